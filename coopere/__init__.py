@@ -1,0 +1,138 @@
+"""coopere: a neighbourhood mutual-aid network, one Flask instance per micro-perimeter."""
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+from .config import ROOT, Defaults, database_uri, default_instance_path, ensure_secret_key
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
+    """Build the application for one perimeter.
+
+    Configuration is layered: defaults, then `<instance>/config.py` (optional), then the
+    `COOPERE_*` environment variables, then `test_config`.
+    """
+    instance_path = Path(instance_path or default_instance_path()).resolve()
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True,
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    configure_config(app, test_config)
+    configure_extensions(app)
+    configure_blueprints(app)
+    configure_templates(app)
+    configure_cli(app)
+    return app
+
+
+def configure_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(Defaults)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("COOPERE")
+    # The usual name in hosting panels, when COOPERE_DATABASE_URL is not set.
+    if "DATABASE_URL" in app.config:
+        app.config.setdefault("SQLALCHEMY_DATABASE_URI", app.config["DATABASE_URL"])
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            app.config.get("DATABASE_URL") or os.environ.get("DATABASE_URL") or database_uri(app.instance_path))
+    app.config["SQLALCHEMY_DATABASE_URI"] = _psycopg3(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
+
+
+def _psycopg3(uri: str) -> str:
+    """postgres:// and postgresql:// URLs use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix):]
+    return uri
+
+
+def configure_extensions(app: Flask) -> None:
+    from .auth.views import configure_login
+    from .database import configure_database
+    from .errors import configure_errors
+    from .extensions import csrf, limiter, migrate
+    from .i18n import configure_i18n
+    from .policy import configure_policy
+    from .security import configure_security
+
+    configure_database(app)
+    from .extensions import db
+
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    configure_login(app)
+    # The policy table runs before the CSRF check: a denied route answers 403 (or the login
+    # page) whatever was posted to it.
+    configure_policy(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    configure_i18n(app)
+    configure_security(app)
+    configure_errors(app)
+
+
+def configure_blueprints(app: Flask) -> None:
+    from .auth.views import bp as auth_bp
+    from .perimeter.views import bp as perimeter_bp
+    from .public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(perimeter_bp)
+
+
+def configure_templates(app: Flask) -> None:
+    from flask import g
+
+    from .audit.services import action_label
+    from .auth.identifiers import format_phone
+    from .perimeter.models import get_perimeter
+
+    @app.context_processor
+    def site_context():
+        if "perimeter" not in g:
+            g.perimeter = get_perimeter()
+        name = g.perimeter.short_name if g.perimeter else "coopere"
+        return {"site_name": name, "audit_label": action_label}
+
+    app.jinja_env.filters["phone"] = format_phone
+
+
+def configure_cli(app: Flask) -> None:
+    from .cli import register_cli
+
+    register_cli(app)
+    _refuse_public_debugger()
+
+
+def _refuse_public_debugger() -> None:
+    """The debugger executes code typed in the browser: never let it listen beyond this machine."""
+    debug = os.environ.get("FLASK_DEBUG", "").lower() in ("1", "true", "yes")
+    if not debug and "--debug" not in sys.argv:
+        return
+    host = os.environ.get("FLASK_RUN_HOST", "127.0.0.1")
+    for i, arg in enumerate(sys.argv):
+        if arg in ("-h", "--host") and i + 1 < len(sys.argv):
+            host = sys.argv[i + 1]
+        elif arg.startswith("--host="):
+            host = arg.split("=", 1)[1]
+    if not is_local_address(host):
+        raise SystemExit(f"coopere refuses to start in debug mode on the non-local address {host!r}.")
+
+
+def is_local_address(host: str) -> bool:
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,44 @@
+"""Recording sensitive actions in the audit log."""
+from __future__ import annotations
+
+import json
+
+from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
+
+from ..extensions import db
+from .models import AuditEvent
+
+
+def record(action: str, *, actor=None, target=None, **details) -> AuditEvent:
+    """Add an audit entry to the current transaction (committed with the action it records)."""
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        target_user_id=getattr(target, "id", None),
+        details=json.dumps(details, ensure_ascii=False, default=str) if details else "",
+        ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+ACTION_LABELS = {
+    "login.success": _l("Connexion"),
+    "login.failed": _l("Connexion refusée"),
+    "login.locked": _l("Connexion refusée (compte bloqué)"),
+    "login.lockout": _l("Compte bloqué 15 minutes après trop d'essais"),
+    "account.created": _l("Compte créé"),
+    "account.password_changed": _l("Mot de passe changé"),
+    "account.sessions_ended": _l("Déconnexion de tous les appareils"),
+    "account.role_changed": _l("Rôle changé"),
+    "group.role_changed": _l("Place dans le groupe changée"),
+    "perimeter.settings_changed": _l("Réglages du périmètre changés"),
+    "perimeter.created": _l("Périmètre installé"),
+    "demo.created": _l("Données de démonstration créées"),
+}
+
+
+def action_label(action: str) -> str:
+    """The French (or English) words for an audit action code."""
+    return str(ACTION_LABELS.get(action, action))

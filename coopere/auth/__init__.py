@@ -1,0 +1,1 @@
+"""Accounts: login by email or phone, passwords, roles, sessions."""

@@ -1,0 +1,138 @@
+"""Login, logout, the member's home and account settings."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from ..extensions import db, limiter, login_manager
+from ..urls import local_path
+from .forms import ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm
+from .models import User
+from .passwords import verify_password
+from .services import AccountError, authenticate, end_all_sessions, set_password
+
+bp = Blueprint("auth", __name__)
+
+
+def configure_login(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Connectez-vous pour voir cette page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The account of a session, if the session is still valid (same session version)."""
+    try:
+        ident, version = (int(part) for part in user_id.split(":"))
+    except ValueError:
+        return None
+    user = db.session.get(User, ident)
+    if user is None or user.session_version != version or not user.is_active:
+        return None
+    return user
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("auth.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.login.data, form.password.data)
+        except AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            next_url = local_path(request.args.get("next")) or url_for("auth.home")
+            session.clear()  # a fresh session on login: no fixation
+            login_user(user)
+            session["lang"] = user.locale or session.get("lang")
+            return redirect(next_url)
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.route("/deconnexion", methods=["POST"])
+def logout():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash(_("Vous êtes déconnecté. À bientôt !"), "success")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/accueil")
+def home():
+    return render_template("auth/home.html")
+
+
+@bp.route("/compte")
+def account():
+    return _account_page()
+
+
+def _account_page(**forms):
+    language = forms.get("language") or LanguageForm(locale=current_user.locale or "fr")
+    password = forms.get("password") or PasswordChangeForm(formdata=None)
+    status = 422 if any(f.errors for f in forms.values()) else 200
+    return render_template("auth/account.html", language_form=language, password_form=password,
+                           sessions_form=ConfirmForm()), status
+
+
+@bp.route("/compte/langue", methods=["POST"])
+def change_language():
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return _account_page(language=form)
+    current_user.locale = form.locale.data
+    session["lang"] = form.locale.data
+    db.session.commit()
+    refresh()  # the confirmation below speaks the newly chosen language
+    flash(_("Votre langue est enregistrée."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/compte/mot-de-passe", methods=["POST"])
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.id == current_user.id).with_for_update())
+        if not verify_password(user.password_hash, form.current.data):
+            form.current.errors.append(_("Ce n'est pas votre mot de passe actuel."))
+        else:
+            try:
+                set_password(user, form.new.data)
+            except AccountError as error:
+                form.new.errors.append(str(error))
+            else:
+                db.session.commit()
+                login_user(user)  # this device stays logged in with the new session version
+                flash(_("Votre mot de passe est changé. Vos autres appareils sont déconnectés."),
+                      "success")
+                return redirect(url_for("auth.account"))
+    return _account_page(password=form)
+
+
+@bp.route("/compte/deconnexion-partout", methods=["POST"])
+def end_sessions():
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        end_all_sessions(current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("Vous êtes déconnecté de tous vos appareils."), "success")
+        return redirect(url_for("auth.login"))
+    return _account_page()

@@ -1,0 +1,144 @@
+"""Command-line tools: `flask --app coopere init | demo | set-password`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from .audit.services import record
+from .auth.identifiers import InvalidIdentifier, parse_login
+from .auth.models import GroupRole, Role, User
+from .auth.services import AccountError, set_password
+from .extensions import db
+from .perimeter.models import get_perimeter
+from .perimeter.services import DEFAULT_CHARTER, save_settings
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(init_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(set_password_command)
+
+
+def upgrade_database() -> None:
+    """Bring the database schema up to date (creates it on first run)."""
+    upgrade()
+
+
+def _postcode(_ctx, _param, value: str) -> str:
+    value = (value or "").strip()
+    if len(value) != 5 or not value.isdigit():
+        raise click.BadParameter("un code postal compte 5 chiffres, par exemple 44300.")
+    return value
+
+
+def _login(_ctx, _param, value: str) -> str:
+    try:
+        parse_login(value)
+    except InvalidIdentifier:
+        raise click.BadParameter("indiquez une adresse e-mail ou un numéro de téléphone français valide.")
+    return value
+
+
+@click.command("init")
+@click.option("--name", prompt="Nom du réseau (ex. Coop-ère du quartier des Lilas)", help="Perimeter name.")
+@click.option("--short-name", prompt="Nom court (affiché en haut des pages)", help="Short name.")
+@click.option("--city", prompt="Commune", help="City.")
+@click.option("--postcode", prompt="Code postal", callback=_postcode, help="French postcode.")
+@click.option("--dwellings", type=click.IntRange(1, 100_000), prompt="Nombre estimé de logements",
+              help="Estimated number of dwellings (100–500 for a micro-perimeter).")
+@click.option("--meeting-place", prompt="Lieu habituel des cafés-rencontres", default="",
+              help="Usual meeting place.")
+@click.option("--contact", prompt="Contact du groupe d'animation (téléphone ou e-mail)", default="",
+              help="The animation group's contact, shown on the public page.")
+@click.option("--charter-file", type=click.File(encoding="utf-8"), default=None,
+              help="A text file with the charter (default: the four principles of the method).")
+@click.option("--admin-first-name", prompt="Prénom de l'administrateur (pilote)", help="First admin's first name.")
+@click.option("--admin-last-name", prompt="Nom de l'administrateur", help="First admin's last name.")
+@click.option("--admin-login", prompt="E-mail ou téléphone de l'administrateur (pour se connecter)",
+              callback=_login, help="First admin's email or French phone number.")
+@click.option("--admin-password", prompt="Mot de passe de l'administrateur", hide_input=True,
+              confirmation_prompt="Le même mot de passe, une deuxième fois", help="First admin's password.")
+def init_command(name, short_name, city, postcode, dwellings, meeting_place, contact, charter_file,
+                 admin_first_name, admin_last_name, admin_login, admin_password):
+    """Set up a new perimeter and its first administrator (the pilote)."""
+    upgrade_database()
+    if get_perimeter() is not None:
+        raise click.ClickException("ce périmètre est déjà installé. Modifiez ses réglages sur le site "
+                                   "(Réglages), ou choisissez un autre dossier d'instance (COOPERE_INSTANCE).")
+    charter = charter_file.read() if charter_file else DEFAULT_CHARTER
+    save_settings({"name": name.strip(), "short_name": short_name.strip(), "city": city.strip(),
+                   "postcode": postcode, "estimated_dwellings": dwellings,
+                   "meeting_place": meeting_place.strip(), "contact": contact.strip(),
+                   "charter_text": charter})
+    admin = create_account(admin_first_name.strip(), admin_last_name.strip(), admin_login,
+                           admin_password, role=Role.ADMIN, group_role=GroupRole.PILOTE)
+    record("perimeter.created", actor=admin)
+    db.session.commit()
+    click.echo(f"Le périmètre « {name} » est installé. Connectez-vous avec {admin_login}.")
+
+
+def create_account(first_name: str, last_name: str, login: str | None, password: str | None, *,
+                   role: Role = Role.MEMBER, group_role: GroupRole | None = None, locale: str | None = None,
+                   email: str | None = None, phone: str | None = None) -> User:
+    """A new account; `login` (email or phone) is sorted into the right column."""
+    if login:
+        kind, value = parse_login(login)
+        if kind == "email":
+            email = value
+        else:
+            phone = value
+    for column, value in ((User.email, email), (User.phone, phone)):
+        if value and db.session.scalar(select(User.id).where(column == value)) is not None:
+            raise click.ClickException(f"un compte utilise déjà {value}.")
+    user = User(first_name=first_name, last_name=last_name, email=email, phone=phone, role=role.value,
+                group_role=group_role.value if group_role else None, locale=locale)
+    db.session.add(user)
+    if password is not None:
+        try:
+            set_password(user, password, actor=user)
+        except AccountError as error:
+            raise click.ClickException(f"mot de passe refusé : {error}")
+    db.session.flush()
+    record("account.created", target=user, role=role.value)
+    return user
+
+
+@click.command("demo")
+@click.option("--password", required=True, help="The password of every demo account.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed for the generated data.")
+def demo_command(password, seed):
+    """Fill an empty instance with a realistic demo perimeter and print the logins."""
+    from .demo import create_demo
+
+    upgrade_database()
+    if get_perimeter() is not None:
+        raise click.ClickException("ce dossier d'instance contient déjà un périmètre : la démo ne "
+                                   "s'installe que dans une instance vide.")
+    logins = create_demo(password, seed=seed)
+    db.session.commit()
+    click.echo("Périmètre de démonstration créé. Comptes (mot de passe pour tous : celui donné) :")
+    for label, login in logins:
+        click.echo(f"  {label:<28} {login}")
+
+
+@click.command("set-password")
+@click.argument("login")
+@click.option("--password", prompt="Nouveau mot de passe", hide_input=True,
+              confirmation_prompt="Le même mot de passe, une deuxième fois")
+def set_password_command(login, password):
+    """Set a new password for an account (e.g. an administrator who forgot theirs)."""
+    from .auth.services import find_by_login
+
+    user = find_by_login(login)
+    if user is None:
+        raise click.ClickException("aucun compte ne correspond à cet identifiant.")
+    try:
+        set_password(user, password)
+    except AccountError as error:
+        raise click.ClickException(f"mot de passe refusé : {error}")
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.commit()
+    click.echo(f"Nouveau mot de passe enregistré pour {user.full_name}.")

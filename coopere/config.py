@@ -1,0 +1,73 @@
+"""Configuration layers: defaults, then instance/config.py, then COOPERE_* environment variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Defaults:
+    """Safe defaults; every value can be overridden by the instance config or the environment."""
+
+    # Storage
+    SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+    # i18n
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    LANGUAGES = ("fr", "en")
+
+    # Security
+    WTF_CSRF_TIME_LIMIT = None  # slow typists are never thrown out
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False  # set True automatically when PREFERRED_URL_SCHEME is https
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    PREFERRED_URL_SCHEME = "http"
+    PROXY_FIX = 0  # number of trusted reverse proxies in front of the app (0 = none)
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_LOGIN = "20 per minute;200 per hour"
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_MAX_FAILURES = 10
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+    LOGIN_LOCK_MINUTES = 15
+    # argon2id parameters (argon2-cffi defaults, RFC 9106 "low memory" profile)
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+
+def database_uri(instance_path: str | os.PathLike) -> str:
+    """The SQLite file in the instance folder, the embedded default."""
+    return "sqlite:///" + str(Path(instance_path) / "coopere.sqlite3")
+
+
+def ensure_secret_key(instance_path: str | os.PathLike) -> str:
+    """Read the instance's secret key, creating a random one (mode 0600) on first run."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write to a private temporary file then link it in place: two processes starting at
+        # once both end up reading the same key, never a half-written one.
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+def default_instance_path() -> str:
+    """COOPERE_INSTANCE chooses the perimeter's folder, so one checkout serves several perimeters."""
+    return os.environ.get("COOPERE_INSTANCE") or str(ROOT / "instance")

@@ -1,0 +1,47 @@
+"""Database engine set-up: SQLite pragmas, BEGIN IMMEDIATE for writes, and the db CLI helpers."""
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import db
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def configure_database(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    """WAL, foreign keys, durable commits, and BEGIN IMMEDIATE for every write transaction.
+
+    pysqlite's own transaction handling starts transactions lazily with a plain BEGIN, which
+    turns a read-then-write transaction into SQLITE_BUSY as soon as another process writes.
+    We switch it off and emit BEGIN ourselves: IMMEDIATE takes the write lock up front (and
+    waits for it up to busy_timeout) so such a transaction never fails midway.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
+
+
+def _is_read_only_request() -> bool:
+    """GET pages only read (state changes are POST only), so they may share the database."""
+    return has_request_context() and request.method in READ_ONLY_METHODS

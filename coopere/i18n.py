@@ -1,0 +1,43 @@
+"""Language and dates: French by default, English complete, times shown in Europe/Paris."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from .extensions import babel
+
+
+def select_locale() -> str:
+    """The account's language, then the visitor's choice, then the browser's, then French."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def long_date(value: date | datetime | None) -> str:
+    """« samedi 12 mars 2026 » (in the current language, in Europe/Paris)."""
+    if value is None:
+        return ""
+    return format_date(value, "EEEE d MMMM y")
+
+
+def long_datetime(value: datetime | None) -> str:
+    """« samedi 12 mars 2026 à 10:00 » for a naive UTC datetime."""
+    if value is None:
+        return ""
+    return format_datetime(value, "EEEE d MMMM y '–' HH:mm")
+
+
+def configure_i18n(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(app.root_path) + "/translations")
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["long_datetime"] = long_datetime
+    app.jinja_env.globals["get_locale"] = get_locale

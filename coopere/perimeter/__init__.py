@@ -1,0 +1,1 @@
+"""The perimeter: its settings, its public page and its animation group."""

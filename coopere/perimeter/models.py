@@ -1,0 +1,38 @@
+"""The perimeter's settings: one row per instance."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class Perimeter(db.Model):
+    """The micro-perimeter this instance serves (a street, a block, a residence, a hamlet)."""
+
+    __tablename__ = "perimeter"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="single_row"),
+        CheckConstraint("estimated_dwellings >= 0", name="estimated_dwellings_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=1)
+    name: Mapped[str] = mapped_column(String(120))
+    short_name: Mapped[str] = mapped_column(String(40))
+    city: Mapped[str] = mapped_column(String(80))
+    postcode: Mapped[str] = mapped_column(String(5))
+    estimated_dwellings: Mapped[int] = mapped_column(default=0)
+    meeting_place: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(300), default="")
+    charter_text: Mapped[str] = mapped_column(Text, default="")
+    charter_version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def get_perimeter() -> Perimeter | None:
+    """The instance's perimeter, or None before `flask init` has run."""
+    return db.session.scalar(select(Perimeter).where(Perimeter.id == 1))

@@ -1,0 +1,97 @@
+"""Administration of the perimeter: its settings, its animation group, the audit log."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import case, select
+
+from ..audit.models import AuditEvent
+from ..auth.models import GroupRole, Role, User
+from ..auth.services import AccountError, set_group_role, set_role
+from ..extensions import db
+from .forms import GroupRoleForm, PerimeterForm, RoleForm
+from .models import get_perimeter
+from .services import SETTINGS_FIELDS, save_settings
+
+bp = Blueprint("perimeter", __name__, url_prefix="/admin")
+
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.route("/perimetre", methods=["GET", "POST"])
+def settings():
+    perimeter = get_perimeter()
+    form = PerimeterForm(obj=perimeter)
+    if form.validate_on_submit():
+        save_settings({f: getattr(form, f).data for f in SETTINGS_FIELDS}, actor=current_user)
+        db.session.commit()
+        flash(_("Les réglages du périmètre sont enregistrés."), "success")
+        return redirect(url_for("perimeter.settings"))
+    return render_template("perimeter/settings.html", form=form, perimeter=perimeter), \
+        422 if form.errors else 200
+
+
+@bp.route("/groupe")
+def group():
+    role_rank = case({Role.ADMIN.value: 0, Role.ANIMATOR.value: 1}, value=User.role, else_=2)
+    people = db.session.scalars(
+        select(User).where(User.password_hash.is_not(None), User.is_enabled.is_(True))
+        .order_by(role_rank, User.last_name, User.first_name)).all()
+    group_members = [u for u in people if u.is_animator]
+    return render_template("perimeter/group.html", group_members=group_members,
+                           others=[u for u in people if not u.is_animator],
+                           role_form=RoleForm, group_role_form=GroupRoleForm,
+                           too_small=len(group_members) < 4)
+
+
+def _person(user_id: int) -> User:
+    user = db.session.scalar(select(User).where(User.id == user_id).with_for_update())
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/groupe/<int:user_id>/role", methods=["POST"])
+def set_role_view(user_id: int):
+    user = _person(user_id)
+    form = RoleForm()
+    if form.validate_on_submit():
+        try:
+            set_role(user, Role(form.role.data), actor=current_user)
+        except AccountError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Le rôle de %(name)s est enregistré.", name=user.full_name), "success")
+    else:
+        flash(_("Ce rôle n'existe pas."), "error")
+    return redirect(url_for("perimeter.group"))
+
+
+@bp.route("/groupe/<int:user_id>/pilotage", methods=["POST"])
+def set_group_role_view(user_id: int):
+    user = _person(user_id)
+    form = GroupRoleForm()
+    if form.validate_on_submit():
+        try:
+            set_group_role(user, GroupRole(form.group_role.data) if form.group_role.data else None,
+                           actor=current_user)
+        except AccountError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("La place de %(name)s dans le groupe est enregistrée.", name=user.full_name), "success")
+    else:
+        flash(_("Ce choix n'existe pas."), "error")
+    return redirect(url_for("perimeter.group"))
+
+
+@bp.route("/journal")
+def audit():
+    events = db.session.execute(
+        select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE)).all()
+    return render_template("perimeter/audit.html", events=events)

@@ -1,0 +1,194 @@
+"""Shared fixtures: an app per test on SQLite (or PostgreSQL), clients, and people of each role."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from coopere import create_app
+from coopere.auth.models import Role, User
+from coopere.auth.passwords import hash_password
+from coopere.extensions import db
+
+PASSWORD = "lilas-et-tournesols"
+PG_URL = os.environ.get("COOPERE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+BACKEND = os.environ.get("COOPERE_TEST_DB", "sqlite")
+
+
+def pytest_report_header(config):
+    return f"coopere database leg: {BACKEND}" + (f" ({PG_URL})" if BACKEND == "postgresql" else "")
+
+
+@pytest.fixture(scope="session")
+def pg_schema() -> Iterator[str | None]:
+    """A private schema in the PostgreSQL test database for this run, dropped at the end."""
+    if BACKEND != "postgresql":
+        yield None
+        return
+    schema = f"coopere_test_{uuid.uuid4().hex[:10]}"
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    yield schema
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+    engine.dispose()
+
+
+def database_config(tmp_path, pg_schema: str | None) -> dict:
+    if pg_schema is None:
+        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'coopere.sqlite3'}"}
+    return {"SQLALCHEMY_DATABASE_URI": PG_URL,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={pg_schema}"}}}
+
+
+def test_config(tmp_path, pg_schema: str | None, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "RATELIMIT_LOGIN": "1000 per minute",
+        # Cheap hashes keep the suite fast; production parameters are checked in test_passwords.
+        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1,
+        **database_config(tmp_path, pg_schema),
+    }
+    config.update(overrides)
+    return config
+
+
+test_config.__test__ = False  # not a test, despite its name
+
+
+def reset_database(app) -> None:
+    """Empty schema on SQLite (fresh file); on PostgreSQL, create once then truncate every table."""
+    with app.app_context():
+        db.create_all()
+        if db.engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def make_app(tmp_path, pg_schema):
+    """Build an app for this test's database, with config overrides."""
+    apps = []
+
+    def _make(**overrides):
+        app = create_app(test_config(tmp_path, pg_schema, **overrides), instance_path=tmp_path / "instance")
+        if not apps:
+            reset_database(app)
+        apps.append(app)
+        return app
+
+    yield _make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def create_user(app) -> Callable[..., User]:
+    """Factory: create_user(role=Role.MEMBER, password=PASSWORD, **columns) -> a committed User."""
+    counter = iter(range(1, 10_000))
+
+    def _create(role: Role = Role.MEMBER, password: str | None = PASSWORD, **columns) -> User:
+        n = next(counter)
+        columns.setdefault("first_name", f"Prénom{n}")
+        columns.setdefault("last_name", f"Nom{n}")
+        if password is not None and "phone" not in columns:
+            columns.setdefault("email", f"{role.value}{n}@example.org")
+        with app.app_context():
+            user = User(role=role.value, password_hash=hash_password(password) if password else None,
+                        **columns)
+            db.session.add(user)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+        return user
+
+    return _create
+
+
+@pytest.fixture
+def create_perimeter(app):
+    """Factory: create_perimeter(**settings) -> the perimeter's settings dict, committed."""
+
+    def _create(**settings):
+        from coopere.perimeter.services import DEFAULT_CHARTER, save_settings
+
+        values = {"name": "Coop-ère de la rue des Lilas", "short_name": "Coop-ère Lilas", "city": "Nantes",
+                  "postcode": "44300", "estimated_dwellings": 250,
+                  "meeting_place": "Place des Lilas, devant la boulangerie",
+                  "contact": "lilas@example.org", "charter_text": DEFAULT_CHARTER, **settings}
+        with app.app_context():
+            save_settings(values)
+            db.session.commit()
+        return values
+
+    return _create
+
+
+CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/") -> str:
+    """The CSRF token of the client's session, read from a page's form as a browser would."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client, path: str, data: dict | None = None, *, token_from: str | None = None, **kwargs):
+    """POST a form with the session's CSRF token, like a browser submitting the page."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client, token_from or "/"))
+    return client.post(path, data=data, **kwargs)
+
+
+def login(client, user_or_login, password: str = PASSWORD):
+    login_text = user_or_login if isinstance(user_or_login, str) else (user_or_login.email or user_or_login.phone)
+    client.post("/deconnexion", data={"csrf_token": csrf_token(client, "/")})
+    return post_form(client, "/connexion", {"login": login_text, "password": password})
+
+
+@pytest.fixture
+def users(create_user, create_perimeter):
+    """One person of each role, on a configured perimeter."""
+    create_perimeter()
+    return {"member": create_user(Role.MEMBER), "animator": create_user(Role.ANIMATOR),
+            "admin": create_user(Role.ADMIN)}
+
+
+@pytest.fixture
+def client_as(app, users):
+    """client_as('member' | 'animator' | 'admin' | None) -> a logged-in (or anonymous) test client."""
+
+    def _client(role: str | None):
+        client = app.test_client()
+        if role is not None:
+            response = login(client, users[role])
+            assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _client

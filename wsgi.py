@@ -1,0 +1,4 @@
+"""WSGI entry point: `gunicorn wsgi:app` (the instance folder comes from COOPERE_INSTANCE)."""
+from coopere import create_app
+
+app = create_app()
