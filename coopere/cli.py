@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
 from .audit.services import record
 from .auth.identifiers import InvalidIdentifier, parse_login
 from .auth.models import GroupRole, Role, User
+from .auth.passwords import password_problems
 from .auth.services import AccountError, set_password
 from .extensions import db
 from .perimeter.models import get_perimeter
@@ -30,6 +32,13 @@ def _postcode(_ctx, _param, value: str) -> str:
     value = (value or "").strip()
     if len(value) != 5 or not value.isdigit():
         raise click.BadParameter("un code postal compte 5 chiffres, par exemple 44300.")
+    return value
+
+
+def _password(_ctx, _param, value: str) -> str:
+    problems = password_problems(value)
+    if problems:
+        raise click.BadParameter(str(problems[0]))
     return value
 
 
@@ -58,8 +67,10 @@ def _login(_ctx, _param, value: str) -> str:
 @click.option("--admin-last-name", prompt="Nom de l'administrateur", help="First admin's last name.")
 @click.option("--admin-login", prompt="E-mail ou téléphone de l'administrateur (pour se connecter)",
               callback=_login, help="First admin's email or French phone number.")
-@click.option("--admin-password", prompt="Mot de passe de l'administrateur", hide_input=True,
+@click.option("--admin-password", prompt="Mot de passe de l'administrateur (8 caractères au moins)",
+              hide_input=True, callback=_password,
               confirmation_prompt="Le même mot de passe, une deuxième fois", help="First admin's password.")
+@with_appcontext
 def init_command(name, short_name, city, postcode, dwellings, meeting_place, contact, charter_file,
                  admin_first_name, admin_last_name, admin_login, admin_password):
     """Set up a new perimeter and its first administrator (the pilote)."""
@@ -108,6 +119,7 @@ def create_account(first_name: str, last_name: str, login: str | None, password:
 @click.command("demo")
 @click.option("--password", required=True, help="The password of every demo account.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed for the generated data.")
+@with_appcontext
 def demo_command(password, seed):
     """Fill an empty instance with a realistic demo perimeter and print the logins."""
     from .demo import create_demo
@@ -125,8 +137,9 @@ def demo_command(password, seed):
 
 @click.command("set-password")
 @click.argument("login")
-@click.option("--password", prompt="Nouveau mot de passe", hide_input=True,
+@click.option("--password", prompt="Nouveau mot de passe", hide_input=True, callback=_password,
               confirmation_prompt="Le même mot de passe, une deuxième fois")
+@with_appcontext
 def set_password_command(login, password):
     """Set a new password for an account (e.g. an administrator who forgot theirs)."""
     from .auth.services import find_by_login

@@ -1,6 +1,7 @@
 """Shared fixtures: an app per test on SQLite (or PostgreSQL), clients, and people of each role."""
 from __future__ import annotations
 
+import html
 import os
 import re
 import uuid
@@ -94,6 +95,29 @@ def make_app(tmp_path, pg_schema):
 @pytest.fixture
 def app(make_app):
     return make_app()
+
+
+@pytest.fixture
+def empty_app(tmp_path, pg_schema):
+    """An app on a database with no table at all, as after installation (for `flask db upgrade`)."""
+    config = test_config(tmp_path, None)
+    admin = None
+    if pg_schema is not None:
+        schema = f"{pg_schema}_e{uuid.uuid4().hex[:6]}"
+        admin = sa.create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+        config.update(SQLALCHEMY_DATABASE_URI=PG_URL,
+                      SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-c search_path={schema}"}})
+    app = create_app(config, instance_path=tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if admin is not None:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
 
 
 @pytest.fixture
@@ -192,3 +216,8 @@ def client_as(app, users):
         return client
 
     return _client
+
+
+def text(response) -> str:
+    """The page's HTML with entities decoded, as a reader sees the words (’, ', «, é…)."""
+    return html.unescape(response.get_data(as_text=True))

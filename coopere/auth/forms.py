@@ -35,7 +35,8 @@ class PasswordChangeForm(FlaskForm):
                         description=_l("Au moins 8 caractères. Une phrase ou trois mots au hasard, "
                                        "c'est facile à retenir et difficile à deviner."),
                         validators=[DataRequired(_l("Choisissez un nouveau mot de passe.")),
-                                    Length(max=MAX_LENGTH, message=_l("Ce champ est trop long."))],
+                                    Length(max=MAX_LENGTH, message=_l(
+                                        "Le mot de passe ne doit pas dépasser %(max)d caractères."))],
                         render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Nouveau mot de passe, une deuxième fois"),
                             validators=[DataRequired(_l("Retapez le nouveau mot de passe.")),

@@ -1,0 +1,264 @@
+"""Logging in by email or phone, lockout, sessions that end server-side, password rules."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from conftest import PASSWORD, csrf_token, login, post_form, text
+from coopere.audit.models import AuditEvent
+from coopere.auth.models import Role, User
+from coopere.extensions import db
+
+REFUSED = "Identifiant ou mot de passe incorrect."
+
+
+def test_login_by_email_lands_on_member_home(client, create_user, create_perimeter):
+    create_perimeter()
+    user = create_user(first_name="Odette", email="odette@example.org")
+    response = login(client, "  Odette@Example.org ")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/accueil"
+    page = text(client.get("/accueil"))
+    assert "Bonjour Odette" in page
+    assert user.email == "odette@example.org"
+
+
+@pytest.mark.parametrize("typed", ["01 99 00 00 42", "0199000042", "+33 1 99 00 00 42", "01.99.00.00.42"])
+def test_login_by_french_phone_in_any_usual_form(client, create_user, typed):
+    create_user(first_name="Marcel", phone="+33199000042")
+    assert login(client, typed).status_code == 302
+    assert "Bonjour Marcel" in text(client.get("/accueil"))
+
+
+@pytest.mark.parametrize("login_text, password", [
+    ("inconnu@example.org", PASSWORD),      # unknown account
+    ("member1@example.org", "wrong-password"),  # wrong password
+    ("06 12", PASSWORD),                     # malformed phone
+    ("pas un identifiant", PASSWORD),        # neither email nor phone
+])
+def test_failed_login_gives_one_french_message(client, create_user, login_text, password):
+    create_user(email="member1@example.org")
+    response = post_form(client, "/connexion", {"login": login_text, "password": password})
+    page = text(response)
+    assert response.status_code == 422
+    assert REFUSED in page
+    assert client.get("/accueil").status_code == 302  # still anonymous
+
+
+def test_offline_resident_without_password_cannot_log_in(client, create_user):
+    create_user(password=None, phone="+33199000077")
+    response = post_form(client, "/connexion", {"login": "01 99 00 00 77", "password": "anything-at-all"})
+    assert REFUSED in text(response)
+
+
+def test_disabled_account_cannot_log_in(app, client, create_user):
+    user = create_user()
+    with app.app_context():
+        db.session.get(User, user.id).is_enabled = False
+        db.session.commit()
+    assert REFUSED in text(login(client, user))
+
+
+def test_overlong_fields_are_refused_in_french(client):
+    response = post_form(client, "/connexion", {"login": "a" * 300, "password": "x" * 500})
+    page = text(response)
+    assert response.status_code == 422
+    assert "Ce champ est trop long." in page
+
+
+def test_lockout_after_ten_failures_even_with_right_password(app, client, create_user):
+    user = create_user()
+    for _ in range(10):
+        post_form(client, "/connexion", {"login": user.email, "password": "not-the-password"})
+    response = login(client, user)  # right password, but locked
+    assert REFUSED in text(response)
+    with app.app_context():
+        locked = db.session.get(User, user.id)
+        assert locked.locked_until is not None
+        actions = db.session.scalars(select(AuditEvent.action)).all()
+        assert "login.lockout" in actions
+
+
+def test_lockout_counts_failures_across_server_processes(make_app, create_user):
+    """Two app instances (two engines, as two gunicorn workers) share the failure counter."""
+    first = make_app()
+    user = create_user()
+    second = make_app()
+    clients = [first.test_client(), second.test_client()]
+    for attempt in range(10):
+        post_form(clients[attempt % 2], "/connexion", {"login": user.email, "password": "nope-nope"})
+    assert REFUSED in text(login(clients[0], user))
+    assert REFUSED in text(login(clients[1], user))
+
+
+def test_lock_expires_after_fifteen_minutes(app, client, create_user):
+    from datetime import timedelta
+
+    from coopere.timeutil import utcnow
+
+    user = create_user()
+    with app.app_context():
+        row = db.session.get(User, user.id)
+        row.locked_until = utcnow() - timedelta(seconds=1)
+        row.failed_logins = 10
+        db.session.commit()
+    assert login(client, user).status_code == 302
+
+
+def test_failures_outside_window_do_not_accumulate(app, client, create_user):
+    from datetime import timedelta
+
+    from coopere.timeutil import utcnow
+
+    user = create_user()
+    with app.app_context():
+        row = db.session.get(User, user.id)
+        row.failed_logins = 9
+        row.failed_login_window_start = utcnow() - timedelta(minutes=16)
+        db.session.commit()
+    post_form(client, "/connexion", {"login": user.email, "password": "wrong-one"})
+    assert login(client, user).status_code == 302
+
+
+def test_login_rate_limit_per_ip(make_app, create_user):
+    app = make_app(RATELIMIT_LOGIN="3 per minute")
+    client = app.test_client()
+    token = csrf_token(client)
+    codes = [client.post("/connexion", data={"csrf_token": token, "login": "x@example.org",
+                                              "password": "whatever-pass"}).status_code for _ in range(4)]
+    assert codes[:3] == [422, 422, 422]
+    assert codes[3] == 429
+    assert "Trop d'essais" in text(client.post("/connexion", data={"csrf_token": token}))
+
+
+def test_login_creates_a_fresh_session(client, create_user):
+    user = create_user()
+    client.get("/")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    login(client, user)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/compte", "/compte"),
+    ("https://evil.example/", "/accueil"),
+    ("//evil.example/", "/accueil"),
+    ("/\\evil.example/", "/accueil"),
+])
+def test_next_parameter_stays_on_this_site(client, create_user, target, expected):
+    user = create_user()
+    token = csrf_token(client)
+    response = client.post("/connexion", query_string={"next": target},
+                           data={"csrf_token": token, "login": user.email, "password": PASSWORD})
+    assert response.headers["Location"] == expected
+
+
+def test_logout_is_post_only(client_as):
+    client = client_as("member")
+    assert client.get("/deconnexion").status_code == 405
+    assert client.get("/accueil").status_code == 200
+    post_form(client, "/deconnexion")
+    assert client.get("/accueil").status_code == 302
+
+
+def test_logout_everywhere_ends_other_sessions(app, client_as, users):
+    laptop, phone = client_as("member"), client_as("member")
+    response = post_form(laptop, "/compte/deconnexion-partout", token_from="/compte")
+    assert response.headers["Location"] == "/connexion"
+    assert phone.get("/compte").status_code == 302
+    assert laptop.get("/compte").status_code == 302
+    # Logging in again works.
+    assert login(phone, users["member"]).status_code == 302
+
+
+def test_password_change_ends_other_sessions_but_not_this_one(app, client_as, users):
+    here, elsewhere = client_as("member"), client_as("member")
+    response = post_form(here, "/compte/mot-de-passe", {
+        "current": PASSWORD, "new": "trois mots au hasard", "confirm": "trois mots au hasard"},
+        token_from="/compte")
+    assert response.status_code == 302
+    assert here.get("/compte").status_code == 200
+    assert elsewhere.get("/compte").status_code == 302
+    fresh = app.test_client()
+    assert login(fresh, users["member"], "trois mots au hasard").status_code == 302
+    assert REFUSED in text(login(app.test_client(), users["member"]))
+
+
+@pytest.mark.parametrize("new, message", [
+    ("court", "au moins 8 caractères"),
+    ("azertyuiop", "parmi les plus utilisés"),
+    ("motdepasse", "parmi les plus utilisés"),
+    ("password123", "parmi les plus utilisés"),
+    ("x" * 129, "ne doit pas dépasser 128 caractères"),
+])
+def test_weak_passwords_are_refused_and_nothing_changes(app, client_as, users, new, message):
+    client = client_as("member")
+    response = post_form(client, "/compte/mot-de-passe", {"current": PASSWORD, "new": new, "confirm": new},
+                         token_from="/compte")
+    assert response.status_code == 422
+    assert message in text(response)
+    assert login(app.test_client(), users["member"]).status_code == 302  # old password still works
+
+
+def test_long_pasted_passwords_without_composition_rules_are_accepted(app, client_as, users):
+    long_password = "un voisin qui arrose mes tomates en août, quelle chance !!" + "x" * 6
+    assert len(long_password) == 64
+    client = client_as("member")
+    response = post_form(client, "/compte/mot-de-passe", {
+        "current": PASSWORD, "new": long_password, "confirm": long_password}, token_from="/compte")
+    assert response.status_code == 302
+    assert login(app.test_client(), users["member"], long_password).status_code == 302
+
+
+def test_wrong_current_password_changes_nothing(app, client_as, users):
+    client = client_as("member")
+    response = post_form(client, "/compte/mot-de-passe", {
+        "current": "not-my-password", "new": "une phrase solide", "confirm": "une phrase solide"},
+        token_from="/compte")
+    assert "Ce n'est pas votre mot de passe actuel." in text(response)
+    assert login(app.test_client(), users["member"]).status_code == 302
+
+
+def test_password_hash_is_argon2id(app, create_user):
+    from coopere.auth.passwords import hash_password, verify_password
+
+    with app.app_context():
+        hashed = hash_password("une phrase solide")
+        assert hashed.startswith("$argon2id$")
+        assert verify_password(hashed, "une phrase solide")
+        assert not verify_password(hashed, "une phrase solidE")
+
+
+def test_production_argon2_parameters(make_app):
+    from coopere.auth.passwords import hash_password
+
+    app = make_app(ARGON2_TIME_COST=3, ARGON2_MEMORY_COST=65536, ARGON2_PARALLELISM=4)
+    with app.app_context():
+        assert hash_password("une phrase solide").startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_changing_language_is_remembered_on_the_account(app, client_as, users):
+    client = client_as("member")
+    response = post_form(client, "/compte/langue", {"locale": "en"}, token_from="/compte")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(User, users["member"].id).locale == "en"
+
+
+def test_role_is_checked_on_every_request(app, client_as, users):
+    """Demoting an admin takes effect at once on their open session."""
+    client = client_as("admin")
+    assert client.get("/admin/perimetre").status_code == 200
+    with app.app_context():
+        from coopere.auth.services import set_role
+
+        admin = db.session.get(User, users["admin"].id)
+        other = User(first_name="A", last_name="B", email="other-admin@example.org", role="admin",
+                     password_hash="x")
+        db.session.add(other)
+        db.session.flush()
+        set_role(admin, Role.MEMBER, actor=other)
+        db.session.commit()
+    assert client.get("/admin/perimetre").status_code == 302  # session ended, back to login
