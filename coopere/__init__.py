@@ -91,18 +91,14 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from flask import g
-
     from .audit.services import action_label
     from .auth.identifiers import format_phone
     from .perimeter.models import get_perimeter
 
     @app.context_processor
     def site_context():
-        if "perimeter" not in g:
-            g.perimeter = get_perimeter()
-        name = g.perimeter.short_name if g.perimeter else "coopere"
-        return {"site_name": name, "audit_label": action_label}
+        perimeter = get_perimeter()
+        return {"site_name": perimeter.short_name if perimeter else "coopere", "audit_label": action_label}
 
     app.jinja_env.filters["phone"] = format_phone
 

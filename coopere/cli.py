@@ -119,18 +119,29 @@ def create_account(first_name: str, last_name: str, login: str | None, password:
 @click.command("demo")
 @click.option("--password", required=True, help="The password of every demo account.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed for the generated data.")
+@click.option("--if-empty", is_flag=True,
+              help="Do nothing (and succeed) when the instance already holds a perimeter.")
 @with_appcontext
-def demo_command(password, seed):
+def demo_command(password, seed, if_empty):
     """Fill an empty instance with a realistic demo perimeter and print the logins."""
-    from .demo import create_demo
+    from .demo import DEMO_LOGINS, create_demo, is_demo
 
     upgrade_database()
     if get_perimeter() is not None:
-        raise click.ClickException("ce dossier d'instance contient déjà un périmètre : la démo ne "
-                                   "s'installe que dans une instance vide.")
+        if not if_empty:
+            raise click.ClickException("ce dossier d'instance contient déjà un périmètre : la démo ne "
+                                       "s'installe que dans une instance vide.")
+        click.echo("Ce dossier d'instance contient déjà un périmètre : rien n'a été ajouté.")
+        if is_demo():
+            _print_logins(DEMO_LOGINS, "Comptes de démonstration (mot de passe donné à la création) :")
+        return
     logins = create_demo(password, seed=seed)
     db.session.commit()
-    click.echo("Périmètre de démonstration créé. Comptes (mot de passe pour tous : celui donné) :")
+    _print_logins(logins, f"Périmètre de démonstration créé. Comptes (mot de passe pour tous : {password}) :")
+
+
+def _print_logins(logins, title: str) -> None:
+    click.echo(title)
     for label, login in logins:
         click.echo(f"  {label:<28} {login}")
 

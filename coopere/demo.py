@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import random
 
+from sqlalchemy import select
+
 from .audit.services import record
 from .auth.identifiers import format_phone
 from .auth.models import GroupRole, Role, User
@@ -19,6 +21,15 @@ LAST_NAMES = ["Le Goff", "Martin", "Bernard", "Durand", "Moreau", "Lefèvre", "G
               "Fontaine", "Marchand", "Mercier", "Bonnet", "Dupuis", "Gauthier", "Perrin", "Robin",
               "Hamon", "Tessier", "Pichon", "Renaud", "Aubert", "Collet"]
 FICTION_PHONE = "+3319900{:04d}"  # 01 99 00 xx xx: numbers reserved for fiction by the ARCEP
+
+# The accounts `make run` prints; every demo has them, whatever the seed.
+DEMO_LOGINS = [
+    ("Administrateur (pilote)", "pilote@example.org"),
+    ("Animateur (copilote)", "animateur1@example.org"),
+    ("Animateur", "animateur2@example.org"),
+    ("Membre (connexion e-mail)", "membre2@example.org"),
+    ("Membre (connexion téléphone)", "01 99 00 00 01"),
+]
 
 # How many people of each kind the demo creates.
 ANIMATORS = 5
@@ -56,14 +67,13 @@ def create_demo(password: str, *, seed: int = 2026) -> list[tuple[str, str]]:
         db.session.add(User(first_name=first, last_name=last, phone=FICTION_PHONE.format(next(phones))))
     db.session.flush()
     record("demo.created", actor=admin)
-    phone_member = members[0]
-    return [
-        ("Administrateur (pilote)", admin.email),
-        ("Animateur (copilote)", animators[0].email),
-        ("Animateur", animators[1].email),
-        ("Membre (connexion e-mail)", members[1].email),
-        ("Membre (connexion téléphone)", format_phone(phone_member.phone)),
-    ]
+    assert format_phone(members[0].phone) == DEMO_LOGINS[-1][1]
+    return DEMO_LOGINS
+
+
+def is_demo() -> bool:
+    """Whether this instance holds the generated demo (its pilote's address is a demo one)."""
+    return db.session.scalar(select(User.id).where(User.email == DEMO_LOGINS[0][1])) is not None
 
 
 def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:

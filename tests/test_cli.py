@@ -79,6 +79,7 @@ def test_demo_fills_a_perimeter_and_prints_working_logins(app, runner):
     assert result.exit_code == 0, result.output
     logins = [line.split()[-1] if "@" in line else " ".join(line.split()[-5:])
               for line in result.output.splitlines() if line.startswith("  ")]
+    assert "des voisins en or" in result.output.splitlines()[-6]
     assert len(logins) == 5
     for login_text in logins:
         client = app.test_client()
@@ -90,6 +91,8 @@ def test_demo_fills_a_perimeter_and_prints_working_logins(app, runner):
         assert len(people) >= 30 and len(offline) >= 5 and 4 <= len(animators) <= 12
         assert {p.group_role for p in people} >= {"pilote", "copilote"}
     assert runner.invoke(args=["demo", "--password", "x" * 12]).exit_code != 0  # never over real data
+    again = runner.invoke(args=["demo", "--if-empty", "--password", "x" * 12])
+    assert again.exit_code == 0 and "rien n'a été ajouté" in again.output and "pilote@example.org" in again.output
 
 
 def test_set_password_unlocks_an_admin(app, runner, create_user):

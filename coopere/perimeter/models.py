@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import g
 from sqlalchemy import CheckConstraint, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -34,5 +35,10 @@ class Perimeter(db.Model):
 
 
 def get_perimeter() -> Perimeter | None:
-    """The instance's perimeter, or None before `flask init` has run."""
-    return db.session.scalar(select(Perimeter).where(Perimeter.id == 1))
+    """The instance's perimeter, or None before `flask init` has run (one query per request)."""
+    perimeter = g.get("perimeter")
+    if perimeter is None:
+        perimeter = db.session.scalar(select(Perimeter).where(Perimeter.id == 1))
+        if perimeter is not None:
+            g.perimeter = perimeter
+    return perimeter

@@ -1,7 +1,7 @@
 """Administration of the perimeter: its settings, its animation group, the audit log."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import case, select
@@ -12,11 +12,12 @@ from ..auth.services import AccountError, set_group_role, set_role
 from ..extensions import db
 from .forms import GroupRoleForm, PerimeterForm, RoleForm
 from .models import get_perimeter
-from .services import SETTINGS_FIELDS, save_settings
+from .services import SETTINGS_FIELDS, find_members_to_promote, save_settings
 
 bp = Blueprint("perimeter", __name__, url_prefix="/admin")
 
 AUDIT_PAGE_SIZE = 100
+SEARCH_LIMIT = 20
 
 
 @bp.route("/perimetre", methods=["GET", "POST"])
@@ -35,13 +36,14 @@ def settings():
 @bp.route("/groupe")
 def group():
     role_rank = case({Role.ADMIN.value: 0, Role.ANIMATOR.value: 1}, value=User.role, else_=2)
-    people = db.session.scalars(
-        select(User).where(User.password_hash.is_not(None), User.is_enabled.is_(True))
+    group_members = db.session.scalars(
+        select(User).where(User.role.in_([Role.ADMIN.value, Role.ANIMATOR.value]), User.is_enabled.is_(True))
         .order_by(role_rank, User.last_name, User.first_name)).all()
-    group_members = [u for u in people if u.is_animator]
-    return render_template("perimeter/group.html", group_members=group_members,
-                           others=[u for u in people if not u.is_animator],
-                           role_form=RoleForm, group_role_form=GroupRoleForm,
+    query = request.args.get("q", "").strip()[:80]
+    found = find_members_to_promote(query, SEARCH_LIMIT + 1) if query else []
+    return render_template("perimeter/group.html", group_members=group_members, query=query,
+                           found=found[:SEARCH_LIMIT], more_found=len(found) > SEARCH_LIMIT,
+                           role_choices=RoleForm(formdata=None).role.choices,
                            too_small=len(group_members) < 4)
 
 

@@ -1,0 +1,66 @@
+# coopere — two commands: `make run` (demo site on http://127.0.0.1:5000) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app coopere
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+DEMO_PASSWORD ?= voisins-solidaires
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+PYTEST_ARGS ?=
+
+.PHONY: run test test-sqlite test-postgresql bench install system-packages postgres translations clean help
+
+help:
+	@echo "make run    – install, create a demo perimeter if none exists, serve on http://$(HOST):$(PORT)"
+	@echo "make test   – install what the tests need and run them all (SQLite, then PostgreSQL if reachable)"
+	@echo "make bench  – run the benchmarks (each prints one JSON object as its last line)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install -q -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	@if [ -d coopere/translations/en ]; then $(BIN)/pybabel compile -q -d coopere/translations; fi
+
+system-packages:
+	@bash scripts/system-packages.sh
+
+postgres:
+	@bash scripts/postgres-start.sh
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty --password "$(DEMO_PASSWORD)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install system-packages postgres
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgresql
+
+test-sqlite: install
+	@echo "=== Test leg 1/2: SQLite ==="
+	COOPERE_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgresql: install
+	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(PG_TEST_URL)'.replace('+psycopg', ''), connect_timeout=3).close()" 2>/dev/null; then \
+		echo "=== Test leg 2/2: PostgreSQL ($(PG_TEST_URL)) ==="; \
+		COOPERE_TEST_DB=postgresql COOPERE_TEST_PG_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	else \
+		echo "=== Test leg 2/2: PostgreSQL SKIPPED: no server reachable at $(PG_TEST_URL) ==="; \
+	fi
+
+bench: install system-packages
+	@for script in benchmarks/*.py; do \
+		echo "=== $$script ==="; \
+		$(BIN)/python $$script || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache
