@@ -18,9 +18,11 @@ from .perimeter.services import DEFAULT_CHARTER, save_settings
 
 
 def register_cli(app: Flask) -> None:
-    app.cli.add_command(init_command)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(set_password_command)
+    from .dwellings.cli import dwellings_cli
+    from .printruns.cli import letters_command, print_runs
+
+    for command in (init_command, demo_command, set_password_command, dwellings_cli, letters_command, print_runs):
+        app.cli.add_command(command)
 
 
 def upgrade_database() -> None:

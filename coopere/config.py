@@ -29,7 +29,10 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    IMPORT_MAX_BYTES = 5 * 1024 * 1024  # largest dwelling list accepted (about 60,000 addresses)
     PREFERRED_URL_SCHEME = "http"
+    PUBLIC_URL: str | None = None  # e.g. https://lilas.example.org, for QR codes printed from the command line
+    PRINT_JOBS = "process"  # "process": long print runs render in a separate process; "inline": at once
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app (0 = none)
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_LOGIN = "20 per minute;200 per hour"

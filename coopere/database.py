@@ -1,7 +1,7 @@
 """Database engine set-up: SQLite pragmas, BEGIN IMMEDIATE for writes, and the db CLI helpers."""
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -42,6 +42,16 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
 
 
+def writes_on_get(view):
+    """Mark a GET view that records something (e.g. a QR scan counter), so that its transaction
+    starts with BEGIN IMMEDIATE like any other write."""
+    view.writes_on_get = True
+    return view
+
+
 def _is_read_only_request() -> bool:
     """GET pages only read (state changes are POST only), so they may share the database."""
-    return has_request_context() and request.method in READ_ONLY_METHODS
+    if not has_request_context() or request.method not in READ_ONLY_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint)
+    return not getattr(view, "writes_on_get", False)

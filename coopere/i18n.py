@@ -37,9 +37,17 @@ def long_datetime(value: datetime | None) -> str:
     return format_datetime(value, "EEEE d MMMM y '–' HH:mm")
 
 
+def time_hm(value: datetime | None) -> str:
+    """« 10:00 »: a naive UTC datetime shown as a Paris wall-clock time."""
+    if value is None:
+        return ""
+    return format_datetime(value, "HH:mm")
+
+
 def configure_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(app.root_path) + "/translations")
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["long_datetime"] = long_datetime
+    app.jinja_env.filters["time_hm"] = time_hm
     app.jinja_env.globals["get_locale"] = get_locale

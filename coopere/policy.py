@@ -26,6 +26,7 @@ POLICY: dict[str, Access] = {
     # public
     "public.home": Access.PUBLIC,
     "public.set_language": Access.PUBLIC,
+    "public.letter_scan": Access.PUBLIC,
     # accounts
     "auth.login": Access.PUBLIC,
     "auth.logout": Access.MEMBER,
@@ -40,6 +41,28 @@ POLICY: dict[str, Access] = {
     "perimeter.set_role_view": Access.ADMIN,
     "perimeter.set_group_role_view": Access.ADMIN,
     "perimeter.audit": Access.ADMIN,
+    # events
+    "events.index": Access.ANIMATOR,
+    "events.create": Access.ANIMATOR,
+    "events.edit": Access.ANIMATOR,
+    # dwelling register
+    "dwellings.index": Access.ANIMATOR,
+    "dwellings.create": Access.ANIMATOR,
+    "dwellings.edit": Access.ANIMATOR,
+    "dwellings.delete": Access.ANIMATOR,
+    "dwellings.import_file": Access.ANIMATOR,
+    "dwellings.import_confirm": Access.ANIMATOR,
+    "dwellings.export": Access.ANIMATOR,
+    # print runs
+    "printruns.index": Access.ANIMATOR,
+    "printruns.new_letters": Access.ANIMATOR,
+    "printruns.show": Access.ANIMATOR,
+    "printruns.status": Access.ANIMATOR,
+    "printruns.download": Access.ANIMATOR,
+    "printruns.confirm": Access.ANIMATOR,
+    "printruns.event_printouts": Access.ANIMATOR,
+    "printruns.event_pdf": Access.ANIMATOR,
+    "printruns.letter_template": Access.ADMIN,
 }
 
 

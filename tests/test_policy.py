@@ -6,7 +6,7 @@ import pytest
 from conftest import csrf_token
 from coopere import create_app
 from coopere.policy import POLICY, Access
-from routes import EXAMPLE_ARGS
+from routes import EXAMPLE_ARGS, seed_examples
 
 ROLES = [None, "member", "animator", "admin"]
 RANK = {None: 0, "member": 1, "animator": 2, "admin": 3}
@@ -55,6 +55,7 @@ def _cases():
 
 @pytest.mark.parametrize("endpoint, rule, methods, role", list(_cases()))
 def test_route_obeys_policy_for_role(app, client_as, endpoint, rule, methods, role):
+    seed_examples(app)
     client = client_as(role)
     with app.test_request_context():
         from flask import url_for
@@ -72,8 +73,8 @@ def test_route_obeys_policy_for_role(app, client_as, endpoint, rule, methods, ro
         expected = (200, 302) if method == "GET" else (200, 302, 422)
         assert response.status_code in expected, f"{role} should reach {url}"
         if method == "GET" and response.status_code == 302:
-            # The only allowed GET redirect: a logged-in person opening the login page.
-            assert endpoint == "auth.login" and role is not None
+            # Allowed GET redirects: a logged-in person opening the login page; a letter's QR code.
+            assert (endpoint == "auth.login" and role is not None) or endpoint == "public.letter_scan"
     elif role is None:
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/connexion?next=")

@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -51,6 +51,7 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     group_role: Mapped[str | None] = mapped_column(String(16), unique=True)
     locale: Mapped[str | None] = mapped_column(String(5))
+    dwelling_id: Mapped[int | None] = mapped_column(ForeignKey("dwellings.id", ondelete="SET NULL"), index=True)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
     failed_logins: Mapped[int] = mapped_column(default=0)

@@ -30,6 +30,7 @@ class Perimeter(db.Model):
     contact: Mapped[str] = mapped_column(String(300), default="")
     charter_text: Mapped[str] = mapped_column(Text, default="")
     charter_version: Mapped[int] = mapped_column(default=1)
+    letter_template: Mapped[str] = mapped_column(Text, default="")  # empty: the default letter
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

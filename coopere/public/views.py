@@ -4,16 +4,34 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from ..extensions import db
+from ..events.models import EventKind
+from ..events.services import upcoming_events
+from ..database import writes_on_get
+from ..extensions import db, limiter
 from ..perimeter.models import get_perimeter
+from ..printruns.services import record_scan
 from ..urls import local_path
 
 bp = Blueprint("public", __name__)
 
 
+PUBLIC_KINDS = (EventKind.CAFE, EventKind.APERO_INFO, EventKind.FETE, EventKind.COLLECTIVE_ACTION)
+
+
 @bp.route("/")
 def home():
-    return render_template("public/home.html", perimeter=get_perimeter())
+    perimeter = get_perimeter()
+    events = upcoming_events(limit=3, kinds=PUBLIC_KINDS) if perimeter else []
+    return render_template("public/home.html", perimeter=perimeter, events=events)
+
+
+@bp.route("/bienvenue")
+@limiter.limit("30 per minute")
+@writes_on_get
+def letter_scan():
+    """Where an invitation letter's QR code leads: count the scan for its run, then show home."""
+    record_scan(request.args.get("run", ""), request.args.get("ref"))
+    return redirect(url_for("public.home"))
 
 
 @bp.route("/langue", methods=["POST"])

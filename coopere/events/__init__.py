@@ -1,0 +1,1 @@
+"""Events: cafés-rencontres, apéros-info and the other gatherings of the network."""

@@ -1,0 +1,36 @@
+"""Background print jobs: a separate process renders the run, so no web worker waits for it."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from flask import current_app
+
+from .models import PrintRun
+from .services import execute
+
+
+def launch(run: PrintRun) -> None:
+    """Start rendering `run` (already committed as queued).
+
+    PRINT_JOBS = "process" (default): a detached `flask print-runs work ID` process with the
+    same instance and database; "inline": render now, in this process (tests, command line).
+    """
+    if current_app.config.get("PRINT_JOBS", "process") == "inline":
+        execute(run.id)
+        return
+    config = current_app.config
+    env = {**os.environ,
+           "COOPERE_INSTANCE": current_app.instance_path,
+           "COOPERE_SQLALCHEMY_DATABASE_URI": config["SQLALCHEMY_DATABASE_URI"],
+           "COOPERE_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})}
+    env.pop("FLASK_DEBUG", None)
+    log = Path(current_app.instance_path) / "printruns" / "jobs.log"
+    log.parent.mkdir(mode=0o700, exist_ok=True)
+    with open(log, "ab") as output:
+        subprocess.Popen([sys.executable, "-m", "flask", "--app", "coopere", "print-runs", "work", str(run.id)],
+                         env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                         start_new_session=True, close_fds=True)

@@ -1,0 +1,232 @@
+"""Print runs: which dwellings get a letter, building the print engine's plain data, running
+the job, confirming delivery, counting QR scans."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from babel.dates import format_date, format_time
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+
+from .. import printing
+from ..audit.services import record
+from ..dwellings.models import Dwelling, LetterSent
+from ..events.models import Event
+from ..events.services import PARIS, to_paris
+from ..extensions import db
+from ..perimeter.models import Perimeter, get_perimeter
+from ..timeutil import utcnow
+from .letter import DEFAULT_LETTER
+from .models import LetterScan, PrintRun, RunStatus
+
+FILES_KEPT_DAYS = 30
+
+
+class PrintRunError(ValueError):
+    """A print run that cannot be made; the message is French and safe to show."""
+
+
+# --- plain data for the print engine -------------------------------------------------------
+
+def perimeter_data(perimeter: Perimeter) -> printing.Perimeter:
+    return printing.Perimeter(name=perimeter.name, city=perimeter.city,
+                              signature=f"Le groupe d'animation de {perimeter.short_name}",
+                              contact=perimeter.contact)
+
+
+def event_data(event: Event, perimeter: Perimeter, public_url: str = "") -> printing.Event:
+    """The event in French words, whatever the language of the person printing it."""
+    start, end = to_paris(event.starts_at), to_paris(event.ends_at)
+    hours = f"de {_hour(start)} à {_hour(end)}"
+    return printing.Event(perimeter=perimeter_data(perimeter), kind=_kind_fr(event),
+                          date_text=format_date(start.date(), "EEEE d MMMM y", locale="fr"),
+                          time_text=hours, place=event.place, rain_place=event.rain_place,
+                          description=event.description, public_url=public_url)
+
+
+def _hour(moment) -> str:
+    """« 10 h », « 18 h 30 »: the French typographic way."""
+    text = format_time(moment.time(), "H' h 'mm", locale="fr")
+    return text[:-3] if text.endswith(" 00") else text
+
+
+def _kind_fr(event: Event) -> str:
+    from flask_babel import force_locale
+
+    with force_locale("fr"):
+        return event.title or event.kind_label
+
+
+def letter_text(perimeter: Perimeter, event: printing.Event, template: str | None = None) -> str:
+    """The admin's letter template filled for this event (TemplateError lists every mistake)."""
+    text = template if template is not None else (perimeter.letter_template or DEFAULT_LETTER)
+    return printing.fill_letter_template(text, printing.event_placeholders(event))
+
+
+# --- letters ----------------------------------------------------------------------------
+
+def letter_dwellings(streets: list[str] | None = None, building: str = "") -> list[Dwelling]:
+    """Dwellings that get a letter: never "no letters please" nor vacant ones; optionally only
+    some streets, or a building (a word of the complement, e.g. « Bât. B »)."""
+    query = select(Dwelling).where(Dwelling.no_letters.is_(False), Dwelling.vacant.is_(False))
+    if streets:
+        query = query.where(Dwelling.street.in_(streets))
+    if building.strip():
+        query = query.where(func.lower(Dwelling.complement).contains(building.strip().lower()))
+    return list(db.session.scalars(query.order_by(Dwelling.street, Dwelling.number, Dwelling.rep,
+                                                  Dwelling.complement, Dwelling.id)))
+
+
+def create_letter_run(*, event: Event, base_url: str, addressed: bool = True, streets: list[str] | None = None,
+                      building: str = "", unaddressed: int = 0, actor=None) -> PrintRun:
+    """A queued letter run for these dwellings; checks everything before any page is rendered.
+
+    The run keeps the list of dwellings it prints, so that confirming it later records a letter
+    for exactly those dwellings.
+    """
+    perimeter = get_perimeter()
+    if perimeter is None:
+        raise PrintRunError(_l("Le périmètre n'est pas encore installé."))
+    if not 0 <= unaddressed <= 1000:
+        raise PrintRunError(_l("Le nombre d'exemplaires sans adresse va de 0 à 1 000."))
+    dwellings = letter_dwellings(streets, building) if addressed else []
+    if not dwellings and not unaddressed:
+        raise PrintRunError(_l("Aucun logement ne correspond : vérifiez les rues choisies, ou les logements "
+                               "marqués « pas de courrier » ou « vide »."))
+    letter_text(perimeter, event_data(event, perimeter))  # raises TemplateError early
+    run = PrintRun(kind="letters", created_by_id=getattr(actor, "id", None),
+                   total_pages=1 + len(dwellings) + unaddressed, letters_count=len(dwellings) + unaddressed)
+    run.params = {"event_id": event.id, "base_url": base_url.rstrip("/"), "streets": streets or [],
+                  "building": building, "unaddressed": unaddressed, "dwelling_ids": [d.id for d in dwellings]}
+    db.session.add(run)
+    db.session.flush()
+    record("printrun.created", actor=actor, run=run.id, letters=run.letters_count)
+    return run
+
+
+def build_letter_run(run: PrintRun) -> printing.LetterRun:
+    params = run.params
+    perimeter = get_perimeter()
+    event = db.session.get(Event, params["event_id"])
+    if event is None:
+        raise PrintRunError(_l("Le rendez-vous de cette impression a été supprimé."))
+    ids = params["dwelling_ids"]
+    by_id = {d.id: d for d in db.session.scalars(select(Dwelling).where(Dwelling.id.in_(ids)))} if ids else {}
+    scan_url = params["base_url"] + "/bienvenue"
+    event_info = event_data(event, perimeter, public_url=params["base_url"] + "/")
+    recipients = [printing.Recipient(
+        address_lines=printing.postal_address_lines(d.number, d.rep, d.street, d.complement, d.postcode, d.city),
+        reference=d.reference, street=d.street) for d in (by_id[i] for i in ids if i in by_id)]
+    return printing.LetterRun(event=event_info, body=letter_text(perimeter, event_info), recipients=recipients,
+                              qr_base_url=printing.models.with_query(scan_url, run=run.code),
+                              unaddressed_copies=params.get("unaddressed", 0), summary_page=True,
+                              title=f"Lettres d'invitation – {event_info.kind} du {event_info.date_text}")
+
+
+# --- running a job ----------------------------------------------------------------------
+
+def output_folder() -> Path:
+    folder = Path(current_app.instance_path) / "printruns"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def execute(run_id: int) -> None:
+    """Render a queued run to a PDF in the instance folder, reporting progress as pages finish.
+
+    Progress and the final state are committed in their own short transactions, so the status
+    page shows them while the job runs; any failure is recorded on the run, never lost.
+    """
+    run = db.session.get(PrintRun, run_id)
+    if run is None or run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return
+    run.status, run.heartbeat_at = RunStatus.RUNNING.value, utcnow()
+    db.session.commit()
+
+    def progress(done: int, total: int) -> None:
+        db.session.execute(update(PrintRun).where(PrintRun.id == run_id)
+                           .values(done_pages=done, total_pages=total, heartbeat_at=utcnow()))
+        db.session.commit()
+
+    try:
+        pdf = printing.render_letters(build_letter_run(run), progress=progress)
+    except (ValueError, OSError) as error:
+        db.session.rollback()
+        run = db.session.get(PrintRun, run_id)
+        run.status, run.error, run.finished_at = RunStatus.FAILED.value, str(error), utcnow()
+        db.session.commit()
+        return
+    name = f"{run_id}-{secrets.token_hex(8)}.pdf"
+    path = output_folder() / name
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(pdf)
+    os.replace(tmp, path)
+    run = db.session.get(PrintRun, run_id)
+    run.status, run.file_name, run.finished_at = RunStatus.DONE.value, name, utcnow()
+    run.done_pages = run.total_pages
+    db.session.commit()
+
+
+def pdf_path(run: PrintRun) -> Path | None:
+    if run.status != RunStatus.DONE or not run.file_name:
+        return None
+    path = output_folder() / run.file_name
+    return path if path.exists() else None
+
+
+def is_stalled(run: PrintRun) -> bool:
+    """A running job whose process stopped reporting (killed, machine restarted)."""
+    return run.status == RunStatus.RUNNING and (run.heartbeat_at is None or
+                                                utcnow() - run.heartbeat_at > timedelta(minutes=10))
+
+
+def delete_old_files(days: int = FILES_KEPT_DAYS) -> int:
+    """Delete finished PDFs older than `days`; the runs stay listed, without their file."""
+    limit = utcnow() - timedelta(days=days)
+    old = db.session.scalars(select(PrintRun).where(PrintRun.finished_at < limit,
+                                                    PrintRun.file_name.is_not(None))).all()
+    for run in old:
+        (output_folder() / run.file_name).unlink(missing_ok=True)
+        run.file_name = None
+    db.session.commit()
+    return len(old)
+
+
+def confirm_run(run: PrintRun, *, actor=None) -> int:
+    """Record "letter sent" today on every dwelling of the run, once; returns how many."""
+    if run.kind != "letters" or run.status != RunStatus.DONE:
+        raise PrintRunError(_l("Seule une série de lettres terminée peut être confirmée."))
+    if run.confirmed_at is not None:
+        raise PrintRunError(_l("Cette série a déjà été confirmée."))
+    today = datetime.now(PARIS).date()
+    ids = db.session.scalars(select(Dwelling.id).where(Dwelling.id.in_(run.params["dwelling_ids"]))).all()
+    db.session.add_all(LetterSent(dwelling_id=i, print_run_id=run.id, sent_on=today) for i in ids)
+    run.confirmed_at, run.confirmed_by_id = utcnow(), getattr(actor, "id", None)
+    record("printrun.confirmed", actor=actor, run=run.id, letters=len(ids))
+    return len(ids)
+
+
+def record_scan(run_code: str, reference: str | None) -> bool:
+    """Count a letter's QR code being opened; True if it named a known run."""
+    run_id = db.session.scalar(select(PrintRun.id).where(PrintRun.code == run_code[:12]))
+    if run_id is None:
+        return False
+    dwelling_id = None
+    if reference:
+        dwelling_id = db.session.scalar(select(Dwelling.id).where(Dwelling.reference == reference[:12]))
+    db.session.add(LetterScan(print_run_id=run_id, dwelling_id=dwelling_id))
+    db.session.commit()
+    return True
+
+
+def scan_counts(run_ids: list[int]) -> dict[int, int]:
+    if not run_ids:
+        return {}
+    rows = db.session.execute(select(LetterScan.print_run_id, func.count(func.distinct(
+        func.coalesce(LetterScan.dwelling_id, -LetterScan.id)))).where(LetterScan.print_run_id.in_(run_ids))
+        .group_by(LetterScan.print_run_id))
+    return dict(rows.all())
