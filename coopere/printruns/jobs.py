@@ -12,6 +12,9 @@ from flask import current_app
 from .models import PrintRun
 from .services import execute
 
+# Started job processes, kept so that they are reaped (no zombies) once they end.
+_children: set[subprocess.Popen] = set()
+
 
 def launch(run: PrintRun) -> None:
     """Start rendering `run` (already committed as queued).
@@ -30,7 +33,10 @@ def launch(run: PrintRun) -> None:
     env.pop("FLASK_DEBUG", None)
     log = Path(current_app.instance_path) / "printruns" / "jobs.log"
     log.parent.mkdir(mode=0o700, exist_ok=True)
+    for child in list(_children):
+        if child.poll() is not None:
+            _children.discard(child)
     with open(log, "ab") as output:
-        subprocess.Popen([sys.executable, "-m", "flask", "--app", "coopere", "print-runs", "work", str(run.id)],
+        _children.add(subprocess.Popen([sys.executable, "-m", "flask", "--app", "coopere", "print-runs", "work", str(run.id)],
                          env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-                         start_new_session=True, close_fds=True)
+                         start_new_session=True, close_fds=True))

@@ -147,9 +147,9 @@ def execute(run_id: int) -> None:
     run.status, run.heartbeat_at = RunStatus.RUNNING.value, utcnow()
     db.session.commit()
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, _total: int) -> None:
         db.session.execute(update(PrintRun).where(PrintRun.id == run_id)
-                           .values(done_pages=done, total_pages=total, heartbeat_at=utcnow()))
+                           .values(done_pages=done, heartbeat_at=utcnow()))
         db.session.commit()
 
     try:
