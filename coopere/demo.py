@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 
@@ -9,6 +10,9 @@ from .audit.services import record
 from .auth.identifiers import format_phone
 from .auth.models import GroupRole, Role, User
 from .cli import create_account
+from .dwellings.models import Dwelling
+from .dwellings.services import save_dwelling
+from .events.services import save_event
 from .extensions import db
 from .perimeter.services import DEFAULT_CHARTER, save_settings
 
@@ -21,6 +25,15 @@ LAST_NAMES = ["Le Goff", "Martin", "Bernard", "Durand", "Moreau", "Lefèvre", "G
               "Fontaine", "Marchand", "Mercier", "Bonnet", "Dupuis", "Gauthier", "Perrin", "Robin",
               "Hamon", "Tessier", "Pichon", "Renaud", "Aubert", "Collet"]
 FICTION_PHONE = "+3319900{:04d}"  # 01 99 00 xx xx: numbers reserved for fiction by the ARCEP
+
+# A made-up micro-perimeter: (street, first number, last number, building complements).
+STREETS = [
+    ("Rue des Lilas", 1, 59, ()),
+    ("Allée des Roses", 2, 40, ()),
+    ("Impasse du Lavoir", 1, 15, ()),
+    ("Boulevard des Tilleuls", 10, 12, ("Résidence Les Tilleuls, Bât. {b}, apt {n}",)),
+    ("Place des Lilas", 1, 9, ()),
+]
 
 # The accounts `make run` prints; every demo has them, whatever the seed.
 DEMO_LOGINS = [
@@ -44,6 +57,8 @@ def create_demo(password: str, *, seed: int = 2026) -> list[tuple[str, str]]:
                    "city": "Nantes", "postcode": "44300", "estimated_dwellings": 320,
                    "meeting_place": "Devant la boulangerie, place des Lilas (sous le parasol vert)",
                    "contact": "01 99 00 00 00 · lilas@example.org", "charter_text": DEFAULT_CHARTER})
+    dwellings = _create_dwellings(rng)
+    _create_events()
     names = _unique_names(rng, 1 + ANIMATORS + CONNECTED_MEMBERS + OFFLINE_MEMBERS)
     phones = iter(range(1, 10_000))
 
@@ -66,6 +81,10 @@ def create_demo(password: str, *, seed: int = 2026) -> list[tuple[str, str]]:
         # Offline residents: no login at all; a sponsor acts for them (sponsorship feature).
         db.session.add(User(first_name=first, last_name=last, phone=FICTION_PHONE.format(next(phones))))
     db.session.flush()
+    # Residents live somewhere in the perimeter (at most one account per flat here).
+    people = db.session.scalars(select(User).order_by(User.id)).all()
+    for person, dwelling in zip(people, rng.sample(dwellings, len(people))):
+        person.dwelling_id = dwelling.id
     record("demo.created", actor=admin)
     assert format_phone(members[0].phone) == DEMO_LOGINS[-1][1]
     return DEMO_LOGINS
@@ -74,6 +93,46 @@ def create_demo(password: str, *, seed: int = 2026) -> list[tuple[str, str]]:
 def is_demo() -> bool:
     """Whether this instance holds the generated demo (its pilote's address is a demo one)."""
     return db.session.scalar(select(User.id).where(User.email == DEMO_LOGINS[0][1])) is not None
+
+
+def _create_dwellings(rng: random.Random) -> list[Dwelling]:
+    """About 300 dwellings: houses along the streets and flats in a residence."""
+    dwellings = []
+    for street, first, last, complements in STREETS:
+        for number in range(first, last + 1, 1 if complements else 2):
+            if complements:
+                for building in "ABC":
+                    for flat in range(1, 25):
+                        complement = complements[0].format(b=building, n=building + f"{flat:02d}")
+                        dwellings.append(save_dwelling(None, {"number": number, "street": street,
+                                                              "complement": complement, "postcode": "44300",
+                                                              "city": "Nantes"}))
+            else:
+                rep = "bis" if rng.random() < 0.05 else ""
+                dwellings.append(save_dwelling(None, {"number": number, "rep": rep, "street": street,
+                                                      "complement": "", "postcode": "44300", "city": "Nantes"}))
+    for dwelling in rng.sample(dwellings, 12):
+        dwelling.no_letters = True
+    for dwelling in rng.sample(dwellings, 6):
+        dwelling.vacant = True
+    db.session.flush()
+    return dwellings
+
+
+def _create_events() -> None:
+    """An apéro-info in ten days, then a café-rencontre on the first Saturday of the next months."""
+    today = date.today()
+    place = "Place des Lilas, devant la boulangerie"
+    save_event(None, {"kind": "apero_info", "title": "", "day": today + timedelta(days=10), "start": time(18, 30),
+                      "end": time(20, 0), "place": place, "rain_place": "Maison de quartier des Lilas",
+                      "description": "Découvrez le réseau d'entraide autour d'un verre."})
+    month = today.replace(day=1)
+    for _ in range(3):
+        month = (month + timedelta(days=32)).replace(day=1)
+        first_saturday = month + timedelta(days=(5 - month.weekday()) % 7)
+        save_event(None, {"kind": "cafe", "title": "", "day": first_saturday, "start": time(10), "end": time(12),
+                          "place": place, "rain_place": "Maison de quartier des Lilas",
+                          "description": "Un café, un parasol, des voisins : venez comme vous êtes."})
 
 
 def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
