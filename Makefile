@@ -27,7 +27,7 @@ $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	@if [ -d coopere/translations/en ]; then $(BIN)/pybabel compile -q -d coopere/translations; fi
+	@if [ -d coopere/translations/en ]; then $(BIN)/pybabel -q compile -d coopere/translations; fi
 
 system-packages:
 	@bash scripts/system-packages.sh

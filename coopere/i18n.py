@@ -1,6 +1,7 @@
 """Language and dates: French by default, English complete, times shown in Europe/Paris."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -8,6 +9,8 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from .extensions import babel
+
+FIRST_OF_MONTH = re.compile(r"^(\S+) 1 ")
 
 
 def select_locale() -> str:
@@ -24,10 +27,13 @@ def select_locale() -> str:
 
 
 def long_date(value: date | datetime | None) -> str:
-    """« samedi 12 mars 2026 » (in the current language, in Europe/Paris)."""
+    """« samedi 14 mars 2026 » (in the current language, in Europe/Paris)."""
     if value is None:
         return ""
-    return format_date(value, "EEEE d MMMM y")
+    text = format_date(value, "EEEE d MMMM y")
+    if get_locale().language == "fr":
+        text = FIRST_OF_MONTH.sub(r"\1 1er ", text)  # « samedi 1er mars », as French writes it
+    return text
 
 
 def long_datetime(value: datetime | None) -> str:
@@ -44,10 +50,16 @@ def time_hm(value: datetime | None) -> str:
     return format_datetime(value, "HH:mm")
 
 
+def upper_first(text: str) -> str:
+    """Capital first letter, the rest untouched (unlike Jinja's `capitalize`)."""
+    return text[:1].upper() + text[1:]
+
+
 def configure_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(app.root_path) + "/translations")
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["long_datetime"] = long_datetime
     app.jinja_env.filters["time_hm"] = time_hm
+    app.jinja_env.filters["upper_first"] = upper_first
     app.jinja_env.globals["get_locale"] = get_locale

@@ -1,9 +1,7 @@
 """Shared fixtures: an app per test on SQLite (or PostgreSQL), clients, and people of each role."""
 from __future__ import annotations
 
-import html
 import os
-import re
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -14,11 +12,7 @@ from coopere import create_app
 from coopere.auth.models import Role, User
 from coopere.auth.passwords import hash_password
 from coopere.extensions import db
-
-PASSWORD = "lilas-et-tournesols"
-PG_URL = os.environ.get("COOPERE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-BACKEND = os.environ.get("COOPERE_TEST_DB", "sqlite")
-
+from helpers import BACKEND, PASSWORD, PG_URL, login, reset_database, test_config
 
 def pytest_report_header(config):
     return f"coopere database leg: {BACKEND}" + (f" ({PG_URL})" if BACKEND == "postgresql" else "")
@@ -38,39 +32,6 @@ def pg_schema() -> Iterator[str | None]:
     with engine.begin() as conn:
         conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
     engine.dispose()
-
-
-def database_config(tmp_path, pg_schema: str | None) -> dict:
-    if pg_schema is None:
-        return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'coopere.sqlite3'}"}
-    return {"SQLALCHEMY_DATABASE_URI": PG_URL,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={pg_schema}"}}}
-
-
-def test_config(tmp_path, pg_schema: str | None, **overrides) -> dict:
-    config = {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "RATELIMIT_LOGIN": "1000 per minute",
-        # Cheap hashes keep the suite fast; production parameters are checked in test_passwords.
-        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1,
-        **database_config(tmp_path, pg_schema),
-    }
-    config.update(overrides)
-    return config
-
-
-test_config.__test__ = False  # not a test, despite its name
-
-
-def reset_database(app) -> None:
-    """Empty schema on SQLite (fresh file); on PostgreSQL, create once then truncate every table."""
-    with app.app_context():
-        db.create_all()
-        if db.engine.dialect.name == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture
@@ -172,30 +133,6 @@ def create_perimeter(app):
     return _create
 
 
-CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-
-
-def csrf_token(client, path: str = "/") -> str:
-    """The CSRF token of the client's session, read from a page's form as a browser would."""
-    html = client.get(path).get_data(as_text=True)
-    match = CSRF_RE.search(html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def post_form(client, path: str, data: dict | None = None, *, token_from: str | None = None, **kwargs):
-    """POST a form with the session's CSRF token, like a browser submitting the page."""
-    data = dict(data or {})
-    data.setdefault("csrf_token", csrf_token(client, token_from or "/"))
-    return client.post(path, data=data, **kwargs)
-
-
-def login(client, user_or_login, password: str = PASSWORD):
-    login_text = user_or_login if isinstance(user_or_login, str) else (user_or_login.email or user_or_login.phone)
-    client.post("/deconnexion", data={"csrf_token": csrf_token(client, "/")})
-    return post_form(client, "/connexion", {"login": login_text, "password": password})
-
-
 @pytest.fixture
 def users(create_user, create_perimeter):
     """One person of each role, on a configured perimeter."""
@@ -216,8 +153,3 @@ def client_as(app, users):
         return client
 
     return _client
-
-
-def text(response) -> str:
-    """The page's HTML with entities decoded, as a reader sees the words (’, ', «, é…)."""
-    return html.unescape(response.get_data(as_text=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from conftest import PASSWORD, csrf_token, login, post_form, text
+from helpers import PASSWORD, csrf_token, login, post_form, text
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import Role, User
 from coopere.extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from conftest import login, text
+from helpers import login, text
 from coopere.auth.models import Role, User
 from coopere.extensions import db
 from coopere.perimeter.models import Perimeter

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from conftest import BACKEND, PG_URL, test_config
+from helpers import BACKEND, PG_URL, test_config
 from coopere import create_app
 from coopere.extensions import db
 

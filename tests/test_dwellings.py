@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from conftest import post_form, text
+from helpers import post_form, text
 from coopere.audit.models import AuditEvent
 from coopere.dwellings.models import Dwelling
 from coopere.extensions import db
@@ -43,7 +43,7 @@ def test_add_edit_and_remove_a_dwelling(app, animator):
     assert response.status_code == 302
     page = text(animator.get("/logements/"))
     assert "12 bis Rue des Lilas" in page and "Bât. B, apt 3" in page and "Pas de courrier" in page
-    assert "1 logements enregistrés sur 250 estimés" in page or "1</strong> logements enregistrés" in page
+    assert "logements enregistrés sur 250 estimés" in page and "Logements trouvés : 1" in page
     with app.app_context():
         dwelling = db.session.scalar(select(Dwelling))
         assert dwelling.no_letters and not dwelling.vacant and len(dwelling.reference) == 8
@@ -53,7 +53,11 @@ def test_add_edit_and_remove_a_dwelling(app, animator):
     with app.app_context():
         dwelling = db.session.get(Dwelling, dwelling.id)
         assert dwelling.vacant and not dwelling.no_letters
-    post_form(animator, f"/logements/{dwelling.id}/supprimer", token_from="/logements/")
+    unconfirmed = post_form(animator, f"/logements/{dwelling.id}/supprimer", token_from="/logements/",
+                            follow_redirects=True)
+    assert "rien n'a été retiré" in text(unconfirmed)
+    assert count(app) == 1
+    post_form(animator, f"/logements/{dwelling.id}/supprimer", {"confirm": "yes"}, token_from="/logements/")
     assert count(app) == 0
     with app.app_context():
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "dwelling.deleted"))
@@ -87,16 +91,17 @@ def test_import_preview_then_confirm(app, animator):
             "2;;Allée des Roses;;44300;Nantes\r\n").encode()
     response = upload(animator, data)
     page = text(response)
-    assert "3 nouveaux logements à ajouter, 0 déjà dans le registre" in page
+    assert "Nouveaux logements à ajouter : 3. Déjà dans le registre : 0." in page
     assert count(app) == 0  # nothing before confirmation
     done = confirm(animator, page)
     assert done.status_code == 302
     assert count(app) == 3
-    assert "3 logements ajoutés au registre (0 déjà présents" in text(animator.get("/logements/"))
+    assert "Logements ajoutés au registre : 3. Déjà présents, laissés tels quels : 0." in text(
+        animator.get("/logements/"))
     # Re-importing an updated list adds only the new addresses.
     updated = data + "4;;Allée des Roses;;44300;Nantes\r\n".encode()
     page = text(upload(animator, updated))
-    assert "1 nouveaux logements à ajouter, 3 déjà dans le registre" in page
+    assert "Nouveaux logements à ajouter : 1. Déjà dans le registre : 3." in page
     confirm(animator, page)
     assert count(app) == 4
 
@@ -150,9 +155,9 @@ def test_filter_by_street_and_building(app, animator):
             "2;;Allée des Roses;;44300;Nantes\r\n").encode()
     confirm(animator, text(upload(animator, data)))
     page = text(animator.get("/logements/", query_string={"rue": "Rue des Lilas"}))
-    assert "2 logements" in page and "Allée des Roses</h3>" not in page
+    assert "Logements trouvés : 2" in page and "Allée des Roses</strong>" not in page
     page = text(animator.get("/logements/", query_string={"batiment": "bât. b"}))
-    assert "1 logement" in page and "Bât. B" in page and "Bât. A</p>" not in page
+    assert "Logements trouvés : 1" in page and "Bât. B" in page and "Bât. A" not in page
 
 
 def test_export_is_excel_friendly_and_formula_safe(app, animator):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from conftest import post_form, text
+from helpers import post_form, text
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import Role, User
 from coopere.extensions import db

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import csrf_token
+from helpers import csrf_token
 from coopere import create_app
 from coopere.policy import POLICY, Access
 from routes import EXAMPLE_ARGS, seed_examples

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from conftest import post_form, text
+from helpers import post_form, text
 from coopere.dwellings.models import Dwelling, LetterSent
 from coopere.dwellings.services import import_file, save_dwelling
 from coopere.events.services import save_event

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import PASSWORD, csrf_token, text
+from helpers import PASSWORD, csrf_token, text
 from coopere.security import CSP
 
 

@@ -27,7 +27,7 @@ ACTION_LABELS = {
     "login.success": _l("Connexion"),
     "login.failed": _l("Connexion refusée"),
     "login.locked": _l("Connexion refusée (compte bloqué)"),
-    "login.lockout": _l("Compte bloqué 15 minutes après trop d'essais"),
+    "login.lockout": _l("Compte bloqué un moment après trop d'essais"),
     "account.created": _l("Compte créé"),
     "account.password_changed": _l("Mot de passe changé"),
     "account.sessions_ended": _l("Déconnexion de tous les appareils"),

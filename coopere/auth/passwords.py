@@ -78,7 +78,7 @@ def password_problems(password: str, *, personal: tuple[str, ...] = ()) -> list[
     if len(password) < MIN_LENGTH:
         problems.append(_l("Le mot de passe doit compter au moins %(n)d caractères.", n=MIN_LENGTH))
     elif len(password) > MAX_LENGTH:
-        problems.append(_l("Le mot de passe ne doit pas dépasser %(n)d caractères.", n=MAX_LENGTH))
+        problems.append(_l("Le mot de passe ne doit pas dépasser %(max)d caractères.", max=MAX_LENGTH))
     else:
         lowered = password.lower()
         if lowered in common_passwords():

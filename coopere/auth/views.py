@@ -69,7 +69,7 @@ def logout():
     if form.validate_on_submit():
         logout_user()
         session.clear()
-        flash(_("Vous êtes déconnecté. À bientôt !"), "success")
+        flash(_("Déconnexion faite. À bientôt !"), "success")
     return redirect(url_for("public.home"))
 
 
@@ -133,6 +133,6 @@ def end_sessions():
         db.session.commit()
         logout_user()
         session.clear()
-        flash(_("Vous êtes déconnecté de tous vos appareils."), "success")
+        flash(_("Déconnexion faite sur tous vos appareils."), "success")
         return redirect(url_for("auth.login"))
     return _account_page()

@@ -19,7 +19,7 @@ from .models import Dwelling, LetterSent, new_reference
 from .normalize import address_key
 
 ADDRESS_FIELDS = ("number", "rep", "street", "complement", "postcode", "city")
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 PENDING_IMPORT_HOURS = 24
 
 

@@ -28,8 +28,7 @@ def index():
     return render_template("dwellings/index.html", dwellings=dwellings, count=count, page=page,
                            pages=max(1, -(-count // PAGE_SIZE)), street=street, building=building,
                            streets=streets(), facts=facts_for(dwellings),
-                           totals=totals(perimeter.estimated_dwellings if perimeter else 0),
-                           delete_form=ConfirmForm())
+                           totals=totals(perimeter.estimated_dwellings if perimeter else 0))
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
@@ -65,11 +64,13 @@ def _save(dwelling: Dwelling | None, form: DwellingForm):
 @bp.route("/<int:dwelling_id>/supprimer", methods=["POST"])
 def delete(dwelling_id: int):
     dwelling = db.session.get(Dwelling, dwelling_id) or abort(404)
-    if ConfirmForm().validate_on_submit():
-        address = describe(dwelling)
-        delete_dwelling(dwelling, actor=current_user)
-        db.session.commit()
-        flash(_("Logement retiré du registre : %(address)s.", address=address), "success")
+    if not ConfirmForm().validate_on_submit() or request.form.get("confirm") != "yes":
+        flash(_("Cochez « Oui, retirer ce logement » pour confirmer : rien n'a été retiré."), "error")
+        return redirect(url_for("dwellings.edit", dwelling_id=dwelling.id))
+    address = describe(dwelling)
+    delete_dwelling(dwelling, actor=current_user)
+    db.session.commit()
+    flash(_("Logement retiré du registre : %(address)s.", address=address), "success")
     return redirect(url_for("dwellings.index"))
 
 
@@ -102,7 +103,7 @@ def import_confirm():
         return redirect(url_for("dwellings.import_file"))
     db.session.commit()
     forget_pending(token)
-    flash(_("%(n)d logements ajoutés au registre (%(p)d déjà présents, laissés tels quels).",
+    flash(_("Logements ajoutés au registre : %(n)d. Déjà présents, laissés tels quels : %(p)d.",
             n=result.new_count, p=result.present_count), "success")
     return redirect(url_for("dwellings.index"))
 

@@ -65,4 +65,5 @@ class Event(db.Model):
 
     @property
     def display_title(self) -> str:
-        return self.title or self.kind_label.capitalize()
+        title = self.title or self.kind_label
+        return title[:1].upper() + title[1:]

@@ -18,7 +18,7 @@ Bien cordialement,
 
 PLACEHOLDER_HELP = {
     "evenement": _l("le type de rencontre (apéro-info, café-rencontre…)"),
-    "date": _l("la date, par exemple « samedi 12 mars 2026 »"),
+    "date": _l("la date, par exemple « samedi 14 mars 2026 »"),
     "heure": _l("l'heure, par exemple « de 10 h à 12 h »"),
     "lieu": _l("le lieu"),
     "lieu_pluie": _l("le lieu en cas de pluie"),

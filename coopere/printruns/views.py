@@ -35,7 +35,7 @@ def _street_choices() -> list[tuple[str, str]]:
     rows = db.session.execute(select(Dwelling.street, func.count(Dwelling.id))
                               .where(Dwelling.no_letters.is_(False), Dwelling.vacant.is_(False))
                               .group_by(Dwelling.street).order_by(Dwelling.street)).all()
-    return [(street, _("%(street)s (%(n)d logements)", street=street, n=n)) for street, n in rows]
+    return [(street, f"{street} ({n})") for street, n in rows]
 
 
 def _base_url() -> str:
@@ -111,7 +111,8 @@ def confirm(run_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("C'est noté : %(n)d logements ont reçu la lettre aujourd'hui.", n=count), "success")
+            flash(_("C'est noté : la lettre d'aujourd'hui est enregistrée pour chaque logement de la série "
+                    "(%(n)d).", n=count), "success")
     return redirect(url_for("printruns.show", run_id=run.id))
 
 

@@ -1,0 +1,1 @@
+"""The dwelling register: every letterbox of the perimeter, its import and export."""
