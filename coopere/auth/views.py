@@ -56,9 +56,11 @@ def login():
             form.password.errors.append(str(error))
         else:
             next_url = local_path(request.args.get("next")) or url_for("auth.home")
+            chosen_language = session.get("lang")
             session.clear()  # a fresh session on login: no fixation
             login_user(user)
-            session["lang"] = user.locale or session.get("lang")
+            if user.locale or chosen_language:
+                session["lang"] = user.locale or chosen_language
             return redirect(next_url)
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
