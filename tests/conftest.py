@@ -1,7 +1,6 @@
 """Shared fixtures: an app per test on SQLite (or PostgreSQL), clients, and people of each role."""
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Callable, Iterator
 

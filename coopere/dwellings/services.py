@@ -1,7 +1,6 @@
 """The dwelling register's rules: unique addresses, all-or-nothing imports, listing and totals."""
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from dataclasses import dataclass

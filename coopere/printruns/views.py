@@ -16,8 +16,8 @@ from ..perimeter.models import get_perimeter
 from .forms import LetterRunForm, LetterTemplateForm
 from .jobs import launch
 from .letter import DEFAULT_LETTER, PLACEHOLDER_HELP
-from .models import PrintRun, RunStatus
-from .services import (PrintRunError, build_letter_run, confirm_run, create_letter_run, event_data, is_stalled,
+from .models import PrintRun
+from .services import (PrintRunError, confirm_run, create_letter_run, event_data, is_stalled,
                        letter_text, pdf_path, scan_counts)
 
 bp = Blueprint("printruns", __name__, url_prefix="/impressions")
