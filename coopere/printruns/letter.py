@@ -1,11 +1,12 @@
-"""The invitation letter's default wording (French: letters go to every dwelling) and its placeholders."""
+"""The invitation letter's default wording and its placeholders (French: letters go to every dwelling;
+the print engine adds the group's signature below the text)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
 DEFAULT_LETTER = """Madame, Monsieur,
 
-Des voisins de {perimetre} lancent un réseau d'entraide entre habitants : se rencontrer, se rendre de petits services, prêter, partager… gratuitement et en toute tranquillité.
+Des voisins de votre quartier lancent « {perimetre} », un réseau d'entraide entre habitants : se rencontrer, se rendre de petits services, prêter, partager… gratuitement et en toute tranquillité.
 
 Nous vous invitons à un {evenement} le {date}, {heure}, {lieu}.
 
@@ -13,8 +14,7 @@ Venez comme vous êtes, seul ou en famille : nous vous expliquerons tout autour 
 
 Pour en savoir plus, scannez le code ci-contre ou contactez-nous : {contact}.
 
-Bien cordialement,
-{signature}"""
+Bien cordialement,"""
 
 PLACEHOLDER_HELP = {
     "evenement": _l("le type de rencontre (apéro-info, café-rencontre…)"),
