@@ -141,6 +141,7 @@ def execute(run_id: int) -> None:
     Progress and the final state are committed in their own short transactions, so the status
     page shows them while the job runs; any failure is recorded on the run, never lost.
     """
+    delete_old_files()  # each new run tidies up: no cron job is needed for the 30-day limit
     run = db.session.get(PrintRun, run_id)
     if run is None or run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
         return
