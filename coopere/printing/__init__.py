@@ -1,4 +1,5 @@
-"""Print engine: plain data in, PDF bytes out (letters, posters, flyers); no Flask, no database.
+"""Print engine: plain data in, PDF bytes out (letters, posters, flyers, welcome cards,
+registration form and receipt); no Flask, no database.
 
 Public API:
 
@@ -11,22 +12,49 @@ Public API:
   admin's letter text with ``{date}``, ``{lieu}``… filled in.
 - ``postal_address_lines(...)``: a dwelling's address as envelope lines.
 - ``qr_png(data) -> bytes``: the QR code images the printouts use.
+- ``render_welcome_cards(cards, layout="single" | "sheet") -> bytes``: credit-card size
+  welcome cards (first name, activation QR code, short code, next café-rencontre); one
+  card-size page each, or ten per A4 sheet with crop marks.
+- ``render_registration_form(form) -> bytes``: the blank paper registration form (A4,
+  large print, every theme, charter, consents, sponsorship, the animator's frame), its
+  reference and « page n/N » on every page.
+- ``render_registration_receipt(receipt) -> bytes``: everything recorded at registration,
+  followed by the resident's data-protection information (GDPR art. 13).
 
 Errors are ValueError subclasses with French messages: TemplateError (letter text),
 LayoutError (content does not fit a page), ResourceRefused (a URL the printout may not load).
 """
 
 from .addresses import postal_address_lines
+from .cards import format_short_code, render_welcome_cards
 from .engine import LayoutError
 from .fetcher import ResourceRefused
 from .letter_text import TemplateError, event_placeholders, fill_letter_template
 from .letters import render_letters
-from .models import Event, LetterRun, Perimeter, Recipient
+from .models import (
+    DEFAULT_OPTIONAL_CONSENTS,
+    ConsentRecord,
+    DataProtection,
+    Event,
+    LetterRun,
+    NextCafe,
+    Perimeter,
+    Recipient,
+    RegistrationFormData,
+    RegistrationReceipt,
+    ThemeAnswer,
+    WelcomeCard,
+)
 from .posters import render_flyers, render_poster
 from .qr import qr_png
+from .receipt import render_registration_receipt
+from .registration_form import render_registration_form
 
 __all__ = [
-    "Event", "LayoutError", "LetterRun", "Perimeter", "Recipient", "ResourceRefused",
-    "TemplateError", "event_placeholders", "fill_letter_template", "postal_address_lines",
+    "DEFAULT_OPTIONAL_CONSENTS", "ConsentRecord", "DataProtection", "Event", "LayoutError",
+    "LetterRun", "NextCafe", "Perimeter", "Recipient", "RegistrationFormData",
+    "RegistrationReceipt", "ResourceRefused", "TemplateError", "ThemeAnswer", "WelcomeCard",
+    "event_placeholders", "fill_letter_template", "format_short_code", "postal_address_lines",
     "qr_png", "render_flyers", "render_letters", "render_poster",
+    "render_registration_form", "render_registration_receipt", "render_welcome_cards",
 ]

@@ -9,11 +9,12 @@ from typing import Any
 
 import jinja2
 import pydyf
+from fontTools.ttLib import TTFont  # a WeasyPrint dependency
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError
 
-from .fetcher import ResourceRefused, StaticOnlyFetcher, static_url
+from .fetcher import STATIC_ROOT, ResourceRefused, StaticOnlyFetcher, static_url
 
 TEMPLATES_ROOT = Path(__file__).resolve().parents[2] / "templates"
 
@@ -71,6 +72,29 @@ def _flatten_line_spans(document: Any, pdf: pydyf.PDF) -> None:
     for entry in parent_tree[1::2]:
         if isinstance(entry, list):
             entry[:] = [parent_of.get(reference, reference) for reference in entry]
+
+
+@lru_cache(maxsize=2)
+def _advances(bold: bool) -> tuple[dict[int, int], int, int]:
+    """Advance widths by code point of the shipped font, its units per em, and a fallback."""
+    name = "AtkinsonHyperlegible-Bold.ttf" if bold else "AtkinsonHyperlegible-Regular.ttf"
+    with TTFont(STATIC_ROOT / "fonts" / name) as font:
+        metrics = font["hmtx"].metrics
+        widths = {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}
+        return widths, font["head"].unitsPerEm, max(widths.values())
+
+
+def text_width_mm(text: str, size_pt: float, bold: bool = False,
+                  letter_spacing_em: float = 0.0) -> float:
+    """Width of one line of text set in Atkinson Hyperlegible, in millimetres.
+
+    Sum of the glyphs' advances (kerning ignored: it changes a line by a few hundredths),
+    for checking that a one-line text fits a fixed box before it is clipped.
+    """
+    widths, units, widest = _advances(bold)
+    ems = sum(widths.get(ord(char), widest) for char in text) / units
+    ems += letter_spacing_em * len(text)
+    return ems * size_pt * 25.4 / 72
 
 
 class LayoutError(ValueError):

@@ -80,3 +80,130 @@ def with_query(url: str, **params: str) -> str:
     extra = urlencode(params)
     query = f"{parts.query}&{extra}" if parts.query else extra
     return urlunsplit(parts._replace(query=query))
+
+
+# --- In-person registration and sponsorship: welcome cards, paper form, receipt ---------
+
+
+@dataclass(frozen=True)
+class NextCafe:
+    """The next café-rencontre, as the welcome card announces it (texts already formatted)."""
+
+    date_text: str  # « samedi 12 mars 2026 »
+    time_text: str = ""  # « 10 h » or « de 10 h à 12 h »
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class WelcomeCard:
+    """One resident's welcome card (credit-card size) to activate their account.
+
+    The QR code opens ``activation_url``; without a camera, the resident types
+    ``short_code`` on the site (``site_address``, default: the activation URL's host).
+    """
+
+    first_name: str
+    perimeter_name: str  # short: « Bottière – Pin Sec »
+    activation_url: str
+    short_code: str  # « 7KQ4-M2XD »; grouped by 4 when it arrives without separators
+    contact: str = ""  # the group's contact, short: « 06 12 34 56 78 »; lines joined by « · »
+    next_cafe: NextCafe | None = None
+    site_address: str = ""  # « bottiere.example.org/activer »
+
+
+#: Optional consents of the registration form, each with its own box (the app passes its
+#: current, versioned wording; these are the defaults).
+DEFAULT_OPTIONAL_CONSENTS: tuple[str, ...] = (
+    "J’accepte que mon numéro de téléphone soit montré aux voisins avec qui j’échange.",
+    "Je souhaite recevoir la lettre d’information du réseau par courriel.",
+    "J’accepte d’être pris(e) en photo lors des événements du réseau.",
+)
+
+
+@dataclass(frozen=True)
+class RegistrationFormData:
+    """A blank paper registration form, for door-to-door visits and cafés without a tablet.
+
+    ``reference`` (« P-2026-0001 ») is printed « Formulaire n° P-2026-0001 » on every page;
+    empty, a line is left to write it by hand. ``themes`` are the questionnaire's themes, in
+    order. Texts: a blank line separates paragraphs.
+    """
+
+    perimeter: Perimeter
+    reference: str
+    themes: Sequence[str]
+    charter_text: str  # the four principles
+    charter_version: str  # « 2 » or « v2 – janvier 2026 »
+    privacy_notice: str  # information notice on personal data
+    privacy_version: str = ""
+    optional_consents: Sequence[str] = DEFAULT_OPTIONAL_CONSENTS
+    languages: Sequence[str] = ("français",)  # a box each, then a line for other languages
+    title: str = ""  # PDF document title; derived when empty
+
+
+@dataclass(frozen=True)
+class ThemeAnswer:
+    """The questionnaire's answer for one theme: a draft offer, a draft need, or both."""
+
+    theme: str
+    can_offer: bool = False  # « Je peux proposer »
+    would_like: bool = False  # « J'aimerais recevoir »
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """A consent as recorded: its wording, the answer, the version of the text."""
+
+    label: str  # « J'accepte la charte du réseau »
+    given: bool
+    version: str
+    date_text: str = ""  # when it differs from the registration date
+
+
+@dataclass(frozen=True)
+class DataProtection:
+    """The perimeter's own data-protection texts (the rights are listed by the template).
+
+    ``controller``: who is responsible (the perimeter's group, its association) with an
+    address; ``contact``: where to write, phone, e-mail; ``purposes``: one item each,
+    with its legal basis; ``recipients``: who sees the data; ``retention``: how long it is
+    kept; ``dpo``: data-protection officer, if any.
+    """
+
+    controller: str
+    contact: str
+    purposes: Sequence[str]
+    retention: str
+    recipients: str = ""
+    dpo: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationReceipt:
+    """Everything recorded about a newly registered resident, with their GDPR information.
+
+    ``method`` is "tablet" or "paper" (then ``paper_reference`` is the form's number).
+    ``sponsor``: the sponsor's name once linked; ``sponsor_requested`` without a name
+    means one is still to be found.
+    """
+
+    perimeter: Perimeter
+    first_name: str
+    last_name: str
+    dwelling_lines: Sequence[str]  # « 12 bis rue des Lilas », « Bât. C, 3e étage »…
+    date_text: str  # « samedi 12 mars 2026 »
+    collected_by: str  # the animator
+    method: str  # "tablet" | "paper"
+    data_protection: DataProtection
+    paper_reference: str = ""
+    phone: str = ""
+    email: str = ""
+    has_internet: bool | None = None
+    contact_preferences: Sequence[str] = ()  # « par téléphone », « par mon parrain »…
+    languages: Sequence[str] = ()
+    answers: Sequence[ThemeAnswer] = ()
+    consents: Sequence[ConsentRecord] = ()
+    sponsor: str = ""
+    sponsor_requested: bool = False
+    title: str = ""  # PDF document title; derived when empty
