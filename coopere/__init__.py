@@ -83,12 +83,13 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .events.views import bp as events_bp
+    from .listings.views import bp as listings_bp
     from .dwellings.views import bp as dwellings_bp
     from .perimeter.views import bp as perimeter_bp
     from .printruns.views import bp as printruns_bp
     from .public.views import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, perimeter_bp, events_bp, dwellings_bp, printruns_bp):
+    for blueprint in (public_bp, auth_bp, perimeter_bp, events_bp, dwellings_bp, printruns_bp, listings_bp):
         app.register_blueprint(blueprint)
 
 

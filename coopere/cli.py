@@ -13,6 +13,7 @@ from .auth.models import GroupRole, Role, User
 from .auth.passwords import password_problems
 from .auth.services import AccountError, set_password
 from .extensions import db
+from .listings.themes import seed_themes
 from .perimeter.models import get_perimeter
 from .perimeter.services import DEFAULT_CHARTER, save_settings
 
@@ -87,6 +88,7 @@ def init_command(name, short_name, city, postcode, dwellings, meeting_place, con
                    "charter_text": charter})
     admin = create_account(admin_first_name.strip(), admin_last_name.strip(), admin_login,
                            admin_password, role=Role.ADMIN, group_role=GroupRole.PILOTE)
+    seed_themes()
     record("perimeter.created", actor=admin)
     db.session.commit()
     click.echo(f"Le périmètre « {name} » est installé. Connectez-vous avec {admin_login}.")

@@ -13,6 +13,7 @@ from .cli import create_account
 from .dwellings.models import Dwelling
 from .dwellings.services import save_dwelling
 from .events.services import save_event
+from .listings.themes import seed_themes
 from .extensions import db
 from .perimeter.services import DEFAULT_CHARTER, save_settings
 
@@ -57,6 +58,7 @@ def create_demo(password: str, *, seed: int = 2026) -> list[tuple[str, str]]:
                    "city": "Nantes", "postcode": "44300", "estimated_dwellings": 320,
                    "meeting_place": "Devant la boulangerie, place des Lilas (sous le parasol vert)",
                    "contact": "01 99 00 00 00 · lilas@example.org", "charter_text": DEFAULT_CHARTER})
+    seed_themes()
     dwellings = _create_dwellings(rng)
     _create_events()
     names = _unique_names(rng, 1 + ANIMATORS + CONNECTED_MEMBERS + OFFLINE_MEMBERS)

@@ -63,6 +63,11 @@ POLICY: dict[str, Access] = {
     "printruns.event_printouts": Access.ANIMATOR,
     "printruns.event_pdf": Access.ANIMATOR,
     "printruns.letter_template": Access.ADMIN,
+    # themes of cooperation
+    "listings.themes": Access.ADMIN,
+    "listings.theme_new": Access.ADMIN,
+    "listings.theme_edit": Access.ADMIN,
+    "listings.theme_retire": Access.ADMIN,
 }
 
 

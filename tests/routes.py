@@ -16,6 +16,8 @@ EXAMPLE_ARGS: dict[str, dict] = {
     "printruns.confirm": {"run_id": 1},
     "printruns.event_printouts": {"event_id": 1},
     "printruns.event_pdf": {"event_id": 1, "size": "a6"},
+    "listings.theme_edit": {"theme_id": 1},
+    "listings.theme_retire": {"theme_id": 1},
 }
 
 
@@ -27,6 +29,7 @@ def seed_examples(app) -> None:
     from coopere.events.services import save_event
     from coopere.extensions import db
     from coopere.printruns.models import PrintRun
+    from coopere.listings.themes import seed_themes
     from coopere.printruns.services import output_folder
 
     with app.app_context():
@@ -41,5 +44,6 @@ def seed_examples(app) -> None:
         run.params = {"event_id": event.id, "base_url": "http://localhost", "streets": [], "building": "",
                       "unaddressed": 0, "dwelling_ids": [dwelling.id]}
         db.session.add(run)
+        seed_themes()
         db.session.commit()
         (output_folder() / "1-example.pdf").write_bytes(b"%PDF-1.7 example")

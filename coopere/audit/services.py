@@ -36,6 +36,13 @@ ACTION_LABELS = {
     "perimeter.settings_changed": _l("Réglages du périmètre changés"),
     "perimeter.created": _l("Périmètre installé"),
     "demo.created": _l("Données de démonstration créées"),
+    "dwelling.deleted": _l("Logement retiré du registre"),
+    "dwelling.imported": _l("Liste d'adresses importée"),
+    "printrun.created": _l("Série de lettres préparée"),
+    "printrun.confirmed": _l("Distribution de lettres confirmée"),
+    "theme.saved": _l("Thème enregistré"),
+    "theme.retired": _l("Thème retiré"),
+    "theme.restored": _l("Thème proposé de nouveau"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Offers and needs across the themes of cooperation (the themes come first)."""
