@@ -39,7 +39,7 @@ class PerimeterForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(_l("Rôle"), choices=[SelectChoice(Role.MEMBER.value, _l("Membre")),
                                             SelectChoice(Role.ANIMATOR.value, _l("Animateur ou animatrice")),
-                                            SelectChoice(Role.ADMIN.value, _l("Administrateur (pilote du site)"))],
+                                            SelectChoice(Role.ADMIN.value, _l("Administrateur du site"))],
                        validators=[DataRequired()])
 
 
