@@ -144,9 +144,12 @@ def totals(estimated: int) -> RegisterTotals:
     return RegisterTotals(row[0], estimated, row[1], row[2], written or 0)
 
 
-def streets() -> list[tuple[str, int]]:
-    return list(db.session.execute(select(Dwelling.street, func.count(Dwelling.id))
-                                   .group_by(Dwelling.street).order_by(Dwelling.street)).all())
+def streets(receiving_letters: bool = False) -> list[tuple[str, int]]:
+    """(street, number of dwellings) in alphabetical order; optionally only those that get letters."""
+    query = select(Dwelling.street, func.count(Dwelling.id))
+    if receiving_letters:
+        query = query.where(Dwelling.no_letters.is_(False), Dwelling.vacant.is_(False))
+    return list(db.session.execute(query.group_by(Dwelling.street).order_by(Dwelling.street)).all())
 
 
 def filtered(street: str = "", building: str = ""):

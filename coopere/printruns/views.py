@@ -5,13 +5,14 @@ from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import printing
 from ..events.models import Event, EventKind
 from ..events.services import upcoming_events
 from ..extensions import db
-from ..dwellings.models import Dwelling
+from ..i18n import long_date
+from ..dwellings.services import streets
 from ..perimeter.models import get_perimeter
 from .forms import LetterRunForm, LetterTemplateForm
 from .jobs import launch
@@ -22,20 +23,16 @@ from .services import (PrintRunError, confirm_run, create_letter_run, event_data
 
 bp = Blueprint("printruns", __name__, url_prefix="/impressions")
 
-FLYER_FORMATS = {"affiche": ("A4", None), "a5": ("A5", "A5"), "a6": ("A6", "A6")}
+# URL part -> flyer size for the print engine (None: the A4 poster).
+FLYER_SIZES = {"affiche": None, "a5": "A5", "a6": "A6"}
 
 
 def _event_choices() -> list[tuple[int, str]]:
-    from ..i18n import long_date
-
     return [(e.id, f"{e.display_title} – {long_date(e.starts_at)}") for e in upcoming_events(limit=30)]
 
 
 def _street_choices() -> list[tuple[str, str]]:
-    rows = db.session.execute(select(Dwelling.street, func.count(Dwelling.id))
-                              .where(Dwelling.no_letters.is_(False), Dwelling.vacant.is_(False))
-                              .group_by(Dwelling.street).order_by(Dwelling.street)).all()
-    return [(street, f"{street} ({n})") for street, n in rows]
+    return [(street, f"{street} ({n})") for street, n in streets(receiving_letters=True)]
 
 
 def _base_url() -> str:
@@ -119,7 +116,7 @@ def confirm(run_id: int):
 @bp.route("/rendez-vous/<int:event_id>")
 def event_printouts(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
-    return render_template("printruns/event.html", event=event, formats=FLYER_FORMATS)
+    return render_template("printruns/event.html", event=event)
 
 
 @bp.route("/rendez-vous/<int:event_id>/<any(affiche, a5, a6):size>.pdf")
@@ -127,7 +124,8 @@ def event_pdf(event_id: int, size: str):
     event = db.session.get(Event, event_id) or abort(404)
     info = event_data(event, get_perimeter(), public_url=_base_url() + "/")
     try:
-        pdf = printing.render_poster(info) if size == "affiche" else printing.render_flyers(info, FLYER_FORMATS[size][1])
+        flyer = FLYER_SIZES[size]
+        pdf = printing.render_flyers(info, flyer) if flyer else printing.render_poster(info)
     except ValueError as error:
         flash(str(error), "error")
         return redirect(url_for("printruns.event_printouts", event_id=event.id))
