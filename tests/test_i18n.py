@@ -502,7 +502,7 @@ def test_role_names_in_english_for_the_admin(client_as, users, app):
     page = text(client.get("/admin/groupe", headers={"Accept-Language": "en"}))
     assert_english(page)
     for words in ("Organising group", "Lead", "Co-lead", "Organiser",
-                  "Administrator (looks after the website)"):
+                  "Site administrator"):
         assert words in page
 
 
