@@ -40,9 +40,12 @@ run: install
 	$(FLASK) demo --if-empty --password "$(DEMO_PASSWORD)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Both legs always run; the target fails if either failed.
 test: install system-packages postgres
-	@$(MAKE) --no-print-directory test-sqlite
-	@$(MAKE) --no-print-directory test-postgresql
+	@status=0; \
+	$(MAKE) --no-print-directory test-sqlite || status=1; \
+	$(MAKE) --no-print-directory test-postgresql || status=1; \
+	exit $$status
 
 test-sqlite: install
 	@echo "=== Test leg 1/2: SQLite ==="
