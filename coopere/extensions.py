@@ -8,6 +8,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.decl_base import _declarative_constructor
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -20,6 +21,16 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    def __init__(self, **kwargs):
+        # Scalar column defaults normally apply only at INSERT; services read fields of new objects
+        # before the first flush (a new account's session_version, a dwelling's flags), so they are
+        # applied here, at construction.
+        for column in self.__table__.columns:
+            default = column.default
+            if column.key not in kwargs and default is not None and default.is_scalar:
+                kwargs[column.key] = default.arg
+        _declarative_constructor(self, **kwargs)
 
 
 db = SQLAlchemy(model_class=Base)

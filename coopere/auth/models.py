@@ -60,14 +60,6 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
-    def __init__(self, **kwargs):
-        # Column defaults only apply at INSERT; services read these before the first flush.
-        kwargs.setdefault("role", Role.MEMBER.value)
-        kwargs.setdefault("is_enabled", True)
-        kwargs.setdefault("session_version", 1)
-        kwargs.setdefault("failed_logins", 0)
-        super().__init__(**kwargs)
-
     # --- Flask-Login -----------------------------------------------------------------------
     def get_id(self) -> str:
         # The session version travels in the session cookie: bumping it in the database ends

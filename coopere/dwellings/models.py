@@ -48,15 +48,6 @@ class Dwelling(db.Model):
     letters: Mapped[list[LetterSent]] = relationship(back_populates="dwelling", cascade="all, delete-orphan",
                                                      order_by="LetterSent.sent_on")
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("rep", "")
-        kwargs.setdefault("complement", "")
-        kwargs.setdefault("notes", "")
-        kwargs.setdefault("no_letters", False)
-        kwargs.setdefault("vacant", False)
-        kwargs.setdefault("reference", new_reference())
-        super().__init__(**kwargs)
-
     @property
     def street_line(self) -> str:
         return " ".join(p for p in (str(self.number) if self.number is not None else "", self.rep, self.street) if p)

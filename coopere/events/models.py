@@ -52,13 +52,6 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("title", "")
-        kwargs.setdefault("rain_place", "")
-        kwargs.setdefault("description", "")
-        kwargs.setdefault("cancelled", False)
-        super().__init__(**kwargs)
-
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS[EventKind(self.kind)])

@@ -21,12 +21,6 @@ class Theme(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("hint_fr", "")
-        kwargs.setdefault("hint_en", "")
-        kwargs.setdefault("retired", False)
-        super().__init__(**kwargs)
-
     def label(self, language: str) -> str:
         return self.label_en if language == "en" and self.label_en else self.label_fr
 

@@ -49,14 +49,6 @@ class PrintRun(db.Model):
     confirmed_at: Mapped[datetime | None]
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("code", new_run_code())
-        kwargs.setdefault("status", RunStatus.QUEUED.value)
-        kwargs.setdefault("done_pages", 0)
-        kwargs.setdefault("total_pages", 0)
-        kwargs.setdefault("letters_count", 0)
-        super().__init__(**kwargs)
-
     @property
     def params(self) -> dict:
         return json.loads(self.params_json or "{}")
