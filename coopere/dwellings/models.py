@@ -4,7 +4,8 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -52,9 +53,15 @@ class Dwelling(db.Model):
     def street_line(self) -> str:
         return " ".join(p for p in (str(self.number) if self.number is not None else "", self.rep, self.street) if p)
 
-    @property
+    @hybrid_property
     def receives_letters(self) -> bool:
+        """Tranquillité: a "no letters please" or vacant dwelling never gets mail."""
         return not (self.no_letters or self.vacant)
+
+    @receives_letters.inplace.expression
+    @classmethod
+    def _receives_letters_expression(cls):
+        return and_(cls.no_letters.is_(False), cls.vacant.is_(False))
 
 
 class LetterSent(db.Model):

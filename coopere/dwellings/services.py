@@ -26,9 +26,9 @@ class DwellingError(ValueError):
     """A refused change to the register; the message is French and safe to show."""
 
 
-def key_of(values) -> str:
-    get = values.get if isinstance(values, dict) else lambda f: getattr(values, f)
-    return address_key(get("number"), get("rep") or "", get("street"), get("complement") or "", get("postcode"))
+def key_of(values: dict) -> str:
+    return address_key(values.get("number"), values.get("rep") or "", values["street"],
+                       values.get("complement") or "", values["postcode"])
 
 
 def save_dwelling(dwelling: Dwelling | None, values: dict, *, actor=None) -> Dwelling:
@@ -105,16 +105,22 @@ def keep_pending(data: bytes) -> str:
     return token
 
 
-def pending(token: str) -> bytes | None:
+def _pending_path(token: str) -> Path | None:
+    """The kept file of a token, or None for a malformed token (never a path outside the folder)."""
     if not token or not all(c.isalnum() or c in "-_" for c in token):
         return None
-    path = pending_folder() / f"{token}.csv"
-    return path.read_bytes() if path.exists() else None
+    return pending_folder() / f"{token}.csv"
+
+
+def pending(token: str) -> bytes | None:
+    path = _pending_path(token)
+    return path.read_bytes() if path is not None and path.exists() else None
 
 
 def forget_pending(token: str) -> None:
-    if pending(token) is not None:
-        (pending_folder() / f"{token}.csv").unlink(missing_ok=True)
+    path = _pending_path(token)
+    if path is not None:
+        path.unlink(missing_ok=True)
 
 
 def _forget_old_pending() -> None:
@@ -148,7 +154,7 @@ def streets(receiving_letters: bool = False) -> list[tuple[str, int]]:
     """(street, number of dwellings) in alphabetical order; optionally only those that get letters."""
     query = select(Dwelling.street, func.count(Dwelling.id))
     if receiving_letters:
-        query = query.where(Dwelling.no_letters.is_(False), Dwelling.vacant.is_(False))
+        query = query.where(Dwelling.receives_letters)
     return list(db.session.execute(query.group_by(Dwelling.street).order_by(Dwelling.street)).all())
 
 

@@ -72,7 +72,7 @@ def letter_text(perimeter: Perimeter, event: printing.Event, template: str | Non
 def letter_dwellings(streets: list[str] | None = None, building: str = "") -> list[Dwelling]:
     """Dwellings that get a letter: never "no letters please" nor vacant ones; optionally only
     some streets, or a building (a word of the complement, e.g. « Bât. B »)."""
-    query = select(Dwelling).where(Dwelling.no_letters.is_(False), Dwelling.vacant.is_(False))
+    query = select(Dwelling).where(Dwelling.receives_letters)
     if streets:
         query = query.where(Dwelling.street.in_(streets))
     if building.strip():
