@@ -1,0 +1,93 @@
+"""The consent texts residents answer at registration, each with its version.
+
+Printed papers are always in French (`text_fr`); the site shows `label` in the reader's
+language. When a wording changes, its version changes, and consents collected before keep
+the version they were given on."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+
+from .. import printing
+from ..perimeter.models import Perimeter
+from .models import ConsentKind
+
+PRIVACY_VERSION = "2026-11"
+OPTIONAL_VERSION = "1"
+REPRESENTATION_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class ConsentText:
+    kind: ConsentKind
+    label: object  # lazy string, the reader's language
+    text_fr: str
+    required: bool = False
+
+
+OPTIONAL_CONSENTS = (
+    ConsentText(ConsentKind.SHARE_PHONE,
+                _l("J'accepte que mon numéro de téléphone soit montré aux voisins avec qui j'échange."),
+                printing.DEFAULT_OPTIONAL_CONSENTS[0]),
+    ConsentText(ConsentKind.NEWSLETTER,
+                _l("Je souhaite recevoir la lettre d'information du réseau par courriel."),
+                printing.DEFAULT_OPTIONAL_CONSENTS[1]),
+    ConsentText(ConsentKind.PHOTOS,
+                _l("J'accepte d'être pris(e) en photo lors des événements du réseau."),
+                printing.DEFAULT_OPTIONAL_CONSENTS[2]),
+)
+CHARTER = ConsentText(ConsentKind.CHARTER, _l("J'ai pris connaissance de la charte et j'accepte ses quatre principes."),
+                      "J’accepte la charte du réseau et ses quatre principes.", required=True)
+PRIVACY = ConsentText(ConsentKind.PRIVACY, _l("J'ai reçu l'information sur mes données personnelles."),
+                      "J’ai reçu l’information sur mes données personnelles.", required=True)
+REPRESENTATION = ConsentText(
+    ConsentKind.REPRESENTATION,
+    _l("J'accepte que mon parrain ou ma marraine agisse pour moi sur le site du réseau."),
+    "J’accepte que mon parrain ou ma marraine agisse pour moi sur le site du réseau.")
+ALL = {text.kind: text for text in (CHARTER, PRIVACY, *OPTIONAL_CONSENTS, REPRESENTATION)}
+
+
+def version_of(kind: ConsentKind, perimeter: Perimeter) -> str:
+    if kind == ConsentKind.CHARTER:
+        return str(perimeter.charter_version)
+    if kind == ConsentKind.PRIVACY:
+        return PRIVACY_VERSION
+    if kind == ConsentKind.REPRESENTATION:
+        return REPRESENTATION_VERSION
+    return OPTIONAL_VERSION
+
+
+PRIVACY_NOTICE = _l("""Le groupe d'animation du réseau enregistre ce que vous lui confiez à l'inscription : nom, adresse, téléphone, courriel, ce que vous pouvez proposer ou aimeriez recevoir, vos accords ci-dessous.
+
+Ces informations servent uniquement à faire vivre l'entraide entre voisins : vous mettre en relation, vous inviter aux cafés-rencontres, vous remettre des nouvelles sur papier. Elles ne sont ni vendues, ni prêtées, ni utilisées à des fins politiques, religieuses ou commerciales.
+
+Seuls les animateurs et animatrices du groupe voient votre adresse et vos coordonnées. Vos voisins ne voient votre téléphone que si vous l'acceptez, et seulement lors d'un échange.
+
+Vous pouvez à tout moment consulter, corriger ou faire effacer vos données, et retirer un accord, sur le site ou auprès du groupe d'animation. Vous pouvez aussi saisir la CNIL (www.cnil.fr).""")
+
+
+def privacy_notice_fr() -> str:
+    """The notice in French, for printed papers."""
+    with force_locale("fr"):
+        return str(PRIVACY_NOTICE)
+
+
+def data_protection(perimeter: Perimeter) -> printing.DataProtection:
+    """The perimeter's GDPR information for the receipt (French, printed)."""
+    return printing.DataProtection(
+        controller=f"Le groupe d'animation du réseau {perimeter.name}, {perimeter.city}",
+        contact=perimeter.contact or perimeter.meeting_place or perimeter.name,
+        purposes=(
+            "Vous mettre en relation avec vos voisins pour s'entraider (intérêt légitime du réseau).",
+            "Vous inviter aux cafés-rencontres et vous remettre des nouvelles, sur papier ou "
+            "par courriel si vous l'acceptez (consentement).",
+            "Permettre à votre parrain ou marraine d'agir pour vous, si vous n'avez pas "
+            "internet (consentement).",
+        ),
+        recipients="Les animateurs et animatrices du groupe ; votre parrain ou marraine ; "
+                   "vos voisins seulement pour ce que vous acceptez de montrer.",
+        retention="Tant que vous êtes membre du réseau, puis un an après votre départ ; "
+                  "les accords sont gardés aussi longtemps, pour pouvoir les prouver.",
+    )

@@ -1,0 +1,246 @@
+"""A resident's own side: activating their account with the welcome card's code, their
+profile and contact preferences, their consents, and what is recorded about them.
+
+The account pages are always about `current_user` themself, never about a sponsee the user
+is acting for: a sponsor manages a sponsee from the sponsorship pages."""
+from __future__ import annotations
+
+import io
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   session, url_for)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from sqlalchemy import func, select
+
+from .. import printing
+from ..auth.forms import ConfirmForm
+from ..auth.identifiers import InvalidIdentifier, format_phone, parse_login
+from ..cafe.services import set_call_before_cafes
+from ..extensions import db, limiter
+from ..listings.models import Listing, ListingStatus
+from ..perimeter.models import get_perimeter
+from . import consents as texts
+from . import printouts
+from .forms import ActivationForm, CodeForm, ProfileForm
+from .models import ConsentKind, Method
+from .services import (DuplicateError, MemberError, activate as activate_account,
+                       check_code, check_identifiers_free, consent_history, current_consents,
+                       dwelling_label, normalise_code, set_own_consent, update_own_profile)
+
+bp = Blueprint("resident", __name__)
+
+
+# --- activation -----------------------------------------------------------------------------
+
+def _per_address() -> str:
+    return current_app.config["RATELIMIT_ACTIVATION"]
+
+
+def _site_wide() -> str:
+    return current_app.config["RATELIMIT_ACTIVATION_GLOBAL"]
+
+
+def activation_limits(methods: list[str] | None = None):
+    """Code attempts are counted per address and for the whole site, across both activation
+    routes, so that guessing a code is hopeless even from many addresses."""
+
+    def decorate(view):
+        view = limiter.shared_limit(_site_wide, scope="activation-global", key_func=lambda: "activation",
+                                    methods=methods)(view)
+        return limiter.shared_limit(_per_address, scope="activation", methods=methods)(view)
+
+    return decorate
+
+
+def _code_page(form: CodeForm, refused: str | None = None, status: int = 200):
+    return render_template("resident/activate.html", form=form, refused=refused,
+                           perimeter=get_perimeter()), status
+
+
+@bp.route("/activer", methods=["GET", "POST"])
+@activation_limits(methods=["POST"])
+def activate():
+    form = CodeForm()
+    if current_user.is_authenticated:
+        return _code_page(form)
+    if form.validate_on_submit():
+        try:
+            check_code(form.code.data)
+        except MemberError as error:
+            return _code_page(form, refused=str(error), status=422)
+        return redirect(url_for("resident.activate_code", code=normalise_code(form.code.data)))
+    return _code_page(form, status=422 if form.errors else 200)
+
+
+@bp.route("/activer/<code>", methods=["GET", "POST"])
+@activation_limits()
+def activate_code(code: str):
+    if current_user.is_authenticated:
+        return _code_page(CodeForm(formdata=None))
+    try:
+        row = check_code(code)
+    except MemberError as error:
+        # The QR code of a used, replaced or expired card: say why, and offer to type another code.
+        return _code_page(CodeForm(formdata=None), refused=str(error),
+                          status=422 if request.method == "POST" else 200)
+    person = row.user
+    form = ActivationForm()
+    needs_login = not (person.phone or person.email)
+    if not needs_login:
+        del form.login
+    if form.validate_on_submit():
+        done = _activate(row, form, needs_login)
+        if done is not None:
+            return done
+    return render_template("resident/choose_password.html", form=form, person=person,
+                           code=normalise_code(code), phone=format_phone(person.phone), needs_login=needs_login,
+                           perimeter=get_perimeter()), 422 if form.errors else 200
+
+
+LOGIN_TAKEN = _l("Ce numéro ou cette adresse sert déjà à un autre compte. Choisissez-en un autre, "
+                 "ou demandez de l'aide au groupe d'animation.")
+
+
+def _activate(row, form: ActivationForm, needs_login: bool):
+    """Use the code, then log the person in as /connexion does; None when refused (the form
+    carries the message, nothing is saved and the code stays usable)."""
+    login = None
+    if needs_login:
+        login = form.login.data.strip()
+        try:
+            kind, value = parse_login(login)
+            check_identifiers_free(value if kind == "phone" else None, value if kind == "email" else None,
+                                   exclude_id=row.user_id)
+        except InvalidIdentifier:
+            form.login.errors.append(_("Écrivez un numéro de téléphone ou une adresse e-mail valable."))
+            return None
+        except DuplicateError:
+            # Never tell whose number it is.
+            form.login.errors.append(str(LOGIN_TAKEN))
+            return None
+    try:
+        user = activate_account(row, form.password.data, login=login)
+    except DuplicateError:
+        db.session.rollback()
+        form.login.errors.append(str(LOGIN_TAKEN))
+        return None
+    except MemberError as error:
+        db.session.rollback()
+        form.password.errors.append(str(error))
+        return None
+    drafts = db.session.scalar(select(func.count()).select_from(Listing).where(
+        Listing.owner_id == user.id, Listing.status == ListingStatus.DRAFT.value))
+    db.session.commit()
+    chosen_language = session.get("lang")
+    session.clear()  # a fresh session on login: no fixation
+    login_user(user)
+    if user.locale or chosen_language:
+        session["lang"] = user.locale or chosen_language
+    flash(_("Bienvenue, %(name)s ! Votre compte est activé : vous êtes connecté(e).", name=user.first_name),
+          "success")
+    if drafts:
+        flash(_("Vos premières annonces vous attendent dans « Mes annonces » : confirmez-les, "
+                "modifiez-les ou retirez-les."), "info")
+        if "listings.mine" in current_app.view_functions:
+            return redirect(url_for("listings.mine"))
+    return redirect(url_for("auth.home"))
+
+
+# --- profile --------------------------------------------------------------------------------
+
+def _me():
+    """The logged-in person (never the sponsee they may be acting for)."""
+    return current_user._get_current_object()
+
+
+@bp.route("/compte/profil", methods=["GET", "POST"])
+def profile():
+    me = _me()
+    form = ProfileForm(data={"contact_preference": me.contact_preference, "languages": me.languages,
+                             "call_before_cafes": me.call_before_cafes})
+    if form.validate_on_submit():
+        try:
+            update_own_profile(me, {"contact_preference": form.contact_preference.data,
+                                    "languages": form.languages.data})
+            set_call_before_cafes(me, form.call_before_cafes.data, actor=me)
+        except MemberError as error:
+            db.session.rollback()
+            form.contact_preference.errors = [*form.contact_preference.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("Vos préférences sont enregistrées."), "success")
+            return redirect(url_for("resident.profile"))
+    address = dwelling_label(me.dwelling) if me.dwelling else me.address_note
+    return render_template("resident/profile.html", form=form, me=me, address=address,
+                           perimeter=get_perimeter()), 422 if form.errors else 200
+
+
+# --- consents -------------------------------------------------------------------------------
+
+OPTIONAL_KINDS = {text.kind for text in texts.OPTIONAL_CONSENTS}
+METHOD_LABELS = {Method.TABLET.value: _l("sur tablette"), Method.PAPER.value: _l("sur papier"),
+                 Method.ONLINE.value: _l("en ligne")}
+
+
+def _consents_page(error: str | None = None):
+    me = _me()
+    current = current_consents(me)
+    optional = [(text, current.get(text.kind.value)) for text in texts.OPTIONAL_CONSENTS]
+    required = [(text, current.get(text.kind.value)) for text in (texts.CHARTER, texts.PRIVACY)]
+    return render_template("resident/consents.html", optional=optional, required=required,
+                           history=consent_history(me), labels=texts.ALL, methods=METHOD_LABELS,
+                           me=me, error=error), 422 if error else 200
+
+
+@bp.route("/compte/accords")
+def consents():
+    return _consents_page()
+
+
+@bp.route("/compte/accords/<kind>", methods=["POST"])
+def set_consent(kind: str):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        consent_kind = ConsentKind(kind)
+    except ValueError:
+        return _consents_page(_("Cet accord n'existe pas. Rien n'a changé."))
+    choice = request.form.get("given")
+    if choice not in ("0", "1"):
+        return _consents_page(_("Choisissez de donner ou de retirer cet accord. Rien n'a changé."))
+    given = choice == "1"
+    me = _me()
+    text = texts.ALL[consent_kind]
+    latest = current_consents(me).get(consent_kind.value)
+    if consent_kind in OPTIONAL_KINDS and latest is not None and latest.given == given:
+        # A second click, or a page left open on another device: nothing to record.
+        flash(_("Rien à changer : c'était déjà le cas."), "info")
+        return redirect(url_for("resident.consents"))
+    try:
+        set_own_consent(me, consent_kind, given, perimeter=get_perimeter())
+    except MemberError as error:
+        db.session.rollback()
+        return _consents_page(str(error))
+    db.session.commit()
+    if given:
+        flash(_("Accord donné, dès maintenant : %(label)s", label=text.label), "success")
+    else:
+        flash(_("Accord retiré, dès maintenant : %(label)s", label=text.label), "success")
+    return redirect(url_for("resident.consents"))
+
+
+# --- what is recorded about me --------------------------------------------------------------
+
+@bp.route("/compte/mes-donnees.pdf")
+def my_data():
+    perimeter = get_perimeter()
+    if perimeter is None:
+        abort(404)
+    pdf = printing.render_registration_receipt(printouts.receipt(_me(), perimeter))
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name="mes-donnees.pdf")
+    response.headers["Cache-Control"] = "no-store"  # send_file says no-cache: personal data
+    return response

@@ -1,0 +1,298 @@
+"""The animators' side: the registration desk (three screens), numbered paper forms, the
+members list, a member's page, corrections, departures, welcome cards, receipts and
+sponsorship links."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from .. import printing
+from ..audit.services import record
+from ..auth.forms import ConfirmForm
+from ..auth.identifiers import format_phone
+from ..auth.models import User
+from ..cafe.services import event_for_desk, set_call_before_cafes
+from ..cafe.views import newcomer_registered
+from ..dwellings.services import streets
+from ..extensions import db
+from ..listings.themes import all_themes
+from ..perimeter.models import get_perimeter
+from . import consents as texts
+from . import printouts
+from .desk import has_errors, registration_of, summary, validate_steps
+from .forms import BlankFormsForm, MemberEditForm, SponsorForm, registration_form_class, step_fields
+from .models import ConsentKind
+from .services import (PAGE_SIZE, STATUS_FILTERS, MemberError, consent_history, current_consents,
+                       dwelling_choices, dwelling_label, find_dwelling, history, issue_code, listings_of,
+                       mark_left, members_page, register_resident, sponsors_by_sponsee, update_member)
+from .sponsorship import (SponsorshipError, contact_route, end_sponsorship, link_sponsor, possible_sponsors,
+                          sponsee_count, sponsorship_of, sponsorships_history)
+
+bp = Blueprint("members", __name__)
+
+def _member(member_id: int) -> User:
+    return db.session.get(User, member_id) or abort(404)
+
+
+def _pdf(data: bytes, name: str):
+    """A printout about a person: never kept in a shared cache or the browser's."""
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name,
+                         max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _public_url() -> str:
+    return current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
+
+
+# --- the registration desk ------------------------------------------------------------------
+
+@bp.route("/inscription", methods=["GET", "POST"])
+def desk():
+    perimeter = get_perimeter() or abort(404)
+    themes = all_themes()
+    form = registration_form_class(themes)()
+    sponsors = [user for user in possible_sponsors(current_user) if not user.is_offline]
+    form.sponsor_id.choices = [SelectChoice("", _("À trouver plus tard"))] + [
+        SelectChoice(str(user.id), user.full_name) for user in sponsors]
+    step, duplicates, suggestions = 1, [], []
+    cafe_event = event_for_desk(request.values.get("cafe"))  # started from a café desk: back there after
+    if request.method == "POST":
+        current = min(max(int(form.step.data) if (form.step.data or "").isdigit() else 1, 1), 3)
+        if request.form.get("go") == "back":
+            step = max(1, current - 1)
+        else:
+            valid, duplicates, suggestions = validate_steps(form, range(1, current + 1))
+            if not valid:
+                step = next(n for n in range(1, current + 1) if has_errors(form, n) or n == current)
+            elif current < 3:
+                step = current + 1
+            else:
+                saved = _save_registration(form, themes, perimeter)
+                if saved is not None and cafe_event is not None:
+                    return newcomer_registered(cafe_event, saved)
+                if saved is not None:
+                    flash(_("%(name)s est inscrit(e). Imprimez sa carte d'accueil et son récépissé.",
+                            name=saved.full_name), "success")
+                    return redirect(url_for("members.show", member_id=saved.id, nouveau=1))
+                step = 3
+    form.step.data = str(step)
+    if step == 1 and (form.phone.data or "").startswith("+"):
+        form.phone.data = format_phone(form.phone.data)  # as the animator typed it, not E.164
+    return render_template("members/desk.html", form=form, step=step, themes=themes,
+                           visible=step_fields(form, step), duplicates=duplicates, suggestions=suggestions,
+                           dwellings=dwelling_choices() if step == 1 else {}, perimeter=perimeter,
+                           privacy_notice=texts.PRIVACY_NOTICE, cafe_event=cafe_event,
+                           summary=summary(form, themes) if step == 3 else None), \
+        422 if form.errors or duplicates else 200
+
+
+def _save_registration(form, themes, perimeter) -> User | None:
+    data = registration_of(form, themes)
+    try:
+        user = register_resident(data, actor=current_user, perimeter=perimeter)
+    except (MemberError, SponsorshipError) as error:
+        db.session.rollback()
+        form.charter.errors.append(str(error))
+        return None
+    db.session.commit()
+    return user
+
+
+@bp.route("/inscription/formulaires", methods=["GET", "POST"])
+def blank_forms():
+    perimeter = get_perimeter() or abort(404)
+    form = BlankFormsForm()
+    if form.validate_on_submit():
+        pdf = printouts.blank_forms(form.copies.data, perimeter, actor=current_user)
+        record("paper_forms.printed", actor=current_user, copies=form.copies.data)
+        db.session.commit()
+        return _pdf(pdf, "formulaires-inscription.pdf")
+    return render_template("members/blank_forms.html", form=form), 422 if form.errors else 200
+
+
+# --- the members list -----------------------------------------------------------------------
+
+@bp.route("/membres/")
+def index():
+    q = request.args.get("q", "").strip()[:80]
+    street = request.args.get("rue", "")[:200]
+    building = request.args.get("batiment", "").strip()[:80]
+    status = request.args.get("statut", "")
+    status = status if status in STATUS_FILTERS else ""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    members, count = members_page(q, street, building, status, page)
+    return render_template("members/index.html", members=members, count=count, page=page,
+                           pages=max(1, -(-count // PAGE_SIZE)), q=q, street=street, building=building,
+                           status=status, statuses=STATUS_FILTERS, streets=streets(),
+                           sponsors=sponsors_by_sponsee([member.id for member in members]),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/membres/<int:member_id>")
+def show(member_id: int):
+    member = _member(member_id)
+    sponsorship = sponsorship_of(member)
+    consents = current_consents(member)
+    share = consents.get(ConsentKind.SHARE_PHONE.value)
+    return render_template(
+        "members/show.html", member=member, sponsorship=sponsorship,
+        reached=contact_route(member, phone_shared=bool(share and share.given), in_exchange=True),
+        sponsorships=sponsorships_history(member), consents=consents,
+        consent_texts=texts.ALL, consent_history=consent_history(member), listings=listings_of(member),
+        events=history(member), sponsees_count=sponsee_count(member), just_registered=bool(request.args.get("nouveau")),
+        registrar=db.session.get(User, member.registered_by_id) if member.registered_by_id else None,
+        confirm=ConfirmForm())
+
+
+@bp.route("/membres/<int:member_id>/modifier", methods=["GET", "POST"])
+def edit(member_id: int):
+    member = _member(member_id)
+    form = MemberEditForm(obj=member)
+    if request.method == "GET":
+        form.address.data = dwelling_label(member.dwelling) if member.dwelling else ""
+        form.not_in_register.data = member.dwelling is None
+        form.has_internet.data = "yes" if member.has_internet else "no"
+        form.phone.data = format_phone(member.phone)
+    suggestions: list[str] = []
+    if form.validate_on_submit():
+        dwelling_id = None
+        if not form.not_in_register.data:
+            dwelling_id, suggestions = find_dwelling(form.address.data)
+            if dwelling_id is None:
+                form.address.errors.append(_("Cette adresse n'est pas dans le registre. Choisissez-la dans la "
+                                             "liste, ou cochez « L'adresse n'est pas dans le registre »."))
+        if not form.errors:
+            values = {name: form[name].data for name in ("first_name", "last_name", "address_note", "phone",
+                                                          "email", "contact_preference", "languages")}
+            values.update(dwelling_id=dwelling_id, has_internet=form.has_internet.data == "yes")
+            try:
+                update_member(member, values, actor=current_user)
+                set_call_before_cafes(member, form.call_before_cafes.data, actor=current_user)
+            except MemberError as error:
+                db.session.rollback()
+                form.first_name.errors.append(str(error))
+            else:
+                db.session.commit()
+                flash(_("La fiche de %(name)s est enregistrée.", name=member.full_name), "success")
+                return redirect(url_for("members.show", member_id=member.id))
+    return render_template("members/edit.html", form=form, member=member, dwellings=dwelling_choices(),
+                           suggestions=suggestions), 422 if form.errors else 200
+
+
+@bp.route("/membres/<int:member_id>/depart", methods=["POST"])
+def leave(member_id: int):
+    member = _member(member_id)
+    if not ConfirmForm().validate_on_submit() or request.form.get("confirm") != "yes":
+        flash(_("Cochez la case pour confirmer le départ : rien n'a été changé."), "error")
+        return redirect(url_for("members.show", member_id=member.id))
+    try:
+        mark_left(member, actor=current_user)
+    except MemberError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s est noté(e) comme parti(e) du périmètre.", name=member.full_name), "success")
+    return redirect(url_for("members.show", member_id=member.id))
+
+
+# --- printouts ------------------------------------------------------------------------------
+
+@bp.route("/membres/<int:member_id>/carte", methods=["POST"])
+def card(member_id: int):
+    """A new activation code and its welcome card (any earlier card stops working)."""
+    member = _member(member_id)
+    perimeter = get_perimeter() or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        code = issue_code(member, actor=current_user)
+    except MemberError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("members.show", member_id=member.id))
+    pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, _public_url())])
+    db.session.commit()
+    return _pdf(pdf, f"carte-{member.first_name.lower()}.pdf")
+
+
+@bp.route("/membres/cartes", methods=["POST"])
+def cards():
+    """A sheet of welcome cards (ten per A4) for the members ticked in the list."""
+    perimeter = get_perimeter() or abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    ids = [int(value) for value in request.form.getlist("membre") if value.isdigit()][:100]
+    members = [member for member in (db.session.get(User, ident) for ident in ids)
+               if member is not None and not member.has_left]
+    if not members:
+        flash(_("Cochez au moins une personne pour imprimer ses cartes."), "error")
+        return redirect(url_for("members.index", statut="not_activated"))
+    cards_data = [printouts.welcome_card(member, issue_code(member, actor=current_user), perimeter, _public_url())
+                  for member in members]
+    pdf = printing.render_welcome_cards(cards_data, layout="sheet")
+    db.session.commit()
+    return _pdf(pdf, "cartes-accueil.pdf")
+
+
+@bp.route("/membres/<int:member_id>/recepisse.pdf")
+def receipt(member_id: int):
+    member = _member(member_id)
+    perimeter = get_perimeter() or abort(404)
+    pdf = printing.render_registration_receipt(printouts.receipt(member, perimeter))
+    return _pdf(pdf, f"recepisse-{member.last_name.lower()}.pdf")
+
+
+# --- sponsorship ----------------------------------------------------------------------------
+
+@bp.route("/membres/<int:member_id>/parrainage", methods=["GET", "POST"])
+def sponsor(member_id: int):
+    member = _member(member_id)
+    perimeter = get_perimeter() or abort(404)
+    current = sponsorship_of(member)
+    form = SponsorForm()
+    candidates = [user for user in possible_sponsors(member) if not user.is_offline]
+    form.sponsor_id.choices = [SelectChoice("", _("Choisissez…"))] + [
+        SelectChoice(str(user.id), user.full_name) for user in candidates]
+    if request.method == "GET":
+        form.consent_reference.data = member.paper_reference
+    if form.validate_on_submit():
+        new_sponsor = db.session.get(User, int(form.sponsor_id.data)) if form.sponsor_id.data.isdigit() else None
+        try:
+            if new_sponsor is None:
+                raise SponsorshipError(_("Choisissez un parrain ou une marraine."))
+            link_sponsor(member, new_sponsor, actor=current_user, consent_reference=form.consent_reference.data,
+                         sponsor_agreed=form.sponsor_agreed.data, perimeter=perimeter,
+                         transfer=current is not None)
+        except SponsorshipError as error:
+            db.session.rollback()
+            form.sponsor_id.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("%(sponsor)s est maintenant le parrain ou la marraine de %(name)s.",
+                    sponsor=new_sponsor.full_name, name=member.full_name), "success")
+            return redirect(url_for("members.show", member_id=member.id))
+    return render_template("members/sponsor.html", form=form, member=member, current=current,
+                           limit=current_app.config["SPONSEES_MAX"]), 422 if form.errors else 200
+
+
+@bp.route("/membres/<int:member_id>/parrainage/fin", methods=["POST"])
+def end_sponsor(member_id: int):
+    member = _member(member_id)
+    current = sponsorship_of(member)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if current is None:
+        flash(_("Cette personne n'a pas de parrain ni de marraine : rien n'a été changé."), "error")
+    else:
+        end_sponsorship(current, actor=current_user)
+        db.session.commit()
+        flash(_("Le parrainage de %(name)s par %(sponsor)s est terminé.", name=member.full_name,
+                sponsor=current.sponsor.full_name), "success")
+    return redirect(url_for("members.show", member_id=member.id))
