@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from helpers import flat
 from coopere.printing import (
     Event, LetterRun, Perimeter, Recipient, event_placeholders, fill_letter_template,
     postal_address_lines)
@@ -149,3 +150,18 @@ def pdf_reader() -> Callable[[bytes], PdfReader]:
 @pytest.fixture(scope="session")
 def static_root() -> Path:
     return Path(__file__).resolve().parents[2] / "static"
+
+
+@pytest.fixture(scope="session")
+def flat_pages() -> Callable[[bytes], list[str]]:
+    """Each page's text in drawing order (pdftotext -raw), NFC, whitespace collapsed: a
+    text wrapped over several lines or table cells still reads as one string."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+
+    def extract(pdf: bytes) -> list[str]:
+        out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf,
+                             capture_output=True, check=True).stdout.decode()
+        return [flat(page) for page in out.split("\f")[:-1]]
+
+    return extract

@@ -7,13 +7,12 @@ import dataclasses
 import re
 import shutil
 import subprocess
-import unicodedata
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from helpers import flat
 from coopere.printing import (
     DEFAULT_OPTIONAL_CONSENTS, ConsentRecord, DataProtection, Perimeter, RegistrationFormData,
     RegistrationReceipt, ThemeAnswer, render_registration_form, render_registration_receipt)
@@ -40,25 +39,6 @@ un voisin que si vous êtes d’accord tous les deux.
 Vos données sont effacées un an après votre dernière activité. Vous pouvez les consulter, \
 les corriger, en obtenir une copie ou les faire effacer, sur papier ou auprès d’un animateur."""
 SENTENCE = "L’Haÿ-les-Roses : « Œuvre de Noël », 5 € — ça, c’est l’été à Ÿ ÆSOP…"
-
-
-@pytest.fixture(scope="session")
-def flat_pages() -> Callable[[bytes], list[str]]:
-    """Each page's text in drawing order (pdftotext -raw), NFC, whitespace collapsed: a
-    text wrapped over several lines or table cells still reads as one string."""
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-
-    def extract(pdf: bytes) -> list[str]:
-        out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf,
-                             capture_output=True, check=True).stdout.decode()
-        return [flat(page) for page in out.split("\f")[:-1]]
-
-    return extract
-
-
-def flat(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 @pytest.fixture(scope="module")

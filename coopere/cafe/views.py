@@ -1,0 +1,223 @@
+"""The café-rencontre's pages, for animators: the call list before, the desk on the day
+(check-ins, visitors, newcomers), the paper attendance sheet, and the report after."""
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import printing
+from ..auth.forms import ConfirmForm
+from ..auth.models import User
+from ..events.models import Event
+from ..extensions import db
+from ..i18n import long_date
+from ..perimeter.models import get_perimeter
+from . import models  # noqa: F401  (tables known to the app and to migrations)
+from . import services
+from .forms import CallForm, PersonForm, ReportForm, VisitorsForm
+from .services import CafeError
+
+bp = Blueprint("cafe", __name__, url_prefix="/cafe")
+
+
+def _event(event_id: int) -> Event:
+    return db.session.get(Event, event_id) or abort(404)
+
+
+def _person(value) -> User | None:
+    text = str(value or "").strip()
+    return db.session.get(User, int(text)) if text.isdigit() and len(text) <= 12 else None
+
+
+def _form_error(form) -> str:
+    return next((error for errors in form.errors.values() for error in errors),
+                _("Le formulaire a expiré : rechargez la page et recommencez."))
+
+
+# --- the call list --------------------------------------------------------------------------
+
+@bp.route("/<int:event_id>/appels")
+def calls(event_id: int):
+    event = _event(event_id)
+    return render_template("cafe/calls.html", event=event, calls=services.call_list(event),
+                           outcomes=services.OUTCOME_LABELS, ended=services.has_ended(event),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/<int:event_id>/appels/<int:person_id>", methods=["POST"])
+def record_call(event_id: int, person_id: int):
+    event = _event(event_id)
+    person = db.session.get(User, person_id) or abort(404)
+    form = CallForm()
+    target = url_for("cafe.calls", event_id=event.id, _anchor=f"personne-{person.id}")
+    if not form.validate_on_submit():
+        flash(_form_error(form), "error")
+        return redirect(target)
+    try:
+        services.record_call(event, person, form.outcome.data, form.note.data or "", actor=current_user)
+    except CafeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(target)
+    db.session.commit()
+    flash(_("Appel à %(name)s noté : %(outcome)s.", name=person.full_name,
+            outcome=services.OUTCOME_LABELS[form.outcome.data]), "success")
+    return redirect(target)
+
+
+# --- the café desk --------------------------------------------------------------------------
+
+@bp.route("/<int:event_id>/accueil")
+def desk(event_id: int):
+    event = _event(event_id)
+    q = request.args.get("q", "").strip()[:80]
+    present = services.present_people(event)
+    present_ids = {check_in.user_id for check_in, _person in present}
+    newcomer = _person(request.args.get("nouveau"))
+    return render_template(
+        "cafe/desk.html", event=event, q=q, results=services.search_people(q), present=present,
+        present_ids=present_ids, sponsored=services.sponsored_residents(), counts=services.desk_counts(event),
+        closed=services.desk_closed_reason(event), confirm=ConfirmForm(),
+        newcomer=newcomer if newcomer is not None and newcomer.id in present_ids else None)
+
+
+def _back_to_desk(event: Event, q: str = ""):
+    return redirect(url_for("cafe.desk", event_id=event.id, q=q or None))
+
+
+@bp.route("/<int:event_id>/accueil/present", methods=["POST"])
+def check_in(event_id: int):
+    event = _event(event_id)
+    form = PersonForm()
+    if not form.validate_on_submit():
+        flash(_form_error(form), "error")
+        return _back_to_desk(event)
+    person = _person(form.person_id.data)
+    if person is None:
+        flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
+        return _back_to_desk(event)
+    try:
+        services.check_in(event, person, actor=current_user)
+    except CafeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back_to_desk(event, request.form.get("q", "")[:80])
+    db.session.commit()
+    flash(_("%(name)s est noté(e) présent(e).", name=person.full_name), "success")
+    return _back_to_desk(event)
+
+
+@bp.route("/<int:event_id>/accueil/retirer", methods=["POST"])
+def undo_check_in(event_id: int):
+    event = _event(event_id)
+    form = PersonForm()
+    if not form.validate_on_submit():
+        flash(_form_error(form), "error")
+        return _back_to_desk(event)
+    person = _person(form.person_id.data)
+    if person is None:
+        flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
+        return _back_to_desk(event)
+    try:
+        services.undo_check_in(event, person)
+    except CafeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back_to_desk(event)
+    db.session.commit()
+    flash(_("%(name)s n'est plus noté(e) présent(e).", name=person.full_name), "success")
+    return _back_to_desk(event)
+
+
+@bp.route("/<int:event_id>/accueil/visiteurs", methods=["POST"])
+def visitors(event_id: int):
+    event = _event(event_id)
+    form = VisitorsForm()
+    if not form.validate_on_submit():
+        flash(_form_error(form), "error")
+        return _back_to_desk(event)
+    try:
+        count = services.change_visitors(event, int(form.change.data))
+    except CafeError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back_to_desk(event)
+    db.session.commit()
+    flash(_("Visiteurs : %(n)d", n=count), "success")
+    return _back_to_desk(event)
+
+
+def newcomer_registered(event: Event, person: User):
+    """The registration desk's way back: `person` was just registered from the café desk of
+    `event` (/inscription?cafe=<id>); check them in as a newcomer and return to that desk."""
+    try:
+        services.check_in(event, person, actor=current_user, newcomer=True)
+    except CafeError as error:
+        db.session.rollback()
+        flash(_("%(name)s est inscrit(e), mais pas noté(e) présent(e) : %(why)s", name=person.full_name,
+                why=str(error)), "error")
+        return redirect(url_for("cafe.desk", event_id=event.id))
+    db.session.commit()
+    flash(_("%(name)s est inscrit(e) et noté(e) présent(e) comme nouvelle personne.", name=person.full_name),
+          "success")
+    return redirect(url_for("cafe.desk", event_id=event.id, nouveau=person.id))
+
+
+# --- the paper attendance sheet -------------------------------------------------------------
+
+@bp.route("/<int:event_id>/feuille.pdf")
+def sheet(event_id: int):
+    event = _event(event_id)
+    perimeter = get_perimeter() or abort(404)
+    try:
+        pdf = printing.render_attendance_sheet(services.attendance_sheet(event, perimeter))
+    except ValueError as error:
+        flash(str(error), "error")
+        return redirect(url_for("cafe.desk", event_id=event.id))
+    # Names of neighbours: never kept in a shared cache or the browser's.
+    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False, max_age=0,
+                         download_name=f"feuille-de-presence-{services.event_day(event):%Y-%m-%d}.pdf")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the event report -----------------------------------------------------------------------
+
+@bp.route("/<int:event_id>/bilan", methods=["GET", "POST"])
+def report(event_id: int):
+    event = _event(event_id)
+    figures = services.report_figures(event)
+    saved = services.report_of(event)
+    if saved is not None:
+        form = ReportForm(data={"offers_collected": saved.offers_collected,
+                                "needs_collected": saved.needs_collected, "notes": saved.notes})
+    else:
+        form = ReportForm(data={"offers_collected": figures.offers, "needs_collected": figures.needs, "notes": ""})
+    refused = None
+    if form.validate_on_submit():
+        try:
+            services.save_report(event, {name: form[name].data for name in
+                                         ("offers_collected", "needs_collected", "notes")}, actor=current_user)
+        except CafeError as error:
+            db.session.rollback()
+            refused = str(error)
+        else:
+            db.session.commit()
+            flash(_("Le bilan du %(date)s est enregistré.", date=long_date(event.starts_at)), "success")
+            return redirect(url_for("cafe.reports"))
+    writer = db.session.get(User, saved.written_by_id) if saved is not None and saved.written_by_id else None
+    return render_template("cafe/report.html", event=event, form=form, figures=figures, saved=saved,
+                           writer=writer, refused=refused, started=services.has_started(event)), \
+        422 if form.errors or refused else 200
+
+
+@bp.route("/bilans")
+def reports():
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    rows, count = services.past_reports(page)
+    return render_template("cafe/reports.html", rows=rows, page=page,
+                           pages=max(1, -(-count // services.REPORTS_PAGE_SIZE)), count=count,
+                           totals=services.totals_of_past_events())

@@ -1,0 +1,1 @@
+"""Notices to members on the site (an event cancelled, a task to do…)."""

@@ -1,0 +1,34 @@
+"""Sending a notice to members, in each one's language, and reading them."""
+from __future__ import annotations
+
+from flask_babel import force_locale
+from sqlalchemy import func, select, update
+
+from ..auth.models import User
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import Notification
+
+
+def notify(users: list[User], kind: str, make_text, link: str = "") -> int:
+    """Add a notice for each user; `make_text()` is called in the user's language."""
+    for user in users:
+        with force_locale(user.locale or "fr"):
+            text = str(make_text())
+        db.session.add(Notification(user_id=user.id, kind=kind, text=text, link=link))
+    return len(users)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)))
+
+
+def latest(user: User, limit: int = 50) -> list[Notification]:
+    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
+                                   .order_by(Notification.id.desc()).limit(limit)))
+
+
+def mark_all_read(user: User) -> None:
+    db.session.execute(update(Notification).where(Notification.user_id == user.id,
+                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))

@@ -1,0 +1,44 @@
+"""An event's roster of tasks (A4, large print): what the event is, when and where, each task with
+the volunteer who takes it or a line to write a name by hand, and how to reach the group. Pinned
+up in the meeting room or taken to the café, it is read at arm's length."""
+
+from __future__ import annotations
+
+from .engine import html_to_pdf, render_template
+from .models import RosterSheet
+
+STYLESHEETS = ("base.css", "large-print.css", "roster.css")
+
+
+def render_roster(roster: RosterSheet) -> bytes:
+    """PDF of a roster: A4 portrait, large print (17 pt body, 19 pt tasks), six tasks on one page,, « page n/N » in the
+    footer. Raises ValueError (in French) when the event's title, date or place is missing, or
+    when there is no task."""
+    missing = [label for label, value in (
+        ("le titre du rendez-vous", roster.event_title.strip()), ("la date", roster.date_text.strip()),
+        ("le lieu", roster.place.strip())) if not value]
+    if missing:
+        raise ValueError("Tableau des tâches incomplet : il manque " + ", ".join(missing) + ".")
+    tasks = [{"label": task.label.strip(), "volunteer": task.volunteer.strip()}
+             for task in roster.tasks if task.label.strip()]
+    if not tasks:
+        raise ValueError("Tableau des tâches vide : indiquez au moins une tâche.")
+    event_title = roster.event_title.strip()
+    date_text = roster.date_text.strip()
+    html = render_template(
+        "roster.html",
+        lang="fr",
+        title=roster.title or f"Tableau des tâches — {event_title} — {date_text}",
+        perimeter=roster.perimeter,
+        event_title=event_title,
+        date_text=date_text,
+        time_text=roster.time_text.strip(),
+        place=roster.place.strip(),
+        rain_place=roster.rain_place.strip(),
+        tasks=tasks,
+        open_count=sum(1 for task in tasks if not task["volunteer"]),
+        coordinators=[line.strip() for line in roster.coordinators if line.strip()],
+        contact_lines=[line.strip() for line in roster.perimeter.contact.splitlines() if line.strip()],
+        printed_text=roster.printed_text.strip(),
+    )
+    return html_to_pdf(html, STYLESHEETS)
