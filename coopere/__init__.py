@@ -84,12 +84,19 @@ def configure_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .events.views import bp as events_bp
     from .listings.views import bp as listings_bp
+    from .members.resident_views import bp as resident_bp
+    from .members.sponsor_views import bp as sponsorship_bp
+    from .members.views import bp as members_bp
+    from .cafe.views import bp as cafe_bp
+    from .group.views import bp as group_bp
+    from .notifications.views import bp as notifications_bp
     from .dwellings.views import bp as dwellings_bp
     from .perimeter.views import bp as perimeter_bp
     from .printruns.views import bp as printruns_bp
     from .public.views import bp as public_bp
 
-    for blueprint in (public_bp, auth_bp, perimeter_bp, events_bp, dwellings_bp, printruns_bp, listings_bp):
+    for blueprint in (public_bp, auth_bp, perimeter_bp, events_bp, dwellings_bp, printruns_bp, listings_bp,
+                      members_bp, resident_bp, sponsorship_bp, cafe_bp, group_bp, notifications_bp):
         app.register_blueprint(blueprint)
 
 

@@ -37,6 +37,11 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_LOGIN = "20 per minute;200 per hour"
     RATELIMIT_HEADERS_ENABLED = False
+    # Registration and sponsorship
+    ACTIVATION_CODE_DAYS = 30  # a welcome card's code works this long, once
+    RATELIMIT_ACTIVATION = "10 per hour"  # code attempts per address
+    RATELIMIT_ACTIVATION_GLOBAL = "300 per hour"  # code attempts for the whole site
+    SPONSEES_MAX = 5  # people one sponsor may represent
     LOGIN_MAX_FAILURES = 10
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCK_MINUTES = 15

@@ -12,7 +12,7 @@ from .auth.models import GroupRole, Role, User
 from .cli import create_account
 from .dwellings.models import Dwelling
 from .dwellings.services import save_dwelling
-from .events.services import save_event
+from .events.services import save_event, save_series
 from .listings.themes import seed_themes
 from .extensions import db
 from .perimeter.services import DEFAULT_CHARTER, save_settings
@@ -78,18 +78,67 @@ def create_demo(password: str, *, seed: int = 2026) -> list[tuple[str, str]]:
         # Many elderly residents have a phone and no email: every third member logs in by phone.
         login = FICTION_PHONE.format(next(phones)) if i % 3 == 0 else f"membre{i + 1}@example.org"
         members.append(create_account(first, last, login, password, locale="en" if i == 5 else None))
+    offline = []
     for _ in range(OFFLINE_MEMBERS):
         first, last = names.pop()
-        # Offline residents: no login at all; a sponsor acts for them (sponsorship feature).
-        db.session.add(User(first_name=first, last_name=last, phone=FICTION_PHONE.format(next(phones))))
+        # Offline residents: no login at all; a sponsor acts for them.
+        offline.append(User(first_name=first, last_name=last, phone=FICTION_PHONE.format(next(phones)),
+                            has_internet=False, contact_preference="sponsor"))
+    db.session.add_all(offline)
     db.session.flush()
     # Residents live somewhere in the perimeter (at most one account per flat here).
     people = db.session.scalars(select(User).order_by(User.id)).all()
     for person, dwelling in zip(people, rng.sample(dwellings, len(people))):
         person.dwelling_id = dwelling.id
+    _register_at_the_desk(rng, animators, members, offline)
+    _organise_the_group(rng, animators, members, offline)
     record("demo.created", actor=admin)
     assert format_phone(members[0].phone) == DEMO_LOGINS[-1][1]
     return DEMO_LOGINS
+
+
+def _register_at_the_desk(rng: random.Random, animators: list[User], members: list[User],
+                          offline: list[User]) -> None:
+    """What the desk would have recorded: consents, offers and needs across the themes (some
+    still drafts), and sponsors for most offline residents (two still wait for one)."""
+    from .listings.models import Listing, Theme
+    from .members.consents import OPTIONAL_CONSENTS
+    from .members.models import ConsentKind
+    from .members.services import add_consent
+    from .members.sponsorship import link_sponsor
+    from .perimeter.models import get_perimeter
+    from .timeutil import utcnow
+
+    perimeter = get_perimeter()
+    themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
+    examples = {"offer": ["Je peux aider le samedi matin", "J'ai une perceuse à prêter", "Je connais bien le quartier",
+                          "Je peux arroser les plantes", ""],
+                "need": ["Quelqu'un pour m'accompagner au marché", "Un coup de main pour mon ordinateur",
+                         "Garder mon chat en août", ""]}
+    for n, person in enumerate(members + offline):
+        paper = person in offline
+        animator = animators[n % len(animators)]
+        person.registered_by_id = animator.id
+        person.registration_method = "paper" if paper else "tablet"
+        person.paper_reference = f"P-2026-{n + 1:04d}" if paper else ""
+        for kind in (ConsentKind.CHARTER, ConsentKind.PRIVACY):
+            add_consent(person, kind, True, actor=animator, method=person.registration_method,
+                        paper_reference=person.paper_reference, perimeter=perimeter)
+        for text in OPTIONAL_CONSENTS:
+            add_consent(person, text.kind, rng.random() < 0.5, actor=animator, method=person.registration_method,
+                        paper_reference=person.paper_reference, perimeter=perimeter)
+        for theme in rng.sample(themes, 3):
+            kind = rng.choice(["offer", "need"])
+            detail = rng.choice(examples[kind])
+            status = "draft" if n % 4 == 3 else "open"
+            db.session.add(Listing(owner_id=person.id, theme_id=theme.id, kind=kind, title=detail or theme.label_fr,
+                                   description=detail, status=status, created_by_id=animator.id,
+                                   published_at=utcnow() if status == "open" else None))
+    sponsors = [member for member in members if member.password_hash][:3]
+    for n, person in enumerate(offline[:-2]):
+        link_sponsor(person, sponsors[n % len(sponsors)], actor=animators[0], perimeter=perimeter,
+                     consent_reference=person.paper_reference, sponsor_agreed=True)
+    db.session.flush()
 
 
 def is_demo() -> bool:
@@ -122,19 +171,39 @@ def _create_dwellings(rng: random.Random) -> list[Dwelling]:
 
 
 def _create_events() -> None:
-    """An apéro-info in ten days, then a café-rencontre on the first Saturday of the next months."""
+    """An apéro-info in ten days, and the monthly café-rencontre as a series."""
     today = date.today()
     place = "Place des Lilas, devant la boulangerie"
     save_event(None, {"kind": "apero_info", "title": "", "day": today + timedelta(days=10), "start": time(18, 30),
                       "end": time(20, 0), "place": place, "rain_place": "Maison de quartier des Lilas",
                       "description": "Découvrez le réseau d'entraide autour d'un verre."})
-    month = today.replace(day=1)
-    for _ in range(3):
-        month = (month + timedelta(days=32)).replace(day=1)
-        first_saturday = month + timedelta(days=(5 - month.weekday()) % 7)
-        save_event(None, {"kind": "cafe", "title": "", "day": first_saturday, "start": time(10), "end": time(12),
-                          "place": place, "rain_place": "Maison de quartier des Lilas",
-                          "description": "Un café, un parasol, des voisins : venez comme vous êtes."})
+    # The monthly café: every first Saturday, 10 h - 12 h, no café in August.
+    save_series(None, {"kind": "cafe", "title": "", "weekday": 5, "week_of_month": 1, "start_time": time(10),
+                       "end_time": time(12), "place": place, "rain_place": "Maison de quartier des Lilas",
+                       "description": "Un café, un parasol, des voisins : venez comme vous êtes.",
+                       "max_places": None, "first_date": today + timedelta(days=1), "last_date": None,
+                       "months_off": [8]})
+
+
+def _organise_the_group(rng: random.Random, animators: list[User], members: list[User], offline: list[User]) -> None:
+    """Task families shared in the group, the next café's roster half taken, sign-ups, calls wanted."""
+    from .events.models import EventKind
+    from .events.services import sign_up, upcoming_events
+    from .group.models import Family, FamilyMember, Task
+    from .group.services import ensure_slots, take
+
+    for n, family in enumerate(Family):
+        db.session.add(FamilyMember(user_id=animators[n % len(animators)].id, family=family.value))
+    cafe = upcoming_events(limit=1, kinds=(EventKind.CAFE,))[0]
+    ensure_slots(cafe)
+    for task, animator in zip((Task.SETUP, Task.COFFEE, Task.DESK), animators[1:]):
+        take(cafe, task, animator)
+    for person in rng.sample(members, 6) + offline[:2]:
+        sign_up(cafe, person, actor=person)
+    for person in [member for member in members if member.phone][:3]:
+        person.call_before_cafes = True
+    for person in offline[-2:]:  # no sponsor yet: the group phones them before each café
+        person.contact_preference = "phone"
 
 
 def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:

@@ -45,6 +45,22 @@ POLICY: dict[str, Access] = {
     "events.index": Access.ANIMATOR,
     "events.create": Access.ANIMATOR,
     "events.edit": Access.ANIMATOR,
+    # events: series, one date's page (who said they would come), cancelling, the month's
+    # programme; members say they will come (for themself or the sponsee they act for); the
+    # .ics of one event (group meetings: animators only, 404 otherwise) and the public feed
+    "events.show": Access.ANIMATOR,
+    "events.cancel": Access.ANIMATOR,
+    "events.series_create": Access.ANIMATOR,
+    "events.series_edit": Access.ANIMATOR,
+    "events.programme": Access.ANIMATOR,
+    "events.upcoming": Access.MEMBER,
+    "events.sign_up": Access.MEMBER,
+    "events.withdraw": Access.MEMBER,
+    "events.event_ics": Access.PUBLIC,
+    "events.feed": Access.PUBLIC,
+    # a member's notices
+    "notifications.index": Access.MEMBER,
+    "notifications.mark_read": Access.MEMBER,
     # dwelling register
     "dwellings.index": Access.ANIMATOR,
     "dwellings.create": Access.ANIMATOR,
@@ -63,11 +79,66 @@ POLICY: dict[str, Access] = {
     "printruns.event_printouts": Access.ANIMATOR,
     "printruns.event_pdf": Access.ANIMATOR,
     "printruns.letter_template": Access.ADMIN,
+    # registration desk and members (animators)
+    "members.desk": Access.ANIMATOR,
+    "members.blank_forms": Access.ANIMATOR,
+    "members.index": Access.ANIMATOR,
+    "members.show": Access.ANIMATOR,
+    "members.edit": Access.ANIMATOR,
+    "members.leave": Access.ANIMATOR,
+    "members.card": Access.ANIMATOR,
+    "members.cards": Access.ANIMATOR,
+    "members.receipt": Access.ANIMATOR,
+    "members.sponsor": Access.ANIMATOR,
+    "members.end_sponsor": Access.ANIMATOR,
+    # a resident's own side: activation with the welcome card, profile, consents, own data
+    "resident.activate": Access.PUBLIC,
+    "resident.activate_code": Access.PUBLIC,
+    "resident.profile": Access.MEMBER,
+    "resident.consents": Access.MEMBER,
+    "resident.set_consent": Access.MEMBER,
+    "resident.my_data": Access.MEMBER,
     # themes of cooperation
     "listings.themes": Access.ADMIN,
     "listings.theme_new": Access.ADMIN,
     "listings.theme_edit": Access.ADMIN,
     "listings.theme_retire": Access.ADMIN,
+    # « Mes annonces » and the sponsor's side (object checks in the views: the subject's listings
+    # only, 404 otherwise; acting for one's active sponsee only; digests by the sponsor or an animator)
+    "listings.mine": Access.MEMBER,
+    "listings.mine_new": Access.MEMBER,
+    "listings.mine_edit": Access.MEMBER,
+    "listings.mine_publish": Access.MEMBER,
+    "listings.mine_publish_all": Access.MEMBER,
+    "listings.mine_close": Access.MEMBER,
+    "listings.mine_delete": Access.MEMBER,
+    "sponsorship.index": Access.MEMBER,
+    "sponsorship.act_for": Access.MEMBER,
+    "sponsorship.stop": Access.MEMBER,
+    "sponsorship.digest": Access.MEMBER,
+    # the café-rencontre: call list, desk (check-ins, visitors), attendance sheet, reports (animators only)
+    "cafe.calls": Access.ANIMATOR,
+    "cafe.record_call": Access.ANIMATOR,
+    "cafe.desk": Access.ANIMATOR,
+    "cafe.check_in": Access.ANIMATOR,
+    "cafe.undo_check_in": Access.ANIMATOR,
+    "cafe.visitors": Access.ANIMATOR,
+    "cafe.sheet": Access.ANIMATOR,
+    "cafe.report": Access.ANIMATOR,
+    "cafe.reports": Access.ANIMATOR,
+    # the animation group: task families, handover notes, rosters, fair share (assigning a task
+    # to someone else: pilote, copilote and admins only, checked in the view)
+    "group.index": Access.ANIMATOR,
+    "group.set_family": Access.ANIMATOR,
+    "group.add_note": Access.ANIMATOR,
+    "group.roster": Access.ANIMATOR,
+    "group.roster_pdf": Access.ANIMATOR,
+    "group.take": Access.ANIMATOR,
+    "group.release": Access.ANIMATOR,
+    "group.assign": Access.ANIMATOR,
+    "group.add_tasks": Access.ANIMATOR,
+    "group.rosters": Access.ANIMATOR,
+    "group.fair_share": Access.ANIMATOR,
 }
 
 

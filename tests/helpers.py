@@ -24,6 +24,7 @@ def test_config(tmp_path, pg_schema: str | None, **overrides) -> dict:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "RATELIMIT_LOGIN": "1000 per minute",
+        "RATELIMIT_ACTIVATION": "1000 per minute", "RATELIMIT_ACTIVATION_GLOBAL": "1000 per minute",
         # Cheap hashes keep the suite fast; production parameters are checked in test_passwords.
         "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1,
         **database_config(tmp_path, pg_schema),
@@ -70,6 +71,53 @@ def login(client, user_or_login, password: str = PASSWORD):
 
 
 
+def flat(text: str) -> str:
+    """Text as one line: NFC, whitespace collapsed (a PDF wraps lines where it likes)."""
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def text(response) -> str:
     """The page's HTML with entities decoded, as a reader sees the words (’, ', «, é…)."""
     return html.unescape(response.get_data(as_text=True))
+
+
+def form_fields(response, action: str | None = None) -> dict:
+    """What a browser would send from the page's form (the first one whose action contains
+    `action`, else the first POST form): hidden and text inputs, ticked boxes, selected options."""
+    from html.parser import HTMLParser
+
+    class Reader(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.fields, self.inside, self.done, self.select = {}, False, False, None
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "form" and not self.done and a.get("method", "").lower() == "post" and (
+                    action is None or action in (a.get("action") or "")):
+                self.inside = True
+            if not self.inside:
+                return
+            kind = (a.get("type") or "text").lower()
+            if tag == "input" and a.get("name"):
+                if kind in ("checkbox", "radio"):
+                    if "checked" in a:
+                        self.fields[a["name"]] = a.get("value", "on")
+                elif kind not in ("submit", "button", "file"):
+                    self.fields[a["name"]] = a.get("value") or ""
+            elif tag == "select":
+                self.select = a.get("name")
+            elif tag == "option" and self.select and "selected" in a:
+                self.fields[self.select] = a.get("value", "")
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+            if tag == "form" and self.inside:
+                self.inside, self.done = False, True
+
+    reader = Reader()
+    reader.feed(response.get_data(as_text=True))
+    return reader.fields

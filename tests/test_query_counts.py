@@ -51,3 +51,45 @@ def test_page_queries_do_not_grow_with_the_register(app, client_as, path):
     large = queries(app, client, path)
     assert small == large, f"{path}: {small} queries with 5 dwellings, {large} with 125"
     assert large <= 12, f"{path}: {large} queries"
+
+
+def add_residents(app, first: int, count: int) -> None:
+    """Residents in the register's dwellings, some offline with a sponsor, some with drafts."""
+    from sqlalchemy import select
+
+    from coopere.auth.models import User
+    from coopere.dwellings.models import Dwelling
+    from coopere.listings.models import Listing
+    from coopere.listings.themes import seed_themes
+    from coopere.members.models import Sponsorship
+
+    with app.app_context():
+        seed_themes()
+        dwellings = db.session.scalars(select(Dwelling.id)).all()
+        sponsor = User(first_name="Parrain", last_name=f"Numéro{first}", email=f"parrain{first}@example.org",
+                       password_hash="x")
+        db.session.add(sponsor)
+        db.session.flush()
+        for n in range(first, first + count):
+            person = User(first_name=f"Voisin{n}", last_name="Résident", dwelling_id=dwellings[n % len(dwellings)],
+                          has_internet=n % 3 != 0, contact_preference="sponsor" if n % 3 == 0 else "phone")
+            db.session.add(person)
+            db.session.flush()
+            if n % 3 == 0 and n % 2 == 0:
+                db.session.add(Sponsorship(sponsee_id=person.id, sponsor_id=sponsor.id))
+            db.session.add(Listing(owner_id=person.id, theme_id=1, kind="offer", title="Aide", status="draft"))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("path", ["/membres/", "/membres/?statut=offline", "/membres/?q=voisin", "/inscription",
+                                  "/membres/1"])
+def test_members_pages_do_not_grow_with_the_perimeter(app, client_as, path):
+    client = client_as("animator")
+    add_dwellings(app, 1, 5)
+    add_residents(app, 1, 6)
+    small = queries(app, client, path)
+    add_dwellings(app, 100, 60)
+    add_residents(app, 100, 60)
+    large = queries(app, client, path)
+    assert small == large, f"{path}: {small} queries with 6 residents, {large} with 66"
+    assert large <= 14, f"{path}: {large} queries"

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import datetime
+from functools import lru_cache
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, String, event, false, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -31,6 +33,14 @@ class GroupRole(enum.StrEnum):
     COPILOTE = "copilote"
 
 
+@lru_cache(maxsize=8192)  # the desk folds every address label of the register at each search
+def fold_name(text: str) -> str:
+    """« Élodie  Dupont-Martin » and « elodie dupont martin » compare equal."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
+                    if not unicodedata.combining(c))
+    return " ".join(plain.replace("-", " ").replace("'", " ").replace("’", " ").split())
+
+
 class User(UserMixin, db.Model):
     """A person of the perimeter. Offline residents have no password and cannot log in."""
 
@@ -40,11 +50,16 @@ class User(UserMixin, db.Model):
         CheckConstraint("group_role IN ('pilote', 'copilote')", name="group_role_known"),
         CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR password_hash IS NULL",
                         name="login_needs_identifier"),
+        CheckConstraint("contact_preference IN ('phone', 'email', 'site', 'sponsor')",
+                        name="contact_preference_known"),
+        CheckConstraint("registration_method IN ('tablet', 'paper')", name="registration_method_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(80))
+    # first and last name folded (case, accents, hyphens): search and duplicate detection
+    name_key: Mapped[str] = mapped_column(String(170), default="", server_default="", index=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -59,6 +74,20 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+
+    # --- in-person registration (see coopere.members) ----------------------------------------
+    has_internet: Mapped[bool] = mapped_column(default=True, server_default=true())
+    contact_preference: Mapped[str] = mapped_column(String(10), default="phone", server_default="phone")
+    languages: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    address_note: Mapped[str] = mapped_column(String(200), default="", server_default="")  # not in the register: why
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    registration_method: Mapped[str | None] = mapped_column(String(10))  # tablet | paper; None: created by the CLI
+    paper_reference: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    activated_at: Mapped[datetime | None]
+    call_before_cafes: Mapped[bool] = mapped_column(default=False, server_default=false())  # on the call list
+    left_at: Mapped[datetime | None]  # left the perimeter: no login, no sponsorship, listings closed
+
+    dwelling = relationship("Dwelling")
 
     # --- Flask-Login -----------------------------------------------------------------------
     def get_id(self) -> str:
@@ -87,8 +116,35 @@ class User(UserMixin, db.Model):
         return self.has_role(Role.ADMIN)
 
     @property
+    def is_offline(self) -> bool:
+        """Registered without internet: takes part through a sponsor."""
+        return not self.has_internet
+
+    @property
+    def is_activated(self) -> bool:
+        return self.password_hash is not None
+
+    @property
+    def has_left(self) -> bool:
+        return self.left_at is not None
+
+    @property
+    def language_list(self) -> list[str]:
+        return [part.strip() for part in self.languages.split(",") if part.strip()]
+
+    @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _fold_name(_mapper, _connection, user: User) -> None:
+    user.name_key = fold_name(f"{user.first_name} {user.last_name}")
+
+
+# The dwelling a person lives in is mapped by the register's module: load it with this one.
+from ..dwellings import models as _dwellings  # noqa: E402,F401

@@ -109,6 +109,10 @@ def set_role(user: User, role: Role, *, actor: User) -> None:
         raise AccountError(_l("Le périmètre doit garder au moins un administrateur."))
     if role != Role.MEMBER and user.password_hash is None:
         raise AccountError(_l("Seule une personne qui a un compte activé peut recevoir ce rôle."))
+    if role == Role.MEMBER:  # stepping back from the animation group: their tasks are freed
+        from ..group.services import release_volunteer
+
+        release_volunteer(user, actor)
     old = user.role
     user.role = role.value
     if role == Role.MEMBER:

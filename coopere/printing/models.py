@@ -207,3 +207,124 @@ class RegistrationReceipt:
     sponsor: str = ""
     sponsor_requested: bool = False
     title: str = ""  # PDF document title; derived when empty
+
+
+# --- Sponsorship: the printed digest a sponsor hands to an offline resident ---------------
+
+
+@dataclass(frozen=True)
+class DigestListing:
+    """An offer or a need as the printed digest shows it (texts already formatted)."""
+
+    kind: str  # "offer" | "need"
+    theme: str  # « Coups de main »
+    title: str
+    description: str = ""
+    who: str = ""  # « Paul, rue des Lilas » (for the perimeter's listings; empty for X's own)
+    date_text: str = ""  # « 3 mars 2026 »
+    reference: str = ""  # « n° 123 », to quote on the reply slip
+    # X's own listings: one line each, « Paul (rue des Lilas), 3 mars : Je peux vous aider mardi »
+    replies: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class SponsorDigest:
+    """The printed digest a sponsor hands to an offline resident (large print)."""
+
+    perimeter: Perimeter
+    first_name: str
+    last_name: str
+    date_text: str  # « samedi 12 mars 2026 »
+    sponsor_name: str = ""  # empty: the group hands it over
+    sponsor_phone: str = ""  # « 06 12 34 56 78 »
+    # « 2 mars 2026 »: new listings since the last digest; empty = first digest
+    since_text: str = ""
+    own_listings: Sequence[DigestListing] = ()
+    new_listings: Sequence[DigestListing] = ()  # grouped by theme, in the given order
+    next_cafes: Sequence[NextCafe] = ()
+    more_listings: int = 0  # further new listings left out to keep the paper short
+    title: str = ""  # PDF title; derived when empty
+
+
+# --- Cafés-rencontres: the paper attendance sheet -------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttendanceRow:
+    """A person expected at the café (they said they would come), printed on the sheet."""
+
+    last_name: str
+    first_name: str
+    street: str = ""  # « rue des Lilas, Bât. C »: street and building, never the door number
+
+
+@dataclass(frozen=True)
+class AttendanceSheet:
+    """The paper attendance sheet of a café without a tablet, typed in afterwards.
+
+    ``rows``: the people who said they would come, pre-filled; then ``blank_rows`` empty rows
+    (at least 20) for everyone else. Texts arrive already formatted in French.
+    """
+
+    perimeter: Perimeter
+    event_title: str  # « Café-rencontre »
+    date_text: str  # « samedi 12 mars 2026 »
+    time_text: str = ""  # « de 10 h à 12 h »
+    place: str = ""
+    rows: Sequence[AttendanceRow] = ()
+    blank_rows: int = 20
+    title: str = ""  # PDF document title; derived when empty
+
+
+# --- The animation group: an event's roster of tasks -------------------------------------
+
+
+@dataclass(frozen=True)
+class RosterTask:
+    """One task of the roster and who takes it (empty: a line to write a name by hand)."""
+
+    label: str  # « Apporter le café »
+    volunteer: str = ""  # « Paul Bernard »
+
+
+@dataclass(frozen=True)
+class RosterSheet:
+    """An event's roster of tasks, to pin up or take to the café (texts already formatted)."""
+
+    perimeter: Perimeter
+    event_title: str  # « Café-rencontre »
+    date_text: str  # « samedi 12 mars 2026 »
+    time_text: str  # « de 10 h à 12 h »
+    place: str
+    tasks: Sequence[RosterTask]
+    rain_place: str = ""
+    coordinators: Sequence[str] = ()  # « Pilote : Paul Bernard », « Copilote : Marie Dupont »
+    printed_text: str = ""  # « imprimé le 3 mars 2026 »
+    title: str = ""  # PDF title; derived when empty
+
+
+# --- Events: the month's programme -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeEvent:
+    """One date of the month's programme (texts already formatted, in French)."""
+
+    date_text: str  # « samedi 5 décembre »
+    time_text: str  # « de 10 h à 12 h »
+    kind: str  # « Café-rencontre », or the event's own title
+    place: str
+    rain_place: str = ""
+    description: str = ""
+    cancelled: bool = False  # struck through and marked « Annulé »
+
+
+@dataclass(frozen=True)
+class Programme:
+    """The month's programme to pin up or hand out (A4, large print). ``events`` in date order."""
+
+    perimeter: Perimeter
+    month_text: str  # « décembre 2026 »
+    events: Sequence[ProgrammeEvent] = ()
+    public_url: str = ""  # the site's public page with the next events; QR code when given
+    title: str = ""  # PDF title; derived when empty

@@ -41,14 +41,14 @@ def perimeter_data(perimeter: Perimeter) -> printing.Perimeter:
 def event_data(event: Event, perimeter: Perimeter, public_url: str = "") -> printing.Event:
     """The event in French words, whatever the language of the person printing it."""
     start, end = to_paris(event.starts_at), to_paris(event.ends_at)
-    hours = f"de {_hour(start)} à {_hour(end)}"
+    hours = f"de {hour_text(start)} à {hour_text(end)}"
     return printing.Event(perimeter=perimeter_data(perimeter), kind=_kind_fr(event),
                           date_text=format_date(start.date(), "EEEE d MMMM y", locale="fr"),
                           time_text=hours, place=event.place, rain_place=event.rain_place,
                           description=event.description, public_url=public_url)
 
 
-def _hour(moment) -> str:
+def hour_text(moment) -> str:
     """« 10 h », « 18 h 30 »: the French typographic way."""
     text = format_time(moment.time(), "H' h 'mm", locale="fr")
     return text[:-3] if text.endswith(" 00") else text

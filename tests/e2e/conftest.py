@@ -25,7 +25,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from helpers import PASSWORD, reset_database, test_config  # tests/helpers.py
-from routes import EXAMPLE_ARGS  # tests/routes.py
+from routes import EXAMPLE_ARGS, OBJECT_REFUSALS  # tests/routes.py
 from coopere.config import ROOT
 
 CHROMIUM = os.environ.get("COOPERE_CHROMIUM", "/usr/bin/chromium")
@@ -131,7 +131,8 @@ def policy_pages() -> list[PageCase]:
                     path = url_for(endpoint, **args)
                 for role, user in visitors.items():
                     if allowed(endpoint, user):
-                        cases.append(PageCase(id=f"{role}-{endpoint}", role=role, path=path))
+                        cases.append(PageCase(id=f"{role}-{endpoint}", role=role, path=path,
+                                              status=OBJECT_REFUSALS.get(endpoint, {}).get(role, 200)))
         finally:
             with app.app_context():
                 db.engine.dispose()
@@ -182,10 +183,86 @@ def seed(app) -> dict:
                              "complement": "Résidence Les Tilleuls, bâtiment B, appartement 12"}, actor=admin)
         db.session.flush()
         create_letter_run(event=event, base_url="http://127.0.0.1", actor=admin)
+        _seed_registration(users)
+        _seed_group(users)
+        _seed_events(users)
+        _seed_cafe(users)
         db.session.commit()
         ids = {person: user.id for person, user in users.items()}
         db.session.remove()
     return ids
+
+
+def _seed_registration(users: dict) -> None:
+    """Listing 1, a draft of the member's from the registration desk, and Odette, an offline
+    neighbour the member sponsors (so "acting for" and the digest have someone to show)."""
+    from coopere.auth.models import User
+    from coopere.extensions import db
+    from coopere.listings.models import Listing
+    from coopere.members.models import Sponsorship
+
+    db.session.add(Listing(owner_id=users["member"].id, theme_id=1, kind="offer", title="Je prête ma perceuse",
+                           description="Le week-end, avec ses mèches.", status="draft",
+                           created_by_id=users["animator"].id))
+    odette = User(first_name="Odette", last_name="Lambert", has_internet=False, contact_preference="sponsor",
+                  phone="+33199000077", registration_method="paper", paper_reference="P-2026-0001")
+    db.session.add(odette)
+    db.session.flush()
+    db.session.add(Sponsorship(sponsee_id=odette.id, sponsor_id=users["member"].id,
+                               consent_reference="P-2026-0001", started_by_id=users["animator"].id))
+    db.session.add(Listing(owner_id=odette.id, theme_id=6, kind="need", title="Aller au marché le samedi",
+                           status="draft", created_by_id=users["animator"].id))
+
+
+def _seed_events(users: dict) -> None:
+    """Series 1 (a café every first Saturday from next month, its dates events 2 and after), the
+    member signed up for event 1, and a notice for them (so the menu shows « Notifications (1) »)."""
+    from coopere.events.models import EventSignup
+    from coopere.events.services import add_months, paris_today, save_series
+    from coopere.extensions import db
+    from coopere.notifications.models import Notification
+
+    first = add_months(paris_today().replace(day=1), 1)
+    save_series(None, {"kind": "cafe", "title": "", "weekday": 5, "week_of_month": 1, "start_time": time(10),
+                       "end_time": time(12), "place": PERIMETER["meeting_place"],
+                       "rain_place": "Salle de la Maison de quartier", "description": "", "max_places": 30,
+                       "first_date": first, "last_date": None, "months_off": [8]}, actor=users["animator"])
+    db.session.add(EventSignup(event_id=1, user_id=users["member"].id, created_by_id=users["member"].id))
+    db.session.add(Notification(user_id=users["member"].id, kind="event.cancelled", link="/rendez-vous",
+                                text="Le café-rencontre du samedi 7 mars est annulé."))
+
+
+def _seed_cafe(users: dict) -> None:
+    """Jean (phone_member) asked to be called before each café, and was called for event 1; a café
+    two weeks ago with its check-ins (Henri as a newcomer), visitors and report."""
+    from coopere.cafe.models import Call, CheckIn, EventReport
+    from coopere.events.models import Event
+    from coopere.events.services import paris_today, to_utc
+    from coopere.extensions import db
+
+    users["phone_member"].call_before_cafes = True
+    db.session.add(Call(event_id=1, user_id=users["phone_member"].id, outcome="no_answer", note="Rappeler le soir",
+                        called_by_id=users["animator"].id))
+    day = paris_today() - timedelta(days=14)
+    past = Event(kind="cafe", starts_at=to_utc(day, time(10)), ends_at=to_utc(day, time(12)),
+                 place=PERIMETER["meeting_place"], visitors=3, created_by_id=users["animator"].id)
+    db.session.add(past)
+    db.session.flush()
+    db.session.add_all([CheckIn(event_id=past.id, user_id=users[person].id, checked_by_id=users["animator"].id,
+                                newcomer=person == "newcomer") for person in ("member", "traveller", "newcomer")])
+    db.session.add(EventReport(event_id=past.id, offers_collected=2, needs_collected=1,
+                               notes="Beau soleil, la table était bien placée.", written_by_id=users["animator"].id))
+
+
+def _seed_group(users: dict) -> None:
+    """The animator looks after the cafés and took the coffee of event 1; a handover note."""
+    from coopere.extensions import db
+    from coopere.group.models import FamilyMember, HandoverNote, RosterSlot
+
+    db.session.add(FamilyMember(user_id=users["animator"].id, family="cafes"))
+    db.session.add(RosterSlot(event_id=1, task="coffee", volunteer_id=users["animator"].id))
+    db.session.add(HandoverNote(family="cafes", author_id=users["admin"].id,
+                                text="Le parasol et la table sont dans la cave de la Maison de quartier."))
 
 
 @pytest.fixture(scope="module")
