@@ -86,6 +86,8 @@ class User(UserMixin, db.Model):
     activated_at: Mapped[datetime | None]
     call_before_cafes: Mapped[bool] = mapped_column(default=False, server_default=false())  # on the call list
     left_at: Mapped[datetime | None]  # left the perimeter: no login, no sponsorship, listings closed
+    listings_seen_at: Mapped[datetime | None]  # last visit to the listings: "new since my last visit"
+    weekly_digest_sent_at: Mapped[datetime | None]  # the last weekly email of new listings (opt-in)
 
     dwelling = relationship("Dwelling")
 

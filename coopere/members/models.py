@@ -20,6 +20,8 @@ class ConsentKind(enum.StrEnum):
     NEWSLETTER = "newsletter"  # the network's newsletter by email
     PHOTOS = "photos"  # photos at events
     REPRESENTATION = "representation"  # an offline resident agrees to be represented by a sponsor
+    EMAIL_NOTICES = "email_notices"  # emails about my exchanges and listings (replies, acceptances, expiry)
+    WEEKLY_DIGEST = "weekly_digest"  # a weekly email of the new offers and needs
 
 
 class Method(enum.StrEnum):

@@ -1,0 +1,1 @@
+"""Moderation: anyone reports a listing or a message; animators hide, restore and warn."""
