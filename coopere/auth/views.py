@@ -77,7 +77,10 @@ def logout():
 
 @bp.route("/accueil")
 def home():
-    return render_template("auth/home.html")
+    from ..listings.browse import NEW_CAP, new_count
+    from ..members.sponsorship import subject
+
+    return render_template("auth/home.html", new_listings=new_count(subject()), new_listings_cap=NEW_CAP)
 
 
 @bp.route("/compte")

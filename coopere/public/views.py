@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 
 from ..events.models import EventKind
 from ..events.services import upcoming_events
 from ..database import writes_on_get
 from ..extensions import db, limiter
+from ..listings.browse import counts_by_theme
 from ..perimeter.models import get_perimeter
 from ..printruns.services import record_scan
 from ..urls import local_path
@@ -22,7 +24,9 @@ PUBLIC_KINDS = (EventKind.CAFE, EventKind.APERO_INFO, EventKind.FETE, EventKind.
 def home():
     perimeter = get_perimeter()
     events = upcoming_events(limit=3, kinds=PUBLIC_KINDS) if perimeter else []
-    return render_template("public/home.html", perimeter=perimeter, events=events)
+    counts = counts_by_theme() if perimeter else []  # numbers only: names and titles are for members
+    return render_template("public/home.html", perimeter=perimeter, events=events, listing_counts=counts,
+                           language=get_locale().language)
 
 
 @bp.route("/bienvenue")
