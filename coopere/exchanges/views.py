@@ -1,0 +1,218 @@
+"""Exchanges: answering a listing, the thread between its two parties, « Mes échanges », and
+blocking a member. Only the two parties see a thread (and the sponsor of one of them, acting for
+them): anyone else gets 404, animators included (they see reported messages through moderation)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.forms import ConfirmForm
+from ..auth.models import User
+from ..extensions import db
+from ..listings.models import Listing, ListingKind, ListingStatus
+from ..members.sponsorship import can_act_for, subject
+from . import services
+from .forms import MessageForm, ThanksForm
+from .models import Exchange, ExchangeStatus
+from .services import ExchangeError
+
+bp = Blueprint("exchanges", __name__)
+
+
+def answer_label(listing: Listing) -> str:
+    """« Je peux aider » under a need, « Ça m'intéresse » under an offer."""
+    return _("Je peux aider") if listing.kind == ListingKind.NEED else _("Ça m'intéresse")
+
+
+@bp.app_template_global()
+def exchange_answer(listing: Listing) -> dict:
+    """What the listing page shows about answering it: the button's label, whether it is the
+    reader's own listing, and their earlier answer if any (one query)."""
+    person = subject()
+    own = person is not None and listing.owner_id == person.id
+    existing = None if own or person is None else services.existing_answer(listing, person)
+    return {"label": answer_label(listing), "own": own, "existing": existing,
+            "open": listing.status == ListingStatus.OPEN and listing.kind != ListingKind.PROJECT,
+            "acting": person is not None and person.id != current_user.id, "person": person}
+
+
+def _visible_listing(listing_id: int) -> Listing:
+    """A listing the subject may answer or see: drafts and hidden listings are never revealed."""
+    listing = db.session.get(Listing, listing_id) or abort(404)
+    if listing.status in (ListingStatus.DRAFT, ListingStatus.HIDDEN) and listing.owner_id != subject().id:
+        abort(404)
+    return listing
+
+
+@bp.route("/annonces/<int:listing_id>/repondre", methods=["POST"])
+def start(listing_id: int):
+    listing = _visible_listing(listing_id)
+    person = subject()
+    form = MessageForm()
+    existing = None
+    if form.validate_on_submit():
+        try:
+            exchange = services.start_exchange(listing, person, form.body.data or "", actor=current_user)
+        except ExchangeError as error:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, str(error)]
+            existing = services.existing_answer(listing, person)
+        else:
+            db.session.commit()
+            flash(_("Votre message est envoyé. Vous serez prévenu(e) de la réponse."), "success")
+            return redirect(url_for("exchanges.show", exchange_id=exchange.id))
+    return render_template("exchanges/start.html", listing=listing, form=form, label=answer_label(listing),
+                           existing=existing, person=person, acting=person.id != current_user.id), 422
+
+
+# --- the thread -----------------------------------------------------------------------------
+
+def _party_exchange(exchange_id: int) -> tuple[Exchange, User]:
+    """The exchange and the party the logged-in person acts as (themself, or the sponsee they
+    represent); 404 for anyone else."""
+    exchange = services.exchange_by_id(exchange_id) or abort(404)
+    me = subject()
+    if services.party(exchange, me) is not None:
+        return exchange, me
+    for person in (exchange.owner, exchange.requester):
+        if can_act_for(current_user, person):
+            return exchange, person
+    abort(404)
+
+
+def _thread_page(exchange: Exchange, person: User, *, form: MessageForm | None = None,
+                 thanks_form: ThanksForm | None = None, status: int = 200):
+    other = services.other_party(exchange, person)
+    who = services.party(exchange, person)
+    own_thanks = exchange.owner_thanks if who == services.OWNER else exchange.requester_thanks
+    return render_template(
+        "exchanges/show.html", exchange=exchange, person=person, other=other, who=who,
+        acting=person.id != current_user.id, messages=services.thread(exchange),
+        contact=services.contact_of(exchange, other), blocked=services.has_blocked(person, other),
+        form=form or MessageForm(formdata=None), thanks_form=thanks_form or ThanksForm(formdata=None),
+        own_thanks=own_thanks, confirm=ConfirmForm(), Status=ExchangeStatus), status
+
+
+@bp.route("/echanges/<int:exchange_id>")
+def show(exchange_id: int):
+    exchange, person = _party_exchange(exchange_id)
+    return _thread_page(exchange, person)
+
+
+@bp.route("/echanges/<int:exchange_id>/repondre", methods=["POST"])
+def reply(exchange_id: int):
+    exchange, person = _party_exchange(exchange_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        try:
+            services.post_message(exchange, person, form.body.data or "", actor=current_user)
+        except ExchangeError as error:
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("Votre message est envoyé."), "success")
+            return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="dernier"))
+    exchange, person = _party_exchange(exchange_id)
+    return _thread_page(exchange, person, form=form, status=422)
+
+
+def _change(exchange_id: int, action: str, success: str):
+    exchange, person = _party_exchange(exchange_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.change_status(exchange, action, person, actor=current_user)
+        except ExchangeError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(success, "success")
+    return redirect(url_for("exchanges.show", exchange_id=exchange_id))
+
+
+@bp.route("/echanges/<int:exchange_id>/accepter", methods=["POST"])
+def accept(exchange_id: int):
+    return _change(exchange_id, "accept", _("L'échange est accepté : vous voyez maintenant comment vous joindre."))
+
+
+@bp.route("/echanges/<int:exchange_id>/decliner", methods=["POST"])
+def decline(exchange_id: int):
+    return _change(exchange_id, "decline", _("Vous avez décliné cette réponse. Merci de l'avoir fait savoir."))
+
+
+@bp.route("/echanges/<int:exchange_id>/retirer", methods=["POST"])
+def withdraw(exchange_id: int):
+    return _change(exchange_id, "withdraw", _("Votre réponse est retirée."))
+
+
+@bp.route("/echanges/<int:exchange_id>/fait", methods=["POST"])
+def done(exchange_id: int):
+    return _change(exchange_id, "done", _("Merci ! L'échange est noté comme fait."))
+
+
+@bp.route("/echanges/<int:exchange_id>/merci", methods=["POST"])
+def thanks(exchange_id: int):
+    exchange, person = _party_exchange(exchange_id)
+    form = ThanksForm()
+    if form.validate_on_submit():
+        try:
+            services.leave_thanks(exchange, person, form.text.data or "", actor=current_user)
+        except ExchangeError as error:
+            db.session.rollback()
+            form.text.errors = [*form.text.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(_("Votre mot de remerciement est envoyé."), "success")
+            return redirect(url_for("exchanges.show", exchange_id=exchange.id))
+    exchange, person = _party_exchange(exchange_id)
+    return _thread_page(exchange, person, thanks_form=form, status=422)
+
+
+# --- « Mes échanges » -------------------------------------------------------------------------
+
+@bp.route("/echanges")
+def index():
+    person = subject()
+    return render_template("exchanges/index.html", person=person, acting=person.id != current_user.id,
+                           groups=services.exchanges_of(person), blocked=services.blocked_people(person),
+                           confirm=ConfirmForm())
+
+
+# --- blocking -----------------------------------------------------------------------------
+
+def _back():
+    """Back to the thread the button was on (when the person is a party of it), else the list."""
+    exchange_id = request.form.get("exchange_id", type=int)
+    if exchange_id:
+        exchange = services.exchange_by_id(exchange_id)
+        if exchange is not None and services.party(exchange, subject()) is not None:
+            return redirect(url_for("exchanges.show", exchange_id=exchange_id))
+    return redirect(url_for("exchanges.index"))
+
+
+@bp.route("/membres-bloques/<int:member_id>", methods=["POST"])
+def block(member_id: int):
+    member = db.session.get(User, member_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.block(subject(), member, actor=current_user)
+        except ExchangeError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Vous ne recevrez plus de messages de %(name)s. Les échanges passés restent lisibles.",
+                    name=member.first_name), "success")
+    return _back()
+
+
+@bp.route("/membres-bloques/<int:member_id>/debloquer", methods=["POST"])
+def unblock(member_id: int):
+    member = db.session.get(User, member_id) or abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.unblock(subject(), member, actor=current_user)
+        db.session.commit()
+        flash(_("%(name)s peut de nouveau vous écrire.", name=member.first_name), "success")
+    return _back()

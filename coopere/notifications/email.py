@@ -1,0 +1,199 @@
+"""Emails to members (Flask-Mail), only when SMTP is configured and only with their consent.
+
+Notices of some kinds (EMAIL_KINDS) also go by email to the members who hold the EMAIL_NOTICES
+consent and have an address. Messages are prepared in the member's language while the action
+runs, kept in `db.session.info["outbox"]`, and sent only once the transaction has committed
+(a rolled-back action sends nothing). A failing SMTP server is logged: the page still works.
+
+Every email carries a one-click way to stop it: a signed link to /courriel/arreter/<token>
+(the token names the member and the consent), also given in the List-Unsubscribe headers."""
+from __future__ import annotations
+
+import logging
+import smtplib
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_mail import Connection, Mail
+from flask_mail import Message as MailMessage
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from ..auth.models import User
+from ..extensions import db
+from ..members.models import Consent, ConsentKind
+from ..perimeter.models import get_perimeter
+
+log = logging.getLogger(__name__)
+mail = Mail()
+
+#: Notice kinds that also go by email (with the EMAIL_NOTICES consent).
+EMAIL_KINDS = frozenset({"exchange.started", "exchange.message", "exchange.accepted", "listing.expiring"})
+UNSUBSCRIBE_SALT = "coopere-email-unsubscribe"
+UNSUBSCRIBABLE = (ConsentKind.EMAIL_NOTICES, ConsentKind.WEEKLY_DIGEST)
+OUTBOX = "outbox"
+
+
+def configure_mail(app) -> None:
+    mail.init_app(app)
+
+
+class TimedConnection(Connection):
+    """Flask-Mail's connection with a timeout: an SMTP server that does not answer delays a page by
+    MAIL_TIMEOUT seconds at most, instead of minutes."""
+
+    def configure_host(self):
+        smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp(self.mail.server, self.mail.port, timeout=current_app.config.get("MAIL_TIMEOUT", 10))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+def connect() -> Connection:
+    return TimedConnection(current_app.extensions["mail"])
+
+
+def enabled() -> bool:
+    """Whether emails are sent at all: an SMTP server is configured."""
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
+# --- consents, read for many people at once ----------------------------------------------
+
+def consenting(users: list[User], kind: ConsentKind) -> list[User]:
+    """Those of `users` whose latest answer to `kind` is yes and who have an email (one query)."""
+    with_email = [user for user in users if user.email]
+    if not with_email:
+        return []
+    latest: dict[int, bool] = {}
+    rows = db.session.execute(select(Consent.user_id, Consent.given).where(
+        Consent.user_id.in_([user.id for user in with_email]), Consent.kind == kind.value).order_by(Consent.id))
+    for user_id, given in rows:
+        latest[user_id] = given
+    return [user for user in with_email if latest.get(user.id)]
+
+
+# --- unsubscribe tokens -------------------------------------------------------------------
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user: User, kind: ConsentKind) -> str:
+    """A signed token naming the member and the consent; it does not expire (the link of an
+    old email still stops the emails)."""
+    return _serializer().dumps({"u": user.id, "k": kind.value})
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, ConsentKind] | None:
+    try:
+        data = _serializer().loads(token)
+        kind = ConsentKind(data["k"])
+        user_id = int(data["u"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return (user_id, kind) if kind in UNSUBSCRIBABLE else None
+
+
+# --- absolute links -------------------------------------------------------------------------
+
+def absolute(path: str) -> str:
+    """A full address for an email: PUBLIC_URL when set, else the address of the current request."""
+    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "")
+    return (base or "http://localhost/").rstrip("/") + path
+
+
+# --- building messages ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+    unsubscribe_url: str
+
+    def message(self) -> MailMessage:
+        return MailMessage(subject=self.subject, recipients=[self.to], body=self.body,
+                           sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
+                           extra_headers={"List-Unsubscribe": f"<{self.unsubscribe_url}>",
+                                          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+
+
+def build_email(user: User, kind: ConsentKind, subject, template: str, **context) -> Email:
+    """A plain-text email in the member's language, with the link that stops this kind of email."""
+    with nullcontext() if has_request_context() else current_app.test_request_context():
+        path = url_for("notifications.unsubscribe", token=unsubscribe_token(user, kind))
+    stop_url = absolute(path)
+    with force_locale(user.locale or "fr"):
+        body = render_template(template, user=user, stop_url=stop_url, absolute=absolute, **context)
+        subject_text = str(subject() if callable(subject) else subject)
+        perimeter = get_perimeter()
+        site = perimeter.short_name if perimeter else _("Réseau d'entraide")
+        subject_text = f"[{site}] {subject_text}"
+    return Email(to=user.email, subject=subject_text, body=body, unsubscribe_url=stop_url)
+
+
+def send_now(email: Email) -> bool:
+    """Send one email at once; False (and a log line) when the SMTP server fails."""
+    if not enabled():
+        return False
+    try:
+        with connect() as connection:
+            connection.send(email.message())
+    except Exception:  # noqa: BLE001 - any SMTP or network failure: log and carry on
+        log.warning("email to user not sent (SMTP failure)", exc_info=True)
+        return False
+    return True
+
+
+# --- notices by email, after commit -------------------------------------------------------
+
+def queue_notice_emails(users: list[User], kind: str, make_text, link: str) -> int:
+    """For a notice of an emailed kind: queue an email to each consenting member with an address.
+    Sent after the transaction commits."""
+    if kind not in EMAIL_KINDS or not enabled() or not users:
+        return 0
+    emails = []
+    for user in consenting(users, ConsentKind.EMAIL_NOTICES):
+        with force_locale(user.locale or "fr"):
+            text = str(make_text())
+        emails.append(build_email(user, ConsentKind.EMAIL_NOTICES, lambda text=text: _shorten(text),
+                                  "email/notice.txt", text=text, link=absolute(link) if link else ""))
+    db.session.info.setdefault(OUTBOX, []).extend(emails)
+    return len(emails)
+
+
+def _shorten(text: str, size: int = 90) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= size else line[: size - 1].rstrip() + "…"
+
+
+@event.listens_for(Session, "after_commit")
+def _send_outbox(session: Session) -> None:
+    emails = session.info.pop(OUTBOX, None)
+    if not emails:
+        return
+    if not enabled():
+        return
+    try:
+        with connect() as connection:
+            for email in emails:
+                try:
+                    connection.send(email.message())
+                except Exception:  # noqa: BLE001 - one refused address must not stop the others
+                    log.warning("email not sent (SMTP failure)", exc_info=True)
+    except Exception:  # noqa: BLE001 - the SMTP server is down: the page still works
+        log.warning("emails not sent: SMTP server unreachable", exc_info=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_outbox(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(OUTBOX, None)
