@@ -78,6 +78,9 @@ def configure_extensions(app: Flask) -> None:
     configure_i18n(app)
     configure_security(app)
     configure_errors(app)
+    from .notifications.email import configure_mail
+
+    configure_mail(app)
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -94,9 +97,13 @@ def configure_blueprints(app: Flask) -> None:
     from .perimeter.views import bp as perimeter_bp
     from .printruns.views import bp as printruns_bp
     from .public.views import bp as public_bp
+    from .exchanges.views import bp as exchanges_bp
+    from .moderation.views import bp as moderation_bp
+    from .listings.browse_views import bp as browse_bp
 
     for blueprint in (public_bp, auth_bp, perimeter_bp, events_bp, dwellings_bp, printruns_bp, listings_bp,
-                      members_bp, resident_bp, sponsorship_bp, cafe_bp, group_bp, notifications_bp):
+                      members_bp, resident_bp, sponsorship_bp, cafe_bp, group_bp, notifications_bp,
+                      moderation_bp, browse_bp, exchanges_bp):
         app.register_blueprint(blueprint)
 
 

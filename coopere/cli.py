@@ -22,12 +22,14 @@ def register_cli(app: Flask) -> None:
     from .dwellings.cli import dwellings_cli
     from .events.cli import events_cli
     from .group.cli import roster_cli
+    from .listings.cli import listings_cli
     from .printruns.cli import letters_command, print_runs
 
     for command in (init_command, demo_command, set_password_command, dwellings_cli, letters_command, print_runs):
         app.cli.add_command(command)
     app.cli.add_command(roster_cli)
     app.cli.add_command(events_cli)
+    app.cli.add_command(listings_cli)
 
 
 def upgrade_database() -> None:

@@ -28,7 +28,7 @@ class Defaults:
     SESSION_COOKIE_SECURE = False  # set True automatically when PREFERRED_URL_SCHEME is https
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # a 5 MB photo plus the form; more gets a French 413 page
     IMPORT_MAX_BYTES = 5 * 1024 * 1024  # largest dwelling list accepted (about 60,000 addresses)
     PREFERRED_URL_SCHEME = "http"
     PUBLIC_URL: str | None = None  # e.g. https://lilas.example.org, for QR codes printed from the command line
@@ -42,6 +42,16 @@ class Defaults:
     RATELIMIT_ACTIVATION = "10 per hour"  # code attempts per address
     RATELIMIT_ACTIVATION_GLOBAL = "300 per hour"  # code attempts for the whole site
     SPONSEES_MAX = 5  # people one sponsor may represent
+    # Email (Flask-Mail): nothing is sent while MAIL_SERVER is empty; then only with the member's consent
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_DEFAULT_SENDER: str | None = None  # e.g. "Coop-ère Lilas <lilas@example.org>"
+    MAIL_TIMEOUT = 10  # seconds to wait for the SMTP server
+    MAIL_SUPPRESS_SEND = False  # Flask-Mail's default follows TESTING; the tests use a real SMTP server
     LOGIN_MAX_FAILURES = 10
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCK_MINUTES = 15
@@ -49,6 +59,11 @@ class Defaults:
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
+    # Listings (offers, needs, collective projects)
+    LISTING_NEED_DAYS = 56  # a need expires 8 weeks after publication (or renewal)
+    LISTING_OFFER_DAYS = 183  # an offer or a project, after 6 months
+    LISTING_REMINDER_DAYS = 7  # the owner (or their sponsor) is reminded this many days before
+    LISTING_PHOTO_MAX_BYTES = 5 * 1024 * 1024  # largest photo accepted (MAX_CONTENT_LENGTH leaves room)
 
 
 def database_uri(instance_path: str | os.PathLike) -> str:

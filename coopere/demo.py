@@ -111,10 +111,7 @@ def _register_at_the_desk(rng: random.Random, animators: list[User], members: li
 
     perimeter = get_perimeter()
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
-    examples = {"offer": ["Je peux aider le samedi matin", "J'ai une perceuse à prêter", "Je connais bien le quartier",
-                          "Je peux arroser les plantes", ""],
-                "need": ["Quelqu'un pour m'accompagner au marché", "Un coup de main pour mon ordinateur",
-                         "Garder mon chat en août", ""]}
+    by_slug = {theme.slug: theme for theme in themes}
     for n, person in enumerate(members + offline):
         paper = person in offline
         animator = animators[n % len(animators)]
@@ -127,18 +124,74 @@ def _register_at_the_desk(rng: random.Random, animators: list[User], members: li
         for text in OPTIONAL_CONSENTS:
             add_consent(person, text.kind, rng.random() < 0.5, actor=animator, method=person.registration_method,
                         paper_reference=person.paper_reference, perimeter=perimeter)
-        for theme in rng.sample(themes, 3):
-            kind = rng.choice(["offer", "need"])
-            detail = rng.choice(examples[kind])
+        for slug, kind, title in rng.sample(DEMO_LISTINGS, 3):
+            theme = by_slug.get(slug) or themes[0]
             status = "draft" if n % 4 == 3 else "open"
-            db.session.add(Listing(owner_id=person.id, theme_id=theme.id, kind=kind, title=detail or theme.label_fr,
-                                   description=detail, status=status, created_by_id=animator.id,
+            db.session.add(Listing(owner_id=person.id, theme_id=theme.id, kind=kind, title=title,
+                                   description="", status=status, created_by_id=animator.id,
                                    published_at=utcnow() if status == "open" else None))
     sponsors = [member for member in members if member.password_hash][:3]
     for n, person in enumerate(offline[:-2]):
         link_sponsor(person, sponsors[n % len(sponsors)], actor=animators[0], perimeter=perimeter,
                      consent_reference=person.paper_reference, sponsor_agreed=True)
+    _demo_exchanges_and_project(members, rng)
     db.session.flush()
+    from .listings.services import lifetime
+
+    for listing in db.session.scalars(select(Listing).where(Listing.published_at.is_not(None))):
+        listing.expires_at = listing.published_at + lifetime(listing.kind)
+    from .listings.search import reindex_all
+
+    reindex_all()  # the listings' search words
+
+
+# (theme slug, kind, title): what neighbours typically offer and ask for, theme by theme.
+DEMO_LISTINGS = [
+    ("coups-de-main", "offer", "Je peux porter des courses le samedi matin"),
+    ("coups-de-main", "need", "Un coup de main pour monter une armoire"),
+    ("dons-prets", "offer", "J'ai une perceuse à prêter"),
+    ("dons-prets", "need", "Je cherche un escabeau pour une journée"),
+    ("aide-numerique", "need", "Un coup de main pour mon ordinateur"),
+    ("aide-numerique", "offer", "J'aide à faire les démarches en ligne"),
+    ("garde-animaux", "need", "Garder mon chat en août"),
+    ("garde-animaux", "offer", "Je peux promener un chien en semaine"),
+    ("visites-aines", "offer", "Je passe volontiers prendre un café chez un voisin âgé"),
+    ("visites-aines", "need", "Quelqu'un pour m'accompagner au marché"),
+    ("covoiturage", "offer", "Je vais au supermarché le jeudi, il reste deux places"),
+    ("conseils", "offer", "Conseils pour le potager et les semis"),
+    ("loisirs-sorties", "need", "Partenaires pour jouer aux cartes le mardi"),
+    ("eco-gestes", "offer", "Je montre comment faire son compost"),
+    ("emploi", "offer", "Je relis les CV et prépare aux entretiens"),
+]
+
+
+def _demo_exchanges_and_project(members: list[User], rng) -> None:
+    """A few exchanges at each stage and one group purchase, so that every page has something."""
+    from .exchanges.models import Exchange, ExchangeStatus, Message
+    from .listings.models import Listing, Theme
+    from .timeutil import utcnow
+
+    online = [member for member in members if member.password_hash]
+    listings = db.session.scalars(select(Listing).where(Listing.status == "open").order_by(Listing.id)).all()
+    stages = [ExchangeStatus.PENDING, ExchangeStatus.ACCEPTED, ExchangeStatus.DONE, ExchangeStatus.PENDING]
+    for listing, status in zip(listings[::5], stages):
+        requester = next(m for m in rng.sample(online, len(online)) if m.id != listing.owner_id)
+        now = utcnow()
+        exchange = Exchange(listing_id=listing.id, owner_id=listing.owner_id, requester_id=requester.id,
+                            status=status.value, decided_at=None if status == ExchangeStatus.PENDING else now,
+                            done_at=now if status == ExchangeStatus.DONE else None)
+        db.session.add(exchange)
+        db.session.flush()
+        db.session.add(Message(exchange_id=exchange.id, author_id=requester.id, sent_by_id=requester.id,
+                               body="Bonjour, je peux vous aider cette semaine, le soir après 18 h. "
+                                    "Dites-moi ce qui vous arrange."))
+    if online:
+        theme = db.session.scalar(select(Theme).where(Theme.slug == "achats-groupes"))
+        if theme is not None:
+            db.session.add(Listing(owner_id=online[0].id, theme_id=theme.id, kind="project", status="open",
+                                   title="Commande groupée de pommes chez le producteur",
+                                   description="Une caisse de 10 kg par foyer, livrée place des Lilas.",
+                                   max_participants=15, created_by_id=online[0].id, published_at=utcnow()))
 
 
 def is_demo() -> bool:

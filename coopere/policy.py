@@ -61,6 +61,21 @@ POLICY: dict[str, Access] = {
     # a member's notices
     "notifications.index": Access.MEMBER,
     "notifications.mark_read": Access.MEMBER,
+    # one-click stop of an email (a signed link in every email: no login needed)
+    "notifications.unsubscribe": Access.PUBLIC,
+    # exchanges: answering a listing, the thread (its two parties only, or the sponsor acting for one:
+    # 404 for anyone else, animators included), « Mes échanges », blocking a member
+    "exchanges.start": Access.MEMBER,
+    "exchanges.index": Access.MEMBER,
+    "exchanges.show": Access.MEMBER,
+    "exchanges.reply": Access.MEMBER,
+    "exchanges.accept": Access.MEMBER,
+    "exchanges.decline": Access.MEMBER,
+    "exchanges.withdraw": Access.MEMBER,
+    "exchanges.done": Access.MEMBER,
+    "exchanges.thanks": Access.MEMBER,
+    "exchanges.block": Access.MEMBER,
+    "exchanges.unblock": Access.MEMBER,
     # dwelling register
     "dwellings.index": Access.ANIMATOR,
     "dwellings.create": Access.ANIMATOR,
@@ -112,6 +127,17 @@ POLICY: dict[str, Access] = {
     "listings.mine_publish_all": Access.MEMBER,
     "listings.mine_close": Access.MEMBER,
     "listings.mine_delete": Access.MEMBER,
+    "listings.mine_renew": Access.MEMBER,
+    "listings.mine_pause": Access.MEMBER,
+    "listings.mine_resume": Access.MEMBER,
+    "listings.mine_fulfil": Access.MEMBER,
+    "listings.join": Access.MEMBER,
+    "listings.leave": Access.MEMBER,
+    "listings.photo": Access.MEMBER,
+    "listings.catalogue": Access.MEMBER,
+    # finding listings: browse and search (members only), one listing with its matches
+    "browse.index": Access.MEMBER,
+    "browse.show": Access.MEMBER,
     "sponsorship.index": Access.MEMBER,
     "sponsorship.act_for": Access.MEMBER,
     "sponsorship.stop": Access.MEMBER,
@@ -139,6 +165,17 @@ POLICY: dict[str, Access] = {
     "group.add_tasks": Access.ANIMATOR,
     "group.rosters": Access.ANIMATOR,
     "group.fair_share": Access.ANIMATOR,
+    # moderation: members report a listing they can see or a message of their own exchanges (a
+    # thread's parties only, 404 otherwise); the animators' queue and decisions
+    "moderation.report_listing": Access.MEMBER,
+    "moderation.report_message": Access.MEMBER,
+    "moderation.queue": Access.ANIMATOR,
+    "moderation.hide_listing": Access.ANIMATOR,
+    "moderation.restore_listing": Access.ANIMATOR,
+    "moderation.hide_message": Access.ANIMATOR,
+    "moderation.restore_message": Access.ANIMATOR,
+    "moderation.keep": Access.ANIMATOR,
+    "moderation.warn": Access.ANIMATOR,
 }
 
 

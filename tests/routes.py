@@ -26,6 +26,12 @@ EXAMPLE_ARGS: dict[str, dict] = {
     "listings.mine_publish": {"listing_id": 1},
     "listings.mine_close": {"listing_id": 1},
     "listings.mine_delete": {"listing_id": 1},
+    **{f"listings.{name}": {"listing_id": 1} for name in ("mine_renew", "mine_pause", "mine_resume", "mine_fulfil")},
+    # Project 900 (seeded by _seed_projects): an open project of the animator's, with a photo.
+    "listings.join": {"listing_id": 900},
+    "listings.leave": {"listing_id": 900},
+    "browse.show": {"listing_id": 800},  # the animator's open need (fixed id, see _seed_browse)
+    "listings.photo": {"name": "seededphotoforexamples.jpg"},
     "sponsorship.act_for": {"sponsee_id": 4},
     "sponsorship.digest": {"sponsee_id": 4},
     "resident.activate_code": {"code": "ABCDEFGHJK"},
@@ -37,6 +43,17 @@ EXAMPLE_ARGS: dict[str, dict] = {
     "group.add_note": {"family": "registrations"},
     **{f"group.{name}": {"event_id": 1} for name in ("roster", "roster_pdf", "add_tasks")},
     **{f"group.{name}": {"event_id": 1, "task": "coffee"} for name in ("take", "release", "assign")},
+    # exchanges: exchange 1 (the member answered the animator's open listing, see _seed_exchanges)
+    **{f"exchanges.{name}": {"exchange_id": 1}
+       for name in ("show", "reply", "accept", "decline", "withdraw", "done", "thanks")},
+    "exchanges.start": {"listing_id": 1},  # the member's own draft: refused to them, 404 to others
+    "exchanges.block": {"member_id": 4},
+    "exchanges.unblock": {"member_id": 4},
+    "notifications.unsubscribe": {"token": "lien-abime"},  # a damaged link: a page that says so
+    # moderation: listing 901, exchange 901 and message 901 (fixed ids, see _seed_moderation), report 1
+    **{f"moderation.{name}": {"listing_id": 901} for name in ("report_listing", "hide_listing", "restore_listing")},
+    **{f"moderation.{name}": {"message_id": 901} for name in ("report_message", "hide_message", "restore_message")},
+    **{f"moderation.{name}": {"report_id": 1} for name in ("keep", "warn")},
 }
 
 # Routes whose object belongs to one person. The seeded objects are the member's (user 1 of the
@@ -44,9 +61,15 @@ EXAMPLE_ARGS: dict[str, dict] = {
 # route's object check refuses them, with this status.
 OBJECT_REFUSALS: dict[str, dict[str, int]] = {
     **{endpoint: {"animator": 404, "admin": 404}
-       for endpoint in ("listings.mine_edit", "listings.mine_publish", "listings.mine_close", "listings.mine_delete")},
+       for endpoint in ("listings.mine_edit", "listings.mine_publish", "listings.mine_close", "listings.mine_delete",
+                        "listings.mine_renew", "listings.mine_pause", "listings.mine_resume", "listings.mine_fulfil")},
     "sponsorship.act_for": {"animator": 403, "admin": 403},
     "group.assign": {"animator": 403},  # the pilote, the copilote and admins only
+    "moderation.report_message": {"animator": 404, "admin": 404},  # the member's exchange, not theirs
+    # exchange 1 is between the member and the animator: the admin is no party to it
+    **{f"exchanges.{name}": {"admin": 404}
+       for name in ("show", "reply", "accept", "decline", "withdraw", "done", "thanks")},
+    "exchanges.start": {"animator": 404, "admin": 404},  # listing 1 is the member's draft
 }
 
 
@@ -78,6 +101,10 @@ def seed_examples(app) -> None:
         db.session.commit()
         (output_folder() / "1-example.pdf").write_bytes(b"%PDF-1.7 example")
         _seed_event_series()  # events: series 1 (its dates are events 2 and after)
+        _seed_projects(app)
+        _seed_browse()  # browse: listing 800, an open need of the animator's (user 2)
+        _seed_exchanges()  # exchanges: the animator's listing 700, exchange 1 with the member (before 901)
+        _seed_moderation()  # moderation: Gérard (user 901), his listing, exchange and message 901, report 1
 
 
 def _seed_sponsorship_and_listing() -> None:
@@ -111,4 +138,91 @@ def _seed_event_series() -> None:
                        "end_time": time(12), "place": "Place des Lilas", "rain_place": "", "description": "",
                        "max_places": None, "first_date": add_months(paris_today().replace(day=1), 1),
                        "last_date": add_months(paris_today().replace(day=1), 3), "months_off": []})
+    db.session.commit()
+
+
+def _seed_exchanges() -> None:
+    """Listing 700, an open offer of the animator (user 2) that the member (user 1) answered:
+    exchange 1, pending, with the member's first message (before the moderation's exchange 901)."""
+    from coopere.exchanges.models import Exchange, Message
+    from coopere.extensions import db
+    from coopere.listings.models import Listing
+    from coopere.timeutil import utcnow
+
+    listing = Listing(id=700, owner_id=2, theme_id=1, kind="offer", title="Je prête mon escabeau", status="open",
+                      published_at=utcnow(), created_by_id=2)
+    db.session.add(listing)
+    db.session.flush()
+    exchange = Exchange(listing_id=listing.id, owner_id=2, requester_id=1)
+    db.session.add(exchange)
+    db.session.flush()
+    assert exchange.id == 1, "seed the exchanges before any other exchange"
+    db.session.add(Message(exchange_id=exchange.id, author_id=1, sent_by_id=1,
+                           body="Bonjour, je peux passer le prendre samedi ?"))
+    db.session.commit()
+
+
+def _seed_moderation() -> None:
+    """Gérard (user 901) and his open listing 901, which the member (user 1) answered: exchange 901
+    with Gérard's message 901; the member reported the listing (report 1, open). Fixed ids, so that
+    they do not depend on what the other seeds create before."""
+    from coopere.auth.models import User
+    from coopere.exchanges.models import Exchange, Message
+    from coopere.extensions import db
+    from coopere.listings.models import Listing
+    from coopere.moderation.models import Report
+    from coopere.timeutil import utcnow
+
+    db.session.add(User(id=901, first_name="Gérard", last_name="Roux", email="gerard.roux@example.org"))
+    db.session.flush()
+    db.session.add(Listing(id=901, owner_id=901, theme_id=1, kind="offer", title="Cours de yoga à 10 euros",
+                           description="Payez en liquide.", status="open", published_at=utcnow()))
+    db.session.flush()
+    db.session.add(Exchange(id=901, listing_id=901, owner_id=901, requester_id=1))
+    db.session.flush()
+    db.session.add(Message(id=901, exchange_id=901, author_id=901, sent_by_id=901, body="Venez avec 10 euros."))
+    db.session.flush()
+    db.session.add(Report(reporter_id=1, listing_id=901, reason="commercial", text="Ce n'est pas gratuit."))
+    db.session.commit()
+
+
+def _seed_projects(app) -> None:
+    """Listing 900: an open collective project of the animator's (user 2), with a photo."""
+    import io
+    from datetime import timedelta
+    from pathlib import Path
+
+    from PIL import Image
+
+    from coopere.extensions import db
+    from coopere.listings.models import Listing
+    from coopere.timeutil import utcnow
+
+    folder = Path(app.instance_path) / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(out, "JPEG")
+    (folder / "seededphotoforexamples.jpg").write_bytes(out.getvalue())
+    with app.app_context():
+        db.session.add(Listing(id=900, owner_id=2, theme_id=11, kind="project", title="Achat groupé de pommes",
+                               description="Une caisse de pommes du verger voisin.", status="open",
+                               created_by_id=2, published_at=utcnow(), expires_at=utcnow() + timedelta(days=90),
+                               max_participants=10, photo="seededphotoforexamples.jpg"))
+        db.session.commit()
+
+
+def _seed_browse() -> None:
+    """Listing 800: an open need of the animator (user 2), searchable, that every member may open.
+    A fixed id, so that it does not depend on what the other seeds create before."""
+    from coopere.extensions import db
+    from coopere.listings.models import Listing
+    from coopere.listings.search import index_listing
+    from coopere.timeutil import utcnow
+
+    listing = Listing(id=800, owner_id=2, theme_id=1, kind="need", title="Cherche un vélo pour aller au marché",
+                      description="Le samedi matin, pour deux heures.", status="open", published_at=utcnow(),
+                      created_by_id=2)
+    db.session.add(listing)
+    db.session.flush()
+    index_listing(listing)
     db.session.commit()

@@ -165,14 +165,18 @@ def test_the_consents_page_shows_each_consent_its_state_and_the_history(app, res
     assert "J'accepte d'être pris(e) en photo lors des événements du réseau." in page
     assert page.count("Oui, donné le") >= 4  # two optional and the two required ones
     assert "Non, depuis le" in page  # the newsletter
-    assert page.count("Retirer cet accord") == 2 and page.count("Donner cet accord") == 1
+    assert "Recevoir par courriel les nouvelles de mes échanges et de mes annonces" in page
+    assert "Recevoir chaque semaine par courriel les nouvelles annonces" in page
+    # the newsletter and the two emails (refused at registration)
+    assert page.count("Retirer cet accord") == 2 and page.count("Donner cet accord") == 3
     # The required ones are read-only, with how to withdraw them.
     assert "J'ai pris connaissance de la charte et j'accepte ses quatre principes." in page
     assert "J'ai reçu l'information sur mes données personnelles." in page
     assert "pour les retirer, adressez-vous au groupe d'animation (cela met fin à l'inscription)" in page.lower()
     assert 'action="/compte/accords/charter"' not in page and 'action="/compte/accords/privacy"' not in page
     # The history: every row, how and by whom it was collected, on which version.
-    assert page.count("accord donné") == 4 and page.count("accord retiré") == 1
+    # (the newsletter and the two emails were answered « no » at registration)
+    assert page.count("accord donné") == 4 and page.count("accord retiré") == 3
     assert "sur tablette" in page and f"recueilli par {users['animator'].full_name}" in page
     assert "version 1" in page and "version 2026-11" in page
 

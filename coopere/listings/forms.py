@@ -1,9 +1,13 @@
 """Forms of offers and needs: the admin's theme form, and a member's listing form."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from .details import DATE, DETAILS, QUANTITY, form_name, parse_date
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
@@ -27,7 +31,9 @@ def _strip(value):
 class ListingForm(FlaskForm):
     """An offer or a need of « Mes annonces ». No price field: exchanges are free."""
 
-    kind = RadioField(_l("Vous proposez ou vous cherchez ?"), choices=[SelectChoice("offer", _l("Je propose")), SelectChoice("need", _l("Je cherche"))],
+    kind = RadioField(_l("Vous proposez ou vous cherchez ?"),
+                      choices=[SelectChoice("offer", _l("Je propose")), SelectChoice("need", _l("Je cherche")),
+                               SelectChoice("project", _l("Un projet collectif, que des voisins rejoignent"))],
                       validate_choice=False,
                       validators=[DataRequired(_l("Choisissez : je propose ou je cherche."))])
     theme_id = SelectField(_l("Thème"), coerce=str, validate_choice=False,
@@ -42,3 +48,50 @@ class ListingForm(FlaskForm):
                                 description=_l("Quand, où, comment : ce qui aide un voisin à répondre."),
                                 validators=[Optional(), Length(max=2000, message=TOO_LONG)],
                                 render_kw={"rows": 5})
+    availability = StringField(_l("Disponibilités (facultatif)"), filters=[_strip],
+                               description=_l("Par exemple : « le soir après 18 h » ou « pendant les vacances »."),
+                               validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    days = SelectMultipleField(_l("Jours (facultatif)"), coerce=str, validate_choice=False,
+                               choices=[SelectChoice(str(number), name) for number, name in enumerate(
+                                   (_l("lundi"), _l("mardi"), _l("mercredi"), _l("jeudi"), _l("vendredi"),
+                                    _l("samedi"), _l("dimanche")))],
+                               widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    photo = FileField(_l("Photo (facultatif)"),
+                      description=_l("Une photo JPEG ou PNG de 5 Mo au plus. Elle est réduite, et les "
+                                     "informations cachées (lieu, appareil) sont retirées."),
+                      render_kw={"accept": "image/jpeg,image/png"})
+    remove_photo = BooleanField(_l("Retirer la photo"))
+    # A collective project
+    max_participants = StringField(_l("Nombre maximum de participants (facultatif)"), filters=[_strip],
+                                   description=_l("Laissez vide s'il n'y a pas de limite."),
+                                   render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    project_date = StringField(_l("Date du projet (facultatif)"), filters=[_strip],
+                               description=_l("Par exemple : 24/12/2026."), render_kw={"type": "date"})
+    event_id = SelectField(_l("Lié à un rendez-vous (facultatif)"), coerce=str, validate_choice=False)
+
+    def validate_project_date(self, field):
+        if self.kind.data == "project" and field.data and parse_date(field.data) is None:
+            raise ValidationError(_l("Indiquez une date, par exemple 24/12/2026."))
+
+    def details_fields(self, slug: str) -> list:
+        """The form fields of a theme's details, in order."""
+        return [getattr(self, form_name(slug, spec.name)) for spec in DETAILS.get(slug, ())]
+
+    def details_for(self, slug: str | None) -> dict:
+        """The typed details of one theme: {key: text}."""
+        return {spec.name: getattr(self, form_name(slug, spec.name)).data or ""
+                for spec in DETAILS.get(slug or "", ())}
+
+
+def _detail_field(spec):
+    render_kw = {"autocomplete": "off"}
+    if spec.kind == DATE:
+        render_kw["type"] = "date"
+    elif spec.kind == QUANTITY:
+        render_kw["inputmode"] = "numeric"
+    return StringField(spec.label, filters=[_strip], description=spec.hint, render_kw=render_kw)
+
+
+for _slug, _specs in DETAILS.items():
+    for _spec in _specs:
+        setattr(ListingForm, form_name(_slug, _spec.name), _detail_field(_spec))

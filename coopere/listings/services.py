@@ -4,25 +4,38 @@ of the registration questionnaire, creating, editing, closing and removing listi
 Every function takes the `owner` (the person the listing belongs to, i.e. `subject()`) and the
 `actor` (who is logged in: the owner, or their sponsor acting for them). Both are recorded: the
 actor as Listing.created_by on creation and in the audit log, with "on behalf of" when they differ.
-Functions work in the current transaction; the caller commits, or rolls back on ListingError."""
+Functions work in the current transaction; the caller commits, or rolls back on ListingError.
+
+Expiry: a listing published (or renewed) on day D expires on D + LISTING_NEED_DAYS for a need,
+D + LISTING_OFFER_DAYS for an offer or a project; `flask listings expire` reminds the owner (or
+their sponsor) LISTING_REMINDER_DAYS before, once, then marks it expired. Functions that depend on
+the time take `now=` (tests pass a fixed moment)."""
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
-from ..members.sponsorship import on_behalf
+from ..members.sponsorship import can_act_for, on_behalf
 from ..timeutil import utcnow
-from .models import Listing, ListingKind, ListingStatus, Theme
+from . import photos
+from .details import DetailError, clean_details, form_name
+from .models import Listing, ListingKind, ListingStatus, Participation, Theme
+from .search import index_listing
 
-TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX = 3, 120, 2000
+TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX, AVAILABILITY_MAX = 3, 120, 2000, 200
+PARTICIPANTS_MAX = 1000
+KINDS = (ListingKind.OFFER.value, ListingKind.NEED.value, ListingKind.PROJECT.value)
 PUBLISHED = (ListingStatus.OPEN.value, ListingStatus.PAUSED.value)
+RENEWABLE = (*PUBLISHED, ListingStatus.EXPIRED.value)
 ENDED = (ListingStatus.FULFILLED.value, ListingStatus.CLOSED.value, ListingStatus.EXPIRED.value,
          ListingStatus.HIDDEN.value)
 EDITABLE = (ListingStatus.DRAFT.value, *PUBLISHED)
@@ -47,10 +60,19 @@ class ListingError(ValueError):
 
 @dataclass(frozen=True)
 class ListingValues:
+    """What the form gives. `details` holds the chosen theme's details as typed (see details.py);
+    `days` the chosen weekdays (0 = Monday). The project fields count only for kind "project"."""
+
     theme_id: int
     kind: str
     title: str
     description: str = ""
+    availability: str = ""
+    days: tuple = ()
+    details: dict = field(default_factory=dict)
+    max_participants: int | str | None = None
+    project_date: date | None = None
+    event_id: int | None = None
 
 
 def _fold(text: str) -> str:
@@ -98,11 +120,13 @@ def draft_counts(owner_ids: list[int]) -> dict[int, int]:
 
 # --- checks ---------------------------------------------------------------------------------
 
-def _clean(values: ListingValues, *, current_theme_id: int | None = None) -> ListingValues:
+def _clean(values: ListingValues, *, current_theme_id: int | None = None,
+           current_event_id: int | None = None, current_project_date: date | None = None) -> ListingValues:
     title = " ".join((values.title or "").split())
     description = (values.description or "").strip()
-    if values.kind not in (ListingKind.OFFER.value, ListingKind.NEED.value):
-        raise ListingError(_l("Choisissez : je propose ou je cherche."), "kind")
+    availability = " ".join((values.availability or "").split())
+    if values.kind not in KINDS:
+        raise ListingError(_l("Choisissez : je propose, je cherche ou un projet collectif."), "kind")
     theme = db.session.get(Theme, values.theme_id) if values.theme_id else None
     if theme is None or (theme.retired and theme.id != current_theme_id):
         raise ListingError(_l("Choisissez un thème dans la liste."), "theme_id")
@@ -112,7 +136,50 @@ def _clean(values: ListingValues, *, current_theme_id: int | None = None) -> Lis
         raise ListingError(TITLE_LENGTH, "title")
     if len(description) > DESCRIPTION_MAX:
         raise ListingError(DESCRIPTION_LENGTH, "description")
-    return ListingValues(theme_id=theme.id, kind=values.kind, title=title, description=description)
+    if len(availability) > AVAILABILITY_MAX:
+        raise ListingError(_l("Les disponibilités sont trop longues (%(max)d caractères au plus).",
+                              max=AVAILABILITY_MAX), "availability")
+    try:
+        days = sorted({int(day) for day in values.days or ()})
+    except (TypeError, ValueError):
+        days = [-1]
+    if any(not 0 <= day <= 6 for day in days):
+        raise ListingError(_l("Choisissez des jours de la semaine dans la liste."), "days")
+    try:
+        details = clean_details(theme.slug, values.details or {})
+    except DetailError as error:
+        raise ListingError(str(error), form_name(theme.slug, error.name)) from None
+    project = {"max_participants": None, "project_date": None, "event_id": None}
+    if values.kind == ListingKind.PROJECT.value:
+        project = _clean_project(values, current_event_id, current_project_date)
+    return ListingValues(theme_id=theme.id, kind=values.kind, title=title, description=description,
+                         availability=availability, days=tuple(days), details=details, **project)
+
+
+def _clean_project(values: ListingValues, current_event_id: int | None, current_date: date | None) -> dict:
+    from ..events.models import Event
+    from ..events.services import paris_today
+
+    maximum = values.max_participants
+    if maximum in (None, ""):
+        maximum = None
+    else:
+        text = str(maximum).strip()
+        if not text.isdigit() or not 0 < int(text) <= PARTICIPANTS_MAX:
+            raise ListingError(_l("Le nombre de participants doit être un nombre entier supérieur à zéro."),
+                               "max_participants")
+        maximum = int(text)
+    event_id = values.event_id or None
+    if event_id is not None:
+        event = db.session.get(Event, event_id)
+        upcoming = event is not None and not event.cancelled and event.ends_at >= utcnow()
+        if event is None or (not upcoming and event.id != current_event_id):
+            raise ListingError(_l("Choisissez un rendez-vous à venir dans la liste."), "event_id")
+    if values.project_date is not None and values.project_date != current_date \
+            and values.project_date < paris_today():
+        raise ListingError(_l("La date du projet est passée : choisissez aujourd'hui ou une date à venir."),
+                           "project_date")
+    return {"max_participants": maximum, "project_date": values.project_date, "event_id": event_id}
 
 
 def _check_not_hidden(listing: Listing) -> None:
@@ -125,37 +192,125 @@ def _audit(action: str, listing: Listing, *, actor: User, owner: User, **details
            **on_behalf(actor, owner))
 
 
+# --- expiry ---------------------------------------------------------------------------------
+
+def lifetime(kind: str) -> timedelta:
+    """How long a listing of this kind stays published: 8 weeks for a need, 6 months for an
+    offer or a project (LISTING_NEED_DAYS, LISTING_OFFER_DAYS)."""
+    key = "LISTING_NEED_DAYS" if kind == ListingKind.NEED.value else "LISTING_OFFER_DAYS"
+    return timedelta(days=int(current_app.config[key]))
+
+
+def reminder_window() -> timedelta:
+    return timedelta(days=int(current_app.config["LISTING_REMINDER_DAYS"]))
+
+
+def _start_clock(listing: Listing, now: datetime) -> None:
+    listing.expires_at = now + lifetime(listing.kind)
+    listing.expiry_reminded_at = None
+
+
+def expires_soon(listing: Listing, now: datetime | None = None) -> bool:
+    """Whether a published listing expires within the reminder window."""
+    now = now or utcnow()
+    return (listing.status in PUBLISHED and listing.expires_at is not None
+            and listing.expires_at <= now + reminder_window())
+
+
+# --- who sees what ----------------------------------------------------------------------------
+
+def can_manage(user, listing: Listing) -> bool:
+    """The owner and their sponsor change a listing (animators moderate it, elsewhere)."""
+    return can_act_for(user, listing.owner)
+
+
+def can_see(user, listing: Listing) -> bool:
+    """Members see open listings; the owner and their sponsor see all of theirs; animators see
+    every published or hidden one (moderation)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if listing.status == ListingStatus.OPEN.value:
+        return True
+    if user.is_animator and listing.status != ListingStatus.DRAFT.value:
+        return True
+    return can_manage(user, listing)
+
+
 # --- changes --------------------------------------------------------------------------------
 
-def create_listing(owner: User, values: ListingValues, *, actor: User) -> Listing:
-    """A new offer or need, published at once (drafts come only from the registration desk)."""
+def _apply(listing: Listing, values: ListingValues) -> list[str]:
+    changed = []
+    for name in ("theme_id", "kind", "title", "description", "availability", "max_participants",
+                 "project_date", "event_id"):
+        if getattr(listing, name) != getattr(values, name):
+            setattr(listing, name, getattr(values, name))
+            changed.append(name)
+    days = ",".join(str(day) for day in values.days)
+    if (listing.days or "") != days:
+        listing.days = days
+        changed.append("days")
+    if (listing.details or {}) != values.details:
+        listing.details = dict(values.details)
+        changed.append("details")
+    return changed
+
+
+def _set_photo(listing: Listing, photo: photos.Photo | None, remove_photo: bool) -> list[str]:
+    """Replace or remove the photo; files are written or deleted with the transaction."""
+    if photo is None and not (remove_photo and listing.photo):
+        return []
+    photos.discard(listing.photo, db.session)
+    listing.photo = photos.write(photo, db.session) if photo is not None else None
+    return ["photo"]
+
+
+def create_listing(owner: User, values: ListingValues, *, actor: User, photo: photos.Photo | None = None,
+                   now: datetime | None = None) -> Listing:
+    """A new offer, need or project, published at once (drafts come only from the registration desk)."""
     values = _clean(values)
-    now = utcnow()
-    listing = Listing(owner_id=owner.id, theme_id=values.theme_id, kind=values.kind, title=values.title,
-                      description=values.description, status=ListingStatus.OPEN.value, created_by_id=actor.id,
-                      published_at=now)
+    now = now or utcnow()
+    listing = Listing(owner_id=owner.id, status=ListingStatus.OPEN.value, created_by_id=actor.id,
+                      published_at=now, details={})
+    _apply(listing, values)
+    _start_clock(listing, now)
     db.session.add(listing)
+    _set_photo(listing, photo, False)
     db.session.flush()
-    _audit("listing.created", listing, actor=actor, owner=owner)
+    index_listing(listing)  # search words
+    _audit("project.created" if listing.kind == ListingKind.PROJECT else "listing.created", listing,
+           actor=actor, owner=owner)
     return listing
 
 
-def update_listing(listing: Listing, values: ListingValues, *, actor: User, owner: User) -> list[str]:
+def update_listing(listing: Listing, values: ListingValues, *, actor: User, owner: User,
+                   photo: photos.Photo | None = None, remove_photo: bool = False) -> list[str]:
     """Correct a draft or a published listing; returns the names of the changed fields."""
     _check_not_hidden(listing)
     if listing.status not in EDITABLE:
         raise ListingError(_l("Cette annonce est terminée : elle ne se modifie plus. "
                               "Créez-en une nouvelle si besoin."))
-    values = _clean(values, current_theme_id=listing.theme_id)
-    changed = []
-    for name in ("theme_id", "kind", "title", "description"):
-        if getattr(listing, name) != getattr(values, name):
-            setattr(listing, name, getattr(values, name))
-            changed.append(name)
+    values = _clean(values, current_theme_id=listing.theme_id, current_event_id=listing.event_id,
+                    current_project_date=listing.project_date)
+    if (listing.kind == ListingKind.PROJECT) != (values.kind == ListingKind.PROJECT):
+        raise ListingError(_l("Un projet collectif reste un projet : créez une nouvelle annonce pour "
+                              "proposer ou chercher."), "kind")
+    if values.max_participants is not None and values.max_participants < _participant_count(listing):
+        raise ListingError(_l("Il y a déjà %(count)d participants : le maximum ne peut pas être plus petit.",
+                              count=_participant_count(listing)), "max_participants")
+    changed = _apply(listing, values) + _set_photo(listing, photo, remove_photo)
     if changed:
         db.session.flush()
+        if {"title", "description", "theme_id"} & set(changed):
+            index_listing(listing)  # search words
         _audit("listing.updated", listing, actor=actor, owner=owner, fields=changed)
     return changed
+
+
+def _participant_count(listing: Listing) -> int:
+    if listing.id is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Participation)
+                             .where(Participation.listing_id == listing.id))
 
 
 def _check_publishable(listing: Listing) -> None:
@@ -170,11 +325,13 @@ def _check_publishable(listing: Listing) -> None:
                               title=listing.title))
 
 
-def publish(listing: Listing, *, actor: User, owner: User) -> None:
-    """Confirm a draft: it becomes an open listing that neighbours see."""
+def publish(listing: Listing, *, actor: User, owner: User, now: datetime | None = None) -> None:
+    """Confirm a draft: it becomes an open listing that neighbours see, until it expires."""
     _check_publishable(listing)
+    now = now or utcnow()
     listing.status = ListingStatus.OPEN.value
-    listing.published_at = utcnow()
+    listing.published_at = now
+    _start_clock(listing, now)
     _audit("listing.confirmed", listing, actor=actor, owner=owner)
 
 
@@ -191,6 +348,48 @@ def publish_all_drafts(owner: User, *, actor: User) -> tuple[list[Listing], list
     return published, left
 
 
+def renew(listing: Listing, *, actor: User, owner: User, now: datetime | None = None) -> None:
+    """« Renouveler »: the listing stays (or is again) open for a full period from today."""
+    _check_not_hidden(listing)
+    if listing.status not in RENEWABLE:
+        raise ListingError(_l("Seule une annonce publiée, en pause ou expirée peut être renouvelée."))
+    now = now or utcnow()
+    if listing.status == ListingStatus.EXPIRED.value:
+        listing.status = ListingStatus.OPEN.value
+    _start_clock(listing, now)
+    _audit("listing.renewed", listing, actor=actor, owner=owner)
+
+
+def pause(listing: Listing, *, actor: User, owner: User) -> None:
+    """Put an open listing aside for a while: neighbours no longer see it, nothing is lost."""
+    _check_not_hidden(listing)
+    if listing.status != ListingStatus.OPEN.value:
+        raise ListingError(_l("Seule une annonce ouverte peut être mise en pause."))
+    listing.status = ListingStatus.PAUSED.value
+    _audit("listing.paused", listing, actor=actor, owner=owner)
+
+
+def resume(listing: Listing, *, actor: User, owner: User, now: datetime | None = None) -> None:
+    """Open a paused listing again (renewed if it would expire meanwhile)."""
+    _check_not_hidden(listing)
+    if listing.status != ListingStatus.PAUSED.value:
+        raise ListingError(_l("Cette annonce n'est pas en pause."))
+    now = now or utcnow()
+    listing.status = ListingStatus.OPEN.value
+    if listing.expires_at is None or listing.expires_at <= now:
+        _start_clock(listing, now)
+    _audit("listing.resumed", listing, actor=actor, owner=owner)
+
+
+def fulfil(listing: Listing, *, actor: User, owner: User) -> None:
+    """« C'est fait »: the offer found someone, the need was met, the project took place."""
+    _check_not_hidden(listing)
+    if listing.status not in PUBLISHED:
+        raise ListingError(_l("Seule une annonce publiée peut être marquée comme faite."))
+    listing.status = ListingStatus.FULFILLED.value
+    _audit("listing.fulfilled", listing, actor=actor, owner=owner)
+
+
 def close_listing(listing: Listing, *, actor: User, owner: User) -> None:
     """Close a published (open or paused) listing: neighbours no longer see it; it stays in history."""
     _check_not_hidden(listing)
@@ -200,9 +399,86 @@ def close_listing(listing: Listing, *, actor: User, owner: User) -> None:
     _audit("listing.closed", listing, actor=actor, owner=owner)
 
 
+def has_exchanges(listing: Listing) -> bool:
+    from ..exchanges.models import Exchange
+
+    return db.session.scalar(select(Exchange.id).where(Exchange.listing_id == listing.id).limit(1)) is not None
+
+
+def delete_listing(listing: Listing, *, actor: User, owner: User) -> bool:
+    """Remove a listing for good — a draft, or a published or ended one nobody answered. One that
+    neighbours answered (an exchange refers to it) is closed instead, so their messages stay.
+    Returns True when deleted, False when closed."""
+    _check_not_hidden(listing)
+    if listing.status != ListingStatus.DRAFT and has_exchanges(listing):
+        if listing.status in PUBLISHED:
+            close_listing(listing, actor=actor, owner=owner)
+            return False
+        raise ListingError(_l("Des voisins ont répondu à cette annonce : elle reste dans l'historique."))
+    _audit("listing.deleted", listing, actor=actor, owner=owner)
+    photos.discard(listing.photo, db.session)
+    db.session.delete(listing)
+    return True
+
+
 def delete_draft(listing: Listing, *, actor: User, owner: User) -> None:
-    """Remove a draft that was not right (a published listing is closed instead, never deleted)."""
+    """Remove a draft that was not right."""
     if listing.status != ListingStatus.DRAFT:
         raise ListingError(_l("Seule une annonce à confirmer peut être retirée. Une annonce publiée se ferme."))
-    _audit("listing.deleted", listing, actor=actor, owner=owner)
-    db.session.delete(listing)
+    delete_listing(listing, actor=actor, owner=owner)
+
+
+# --- expiry run (`flask listings expire`, daily from cron) ----------------------------------
+
+def reminder_recipient(owner: User) -> User:
+    """Who is reminded: the owner, or the sponsor of an offline owner."""
+    from ..members.sponsorship import sponsorship_of
+
+    if owner.is_offline:
+        sponsorship = sponsorship_of(owner)
+        if sponsorship is not None:
+            return sponsorship.sponsor
+    return owner
+
+
+def run_expiry(now: datetime | None = None) -> tuple[int, int]:
+    """Remind, once, the owners (or sponsors) of the listings that expire within the reminder window,
+    and mark expired the published listings whose date has passed. Safe to run again (nothing is done
+    twice). Returns (reminders sent, listings expired)."""
+    from flask import url_for
+
+    from ..notifications.services import notify
+    from .models import ListingKind as Kind
+
+    now = now or utcnow()
+    expired = list(db.session.scalars(select(Listing).where(
+        Listing.status.in_(PUBLISHED), Listing.expires_at.is_not(None), Listing.expires_at <= now)))
+    for listing in expired:
+        listing.status = ListingStatus.EXPIRED.value
+        record("listing.expired", target=listing.owner, listing=listing.id, title=listing.title)
+    due = list(db.session.scalars(select(Listing).where(
+        Listing.status == ListingStatus.OPEN.value, Listing.expiry_reminded_at.is_(None),
+        Listing.expires_at.is_not(None), Listing.expires_at <= now + reminder_window())
+        .order_by(Listing.id)))
+    with current_app.test_request_context():
+        link = url_for("listings.mine")
+    for listing in due:
+        owner = listing.owner
+        recipient = reminder_recipient(owner)
+        def text(listing=listing, owner=owner, recipient=recipient):
+            from flask_babel import format_date
+            when = format_date(listing.expires_at, "d MMMM yyyy")
+            if listing.kind == Kind.PROJECT:
+                what = _l("Le projet « %(title)s »", title=listing.title)
+            else:
+                what = _l("L'annonce « %(title)s »", title=listing.title)
+            if recipient.id != owner.id:
+                return _l("%(what)s de %(name)s expire le %(date)s. Pour la garder, renouvelez-la depuis "
+                          "« Mes annonces » en agissant pour %(name)s.", what=what, name=owner.first_name,
+                          date=when)
+            return _l("%(what)s expire le %(date)s. Pour la garder en ligne, renouvelez-la depuis "
+                      "« Mes annonces ».", what=what, date=when)
+
+        notify([recipient], "listing.expiring", text, link)
+        listing.expiry_reminded_at = now
+    return len(due), len(expired)

@@ -87,9 +87,14 @@ def save_theme(theme: Theme | None, values: dict, *, actor=None) -> Theme:
         last = db.session.scalar(select(func.max(Theme.position))) or 0
         theme = Theme(slug=slug, label_fr=label_fr, label_en=values["label_en"].strip(), position=last + 10)
         db.session.add(theme)
+    names = (theme.label_fr, theme.label_en)
     for field in ("label_fr", "label_en", "hint_fr", "hint_en"):
         setattr(theme, field, (values.get(field) or "").strip())
     db.session.flush()
+    if theme.id is not None and names != (theme.label_fr, theme.label_en):
+        from .search import reindex_all
+
+        reindex_all(theme_id=theme.id)  # a theme's names are search words of its listings
     record("theme.saved", actor=actor, theme=theme.slug)
     return theme
 

@@ -2,16 +2,19 @@
 own offers and needs, or those of the neighbour they act for as sponsor."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..members.sponsorship import subject
-from . import services
+from . import photos, projects, services
+from .details import DETAILS, form_name, parse_date
+from .browse_views import matches_step
 from .forms import ListingForm, ThemeForm
 from .models import Listing, Theme
 from .services import ListingError, ListingValues
@@ -76,26 +79,61 @@ def _money_reminder(listing: Listing) -> None:
 @bp.route("/mes-annonces")
 def mine():
     person = subject()
+    groups = services.my_listings(person)
+    project_ids = [listing.id for group in groups.values() for listing in group if listing.kind == "project"]
     return render_template("listings/mine.html", person=person, acting=person.id != current_user.id,
-                           groups=services.my_listings(person), language=get_locale().language)
+                           groups=groups, language=get_locale().language,
+                           participant_counts=projects.counts(project_ids), expires_soon=services.expires_soon)
 
 
 def _listing_form(listing: Listing | None) -> ListingForm:
     form = ListingForm(obj=listing)
     language = get_locale().language
+    themes = all_themes()
     form.theme_id.choices = [SelectChoice("", _("Choisissez un thème"))] + [
-        SelectChoice(str(theme.id), theme.label(language)) for theme in all_themes()]
+        SelectChoice(str(theme.id), theme.label(language)) for theme in themes]
+    from ..events.services import upcoming_events
+
+    events = upcoming_events(limit=20)
+    if listing is not None and listing.event is not None and listing.event not in events:
+        events.insert(0, listing.event)
+    form.event_id.choices = [SelectChoice("", _("Aucun"))] + [
+        SelectChoice(str(event.id), f"{format_date(event.starts_at, 'EEEE d MMMM yyyy')} — "
+                                    f"{event.title or event.kind_label}") for event in events]
     if listing is not None and not form.is_submitted():
         form.theme_id.data = str(listing.theme_id)
-    elif listing is None and not form.is_submitted() and request.args.get("type") in ("offer", "need"):
+        form.days.data = [day for day in (listing.days or "").split(",") if day]
+        form.event_id.data = str(listing.event_id or "")
+        form.max_participants.data = str(listing.max_participants or "")
+        form.project_date.data = listing.project_date.isoformat() if listing.project_date else ""
+        for name, value in (listing.details or {}).items():
+            field = getattr(form, form_name(listing.theme.slug, name), None)
+            if field is not None:
+                field.data = str(value)
+    elif listing is None and not form.is_submitted() and request.args.get("type") in ("offer", "need", "project"):
         form.kind.data = request.args["type"]
+    form.theme_sections = [(theme, form.details_fields(theme.slug)) for theme in themes if theme.slug in DETAILS]
     return form
 
 
 def _values(form: ListingForm) -> ListingValues:
-    theme_id = form.theme_id.data
-    return ListingValues(theme_id=int(theme_id) if str(theme_id or "").isdigit() else 0, kind=form.kind.data,
-                         title=form.title.data or "", description=form.description.data or "")
+    theme_id = int(form.theme_id.data) if str(form.theme_id.data or "").isdigit() else 0
+    theme = db.session.get(Theme, theme_id) if theme_id else None
+    event_id = form.event_id.data
+    return ListingValues(theme_id=theme_id, kind=form.kind.data, title=form.title.data or "",
+                         description=form.description.data or "", availability=form.availability.data or "",
+                         days=tuple(form.days.data or ()), details=form.details_for(theme.slug if theme else None),
+                         max_participants=form.max_participants.data or None,
+                         project_date=parse_date(form.project_date.data or ""),
+                         event_id=int(event_id) if str(event_id or "").isdigit() else None)
+
+
+def _photo(form: ListingForm) -> photos.Photo | None:
+    """The uploaded photo, checked and re-encoded (nothing is written yet), or None."""
+    upload = form.photo.data
+    if upload is None or not getattr(upload, "filename", ""):
+        return None
+    return photos.prepare(upload.stream.read(photos.max_bytes() + 1))
 
 
 def _save(listing: Listing | None):
@@ -103,11 +141,21 @@ def _save(listing: Listing | None):
     form = _listing_form(listing)
     if form.validate_on_submit():
         try:
+            photo = _photo(form)
             if listing is None:
-                saved = services.create_listing(person, _values(form), actor=current_user)
+                saved = services.create_listing(person, _values(form), actor=current_user, photo=photo)
+                if not request.form.get("confirmed"):  # matching: first show what already answers it
+                    step = matches_step(person, saved.theme_id, saved.kind, photo_sent=photo is not None)
+                    if step is not None:
+                        db.session.rollback()  # nothing saved until « Publier quand même »
+                        return step
             else:
-                services.update_listing(listing, _values(form), actor=current_user, owner=person)
+                services.update_listing(listing, _values(form), actor=current_user, owner=person, photo=photo,
+                                        remove_photo=form.remove_photo.data)
                 saved = listing
+        except photos.PhotoError as error:
+            db.session.rollback()
+            form.photo.errors.append(str(error))
         except ListingError as error:
             db.session.rollback()
             getattr(form, error.field or "title").errors.append(str(error))
@@ -118,7 +166,7 @@ def _save(listing: Listing | None):
             _money_reminder(saved)
             return redirect(url_for("listings.mine"))
     return (render_template("listings/listing_edit.html", form=form, listing=listing, person=person,
-                            acting=person.id != current_user.id),
+                            acting=person.id != current_user.id, language=get_locale().language),
             422 if form.errors else 200)
 
 
@@ -150,7 +198,8 @@ def _act(listing_id: int, action, success: str):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(success % {"title": title}, "success")
+            when = format_date(listing.expires_at, "d MMMM yyyy") if listing.expires_at else ""
+            flash(success % {"title": title, "date": when}, "success")
     return redirect(url_for("listings.mine"))
 
 
@@ -166,7 +215,141 @@ def mine_close(listing_id: int):
 
 @bp.route("/mes-annonces/<int:listing_id>/supprimer", methods=["POST"])
 def mine_delete(listing_id: int):
-    return _act(listing_id, services.delete_draft, _("L'annonce « %(title)s » est retirée."))
+    listing = _mine(listing_id)
+    if ConfirmForm().validate_on_submit():
+        title, was_draft = listing.title, listing.status == "draft"
+        try:
+            deleted = services.delete_listing(listing, actor=current_user, owner=subject())
+        except ListingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("L'annonce « %(title)s » est retirée.", title=title) if deleted and was_draft
+                  else _("L'annonce « %(title)s » est supprimée.", title=title) if deleted
+                  else _("Des voisins ont répondu à l'annonce « %(title)s » : elle est fermée plutôt que "
+                         "supprimée, pour garder vos échanges.", title=title), "success")
+    return redirect(url_for("listings.mine"))
+
+
+@bp.route("/mes-annonces/<int:listing_id>/renouveler", methods=["POST"])
+def mine_renew(listing_id: int):
+    return _act(listing_id, services.renew,
+                _("L'annonce « %(title)s » est renouvelée : elle reste en ligne jusqu'au %(date)s."))
+
+
+@bp.route("/mes-annonces/<int:listing_id>/pause", methods=["POST"])
+def mine_pause(listing_id: int):
+    return _act(listing_id, services.pause,
+                _("L'annonce « %(title)s » est en pause : les voisins ne la voient plus pour l'instant."))
+
+
+@bp.route("/mes-annonces/<int:listing_id>/reprendre", methods=["POST"])
+def mine_resume(listing_id: int):
+    return _act(listing_id, services.resume, _("L'annonce « %(title)s » est de nouveau en ligne."))
+
+
+@bp.route("/mes-annonces/<int:listing_id>/fait", methods=["POST"])
+def mine_fulfil(listing_id: int):
+    return _act(listing_id, services.fulfil, _("Bravo ! L'annonce « %(title)s » est marquée comme faite."))
+
+
+# --- collective projects: joining and leaving (for oneself, or the sponsee one acts for) -----
+
+@bp.app_context_processor
+def _project_helpers():
+    def project_info(listing: Listing, viewer) -> dict:
+        """The participants of a project, whether `viewer` is one, and whether it is full."""
+        people = projects.participants(listing)
+        count = len(people)
+        left = None if listing.max_participants is None else max(listing.max_participants - count, 0)
+        return {"participants": people, "count": count, "places_left": left, "full": left == 0,
+                "joined": any(person.id == viewer.id for person in people)}
+
+    return {"project_info": project_info}
+
+
+def _back_to(listing: Listing):
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("browse.show", listing_id=listing.id) if "browse.show" in current_app.view_functions
+                    else url_for("listings.mine"))
+
+
+def _visible_project(listing_id: int) -> Listing:
+    listing = db.session.get(Listing, listing_id)
+    if listing is None or not projects.is_project(listing) or not services.can_see(current_user, listing):
+        abort(404)
+    return listing
+
+
+@bp.route("/annonces/<int:listing_id>/participer", methods=["POST"])
+def join(listing_id: int):
+    listing = _visible_project(listing_id)
+    if ConfirmForm().validate_on_submit():
+        person = subject()
+        try:
+            projects.join(listing, person, actor=current_user)
+        except ListingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Vous participez au projet « %(title)s ».", title=listing.title) if person.id == current_user.id
+                  else _("%(name)s participe au projet « %(title)s ».", name=person.first_name,
+                         title=listing.title), "success")
+    return _back_to(listing)
+
+
+@bp.route("/annonces/<int:listing_id>/quitter", methods=["POST"])
+def leave(listing_id: int):
+    listing = _visible_project(listing_id)
+    if ConfirmForm().validate_on_submit():
+        person = subject()
+        try:
+            projects.leave(listing, person, actor=current_user)
+        except ListingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Vous ne participez plus au projet « %(title)s ».", title=listing.title)
+                  if person.id == current_user.id
+                  else _("%(name)s ne participe plus au projet « %(title)s ».", name=person.first_name,
+                         title=listing.title), "success")
+    return _back_to(listing)
+
+
+# --- photos and the printed catalogue ---------------------------------------------------------
+
+@bp.route("/annonces/photo/<name>")
+def photo(name: str):
+    """A listing's photo, for members who may see the listing; never another file."""
+    if not photos.NAME.match(name):
+        abort(404)
+    listing = db.session.scalar(select(Listing).where(Listing.photo == name))
+    path = photos.path_of(name)
+    if listing is None or path is None or not services.can_see(current_user, listing):
+        abort(404)
+    extension = name.rsplit(".", 1)[1]
+    response = current_app.response_class(path.read_bytes(), mimetype=photos.MIMETYPES[extension])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = f'inline; filename="annonce-{listing.id}.{extension}"'
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@bp.route("/annonces/catalogue.pdf")
+def catalogue():
+    from ..perimeter.models import get_perimeter
+    from .paper import catalogue_pdf
+
+    pdf = catalogue_pdf(get_perimeter() or abort(404))
+    response = current_app.response_class(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = 'inline; filename="catalogue-des-annonces.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.route("/mes-annonces/publier-tout", methods=["POST"])

@@ -37,6 +37,12 @@ OPTIONAL_CONSENTS = (
     ConsentText(ConsentKind.PHOTOS,
                 _l("J'accepte d'être pris(e) en photo lors des événements du réseau."),
                 printing.DEFAULT_OPTIONAL_CONSENTS[2]),
+    ConsentText(ConsentKind.EMAIL_NOTICES,
+                _l("Recevoir par courriel les nouvelles de mes échanges et de mes annonces"),
+                "Recevoir par courriel les nouvelles de mes échanges et de mes annonces"),
+    ConsentText(ConsentKind.WEEKLY_DIGEST,
+                _l("Recevoir chaque semaine par courriel les nouvelles annonces"),
+                "Recevoir chaque semaine par courriel les nouvelles annonces"),
 )
 CHARTER = ConsentText(ConsentKind.CHARTER, _l("J'ai pris connaissance de la charte et j'accepte ses quatre principes."),
                       "J’accepte la charte du réseau et ses quatre principes.", required=True)

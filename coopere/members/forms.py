@@ -94,6 +94,8 @@ def registration_form_class(themes):
         share_phone = BooleanField(_l("Montrer son téléphone aux voisins avec qui elle échange"))
         newsletter = BooleanField(_l("Recevoir la lettre d'information par e-mail"))
         photos = BooleanField(_l("Être prise en photo lors des événements"))
+        email_notices = BooleanField(_l("Recevoir par courriel les nouvelles de ses échanges et de ses annonces"))
+        weekly_digest = BooleanField(_l("Recevoir chaque semaine par courriel les nouvelles annonces"))
         method = RadioField(_l("Comment cette inscription est-elle saisie ?"), choices=METHOD_CHOICES,
                             default="tablet", validators=[DataRequired(_l("Choisissez tablette ou papier."))])
         paper_reference = StringField(_l("Numéro du formulaire papier"), description=_l("Par exemple : P-2026-0007"),
@@ -114,8 +116,8 @@ def registration_form_class(themes):
 
 STEP_ONE = ("first_name", "last_name", "address", "not_in_register", "address_note", "phone", "email",
             "has_internet", "contact_preference", "languages", "not_duplicate")
-STEP_THREE = ("charter", "privacy", "share_phone", "newsletter", "photos", "method", "paper_reference",
-              "sponsor_id", "sponsor_agreed")
+STEP_THREE = ("charter", "privacy", "share_phone", "newsletter", "photos", "email_notices", "weekly_digest",
+              "method", "paper_reference", "sponsor_id", "sponsor_agreed")
 
 
 def step_fields(form, step: int) -> list[str]:

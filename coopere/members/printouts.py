@@ -14,6 +14,7 @@ from ..events.models import EventKind
 from ..events.services import to_paris, upcoming_events
 from ..extensions import db
 from ..listings.models import Listing, ListingKind, ListingStatus
+from ..listings.services import expires_soon
 from ..listings.themes import all_themes
 from ..perimeter.models import Perimeter
 from ..printing.merge import merge_pdfs
@@ -128,13 +129,35 @@ def blank_forms(count: int, perimeter: Perimeter, *, actor: User) -> bytes:
     return parts[0] if len(parts) == 1 else merge_pdfs(parts)
 
 
-def _digest_listing(listing: Listing, *, with_owner: bool) -> printing.DigestListing:
+def _digest_listing(listing: Listing, *, with_owner: bool, replies=()) -> printing.DigestListing:
     owner = listing.owner
     street = owner.dwelling.street if owner.dwelling else ""
     return printing.DigestListing(
         kind=listing.kind, theme=listing.theme.label_fr, title=listing.title, description=listing.description,
         who=(f"{owner.first_name}, {street}" if street else owner.first_name) if with_owner else "",
-        date_text=short_date(listing.published_at or listing.created_at), reference=f"n° {listing.id}")
+        date_text=short_date(listing.published_at or listing.created_at), reference=f"n° {listing.id}",
+        replies=tuple(replies),
+        expires_text=short_date(listing.expires_at) if not with_owner and expires_soon(listing) else "")
+
+
+REPLY_MAX = 300  # characters of a message printed in the digest
+
+
+def _replies(sponsee: User, since: datetime) -> dict[int, list[str]]:
+    """The messages neighbours wrote in the sponsee's exchanges since `since`, by listing, one
+    line each: « Paul (rue des Lilas), 3 mars : Je peux vous aider mardi »."""
+    from ..exchanges.services import messages_received
+
+    lines: dict[int, list[str]] = {}
+    for listing_id, message in messages_received(sponsee, since=since):
+        author = message.author
+        street = author.dwelling.street if author.dwelling else ""
+        who = f"{author.first_name} ({street})" if street else author.first_name
+        body = " ".join(message.body.split())
+        if len(body) > REPLY_MAX:
+            body = body[:REPLY_MAX - 1].rstrip() + "…"
+        lines.setdefault(listing_id, []).append(f"{who}, {short_date(message.created_at)} : {body}")
+    return lines
 
 
 def last_digest(sponsee: User) -> DigestPrint | None:
@@ -160,13 +183,15 @@ def sponsor_digest(sponsee: User, perimeter: Perimeter, *, since: datetime | Non
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     newest = list(db.session.scalars(query.order_by(published.desc(), Listing.id.desc()).limit(DIGEST_MAX_NEW)))
     new = sorted(newest, key=lambda listing: (listing.theme.position, listing.theme_id, listing.kind, -listing.id))
+    replies = _replies(sponsee, start)
     return printing.SponsorDigest(
         perimeter=perimeter_data(perimeter), first_name=sponsee.first_name, last_name=sponsee.last_name,
         date_text=french_date(utcnow()),
         sponsor_name=sponsorship.sponsor.full_name if sponsorship else "",
         sponsor_phone=format_phone(sponsorship.sponsor.phone) if sponsorship else "",
         since_text=short_date(start),
-        own_listings=[_digest_listing(listing, with_owner=False) for listing in own],
+        own_listings=[_digest_listing(listing, with_owner=False, replies=replies.get(listing.id, ()))
+                      for listing in own],
         new_listings=[_digest_listing(listing, with_owner=True) for listing in new],
         more_listings=total - len(new),
         next_cafes=next_cafes(3))

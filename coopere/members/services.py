@@ -180,6 +180,11 @@ def add_draft_listings(user: User, answers: list[Answer], *, actor: User) -> lis
                                       title=(details or theme.label_fr)[:120], description=details,
                                       status=ListingStatus.DRAFT.value, created_by_id=actor.id))
     db.session.add_all(drafts)
+    if drafts:
+        from ..listings.search import index_listings
+
+        db.session.flush()
+        index_listings(drafts)  # searchable once published
     return drafts
 
 

@@ -28,6 +28,8 @@ bp = Blueprint("sponsorship", __name__)
 
 def has_sponsees() -> bool:
     """Whether the logged-in person represents someone now (one query per request at most)."""
+    if "has_sponsees" not in g and acting_for() is not None:
+        g.has_sponsees = True  # acting for a sponsee: subject() has just checked the sponsorship
     if "has_sponsees" not in g:
         g.has_sponsees = bool(current_user.is_authenticated) and db.session.scalar(
             select(Sponsorship.id).where(Sponsorship.sponsor_id == current_user.id,

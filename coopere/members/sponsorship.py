@@ -150,8 +150,11 @@ def subject() -> User:
     person = current_user._get_current_object() if current_user.is_authenticated else None
     sponsee_id = session.get(ACTING_KEY)
     if person is not None and sponsee_id:
-        sponsee = db.session.get(User, sponsee_id)
-        if sponsee is not None and sponsee.id != person.id and can_act_for(person, sponsee):
+        # The sponsee, only while this user is their active sponsor: one query.
+        sponsee = db.session.scalar(select(User).join(Sponsorship, Sponsorship.sponsee_id == User.id).where(
+            User.id == sponsee_id, User.id != person.id, Sponsorship.sponsor_id == person.id,
+            Sponsorship.ended_at.is_(None)))
+        if sponsee is not None:
             person = sponsee
         else:
             session.pop(ACTING_KEY, None)

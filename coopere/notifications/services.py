@@ -11,11 +11,15 @@ from .models import Notification
 
 
 def notify(users: list[User], kind: str, make_text, link: str = "") -> int:
-    """Add a notice for each user; `make_text()` is called in the user's language."""
+    """Add a notice for each user; `make_text()` is called in the user's language. Notices of the
+    kinds in email.EMAIL_KINDS also go by email to those who consented (sent after commit)."""
+    from .email import queue_notice_emails
+
     for user in users:
         with force_locale(user.locale or "fr"):
             text = str(make_text())
         db.session.add(Notification(user_id=user.id, kind=kind, text=text, link=link))
+    queue_notice_emails(users, kind, make_text, link)
     return len(users)
 
 

@@ -1,12 +1,13 @@
 """A member's notices: the page listing them, « Tout marquer comme lu », the count in the menu."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, has_request_context, redirect, render_template, url_for
+from flask import Blueprint, flash, g, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.forms import ConfirmForm
-from ..extensions import db
+from ..auth.models import User
+from ..extensions import csrf, db
 from . import models  # noqa: F401  (tables known to the app and to migrations)
 from .services import latest, mark_all_read, unread_count
 
@@ -40,3 +41,30 @@ def mark_read():
         db.session.commit()
         flash(_("Toutes vos notifications sont marquées comme lues."), "success")
     return redirect(url_for("notifications.index"))
+
+
+# --- one-click stop of an email ----------------------------------------------------------------
+
+@bp.route("/courriel/arreter/<token>", methods=["GET", "POST"])
+@csrf.exempt  # the signed token is the proof; mail clients post here without a form (RFC 8058)
+def unsubscribe(token: str):
+    """GET: a page with one button; POST (the button, or the mail client's one-click): the consent
+    is withdrawn, recorded as a new answer (method « online »)."""
+    from ..members.consents import ALL
+    from ..members.services import has_consent, set_own_consent
+    from ..perimeter.models import get_perimeter
+    from .email import read_unsubscribe_token
+
+    found = read_unsubscribe_token(token)
+    user = db.session.get(User, found[0]) if found else None
+    if user is None:
+        return render_template("notifications/unsubscribe.html", valid=False)
+    kind = found[1]
+    subscribed = has_consent(user, kind)
+    stopped = False
+    if request.method == "POST" and subscribed:
+        set_own_consent(user, kind, False, perimeter=get_perimeter())
+        db.session.commit()
+        subscribed, stopped = False, True
+    return render_template("notifications/unsubscribe.html", valid=True, user=user, label=ALL[kind].label,
+                           kind=kind.value, subscribed=subscribed, stopped=stopped or request.method == "POST")

@@ -13,8 +13,8 @@ from .models import DigestListing, SponsorDigest
 STYLESHEETS = ("base.css", "large-print.css", "digest.css")
 #: Words, not only colour, say whether a listing offers or asks: for X's own listings, then
 #: for the neighbourhood's.
-OWN_KINDS = {"offer": "Je propose", "need": "Je cherche"}
-KINDS = {"offer": "Propose", "need": "Cherche"}
+OWN_KINDS = {"offer": "Je propose", "need": "Je cherche", "project": "J’organise un projet"}
+KINDS = {"offer": "Propose", "need": "Cherche", "project": "Projet collectif"}
 #: Heading of the listings that arrive without a theme.
 NO_THEME = "Autres annonces"
 #: A listing whose texts are longer than this (characters) may break across two pages: kept
@@ -36,7 +36,7 @@ def render_sponsor_digest(digest: SponsorDigest) -> bytes:
     for listing in (*digest.own_listings, *digest.new_listings):
         if listing.kind not in KINDS:
             raise ValueError(f"Type d’annonce inconnu : {listing.kind!r} pour « "
-                             f"{listing.title.strip()} » (offer ou need).")
+                             f"{listing.title.strip()} » (offer, need ou project).")
     full_name = f"{digest.first_name.strip()} {digest.last_name.strip()}"
     date_text = digest.date_text.strip()
     sponsor_name = digest.sponsor_name.strip()
@@ -79,6 +79,7 @@ def _listing(listing: DigestListing, kinds: dict[str, str]) -> dict[str, Any]:
         "date": listing.date_text.strip(),
         "reference": reference,
         "replies": replies,
+        "expires": listing.expires_text.strip(),
         "long": len(description) + sum(len(reply) for reply in replies) > LONG_LISTING,
     }
 

@@ -225,6 +225,8 @@ class DigestListing:
     reference: str = ""  # « n° 123 », to quote on the reply slip
     # X's own listings: one line each, « Paul (rue des Lilas), 3 mars : Je peux vous aider mardi »
     replies: Sequence[str] = ()
+    # X's own listings that expire soon: « 12 mars 2026 » (the sponsor renews it if X wishes)
+    expires_text: str = ""
 
 
 @dataclass(frozen=True)

@@ -187,6 +187,10 @@ def seed(app) -> dict:
         _seed_group(users)
         _seed_events(users)
         _seed_cafe(users)
+        _seed_exchanges(users)  # before the moderation's exchange 901, so that this one is exchange 1
+        _seed_moderation(users)
+        _seed_browse(users)
+        _seed_projects(app, users)
         db.session.commit()
         ids = {person: user.id for person, user in users.items()}
         db.session.remove()
@@ -252,6 +256,94 @@ def _seed_cafe(users: dict) -> None:
                                 newcomer=person == "newcomer") for person in ("member", "traveller", "newcomer")])
     db.session.add(EventReport(event_id=past.id, offers_collected=2, needs_collected=1,
                                notes="Beau soleil, la table était bien placée.", written_by_id=users["animator"].id))
+
+
+def _seed_exchanges(users: dict) -> None:
+    """Listing 700, an open offer of the animator's, that the member answered: exchange 1 (pending),
+    with the member's message. The admin is no party to it (404)."""
+    from coopere.exchanges.models import Exchange, Message
+    from coopere.extensions import db
+    from coopere.listings.models import Listing
+    from coopere.timeutil import utcnow
+
+    animator, member = users["animator"], users["member"]
+    db.session.add(Listing(id=700, owner_id=animator.id, theme_id=1, kind="offer", title="Je prête mon escabeau",
+                           description="Trois marches, pour changer une ampoule.", status="open",
+                           published_at=utcnow(), created_by_id=animator.id))
+    db.session.flush()
+    exchange = Exchange(listing_id=700, owner_id=animator.id, requester_id=member.id)
+    db.session.add(exchange)
+    db.session.flush()
+    assert exchange.id == 1, "seed the exchanges before any other exchange"
+    db.session.add(Message(exchange_id=exchange.id, author_id=member.id, sent_by_id=member.id,
+                           body="Bonjour, je peux passer le prendre samedi matin ?"))
+
+
+def _seed_moderation(users: dict) -> None:
+    """Jean's open listing 901, which the member answered (exchange 901, Jean's message 901); the
+    member reported both the listing (report 1) and the message (report 2): the animators' queue
+    shows two objects. Fixed ids, as tests/routes.py names them."""
+    from coopere.exchanges.models import Exchange, Message
+    from coopere.extensions import db
+    from coopere.listings.models import Listing
+    from coopere.moderation.models import MemberWarning, Report
+    from coopere.timeutil import utcnow
+
+    jean, member = users["phone_member"], users["member"]
+    db.session.add(Listing(id=901, owner_id=jean.id, theme_id=1, kind="offer", title="Cours de yoga à 10 euros",
+                           description="Payez en liquide, à la séance.", status="open", published_at=utcnow()))
+    db.session.flush()
+    db.session.add(Exchange(id=901, listing_id=901, owner_id=jean.id, requester_id=member.id))
+    db.session.flush()
+    db.session.add(Message(id=901, exchange_id=901, author_id=jean.id, sent_by_id=jean.id,
+                           body="Venez avec 10 euros, et votez pour ma liste aux élections."))
+    db.session.flush()
+    db.session.add(Report(reporter_id=member.id, listing_id=901, reason="commercial", text="Ce n'est pas gratuit."))
+    db.session.add(Report(reporter_id=member.id, message_id=901, reason="political"))
+    # An earlier warning, shown on Jean's page (members.show, member 4) for the animators.
+    db.session.add(MemberWarning(member_id=jean.id, given_by_id=users["animator"].id,
+                                 reason="Merci de ne pas proposer de services payants : les échanges sont gratuits."))
+
+
+def _seed_browse(users: dict) -> None:
+    """Listing 800 (tests/routes.py): an open need of the animator's, searchable."""
+    from coopere.extensions import db
+    from coopere.listings.models import Listing
+    from coopere.listings.search import index_listing
+    from coopere.timeutil import utcnow
+
+    listing = Listing(id=800, owner_id=users["animator"].id, theme_id=1, kind="need",
+                      title="Cherche un vélo pour aller au marché", description="Le samedi matin, pour deux heures.",
+                      status="open", published_at=utcnow(), created_by_id=users["animator"].id)
+    db.session.add(listing)
+    db.session.flush()
+    index_listing(listing)
+
+
+def _seed_projects(app, users: dict) -> None:
+    """Listing 900 (tests/routes.py): an open collective project of the animator's, with a photo,
+    that the member joined."""
+    import io
+    from pathlib import Path
+
+    from PIL import Image
+
+    from coopere.extensions import db
+    from coopere.listings.models import Listing, Participation
+    from coopere.timeutil import utcnow
+
+    folder = Path(app.instance_path) / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(out, "JPEG")
+    (folder / "seededphotoforexamples.jpg").write_bytes(out.getvalue())
+    db.session.add(Listing(id=900, owner_id=users["animator"].id, theme_id=11, kind="project",
+                           title="Achat groupé de pommes", description="Une caisse de pommes du verger voisin.",
+                           status="open", created_by_id=users["animator"].id, published_at=utcnow(),
+                           expires_at=utcnow() + timedelta(days=90), max_participants=10,
+                           photo="seededphotoforexamples.jpg"))
+    db.session.flush()
+    db.session.add(Participation(listing_id=900, user_id=users["member"].id))
 
 
 def _seed_group(users: dict) -> None:
