@@ -152,3 +152,17 @@ def client_as(app, users):
         return client
 
     return _client
+
+
+@pytest.fixture
+def themes(app) -> dict[str, int]:
+    """The method's themes (seeded), slug -> id."""
+    from sqlalchemy import select
+
+    from coopere.listings.models import Theme
+    from coopere.listings.themes import seed_themes
+
+    with app.app_context():
+        seed_themes()
+        db.session.commit()
+        return {theme.slug: theme.id for theme in db.session.scalars(select(Theme))}

@@ -8,19 +8,9 @@ from sqlalchemy import select
 from helpers import post_form
 from coopere.auth.models import Role, User
 from coopere.extensions import db
-from coopere.listings.models import Listing, Theme
-from coopere.listings.themes import seed_themes
+from coopere.listings.models import Listing
 from coopere.members.models import Sponsorship
 from coopere.timeutil import utcnow
-
-
-@pytest.fixture
-def themes(app) -> dict[str, int]:
-    """The method's themes, slug -> id."""
-    with app.app_context():
-        seed_themes()
-        db.session.commit()
-        return {theme.slug: theme.id for theme in db.session.scalars(select(Theme))}
 
 
 @pytest.fixture

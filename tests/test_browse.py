@@ -13,19 +13,10 @@ from coopere.auth.models import User
 from coopere.dwellings.services import save_dwelling
 from coopere.exchanges.models import Block
 from coopere.extensions import db
-from coopere.listings.models import Listing, Theme
+from coopere.listings.models import Listing
 from coopere.listings.search import index_listing
-from coopere.listings.themes import seed_themes
 from coopere.members.models import Sponsorship
 from coopere.timeutil import utcnow
-
-
-@pytest.fixture
-def themes(app) -> dict[str, int]:
-    with app.app_context():
-        seed_themes()
-        db.session.commit()
-        return {theme.slug: theme.id for theme in db.session.scalars(select(Theme))}
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from helpers import post_form, text
-from listing_helpers import act_for, get_listing, make_listing, sponsee, themes  # noqa: F401
+from listing_helpers import act_for, get_listing, make_listing, sponsee  # noqa: F401
 from coopere.auth.models import User
 from coopere.extensions import db
 from coopere.listings import services

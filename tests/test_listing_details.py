@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from helpers import post_form, text
-from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee, themes  # noqa: F401
+from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee  # noqa: F401
 from coopere.extensions import db
 from coopere.listings.details import DETAILS, clean_details, DetailError
 from coopere.listings.models import Listing

@@ -16,22 +16,12 @@ from coopere.auth.passwords import hash_password
 from coopere.extensions import db
 from coopere.listings.models import Listing, Theme
 from coopere.listings.services import mentions_money
-from coopere.listings.themes import seed_themes
 from coopere.members.services import Answer, Registration, register_resident
 from coopere.perimeter.models import get_perimeter
 from coopere.timeutil import utcnow
 
 MONEY_REMINDER = "Rappel : les échanges du réseau sont gratuits."
 DRAFTS_SENTENCE = "Voici ce que vous avez dit au café. Confirmez, corrigez ou retirez."
-
-
-@pytest.fixture
-def themes(app) -> dict[str, int]:
-    """The method's themes, slug -> id."""
-    with app.app_context():
-        seed_themes()
-        db.session.commit()
-        return {theme.slug: theme.id for theme in db.session.scalars(select(Theme))}
 
 
 @pytest.fixture

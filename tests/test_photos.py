@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from helpers import csrf_token, post_form, text
-from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee, themes  # noqa: F401
+from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee  # noqa: F401
 from coopere.listings import photos
 
 

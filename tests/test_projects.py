@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from helpers import login, post_form, text
-from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee, themes  # noqa: F401
+from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee  # noqa: F401
 from coopere.auth.models import Role, User
 from coopere.extensions import db
 from coopere.listings import projects

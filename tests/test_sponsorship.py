@@ -16,8 +16,7 @@ from coopere.audit.models import AuditEvent
 from coopere.auth.models import User
 from coopere.dwellings.services import save_dwelling
 from coopere.extensions import db
-from coopere.listings.models import Listing, Theme
-from coopere.listings.themes import seed_themes
+from coopere.listings.models import Listing
 from coopere.members.models import DigestPrint
 from coopere.members.services import Answer, Registration, register_resident
 from coopere.members.sponsorship import ACTING_KEY, end_sponsorship, sponsorship_of
@@ -25,14 +24,6 @@ from coopere.perimeter.models import get_perimeter
 from coopere.timeutil import utcnow
 
 BANNER = "Vous agissez pour Odette Lambert"
-
-
-@pytest.fixture
-def themes(app) -> dict[str, int]:
-    with app.app_context():
-        seed_themes()
-        db.session.commit()
-        return {theme.slug: theme.id for theme in db.session.scalars(select(Theme))}
 
 
 def register_offline(app, users, themes, *, first_name: str, last_name: str, sponsor: User, phone: str,
