@@ -8,6 +8,8 @@ PORT   ?= 5000
 DEMO_PASSWORD ?= voisins-solidaires
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
+# Tests run in parallel, one worker per core (pytest-xdist); WORKERS=0 runs them in one process.
+WORKERS ?= auto
 
 .PHONY: run test test-sqlite test-postgresql bench install system-packages postgres translations clean help
 
@@ -49,12 +51,12 @@ test: install system-packages postgres
 
 test-sqlite: install
 	@echo "=== Test leg 1/2: SQLite ==="
-	COOPERE_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+	COOPERE_TEST_DB=sqlite $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 test-postgresql: install
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(PG_TEST_URL)'.replace('+psycopg', ''), connect_timeout=3).close()" 2>/dev/null; then \
-		echo "=== Test leg 2/2: PostgreSQL ($(PG_TEST_URL)) ==="; \
-		COOPERE_TEST_DB=postgresql COOPERE_TEST_PG_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest $(PYTEST_ARGS); \
+		echo "=== Test leg 2/2: PostgreSQL ($(PG_TEST_URL)); browser (e2e) tests run in leg 1 only ==="; \
+		COOPERE_TEST_DB=postgresql COOPERE_TEST_PG_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest -n $(WORKERS) -m "not e2e" $(PYTEST_ARGS); \
 	else \
 		echo "=== Test leg 2/2: PostgreSQL SKIPPED: no server reachable at $(PG_TEST_URL) ==="; \
 	fi

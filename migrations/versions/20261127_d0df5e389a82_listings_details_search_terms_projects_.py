@@ -86,7 +86,7 @@ def upgrade():
     sa.Column('sent_by_id', sa.Integer(), nullable=True),
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('hidden', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('hidden', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_messages_author_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['exchange_id'], ['exchanges.id'], name=op.f('fk_messages_exchange_id_exchanges'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['sent_by_id'], ['users.id'], name=op.f('fk_messages_sent_by_id_users'), ondelete='SET NULL'),
