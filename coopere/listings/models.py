@@ -8,6 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, t
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..events.models import Event
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -98,7 +99,7 @@ class Listing(db.Model):
 
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     theme: Mapped[Theme] = relationship(lazy="joined")
-    event: Mapped[Event | None] = relationship("Event")  # noqa: F821 (events.models.Event)
+    event: Mapped[Event | None] = relationship()
 
     @property
     def is_offer(self) -> bool:
