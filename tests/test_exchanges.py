@@ -147,6 +147,8 @@ def test_answer_accept_done_and_thanks_with_contact_shown_only_after_acceptance(
     # Paul sees that Marie is reached through the site (no consent to show her phone).
     marie_page = text(marie_client.get(f"/echanges/{exchange_id}"))
     assert f"par téléphone, {PAUL_PHONE_SHOWN}" in marie_page and "paul@example.org" in marie_page
+    assert "montrés qu'une fois l'échange accepté" not in marie_page  # the answer's hint no longer applies
+    assert "Seuls Paul et vous lisez ces messages." in marie_page
     paul_page = text(paul_client.get(f"/echanges/{exchange_id}"))
     assert MARIE_PHONE_SHOWN not in paul_page and "marie@example.org" not in paul_page
     assert "Pour joindre Marie : par la messagerie du site" in paul_page

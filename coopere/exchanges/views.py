@@ -86,11 +86,14 @@ def _thread_page(exchange: Exchange, person: User, *, form: MessageForm | None =
     other = services.other_party(exchange, person)
     who = services.party(exchange, person)
     own_thanks = exchange.owner_thanks if who == services.OWNER else exchange.requester_thanks
+    form = form or MessageForm(formdata=None)
+    if exchange.status != ExchangeStatus.PENDING:  # contact details are shown above once accepted
+        form.body.description = _("Seuls %(name)s et vous lisez ces messages.", name=other.first_name)
     return render_template(
         "exchanges/show.html", exchange=exchange, person=person, other=other, who=who,
         acting=person.id != current_user.id, messages=services.thread(exchange),
         contact=services.contact_of(exchange, other), blocked=services.has_blocked(person, other),
-        form=form or MessageForm(formdata=None), thanks_form=thanks_form or ThanksForm(formdata=None),
+        form=form, thanks_form=thanks_form or ThanksForm(formdata=None),
         own_thanks=own_thanks, confirm=ConfirmForm(), Status=ExchangeStatus), status
 
 
