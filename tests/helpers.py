@@ -1,9 +1,11 @@
-"""Plain helpers shared by the tests: configuration, forms with CSRF tokens, logging in."""
+"""Plain helpers shared by the tests: configuration, forms with CSRF tokens, logging in, counting queries."""
 from __future__ import annotations
 
 import html
 import os
 import re
+
+from sqlalchemy import event
 
 from coopere.extensions import db
 
@@ -121,3 +123,29 @@ def form_fields(response, action: str | None = None) -> dict:
     reader = Reader()
     reader.feed(response.get_data(as_text=True))
     return reader.fields
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine, self.statements = engine, []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *_exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, _conn, _cursor, statement, *_args):
+        if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
+            self.statements.append(statement)
+
+
+def page_queries(app, client, path: str) -> int:
+    """How many SQL statements one GET of `path` costs (transaction control not counted)."""
+    with app.app_context():
+        engine = db.engine
+    with QueryCounter(engine) as counter:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(counter.statements)

@@ -19,7 +19,7 @@ from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes
 from coopere.members.models import Sponsorship
-from helpers import csrf_token, form_fields, post_form
+from helpers import csrf_token, form_fields, page_queries, post_form
 from helpers import text as html_text
 
 
@@ -309,23 +309,8 @@ def test_members_are_refused_everywhere_and_nothing_changes(app, client_as, toda
 
 
 def test_the_desk_costs_the_same_queries_with_more_people(app, desk, today, users, create_user):
-    from sqlalchemy import event as sa_event
-
     def queries() -> int:
-        statements = []
-
-        def counter(_conn, _cursor, statement, *_args):
-            if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa_event.listen(engine, "before_cursor_execute", counter)
-        try:
-            assert desk.get(f"/cafe/{today}/accueil?q=martin").status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", counter)
-        return len(statements)
+        return page_queries(app, desk, f"/cafe/{today}/accueil?q=martin")
 
     def add_people(first: int, number: int) -> None:
         for n in range(first, first + number):

@@ -18,7 +18,7 @@ from coopere.events.services import to_utc
 from coopere.extensions import db
 from coopere.members.models import Sponsorship
 from coopere.timeutil import utcnow
-from helpers import form_fields, post_form
+from helpers import form_fields, page_queries, post_form
 from helpers import text as html_text
 
 
@@ -230,23 +230,8 @@ def test_an_animator_ticks_it_on_the_members_record(app, animator, cafe, users, 
 
 
 def test_the_call_list_costs_the_same_queries_with_more_people(app, animator, cafe, users, create_user):
-    from sqlalchemy import event as sa_event
-
     def queries() -> int:
-        statements = []
-
-        def counter(_conn, _cursor, statement, *_args):
-            if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa_event.listen(engine, "before_cursor_execute", counter)
-        try:
-            assert animator.get(f"/cafe/{cafe}/appels").status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", counter)
-        return len(statements)
+        return page_queries(app, animator, f"/cafe/{cafe}/appels")
 
     def add(first: int, number: int) -> None:
         for n in range(first, first + number):

@@ -443,7 +443,7 @@ def test_a_sponsor_not_in_acting_mode_still_reaches_the_thread_from_the_notice(a
 # --- « Mes échanges » costs a constant number of queries ----------------------------------------
 
 def test_my_exchanges_page_queries_do_not_grow(app, people, make_listing, as_person, create_user):
-    from test_query_counts import queries
+    from helpers import page_queries as queries
 
     paul = as_person(people["paul"])
 

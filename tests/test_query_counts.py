@@ -2,26 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from coopere.dwellings.services import save_dwelling
 from coopere.extensions import db
-
-
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.statements = engine, []
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *_exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, _conn, _cursor, statement, *_args):
-        if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-            self.statements.append(statement)
+from helpers import page_queries as queries
 
 
 def add_dwellings(app, first: int, count: int) -> None:
@@ -30,15 +14,6 @@ def add_dwellings(app, first: int, count: int) -> None:
             save_dwelling(None, {"number": n, "street": f"Rue numéro {n % 7}", "complement": f"apt {n}",
                                  "postcode": "44300", "city": "Nantes"})
         db.session.commit()
-
-
-def queries(app, client, path: str) -> int:
-    with app.app_context():
-        engine = db.engine
-    with QueryCounter(engine) as counter:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return len(counter.statements)
 
 
 @pytest.mark.parametrize("path", ["/logements/", "/logements/?rue=Rue+num%C3%A9ro+3", "/impressions/",
