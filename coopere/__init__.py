@@ -66,7 +66,9 @@ def configure_extensions(app: Flask) -> None:
     from .security import configure_security
 
     configure_database(app)
+    from . import idempotency  # noqa: F401  (its table)
     from .extensions import db
+    from .reports import models as _reports  # noqa: F401  (its table)
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     configure_login(app)

@@ -88,6 +88,9 @@ class User(UserMixin, db.Model):
     left_at: Mapped[datetime | None]  # left the perimeter: no login, no sponsorship, listings closed
     listings_seen_at: Mapped[datetime | None]  # last visit to the listings: "new since my last visit"
     weekly_digest_sent_at: Mapped[datetime | None]  # the last weekly email of new listings (opt-in)
+    # Erased at the person's request (RGPD): identity and contact data gone, the row kept anonymous
+    # so that the perimeter's figures stay the same.
+    erased_at: Mapped[datetime | None]
 
     dwelling = relationship("Dwelling")
 

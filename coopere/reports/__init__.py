@@ -1,0 +1,1 @@
+"""Impact measurement: the perimeter's figures, the dashboard, CSV exports and the yearly report."""
