@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from .events.services import save_event, save_series
 from .listings.themes import seed_themes
 from .extensions import db
 from .perimeter.services import DEFAULT_CHARTER, save_settings
+from .timeutil import utcnow
 
 FIRST_NAMES = ["Jeanne", "Marcel", "Odette", "Lucien", "Germaine", "René", "Simone", "Yvon", "Monique",
                "Bernard", "Josiane", "Gérard", "Nadia", "Karim", "Fatou", "Mamadou", "Léa", "Hugo", "Chloé",
@@ -53,7 +54,8 @@ OFFLINE_MEMBERS = 8
 
 def create_demo(password: str, *, seed: int = 2026) -> list[tuple[str, str]]:
     """Create the demo perimeter in the current transaction; return (label, login) pairs to print."""
-    rng = random.Random(seed)
+    # Reproducible fake data for the demo, never a secret: a seeded PRNG is what is wanted here.
+    rng = random.Random(seed)  # nosec B311
     save_settings({"name": "Coop-ère du quartier des Lilas", "short_name": "Coop-ère des Lilas",
                    "city": "Nantes", "postcode": "44300", "estimated_dwellings": 320,
                    "meeting_place": "Devant la boulangerie, place des Lilas (sous le parasol vert)",
@@ -92,8 +94,10 @@ def create_demo(password: str, *, seed: int = 2026) -> list[tuple[str, str]]:
         person.dwelling_id = dwelling.id
     _register_at_the_desk(rng, animators, members, offline)
     _organise_the_group(rng, animators, members, offline)
+    _demo_history(rng, dwellings, [admin, *animators], members + offline)
     record("demo.created", actor=admin)
-    assert format_phone(members[0].phone) == DEMO_LOGINS[-1][1]
+    if format_phone(members[0].phone) != DEMO_LOGINS[-1][1]:  # the printed demo logins must be right
+        raise RuntimeError("demo logins out of step with the demo members")
     return DEMO_LOGINS
 
 
@@ -192,6 +196,90 @@ def _demo_exchanges_and_project(members: list[User], rng) -> None:
                                    title="Commande groupée de pommes chez le producteur",
                                    description="Une caisse de 10 kg par foyer, livrée place des Lilas.",
                                    max_participants=15, created_by_id=online[0].id, published_at=utcnow()))
+
+
+def _demo_history(rng: random.Random, dwellings: list[Dwelling], group: list[User], residents: list[User]) -> None:
+    """A year of life for the dashboard: people registered at past cafés, who came back to later
+    ones, a letter run last winter with its QR scans, listings and exchanges spread over months."""
+    from zoneinfo import ZoneInfo
+
+    from .cafe.models import CheckIn
+    from .dwellings.models import LetterSent
+    from .events.models import Event
+    from .exchanges.models import Exchange, ExchangeStatus
+    from .group.models import RosterSlot, Task
+    from .listings.models import Listing
+    from .printruns.models import LetterScan, PrintRun
+
+    paris, utc = ZoneInfo("Europe/Paris"), ZoneInfo("UTC")
+
+    def moment(day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine(day, time(hour, minute), paris).astimezone(utc).replace(tzinfo=None)
+
+    today = date.today()
+    cafes = []
+    for months_ago in range(11, 0, -1):  # the first Saturday of each past month, none in August
+        first = (today.replace(day=1) - timedelta(days=28 * months_ago)).replace(day=1)
+        day = first + timedelta(days=(5 - first.weekday()) % 7)
+        if day.month == 8 or day >= today or any(c.starts_at.date() == day for c in cafes):
+            continue
+        cafe = Event(kind="cafe", starts_at=moment(day, 10), ends_at=moment(day, 12), visitors=rng.randint(0, 4),
+                     place="Place des Lilas, devant la boulangerie", created_at=moment(day, 9) - timedelta(days=20))
+        db.session.add(cafe)
+        cafes.append(cafe)
+    db.session.flush()
+    # The group was there from the start; residents registered at the desk of one café or another.
+    for person in group:
+        person.created_at = cafes[0].starts_at - timedelta(days=30)
+    registered_at = {}
+    for n, person in enumerate(residents):
+        cafe = cafes[min(len(cafes) - 1, int(len(cafes) * (n / len(residents)) ** 1.3))]
+        person.created_at = cafe.starts_at + timedelta(minutes=20 + n % 60)
+        registered_at[person.id] = cafe
+    for cafe in cafes:
+        db.session.add_all(CheckIn(event_id=cafe.id, user_id=animator.id, checked_by_id=group[0].id, at=cafe.starts_at)
+                           for animator in rng.sample(group, max(1, len(group) - 1)))
+        for person in residents:
+            first_cafe = registered_at[person.id]
+            if first_cafe is cafe or (first_cafe.starts_at < cafe.starts_at and rng.random() < 0.35):
+                db.session.add(CheckIn(event_id=cafe.id, user_id=person.id, checked_by_id=group[0].id,
+                                       at=cafe.starts_at + timedelta(minutes=15), newcomer=first_cafe is cafe))
+        for task in Task:
+            db.session.add(RosterSlot(event_id=cafe.id, task=task.value, taken_at=cafe.created_at,
+                                      volunteer_id=rng.choice(group).id if rng.random() < 0.85 else None))
+    # Last winter's invitation letters to every dwelling that takes mail, and the QR codes opened.
+    sent_on = cafes[0].starts_at.date() - timedelta(days=12)
+    receiving = [d for d in dwellings if d.receives_letters]
+    run = PrintRun(kind="letters", status="done", letters_count=len(receiving), total_pages=len(receiving) + 1,
+                   created_at=moment(sent_on, 9) - timedelta(days=2), finished_at=moment(sent_on, 9) - timedelta(days=2),
+                   confirmed_at=moment(sent_on, 18), confirmed_by_id=group[0].id)
+    db.session.add(run)
+    db.session.flush()
+    db.session.add_all(LetterSent(dwelling_id=d.id, print_run_id=run.id, sent_on=sent_on) for d in receiving)
+    db.session.add_all(LetterScan(print_run_id=run.id, dwelling_id=d.id, at=moment(sent_on, 19) + timedelta(days=i % 9))
+                       for i, d in enumerate(rng.sample(receiving, 34)))
+    # Listings were published after their owner registered; a share of them found a neighbour.
+    now = utcnow()
+    owners = {person.id: person for person in residents + group}
+    listings = db.session.scalars(select(Listing).where(Listing.published_at.is_not(None))).all()
+    for listing in listings:
+        owner = owners.get(listing.owner_id)
+        if owner is None:
+            continue
+        listing.published_at = listing.created_at = min(now, owner.created_at + timedelta(days=rng.randint(0, 20)))
+    helpers = [person for person in residents if person.has_internet]
+    taken = set(db.session.execute(select(Exchange.listing_id, Exchange.requester_id)).all())
+    for listing in rng.sample(listings, len(listings) // 3):
+        requester = rng.choice(helpers)
+        if requester.id == listing.owner_id or (listing.id, requester.id) in taken or listing.kind == "project":
+            continue
+        taken.add((listing.id, requester.id))
+        decided = min(now, listing.published_at + timedelta(days=rng.randint(1, 30)))
+        done = decided + timedelta(days=rng.randint(2, 20))
+        status = ExchangeStatus.DONE if done < now else ExchangeStatus.ACCEPTED
+        db.session.add(Exchange(listing_id=listing.id, owner_id=listing.owner_id, requester_id=requester.id,
+                                status=status.value, created_at=decided - timedelta(days=1), decided_at=decided,
+                                done_at=done if status == ExchangeStatus.DONE else None, last_message_at=decided))
 
 
 def is_demo() -> bool:
