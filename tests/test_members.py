@@ -168,6 +168,11 @@ def test_receipt_lists_what_is_recorded_and_the_data_protection_notice(app, peop
     assert "Marcel" in content and "Sans-Écran" in content and "Covoiturage" in content
     assert "Le samedi matin" in content and "P-2026-0001" in content
     assert "Jeanne" not in content  # nobody else's data
+    # the retention it announces is the one the purge applies (PURGE_LEFT_GRACE_DAYS)
+    assert "90 jours après votre départ" in " ".join(content.split())
+    app.config["PURGE_LEFT_GRACE_DAYS"] = 30
+    assert "30 jours après votre départ" in " ".join(
+        pdf_text(client.get(f"/membres/{people['marcel'].id}/recepisse.pdf")).split())
 
 
 def test_leaving_closes_listings_ends_sponsorships_and_login(app, people, client_as, users):

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from .. import printing
 from ..perimeter.models import Perimeter
+from ..privacy.register import public_page_address
 from .models import ConsentKind
 
 PRIVACY_VERSION = "2026-11"
@@ -84,7 +85,8 @@ def data_protection(perimeter: Perimeter) -> printing.DataProtection:
     """The perimeter's GDPR information for the receipt (French, printed)."""
     return printing.DataProtection(
         controller=f"Le groupe d'animation du réseau {perimeter.name}, {perimeter.city}",
-        contact=perimeter.contact or perimeter.meeting_place or perimeter.name,
+        contact=(perimeter.contact or perimeter.meeting_place or perimeter.name)
+        + f"\nTout est expliqué sur la page « Vos données personnelles » : {public_page_address()}",
         purposes=(
             "Vous mettre en relation avec vos voisins pour s'entraider (intérêt légitime du réseau).",
             "Vous inviter aux cafés-rencontres et vous remettre des nouvelles, sur papier ou "
@@ -94,6 +96,16 @@ def data_protection(perimeter: Perimeter) -> printing.DataProtection:
         ),
         recipients="Les animateurs et animatrices du groupe ; votre parrain ou marraine ; "
                    "vos voisins seulement pour ce que vous acceptez de montrer.",
-        retention="Tant que vous êtes membre du réseau, puis un an après votre départ ; "
-                  "les accords sont gardés aussi longtemps, pour pouvoir les prouver.",
+        retention=_retention_text(),
     )
+
+
+def _retention_text() -> str:
+    """How long data is kept, from the durations the purge applies (the register says the same)."""
+    from flask import current_app
+
+    from ..privacy.register import retention_settings
+
+    days = retention_settings(current_app.config)["PURGE_LEFT_GRACE_DAYS"]
+    return (f"Tant que vous êtes membre du réseau ; {days} jours après votre départ, vos données sont "
+            "effacées (il ne reste que des chiffres anonymes). Vous pouvez demander l'effacement à tout moment.")

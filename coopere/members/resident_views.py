@@ -5,16 +5,13 @@ The account pages are always about `current_user` themself, never about a sponse
 is acting for: a sponsor manages a sponsee from the sponsorship pages."""
 from __future__ import annotations
 
-import io
-
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
-                   session, url_for)
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
-from .. import printing
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import InvalidIdentifier, format_phone, parse_login
 from ..cafe.services import set_call_before_cafes
@@ -22,7 +19,6 @@ from ..extensions import db, limiter
 from ..listings.models import Listing, ListingStatus
 from ..perimeter.models import get_perimeter
 from . import consents as texts
-from . import printouts
 from .forms import ActivationForm, CodeForm, ProfileForm
 from .models import ConsentKind, Method
 from .services import (DuplicateError, MemberError, activate as activate_account,
@@ -236,11 +232,25 @@ def set_consent(kind: str):
 
 @bp.route("/compte/mes-donnees.pdf")
 def my_data():
-    perimeter = get_perimeter()
-    if perimeter is None:
+    """Everything held about me (coopere.privacy.export), printable."""
+    from ..privacy.views import export_response
+
+    if get_perimeter() is None:
         abort(404)
-    pdf = printing.render_registration_receipt(printouts.receipt(_me(), perimeter))
-    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name="mes-donnees.pdf")
-    response.headers["Cache-Control"] = "no-store"  # send_file says no-cache: personal data
-    return response
+    return export_response(_me(), "pdf", actor=_me(), download_name="mes-donnees.pdf")
+
+
+@bp.route("/compte/mes-donnees.json")
+def my_data_json():
+    """The same, as a file to take elsewhere (portability)."""
+    from ..privacy.views import export_response
+
+    return export_response(_me(), "json", actor=_me(), download_name="mes-donnees.json")
+
+
+@bp.route("/compte/effacement", methods=["GET", "POST"])
+def request_erasure():
+    """Asking for my account to be erased: the admins and the animation group are told."""
+    from ..privacy.views import request_erasure_page
+
+    return request_erasure_page(_me())

@@ -336,7 +336,8 @@ def _active_sponsorship_of(user_column):
 def members_query(q: str = "", street: str = "", building: str = "", status: str = ""):
     query = (select(User).outerjoin(Dwelling, User.dwelling_id == Dwelling.id)
              .options(contains_eager(User.dwelling)))
-    query = query.where(User.left_at.is_not(None) if status == "left" else User.left_at.is_(None))
+    query = query.where(User.left_at.is_not(None) if status == "left" else User.left_at.is_(None),
+                        User.erased_at.is_(None))  # an erased person is an anonymous row for the figures
     if status == "offline":
         query = query.where(User.has_internet.is_(False))
     elif status == "sponsored":

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from ..inputs import page_number, parse_id
 from .. import printing
 from ..audit.services import record
 from ..auth.forms import ConfirmForm
@@ -63,7 +64,7 @@ def desk():
     step, duplicates, suggestions = 1, [], []
     cafe_event = event_for_desk(request.values.get("cafe"))  # started from a café desk: back there after
     if request.method == "POST":
-        current = min(max(int(form.step.data) if (form.step.data or "").isdigit() else 1, 1), 3)
+        current = min(max(parse_id(form.step.data) or 1, 1), 3)
         if request.form.get("go") == "back":
             step = max(1, current - 1)
         else:
@@ -125,7 +126,7 @@ def index():
     building = request.args.get("batiment", "").strip()[:80]
     status = request.args.get("statut", "")
     status = status if status in STATUS_FILTERS else ""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))  # a 20-digit page overflowed the OFFSET (a 500)
     members, count = members_page(q, street, building, status, page)
     return render_template("members/index.html", members=members, count=count, page=page,
                            pages=max(1, -(-count // PAGE_SIZE)), q=q, street=street, building=building,
@@ -228,7 +229,7 @@ def cards():
     perimeter = get_perimeter() or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = [int(value) for value in request.form.getlist("membre") if value.isdigit()][:100]
+    ids = [ident for ident in map(parse_id, request.form.getlist("membre")) if ident is not None][:100]
     members = [member for member in (db.session.get(User, ident) for ident in ids)
                if member is not None and not member.has_left]
     if not members:
@@ -263,7 +264,8 @@ def sponsor(member_id: int):
     if request.method == "GET":
         form.consent_reference.data = member.paper_reference
     if form.validate_on_submit():
-        new_sponsor = db.session.get(User, int(form.sponsor_id.data)) if form.sponsor_id.data.isdigit() else None
+        sponsor_id = parse_id(form.sponsor_id.data)
+        new_sponsor = db.session.get(User, sponsor_id) if sponsor_id is not None else None
         try:
             if new_sponsor is None:
                 raise SponsorshipError(_("Choisissez un parrain ou une marraine."))
@@ -296,3 +298,28 @@ def end_sponsor(member_id: int):
         flash(_("Le parrainage de %(name)s par %(sponsor)s est terminé.", name=member.full_name,
                 sponsor=current.sponsor.full_name), "success")
     return redirect(url_for("members.show", member_id=member.id))
+
+
+# --- personal-data rights (coopere.privacy) ---------------------------------------------------
+
+@bp.route("/membres/<int:member_id>/donnees.pdf")
+def export_pdf(member_id: int):
+    """Everything held about the person, printed for them (a resident without internet)."""
+    from ..privacy.views import export_response
+
+    return export_response(_member(member_id), "pdf", actor=current_user)
+
+
+@bp.route("/membres/<int:member_id>/donnees.json")
+def export_json(member_id: int):
+    from ..privacy.views import export_response
+
+    return export_response(_member(member_id), "json", actor=current_user)
+
+
+@bp.route("/membres/<int:member_id>/effacer", methods=["GET", "POST"])
+def erase(member_id: int):
+    """Erasure by an admin, after typing the person's first name (irreversible)."""
+    from ..privacy.views import erase_page
+
+    return erase_page(_member(member_id))

@@ -1,4 +1,4 @@
-"""The public home page (no personal data) and the language switch."""
+"""The public home page (no personal data), the page on personal data, and the language switch."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -47,3 +47,14 @@ def set_language():
             current_user.locale = lang
             db.session.commit()
     return redirect(local_path(request.form.get("next")) or url_for("public.home"))
+
+
+@bp.route("/donnees-personnelles")
+def privacy():
+    """What the network keeps about residents and their rights, in plain words; the durations and
+    purposes come from the register of processing, so the page and docs/registre.md agree."""
+    from ..privacy.register import public_summary, retention_settings
+
+    durations = retention_settings(current_app.config)
+    return render_template("public/privacy.html", perimeter=get_perimeter(), durations=durations,
+                           purposes=public_summary(durations))

@@ -1,0 +1,1 @@
+"""Personal-data rights: the register of processing, access and portability, erasure, retention."""

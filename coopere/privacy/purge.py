@@ -1,0 +1,155 @@
+"""Retention: what the monthly `flask --app coopere purge` keeps, flags, erases and deletes.
+
+- accounts inactive for PURGE_INACTIVE_MONTHS (no login, no listing, exchange, sign-up or
+  check-in since) are flagged (listed, and an audit entry), never deleted: the group decides;
+- members who left more than PURGE_LEFT_GRACE_DAYS ago are erased (coopere.privacy.erasure);
+- audit entries older than AUDIT_RETENTION_MONTHS are deleted;
+- print-run PDFs older than PRINT_FILES_RETENTION_DAYS are deleted (the run stays listed);
+- expired unused activation codes, and idempotency keys older than IDEMPOTENCY_KEY_DAYS, go."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, exists, func, or_, select
+
+from ..audit.models import AuditEvent
+from ..audit.services import record
+from ..auth.models import User
+from ..cafe.models import CheckIn
+from ..events.models import EventSignup
+from ..exchanges.models import Exchange
+from ..extensions import db
+from ..idempotency import IdempotencyKey
+from ..listings.models import Listing
+from ..members.models import ActivationCode
+from ..printruns.models import PrintRun
+from ..timeutil import utcnow
+from .erasure import ErasureError, erase_member
+
+FLAGGED = "member.inactive_flagged"
+IDEMPOTENCY_KEY_DAYS = 7
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day `months` calendar months earlier (the 31st becomes the month's last day)."""
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class Inactive:
+    id: int
+    name: str
+    last_login_at: datetime | None
+    newly_flagged: bool
+
+
+@dataclass
+class PurgeReport:
+    dry_run: bool
+    inactive: list[Inactive] = field(default_factory=list)
+    erased: list[int] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # (member id, why) left but not erased
+    audit_deleted: int = 0
+    print_files_deleted: int = 0
+    codes_deleted: int = 0
+    idempotency_keys_deleted: int = 0
+
+
+def _setting(name: str, default: int) -> int:
+    return int(current_app.config.get(name, default))
+
+
+def inactive_members(cutoff: datetime) -> list[User]:
+    """Members still here whose last sign of life is older than `cutoff`."""
+    me = User.id
+    return list(db.session.scalars(select(User).where(
+        User.erased_at.is_(None), User.left_at.is_(None), User.created_at < cutoff,
+        or_(User.last_login_at.is_(None), User.last_login_at < cutoff),
+        ~exists().where(Listing.owner_id == me, or_(Listing.updated_at >= cutoff, Listing.created_at >= cutoff)),
+        ~exists().where(or_(Exchange.owner_id == me, Exchange.requester_id == me),
+                        Exchange.last_message_at >= cutoff),
+        ~exists().where(CheckIn.user_id == me, CheckIn.at >= cutoff),
+        ~exists().where(EventSignup.user_id == me, EventSignup.created_at >= cutoff),
+    ).order_by(User.id)))
+
+
+def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
+    """Apply the retention rules (see the module docstring), each step committed; with `dry_run`,
+    only say what would be done."""
+    now = now or utcnow()
+    report = PurgeReport(dry_run=dry_run)
+    inactive_cutoff = months_before(now, _setting("PURGE_INACTIVE_MONTHS", 24))
+    left_cutoff = now - timedelta(days=_setting("PURGE_LEFT_GRACE_DAYS", 90))
+    audit_cutoff = months_before(now, _setting("AUDIT_RETENTION_MONTHS", 12))
+    files_cutoff = now - timedelta(days=_setting("PRINT_FILES_RETENTION_DAYS", 30))
+    keys_cutoff = now - timedelta(days=IDEMPOTENCY_KEY_DAYS)
+
+    # 1. Members who left long enough ago: erased, one transaction each.
+    for user in db.session.scalars(select(User).where(User.left_at.is_not(None), User.left_at < left_cutoff,
+                                                      User.erased_at.is_(None)).order_by(User.id)).all():
+        if dry_run:
+            report.erased.append(user.id)
+            continue
+        try:
+            erase_member(user, None)
+        except ErasureError as error:
+            db.session.rollback()
+            report.refused.append((user.id, str(error)))
+        else:
+            db.session.commit()
+            report.erased.append(user.id)
+
+    # 2. Inactive accounts: listed, flagged once per inactivity period.
+    for user in inactive_members(inactive_cutoff):
+        already = db.session.scalar(select(exists().where(
+            AuditEvent.action == FLAGGED, AuditEvent.target_user_id == user.id, AuditEvent.at >= inactive_cutoff)))
+        report.inactive.append(Inactive(user.id, user.full_name, user.last_login_at, not already))
+        if not already and not dry_run:
+            record(FLAGGED, target=user, months=_setting("PURGE_INACTIVE_MONTHS", 24))
+    if not dry_run:
+        db.session.commit()
+
+    # 3. Old audit entries, print files, codes and keys.
+    old_audit = AuditEvent.at < audit_cutoff
+    old_codes = (ActivationCode.expires_at < now, ActivationCode.used_at.is_(None))
+    old_keys = IdempotencyKey.created_at < keys_cutoff
+    runs = db.session.scalars(select(PrintRun).where(
+        PrintRun.file_name.is_not(None),
+        func.coalesce(PrintRun.finished_at, PrintRun.created_at) < files_cutoff)).all()
+    report.print_files_deleted = len(runs)
+    if dry_run:
+        report.audit_deleted = _count(AuditEvent, old_audit)
+        report.codes_deleted = _count(ActivationCode, *old_codes)
+        report.idempotency_keys_deleted = _count(IdempotencyKey, old_keys)
+        db.session.rollback()
+        return report
+    from ..printruns.services import output_folder
+
+    folder = output_folder()
+    names = []
+    for run in runs:
+        names.append(run.file_name)
+        run.file_name = None
+    report.audit_deleted = db.session.execute(delete(AuditEvent).where(old_audit)).rowcount or 0
+    report.codes_deleted = db.session.execute(delete(ActivationCode).where(*old_codes)).rowcount or 0
+    report.idempotency_keys_deleted = db.session.execute(delete(IdempotencyKey).where(old_keys)).rowcount or 0
+    db.session.commit()
+    # Files go once the runs no longer point at them.
+    for name in names:
+        (folder / Path(name).name).unlink(missing_ok=True)  # a bare name, never a path
+    return report
+
+
+def _count(model, *conditions) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0

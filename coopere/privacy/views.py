@@ -1,0 +1,68 @@
+"""The pages of personal-data rights, called by the members' and the resident's routes: exports
+(JSON and PDF, each recorded in the audit log), erasure by an admin, a member's erasure request."""
+from __future__ import annotations
+
+import io
+import json
+
+from flask import flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.models import User, fold_name
+from ..extensions import db
+from .forms import EraseForm, ErasureRequestForm
+from .services import ErasureError, erase_member, record_export, request_erasure
+from .export import collect_personal_data
+
+
+def _download(data: bytes, mimetype: str, name: str):
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response.headers["Cache-Control"] = "no-store"  # personal data: kept in no cache
+    return response
+
+
+def export_response(member: User, kind: str, *, actor: User, download_name: str | None = None):
+    """The member's data as a JSON or PDF download; the export is recorded (member.exported)."""
+    from ..printing.personal_data import render_personal_data
+
+    data = collect_personal_data(member.id)
+    record_export(member, actor=actor, kind=kind)
+    db.session.commit()
+    stem = f"donnees-{member.id}"
+    if kind == "json":
+        body = json.dumps(data, ensure_ascii=False, indent=2).encode()
+        return _download(body, "application/json", download_name or f"{stem}.json")
+    return _download(render_personal_data(data), "application/pdf", download_name or f"{stem}.pdf")
+
+
+def erase_page(member: User):
+    form = EraseForm()
+    refused = None
+    if form.validate_on_submit():
+        if fold_name(form.first_name.data) != fold_name(member.first_name):
+            form.first_name.errors.append(_("Ce n'est pas le prénom de la personne : rien n'a été effacé."))
+        else:
+            try:
+                erase_member(member, current_user._get_current_object())
+            except ErasureError as error:
+                db.session.rollback()
+                refused = str(error)
+            else:
+                db.session.commit()
+                flash(_("Les données de la personne sont effacées. Sa fiche anonyme reste pour les chiffres "
+                        "du réseau."), "success")
+                return redirect(url_for("members.show", member_id=member.id))
+    status = 422 if (form.errors or refused) else 200
+    return render_template("privacy/erase.html", form=form, member=member, refused=refused), status
+
+
+def request_erasure_page(me: User):
+    form = ErasureRequestForm()
+    if form.validate_on_submit():
+        request_erasure(me)
+        db.session.commit()
+        flash(_("Votre demande est envoyée au groupe d'animation. Vos données seront effacées dans un délai "
+                "d'un mois au plus ; vous pouvez encore télécharger vos données d'ici là."), "success")
+        return redirect(url_for("auth.account"))
+    return render_template("privacy/request_erasure.html", form=form), 422 if form.errors else 200
