@@ -1,0 +1,598 @@
+"""Writes under load and faults: 20 loopback clients send mixed writes, each with its own
+Idempotency-Key and retried until acknowledged, to gunicorn (2 workers × 4 threads, gthread);
+then the database is checked: every acknowledged write present exactly once, nothing half-written.
+
+Writes: registrations at the desk (animators, the three screens sent at once), new listings and
+exchange messages (members), café check-ins (animators). A client retries a write with the same key
+after a connection error, a timeout or a 5xx, until it is acknowledged (a redirect) or the phase ends.
+
+Phases, each STRESS_WRITES writes (default 1,000):
+  a. plain, on a throw-away SQLite instance with the demo perimeter and bench accounts;
+  b. the same while backups of the database are taken again and again (`flask --app coopere backup`
+     when the command exists, else the sqlite3 online backup API from this script: the JSON says which);
+  c. the same with faults: `kill -9` of a worker at about a third of the writes, `kill -9` of the master
+     at about two thirds (its workers are then stopped too, as in a crash), gunicorn restarted;
+  d. the plain run on PostgreSQL (database `test` at 127.0.0.1:5432, in a schema created and dropped
+     here), skipped when no server answers.
+
+Checked after each phase: acknowledged writes present once (found by markers in the written text:
+the registration's e-mail, the listing's description, the message's body, the check-in's pair), none
+duplicated, registrations with both their consents, `PRAGMA integrity_check` (SQLite), server errors
+(5xx answers, "database is locked" in the server's log). STRESS_PHASES=abcd chooses the phases.
+Bounded: loopback only, each phase stops after STRESS_PHASE_SECONDS (default 120). Last line: one JSON object.
+"""
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import time as clock
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sqlalchemy as sa  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
+
+from coopere import create_app  # noqa: E402
+from coopere.auth.models import Role, User  # noqa: E402
+from coopere.auth.passwords import hash_password  # noqa: E402
+from coopere.cafe.models import CheckIn  # noqa: E402
+from coopere.cafe.services import paris_today  # noqa: E402
+from coopere.demo import create_demo  # noqa: E402
+from coopere.events.models import Event  # noqa: E402
+from coopere.events.services import to_utc  # noqa: E402
+from coopere.exchanges.models import Exchange, Message  # noqa: E402
+from coopere.extensions import db  # noqa: E402
+from coopere.idempotency import IdempotencyKey  # noqa: E402
+from coopere.listings.models import Listing, Theme  # noqa: E402
+from coopere.members.models import Consent  # noqa: E402
+from coopere.timeutil import utcnow  # noqa: E402
+
+PASSWORD = "stress-passphrase"
+WRITES = int(os.environ.get("STRESS_WRITES", "1000"))
+PHASES = os.environ.get("STRESS_PHASES", "abcd")
+PHASE_SECONDS = float(os.environ.get("STRESS_PHASE_SECONDS", "120"))
+CLIENTS = 20  # half animators (registrations, check-ins), half members (listings, messages)
+ANIMATORS = MEMBERS = CLIENTS // 2
+EVENTS, EXTRA_PEOPLE = 8, 100  # café events today × people: check-in pairs for every phase
+REQUEST_TIMEOUT = 20.0
+PG_URL = os.environ.get("COOPERE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+MAIL = "stress.example.org"
+# Cheap password hashes: the benchmark measures writes, not argon2.
+CONFIG = {"SECRET_KEY": "bench-stress", "RATELIMIT_ENABLED": False, "ARGON2_TIME_COST": 1,
+          "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1, "PRINT_JOBS": "inline"}
+
+
+def make_app(folder: Path, database: dict | None = None):
+    return create_app({**CONFIG, **(database or {})}, instance_path=folder)
+
+
+def gunicorn_app():
+    """Entry point for gunicorn (`stress:gunicorn_app()`): STRESS_INSTANCE, STRESS_DATABASE (JSON)."""
+    return make_app(Path(os.environ["STRESS_INSTANCE"]), json.loads(os.environ.get("STRESS_DATABASE") or "{}"))
+
+
+# --- the instance -----------------------------------------------------------------------------
+
+def build(app) -> dict:
+    """Demo perimeter, bench accounts, café events today, people to check in; returns the plan's ids."""
+    with app.app_context():
+        db.create_all()
+        create_demo(PASSWORD)
+        db.session.commit()
+        hashed = hash_password(PASSWORD)
+        animators = [User(first_name="Anim", last_name=f"Stress{n}", email=f"anim{n}@{MAIL}", role=Role.ANIMATOR.value,
+                          password_hash=hashed, activated_at=utcnow()) for n in range(ANIMATORS)]
+        members = [User(first_name="Membre", last_name=f"Stress{n}", email=f"membre{n}@{MAIL}",
+                        role=Role.MEMBER.value, password_hash=hashed, activated_at=utcnow()) for n in range(MEMBERS)]
+        db.session.add_all(animators + members)
+        db.session.flush()
+        # Each member answers a demo listing: the thread their messages go to.
+        listings = db.session.scalars(select(Listing).where(Listing.status == "open",
+                                                            Listing.kind.in_(("offer", "need")))
+                                      .order_by(Listing.id)).all()
+        threads = {}
+        for member, listing in zip(members, listings):
+            exchange = Exchange(listing_id=listing.id, owner_id=listing.owner_id, requester_id=member.id,
+                                status="pending", created_at=utcnow(), last_message_at=utcnow())
+            db.session.add(exchange)
+            db.session.flush()
+            db.session.add(Message(exchange_id=exchange.id, author_id=member.id, sent_by_id=member.id,
+                                   body="Bonjour, je peux aider."))
+            threads[member.email] = exchange.id
+        db.session.execute(User.__table__.insert(), [
+            {"first_name": "Voisin", "last_name": f"Présent{n}", "role": Role.MEMBER.value, "has_internet": False,
+             "contact_preference": "phone", "phone": f"+3319901{n:04d}", "created_at": utcnow()}
+            for n in range(EXTRA_PEOPLE)])
+        day = paris_today()
+        events = [Event(kind="cafe", title=f"Café stress {n}", starts_at=to_utc(day, clock(0, 1)),
+                        ends_at=to_utc(day, clock(23, 59)), place="Place des Lilas") for n in range(EVENTS)]
+        db.session.add_all(events)
+        db.session.commit()
+        people = db.session.scalars(select(User.id).where(User.erased_at.is_(None)).order_by(User.id)).all()
+        theme = db.session.scalar(select(Theme.id).where(Theme.slug == "dons-prets"))
+        pairs = [(event.id, person) for event in events for person in people]
+        return {"animators": [a.email for a in animators], "members": [m.email for m in members],
+                "threads": threads, "pairs": pairs, "theme": theme}
+
+
+# --- a browser-like client ---------------------------------------------------------------------
+
+CSRF_RE = re.compile(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+class Browser:
+    """One person's browser: its cookies, its CSRF token read from a form page."""
+
+    def __init__(self, port: int):
+        self.port, self.cookies, self.token = port, {}, ""
+
+    def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None):
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
+        try:
+            all_headers = dict(headers or {})
+            if self.cookies:
+                all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            body = None
+            if data is not None:
+                body = urlencode(data)
+                all_headers["Content-Type"] = "application/x-www-form-urlencoded"
+            connection.request(method, path, body=body, headers=all_headers)
+            response = connection.getresponse()
+            content = response.read()
+            for name, value in response.getheaders():
+                if name.lower() == "set-cookie":
+                    cookie_name, _, rest = value.partition("=")
+                    self.cookies[cookie_name] = rest.split(";")[0]
+            return response.status, response.getheader("Location") or "", content
+        finally:
+            connection.close()
+
+    def log_in(self, login: str, form_page: str) -> None:
+        _, _, page = self.request("GET", "/connexion")
+        token = CSRF_RE.search(page).group(1).decode()
+        status, _, _ = self.request("POST", "/connexion", {"csrf_token": token, "login": login, "password": PASSWORD})
+        if status != 302:
+            raise RuntimeError(f"login {login}: {status}")
+        status, _, page = self.request("GET", form_page)
+        self.token = CSRF_RE.search(page).group(1).decode()
+
+
+# --- the load ---------------------------------------------------------------------------------
+
+class Tally:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.acknowledged: dict[str, tuple] = {}  # key -> (kind, marker)
+        self.sent: dict[str, tuple] = {}
+        self.server_errors = self.connection_errors = self.refused = self.replays = self.retries = 0
+        self.done = 0
+        self.last_ack = 0.0
+        self.refusals: list[str] = []
+        self.slow: list[dict] = []
+
+    def add(self, **counts):
+        with self.lock:
+            for name, value in counts.items():
+                setattr(self, name, getattr(self, name) + value)
+
+
+def job_payload(kind: str, key: str, plan: dict, person: str, pair=None) -> tuple[str, dict, tuple]:
+    """(path, form, marker) of one write."""
+    if kind == "registration":
+        email = f"r-{key}@{MAIL}"
+        return "/inscription", {
+            "step": "3", "go": "save", "first_name": "Inscrit", "last_name": f"Charge {key[:8]}",
+            "not_in_register": "y", "address_note": "Test de charge, hors registre", "address": "",
+            "phone": "", "email": email, "has_internet": "yes", "contact_preference": "email",
+            "not_duplicate": "y", "charter": "y", "privacy": "y", "method": "tablet", "sponsor_id": ""}, email
+    if kind == "listing":
+        marker = f"Réf. {key}"
+        return "/mes-annonces/nouvelle", {"kind": "offer", "theme_id": str(plan["theme"]),
+                                          "title": "Je prête ma perceuse", "description": marker,
+                                          "confirmed": "1"}, marker
+    if kind == "message":
+        marker = f"Message {key}"
+        return f"/echanges/{plan['threads'][person]}/repondre", {"body": marker}, marker
+    event_id, person_id = pair
+    return f"/cafe/{event_id}/accueil/present", {"person_id": str(person_id)}, (event_id, person_id)
+
+
+def run_clients(port: int, plan: dict, writes: int, tally: Tally, deadline: float, pairs: list) -> None:
+    """CLIENTS threads: each takes writes from its queue and retries each until acknowledged."""
+    jobs = {"animator": queue.Queue(), "member": queue.Queue()}
+    kinds = ("registration", "listing", "message", "checkin")
+    for n in range(writes):
+        kind = kinds[n % 4]
+        role = "animator" if kind in ("registration", "checkin") else "member"
+        jobs[role].put((kind, pairs.pop() if kind == "checkin" else None))
+
+    def client(role: str, login: str, form_page: str):
+        browser = Browser(port)
+        while True:
+            try:
+                browser.log_in(login, form_page)
+                break
+            except (OSError, http.client.HTTPException, AttributeError, RuntimeError):
+                if time.monotonic() > deadline:
+                    return
+                time.sleep(0.3)
+        while True:
+            try:
+                kind, pair = jobs[role].get_nowait()
+            except queue.Empty:
+                return
+            key = f"{kind[:3]}-{uuid.uuid4().hex}"
+            path, form, marker = job_payload(kind, key, plan, login, pair)
+            with tally.lock:
+                tally.sent[key] = (kind, marker)
+            began, history = time.monotonic(), []
+            while time.monotonic() < deadline:
+                try:
+                    status, _location, body = browser.request("POST", path, {"csrf_token": browser.token, **form},
+                                                             {"Idempotency-Key": key})
+                except (OSError, http.client.HTTPException) as error:
+                    history.append(f"{time.monotonic() - began:.1f} s {type(error).__name__}")
+                    tally.add(connection_errors=1, retries=1)
+                    time.sleep(0.2)
+                    continue
+                history.append(f"{time.monotonic() - began:.1f} s {status}")
+                if status >= 500:
+                    tally.add(server_errors=1, retries=1)
+                    time.sleep(0.2)
+                    continue
+                # A redirect, or « Déjà enregistré » when the first try's outcome was never stored
+                # (its process died between the commit and the outcome).
+                if status in (302, 303) or (status == 200 and "Déjà enregistré".encode() in body):
+                    with tally.lock:
+                        tally.acknowledged[key] = (kind, marker)
+                        tally.done += 1
+                        tally.last_ack = time.monotonic()
+                        tally.replays += status != 302
+                else:
+                    with tally.lock:
+                        tally.refused += 1  # a write refused (a form error): not acknowledged, not retried
+                        tally.refusals.append(history[-1])
+                break
+            if time.monotonic() - began > 30:
+                with tally.lock:
+                    tally.slow.append({"key": key, "history": history[-6:]})
+
+    threads = [threading.Thread(target=client, args=("animator", login, "/inscription"))
+               for login in plan["animators"]]
+    threads += [threading.Thread(target=client, args=("member", login, "/mes-annonces/nouvelle"))
+                for login in plan["members"]]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+# --- the server -------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn on the instance, restartable; its log is kept for the error count."""
+
+    def __init__(self, folder: Path, database: dict | None, log: Path):
+        self.folder, self.database, self.log, self.port = folder, database, log, free_port()
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        env = {**os.environ, "STRESS_INSTANCE": str(self.folder), "STRESS_DATABASE": json.dumps(self.database or {})}
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2", "--threads", "4",
+                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{self.port}", "--timeout", "60",
+                 "--pythonpath", str(Path(__file__).resolve().parent), "--log-level", "warning",
+                 "stress:gunicorn_app()"], env=env, cwd=str(ROOT), stdout=log, stderr=log)
+        for _ in range(300):
+            try:
+                Browser(self.port).request("GET", "/connexion")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not start")
+
+    def workers(self) -> list[int]:
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        except OSError:
+            return []
+        return [int(pid) for pid in children]
+
+    def kill_worker(self) -> None:
+        workers = self.workers()
+        if workers:
+            os.kill(workers[0], signal.SIGKILL)
+
+    def crash(self) -> None:
+        """kill -9 the master; its workers notice the lost parent and stop (or are killed by pid)."""
+        workers = self.workers()
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        limit = time.monotonic() + 5
+        for pid in workers:
+            while time.monotonic() < limit and Path(f"/proc/{pid}").exists() and not _zombie(pid):
+                time.sleep(0.1)
+            if Path(f"/proc/{pid}").exists() and not _zombie(pid):
+                os.kill(pid, signal.SIGKILL)
+        for _ in range(100):  # the port is free again: nobody answers on it
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            except OSError:
+                return
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log_counts(self) -> dict:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return {"locked": text.count("database is locked"), "tracebacks": text.count("Traceback"),
+                "bind_retries": text.count("Connection in use")}
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+# --- backups during the load ------------------------------------------------------------------
+
+def backup_command_available() -> bool:
+    return importlib.util.find_spec("coopere.backup.cli") is not None
+
+
+class Backups(threading.Thread):
+    """Backs the SQLite database up again and again until stopped."""
+
+    def __init__(self, folder: Path, target: Path, use_command: bool):
+        super().__init__()
+        self.folder, self.target, self.use_command = folder, target, use_command
+        self.stop_event, self.done, self.failed = threading.Event(), 0, 0
+
+    def run(self) -> None:
+        n = 0
+        while not self.stop_event.is_set():
+            n += 1
+            try:
+                if self.use_command:
+                    self._command(n)
+                else:
+                    self._api(n)
+                self.done += 1
+            except (OSError, sqlite3.Error, subprocess.CalledProcessError):
+                self.failed += 1
+            self.stop_event.wait(0.5)
+
+    def _command(self, n: int) -> None:
+        env = {**os.environ, "COOPERE_INSTANCE": str(self.folder), "COOPERE_SECRET_KEY": CONFIG["SECRET_KEY"]}
+        subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "coopere", "backup", "--keep", "3"],
+                       env=env, cwd=str(ROOT), check=True, capture_output=True, timeout=120)
+
+    def _api(self, n: int) -> None:
+        source = sqlite3.connect(self.folder / "coopere.sqlite3", timeout=30)
+        copy = sqlite3.connect(self.target / f"api-{n % 3}.sqlite3")
+        try:
+            source.backup(copy, pages=256, sleep=0.005)  # by steps, as an online backup does
+            if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("backup copy not ok")
+        finally:
+            copy.close()
+            source.close()
+
+
+# --- checking the database --------------------------------------------------------------------
+
+def verify(app, tally: Tally) -> dict:
+    with app.app_context():
+        db.session.remove()
+        found: dict[tuple, int] = {}
+        emails = db.session.execute(select(User.email, func.count()).where(User.email.like(f"r-%@{MAIL}"))
+                                    .group_by(User.email)).all()
+        found.update({("registration", e): c for e, c in emails})
+        descriptions = db.session.execute(select(Listing.description, func.count())
+                                          .where(Listing.description.like("Réf. %"))
+                                          .group_by(Listing.description)).all()
+        found.update({("listing", d): c for d, c in descriptions})
+        bodies = db.session.execute(select(Message.body, func.count()).where(Message.body.like("Message %"))
+                                    .group_by(Message.body)).all()
+        found.update({("message", b): c for b, c in bodies})
+        pairs = db.session.execute(select(CheckIn.event_id, CheckIn.user_id, func.count())
+                                   .group_by(CheckIn.event_id, CheckIn.user_id)).all()
+        found.update({("checkin", (e, u)): c for e, u, c in pairs})
+        keys = set(db.session.scalars(select(IdempotencyKey.key)))
+        registered = select(User.id).where(User.email.like(f"r-%@{MAIL}")).subquery()
+        with_consents = (select(Consent.user_id)
+                         .where(Consent.kind.in_(("charter", "privacy")), Consent.given.is_(True))
+                         .group_by(Consent.user_id).having(func.count(func.distinct(Consent.kind)) == 2).subquery())
+        partial = db.session.scalar(select(func.count()).select_from(registered)
+                                    .where(registered.c.id.not_in(select(with_consents.c.user_id))))
+        integrity = "n/a (postgresql)"
+        if db.engine.dialect.name == "sqlite":
+            integrity = db.session.execute(sa.text("PRAGMA integrity_check")).scalar()
+        db.session.remove()
+    acknowledged = tally.acknowledged
+    present = sum(1 for kind, marker in acknowledged.values() if found.get((kind, marker)) == 1)
+    lost = sum(1 for kind, marker in acknowledged.values() if not found.get((kind, marker)))
+    sent_markers = {(kind, marker) for kind, marker in tally.sent.values()}
+    duplicated = sum(1 for marker in sent_markers if found.get(marker, 0) > 1)
+    return {"acknowledged": len(acknowledged), "present": present, "duplicated": duplicated, "lost": lost,
+            "keys_missing": sum(1 for key in acknowledged if key not in keys), "partial": partial,
+            "integrity": integrity}
+
+
+# --- the phases -------------------------------------------------------------------------------
+
+def phase(name: str, app, server: Server, plan: dict, pairs: list, *, backups: Backups | None = None,
+          faults: bool = False) -> dict:
+    tally = Tally()
+    start = time.monotonic()
+    deadline = start + PHASE_SECONDS
+    before = server.log_counts()
+    if backups is not None:
+        backups.start()
+    watcher = None
+    events: list[str] = []
+    if faults:
+        def watch():
+            killed_worker = crashed = False
+            while time.monotonic() < deadline and tally.done < WRITES:
+                if not killed_worker and tally.done >= WRITES // 3:
+                    server.kill_worker()
+                    killed_worker = True
+                    events.append(f"{time.monotonic() - start:.1f} s: kill -9 worker at {tally.done} acknowledged")
+                if not crashed and tally.done >= 2 * WRITES // 3:
+                    server.crash()
+                    events.append(f"{time.monotonic() - start:.1f} s: kill -9 master at {tally.done} acknowledged")
+                    time.sleep(1.0)
+                    server.start()
+                    events.append(f"{time.monotonic() - start:.1f} s: gunicorn restarted")
+                    crashed = True
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+    run_clients(server.port, plan, WRITES, tally, deadline, pairs)
+    seconds = time.monotonic() - start
+    if watcher is not None:
+        watcher.join()
+    if backups is not None:
+        backups.stop_event.set()
+        backups.join()
+    after = server.log_counts()
+    result = {"phase": name, **verify(app, tally), "unacknowledged": len(tally.sent) - len(tally.acknowledged),
+              "refused": tally.refused, "replayed": tally.replays, "retries": tally.retries,
+              "errors": {"5xx": tally.server_errors, "locked": after["locked"] - before["locked"],
+                         "connection": tally.connection_errors,
+                         "server_tracebacks": after["tracebacks"] - before["tracebacks"],
+                         "bind_retries": after["bind_retries"] - before["bind_retries"]},
+              "seconds": round(seconds, 1), "writes_per_s": round(len(tally.acknowledged) / seconds, 1)}
+    if backups is not None:
+        result["backups"] = {"method": "flask --app coopere backup" if backups.use_command else "sqlite3 backup API",
+                             "taken": backups.done, "failed": backups.failed}
+    if tally.refusals:
+        result["refusals"] = tally.refusals[:10]
+    if tally.slow:
+        result["slow_writes"] = tally.slow[:5]
+    if faults:
+        result["faults"] = events + [f"{tally.last_ack - start:.1f} s: last write acknowledged"]
+    print(f"phase {name}: {json.dumps(result, ensure_ascii=False)}", flush=True)
+    return result
+
+
+def postgresql_reachable() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_URL.replace("+psycopg", ""), connect_timeout=3).close()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means: skip the phase
+        return False
+
+
+def sqlite_phases(folder: Path, results: list) -> None:
+    app = make_app(folder)
+    plan = build(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    pairs = list(reversed(plan["pairs"]))
+    server = Server(folder, None, folder / "gunicorn.log")
+    server.start()
+    try:
+        if "a" in PHASES:
+            results.append(phase("a_plain", app, server, plan, pairs))
+        if "b" in PHASES:
+            use_command = backup_command_available()
+            target = folder / "backups"
+            target.mkdir()
+            results.append(phase("b_backup", app, server, plan, pairs, backups=Backups(folder, target, use_command)))
+        if "c" in PHASES:
+            results.append(phase("c_kill", app, server, plan, pairs, faults=True))
+    finally:
+        server.stop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def postgresql_phase(folder: Path, results: list) -> None:
+    if not postgresql_reachable():
+        results.append({"phase": "d_postgresql", "skipped": f"no server at {PG_URL}"})
+        return
+    schema = f"stress_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    database = {"SQLALCHEMY_DATABASE_URI": PG_URL,
+                "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={schema}"}}}
+    server = None
+    try:
+        app = make_app(folder, database)
+        plan = build(app)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        server = Server(folder, database, folder / "gunicorn-pg.log")
+        server.start()
+        results.append(phase("d_postgresql", app, server, plan, list(reversed(plan["pairs"]))))
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if server is not None:
+            server.stop()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def main() -> None:
+    results: list[dict] = []
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory() as tmp:
+        if set(PHASES) & set("abc"):
+            sqlite_phases(Path(tmp) / "sqlite", results)
+        if "d" in PHASES:
+            postgresql_phase(Path(tmp) / "postgresql", results)
+    ran = [r for r in results if "skipped" not in r]
+    ok = all(r["lost"] == 0 and r["duplicated"] == 0 and r["partial"] == 0 and r["errors"]["5xx"] == 0
+             and r["errors"]["locked"] == 0 and r["integrity"] in ("ok", "n/a (postgresql)")
+             and r["acknowledged"] == WRITES for r in ran)
+    print(json.dumps({"benchmark": "stress", "writes_per_phase": WRITES, "clients": CLIENTS,
+                      "gunicorn": "2 workers × 4 threads (gthread)", "phases": results, "all_ok": ok,
+                      "seconds": round(time.monotonic() - started, 1)}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
