@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 # Tests run in parallel, one worker per core (pytest-xdist); WORKERS=0 runs them in one process.
 WORKERS ?= auto
 
-.PHONY: run test test-sqlite test-postgresql bench install system-packages postgres translations clean help
+.PHONY: run test lint-security test-sqlite test-postgresql bench install system-packages postgres translations clean help
 
 help:
 	@echo "make run    – install, create a demo perimeter if none exists, serve on http://$(HOST):$(PORT)"
@@ -49,7 +49,13 @@ test: install system-packages postgres
 	$(MAKE) --no-print-directory test-postgresql || status=1; \
 	exit $$status
 
-test-sqlite: install
+# bandit over the application code (settings in pyproject.toml [tool.bandit]): any finding not
+# silenced by a justified `# nosec BXXX` fails the build, before the tests run.
+lint-security: install
+	@echo "=== Security lint: bandit ==="
+	$(BIN)/bandit -c pyproject.toml -r coopere -q
+
+test-sqlite: install lint-security
 	@echo "=== Test leg 1/2: SQLite ==="
 	COOPERE_TEST_DB=sqlite $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 

@@ -36,6 +36,12 @@ def add_security_headers(response: Response) -> Response:
 
 
 def configure_security(app: Flask) -> None:
+    from .urls import configure_url_converters
+
+    configure_url_converters(app)  # bounded <int:…> ids: a huge number is a 404, not a 500
+    from .inputs import NulFreeRequest
+
+    app.request_class = NulFreeRequest  # no NUL in form fields or query strings (PostgreSQL refuses them)
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -15,7 +15,8 @@ COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
 
 # A fixed hash verified when the account does not exist, so that a login costs the same time
 # whether or not the identifier is known.
-_DUMMY_PASSWORD = "coopere-dummy-password-for-timing"
+# Not a credential: it opens nothing, it is only hashed to spend the time of a real check.
+_DUMMY_PASSWORD = "coopere-dummy-password-for-timing"  # nosec B105
 
 
 def _hasher() -> PasswordHasher:

@@ -24,6 +24,9 @@ def configure_login(app: Flask) -> None:
     login_manager.login_message = _l("Connectez-vous pour voir cette page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+    from .session_timeouts import configure_session_timeouts
+
+    configure_session_timeouts(app)  # before the policy table (configured after this)
 
 
 @login_manager.user_loader
@@ -69,6 +72,12 @@ def login():
 def logout():
     form = ConfirmForm()
     if form.validate_on_submit():
+        # The session is a signed cookie: only a new session version makes a copy of it (kept
+        # by a shared computer, a proxy, a thief) worthless once the person logged out. This
+        # ends the account's other sessions too, which is the safer side for this public.
+        user = db.session.get(User, current_user.id)
+        user.session_version += 1
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("Déconnexion faite. À bientôt !"), "success")

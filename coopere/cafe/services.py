@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
+from ..inputs import parse_id
 from .. import printing
 from ..audit.services import record
 from ..auth.models import User, fold_name
@@ -179,9 +180,8 @@ def change_visitors(event: Event, delta: int) -> int:
 def event_for_desk(value) -> Event | None:
     """The event a registration started from the café desk returns to (`?cafe=<id>`), if any."""
     text = str(value or "").strip()
-    if not text.isdigit() or len(text) > 12:
-        return None
-    return db.session.get(Event, int(text))
+    ident = parse_id(text)
+    return db.session.get(Event, ident) if ident is not None else None
 
 
 # --- the call list ------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..inputs import page_number, parse_id
 from .. import printing
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
@@ -29,7 +30,8 @@ def _event(event_id: int) -> Event:
 
 def _person(value) -> User | None:
     text = str(value or "").strip()
-    return db.session.get(User, int(text)) if text.isdigit() and len(text) <= 12 else None
+    ident = parse_id(text)  # « ² » passed isdigit() and failed int(): a 500
+    return db.session.get(User, ident) if ident is not None else None
 
 
 def _form_error(form) -> str:
@@ -216,7 +218,7 @@ def report(event_id: int):
 
 @bp.route("/bilans")
 def reports():
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))
     rows, count = services.past_reports(page)
     return render_template("cafe/reports.html", rows=rows, page=page,
                            pages=max(1, -(-count // services.REPORTS_PAGE_SIZE)), count=count,

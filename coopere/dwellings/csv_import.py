@@ -125,11 +125,11 @@ def parse_dwellings_csv(
     result.delimiter = ";" if header_text.count(";") >= header_text.count(",") else ","
     # Line numbers count records, as a spreadsheet counts rows: a quoted cell holding a
     # line break is still one row.
-    records = enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=result.delimiter),
-                        start=1)
+    records = _records(text, result)
     first = next(((n, cells) for n, cells in records if any(c.strip() for c in cells)), None)
     if first is None:
-        result.errors.append((0, "Le fichier est vide."))
+        if result.ok:  # not when the very first record was refused (_records said why)
+            result.errors.append((0, "Le fichier est vide."))
         return result
     columns = _columns(first[1], first[0], result)
     if columns is None:
@@ -157,6 +157,25 @@ def parse_dwellings_csv(
     if result.ok:
         result.rows = valid
     return result
+
+
+def _records(text: str, result: ImportResult):
+    """The file's records numbered from 1. The csv module refuses a cell over its limit (128 kB:
+    a megabyte line, a quote never closed): that ends the reading with a French error, not a 500."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=result.delimiter)
+    line = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            result.errors.append((line + 1, "Une case de cette ligne est bien trop longue (plus de 100 000 "
+                                            "caractères) : vérifiez le fichier, par exemple un guillemet "
+                                            "jamais refermé."))
+            return
+        line += 1
+        yield line, cells
 
 
 def _decode(data: bytes, max_bytes: int, result: ImportResult) -> str | None:

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..inputs import page_number
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..perimeter.models import get_perimeter
@@ -22,7 +23,7 @@ bp = Blueprint("dwellings", __name__, url_prefix="/logements")
 def index():
     street = request.args.get("rue", "")[:200]
     building = request.args.get("batiment", "").strip()[:80]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))  # a 20-digit page overflowed the OFFSET (a 500)
     dwellings, count = page_of(street, building, page)
     perimeter = get_perimeter()
     return render_template("dwellings/index.html", dwellings=dwellings, count=count, page=page,

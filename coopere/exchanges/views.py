@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..inputs import parse_id
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
 from ..extensions import db
@@ -187,7 +188,7 @@ def index():
 
 def _back():
     """Back to the thread the button was on (when the person is a party of it), else the list."""
-    exchange_id = request.form.get("exchange_id", type=int)
+    exchange_id = parse_id(request.form.get("exchange_id"))  # bounded: a 20-digit id was a 500
     if exchange_id:
         exchange = services.exchange_by_id(exchange_id)
         if exchange is not None and services.party(exchange, subject()) is not None:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from ..inputs import parse_id
 from .. import printing
 from ..auth.forms import ConfirmForm
 from ..auth.models import GroupRole
@@ -55,10 +56,8 @@ def set_family(family: str):
     family = Family(family)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        user_ids = [int(value) for value in request.form.getlist("members")]
-    except ValueError:
-        user_ids = [0]
+    # parse_id: a 20-digit id overflowed the database integer (a 500); 0 is nobody, refused below.
+    user_ids = [parse_id(value) or 0 for value in request.form.getlist("members")]
     try:
         chosen = services.set_family_members(family, user_ids, actor=current_user)
     except RosterError as error:
@@ -162,7 +161,7 @@ def assign(event_id: int, task: str):
     if not services.can_assign(current_user):
         abort(403)
     value = request.form.get("volunteer_id", "").strip()
-    volunteer_id = int(value) if value.isdigit() else (-1 if value else None)
+    volunteer_id = (parse_id(value) or -1) if value else None  # -1: nobody (refused below)
 
     def action(event):
         slot = services.assign(event, task, volunteer_id, actor=current_user)

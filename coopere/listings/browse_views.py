@@ -7,6 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from ..inputs import page_number, parse_id
 from ..events.services import WEEKDAY_NAMES
 from ..members.sponsorship import can_act_for, subject
 from . import browse
@@ -23,7 +24,7 @@ def _filters() -> Filters:
     args = request.args
     kind = args.get("type", "")
     theme = args.get("theme", "")
-    return Filters(kind=kind if kind in browse.KINDS else "", theme_id=int(theme) if theme.isdigit() else None,
+    return Filters(kind=kind if kind in browse.KINDS else "", theme_id=parse_id(theme),
                    q=" ".join(args.get("q", "").split())[:QUERY_MAX], new_only=args.get("nouvelles") == "1")
 
 
@@ -32,7 +33,7 @@ def index():
     viewer = subject()
     filters = _filters()
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    page = page_number(page)  # « ² » or 5,000 digits made int() fail (a 500)
     result = browse.browse(viewer, filters, page)
     themes = all_themes()
     response = render_template("listings/browse.html", result=result, filters=filters, themes=themes,

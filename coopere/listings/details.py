@@ -95,7 +95,8 @@ def clean_details(slug: str | None, raw: dict) -> dict:
                                      label=_label(spec)), spec.name)
             cleaned[spec.name] = day.isoformat()
         elif spec.kind == QUANTITY:
-            if not text.isdigit() or not 0 < int(text) <= QUANTITY_MAX:
+            # isdecimal, not isdigit: « ² » is a digit int() refuses; a long number is over the maximum anyway
+            if not text.isdecimal() or len(text) > 6 or not 0 < int(text) <= QUANTITY_MAX:
                 raise DetailError(_l("La quantité visée doit être un nombre entier supérieur à zéro."), spec.name)
             cleaned[spec.name] = int(text)
         else:

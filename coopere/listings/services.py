@@ -165,7 +165,8 @@ def _clean_project(values: ListingValues, current_event_id: int | None, current_
         maximum = None
     else:
         text = str(maximum).strip()
-        if not text.isdigit() or not 0 < int(text) <= PARTICIPANTS_MAX:
+        # isdecimal, not isdigit: « ² » is a digit int() refuses; 7 digits and more are over the maximum anyway
+        if not text.isdecimal() or len(text) > 6 or not 0 < int(text) <= PARTICIPANTS_MAX:
             raise ListingError(_l("Le nombre de participants doit être un nombre entier supérieur à zéro."),
                                "max_participants")
         maximum = int(text)

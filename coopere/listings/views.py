@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..inputs import parse_id
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..members.sponsorship import subject
@@ -117,7 +118,7 @@ def _listing_form(listing: Listing | None) -> ListingForm:
 
 
 def _values(form: ListingForm) -> ListingValues:
-    theme_id = int(form.theme_id.data) if str(form.theme_id.data or "").isdigit() else 0
+    theme_id = parse_id(form.theme_id.data) or 0  # « ² », 20 digits: no theme, not a 500
     theme = db.session.get(Theme, theme_id) if theme_id else None
     event_id = form.event_id.data
     return ListingValues(theme_id=theme_id, kind=form.kind.data, title=form.title.data or "",
@@ -125,7 +126,7 @@ def _values(form: ListingForm) -> ListingValues:
                          days=tuple(form.days.data or ()), details=form.details_for(theme.slug if theme else None),
                          max_participants=form.max_participants.data or None,
                          project_date=parse_date(form.project_date.data or ""),
-                         event_id=int(event_id) if str(event_id or "").isdigit() else None)
+                         event_id=parse_id(event_id))
 
 
 def _photo(form: ListingForm) -> photos.Photo | None:

@@ -96,4 +96,6 @@ def audit():
     events = db.session.execute(
         select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE)).all()
-    return render_template("perimeter/audit.html", events=events)
+    from ..audit.services import printable, utc_timestamp
+
+    return render_template("perimeter/audit.html", events=events, printable=printable, utc_timestamp=utc_timestamp)

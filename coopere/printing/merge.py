@@ -72,7 +72,8 @@ class PdfMerger:
         self, tree: DictionaryObject, reader: PdfReader, added: list
     ) -> None:
         writer = self._writer
-        assert self._document is not None and self._parent_tree is not None
+        if self._document is None or self._parent_tree is None:  # an explicit check survives python -O
+            raise RuntimeError("structure merge used before its document was started")
         # Renumber this part's /ParentTree keys after those already merged.
         nums = tree["/ParentTree"].get_object()["/Nums"]
         keys = [int(key) for key in nums[0::2]]
