@@ -83,6 +83,10 @@ def configure_extensions(app: Flask) -> None:
     from .notifications.email import configure_mail
 
     configure_mail(app)
+    # Last: a write refused by the policy, the CSRF check or the rate limits never records its key.
+    from .idempotency import configure_idempotency
+
+    configure_idempotency(app)
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -102,10 +106,11 @@ def configure_blueprints(app: Flask) -> None:
     from .exchanges.views import bp as exchanges_bp
     from .moderation.views import bp as moderation_bp
     from .listings.browse_views import bp as browse_bp
+    from .reports.views import bp as reports_bp
 
     for blueprint in (public_bp, auth_bp, perimeter_bp, events_bp, dwellings_bp, printruns_bp, listings_bp,
                       members_bp, resident_bp, sponsorship_bp, cafe_bp, group_bp, notifications_bp,
-                      moderation_bp, browse_bp, exchanges_bp):
+                      moderation_bp, browse_bp, exchanges_bp, reports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -19,17 +19,20 @@ from .perimeter.services import DEFAULT_CHARTER, save_settings
 
 
 def register_cli(app: Flask) -> None:
+    from .backup.cli import backup_command, restore_command
     from .dwellings.cli import dwellings_cli
     from .events.cli import events_cli
     from .group.cli import roster_cli
     from .listings.cli import listings_cli
     from .printruns.cli import letters_command, print_runs
+    from .privacy.cli import purge_command
+    from .privacy.register_command import registre_command
+    from .reports.cli import report_command
 
-    for command in (init_command, demo_command, set_password_command, dwellings_cli, letters_command, print_runs):
+    for command in (init_command, demo_command, set_password_command, dwellings_cli, letters_command, print_runs,
+                    roster_cli, events_cli, listings_cli, report_command, backup_command, restore_command,
+                    purge_command, registre_command):
         app.cli.add_command(command)
-    app.cli.add_command(roster_cli)
-    app.cli.add_command(events_cli)
-    app.cli.add_command(listings_cli)
 
 
 def upgrade_database() -> None:

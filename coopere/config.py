@@ -23,6 +23,8 @@ class Defaults:
 
     # Security
     WTF_CSRF_TIME_LIMIT = None  # slow typists are never thrown out
+    SESSION_IDLE_MINUTES = 120  # a logged-in session unused this long ends (coopere/auth/session_timeouts.py)
+    SESSION_ABSOLUTE_HOURS = 12  # and any session ends this long after its login
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set True automatically when PREFERRED_URL_SCHEME is https
@@ -64,6 +66,14 @@ class Defaults:
     LISTING_OFFER_DAYS = 183  # an offer or a project, after 6 months
     LISTING_REMINDER_DAYS = 7  # the owner (or their sponsor) is reminded this many days before
     LISTING_PHOTO_MAX_BYTES = 5 * 1024 * 1024  # largest photo accepted (MAX_CONTENT_LENGTH leaves room)
+    # Retention (`flask --app coopere purge`, monthly; coopere/privacy/purge.py)
+    PURGE_INACTIVE_MONTHS = 24  # no login nor activity this long: the account is flagged (never deleted)
+    PURGE_LEFT_GRACE_DAYS = 90  # a member who left is erased this long after leaving
+    AUDIT_RETENTION_MONTHS = 12  # audit entries older than this are deleted
+    PRINT_FILES_RETENTION_DAYS = 30  # print-run PDFs older than this are deleted (the run stays listed)
+    # Backups (`flask --app coopere backup`): they hold personal data, so they stay in the instance folder
+    BACKUP_DIR: str | None = None  # default <instance>/backups; a relative path is inside the instance folder
+    BACKUP_KEEP = 14  # the newest 14 backups are kept, older ones deleted after each backup (0: keep all)
 
 
 def database_uri(instance_path: str | os.PathLike) -> str:

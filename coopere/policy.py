@@ -27,6 +27,7 @@ POLICY: dict[str, Access] = {
     "public.home": Access.PUBLIC,
     "public.set_language": Access.PUBLIC,
     "public.letter_scan": Access.PUBLIC,
+    "public.privacy": Access.PUBLIC,
     # accounts
     "auth.login": Access.PUBLIC,
     "auth.logout": Access.MEMBER,
@@ -106,6 +107,10 @@ POLICY: dict[str, Access] = {
     "members.receipt": Access.ANIMATOR,
     "members.sponsor": Access.ANIMATOR,
     "members.end_sponsor": Access.ANIMATOR,
+    # personal-data rights: exports for a resident (animators), erasure (admins only)
+    "members.export_pdf": Access.ANIMATOR,
+    "members.export_json": Access.ANIMATOR,
+    "members.erase": Access.ADMIN,
     # a resident's own side: activation with the welcome card, profile, consents, own data
     "resident.activate": Access.PUBLIC,
     "resident.activate_code": Access.PUBLIC,
@@ -113,6 +118,8 @@ POLICY: dict[str, Access] = {
     "resident.consents": Access.MEMBER,
     "resident.set_consent": Access.MEMBER,
     "resident.my_data": Access.MEMBER,
+    "resident.my_data_json": Access.MEMBER,
+    "resident.request_erasure": Access.MEMBER,
     # themes of cooperation
     "listings.themes": Access.ADMIN,
     "listings.theme_new": Access.ADMIN,
@@ -176,6 +183,12 @@ POLICY: dict[str, Access] = {
     "moderation.restore_message": Access.ANIMATOR,
     "moderation.keep": Access.ANIMATOR,
     "moderation.warn": Access.ANIMATOR,
+    # impact reporting: the dashboard (it names the group's volunteers), its CSV exports,
+    # the yearly activity report's text and PDF (figures only: no personal data)
+    "reports.index": Access.ANIMATOR,
+    "reports.export_csv": Access.ANIMATOR,
+    "reports.yearly": Access.ANIMATOR,
+    "reports.yearly_pdf": Access.ANIMATOR,
 }
 
 

@@ -21,7 +21,8 @@ EXAMPLE_ARGS: dict[str, dict] = {
     "listings.theme_edit": {"theme_id": 1},
     "listings.theme_retire": {"theme_id": 1},
     **{f"members.{name}": {"member_id": 4}
-       for name in ("show", "edit", "leave", "card", "receipt", "sponsor", "end_sponsor")},
+       for name in ("show", "edit", "leave", "card", "receipt", "sponsor", "end_sponsor",
+                    "export_pdf", "export_json", "erase")},
     "listings.mine_edit": {"listing_id": 1},
     "listings.mine_publish": {"listing_id": 1},
     "listings.mine_close": {"listing_id": 1},
@@ -54,6 +55,8 @@ EXAMPLE_ARGS: dict[str, dict] = {
     **{f"moderation.{name}": {"listing_id": 901} for name in ("report_listing", "hide_listing", "restore_listing")},
     **{f"moderation.{name}": {"message_id": 901} for name in ("report_message", "hide_message", "restore_message")},
     **{f"moderation.{name}": {"report_id": 1} for name in ("keep", "warn")},
+    "reports.export_csv": {"name": "reach-streets"},
+    "reports.yearly_pdf": {"year": __import__("datetime").date.today().year},
 }
 
 # Routes whose object belongs to one person. The seeded objects are the member's (user 1 of the

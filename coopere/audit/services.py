@@ -51,6 +51,10 @@ ACTION_LABELS = {
     "member.activated": _l("Compte activé"),
     "member.left": _l("Parti(e) du périmètre"),
     "member.receipt_printed": _l("Récépissé imprimé"),
+    "member.exported": _l("Données personnelles exportées"),
+    "member.erased": _l("Données personnelles effacées"),
+    "member.erasure_requested": _l("Effacement demandé par la personne"),
+    "member.inactive_flagged": _l("Compte inactif signalé"),
     "consent.given": _l("Accord donné"),
     "consent.withdrawn": _l("Accord retiré"),
     "sponsorship.started": _l("Parrainage commencé"),
@@ -89,9 +93,37 @@ ACTION_LABELS = {
     "moderation.message_restored": _l("Message rétabli par la modération"),
     "moderation.kept": _l("Signalement classé : contenu gardé"),
     "moderation.warned": _l("Avertissement du groupe d'animation"),
+    "report.text_saved": _l("Texte du rapport d'activité enregistré"),
+    "report.exported": _l("Tableau du bilan exporté (CSV)"),
+    "report.printed": _l("Rapport d'activité imprimé"),
+    "backup.restored": _l("Base de données restaurée depuis une sauvegarde"),
 }
 
 
 def action_label(action: str) -> str:
     """The French (or English) words for an audit action code."""
     return str(ACTION_LABELS.get(action, action))
+
+
+# Characters that can forge or hide a line when a log is read: controls (CR, LF, ESC of ANSI
+# colour codes, DEL, the C1 range), line and paragraph separators, and format characters such as
+# the right-to-left override that reorders what follows it.
+_UNPRINTABLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
+
+
+def printable(text: str) -> str:
+    """`text` on one visible line: every control or invisible format character written as \\uXXXX.
+
+    For the audit page and any plain-text log line: a detail typed by someone (a name, a reason)
+    cannot start a fake entry, colour a terminal or turn text around. HTML is escaped on top of
+    this by the templates.
+    """
+    import unicodedata
+
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in _UNPRINTABLE_CATEGORIES else c
+                   for c in text)
+
+
+def utc_timestamp(at) -> str:
+    """« 2026-03-12 09:00:00 UTC »: audit times are shown as stored, in UTC, and say so."""
+    return f"{at:%Y-%m-%d %H:%M:%S} UTC" if at is not None else ""

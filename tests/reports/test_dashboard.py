@@ -60,7 +60,7 @@ def test_periods_month_year_and_custom(client_as, known):
     assert "Cette année" in text(client.get("/bilan/"))
     this_month = flat(text(client.get("/bilan/?periode=month")))
     assert f"Du 1 {date.today():%m}" not in this_month  # the heading is in words
-    assert "Pas encore de données pour cette période." in this_month  # nothing happened this month
+    assert "Cafés-rencontres : pas encore de données pour cette période." in this_month  # no café this month
 
 
 @pytest.mark.parametrize("query, message", [
