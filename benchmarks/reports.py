@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from coopere import create_app  # noqa: E402
 from coopere.auth.models import User  # noqa: E402
@@ -35,6 +35,7 @@ from coopere.extensions import db  # noqa: E402
 from coopere.listings.models import Listing, Theme  # noqa: E402
 from coopere.reports.figures import make_period, summary  # noqa: E402
 from coopere.timeutil import utcnow  # noqa: E402
+from pages import count_queries  # noqa: E402  (the same SQL statement counter as the pages benchmark)
 
 PASSWORD = "benchmark-passphrase"
 RUNS, PDF_RUNS = 15, 3
@@ -90,23 +91,6 @@ def grow(app, rng: random.Random) -> None:
                                                   "newcomer": rng.random() < 0.1}
                                                  for person in rng.sample(people, 40)])
         db.session.commit()
-
-
-def count_queries(app, client, path: str) -> int:
-    statements = []
-
-    def _count(_conn, _cursor, statement, *_args):
-        if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
-    return len(statements)
 
 
 def timed(fn, runs: int) -> float:
