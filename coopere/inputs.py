@@ -1,4 +1,5 @@
-"""Numbers read from forms and query strings: ids and page numbers, bounded, never an exception.
+"""What browsers send, read safely: ids and page numbers, bounded, never an exception; names typed
+in a search box, kept out of URLs.
 
 `int()` on what a browser sent fails three ways that `str.isdigit()` does not prevent: « ² » is a
 digit for Python but no number (ValueError), more than 4,300 digits are refused (ValueError), and a
@@ -6,7 +7,7 @@ digit for Python but no number (ValueError), more than 4,300 digits are refused 
 """
 from __future__ import annotations
 
-from flask import Request
+from flask import Request, request, session
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 MAX_ID = 2**31 - 1  # the largest value of a database INTEGER column (ids)
@@ -59,3 +60,14 @@ class NulFreeRequest(Request):
     """The application's request class: forms and query strings go through _NulFreeMultiDict."""
 
     parameter_storage_class = _NulFreeMultiDict
+
+
+SEARCH_MAX = 80
+
+
+def remembered_search(key: str) -> str:
+    """The name typed in a search box for people. It comes by POST and stays in the (signed) session,
+    never in the URL: addresses end up in web-server and proxy logs, a neighbour's name must not."""
+    if request.method == "POST":
+        session[key] = " ".join(request.form.get("q", "").split())[:SEARCH_MAX]
+    return session.get(key, "")

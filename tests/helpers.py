@@ -66,6 +66,13 @@ def post_form(client, path: str, data: dict | None = None, *, token_from: str | 
     return client.post(path, data=data, **kwargs)
 
 
+def search_people(client, path: str, name: str, **filters):
+    """Type a name in a people search (the members list, the café desk): it is posted, never put in
+    the URL, and the list shown after the redirect is returned."""
+    return client.post(path, data={"csrf_token": csrf_token(client, path), "q": name, **filters},
+                       follow_redirects=True)
+
+
 def login(client, user_or_login, password: str = PASSWORD):
     login_text = user_or_login if isinstance(user_or_login, str) else (user_or_login.email or user_or_login.phone)
     client.post("/deconnexion", data={"csrf_token": csrf_token(client, "/")})

@@ -442,3 +442,18 @@ def test_a_plain_text_log_line_of_an_audit_detail_stays_one_line(caplog):
     logging.getLogger("coopere.test").info("audit %s", printable(NASTY))
     assert len(caplog.records) == 1
     assert "\n" not in caplog.text.rstrip("\n") and "\x1b" not in caplog.text
+
+
+@pytest.mark.parametrize("role, path", [("animator", "/membres/"), ("admin", "/admin/groupe")])
+def test_searching_a_person_by_name_keeps_the_name_out_of_the_url(app, users, client_as, create_user, role, path):
+    """ASVS 14.2.1: a name typed in a people search is posted, never in the address (web-server logs)."""
+    create_user(first_name="Zélie", last_name="Vermandois")
+    client = client_as(role)
+    page = client.get(path).get_data(as_text=True)
+    search = re.search(r'<form method="(\w+)"[^>]*role="search"', page)
+    assert search and search.group(1) == "post"
+    response = client.post(path, data={"csrf_token": csrf_token(client, path), "q": "Vermandois"})
+    assert response.status_code == 302 and "Vermandois" not in response.headers["Location"]
+    assert "?" not in response.headers["Location"]
+    assert "Vermandois" in text(client.get(response.headers["Location"]))
+    assert 'value="Autre"' not in client.get(path + "?q=Autre").get_data(as_text=True)  # an address's q is not read

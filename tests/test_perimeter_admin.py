@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from helpers import post_form, text
+from helpers import post_form, search_people, text
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import Role, User
 from coopere.extensions import db
@@ -118,9 +118,9 @@ def test_admin_finds_a_member_by_name_to_bring_into_the_group(client_as, users, 
     create_user(first_name="Germaine", last_name="Le Bihan")
     create_user(first_name="Germain", last_name="Offline", password=None, phone="+33199000099")
     client = client_as("admin")
-    page = text(client.get("/admin/groupe", query_string={"q": "germ"}))
+    page = text(search_people(client, "/admin/groupe", "germ"))
     assert "Germaine Le Bihan" in page
     assert "Germain Offline" not in page  # no activated account: cannot join the group
     assert users["animator"].full_name in page  # the group itself is listed
     assert "Aucun membre au compte activé ne correspond à « zzz »" in text(
-        client.get("/admin/groupe", query_string={"q": "zzz"}))
+        search_people(client, "/admin/groupe", "zzz"))

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..inputs import page_number, parse_id
+from ..inputs import page_number, parse_id, remembered_search
 from .. import printing
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
@@ -72,10 +72,12 @@ def record_call(event_id: int, person_id: int):
 
 # --- the café desk --------------------------------------------------------------------------
 
-@bp.route("/<int:event_id>/accueil")
+@bp.route("/<int:event_id>/accueil", methods=["GET", "POST"])
 def desk(event_id: int):
     event = _event(event_id)
-    q = request.args.get("q", "").strip()[:80]
+    q = remembered_search("desk_q")  # a name: by POST, never in the URL
+    if request.method == "POST":
+        return redirect(url_for("cafe.desk", event_id=event.id))
     present = services.present_people(event)
     present_ids = {check_in.user_id for check_in, _person in present}
     newcomer = _person(request.args.get("nouveau"))
@@ -86,8 +88,9 @@ def desk(event_id: int):
         newcomer=newcomer if newcomer is not None and newcomer.id in present_ids else None)
 
 
-def _back_to_desk(event: Event, q: str = ""):
-    return redirect(url_for("cafe.desk", event_id=event.id, q=q or None))
+def _back_to_desk(event: Event):
+    """Back to the desk: the search stays in the session (remembered_search), not in the URL."""
+    return redirect(url_for("cafe.desk", event_id=event.id))
 
 
 @bp.route("/<int:event_id>/accueil/present", methods=["POST"])
@@ -106,7 +109,7 @@ def check_in(event_id: int):
     except CafeError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return _back_to_desk(event, request.form.get("q", "")[:80])
+        return _back_to_desk(event)
     db.session.commit()
     flash(_("%(name)s est noté(e) présent(e).", name=person.full_name), "success")
     return _back_to_desk(event)

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..inputs import page_number, parse_id
+from ..inputs import page_number, parse_id, remembered_search
 from .. import printing
 from ..audit.services import record
 from ..auth.forms import ConfirmForm
@@ -119,9 +119,12 @@ def blank_forms():
 
 # --- the members list -----------------------------------------------------------------------
 
-@bp.route("/membres/")
+@bp.route("/membres/", methods=["GET", "POST"])
 def index():
-    q = request.args.get("q", "").strip()[:80]
+    q = remembered_search("members_q")  # a name: by POST, never in the URL
+    if request.method == "POST":  # then the list's address, with the filters that name nobody
+        return redirect(url_for("members.index", **{k: v for k in ("rue", "batiment", "statut")
+                                                    if (v := request.form.get(k, "").strip()[:200])}))
     street = request.args.get("rue", "")[:200]
     building = request.args.get("batiment", "").strip()[:80]
     status = request.args.get("statut", "")

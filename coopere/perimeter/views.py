@@ -10,6 +10,7 @@ from ..audit.models import AuditEvent
 from ..auth.models import GroupRole, Role, User
 from ..auth.services import AccountError, set_group_role, set_role
 from ..extensions import db
+from ..inputs import remembered_search
 from .forms import GroupRoleForm, PerimeterForm, RoleForm
 from .models import get_perimeter
 from .services import SETTINGS_FIELDS, find_members_to_promote, save_settings
@@ -33,13 +34,15 @@ def settings():
         422 if form.errors else 200
 
 
-@bp.route("/groupe")
+@bp.route("/groupe", methods=["GET", "POST"])
 def group():
+    query = remembered_search("group_q")  # a name: by POST, never in the URL
+    if request.method == "POST":
+        return redirect(url_for("perimeter.group", _anchor="ajouter"))
     role_rank = case({Role.ADMIN.value: 0, Role.ANIMATOR.value: 1}, value=User.role, else_=2)
     group_members = db.session.scalars(
         select(User).where(User.role.in_([Role.ADMIN.value, Role.ANIMATOR.value]), User.is_enabled.is_(True))
         .order_by(role_rank, User.last_name, User.first_name)).all()
-    query = request.args.get("q", "").strip()[:80]
     found = find_members_to_promote(query, SEARCH_LIMIT + 1) if query else []
     return render_template("perimeter/group.html", group_members=group_members, query=query,
                            found=found[:SEARCH_LIMIT], more_found=len(found) > SEARCH_LIMIT,
