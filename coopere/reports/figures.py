@@ -294,6 +294,20 @@ def theme_rows(period: Period) -> list[dict]:
     return rows
 
 
+STATUS_LABELS = {ListingStatus.DRAFT: _l("Pas encore publiées"), ListingStatus.OPEN: _l("Ouvertes"),
+                 ListingStatus.PAUSED: _l("En pause"), ListingStatus.FULFILLED: _l("Réalisées"),
+                 ListingStatus.CLOSED: _l("Fermées"), ListingStatus.EXPIRED: _l("Expirées"),
+                 ListingStatus.HIDDEN: _l("Masquées par le groupe d'animation")}
+
+
+def status_rows(_period: Period) -> list[dict]:
+    """Every listing by its state today, offers, needs and projects apart (the life of the listings)."""
+    counts = {(status, kind): count for status, kind, count in db.session.execute(
+        select(Listing.status, Listing.kind, func.count()).group_by(Listing.status, Listing.kind))}
+    return [{"status": str(label), **{kind.value: counts.get((status.value, kind.value), 0) for kind in ListingKind}}
+            for status, label in STATUS_LABELS.items()]
+
+
 def exchange_rows(period: Period) -> list[dict]:
     """Per month: exchanges accepted (decided) and done."""
     month_of = _month_finder(period)
@@ -478,6 +492,16 @@ def _themes(period: Period, _shared: dict) -> Table:
                   caption=_l("« Publiées » et « Réalisés » : annonces publiées pendant la période."))
 
 
+def _statuses(period: Period, _shared: dict) -> Table:
+    rows = status_rows(period)
+    return _table("statuses", _l("Les annonces par état"),
+                  (("status", _l("État aujourd'hui"), False), ("offer", _l("Offres"), True),
+                   ("need", _l("Besoins"), True), ("project", _l("Projets collectifs"), True)), rows,
+                  total={"status": _("Toutes les annonces"),
+                         **{k: sum(r[k] for r in rows) for k in ("offer", "need", "project")}},
+                  caption=_l("Toutes les annonces, quelle que soit leur date : leur état aujourd'hui."))
+
+
 def _exchanges(period: Period, _shared: dict) -> Table:
     exchanges = exchange_rows(period)
     return _table("exchanges", _l("Échanges par mois"),
@@ -522,8 +546,8 @@ def _letters(period: Period, _shared: dict) -> Table:
 
 # The dashboard's tables, in the order they are shown.
 TABLES = {"reach-streets": _reach_streets, "reach-buildings": _reach_buildings, "members": _members,
-          "themes": _themes, "exchanges": _exchanges, "projects": _projects, "cafes": _cafes, "group": _group,
-          "letters": _letters}
+          "themes": _themes, "statuses": _statuses, "exchanges": _exchanges, "projects": _projects,
+          "cafes": _cafes, "group": _group, "letters": _letters}
 
 
 def _shared_rows(shared: dict, key: str, compute, period: Period) -> list[dict]:

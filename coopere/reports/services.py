@@ -26,6 +26,7 @@ CHARTS: dict[str, tuple[str, tuple[str, ...], str] | None] = {
     "reach-buildings": None,  # one row per building: too many bars; the table says it all
     "members": ("line", ("members", "offline"), "month"),
     "themes": ("bar", ("offers_open", "needs_open"), "theme"),
+    "statuses": ("bar", ("offer", "need", "project"), "status"),
     "exchanges": ("line", ("accepted", "done"), "month"),
     "projects": None,
     "cafes": ("bar", ("attendance", "first_visits"), "date"),

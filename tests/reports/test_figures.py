@@ -94,6 +94,9 @@ def test_members_exchanges_themes_cafes_letters_tables(app, known):
     themes = {row[0]: row[1:] for row in out["themes"].rows}
     assert themes["Coups de main"] == (1, 1, 2, 0, 1)  # open offer, old open need, 2 offers published, 1 fulfilled
     assert themes["Conseils"][:4] == (0, 1, 0, 2)
+    statuses = {row[0]: row[1:] for row in out["statuses"].rows}  # offers, needs, projects, today
+    assert statuses["Ouvertes"] == (1, 2, 1) and statuses["Réalisées"] == (1, 0, 0)
+    assert statuses["Fermées"] == (0, 1, 0) and out["statuses"].total == ("Toutes les annonces", 2, 3, 1)
     assert out["cafes"].rows == (("2026-02-07", 4, 2, 1, 2), ("2026-03-07", 2, 1, 1, 0))
     assert out["letters"].rows[0][2:] == (2, 3, 1.5, 4)  # letters, scans, per letter, registrations since (Jules too)
     assert out["projects"].rows[0][2:] == ("2026-05-09", 2, 10)
