@@ -119,7 +119,10 @@ COMMON_SECURITY = (
     "« Me déconnecter de tous mes appareils » ferme toutes les sessions d'un compte.",
     "Protection CSRF sur tous les formulaires ; aucune modification par un simple lien.",
     "En-têtes de sécurité stricts ; aucune ressource chargée depuis un autre site, aucun traceur, aucune publicité.",
-    "Connexion chiffrée (HTTPS) en production ; sauvegardes de la base sur le serveur du réseau.",
+    "Connexion chiffrée (HTTPS) en production ; sauvegardes de la base sur le serveur du réseau, vérifiées, "
+    "lisibles seulement par le compte du site ; seules les plus récentes sont gardées (14 par défaut, réglage "
+    "BACKUP_KEEP) : une personne effacée disparaît des sauvegardes quand la dernière copie qui la contient "
+    "est remplacée.",
     "Les actions sensibles (inscription, droits, parrainage, modération, effacement) sont inscrites au "
     "journal d'audit.",
 )
