@@ -17,7 +17,6 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -28,6 +27,7 @@ from ..auth.models import Role, User
 from ..cafe.models import CheckIn
 from ..dwellings.models import Dwelling, LetterSent
 from ..events.models import Event
+from ..events.services import add_months, paris_today, to_paris, to_utc
 from ..exchanges.models import Exchange, ExchangeStatus
 from ..extensions import db
 from ..group.models import RosterSlot
@@ -36,8 +36,6 @@ from ..members.models import Sponsorship
 from ..printruns.models import LetterScan, PrintRun
 from ..timeutil import utcnow
 from .tables import Column, Table
-
-PARIS = ZoneInfo("Europe/Paris")
 
 # The keys `flask report --json` always prints; --merge adds them up (reach is recomputed).
 SUMMARY_KEYS = ("dwellings", "members", "members_offline", "reach", "dwellings_reached", "offers_open",
@@ -82,13 +80,13 @@ class Period:
         months, day = [], self.start.replace(day=1)
         while day <= self.end:
             months.append(day.strftime("%Y-%m"))
-            day = (day + timedelta(days=32)).replace(day=1)
+            day = add_months(day, 1)
         return months
 
 
 def _utc(day: date) -> datetime:
     """Midnight of a Paris calendar day, as the naive UTC the database stores."""
-    return datetime.combine(day, time(0), PARIS).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    return to_utc(day, time(0))
 
 
 def _language() -> str:
@@ -96,14 +94,10 @@ def _language() -> str:
     return locale.language if locale else "fr"
 
 
-def today_paris() -> date:
-    return datetime.now(PARIS).date()
-
-
 def make_period(kind: str = "year", start: date | None = None, end: date | None = None,
                 today: date | None = None) -> Period:
     """The period a person chose: this month, this year, the last 12 months, custom dates, or all."""
-    today = today or today_paris()
+    today = today or paris_today()
     if kind == "month":
         return Period(today.replace(day=1), today, kind)
     if kind == "year":
@@ -126,7 +120,7 @@ def make_period(kind: str = "year", start: date | None = None, end: date | None 
 def first_activity() -> date | None:
     """The day the first person was registered (start of « depuis le début »)."""
     first = db.session.scalar(select(func.min(User.created_at)))
-    return first.replace(tzinfo=ZoneInfo("UTC")).astimezone(PARIS).date() if first else None
+    return to_paris(first).date() if first else None
 
 
 # --- members and reach -----------------------------------------------------------------------
@@ -155,8 +149,7 @@ def summary(period: Period, shared: dict | None = None) -> dict:
     shared = {} if shared is None else shared
     end = min(period.end_utc, utcnow())
     members = db.session.execute(
-        select(func.count(User.id), func.count(func.distinct(User.dwelling_id)),
-               func.sum(func.cast(User.has_internet.is_(False), db.Integer)))
+        select(func.count(User.id), func.sum(func.cast(User.has_internet.is_(False), db.Integer)))
         .where(_member_at(end))).one()
     dwellings = _dwelling_count()
     # Members living in a vacant or deleted dwelling do not make the register's dwellings reached.
@@ -186,7 +179,7 @@ def summary(period: Period, shared: dict | None = None) -> dict:
         "period_to": period.end.isoformat(),
         "dwellings": dwellings,
         "members": members[0],
-        "members_offline": int(members[2] or 0),
+        "members_offline": int(members[1] or 0),
         "reach": _ratio(members[0], dwellings),
         "dwellings_reached": reached,
         "offers_open": open_now.get(ListingKind.OFFER.value, 0),
@@ -223,14 +216,21 @@ def _count_exchanges(column, in_period: tuple[datetime, datetime], accepted: boo
     return db.session.scalar(query) or 0
 
 
-def reach_rows(period: Period, by: str = "street") -> list[dict]:
-    """Dwellings, reached dwellings and members per street, or per building (an address with several
-    dwellings: a house is counted in its street's row only), in street then number order."""
+def dwellings_and_members(period: Period) -> tuple[list, Counter]:
+    """The register's occupied dwellings, and the number of members living in each at the period's end."""
     end = min(period.end_utc, utcnow())
     dwellings = db.session.execute(select(Dwelling.id, Dwelling.number, Dwelling.rep, Dwelling.street)
                                    .where(Dwelling.vacant.is_(False))).all()
     members = Counter(db.session.scalars(select(User.dwelling_id).where(
         _member_at(end), User.dwelling_id.is_not(None))).all())
+    return dwellings, members
+
+
+def reach_rows(period: Period, by: str = "street", register: tuple[list, Counter] | None = None) -> list[dict]:
+    """Dwellings, reached dwellings and members per street, or per building (an address with several
+    dwellings: a house is counted in its street's row only), in street then number order.
+    `register` is what dwellings_and_members(period) gave, when the caller has it already."""
+    dwellings, members = register or dwellings_and_members(period)
     rows: dict[tuple, dict] = {}
     for d in dwellings:
         if by == "street":
@@ -255,7 +255,7 @@ def members_by_month(period: Period) -> list[dict]:
     for month in period.months():
         year, number = int(month[:4]), int(month[5:])
         first = date(year, number, 1)
-        after = _utc((first + timedelta(days=32)).replace(day=1))
+        after = _utc(add_months(first, 1))
         end = min(after, period.end_utc, utcnow())
         start = max(_utc(first), period.start_utc)
         alive = [p for p in people if p.created_at < end and (p.left_at is None or p.left_at >= end)]
@@ -380,7 +380,7 @@ def cafe_rows(period: Period) -> list[dict]:
     rows = []
     for cafe in cafes:
         counts = per_cafe[cafe.id]
-        rows.append({"date": cafe.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(PARIS).date().isoformat(),
+        rows.append({"date": to_paris(cafe.starts_at).date().isoformat(),
                      "attendance": counts["checked_in"] + cafe.visitors, "visitors": cafe.visitors, **counts})
     return rows
 
@@ -432,8 +432,8 @@ def letter_rows(period: Period) -> list[dict]:
     for run in runs:
         registered = sum(1 for person in newcomers
                          if person.dwelling_id in sent[run.id] and person.created_at >= run.confirmed_at)
-        rows.append({"run": run.code, "date": run.confirmed_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(PARIS)
-                     .date().isoformat(), "letters": len(sent[run.id]), "scans": scans.get(run.id, 0),
+        rows.append({"run": run.code, "date": to_paris(run.confirmed_at).date().isoformat(),
+                     "letters": len(sent[run.id]), "scans": scans.get(run.id, 0),
                      "registrations": registered,
                      "scan_rate": _ratio(scans.get(run.id, 0), len(sent[run.id]))})
     return rows
@@ -455,8 +455,8 @@ REACH_COLUMNS = (("place", _l("Rue"), False), ("dwellings", _l("Logements"), Tru
                  ("reached_share", _l("Logements touchés (%)"), True), ("reach", _l("Membres par logement"), True))
 
 
-def _reach_streets(period: Period, _shared: dict) -> Table:
-    streets = reach_rows(period, "street")
+def _reach_streets(period: Period, shared: dict) -> Table:
+    streets = reach_rows(period, "street", _shared_rows(shared, "register", dwellings_and_members, period))
     total = {"place": _("Tout le périmètre"), "dwellings": sum(r["dwellings"] for r in streets),
              "reached": sum(r["reached"] for r in streets), "members": sum(r["members"] for r in streets)}
     total["reach"] = _ratio(total["members"], total["dwellings"])
@@ -466,10 +466,10 @@ def _reach_streets(period: Period, _shared: dict) -> Table:
                              "(hors logements vacants)."))
 
 
-def _reach_buildings(period: Period, _shared: dict) -> Table:
+def _reach_buildings(period: Period, shared: dict) -> Table:
     return _table("reach-buildings", _l("Portée par immeuble"), (("place", _l("Immeuble"), False),) + REACH_COLUMNS[1:],
-                  reach_rows(period, "building"), caption=_l("Les adresses de plusieurs logements ; les maisons sont "
-                                                             "comptées dans leur rue."))
+                  reach_rows(period, "building", _shared_rows(shared, "register", dwellings_and_members, period)),
+                  caption=_l("Les adresses de plusieurs logements ; les maisons sont comptées dans leur rue."))
 
 
 def _members(period: Period, _shared: dict) -> Table:
@@ -550,8 +550,8 @@ TABLES = {"reach-streets": _reach_streets, "reach-buildings": _reach_buildings, 
           "cafes": _cafes, "group": _group, "letters": _letters}
 
 
-def _shared_rows(shared: dict, key: str, compute, period: Period) -> list[dict]:
-    """Rows both the summary and a table use (cafés, projects), computed once per page."""
+def _shared_rows(shared: dict, key: str, compute, period: Period):
+    """Rows several tables or the summary use (cafés, projects, the register), computed once per page."""
     if key not in shared:
         shared[key] = compute(period)
     return shared[key]

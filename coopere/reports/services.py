@@ -11,9 +11,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..audit.services import record
+from ..events.services import paris_today
 from ..extensions import db
 from .charts import bar_chart, line_chart
-from .figures import Period, report, today_paris
+from .figures import Period, report
 from .models import ActivityReport
 from .tables import Table
 
@@ -83,7 +84,7 @@ def dashboard(period: Period) -> dict:
 
 def year_period(year: int) -> Period:
     """The calendar year, up to today for the current one."""
-    today = today_paris()
+    today = paris_today()
     if not 2000 <= year <= today.year:
         raise ReportError(_("Choisissez une année entre 2000 et %(year)s.", year=today.year))
     return Period(date(year, 1, 1), min(date(year, 12, 31), today), "year")
@@ -125,5 +126,5 @@ def _yearly_report_data(year: int, perimeter_name: str) -> dict:
         "perimeter": perimeter_name, "period": period_text, "text": report_text(year),
         "key_figures": [(str(label), figures[key]) for key, label in KEY_FIGURES if key not in NOT_IN_REPORT],
         "tables": [{"table": table, "chart": chart_for(table, max_rows=PRINTED_BARS)} for table in public],
-        "date_text": _("Édité le %(day)s", day=today_paris().strftime("%d/%m/%Y")),
+        "date_text": _("Édité le %(day)s", day=paris_today().strftime("%d/%m/%Y")),
     }

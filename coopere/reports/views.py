@@ -8,11 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit.services import record
+from ..events.services import paris_today
 from ..extensions import db
 from ..perimeter.models import get_perimeter
 from ..printing.activity_report import render_activity_report
 from .csv_export import csv_filename, table_to_csv
-from .figures import PeriodError, make_period, tables, today_paris
+from .figures import PeriodError, make_period, tables
 from .forms import PeriodForm, ReportTextForm
 from .services import ReportError, dashboard, report_text, save_report_text, year_period, yearly_report_data
 
@@ -62,7 +63,7 @@ def export_csv(name: str):
 
 @bp.route("/rapport-annuel", methods=["GET", "POST"])
 def yearly():
-    year = request.args.get("annee", type=int) or today_paris().year
+    year = request.args.get("annee", type=int) or paris_today().year
     try:
         year_period(year)
     except ReportError as refused:
@@ -74,7 +75,7 @@ def yearly():
         db.session.commit()
         flash(_("Le texte du rapport %(year)s est enregistré.", year=year), "success")
         return redirect(url_for("reports.yearly", annee=year))
-    years = list(range(today_paris().year, 1999, -1))[:6]
+    years = list(range(paris_today().year, 1999, -1))[:6]
     return render_template("reports/yearly.html", form=form, year=year, years=years), 422 if form.errors else 200
 
 
