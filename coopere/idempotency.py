@@ -99,9 +99,11 @@ def _before_write():
     return _replay(stored, user_id)
 
 
-def prune_keys(days: int = KEEP_DAYS) -> None:
-    """Forget keys older than `days` (in the current transaction): a retry comes within minutes."""
-    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - timedelta(days=days)))
+def prune_keys(days: int = KEEP_DAYS, *, now: datetime | None = None) -> int:
+    """Forget keys older than `days` (in the current transaction): a retry comes within minutes.
+    Returns how many were forgotten."""
+    limit = (now or utcnow()) - timedelta(days=days)
+    return db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < limit)).rowcount or 0
 
 
 def _replay(stored: IdempotencyKey, user_id: int):

@@ -185,16 +185,25 @@ def is_stalled(run: PrintRun) -> bool:
                                                 utcnow() - run.heartbeat_at > timedelta(minutes=10))
 
 
-def delete_old_files(days: int = FILES_KEPT_DAYS) -> int:
-    """Delete finished PDFs older than `days`; the runs stay listed, without their file."""
-    limit = utcnow() - timedelta(days=days)
-    old = db.session.scalars(select(PrintRun).where(PrintRun.finished_at < limit,
-                                                    PrintRun.file_name.is_not(None))).all()
+def runs_with_old_files(days: int = FILES_KEPT_DAYS, *, now: datetime | None = None) -> list[PrintRun]:
+    """Runs whose PDF is older than `days` (from when it finished, or was queued if it never did)."""
+    limit = (now or utcnow()) - timedelta(days=days)
+    return list(db.session.scalars(select(PrintRun).where(
+        PrintRun.file_name.is_not(None), func.coalesce(PrintRun.finished_at, PrintRun.created_at) < limit)))
+
+
+def delete_old_files(days: int = FILES_KEPT_DAYS, *, now: datetime | None = None) -> int:
+    """Delete PDFs older than `days`; the runs stay listed, without their file. The runs forget their
+    file in a commit first: a failure never leaves a run pointing at a missing file."""
+    old = runs_with_old_files(days, now=now)
+    names = [run.file_name for run in old]
     for run in old:
-        (output_folder() / run.file_name).unlink(missing_ok=True)
         run.file_name = None
     db.session.commit()
-    return len(old)
+    folder = output_folder()
+    for name in names:
+        (folder / Path(name).name).unlink(missing_ok=True)  # a bare name, never a path
+    return len(names)
 
 
 def confirm_run(run: PrintRun, *, actor=None) -> int:

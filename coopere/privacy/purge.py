@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select
@@ -22,10 +21,10 @@ from ..cafe.models import CheckIn
 from ..events.models import EventSignup
 from ..exchanges.models import Exchange
 from ..extensions import db
-from ..idempotency import IdempotencyKey
+from ..idempotency import IdempotencyKey, prune_keys
 from ..listings.models import Listing
 from ..members.models import ActivationCode
-from ..printruns.models import PrintRun
+from ..printruns.services import delete_old_files, runs_with_old_files
 from ..timeutil import utcnow
 from .erasure import ErasureError, erase_member
 
@@ -92,7 +91,7 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
     inactive_cutoff = months_before(now, _setting("PURGE_INACTIVE_MONTHS", 24))
     left_cutoff = now - timedelta(days=_setting("PURGE_LEFT_GRACE_DAYS", 90))
     audit_cutoff = months_before(now, _setting("AUDIT_RETENTION_MONTHS", 12))
-    files_cutoff = now - timedelta(days=_setting("PRINT_FILES_RETENTION_DAYS", 30))
+    files_days = _setting("PRINT_FILES_RETENTION_DAYS", 30)
     keys_cutoff = now - timedelta(days=IDEMPOTENCY_KEY_DAYS)
 
     # 1. Members who left long enough ago: erased, one transaction each.
@@ -123,31 +122,18 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
     # 3. Old audit entries, print files, codes and keys.
     old_audit = AuditEvent.at < audit_cutoff
     old_codes = (ActivationCode.expires_at < now, ActivationCode.used_at.is_(None))
-    old_keys = IdempotencyKey.created_at < keys_cutoff
-    runs = db.session.scalars(select(PrintRun).where(
-        PrintRun.file_name.is_not(None),
-        func.coalesce(PrintRun.finished_at, PrintRun.created_at) < files_cutoff)).all()
-    report.print_files_deleted = len(runs)
     if dry_run:
+        report.print_files_deleted = len(runs_with_old_files(files_days, now=now))
         report.audit_deleted = _count(AuditEvent, old_audit)
         report.codes_deleted = _count(ActivationCode, *old_codes)
-        report.idempotency_keys_deleted = _count(IdempotencyKey, old_keys)
+        report.idempotency_keys_deleted = _count(IdempotencyKey, IdempotencyKey.created_at < keys_cutoff)
         db.session.rollback()
         return report
-    from ..printruns.services import output_folder
-
-    folder = output_folder()
-    names = []
-    for run in runs:
-        names.append(run.file_name)
-        run.file_name = None
     report.audit_deleted = db.session.execute(delete(AuditEvent).where(old_audit)).rowcount or 0
     report.codes_deleted = db.session.execute(delete(ActivationCode).where(*old_codes)).rowcount or 0
-    report.idempotency_keys_deleted = db.session.execute(delete(IdempotencyKey).where(old_keys)).rowcount or 0
+    report.idempotency_keys_deleted = prune_keys(IDEMPOTENCY_KEY_DAYS, now=now)
     db.session.commit()
-    # Files go once the runs no longer point at them.
-    for name in names:
-        (folder / Path(name).name).unlink(missing_ok=True)  # a bare name, never a path
+    report.print_files_deleted = delete_old_files(files_days, now=now)
     return report
 
 
