@@ -123,7 +123,8 @@ def _replay(stored: IdempotencyKey, user_id: int):
 
 
 def _page(title: str, message: str, status: int):
-    response = make_response(render_template("idempotency/done.html", title=title, message=message), status)
+    # The error page's layout, without its error code: « Déjà enregistré » is no error.
+    response = make_response(render_template("errors/error.html", title=title, message=message, code=None), status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
