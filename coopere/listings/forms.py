@@ -63,7 +63,8 @@ class ListingForm(FlaskForm):
     remove_photo = BooleanField(_l("Retirer la photo"))
     # A collective project
     max_participants = StringField(_l("Nombre maximum de participants (facultatif)"), filters=[_strip],
-                                   description=_l("Laissez vide s'il n'y a pas de limite."),
+                                   description=_l("Les voisins qui rejoignent le projet, sans compter la personne "
+                                                  "qui l'organise. Laissez vide s'il n'y a pas de limite."),
                                    render_kw={"inputmode": "numeric", "autocomplete": "off"})
     project_date = StringField(_l("Date du projet (facultatif)"), filters=[_strip],
                                description=_l("Par exemple : 24/12/2026."), render_kw={"type": "date"})
