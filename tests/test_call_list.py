@@ -238,7 +238,7 @@ def test_an_animator_ticks_it_on_the_members_record(app, animator, cafe, users, 
         entry = db.session.scalar(select(AuditEvent).where(AuditEvent.target_user_id == person.id,
                                                            AuditEvent.action == "member.updated"))
         assert "call_before_cafes" in entry.details and entry.actor_id == users["animator"].id
-    assert "Téléphone Rose" in section(text(animator.get(f"/cafe/{cafe}/appels")), "À appeler", "Accueil du café")
+    assert "Rose Téléphone" in section(text(animator.get(f"/cafe/{cafe}/appels")), "À appeler", "Accueil du café")
 
 
 def test_the_call_list_costs_the_same_queries_with_more_people(app, animator, cafe, users, create_user):
