@@ -240,3 +240,24 @@ def test_old_pdfs_are_deleted_after_thirty_days(app, client_as, register, inline
     missing = animator.get(f"/impressions/{run_id}/lettres.pdf")
     assert missing.status_code == 404
     assert "supprimé après 30 jours" in text(animator.get(f"/impressions/{run_id}"))
+
+
+def test_cleanup_and_the_run_page_honour_the_retention_setting(app, client_as, register, inline_jobs, runner):
+    """PRINT_FILES_RETENTION_DAYS decides the daily cleanup and what the page says (it used to be 30
+    days whatever the setting)."""
+    app.config["PRINT_FILES_RETENTION_DAYS"] = 10
+    animator = client_as("animator")
+    run_id = make_run(animator, register)
+    assert "gardé 10 jours" in text(animator.get(f"/impressions/{run_id}"))
+    with app.app_context():
+        run = db.session.get(PrintRun, run_id)
+        run.finished_at = run.finished_at - timedelta(days=9)
+        db.session.commit()
+    assert "0 fichier(s) supprimé(s)" in runner.invoke(args=["print-runs", "cleanup"]).output
+    with app.app_context():
+        run = db.session.get(PrintRun, run_id)
+        run.finished_at = run.finished_at - timedelta(days=2)
+        db.session.commit()
+    assert "1 fichier(s) supprimé(s)" in runner.invoke(args=["print-runs", "cleanup"]).output
+    assert animator.get(f"/impressions/{run_id}/lettres.pdf").status_code == 404
+    assert "supprimé après 10 jours" in text(animator.get(f"/impressions/{run_id}"))

@@ -19,11 +19,11 @@ from ..events.models import Event
 from ..events.services import PARIS, to_paris
 from ..extensions import db
 from ..perimeter.models import Perimeter, get_perimeter
+from ..retention import setting
 from ..timeutil import utcnow
 from .letter import DEFAULT_LETTER
 from .models import LetterScan, PrintRun, RunStatus
 
-FILES_KEPT_DAYS = 30
 
 
 class PrintRunError(ValueError):
@@ -185,14 +185,21 @@ def is_stalled(run: PrintRun) -> bool:
                                                 utcnow() - run.heartbeat_at > timedelta(minutes=10))
 
 
-def runs_with_old_files(days: int = FILES_KEPT_DAYS, *, now: datetime | None = None) -> list[PrintRun]:
-    """Runs whose PDF is older than `days` (from when it finished, or was queued if it never did)."""
+def runs_with_old_files(days: int | None = None, *, now: datetime | None = None) -> list[PrintRun]:
+    """Runs whose PDF is older than `days` (from when it finished, or was queued if it never did);
+    by default the PRINT_FILES_RETENTION_DAYS setting."""
+    days = files_kept_days() if days is None else days
     limit = (now or utcnow()) - timedelta(days=days)
     return list(db.session.scalars(select(PrintRun).where(
         PrintRun.file_name.is_not(None), func.coalesce(PrintRun.finished_at, PrintRun.created_at) < limit)))
 
 
-def delete_old_files(days: int = FILES_KEPT_DAYS, *, now: datetime | None = None) -> int:
+def files_kept_days() -> int:
+    """How many days a run's PDF is kept (it holds addresses)."""
+    return setting("PRINT_FILES_RETENTION_DAYS")
+
+
+def delete_old_files(days: int | None = None, *, now: datetime | None = None) -> int:
     """Delete PDFs older than `days`; the runs stay listed, without their file. The runs forget their
     file in a commit first: a failure never leaves a run pointing at a missing file."""
     old = runs_with_old_files(days, now=now)
