@@ -21,14 +21,14 @@ from ..audit.services import record
 from ..auth.models import User, fold_name
 from ..dwellings.models import Dwelling
 from ..events.models import Event, EventSignup
-from ..events.services import paris_today, to_paris, to_utc
+from ..events.printouts import event_data
 from ..extensions import db
 from ..i18n import long_date
 from ..listings.models import Listing, ListingKind
 from ..members.models import Sponsorship
 from ..members.services import members_query, sponsors_by_sponsee
 from ..perimeter.models import Perimeter
-from ..timeutil import utcnow
+from ..timeutil import paris_today, to_paris, to_utc, utcnow
 from .models import Call, CallOutcome, CheckIn, EventReport
 
 SEARCH_LIMIT = 20
@@ -316,8 +316,6 @@ def street_text(person: User) -> str:
 
 def attendance_sheet(event: Event, perimeter: Perimeter) -> printing.AttendanceSheet:
     """The sheet of `event`: the people who said they would come, pre-filled, in French."""
-    from ..printruns.services import event_data
-
     people = db.session.scalars(
         select(User).join(EventSignup, EventSignup.user_id == User.id)
         .outerjoin(Dwelling, User.dwelling_id == Dwelling.id).options(contains_eager(User.dwelling))

@@ -18,6 +18,7 @@ from ..perimeter.models import get_perimeter
 from . import services
 from .forms import EventForm, SeriesForm
 from .ics import calendar_bytes
+from .printouts import print_programme
 from .models import KIND_LABELS, Event, EventKind, EventSeries
 from .services import EventError, past_events, save_event, to_paris
 
@@ -173,7 +174,7 @@ def programme():
         year, month = int(match.group(1)), int(match.group(2))
     perimeter = get_perimeter() or abort(404)
     public_url = current_app.config.get("PUBLIC_URL") or request.url_root
-    pdf = services.print_programme(year, month, perimeter, public_url=public_url.rstrip("/") + "/")
+    pdf = print_programme(year, month, perimeter, public_url=public_url.rstrip("/") + "/")
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"programme-{year:04d}-{month:02d}.pdf", max_age=0)
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_date, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
@@ -18,11 +17,11 @@ from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..auth.models import GroupRole, Role, User
 from ..events.models import Event, EventKind
-from ..events.services import to_paris, upcoming_events
+from ..events.services import upcoming_events
 from ..extensions import db
-from ..i18n import FIRST_OF_MONTH
+from ..i18n import day_text, hour_text
 from ..notifications.services import notify
-from ..timeutil import utcnow
+from ..timeutil import months_before, to_paris, utcnow
 from .models import TASK_LABELS, Family, FamilyMember, HandoverNote, RosterSlot, Task
 
 #: The method's advice on the group's size: 4 to 12 volunteers, ideally at least 6.
@@ -373,17 +372,6 @@ def upcoming_rosters(limit: int = 8) -> list[RosterView]:
 
 # --- fair share -----------------------------------------------------------------------------
 
-def months_before(moment: datetime, months: int) -> datetime:
-    year, month = divmod(moment.month - 1 - months, 12)
-    year, month = moment.year + year, month + 1
-    day = min(moment.day, [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
-    return moment.replace(year=year, month=month, day=day)
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
 @dataclass
 class Share:
     user: User
@@ -444,22 +432,6 @@ REMINDER_TEXTS = {
 }
 TITLED_REMINDER = _l("Rappel : vous vous êtes chargé(e) de « %(task)s » pour « %(title)s », le %(date)s, "
                      "%(time)s, %(place)s.")
-
-
-def day_text(day: date) -> str:
-    """« samedi 7 mars » / « Saturday 7 March » in the current language."""
-    text = format_date(day, "EEEE d MMMM")
-    if get_locale().language == "fr":
-        text = FIRST_OF_MONTH.sub(r"\1 1er ", text)
-    return text
-
-
-def hour_text(moment: datetime) -> str:
-    """« 10 h », « 18 h 30 » in French; « 10:00 » otherwise (a Paris wall-clock time)."""
-    if get_locale().language == "fr":
-        text = f"{moment.hour} h {moment.minute:02d}"
-        return text[:-3] if text.endswith(" 00") else text
-    return format_time(moment.time(), "HH:mm")
 
 
 def reminder_text(event: Event, task: Task) -> str:

@@ -7,7 +7,6 @@ import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from babel.dates import format_date, format_time
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -16,11 +15,11 @@ from .. import printing
 from ..audit.services import record
 from ..dwellings.models import Dwelling, LetterSent
 from ..events.models import Event
-from ..events.services import PARIS, to_paris
+from ..events.printouts import event_data
 from ..extensions import db
 from ..perimeter.models import Perimeter, get_perimeter
 from ..retention import setting
-from ..timeutil import utcnow
+from ..timeutil import PARIS, utcnow
 from .letter import DEFAULT_LETTER
 from .models import LetterScan, PrintRun, RunStatus
 
@@ -31,35 +30,6 @@ class PrintRunError(ValueError):
 
 
 # --- plain data for the print engine -------------------------------------------------------
-
-def perimeter_data(perimeter: Perimeter) -> printing.Perimeter:
-    return printing.Perimeter(name=perimeter.name, city=perimeter.city,
-                              signature=f"Le groupe d'animation de {perimeter.short_name}",
-                              contact=perimeter.contact)
-
-
-def event_data(event: Event, perimeter: Perimeter, public_url: str = "") -> printing.Event:
-    """The event in French words, whatever the language of the person printing it."""
-    start, end = to_paris(event.starts_at), to_paris(event.ends_at)
-    hours = f"de {hour_text(start)} à {hour_text(end)}"
-    return printing.Event(perimeter=perimeter_data(perimeter), kind=_kind_fr(event),
-                          date_text=format_date(start.date(), "EEEE d MMMM y", locale="fr"),
-                          time_text=hours, place=event.place, rain_place=event.rain_place,
-                          description=event.description, public_url=public_url)
-
-
-def hour_text(moment) -> str:
-    """« 10 h », « 18 h 30 »: the French typographic way."""
-    text = format_time(moment.time(), "H' h 'mm", locale="fr")
-    return text[:-3] if text.endswith(" 00") else text
-
-
-def _kind_fr(event: Event) -> str:
-    from flask_babel import force_locale
-
-    with force_locale("fr"):
-        return event.title or event.kind_label
-
 
 def letter_text(perimeter: Perimeter, event: printing.Event, template: str | None = None) -> str:
     """The admin's letter template filled for this event (TemplateError lists every mistake)."""

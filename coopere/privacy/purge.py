@@ -25,23 +25,10 @@ from ..listings.models import Listing
 from ..members.models import ActivationCode
 from ..printruns.services import delete_old_files, runs_with_old_files
 from ..retention import IDEMPOTENCY_KEY_DAYS, setting
-from ..timeutil import utcnow
+from ..timeutil import months_before, utcnow
 from .erasure import ErasureError, erase_member
 
 FLAGGED = "member.inactive_flagged"
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """The same day `months` calendar months earlier (the 31st becomes the month's last day)."""
-    month_index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass
