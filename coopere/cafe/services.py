@@ -55,14 +55,6 @@ def event_day(event: Event) -> date:
     return to_paris(event.starts_at).date()
 
 
-def has_started(event: Event) -> bool:
-    return event.starts_at <= utcnow()
-
-
-def has_ended(event: Event) -> bool:
-    return event.ends_at < utcnow()
-
-
 def desk_closed_reason(event: Event) -> str | None:
     """Why check-ins (and the visitors' counter) are refused for this event now, or None."""
     if event.cancelled:
@@ -283,7 +275,7 @@ def record_call(event: Event, person: User, outcome: str, note: str = "", *, act
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise CafeError(_l("La note est trop longue (%(max)d caractères au plus).", max=NOTE_MAX))
-    if has_ended(event):
+    if event.has_ended():
         raise CafeError(_l("Ce rendez-vous est passé : les appels ne se notent plus."))
     if not on_call_list(person):
         raise CafeError(_l("%(name)s n'est pas sur la liste d'appels : rien n'a été noté.", name=person.full_name))
@@ -380,7 +372,7 @@ def save_report(event: Event, values: dict, *, actor: User) -> EventReport:
     needs_collected, notes (checked by the form; checked again here)."""
     if event.cancelled:
         raise CafeError(_l("Ce rendez-vous est annulé : il n'a pas de bilan."))
-    if not has_started(event):
+    if not event.has_started():
         raise CafeError(_l("Le bilan s'écrit une fois le rendez-vous commencé."))
     offers, needs = values.get("offers_collected"), values.get("needs_collected")
     for number in (offers, needs):

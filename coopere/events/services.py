@@ -133,10 +133,6 @@ def kinds_for(user) -> tuple[EventKind, ...]:
     return PUBLIC_KINDS
 
 
-def is_past(event: Event) -> bool:
-    return event.starts_at <= utcnow()
-
-
 # --- cancelling, and telling those who said they would come ----------------------------------
 
 CANCELLED_TEXTS = {
@@ -154,7 +150,7 @@ def cancel_event(event: Event, *, actor=None) -> int:
     number of people told."""
     if event.cancelled:
         raise EventError(_l("Ce rendez-vous est déjà annulé."))
-    if is_past(event):
+    if event.has_started():
         raise EventError(_l("Ce rendez-vous est déjà passé : il ne peut plus être annulé."))
     if event.series_id is not None:
         event.detached = True
@@ -455,7 +451,7 @@ def sign_up(event: Event, person: User, *, actor: User) -> bool:
     _lock(event)
     if event.cancelled:
         raise EventError(_l("Ce rendez-vous est annulé : on ne peut plus s'y inscrire."))
-    if is_past(event):
+    if event.has_started():
         raise EventError(_l("Ce rendez-vous a déjà commencé ou est passé : on ne peut plus s'y inscrire."))
     if not visible_to(event, person):
         raise EventError(_l("Ce rendez-vous est réservé au groupe d'animation."))
@@ -474,7 +470,7 @@ def withdraw(event: Event, person: User, *, actor: User) -> bool:
     not signed up."""
     from ..members.sponsorship import on_behalf
 
-    if is_past(event):
+    if event.has_started():
         raise EventError(_l("Ce rendez-vous a déjà commencé ou est passé : rien à changer."))
     signup = db.session.scalar(select(EventSignup).where(EventSignup.event_id == event.id,
                                                          EventSignup.user_id == person.id))

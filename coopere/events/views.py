@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from ..auth.forms import ConfirmForm
 from ..extensions import db
-from ..timeutil import utcnow
 from ..i18n import long_date
 from ..members.sponsorship import subject
 from ..perimeter.models import get_perimeter
@@ -67,8 +66,8 @@ def show(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
     signups = services.signups_of(event)
     return render_template("events/show.html", event=event, signups=signups,
-                           places_left=services.places_left(event, len(signups)), past=services.is_past(event),
-                           started=event.starts_at <= utcnow(), rule=services.describe_rule(event.series) if event.series else "")
+                           places_left=services.places_left(event, len(signups)), past=event.has_started(),
+                           started=event.has_started(), rule=services.describe_rule(event.series) if event.series else "")
 
 
 @bp.route("/evenements/<int:event_id>/modifier", methods=["GET", "POST"])
@@ -112,7 +111,7 @@ def cancel(event_id: int):
             flash(_("Le rendez-vous du %(date)s est annulé. Personnes prévenues : %(count)s.",
                     date=long_date(event.starts_at), count=told), "success")
         return redirect(url_for("events.show", event_id=event.id))
-    return render_template("events/cancel.html", event=event, form=form, past=services.is_past(event),
+    return render_template("events/cancel.html", event=event, form=form, past=event.has_started(),
                            signed_up=services.signup_counts([event.id]).get(event.id, 0))
 
 

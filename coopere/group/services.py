@@ -204,14 +204,10 @@ def departures(notes: dict[Family, list[HandoverNote]], now: datetime | None = N
 
 # --- the roster of an event -----------------------------------------------------------------
 
-def is_past(event: Event, now: datetime | None = None) -> bool:
-    return event.ends_at <= (now or utcnow())
-
-
 def _check_open(event: Event) -> None:
     if event.cancelled:
         raise RosterError(_l("Ce rendez-vous est annulé : son tableau des tâches ne change plus."))
-    if is_past(event):
+    if event.has_ended():
         raise RosterError(_l("Ce rendez-vous est passé : son tableau des tâches ne change plus."))
 
 
@@ -241,7 +237,7 @@ def _create_slots(event: Event) -> None:
 def ensure_slots(event: Event) -> bool:
     """Open the roster of a café, an apéro-info or a fête on first view (if still to come).
     True when slots were created (the caller commits)."""
-    if not opens_by_itself(event) or event.cancelled or is_past(event):
+    if not opens_by_itself(event) or event.cancelled or event.has_ended():
         return False
     count = db.session.scalar(select(func.count()).select_from(RosterSlot)
                               .where(RosterSlot.event_id == event.id))
