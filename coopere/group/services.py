@@ -46,12 +46,13 @@ class RosterError(ValueError):
 # --- the group ------------------------------------------------------------------------------
 
 def _in_group():
-    return (User.role.in_([Role.ANIMATOR.value, Role.ADMIN.value]), User.left_at.is_(None))
+    return (User.role.in_([Role.ANIMATOR.value, Role.ADMIN.value]), User.left_at.is_(None),
+            User.is_enabled.is_(True))
 
 
 def animators() -> list[User]:
-    """The animation group: animators and admins who have not left; pilote, then copilote, then
-    by name."""
+    """The animation group, the one definition: animators and admins whose account is enabled and
+    who have not left; pilote, then copilote, then by name."""
     people = db.session.scalars(select(User).where(*_in_group())
                                 .order_by(User.last_name, User.first_name, User.id)).all()
     rank = {GroupRole.PILOTE.value: 0, GroupRole.COPILOTE.value: 1}
