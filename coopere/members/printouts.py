@@ -51,14 +51,17 @@ def _site(public_url: str) -> str:
     return public_url.split("://", 1)[-1].rstrip("/")
 
 
-def welcome_card(user: User, code: str, perimeter: Perimeter, public_url: str) -> printing.WelcomeCard:
+def welcome_card(user: User, code: str | None, perimeter: Perimeter, public_url: str) -> printing.WelcomeCard:
+    """`user`'s welcome card with `code`; without one (an account activated already), the card
+    leads to the login page instead."""
     cafes = next_cafes(1)
+    page = "activer" if code else "connexion"
     return printing.WelcomeCard(
         first_name=user.first_name, perimeter_name=perimeter.short_name,
-        activation_url=f"{public_url.rstrip('/')}/activer/{code}",
-        short_code=printing.format_short_code(code),
+        activation_url=f"{public_url.rstrip('/')}/{page}" + (f"/{code}" if code else ""),
+        short_code=printing.format_short_code(code) if code else "", already_active=not code,
         contact=" · ".join(line.strip() for line in perimeter.contact.splitlines() if line.strip()),
-        next_cafe=cafes[0] if cafes else None, site_address=f"{_site(public_url)}/activer")
+        next_cafe=cafes[0] if cafes else None, site_address=f"{_site(public_url)}/{page}")
 
 
 def render_cards(cards: list[printing.WelcomeCard]) -> bytes:

@@ -23,6 +23,7 @@ from ..perimeter.models import Perimeter
 from ..timeutil import utcnow
 from . import consents as texts
 from .models import ActivationCode, Consent, ConsentKind, EndReason, Method, PaperForm, Sponsorship
+from .recovery import activation_refusal, code_refusal, never_activated
 
 CODE_LENGTH = 10  # 10 characters of a 31-letter alphabet: about 49.5 bits
 CONTACT_PREFERENCES = ("phone", "email", "site", "sponsor")
@@ -237,10 +238,9 @@ def _hash(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
-def issue_code(user: User, *, actor: User) -> str:
-    """A new single-use activation code for `user`; any earlier code stops working."""
-    if user.has_left:
-        raise MemberError(_l("%(name)s a quitté le périmètre.", name=user.full_name))
+def _mint_code(user: User, *, actor: User) -> str:
+    """A new single-use code for `user`; any earlier code stops working. Only issue_code and
+    reset_access call it, once the rule of coopere.members.recovery allows it."""
     now = utcnow()
     db.session.execute(update(ActivationCode)
                        .where(ActivationCode.user_id == user.id, ActivationCode.used_at.is_(None),
@@ -250,8 +250,26 @@ def issue_code(user: User, *, actor: User) -> str:
     days = current_app.config["ACTIVATION_CODE_DAYS"]
     db.session.add(ActivationCode(user_id=user.id, code_hash=_hash(code), created_by_id=actor.id,
                                   expires_at=now + timedelta(days=days)))
+    return code
+
+
+def issue_code(user: User, *, actor: User) -> str:
+    """A new activation code for an account that was never activated (MemberError otherwise:
+    see coopere.members.recovery); any earlier code stops working."""
+    refusal = activation_refusal(user, actor)
+    if refusal is not None:
+        raise MemberError(refusal)
+    code = _mint_code(user, actor=actor)
     record("member.code_issued", actor=actor, target=user)
     return code
+
+
+def welcome_code(user: User, *, actor: User) -> str | None:
+    """The code to print on `user`'s welcome card: a new activation code while the account was
+    never activated, None once it was (the card then prints without a code)."""
+    if never_activated(user) or user.has_left:
+        return issue_code(user, actor=actor)  # refuses someone who left, and a role too high
+    return None
 
 
 CODE_REFUSED = _l("Ce code n'est pas valable. Vérifiez-le, ou demandez une nouvelle carte au groupe d'animation.")
@@ -276,6 +294,9 @@ def _check_usable(row: ActivationCode) -> None:
         raise MemberError(_l("Ce code a été remplacé par un plus récent : utilisez votre dernière carte."))
     if row.expires_at <= utcnow():
         raise MemberError(_l("Ce code a expiré. Demandez une nouvelle carte au groupe d'animation."))
+    refusal = code_refusal(row.user)
+    if refusal is not None:  # the account became active meanwhile: a code never replaces a password
+        raise MemberError(refusal)
 
 
 def activate(row: ActivationCode, password: str, *, login: str | None = None) -> User:
@@ -343,7 +364,7 @@ def members_query(q: str = "", street: str = "", building: str = "", status: str
     elif status == "sponsored":
         query = query.where(_active_sponsorship_of(User.id))
     elif status == "not_activated":
-        query = query.where(User.password_hash.is_(None), User.has_internet.is_(True))
+        query = query.where(User.password_hash.is_(None), User.activated_at.is_(None), User.has_internet.is_(True))
     for word in fold_name(q).split():
         query = query.where(User.name_key.like(f"%{word}%"))
     if street:

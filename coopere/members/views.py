@@ -27,9 +27,11 @@ from . import printouts
 from .desk import has_errors, registration_of, summary, validate_steps
 from .forms import BlankFormsForm, MemberEditForm, SponsorForm, registration_form_class, step_fields
 from .models import ConsentKind
+from .recovery import never_activated
 from .services import (PAGE_SIZE, STATUS_FILTERS, MemberError, consent_history, current_consents,
-                       dwelling_choices, dwelling_label, find_dwelling, history, issue_code, listings_of,
-                       mark_left, members_page, register_resident, sponsors_by_sponsee, update_member)
+                       dwelling_choices, dwelling_label, find_dwelling, history, listings_of,
+                       mark_left, members_page, register_resident, sponsors_by_sponsee, update_member,
+                       welcome_code)
 from .sponsorship import (SponsorshipError, contact_route, end_sponsorship, link_sponsor, possible_sponsors,
                           sponsee_count, sponsorship_of, sponsorships_history)
 
@@ -151,7 +153,7 @@ def show(member_id: int):
         consent_texts=texts.ALL, consent_history=consent_history(member), listings=listings_of(member),
         events=history(member), sponsees_count=sponsee_count(member), just_registered=bool(request.args.get("nouveau")),
         registrar=db.session.get(User, member.registered_by_id) if member.registered_by_id else None,
-        confirm=ConfirmForm())
+        never_activated=never_activated(member), confirm=ConfirmForm())
 
 
 @bp.route("/membres/<int:member_id>/modifier", methods=["GET", "POST"])
@@ -210,13 +212,14 @@ def leave(member_id: int):
 
 @bp.route("/membres/<int:member_id>/carte", methods=["POST"])
 def card(member_id: int):
-    """A new activation code and its welcome card (any earlier card stops working)."""
+    """The welcome card: with a new activation code (any earlier card stops working) while the
+    account was never activated, without a code once it was (coopere.members.recovery)."""
     member = _member(member_id)
     perimeter = get_perimeter() or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        code = issue_code(member, actor=current_user)
+        code = welcome_code(member, actor=current_user)
     except MemberError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -238,8 +241,13 @@ def cards():
     if not members:
         flash(_("Cochez au moins une personne pour imprimer ses cartes."), "error")
         return redirect(url_for("members.index", statut="not_activated"))
-    cards_data = [printouts.welcome_card(member, issue_code(member, actor=current_user), perimeter, _public_url())
-                  for member in members]
+    try:
+        cards_data = [printouts.welcome_card(member, welcome_code(member, actor=current_user), perimeter,
+                                             _public_url()) for member in members]
+    except MemberError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("members.index", statut="not_activated"))
     pdf = printing.render_welcome_cards(cards_data, layout="sheet")
     db.session.commit()
     return _pdf(pdf, "cartes-accueil.pdf")
