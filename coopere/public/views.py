@@ -12,7 +12,7 @@ from ..extensions import db, limiter
 from ..listings.browse import counts_by_theme
 from ..perimeter.models import get_perimeter
 from ..printruns.services import record_scan
-from ..urls import local_path
+from ..urls import next_path
 
 bp = Blueprint("public", __name__)
 
@@ -46,7 +46,7 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    return redirect(local_path(request.form.get("next")) or url_for("public.home"))
+    return redirect(next_path(url_for("public.home")))
 
 
 @bp.route("/donnees-personnelles")
