@@ -319,7 +319,8 @@ SHEETS: tuple[Sheet, ...] = (
         people=("Occupants des logements du périmètre (inscrits ou non)",),
         categories=("Adresse du logement, position sur la carte, « pas de courrier », logement vacant, "
                     "notes du groupe", "Dates des courriers reçus",
-                    "Lecture d'un code QR de courrier : tournée, logement, date (jamais d'adresse IP)",
+                    "Lecture d'un code QR de courrier : tournée, logement, date (jamais d'adresse IP) ; "
+                    "comptée une fois par navigateur, par tournée et par jour",
                     "Tournées : paramètres, fichier PDF des courriers, qui les a lancées"),
         stores=(
             Store("dwellings", ("number", "rep", "street", "complement", "postcode", "city", "lon", "lat", "notes",
@@ -335,7 +336,10 @@ SHEETS: tuple[Sheet, ...] = (
                   "%(PRINT_FILES_RETENTION_DAYS)d jours (PRINT_FILES_RETENTION_DAYS).",
         keys=("PRINT_FILES_RETENTION_DAYS",),
         security=("Le registre n'est visible que des animateurs.",
-                  "La lecture d'un code QR n'enregistre ni l'adresse IP, ni le téléphone, ni aucun traceur."),
+                  "La lecture d'un code QR n'enregistre ni l'adresse IP, ni le téléphone, ni aucun identifiant. "
+                  "Pour ne pas compter chaque rechargement, le navigateur garde jusqu'à minuit un cookie signé, "
+                  "renvoyé seulement à l'adresse du code QR, qui ne contient que la date et les tournées "
+                  "déjà comptées ce jour-là (rien n'est ajouté à la base)."),
         public_title=_l("Les courriers dans les boîtes aux lettres"),
         public_purpose=_l("Pour inviter chaque logement aux cafés, le groupe tient une liste des adresses du "
                           "quartier, sans aucun nom. Si vous ne voulez plus de courrier, dites-le : nous le notons."),
