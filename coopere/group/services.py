@@ -19,6 +19,7 @@ from ..auth.models import GroupRole, Role, User
 from ..events.models import Event, EventKind
 from ..events.services import upcoming_events
 from ..extensions import db
+from ..signals import volunteer_leaving
 from ..i18n import day_text, hour_text
 from ..notifications.services import notify
 from ..timeutil import months_before, to_paris, utcnow
@@ -142,6 +143,11 @@ def notes_by_family(limit: int = 200) -> dict[Family, list[HandoverNote]]:
 
 
 # --- a volunteer steps back -----------------------------------------------------------------
+
+@volunteer_leaving.connect
+def _on_volunteer_leaving(user: User, actor: User | None = None, **_extra) -> None:
+    release_volunteer(user, actor)
+
 
 def release_volunteer(user: User, actor: User | None) -> dict:
     """`user` leaves the animation group (becomes a member again, or leaves the perimeter): their
