@@ -4,6 +4,7 @@ thank you; nobody else sees the thread; a member can block another; a sponsor an
 offline neighbour, and the printed digest shows the replies."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -515,3 +516,31 @@ def test_the_listing_page_offers_the_answer_form_then_leads_to_the_exchange(app,
     assert f'action="/annonces/{need}/repondre"' not in page
     page = text(paul.get(f"/annonces/{need}"))  # the owner: no form, a link to the answers
     assert f'action="/annonces/{need}/repondre"' not in page and "Voir mes échanges" in page
+
+
+ACTION_PATHS = {"accept": "accepter", "decline": "decliner", "withdraw": "retirer", "done": "fait"}
+
+
+@pytest.mark.parametrize("status", ["pending", "accepted", "declined", "withdrawn", "done"])
+def test_the_page_offers_exactly_the_status_changes_the_rules_allow(app, people, make_listing, as_person, status):
+    """The buttons come from the transitions table: each button shown works, each one hidden would
+    be refused (so the page and the rules cannot drift apart)."""
+    from coopere.exchanges.services import ACTION_BUTTONS
+
+    listing_id = make_listing(people["paul"])
+    for who in ("paul", "marie"):
+        exchange_id = started(app, as_person(people["marie"]), listing_id) if who == "paul" else exchange_id
+        with app.app_context():
+            db.session.get(Exchange, exchange_id).status = status
+            db.session.commit()
+        client = as_person(people[who])
+        page = client.get(f"/echanges/{exchange_id}").get_data(as_text=True)
+        for action, (label, _main) in ACTION_BUTTONS.items():
+            shown = f'/echanges/{exchange_id}/{ACTION_PATHS[action]}"' in page
+            assert shown == (f">{label}</button>" in html.unescape(page)), (who, status, action)
+            post_form(client, f"/echanges/{exchange_id}/{ACTION_PATHS[action]}", follow_redirects=True)
+            changed = exchange_row(app, exchange_id)["status"] != status
+            assert shown == changed, (who, status, action)
+            with app.app_context():
+                db.session.get(Exchange, exchange_id).status = status
+                db.session.commit()

@@ -255,6 +255,13 @@ TRANSITIONS = {
     "withdraw": ((REQUESTER,), (ExchangeStatus.PENDING,), ExchangeStatus.WITHDRAWN),
     "done": ((OWNER, REQUESTER), (ExchangeStatus.ACCEPTED,), ExchangeStatus.DONE),
 }
+# The button of each action on the exchange's page: its label and whether it is the main one.
+ACTION_BUTTONS = {
+    "accept": (_l("Accepter"), True),
+    "decline": (_l("Décliner"), False),
+    "withdraw": (_l("Retirer ma réponse"), False),
+    "done": (_l("C'est fait !"), True),
+}
 WRONG_PARTY = {
     "accept": _l("Seule la personne qui a publié l'annonce peut accepter ou refuser."),
     "decline": _l("Seule la personne qui a publié l'annonce peut accepter ou refuser."),
@@ -292,6 +299,13 @@ def _lock(exchange: Exchange) -> None:
     db.session.execute(select(Exchange.id).where(Exchange.id == exchange.id).with_for_update())
     db.session.refresh(exchange, attribute_names=["status", "owner_thanks", "requester_thanks", "decided_at",
                                                   "done_at", "done_by_id"])
+
+
+def available_actions(exchange: Exchange, person: User) -> list[str]:
+    """The status changes `person` may make now, from TRANSITIONS (the page shows only these)."""
+    side, current = party(exchange, person), ExchangeStatus(exchange.status)
+    return [action for action, (who_may, starts_from, _new) in TRANSITIONS.items()
+            if side in who_may and current in starts_from]
 
 
 def change_status(exchange: Exchange, action: str, person: User, *, actor: User) -> None:

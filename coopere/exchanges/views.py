@@ -95,7 +95,9 @@ def _thread_page(exchange: Exchange, person: User, *, form: MessageForm | None =
         acting=person.id != current_user.id, messages=services.thread(exchange),
         contact=services.contact_of(exchange, other), blocked=services.has_blocked(person, other),
         form=form, thanks_form=thanks_form or ThanksForm(formdata=None),
-        own_thanks=own_thanks, confirm=ConfirmForm(), Status=ExchangeStatus), status
+        own_thanks=own_thanks, confirm=ConfirmForm(), Status=ExchangeStatus,
+        actions=[(action, *services.ACTION_BUTTONS[action]) for action in services.available_actions(exchange, person)]
+    ), status
 
 
 @bp.route("/echanges/<int:exchange_id>")
