@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import InvalidIdentifier, format_phone, parse_login
+from ..auth.views import flash_login_notices
 from ..cafe.services import set_call_before_cafes
 from ..extensions import db, limiter
 from ..listings.models import Listing, ListingStatus
@@ -116,6 +117,7 @@ def _activate(row, form: ActivationForm, needs_login: bool):
             # Never tell whose number it is.
             form.login.errors.append(str(LOGIN_TAKEN))
             return None
+    was_reset = row.user.activated_at is not None  # a reset card: the account was active before
     try:
         user = activate_account(row, form.password.data, login=login)
     except DuplicateError:
@@ -134,8 +136,13 @@ def _activate(row, form: ActivationForm, needs_login: bool):
     login_user(user)
     if user.locale or chosen_language:
         session["lang"] = user.locale or chosen_language
-    flash(_("Bienvenue, %(name)s ! Votre compte est activé : vous êtes connecté(e).", name=user.first_name),
-          "success")
+    if was_reset:
+        flash(_("Votre nouveau mot de passe est enregistré, %(name)s : vous êtes connecté(e).",
+                name=user.first_name), "success")
+    else:
+        flash(_("Bienvenue, %(name)s ! Votre compte est activé : vous êtes connecté(e).", name=user.first_name),
+              "success")
+    flash_login_notices(user)
     if drafts:
         flash(_("Vos premières annonces vous attendent dans « Mes annonces » : confirmez-les, "
                 "modifiez-les ou retirez-les."), "info")
