@@ -44,7 +44,9 @@ def redeem(app, code: str, password: str = NEW_PASSWORD):
     """A stranger's browser uses the code: the password page, then the new password. Returns the
     client (logged in when the code worked) and the last response."""
     client = app.test_client()
-    response = post_form(client, f"/activer/{code}", {"password": password, "confirm": password})
+    token = csrf_token(client)
+    client.get(f"/activer/{code}")
+    response = client.post("/activer", data={"csrf_token": token, "password": password, "confirm": password})
     return client, response
 
 
@@ -230,3 +232,36 @@ def test_a_code_of_an_account_activated_meanwhile_is_refused(app, people, create
     assert response.status_code == 422 and "Ce compte est déjà activé" in text(response)
     assert logged_in_as(client) is None
     assert password_is(app, newcomer.id, "un mot de passe choisi")
+
+
+# --- the code leaves the address (item 11) --------------------------------------------------------
+
+def test_the_cards_link_is_exchanged_at_once_for_a_clean_address(app, people, create_user):
+    newcomer = create_user(password=None, first_name="Odette", phone="+33199000011")
+    from coopere.members.services import issue_code
+
+    with app.test_request_context():
+        code = issue_code(db.session.get(User, newcomer.id), actor=db.session.get(User, people["animator"].id))
+        db.session.commit()
+    client = app.test_client()
+    opened = client.get(f"/activer/{code}")
+    assert opened.status_code == 303 and opened.headers["Location"] == "/activer"
+    with client.session_transaction() as session:
+        assert code not in str(dict(session))  # the session keeps the code's row, not the code
+    page = client.get("/activer")
+    html = page.get_data(as_text=True)
+    assert "Bonjour Odette !" in text(page) and "Choisissez votre mot de passe" in text(page)
+    assert code not in html and 'action="/activer"' in html
+    # Another card can still be typed on the same browser (a shared tablet).
+    assert "Code de votre carte d'accueil" in text(client.get("/activer?autre=1"))
+    # A wrong or used link is also sent to the clean address, which says why.
+    wrong = client.get("/activer/PQRSTUVWXY")
+    assert wrong.status_code == 303 and wrong.headers["Location"] == "/activer"
+    assert "Ce code n'est pas valable" in text(client.get("/activer"))
+    # The code typed by hand is posted, never put in an address either.
+    typed = post_form(client, "/activer", {"code": code.lower()})
+    assert typed.status_code == 303 and typed.headers["Location"] == "/activer"
+    response = client.post("/activer", data={"csrf_token": csrf_token(client, "/connexion"),
+                                             "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302 and code not in response.headers["Location"]
+    assert logged_in_as(client) == "Odette"

@@ -319,7 +319,16 @@ def check_code(text: str) -> ActivationCode:
     code = normalise_code(text)
     if len(code) != CODE_LENGTH:
         raise MemberError(CODE_REFUSED)
-    row = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash(code)))
+    return _usable(db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash(code))))
+
+
+def check_code_id(ident) -> ActivationCode:
+    """The usable activation code whose id a browser's session holds (the activation pages keep
+    the id there, never the code itself), or MemberError saying why not."""
+    return _usable(db.session.get(ActivationCode, ident) if isinstance(ident, int) else None)
+
+
+def _usable(row: ActivationCode | None) -> ActivationCode:
     if row is None or row.user.has_left:
         raise MemberError(CODE_REFUSED)
     _check_usable(row)
