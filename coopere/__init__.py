@@ -69,6 +69,7 @@ def configure_extensions(app: Flask) -> None:
     from . import idempotency  # noqa: F401  (its table)
     from .extensions import db
     from .reports import models as _reports  # noqa: F401  (its table)
+    from .group import services as _group  # noqa: F401  (receives volunteer_leaving)
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     configure_login(app)

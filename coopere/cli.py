@@ -5,13 +5,12 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import select
 
 from .audit.services import record
 from .auth.identifiers import InvalidIdentifier, parse_login
 from .auth.models import GroupRole, Role, User
 from .auth.passwords import password_problems
-from .auth.services import AccountError, set_password
+from .auth.services import AccountError, create_account, set_password
 from .extensions import db
 from .listings.themes import seed_themes
 from .perimeter.models import get_perimeter
@@ -95,7 +94,7 @@ def init_command(name, short_name, city, postcode, dwellings, meeting_place, con
                    "postcode": postcode, "estimated_dwellings": dwellings,
                    "meeting_place": meeting_place.strip(), "contact": contact.strip(),
                    "charter_text": charter})
-    admin = create_account(admin_first_name.strip(), admin_last_name.strip(), admin_login,
+    admin = _create_account(admin_first_name.strip(), admin_last_name.strip(), admin_login,
                            admin_password, role=Role.ADMIN, group_role=GroupRole.PILOTE)
     seed_themes()
     record("perimeter.created", actor=admin)
@@ -103,30 +102,11 @@ def init_command(name, short_name, city, postcode, dwellings, meeting_place, con
     click.echo(f"Le périmètre « {name} » est installé. Connectez-vous avec {admin_login}.")
 
 
-def create_account(first_name: str, last_name: str, login: str | None, password: str | None, *,
-                   role: Role = Role.MEMBER, group_role: GroupRole | None = None, locale: str | None = None,
-                   email: str | None = None, phone: str | None = None) -> User:
-    """A new account; `login` (email or phone) is sorted into the right column."""
-    if login:
-        kind, value = parse_login(login)
-        if kind == "email":
-            email = value
-        else:
-            phone = value
-    for column, value in ((User.email, email), (User.phone, phone)):
-        if value and db.session.scalar(select(User.id).where(column == value)) is not None:
-            raise click.ClickException(f"un compte utilise déjà {value}.")
-    user = User(first_name=first_name, last_name=last_name, email=email, phone=phone, role=role.value,
-                group_role=group_role.value if group_role else None, locale=locale)
-    db.session.add(user)
-    if password is not None:
-        try:
-            set_password(user, password, actor=user)
-        except AccountError as error:
-            raise click.ClickException(f"mot de passe refusé : {error}")
-    db.session.flush()
-    record("account.created", target=user, role=role.value)
-    return user
+def _create_account(*args, **kwargs) -> User:
+    try:
+        return create_account(*args, **kwargs)
+    except AccountError as error:
+        raise click.ClickException(str(error))
 
 
 @click.command("demo")

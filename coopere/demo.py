@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .audit.services import record
 from .auth.identifiers import format_phone
 from .auth.models import GroupRole, Role, User
-from .cli import create_account
+from .auth.services import create_account
 from .dwellings.models import Dwelling
 from .dwellings.services import save_dwelling
 from .events.services import save_event, save_series

@@ -1,7 +1,7 @@
 """Login, logout, the member's home and account settings."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_babel import lazy_gettext as _l
@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
-from ..urls import local_path
+from ..urls import next_path
 from .forms import ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm
 from .models import User
 from .passwords import verify_password
@@ -65,12 +65,12 @@ def login():
         return redirect(url_for("auth.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        next_url = next_path(url_for("auth.home"))  # checked before the session changes
         try:
             user = authenticate(form.login.data, form.password.data)
         except AccountError as error:
             form.password.errors.append(str(error))
         else:
-            next_url = local_path(request.args.get("next")) or url_for("auth.home")
             chosen_language = session.get("lang")
             session.clear()  # a fresh session on login: no fixation
             login_user(user)

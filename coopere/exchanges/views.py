@@ -198,8 +198,10 @@ def _back():
 
 @bp.route("/membres-bloques/<int:member_id>", methods=["POST"])
 def block(member_id: int):
-    member = db.session.get(User, member_id) or abort(404)
+    """Only someone the person has already had to do with; a stranger's id and an id that matches
+    nobody get the same answer, which names no one."""
     if ConfirmForm().validate_on_submit():
+        member = db.session.get(User, member_id)
         try:
             services.block(subject(), member, actor=current_user)
         except ExchangeError as error:
@@ -214,9 +216,13 @@ def block(member_id: int):
 
 @bp.route("/membres-bloques/<int:member_id>/debloquer", methods=["POST"])
 def unblock(member_id: int):
-    member = db.session.get(User, member_id) or abort(404)
+    """Names the person only if they were blocked (so already known): any other id, existing or
+    not, gets the same answer."""
     if ConfirmForm().validate_on_submit():
-        services.unblock(subject(), member, actor=current_user)
-        db.session.commit()
-        flash(_("%(name)s peut de nouveau vous écrire.", name=member.first_name), "success")
+        member = db.session.get(User, member_id)
+        if services.unblock(subject(), member, actor=current_user):
+            db.session.commit()
+            flash(_("%(name)s peut de nouveau vous écrire.", name=member.first_name), "success")
+        else:
+            flash(_("Cette personne ne fait pas partie des personnes que vous avez bloquées."), "info")
     return _back()

@@ -11,15 +11,16 @@ from .. import printing
 from ..auth.identifiers import format_phone
 from ..auth.models import User
 from ..events.models import EventKind
-from ..events.services import to_paris, upcoming_events
+from ..events.services import upcoming_events
 from ..extensions import db
+from ..i18n import french_hours
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..listings.services import expires_soon
 from ..listings.themes import all_themes
 from ..perimeter.models import Perimeter
 from ..printing.merge import merge_pdfs
-from ..printruns.services import hour_text, perimeter_data
-from ..timeutil import utcnow
+from ..perimeter.services import perimeter_data
+from ..timeutil import to_paris, utcnow
 from . import consents as texts
 from .models import DigestPrint, PaperForm
 from .services import current_consents, listings_of
@@ -42,7 +43,7 @@ def next_cafes(limit: int = 1) -> list[printing.NextCafe]:
     for event in upcoming_events(limit=limit, kinds=(EventKind.CAFE,)):
         start, end = to_paris(event.starts_at), to_paris(event.ends_at)
         cafes.append(printing.NextCafe(date_text=format_date(start.date(), "EEEE d MMMM", locale="fr"),
-                                       time_text=f"de {hour_text(start)} à {hour_text(end)}", place=event.place))
+                                       time_text=f"de {french_hours(start)} à {french_hours(end)}", place=event.place))
     return cafes
 
 

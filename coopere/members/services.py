@@ -17,6 +17,7 @@ from ..auth.models import User, fold_name
 from ..auth.services import AccountError, set_password
 from ..dwellings.models import REFERENCE_ALPHABET, Dwelling
 from ..extensions import db
+from ..signals import volunteer_leaving
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..listings.models import Theme
 from ..perimeter.models import Perimeter
@@ -504,9 +505,7 @@ def mark_left(user: User, *, actor: User) -> None:
         Listing.owner_id == user.id,
         Listing.status.in_([ListingStatus.DRAFT.value, ListingStatus.OPEN.value, ListingStatus.PAUSED.value]))
         .values(status=ListingStatus.CLOSED.value, updated_at=now))
-    from ..group.services import release_volunteer
-
-    release_volunteer(user, actor)  # their roster slots to come are freed, their task families dropped
+    volunteer_leaving.send(user, actor=actor)  # their roster slots to come are freed, their task families dropped
     record("member.left", actor=actor, target=user)
 
 

@@ -24,7 +24,8 @@ def work_command(run_id):
 
 
 @print_runs.command("cleanup")
-@click.option("--days", default=30, show_default=True, help="Keep the PDFs of this many days.")
+@click.option("--days", type=click.IntRange(0), default=None,
+              help="Keep the PDFs of this many days (default: the PRINT_FILES_RETENTION_DAYS setting).")
 def cleanup_command(days):
     """Delete the PDFs of print runs older than --days (run it daily from cron)."""
     click.echo(f"{delete_old_files(days)} fichier(s) supprimé(s).")

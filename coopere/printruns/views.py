@@ -18,7 +18,7 @@ from .forms import LetterRunForm, LetterTemplateForm
 from .jobs import launch
 from .letter import DEFAULT_LETTER, PLACEHOLDER_HELP
 from .models import PrintRun
-from .services import (PrintRunError, confirm_run, create_letter_run, event_data, is_stalled,
+from .services import (PrintRunError, confirm_run, create_letter_run, event_data, files_kept_days, is_stalled,
                        letter_text, pdf_path, scan_counts)
 
 bp = Blueprint("printruns", __name__, url_prefix="/impressions")
@@ -75,7 +75,8 @@ def _run(run_id: int) -> PrintRun:
 def show(run_id: int):
     run = _run(run_id)
     return render_template("printruns/show.html", run=run, stalled=is_stalled(run),
-                           scans=scan_counts([run.id]).get(run.id, 0), has_file=pdf_path(run) is not None)
+                           scans=scan_counts([run.id]).get(run.id, 0), has_file=pdf_path(run) is not None,
+                           kept_days=files_kept_days())
 
 
 @bp.route("/<int:run_id>/etat.json")
