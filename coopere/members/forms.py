@@ -151,7 +151,7 @@ class BlankFormsForm(BaseForm):
                           render_kw={"inputmode": "numeric"})
 
 
-class ResetAccessForm(FlaskForm):
+class ResetAccessForm(BaseForm):
     """« Réinitialiser l'accès » (admins): a box to tick; for an animator's or an admin's account,
     a second step where the person's first name is typed."""
 
