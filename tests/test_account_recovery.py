@@ -88,6 +88,62 @@ def people(users, create_user):
     return {**users, "admin2": second, "jeanne": jeanne}
 
 
+# --- who obtains a credential, for every pair of roles --------------------------------------------
+
+RANK = {"member": 0, "animator": 1, "admin": 2}
+TARGETS = [("member", "active"), ("animator", "active"), ("admin", "active"), ("self", "active"),
+           ("member", "never"), ("animator", "never"), ("admin", "never")]
+ROUTES = ("card", "cards", "reset")
+
+
+def allowed(actor: str, role: str, state: str, route: str) -> bool:
+    """The rule, as docs/securite.md states it."""
+    if route == "reset":  # an admin, for an activated account, never their own
+        return actor == "admin" and state == "active" and role != "self"
+    # a welcome card's code: an account never activated, from a higher role
+    return actor != "member" and state == "never" and RANK[role] < RANK[actor]
+
+
+def mint(client, route: str, person: User):
+    token = csrf_token(client, "/accueil")
+    if route == "card":
+        return client.post(f"/membres/{person.id}/carte", data={"csrf_token": token})
+    if route == "cards":
+        return client.post("/membres/cartes", data={"csrf_token": token, "membre": [str(person.id)]})
+    return client.post(f"/membres/{person.id}/acces", data={"csrf_token": token, "confirm": "y", "step": "2",
+                                                            "first_name": person.first_name})
+
+
+@pytest.mark.parametrize("role, state", TARGETS, ids=[f"{role}-{state}" for role, state in TARGETS])
+@pytest.mark.parametrize("actor", ["member", "animator", "admin"])
+def test_who_obtains_a_credential_by_every_route_that_mints_one(app, users, create_user, client_as,
+                                                                actor, role, state):
+    if role == "self":
+        target = users[actor]
+    elif state == "active":
+        target = create_user(Role(role), first_name="Cible", last_name="Active")
+    else:
+        target = create_user(Role(role), password=None, first_name="Cible", last_name="Nouvelle",
+                             phone="+33199000012")
+    client = client_as(actor)
+    obtained = []
+    for route in ROUTES:
+        codes = codes_in(mint(client, route, target))
+        assert bool(codes) == allowed(actor, role, state, route), f"{actor} → {role} ({state}) by {route}"
+        obtained += codes
+    with app.app_context():
+        minted = db.session.scalar(select(func.count()).select_from(ActivationCode)
+                                   .where(ActivationCode.user_id == target.id))
+    assert minted == len(obtained)
+    if obtained:  # the last code printed is the one that works, and it makes its bearer the target
+        bearer, _ = redeem(app, obtained[-1])
+        assert logged_in_as(bearer) == target.first_name
+    else:  # nothing to use: the target's account is as it was
+        assert account(app, target.id).password_hash == target.password_hash
+        if state == "active":
+            assert login(app.test_client(), target).status_code == 302
+
+
 # --- « Réinitialiser l'accès » --------------------------------------------------------------------
 
 def test_an_admin_resets_a_members_access_the_old_password_and_sessions_stop(app, people, client_as):
