@@ -42,6 +42,18 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def flash_login_notices(user: User) -> None:
+    """Show once, right after logging in, the notices the person must not miss (their access was
+    reset by an admin), and mark them read."""
+    from ..notifications.services import take_login_notices
+
+    texts = take_login_notices(user)
+    for text in texts:
+        flash(text, "info")
+    if texts:
+        db.session.commit()
+
+
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
@@ -64,6 +76,7 @@ def login():
             login_user(user)
             if user.locale or chosen_language:
                 session["lang"] = user.locale or chosen_language
+            flash_login_notices(user)
             return redirect(next_url)
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 

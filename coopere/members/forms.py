@@ -151,6 +151,18 @@ class BlankFormsForm(BaseForm):
                           render_kw={"inputmode": "numeric"})
 
 
+class ResetAccessForm(BaseForm):
+    """« Réinitialiser l'accès » (admins): a box to tick; for an animator's or an admin's account,
+    a second step where the person's first name is typed."""
+
+    confirm = BooleanField(_l("Je confirme : cette personne a perdu son accès et me l'a demandé. Je lui "
+                              "remettrai la nouvelle carte en main propre."))
+    step = HiddenField(default="1")
+    first_name = StringField(_l("Prénom de la personne, pour confirmer"),
+                             validators=[Optional(), Length(max=80, message=TOO_LONG)],
+                             render_kw={"autocomplete": "off"})
+
+
 # --- the resident's own forms ----------------------------------------------------------------------------------
 
 class CodeForm(BaseForm):

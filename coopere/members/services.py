@@ -24,7 +24,7 @@ from ..perimeter.models import Perimeter
 from ..timeutil import utcnow
 from . import consents as texts
 from .models import ActivationCode, Consent, ConsentKind, EndReason, Method, PaperForm, Sponsorship
-from .recovery import activation_refusal, code_refusal, never_activated
+from .recovery import activation_refusal, code_refusal, needs_typed_confirmation, never_activated, reset_refusal
 
 CODE_LENGTH = 10  # 10 characters of a 31-letter alphabet: about 49.5 bits
 CONTACT_PREFERENCES = ("phone", "email", "site", "sponsor")
@@ -273,6 +273,45 @@ def welcome_code(user: User, *, actor: User) -> str | None:
     return None
 
 
+RESET_KIND = "account.reset"  # the holder's notice (and email, with consent): see notifications.email
+RESET_SPONSOR_KIND = "account.reset_sponsee"
+
+
+def reset_access(user: User, *, actor: User, confirmation: str = "") -> str:
+    """« Réinitialiser l'accès » of an account that was activated (coopere.members.recovery): the
+    password stops working at once, every session ends, and a new single-use code (printed like
+    a welcome card) lets the holder choose a new password. For an animator's or an admin's
+    account, `confirmation` must be their first name. The holder is told on the site (a notice
+    shown at their next login), by email if they accepted emails, and through their sponsor if
+    they have one; the audit log records who did it. MemberError when refused (nothing changed)."""
+    from ..notifications.services import notify
+    from .sponsorship import sponsorship_of
+
+    refusal = reset_refusal(user, actor)
+    if refusal is not None:
+        raise MemberError(refusal)
+    if needs_typed_confirmation(user) and fold_name(confirmation or "") != fold_name(user.first_name):
+        raise MemberError(_l("Tapez le prénom de la personne pour confirmer : rien n'a été changé."))
+    # It keeps its activation date, so that no welcome card can mint a code for it again.
+    user.activated_at = user.activated_at or utcnow()
+    user.password_hash = None
+    user.session_version += 1
+    user.failed_logins, user.failed_login_window_start, user.locked_until = 0, None, None
+    code = _mint_code(user, actor=actor)
+    record("account.access_reset", actor=actor, target=user, role=user.role)
+    admin_name = actor.full_name
+    notify([user], RESET_KIND, lambda: _l(
+        "%(admin)s a réinitialisé l'accès à votre compte : votre ancien mot de passe ne marche plus et vos "
+        "appareils sont déconnectés. Une nouvelle carte vous permet de choisir un mot de passe. Si vous ne "
+        "l'avez pas demandé, prévenez vite le groupe d'animation.", admin=admin_name))
+    sponsorship = sponsorship_of(user)
+    if sponsorship is not None:
+        notify([sponsorship.sponsor], RESET_SPONSOR_KIND, lambda: _l(
+            "%(admin)s a réinitialisé l'accès au compte de %(name)s, que vous parrainez : une nouvelle carte "
+            "lui permet de choisir un mot de passe.", admin=admin_name, name=user.first_name))
+    return code
+
+
 CODE_REFUSED = _l("Ce code n'est pas valable. Vérifiez-le, ou demandez une nouvelle carte au groupe d'animation.")
 
 
@@ -281,7 +320,16 @@ def check_code(text: str) -> ActivationCode:
     code = normalise_code(text)
     if len(code) != CODE_LENGTH:
         raise MemberError(CODE_REFUSED)
-    row = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash(code)))
+    return _usable(db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash(code))))
+
+
+def check_code_id(ident) -> ActivationCode:
+    """The usable activation code whose id a browser's session holds (the activation pages keep
+    the id there, never the code itself), or MemberError saying why not."""
+    return _usable(db.session.get(ActivationCode, ident) if isinstance(ident, int) else None)
+
+
+def _usable(row: ActivationCode | None) -> ActivationCode:
     if row is None or row.user.has_left:
         raise MemberError(CODE_REFUSED)
     _check_usable(row)

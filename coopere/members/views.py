@@ -25,13 +25,15 @@ from ..perimeter.models import get_perimeter
 from . import consents as texts
 from . import printouts
 from .desk import has_errors, registration_of, summary, validate_steps
-from .forms import BlankFormsForm, MemberEditForm, SponsorForm, registration_form_class, step_fields
+from .forms import (BlankFormsForm, MemberEditForm, ResetAccessForm, SponsorForm, registration_form_class,
+                    step_fields)
 from .models import ConsentKind
-from .recovery import never_activated
+from .recovery import needs_typed_confirmation, never_activated, reset_refusal
 from .services import (PAGE_SIZE, STATUS_FILTERS, MemberError, consent_history, current_consents,
                        dwelling_choices, dwelling_label, find_dwelling, history, listings_of,
                        mark_left, members_page, register_resident, sponsors_by_sponsee, update_member,
                        welcome_code)
+from .services import reset_access as reset_access_of
 from .sponsorship import (SponsorshipError, contact_route, end_sponsorship, link_sponsor, possible_sponsors,
                           sponsee_count, sponsorship_of, sponsorships_history)
 
@@ -251,6 +253,39 @@ def cards():
     pdf = printing.render_welcome_cards(cards_data, layout="sheet")
     db.session.commit()
     return _pdf(pdf, "cartes-accueil.pdf")
+
+
+@bp.route("/membres/<int:member_id>/acces", methods=["GET", "POST"])
+def reset_access(member_id: int):
+    """« Réinitialiser l'accès » of an activated account (admins only, never oneself): the page
+    says what will happen; the ticked box (and for an animator's or an admin's account, a second
+    POST with their first name typed) resets it and prints the new card."""
+    member = _member(member_id)
+    perimeter = get_perimeter() or abort(404)
+    refused = reset_refusal(member, current_user)
+    typed = needs_typed_confirmation(member)
+    form = ResetAccessForm()
+    step = 1
+    if request.method == "POST" and refused is None and form.validate_on_submit():
+        if not form.confirm.data:
+            form.confirm.errors.append(_("Cochez la case pour confirmer : rien n'a été changé."))
+        elif typed and form.step.data != "2":
+            step = 2  # the second step: type the first name
+        else:
+            step = 2 if typed else 1
+            try:
+                code = reset_access_of(member, actor=current_user._get_current_object(),
+                                       confirmation=form.first_name.data or "")
+            except MemberError as error:
+                db.session.rollback()
+                (form.first_name if typed else form.confirm).errors.append(str(error))
+            else:
+                pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, _public_url())])
+                db.session.commit()
+                return _pdf(pdf, f"carte-{member.first_name.lower()}.pdf")
+    status = 422 if form.errors or (refused and request.method == "POST") else 200
+    return render_template("members/reset_access.html", form=form, member=member, refused=refused, typed=typed,
+                           step=step, days=current_app.config["ACTIVATION_CODE_DAYS"]), status
 
 
 @bp.route("/membres/<int:member_id>/recepisse.pdf")

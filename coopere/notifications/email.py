@@ -32,7 +32,8 @@ log = logging.getLogger(__name__)
 mail = Mail()
 
 #: Notice kinds that also go by email (with the EMAIL_NOTICES consent).
-EMAIL_KINDS = frozenset({"exchange.started", "exchange.message", "exchange.accepted", "listing.expiring"})
+EMAIL_KINDS = frozenset({"exchange.started", "exchange.message", "exchange.accepted", "listing.expiring",
+                         "account.reset"})
 UNSUBSCRIBE_SALT = "coopere-email-unsubscribe"
 UNSUBSCRIBABLE = (ConsentKind.EMAIL_NOTICES, ConsentKind.WEEKLY_DIGEST)
 OUTBOX = "outbox"
