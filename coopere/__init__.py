@@ -46,6 +46,9 @@ def configure_config(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = _psycopg3(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
+    from .urls import configure_public_url
+
+    configure_public_url(app)  # checked now: a malformed PUBLIC_URL stops the start with a French message
 
 
 def _psycopg3(uri: str) -> str:

@@ -39,9 +39,11 @@ class Inbox:
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []  # the bytes as they came over SMTP
         self.port = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.raw.append(envelope.content)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
@@ -210,6 +212,62 @@ def test_expiry_reminders_are_emailed_and_nothing_is_sent_when_the_action_is_rol
     (message,) = inbox.messages
     assert "Votre annonce expire bientôt." in message.get_content()
     assert "https://lilas.example.org/mes-annonces" in message.get_content()
+
+
+# --- links come from PUBLIC_URL only ----------------------------------------------------------
+
+FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+
+
+def forged_client(app, user: User):
+    """A client whose every request (logging in included) names another site in Host and
+    X-Forwarded-Host, as anyone can when the proxy passes them through."""
+    from flask.testing import FlaskClient
+
+    class Forged(FlaskClient):
+        def open(self, *args, **kwargs):
+            kwargs["headers"] = {**FORGED, **dict(kwargs.get("headers") or {})}
+            return super().open(*args, **kwargs)
+
+    app.test_client_class = Forged
+    client = app.test_client()
+    assert login(client, user).status_code == 302
+    return client
+
+
+def test_links_in_emails_come_from_public_url_whatever_the_host_headers(make_app, people, make_listing, inbox):
+    proxied = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_DEFAULT_SENDER=SENDER,
+                       PUBLIC_URL="https://lilas.example.org", PROXY_FIX=1)
+    consent(proxied, people["paul"], "email_notices")
+    marie = forged_client(proxied, people["marie"])
+    response = post_form(marie, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"})
+    assert response.status_code == 302
+    (message,), (raw,) = inbox.messages, inbox.raw
+    assert b"evil.example" not in raw and "evil.example" not in message.get_content()
+    links = re.findall(r"https?://[^\s<>]+", message.get_content() + " " + message["List-Unsubscribe"])
+    assert len(links) == 3  # the exchange, the stop link in the text and in the header
+    assert all(link.startswith("https://lilas.example.org/") for link in links), links
+
+
+def test_without_public_url_emails_are_not_sent_and_the_action_succeeds(make_app, people, make_listing, inbox,
+                                                                        caplog):
+    unset = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_DEFAULT_SENDER=SENDER, PUBLIC_URL=None,
+                     PROXY_FIX=1)
+    consent(unset, people["paul"], "email_notices")
+    marie = forged_client(unset, people["marie"])
+    with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
+        for title in ("Annonce un", "Annonce deux"):
+            response = post_form(marie, f"/annonces/{make_listing(people['paul'], title)}/repondre",
+                                 {"body": "Bonjour !"}, follow_redirects=True)
+            assert response.status_code == 200 and "Votre message est envoyé." in text(response)
+    assert inbox.messages == []  # never a link guessed from the request's host
+    with unset.app_context():  # the notices are on the site all the same
+        assert len(db.session.scalars(select(Notification).where(Notification.user_id == people["paul"].id)).all()) == 2
+    warnings = [record.getMessage() for record in caplog.records if "PUBLIC_URL" in record.getMessage()]
+    assert len(warnings) == 1, warnings  # said once, not for every email
+    digest = unset.test_cli_runner().invoke(args=["listings", "weekly-digest"])
+    assert digest.exit_code != 0 and "l'adresse publique du site n'est pas réglée (PUBLIC_URL)" in digest.output
+    assert inbox.messages == []
 
 
 # --- one click to stop ------------------------------------------------------------------------

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from contextlib import nullcontext
 from dataclasses import dataclass
 
-from flask import current_app, has_request_context, render_template, request, url_for
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mail import Connection, Mail
@@ -27,6 +26,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..members.models import Consent, ConsentKind
 from ..perimeter.models import get_perimeter
+from ..urls import absolute_url, has_public_url, public_url_for
 
 log = logging.getLogger(__name__)
 mail = Mail()
@@ -61,8 +61,19 @@ def connect() -> Connection:
 
 
 def enabled() -> bool:
-    """Whether emails are sent at all: an SMTP server is configured."""
-    return bool(current_app.config.get("MAIL_SERVER"))
+    """Whether emails are sent at all: an SMTP server is configured, and PUBLIC_URL, which every
+    email's links need (they are never guessed from the request). With an SMTP server but no
+    PUBLIC_URL, nothing is sent and a warning is logged once."""
+    if not current_app.config.get("MAIL_SERVER"):
+        return False
+    if has_public_url():
+        return True
+    state = current_app.extensions.setdefault("coopere.email", {})
+    if not state.get("warned"):
+        state["warned"] = True
+        log.warning("emails not sent: MAIL_SERVER is set but PUBLIC_URL is not (links are never guessed "
+                    "from the request)")
+    return False
 
 
 # --- consents, read for many people at once ----------------------------------------------
@@ -102,14 +113,6 @@ def read_unsubscribe_token(token: str) -> tuple[int, ConsentKind] | None:
     return (user_id, kind) if kind in UNSUBSCRIBABLE else None
 
 
-# --- absolute links -------------------------------------------------------------------------
-
-def absolute(path: str) -> str:
-    """A full address for an email: PUBLIC_URL when set, else the address of the current request."""
-    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "")
-    return (base or "http://localhost/").rstrip("/") + path
-
-
 # --- building messages ----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -128,11 +131,9 @@ class Email:
 
 def build_email(user: User, kind: ConsentKind, subject, template: str, **context) -> Email:
     """A plain-text email in the member's language, with the link that stops this kind of email."""
-    with nullcontext() if has_request_context() else current_app.test_request_context():
-        path = url_for("notifications.unsubscribe", token=unsubscribe_token(user, kind))
-    stop_url = absolute(path)
+    stop_url = public_url_for("notifications.unsubscribe", token=unsubscribe_token(user, kind))
     with force_locale(user.locale or "fr"):
-        body = render_template(template, user=user, stop_url=stop_url, absolute=absolute, **context)
+        body = render_template(template, user=user, stop_url=stop_url, **context)
         subject_text = str(subject() if callable(subject) else subject)
         perimeter = get_perimeter()
         site = perimeter.short_name if perimeter else _("Réseau d'entraide")
@@ -165,7 +166,7 @@ def queue_notice_emails(users: list[User], kind: str, make_text, link: str) -> i
         with force_locale(user.locale or "fr"):
             text = str(make_text())
         emails.append(build_email(user, ConsentKind.EMAIL_NOTICES, lambda text=text: _shorten(text),
-                                  "email/notice.txt", text=text, link=absolute(link) if link else ""))
+                                  "email/notice.txt", text=text, link=absolute_url(link) if link else ""))
     db.session.info.setdefault(OUTBOX, []).extend(emails)
     return len(emails)
 
