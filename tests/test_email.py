@@ -295,6 +295,28 @@ def test_the_link_in_the_email_stops_the_emails_in_one_click(app, people, make_l
     assert "vous ne recevrez plus ces courriels" in text(visitor.get(path))
 
 
+def test_list_unsubscribe_headers_are_plain_ascii_lines_in_the_raw_message(app, people, make_listing, inbox):
+    """RFC 8058 / RFC 2369: mail clients read the headers as they are sent; an RFC 2047 encoded
+    `=?utf-8?q?…?=` value is not recognised as a link, and one-click unsubscribe fails."""
+    consent(app, people["paul"], "email_notices")
+    consent(app, people["john"], "weekly_digest")
+    answer(app, people["marie"], make_listing(people["paul"], "Un titre accentué « très » long, à prêter"))
+    assert app.test_cli_runner().invoke(args=["listings", "weekly-digest"]).exit_code == 0
+    assert len(inbox.raw) == 2  # a notice and a digest
+    for raw in inbox.raw:
+        lines = raw.split(b"\r\n") if b"\r\n" in raw else raw.split(b"\n")
+        unsubscribe = [line for line in lines if line.lower().startswith(b"list-unsubscribe:")]
+        assert len(unsubscribe) == 1, raw
+        assert re.fullmatch(rb"List-Unsubscribe: <https://lilas\.example\.org/courriel/arreter/[A-Za-z0-9_.\-]+>",
+                            unsubscribe[0]), unsubscribe
+        assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in lines
+        header_block = raw.split(b"\r\n\r\n" if b"\r\n\r\n" in raw else b"\n\n", 1)[0]
+        following = header_block[header_block.index(unsubscribe[0]) + len(unsubscribe[0]):]
+        assert not following.lstrip(b"\r\n").startswith((b" ", b"\t"))  # not folded onto a second line
+        assert b"=?utf-8?" not in unsubscribe[0].lower()
+        header_block.decode("ascii")  # plain ASCII headers
+
+
 def test_mail_clients_can_stop_the_emails_with_one_post_without_a_form(app, people, make_listing, inbox):
     """RFC 8058: the mail client posts « List-Unsubscribe=One-Click » to the link, with no CSRF token."""
     paul = people["paul"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
+from email.policy import EmailPolicy
 
 from flask import current_app, render_template
 from flask_babel import force_locale
@@ -115,6 +116,38 @@ def read_unsubscribe_token(token: str) -> tuple[int, ConsentKind] | None:
 
 # --- building messages ----------------------------------------------------------------------
 
+class _PlainListHeaders(EmailPolicy):
+    """`email.policy.SMTP`, except that List-Unsubscribe and List-Unsubscribe-Post are written as
+    they are, on one plain ASCII line (RFC 8058; RFC 5322 allows 998 characters).
+
+    SMTP folds at 78 characters: `List-Unsubscribe: <https://…/courriel/arreter/…>` is one long
+    word that cannot be folded, so it was written as RFC 2047 encoded words (`=?utf-8?q?…?=`),
+    which mail clients do not read as a link: one-click unsubscribe failed."""
+
+    def fold(self, name, value):
+        if name.lower() in PLAIN_HEADERS:
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        if name.lower() in PLAIN_HEADERS:
+            return f"{name}: {value}{self.linesep}".encode("ascii")
+        return super().fold_binary(name, value)
+
+
+PLAIN_HEADERS = frozenset({"list-unsubscribe", "list-unsubscribe-post"})
+SMTP_POLICY = _PlainListHeaders(linesep="\r\n")  # what email.policy.SMTP is, plus the rule above
+
+
+class PlainHeadersMessage(MailMessage):
+    """Flask-Mail's message, serialised with SMTP_POLICY (everything else unchanged)."""
+
+    def _message(self):
+        message = super()._message()
+        message.policy = SMTP_POLICY
+        return message
+
+
 @dataclass(frozen=True)
 class Email:
     to: str
@@ -123,10 +156,12 @@ class Email:
     unsubscribe_url: str
 
     def message(self) -> MailMessage:
-        return MailMessage(subject=self.subject, recipients=[self.to], body=self.body,
-                           sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
-                           extra_headers={"List-Unsubscribe": f"<{self.unsubscribe_url}>",
-                                          "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        # Plain ASCII headers (RFC 8058): PUBLIC_URL's host is in IDNA form, the path is URL-quoted.
+        self.unsubscribe_url.encode("ascii")
+        return PlainHeadersMessage(subject=self.subject, recipients=[self.to], body=self.body,
+                                   sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
+                                   extra_headers={"List-Unsubscribe": f"<{self.unsubscribe_url}>",
+                                                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
 
 
 def build_email(user: User, kind: ConsentKind, subject, template: str, **context) -> Email:
