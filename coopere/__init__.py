@@ -65,9 +65,11 @@ def configure_extensions(app: Flask) -> None:
     from .errors import configure_errors
     from .extensions import csrf, limiter, migrate
     from .i18n import configure_i18n
+    from .logs import configure_logging
     from .policy import configure_policy
     from .security import configure_security
 
+    configure_logging(app)  # first: no email address nor phone number in any log record
     configure_database(app)
     from . import idempotency  # noqa: F401  (its table)
     from .extensions import db

@@ -358,6 +358,47 @@ def test_a_broken_smtp_server_does_not_break_the_page(make_app, people, make_lis
     assert "SMTP server unreachable" in caplog.text
 
 
+class RefusingInbox(Inbox):
+    """An SMTP server that refuses one recipient, naming the address in its answer (as Postfix does)."""
+
+    refused = "paul@example.org"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address == self.refused:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_recipient_is_logged_by_member_id_without_the_address(make_app, people, make_listing, caplog):
+    handler = RefusingInbox()
+    handler.port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    try:
+        refusing = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=handler.port, MAIL_DEFAULT_SENDER=SENDER)
+        paul, lucie = people["paul"], people["lucie"]
+        with refusing.app_context():
+            db.session.get(User, paul.id).phone = "+33612345678"
+            db.session.commit()
+        consent(refusing, paul, "email_notices")
+        consent(refusing, lucie, "email_notices")
+        client = client_of(refusing, people["marie"])
+        with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
+            for owner in (paul, lucie):
+                response = post_form(client, f"/annonces/{make_listing(owner)}/repondre", {"body": "Bonjour !"})
+                assert response.status_code == 302
+    finally:
+        controller.stop()
+    assert handler.to("lucie@example.org")  # the other one still went
+    assert f"email notice to member {paul.id} not sent (SMTP failure)" in caplog.text
+    assert "SMTPRecipientsRefused" in caplog.text and "Recipient address rejected" in caplog.text  # exc_text
+    for personal in ("paul@example.org", "+33612345678", "06 12 34 56 78", "Bernard"):
+        assert personal not in caplog.text, personal
+        for record in caplog.records:
+            assert personal not in record.getMessage() + (record.exc_text or ""), personal
+
+
 def test_a_silent_smtp_server_delays_the_page_by_the_timeout_only(make_app, people, make_listing, caplog):
     """A server that accepts the connection and never says hello (a firewall, a stuck relay)."""
     import time

@@ -3,7 +3,8 @@
 Notices of some kinds (EMAIL_KINDS) also go by email to the members who hold the EMAIL_NOTICES
 consent and have an address. Messages are prepared in the member's language while the action
 runs, kept in `db.session.info["outbox"]`, and sent only once the transaction has committed
-(a rolled-back action sends nothing). A failing SMTP server is logged: the page still works.
+(a rolled-back action sends nothing). A failing SMTP server is logged (the member's id, never the
+address; coopere/logs.py scrubs the exception's text): the page still works.
 
 Every email carries a one-click way to stop it: a signed link to /courriel/arreter/<token>
 (the token names the member and the consent), also given in the List-Unsubscribe headers."""
@@ -154,6 +155,8 @@ class Email:
     subject: str
     body: str
     unsubscribe_url: str
+    user_id: int = 0  # for the log: an internal id, never the address
+    kind: str = ""  # the email's template name, e.g. "notice" or "weekly_digest"
 
     def message(self) -> MailMessage:
         # Plain ASCII headers (RFC 8058): PUBLIC_URL's host is in IDNA form, the path is URL-quoted.
@@ -173,7 +176,8 @@ def build_email(user: User, kind: ConsentKind, subject, template: str, **context
         perimeter = get_perimeter()
         site = perimeter.short_name if perimeter else _("Réseau d'entraide")
         subject_text = f"[{site}] {subject_text}"
-    return Email(to=user.email, subject=subject_text, body=body, unsubscribe_url=stop_url)
+    return Email(to=user.email, subject=subject_text, body=body, unsubscribe_url=stop_url, user_id=user.id,
+                 kind=template.removeprefix("email/").removesuffix(".txt"))
 
 
 def send_now(email: Email) -> bool:
@@ -184,7 +188,7 @@ def send_now(email: Email) -> bool:
         with connect() as connection:
             connection.send(email.message())
     except Exception:  # noqa: BLE001 - any SMTP or network failure: log and carry on
-        log.warning("email to user not sent (SMTP failure)", exc_info=True)
+        log.warning("email %s to member %s not sent (SMTP failure)", email.kind, email.user_id, exc_info=True)
         return False
     return True
 
@@ -224,7 +228,8 @@ def _send_outbox(session: Session) -> None:
                 try:
                     connection.send(email.message())
                 except Exception:  # noqa: BLE001 - one refused address must not stop the others
-                    log.warning("email not sent (SMTP failure)", exc_info=True)
+                    log.warning("email %s to member %s not sent (SMTP failure)", email.kind, email.user_id,
+                                exc_info=True)
     except Exception:  # noqa: BLE001 - the SMTP server is down: the page still works
         log.warning("emails not sent: SMTP server unreachable", exc_info=True)
 
