@@ -1,8 +1,10 @@
 """Command-line tools: `flask --app coopere init | demo | set-password`."""
 from __future__ import annotations
 
+import os
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
@@ -11,10 +13,12 @@ from .auth.identifiers import InvalidIdentifier, parse_login
 from .auth.models import GroupRole, Role, User
 from .auth.passwords import password_problems
 from .auth.services import AccountError, create_account, set_password
+from .config import write_instance_setting
 from .extensions import db
 from .listings.themes import seed_themes
 from .perimeter.models import get_perimeter
 from .perimeter.services import DEFAULT_CHARTER, save_settings
+from .urls import PublicUrlInvalid, normalise_public_url
 
 
 def register_cli(app: Flask) -> None:
@@ -53,6 +57,25 @@ def _password(_ctx, _param, value: str) -> str:
     return value
 
 
+def _public_url(value: str | None) -> str | None:
+    try:
+        return normalise_public_url(value)
+    except PublicUrlInvalid as error:
+        raise click.BadParameter(str(error))
+
+
+def _ask_public_url() -> str:
+    """The site's public address, asked until it is a valid one (links in emails and QR codes)."""
+    def check(value: str) -> str:
+        checked = _public_url(value)
+        if not checked:
+            raise click.BadParameter("l'adresse publique est nécessaire pour les courriels et les codes QR.")
+        return checked
+
+    return click.prompt("Adresse publique du site, pour les liens des courriels et les codes QR "
+                        "(ex. https://lilas.example.org)", value_proc=check)
+
+
 def _login(_ctx, _param, value: str) -> str:
     try:
         parse_login(value)
@@ -72,6 +95,8 @@ def _login(_ctx, _param, value: str) -> str:
               help="Usual meeting place.")
 @click.option("--contact", prompt="Contact du groupe d'animation (téléphone ou e-mail)", default="",
               help="The animation group's contact, shown on the public page.")
+@click.option("--public-url", default=None, callback=lambda _ctx, _param, value: _public_url(value),
+              help="The site's public address (PUBLIC_URL), e.g. https://lilas.example.org; asked when not set.")
 @click.option("--charter-file", type=click.File(encoding="utf-8"), default=None,
               help="A text file with the charter (default: the four principles of the method).")
 @click.option("--admin-first-name", prompt="Prénom de l'administrateur (pilote)", help="First admin's first name.")
@@ -82,13 +107,16 @@ def _login(_ctx, _param, value: str) -> str:
               hide_input=True, callback=_password,
               confirmation_prompt="Le même mot de passe, une deuxième fois", help="First admin's password.")
 @with_appcontext
-def init_command(name, short_name, city, postcode, dwellings, meeting_place, contact, charter_file,
+def init_command(name, short_name, city, postcode, dwellings, meeting_place, contact, public_url, charter_file,
                  admin_first_name, admin_last_name, admin_login, admin_password):
     """Set up a new perimeter and its first administrator (the pilote)."""
     upgrade_database()
     if get_perimeter() is not None:
         raise click.ClickException("ce périmètre est déjà installé. Modifiez ses réglages sur le site "
                                    "(Réglages), ou choisissez un autre dossier d'instance (COOPERE_INSTANCE).")
+    configured = current_app.config.get("PUBLIC_URL")
+    if public_url is None:
+        public_url = configured or _ask_public_url()
     charter = charter_file.read() if charter_file else DEFAULT_CHARTER
     save_settings({"name": name.strip(), "short_name": short_name.strip(), "city": city.strip(),
                    "postcode": postcode, "estimated_dwellings": dwellings,
@@ -99,6 +127,15 @@ def init_command(name, short_name, city, postcode, dwellings, meeting_place, con
     seed_themes()
     record("perimeter.created", actor=admin)
     db.session.commit()
+    if public_url != configured:
+        path = write_instance_setting(current_app.instance_path, "PUBLIC_URL", public_url,
+                                      "The site's public address: links in emails and QR codes (flask init)")
+        current_app.config["PUBLIC_URL"] = public_url
+        click.echo(f"Adresse publique du site enregistrée dans {path} : {public_url}")
+        if os.environ.get("COOPERE_PUBLIC_URL"):
+            click.echo("Attention : la variable d'environnement COOPERE_PUBLIC_URL l'emporte sur ce fichier.")
+    else:
+        click.echo(f"Adresse publique du site (réglage PUBLIC_URL) : {public_url}")
     click.echo(f"Le périmètre « {name} » est installé. Connectez-vous avec {admin_login}.")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +14,7 @@ from ..extensions import db
 from ..i18n import long_date
 from ..members.sponsorship import subject
 from ..perimeter.models import get_perimeter
+from ..urls import public_url_for
 from . import services
 from .forms import EventForm, SeriesForm
 from .ics import calendar_bytes
@@ -172,8 +173,7 @@ def programme():
             return redirect(url_for("events.index", _anchor="programme"))
         year, month = int(match.group(1)), int(match.group(2))
     perimeter = get_perimeter() or abort(404)
-    public_url = current_app.config.get("PUBLIC_URL") or request.url_root
-    pdf = print_programme(year, month, perimeter, public_url=public_url.rstrip("/") + "/")
+    pdf = print_programme(year, month, perimeter, public_url=public_url_for("public.home"))
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"programme-{year:04d}-{month:02d}.pdf", max_age=0)
 

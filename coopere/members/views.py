@@ -22,6 +22,7 @@ from ..dwellings.services import streets
 from ..extensions import db
 from ..listings.themes import all_themes
 from ..perimeter.models import get_perimeter
+from ..urls import public_base
 from . import consents as texts
 from . import printouts
 from .desk import has_errors, registration_of, summary, validate_steps
@@ -49,10 +50,6 @@ def _pdf(data: bytes, name: str):
                          max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _public_url() -> str:
-    return current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
 
 
 # --- the registration desk ------------------------------------------------------------------
@@ -220,13 +217,14 @@ def card(member_id: int):
     perimeter = get_perimeter() or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    public_url = public_base()  # checked before a code is issued; never the request's host
     try:
         code = welcome_code(member, actor=current_user)
     except MemberError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("members.show", member_id=member.id))
-    pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, _public_url())])
+    pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, public_url)])
     db.session.commit()
     return _pdf(pdf, f"carte-{member.first_name.lower()}.pdf")
 
@@ -243,9 +241,10 @@ def cards():
     if not members:
         flash(_("Cochez au moins une personne pour imprimer ses cartes."), "error")
         return redirect(url_for("members.index", statut="not_activated"))
+    public_url = public_base()  # checked before any code is issued; never the request's host
     try:
         cards_data = [printouts.welcome_card(member, welcome_code(member, actor=current_user), perimeter,
-                                             _public_url()) for member in members]
+                                             public_url) for member in members]
     except MemberError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -273,6 +272,7 @@ def reset_access(member_id: int):
             step = 2  # the second step: type the first name
         else:
             step = 2 if typed else 1
+            public_url = public_base()  # checked before a code is issued; never the request's host
             try:
                 code = reset_access_of(member, actor=current_user._get_current_object(),
                                        confirmation=form.first_name.data or "")
@@ -280,7 +280,7 @@ def reset_access(member_id: int):
                 db.session.rollback()
                 (form.first_name if typed else form.confirm).errors.append(str(error))
             else:
-                pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, _public_url())])
+                pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, public_url)])
                 db.session.commit()
                 return _pdf(pdf, f"carte-{member.first_name.lower()}.pdf")
     status = 422 if form.errors or (refused and request.method == "POST") else 200

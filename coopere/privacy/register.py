@@ -504,12 +504,8 @@ def public_summary(values: Mapping[str, int]) -> list[PublicSummary]:
 
 
 def public_page_address() -> str:
-    """The full address of the page « Vos données personnelles », for printed papers: PUBLIC_URL,
-    else the address of the current request, else the path alone."""
-    from flask import current_app, has_app_context, has_request_context, request
+    """The full address of the page « Vos données personnelles », for printed papers, from PUBLIC_URL
+    (never the request's host); empty when PUBLIC_URL is not set."""
+    from ..urls import has_public_url, public_url_for
 
-    path = "/donnees-personnelles"  # public.privacy
-    base = current_app.config.get("PUBLIC_URL") if has_app_context() else None
-    if not base and has_request_context():
-        base = request.url_root
-    return (base or "").rstrip("/") + path
+    return public_url_for("public.privacy") if has_public_url() else ""
