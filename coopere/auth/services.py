@@ -158,8 +158,8 @@ def create_account(first_name: str, last_name: str, login: str | None, password:
     user = User(first_name=first_name, last_name=last_name, email=email, phone=phone, role=role.value,
                 group_role=group_role.value if group_role else None, locale=locale)
     db.session.add(user)
+    db.session.flush()  # an id first, for the audit entries to name the account
     if password is not None:
         set_password(user, password, actor=user)  # AccountError when the password is refused
-    db.session.flush()
     record("account.created", target=user, role=role.value)
     return user
