@@ -81,6 +81,9 @@ def configure_extensions(app: Flask) -> None:
     # The policy table runs before the CSRF check: a denied route answers 403 (or the login
     # page) whatever was posted to it.
     configure_policy(app)
+    from .menu import configure_menu
+
+    configure_menu(app)
     csrf.init_app(app)
     limiter.init_app(app)
     configure_i18n(app)
