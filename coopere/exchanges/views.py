@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..inputs import parse_id
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
+from ..actions import attempt, attempt_and_say
 from ..extensions import db
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..members.sponsorship import can_act_for, subject
@@ -111,15 +112,12 @@ def reply(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = MessageForm()
     if form.validate_on_submit():
-        try:
-            services.post_message(exchange, person, form.body.data or "", actor=current_user)
-        except ExchangeError as error:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, str(error)]
-        else:
-            db.session.commit()
+        outcome = attempt(lambda: services.post_message(exchange, person, form.body.data or "", actor=current_user),
+                          ExchangeError)
+        if outcome.ok:
             flash(_("Votre message est envoyé."), "success")
             return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="dernier"))
+        form.body.errors = [*form.body.errors, outcome.error]
     exchange, person = _party_exchange(exchange_id)
     return _thread_page(exchange, person, form=form, status=422)
 
@@ -127,14 +125,8 @@ def reply(exchange_id: int):
 def _change(exchange_id: int, action: str, success: str):
     exchange, person = _party_exchange(exchange_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.change_status(exchange, action, person, actor=current_user)
-        except ExchangeError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(success, "success")
+        attempt_and_say(lambda: services.change_status(exchange, action, person, actor=current_user),
+                        ExchangeError, success)
     return redirect(url_for("exchanges.show", exchange_id=exchange_id))
 
 
@@ -163,15 +155,12 @@ def thanks(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = ThanksForm()
     if form.validate_on_submit():
-        try:
-            services.leave_thanks(exchange, person, form.text.data or "", actor=current_user)
-        except ExchangeError as error:
-            db.session.rollback()
-            form.text.errors = [*form.text.errors, str(error)]
-        else:
-            db.session.commit()
+        outcome = attempt(lambda: services.leave_thanks(exchange, person, form.text.data or "", actor=current_user),
+                          ExchangeError)
+        if outcome.ok:
             flash(_("Votre mot de remerciement est envoyé."), "success")
             return redirect(url_for("exchanges.show", exchange_id=exchange.id))
+        form.text.errors = [*form.text.errors, outcome.error]
     exchange, person = _party_exchange(exchange_id)
     return _thread_page(exchange, person, thanks_form=form, status=422)
 
