@@ -23,6 +23,7 @@ from ..listings.models import Theme
 from ..perimeter.models import Perimeter
 from ..timeutil import utcnow
 from . import consents as texts
+from .consent_records import add_consent, consent_history, current_consents, has_consent  # noqa: F401 (re-exported: services is the views' entry)
 from .models import ActivationCode, Consent, ConsentKind, EndReason, Method, PaperForm, Sponsorship
 from .recovery import activation_refusal, code_refusal, needs_typed_confirmation, never_activated, reset_refusal
 
@@ -190,35 +191,7 @@ def add_draft_listings(user: User, answers: list[Answer], *, actor: User) -> lis
     return drafts
 
 
-# --- consents -----------------------------------------------------------------------------
-
-def add_consent(user: User, kind: ConsentKind, given: bool, *, actor: User | None, method: str,
-                perimeter: Perimeter, paper_reference: str = "") -> Consent:
-    consent = Consent(user_id=user.id, kind=kind.value, given=given,
-                      version=texts.version_of(kind, perimeter),
-                      collected_by_id=getattr(actor, "id", None), method=method,
-                      paper_reference=paper_reference if method == Method.PAPER else "")
-    db.session.add(consent)
-    return consent
-
-
-def current_consents(user: User) -> dict[str, Consent]:
-    """The latest answer for each consent kind."""
-    latest: dict[str, Consent] = {}
-    for consent in db.session.scalars(select(Consent).where(Consent.user_id == user.id).order_by(Consent.id)):
-        latest[consent.kind] = consent
-    return latest
-
-
-def consent_history(user: User) -> list[Consent]:
-    return list(db.session.scalars(select(Consent).where(Consent.user_id == user.id)
-                                   .order_by(Consent.id.desc())))
-
-
-def has_consent(user: User, kind: ConsentKind) -> bool:
-    consent = current_consents(user).get(kind.value)
-    return bool(consent and consent.given)
-
+# --- consents (the records: coopere/members/consent_records.py) ------------------------------
 
 def set_own_consent(user: User, kind: ConsentKind, given: bool, *, perimeter: Perimeter) -> Consent:
     """A resident gives or withdraws an optional consent on the site; effective at once."""
