@@ -417,17 +417,22 @@ SHEETS: tuple[Sheet, ...] = (
                      "le site.",
         people=("Membres, animateurs et administrateurs qui agissent ; personnes concernées par l'action",),
         categories=("Qui, quoi, sur qui, quand, détails de l'action", "Adresse IP de l'action",
-                    "Envois de formulaires reconnus (clé, compte, page)"),
+                    "Envois de formulaires reconnus (clé, compte, page)",
+                    "Compteurs d'essais par adresse IP (sous forme d'empreinte)"),
         stores=(
             Store("audit_events", ("actor_id", "target_user_id", "action", "details", "ip", "at")),
             Store("idempotency_keys", ("key", "user_id", "method", "path", "location", "created_at"),
                   "ne sert qu'à reconnaître un envoi répété"),
+            Store("rate_limits", ("key", "hits", "expires_at"),
+                  "compteurs d'essais (connexion, code d'activation) : une empreinte de l'adresse IP, "
+                  "jamais l'adresse elle-même"),
         ),
         recipients=("Les administrateurs du périmètre",),
         retention="%(AUDIT_RETENTION_MONTHS)d mois (AUDIT_RETENTION_MONTHS), puis effacement. Quand une "
                   "personne est effacée, son nom est retiré des détails et son adresse IP des actions qu'elle "
                   "a faites. Les clés d'envoi répété sont effacées après %(IDEMPOTENCY_KEY_DAYS)d jours "
-                  "(IDEMPOTENCY_KEY_DAYS).",
+                  "(IDEMPOTENCY_KEY_DAYS). Un compteur d'essais est effacé peu après la fin de sa fenêtre "
+                  "(une heure au plus avec les limites livrées).",
         keys=("AUDIT_RETENTION_MONTHS", "IDEMPOTENCY_KEY_DAYS"),
         security=("Journal en lecture seule, visible des seuls administrateurs.",),
         public_title=_l("Le journal de sécurité"),
