@@ -57,9 +57,15 @@ class Defaults:
     MAIL_DEFAULT_SENDER: str | None = None  # e.g. "Coop-ère Lilas <lilas@example.org>"
     MAIL_TIMEOUT = 10  # seconds to wait for the SMTP server
     MAIL_SUPPRESS_SEND = False  # Flask-Mail's default follows TESTING; the tests use a real SMTP server
+    # Login lockout (coopere/auth/lockout.py, docs/securite.md): this many failures for one account from
+    # one place (IPv4 address or IPv6 /64) within the window lock that place out of that account; this
+    # many from all places together close the account to places it never logged in from, while the
+    # holder's usual places (a login within LOGIN_KNOWN_PLACE_DAYS) still get in.
     LOGIN_MAX_FAILURES = 10
+    LOGIN_ACCOUNT_MAX_FAILURES = 20
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_KNOWN_PLACE_DAYS = 180
     # argon2id parameters (argon2-cffi defaults, RFC 9106 "low memory" profile)
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

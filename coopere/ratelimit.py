@@ -12,8 +12,6 @@ uses). Keys are stored as an HMAC with the secret key, so the table holds no IP 
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import time
 
@@ -25,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
+from .security import keyed_digest
 
 SCHEME = "coopere-db"
 PRUNE_ONE_IN = 200  # expired counters are deleted by one increment in PRUNE_ONE_IN
@@ -60,8 +59,7 @@ class DatabaseStorage(Storage):
     # --- helpers ---------------------------------------------------------------------------
     @staticmethod
     def _hashed(key: str) -> str:
-        secret = str(current_app.config["SECRET_KEY"]).encode()
-        return hmac.new(secret, key.encode(), hashlib.sha256).hexdigest()
+        return keyed_digest(key)
 
     @staticmethod
     def _write():

@@ -56,6 +56,21 @@ def test_other_addresses_keep_their_own_count(make_app):
     assert failed_login(far, token_far) == 422
 
 
+@pytest.mark.parametrize("store", ["memory://", "coopere-db://"])
+def test_an_ipv6_network_counts_as_one_client(make_app, store):
+    """One subscriber has a whole /64: a new address in it for every try gets no new tries."""
+    app = make_app(RATELIMIT_LOGIN="2 per minute", RATELIMIT_STORAGE_URI=store)
+    codes = []
+    for n in range(3):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = f"2001:db8:5:6::{n + 1}"
+        codes.append(failed_login(client, csrf_token(client)))
+    assert codes == [422, 422, 429]
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "2001:db8:5:7::1"
+    assert failed_login(elsewhere, csrf_token(elsewhere)) == 422
+
+
 def test_the_table_keeps_no_address(make_app):
     app = make_app(RATELIMIT_LOGIN="5 per minute", **SHARED)
     client = app.test_client()

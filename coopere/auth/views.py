@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
+from ..security import client_network
 from ..urls import local_path
 from .forms import ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm
 from .models import User
@@ -54,7 +55,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.login.data, form.password.data)
+            user = authenticate(form.login.data, form.password.data, client_network())
         except AccountError as error:
             form.password.errors.append(str(error))
         else:

@@ -26,6 +26,7 @@ RETENTION_FALLBACKS: dict[str, int] = {
     "LISTING_NEED_DAYS": 56,  # a need is shown this long after publication or renewal
     "LISTING_OFFER_DAYS": 183,  # an offer or a project
     "IDEMPOTENCY_KEY_DAYS": 7,  # keys recognising a form sent twice (a constant of the purge)
+    "LOGIN_KNOWN_PLACE_DAYS": 180,  # a place an account logged in from stays one of its usual places
 }
 # Durations the purge fixes in its code rather than reading from the configuration.
 PURGE_CONSTANTS = ("IDEMPOTENCY_KEY_DAYS",)
@@ -41,6 +42,8 @@ RETENTION_MEANINGS: dict[str, str] = {
     "LISTING_OFFER_DAYS": "jours d'affichage d'une offre ou d'un projet (sauf renouvellement)",
     "IDEMPOTENCY_KEY_DAYS": "jours de conservation des clés d'envoi répété (constante de "
                             "coopere/privacy/purge.py, pas un réglage)",
+    "LOGIN_KNOWN_PLACE_DAYS": "jours pendant lesquels un lieu de connexion d'un compte reste connu "
+                              "(protection contre le blocage du compte par un tiers)",
 }
 
 
@@ -418,7 +421,8 @@ SHEETS: tuple[Sheet, ...] = (
         people=("Membres, animateurs et administrateurs qui agissent ; personnes concernées par l'action",),
         categories=("Qui, quoi, sur qui, quand, détails de l'action", "Adresse IP de l'action",
                     "Envois de formulaires reconnus (clé, compte, page)",
-                    "Compteurs d'essais par adresse IP (sous forme d'empreinte)"),
+                    "Compteurs d'essais par adresse IP, et lieux de connexion de chaque compte "
+                    "(sous forme d'empreinte)"),
         stores=(
             Store("audit_events", ("actor_id", "target_user_id", "action", "details", "ip", "at")),
             Store("idempotency_keys", ("key", "user_id", "method", "path", "location", "created_at"),
@@ -426,14 +430,21 @@ SHEETS: tuple[Sheet, ...] = (
             Store("rate_limits", ("key", "hits", "expires_at"),
                   "compteurs d'essais (connexion, code d'activation) : une empreinte de l'adresse IP, "
                   "jamais l'adresse elle-même"),
+            Store("login_places", ("user_id", "place", "failed_logins", "failed_login_window_start",
+                                   "locked_until", "last_success_at"),
+                  "d'où un compte se connecte, pour bloquer qui devine un mot de passe sans bloquer la "
+                  "personne : place est une empreinte de l'adresse IP (réseau /64 en IPv6), jamais l'adresse"),
         ),
         recipients=("Les administrateurs du périmètre",),
         retention="%(AUDIT_RETENTION_MONTHS)d mois (AUDIT_RETENTION_MONTHS), puis effacement. Quand une "
                   "personne est effacée, son nom est retiré des détails et son adresse IP des actions qu'elle "
                   "a faites. Les clés d'envoi répété sont effacées après %(IDEMPOTENCY_KEY_DAYS)d jours "
                   "(IDEMPOTENCY_KEY_DAYS). Un compteur d'essais est effacé peu après la fin de sa fenêtre "
-                  "(une heure au plus avec les limites livrées).",
-        keys=("AUDIT_RETENTION_MONTHS", "IDEMPOTENCY_KEY_DAYS"),
+                  "(une heure au plus avec les limites livrées). Un lieu de connexion d'un compte est "
+                  "oublié par la purge %(LOGIN_KNOWN_PLACE_DAYS)d jours après la dernière connexion réussie "
+                  "depuis ce lieu (LOGIN_KNOWN_PLACE_DAYS), ou dès la fin du blocage s'il n'a servi qu'à "
+                  "compter des essais manqués ; l'effacement d'une personne efface tous ses lieux.",
+        keys=("AUDIT_RETENTION_MONTHS", "IDEMPOTENCY_KEY_DAYS", "LOGIN_KNOWN_PLACE_DAYS"),
         security=("Journal en lecture seule, visible des seuls administrateurs.",),
         public_title=_l("Le journal de sécurité"),
         public_purpose=_l("Quand quelqu'un modifie des informations importantes, le site le note : qui, quoi "
