@@ -5,8 +5,8 @@ client (one address, its own cookie and CSRF token) posts ATTEMPTS failed logins
 connection each time, so either worker may answer; gunicorn's access log tells which one did).
 Counts the answers: 422 (refused password, the attempt was allowed) and 429 (rate limit).
 
-Stores: `memory://` (counters in each worker), `coopere-db://` (the default: counters in the site's
-database), and `coopere-db://` on PostgreSQL (database `test` at 127.0.0.1:5432, in a schema created
+Stores: `memory://` (counters in each worker), `coopere-db://` (the default: counters in a file
+next to the SQLite database, or in the PostgreSQL database), and `coopere-db://` on PostgreSQL (database `test` at 127.0.0.1:5432, in a schema created
 and dropped here) and `redis://127.0.0.1:6379/15` when reachable. The login limit is the shipped one,
 RATELIMIT_LOGIN = "20 per minute;200 per hour". RATELIMIT_ATTEMPTS changes the number of attempts
 (default 46). Loopback only, bounded. Last line: one JSON object.

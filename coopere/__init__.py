@@ -72,14 +72,12 @@ def configure_extensions(app: Flask) -> None:
     from .reports import models as _reports  # noqa: F401  (its table)
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    # First of the before_request hooks: the rate limits are counted (on SQLite, in a short write
-    # transaction of their own) before anything else in the request opens a transaction.
-    limiter.init_app(app)
     configure_login(app)
     # The policy table runs before the CSRF check: a denied route answers 403 (or the login
     # page) whatever was posted to it.
     configure_policy(app)
     csrf.init_app(app)
+    limiter.init_app(app)
     configure_i18n(app)
     configure_security(app)
     configure_errors(app)

@@ -36,9 +36,9 @@ class Defaults:
     PUBLIC_URL: str | None = None  # e.g. https://lilas.example.org, for QR codes printed from the command line
     PRINT_JOBS = "process"  # "process": long print runs render in a separate process; "inline": at once
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app (0 = none)
-    # Where rate-limit counters live: "coopere-db://" is a table of the app's database, shared by every
-    # gunicorn worker (coopere/ratelimit.py); "redis://host:6379" when several machines serve;
-    # "memory://" counts per process (one worker only).
+    # Where rate-limit counters live: "coopere-db://" is a table shared by every gunicorn worker, in the
+    # PostgreSQL database or in <instance>/ratelimit.sqlite3 next to a SQLite one (coopere/ratelimit.py);
+    # "redis://host:6379" when several machines serve; "memory://" counts per process (one worker only).
     RATELIMIT_STORAGE_URI = "coopere-db://"
     RATELIMIT_LOGIN = "20 per minute;200 per hour"
     RATELIMIT_HEADERS_ENABLED = False

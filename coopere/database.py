@@ -39,10 +39,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        # A connection opened with execution_options(coopere_writes=True) writes whatever the
-        # request (the rate-limit counters, written on GET pages too).
-        writes = connection.get_execution_options().get("coopere_writes", False)
-        connection.exec_driver_sql("BEGIN" if _is_read_only_request() and not writes else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if _is_read_only_request() else "BEGIN IMMEDIATE")
 
 
 def writes_on_get(view):

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from helpers import csrf_token, text
-from coopere.extensions import db
-from coopere.ratelimit import DatabaseStorage, RateLimitCounter
+from coopere.ratelimit import DatabaseStorage, RateLimitCounter, counters_engine
 
 SHARED = {"RATELIMIT_STORAGE_URI": "coopere-db://"}
 
@@ -47,6 +46,21 @@ def test_a_get_page_limit_is_shared_too(make_app, create_perimeter):
     assert statuses == [200, 200, 200, 429, 429]
 
 
+def test_a_count_never_waits_for_the_request_s_own_transaction(make_app, create_user):
+    """A logged-in member posting with an idempotency key: the request's session holds the write
+    transaction (SQLite: the database's write lock) before the view's limit is counted."""
+    from helpers import login
+
+    app = make_app(RATELIMIT_LOGIN="4 per minute", SQLITE_BUSY_TIMEOUT_MS=2000, **SHARED)
+    member = create_user()
+    client = app.test_client()
+    assert login(client, member).status_code == 302  # the first of the 4
+    token = csrf_token(client)
+    codes = [client.post("/connexion", data={"csrf_token": token, "idempotency_key": f"key-{n}"}).status_code
+             for n in range(4)]
+    assert codes == [302, 302, 302, 429]  # already logged in: sent home, and counted
+
+
 def test_other_addresses_keep_their_own_count(make_app):
     app = make_app(RATELIMIT_LOGIN="2 per minute", **SHARED)
     near, far = app.test_client(), app.test_client()
@@ -76,8 +90,8 @@ def test_the_table_keeps_no_address(make_app):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = "203.0.113.7"
     failed_login(client, csrf_token(client))
-    with app.app_context():
-        keys = db.session.scalars(select(RateLimitCounter.key)).all()
+    with app.app_context(), counters_engine().connect() as connection:
+        keys = connection.scalars(select(RateLimitCounter.key)).all()
     assert len(keys) == 1 and "203.0.113" not in keys[0] and len(keys[0]) == 64
 
 

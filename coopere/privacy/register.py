@@ -429,7 +429,7 @@ SHEETS: tuple[Sheet, ...] = (
                   "ne sert qu'à reconnaître un envoi répété"),
             Store("rate_limits", ("key", "hits", "expires_at"),
                   "compteurs d'essais (connexion, code d'activation) : une empreinte de l'adresse IP, "
-                  "jamais l'adresse elle-même"),
+                  "jamais l'adresse elle-même ; avec SQLite, dans le fichier à part ratelimit.sqlite3"),
             Store("login_places", ("user_id", "place", "failed_logins", "failed_login_window_start",
                                    "locked_until", "last_success_at"),
                   "d'où un compte se connecte, pour bloquer qui devine un mot de passe sans bloquer la "
