@@ -110,6 +110,19 @@ def ensure_secret_key(instance_path: str | os.PathLike) -> str:
     return path.read_text().strip()
 
 
+def write_instance_setting(instance_path: str | os.PathLike, name: str, value: str, comment: str = "") -> Path:
+    """Add `NAME = 'value'` at the end of <instance>/config.py (created mode 0600: it may hold the SMTP
+    password); when the file is read, this last line wins over an earlier one."""
+    path = Path(instance_path) / "config.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        if comment:
+            handle.write(f"\n# {comment}\n")
+        handle.write(f"{name} = {value!r}\n")
+    return path
+
+
 def default_instance_path() -> str:
     """COOPERE_INSTANCE chooses the perimeter's folder, so one checkout serves several perimeters."""
     return os.environ.get("COOPERE_INSTANCE") or str(ROOT / "instance")

@@ -71,7 +71,9 @@ def configure_security(app: Flask) -> None:
     app.request_class = NulFreeRequest  # no NUL in form fields or query strings (PostgreSQL refuses them)
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Never x_host: the Host a proxy passes through is chosen by the client, and links that leave
+        # the site come from PUBLIC_URL only (coopere/urls.py).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     if app.config["PREFERRED_URL_SCHEME"] == "https":
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "account.created": _l("Compte créé"),
     "account.password_changed": _l("Mot de passe changé"),
     "account.sessions_ended": _l("Déconnexion de tous les appareils"),
+    "account.access_reset": _l("Accès réinitialisé (nouvelle carte, ancien mot de passe annulé)"),
     "account.role_changed": _l("Rôle changé"),
     "group.role_changed": _l("Place dans le groupe changée"),
     "group.stepped_back": _l("A quitté le groupe d'animation (tâches libérées)"),

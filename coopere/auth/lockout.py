@@ -20,6 +20,7 @@ from sqlalchemy import and_, delete, or_, select, update
 
 from ..audit.services import record
 from ..extensions import db
+from ..retention import setting
 from ..security import keyed_digest
 from .models import LoginPlace, User
 
@@ -39,7 +40,7 @@ def _place(user: User, address: str, place: LoginPlace | None) -> LoginPlace:
 
 def is_known(place: LoginPlace | None, now: datetime) -> bool:
     """Whether the account logged in from this place recently: one of the holder's usual places."""
-    days = current_app.config["LOGIN_KNOWN_PLACE_DAYS"]
+    days = setting("LOGIN_KNOWN_PLACE_DAYS")
     return bool(place and place.last_success_at and now - place.last_success_at <= timedelta(days=days))
 
 
@@ -99,7 +100,7 @@ def stale_places(now: datetime):
     within LOGIN_KNOWN_PLACE_DAYS. The purge deletes them."""
     cfg = current_app.config
     window_start = now - timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"])
-    known_since = now - timedelta(days=cfg["LOGIN_KNOWN_PLACE_DAYS"])
+    known_since = now - timedelta(days=setting("LOGIN_KNOWN_PLACE_DAYS"))
     return and_(or_(LoginPlace.locked_until.is_(None), LoginPlace.locked_until <= now),
                 or_(LoginPlace.failed_login_window_start.is_(None),
                     LoginPlace.failed_login_window_start < window_start),

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..extensions import db
+from ..signals import volunteer_leaving
 from ..timeutil import utcnow
 from . import lockout
 from .identifiers import InvalidIdentifier, parse_login
@@ -100,9 +101,7 @@ def set_role(user: User, role: Role, *, actor: User) -> None:
     if role != Role.MEMBER and user.password_hash is None:
         raise AccountError(_l("Seule une personne qui a un compte activé peut recevoir ce rôle."))
     if role == Role.MEMBER:  # stepping back from the animation group: their tasks are freed
-        from ..group.services import release_volunteer
-
-        release_volunteer(user, actor)
+        volunteer_leaving.send(user, actor=actor)
     old = user.role
     user.role = role.value
     if role == Role.MEMBER:
@@ -130,3 +129,27 @@ def set_group_role(user: User, group_role: GroupRole | None, *, actor: User) -> 
 def admin_count() -> int:
     return len(db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value,
                                                          User.is_enabled.is_(True))).all())
+
+
+def create_account(first_name: str, last_name: str, login: str | None, password: str | None, *,
+                   role: Role = Role.MEMBER, group_role: GroupRole | None = None, locale: str | None = None,
+                   email: str | None = None, phone: str | None = None) -> User:
+    """A new account (command line, demo); `login` (email or phone) is sorted into the right column.
+    AccountError (French) when the login is taken or the password refused."""
+    if login:
+        kind, value = parse_login(login)
+        if kind == "email":
+            email = value
+        else:
+            phone = value
+    for column, value in ((User.email, email), (User.phone, phone)):
+        if value and db.session.scalar(select(User.id).where(column == value)) is not None:
+            raise AccountError(_l("Un compte utilise déjà %(login)s.", login=value))
+    user = User(first_name=first_name, last_name=last_name, email=email, phone=phone, role=role.value,
+                group_role=group_role.value if group_role else None, locale=locale)
+    db.session.add(user)
+    db.session.flush()  # an id first, for the audit entries to name the account
+    if password is not None:
+        set_password(user, password, actor=user)  # AccountError when the password is refused
+    record("account.created", target=user, role=role.value)
+    return user

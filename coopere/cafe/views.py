@@ -45,7 +45,7 @@ def _form_error(form) -> str:
 def calls(event_id: int):
     event = _event(event_id)
     return render_template("cafe/calls.html", event=event, calls=services.call_list(event),
-                           outcomes=services.OUTCOME_LABELS, ended=services.has_ended(event),
+                           outcomes=services.OUTCOME_LABELS, ended=event.has_ended(),
                            confirm=ConfirmForm())
 
 
@@ -215,7 +215,7 @@ def report(event_id: int):
             return redirect(url_for("cafe.reports"))
     writer = db.session.get(User, saved.written_by_id) if saved is not None and saved.written_by_id else None
     return render_template("cafe/report.html", event=event, form=form, figures=figures, saved=saved,
-                           writer=writer, refused=refused, started=services.has_started(event)), \
+                           writer=writer, refused=refused, started=event.has_started()), \
         422 if form.errors or refused else 200
 
 

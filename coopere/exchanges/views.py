@@ -95,7 +95,9 @@ def _thread_page(exchange: Exchange, person: User, *, form: MessageForm | None =
         acting=person.id != current_user.id, messages=services.thread(exchange),
         contact=services.contact_of(exchange, other), blocked=services.has_blocked(person, other),
         form=form, thanks_form=thanks_form or ThanksForm(formdata=None),
-        own_thanks=own_thanks, confirm=ConfirmForm(), Status=ExchangeStatus), status
+        own_thanks=own_thanks, confirm=ConfirmForm(), Status=ExchangeStatus,
+        actions=[(action, *services.ACTION_BUTTONS[action]) for action in services.available_actions(exchange, person)]
+    ), status
 
 
 @bp.route("/echanges/<int:exchange_id>")
@@ -198,8 +200,10 @@ def _back():
 
 @bp.route("/membres-bloques/<int:member_id>", methods=["POST"])
 def block(member_id: int):
-    member = db.session.get(User, member_id) or abort(404)
+    """Only someone the person has already had to do with; a stranger's id and an id that matches
+    nobody get the same answer, which names no one."""
     if ConfirmForm().validate_on_submit():
+        member = db.session.get(User, member_id)
         try:
             services.block(subject(), member, actor=current_user)
         except ExchangeError as error:
@@ -214,9 +218,13 @@ def block(member_id: int):
 
 @bp.route("/membres-bloques/<int:member_id>/debloquer", methods=["POST"])
 def unblock(member_id: int):
-    member = db.session.get(User, member_id) or abort(404)
+    """Names the person only if they were blocked (so already known): any other id, existing or
+    not, gets the same answer."""
     if ConfirmForm().validate_on_submit():
-        services.unblock(subject(), member, actor=current_user)
-        db.session.commit()
-        flash(_("%(name)s peut de nouveau vous écrire.", name=member.first_name), "success")
+        member = db.session.get(User, member_id)
+        if services.unblock(subject(), member, actor=current_user):
+            db.session.commit()
+            flash(_("%(name)s peut de nouveau vous écrire.", name=member.first_name), "success")
+        else:
+            flash(_("Cette personne ne fait pas partie des personnes que vous avez bloquées."), "info")
     return _back()

@@ -112,14 +112,13 @@ def _file_name(first_name: str) -> str:
 
 @bp.route("/parrainage/<int:sponsee_id>/nouvelles", methods=["POST"])
 def digest(sponsee_id: int):
-    """The large-print news of the network for a sponsee: their active sponsor or an animator."""
+    """The large-print news of the network for a sponsee: their active sponsor or an animator.
+    Anyone else gets the same 404 as for an id that matches nobody (an id reveals no one)."""
     sponsee = db.session.get(User, sponsee_id)
-    if sponsee is None:
-        abort(404)
-    sponsorship = sponsorship_of(sponsee)
+    sponsorship = sponsorship_of(sponsee) if sponsee is not None else None
     is_sponsor = sponsorship is not None and sponsorship.sponsor_id == current_user.id
-    if not (is_sponsor or current_user.is_animator):
-        abort(403)
+    if sponsee is None or not (is_sponsor or current_user.is_animator):
+        abort(404)
     perimeter = get_perimeter() or abort(404)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("sponsorship.index"))

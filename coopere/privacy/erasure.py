@@ -20,6 +20,7 @@ from ..auth.models import Role, User
 from ..cafe.models import Call
 from ..exchanges.models import Block, Exchange, Message
 from ..extensions import db
+from ..signals import volunteer_leaving
 from ..idempotency import IdempotencyKey
 from ..listings import photos
 from ..listings.models import Listing, ListingStatus, ListingTerm
@@ -155,9 +156,7 @@ def erase_member(user: User, actor: User | None) -> dict:
     db.session.execute(delete(Block).where(or_(Block.blocker_id == uid, Block.blocked_id == uid)))
     db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == uid))
 
-    from ..group.services import release_volunteer
-
-    release_volunteer(user, actor)  # slots to come released, task families dropped
+    volunteer_leaving.send(user, actor=actor)  # slots to come released, task families dropped
     user.group_role = None
 
     user.first_name, user.last_name = ERASED_FIRST_NAME, ERASED_LAST_NAME  # name_key follows (listener)

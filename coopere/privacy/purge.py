@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select
 
 from ..audit.models import AuditEvent
@@ -28,24 +27,11 @@ from ..idempotency import IdempotencyKey, prune_keys
 from ..listings.models import Listing
 from ..members.models import ActivationCode
 from ..printruns.services import delete_old_files, runs_with_old_files
-from ..timeutil import utcnow
+from ..retention import IDEMPOTENCY_KEY_DAYS, setting
+from ..timeutil import months_before, utcnow
 from .erasure import ErasureError, erase_member
 
 FLAGGED = "member.inactive_flagged"
-IDEMPOTENCY_KEY_DAYS = 7
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """The same day `months` calendar months earlier (the 31st becomes the month's last day)."""
-    month_index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -69,10 +55,6 @@ class PurgeReport:
     login_places_deleted: int = 0
 
 
-def _setting(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default))
-
-
 def inactive_members(cutoff: datetime) -> list[User]:
     """Members still here whose last sign of life is older than `cutoff`."""
     me = User.id
@@ -92,10 +74,10 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
     only say what would be done."""
     now = now or utcnow()
     report = PurgeReport(dry_run=dry_run)
-    inactive_cutoff = months_before(now, _setting("PURGE_INACTIVE_MONTHS", 24))
-    left_cutoff = now - timedelta(days=_setting("PURGE_LEFT_GRACE_DAYS", 90))
-    audit_cutoff = months_before(now, _setting("AUDIT_RETENTION_MONTHS", 12))
-    files_days = _setting("PRINT_FILES_RETENTION_DAYS", 30)
+    inactive_cutoff = months_before(now, setting("PURGE_INACTIVE_MONTHS"))
+    left_cutoff = now - timedelta(days=setting("PURGE_LEFT_GRACE_DAYS"))
+    audit_cutoff = months_before(now, setting("AUDIT_RETENTION_MONTHS"))
+    files_days = setting("PRINT_FILES_RETENTION_DAYS")
     keys_cutoff = now - timedelta(days=IDEMPOTENCY_KEY_DAYS)
 
     # 1. Members who left long enough ago: erased, one transaction each.
@@ -119,7 +101,7 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
             AuditEvent.action == FLAGGED, AuditEvent.target_user_id == user.id, AuditEvent.at >= inactive_cutoff)))
         report.inactive.append(Inactive(user.id, user.full_name, user.last_login_at, not already))
         if not already and not dry_run:
-            record(FLAGGED, target=user, months=_setting("PURGE_INACTIVE_MONTHS", 24))
+            record(FLAGGED, target=user, months=setting("PURGE_INACTIVE_MONTHS"))
     if not dry_run:
         db.session.commit()
 

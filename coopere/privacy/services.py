@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from ..audit.services import record
-from ..auth.models import Role, User
-from ..extensions import db
+from ..auth.models import User
+from ..group.services import animators
 from ..notifications.services import notify
 from .erasure import ErasureError, erase_member  # noqa: F401  (the views' one import)
 
@@ -20,9 +19,7 @@ def record_export(member: User, *, actor: User, kind: str) -> None:
 def request_erasure(member: User) -> int:
     """A member asks for erasure: the admins and the animation group get a notice (an admin
     erases from the member's page within a month). Returns how many were told."""
-    people = list(db.session.scalars(select(User).where(
-        User.role.in_((Role.ANIMATOR.value, Role.ADMIN.value)), User.left_at.is_(None),
-        User.erased_at.is_(None), User.is_enabled.is_(True), User.id != member.id).order_by(User.id)))
+    people = [person for person in animators() if person.id != member.id]
     name = member.full_name
     link = url_for("members.show", member_id=member.id)
     record("member.erasure_requested", actor=member, target=member)
