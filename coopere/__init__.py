@@ -72,6 +72,7 @@ def configure_extensions(app: Flask) -> None:
     configure_logging(app)  # first: no email address nor phone number in any log record
     configure_database(app)
     from . import idempotency  # noqa: F401  (its table)
+    from . import ratelimit  # noqa: F401  (its table, and the coopere-db:// rate-limit storage)
     from .extensions import db
     from .reports import models as _reports  # noqa: F401  (its table)
     from .group import services as _group  # noqa: F401  (receives volunteer_leaving)

@@ -183,6 +183,7 @@ def _print_logins(logins, title: str) -> None:
 @with_appcontext
 def set_password_command(login, password):
     """Set a new password for an account (e.g. an administrator who forgot theirs)."""
+    from .auth.lockout import unlock
     from .auth.services import find_by_login
 
     user = find_by_login(login)
@@ -192,7 +193,6 @@ def set_password_command(login, password):
         set_password(user, password)
     except AccountError as error:
         raise click.ClickException(f"mot de passe refusé : {error}")
-    user.failed_logins = 0
-    user.locked_until = None
+    unlock(user)
     db.session.commit()
     click.echo(f"Nouveau mot de passe enregistré pour {user.full_name}.")

@@ -1,7 +1,6 @@
 """Flask extensions, created without an app and initialised by the factory."""
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -9,6 +8,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm.decl_base import _declarative_constructor
+
+from .security import client_network
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,4 +39,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+# Counted per IPv4 address or IPv6 /64 network (coopere.security.client_network).
+limiter = Limiter(key_func=client_network)

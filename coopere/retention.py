@@ -28,6 +28,8 @@ MEANINGS: dict[str, str] = {
     "LISTING_OFFER_DAYS": "jours d'affichage d'une offre ou d'un projet (sauf renouvellement)",
     "IDEMPOTENCY_KEY_DAYS": "jours de conservation des clés d'envoi répété (constante de "
                             "coopere/retention.py, pas un réglage)",
+    "LOGIN_KNOWN_PLACE_DAYS": "jours pendant lesquels un lieu de connexion d'un compte reste connu "
+                              "(protection contre le blocage du compte par un tiers)",
 }
 
 

@@ -222,6 +222,9 @@ def test_erasure_leaves_nothing_of_her_and_the_figures_unchanged(app, users, wor
         assert asked.status == "done" and asked.owner_thanks == "" and asked.requester_thanks == "Merci [effacé] !"
         assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == z)) == 0
         assert db.session.scalar(select(func.count()).select_from(Block).where(Block.blocker_id == z)) == 0
+        from coopere.auth.models import LoginPlace  # where she logged in from (she did, above)
+
+        assert db.session.scalar(select(func.count()).select_from(LoginPlace).where(LoginPlace.user_id == z)) == 0
         assert db.session.scalar(select(RosterSlot.volunteer_id).where(RosterSlot.event_id == world["future"])) is None
         assert db.session.scalar(select(func.count()).select_from(Sponsorship).where(
             Sponsorship.sponsor_id == z, Sponsorship.ended_at.is_(None))) == 0

@@ -28,6 +28,7 @@ ACTION_LABELS = {
     "login.failed": _l("Connexion refusée"),
     "login.locked": _l("Connexion refusée (compte bloqué)"),
     "login.lockout": _l("Compte bloqué un moment après trop d'essais"),
+    "login.place_lockout": _l("Connexion bloquée un moment depuis un lieu après trop d'essais"),
     "account.created": _l("Compte créé"),
     "account.password_changed": _l("Mot de passe changé"),
     "account.sessions_ended": _l("Déconnexion de tous les appareils"),

@@ -1,9 +1,6 @@
 """Account operations: authentication with lockout, passwords, sessions, roles."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -11,6 +8,7 @@ from ..audit.services import record
 from ..extensions import db
 from ..signals import volunteer_leaving
 from ..timeutil import utcnow
+from . import lockout
 from .identifiers import InvalidIdentifier, parse_login
 from .models import GroupRole, Role, User
 from .passwords import hash_password, needs_rehash, password_problems, verify_password
@@ -35,14 +33,14 @@ def find_by_login(text: str) -> User | None:
     return db.session.scalar(select(User).where(column == value).with_for_update())
 
 
-def authenticate(login: str, password: str) -> User:
+def authenticate(login: str, password: str, address: str) -> User:
     """The account for these credentials, or AccountError with one message for every failure.
 
-    After LOGIN_MAX_FAILURES failures within LOGIN_FAILURE_WINDOW_MINUTES the account refuses
-    every login, even with the right password, for LOGIN_LOCK_MINUTES. The counters live in the
-    database so every server process sees them. Commits the transaction.
+    `address` is where the attempt comes from (coopere.security.client_network). Too many failures
+    lock that place out of the account, and too many from everywhere close the account to places it
+    never logged in from, even with the right password (coopere/auth/lockout.py). The counters live
+    in the database so every server process sees them. Commits the transaction.
     """
-    cfg = current_app.config
     now = utcnow()
     user = find_by_login(login)
     if user is None or user.password_hash is None:
@@ -50,26 +48,18 @@ def authenticate(login: str, password: str) -> User:
         record("login.failed", known_account=False)
         db.session.commit()
         raise AccountError(LOGIN_REFUSED)
-    if user.locked_until and user.locked_until > now:
+    place = lockout.find_place(user, address)
+    if lockout.is_refused(user, place, now):
         verify_password(None, password)
         record("login.locked", target=user)
         db.session.commit()
         raise AccountError(LOGIN_REFUSED)
     if not verify_password(user.password_hash, password) or not user.is_enabled:
-        window = timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"])
-        if user.failed_login_window_start is None or now - user.failed_login_window_start > window:
-            user.failed_login_window_start = now
-            user.failed_logins = 0
-        user.failed_logins += 1
-        if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-            record("login.lockout", target=user)
+        lockout.count_failure(user, address, place, now)
         record("login.failed", target=user)
         db.session.commit()
         raise AccountError(LOGIN_REFUSED)
-    user.failed_logins = 0
-    user.failed_login_window_start = None
-    user.locked_until = None
+    lockout.count_success(user, address, place, now)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
+from ..security import client_network
 from ..urls import next_path
 from .forms import ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm
 from .models import User
@@ -67,7 +68,7 @@ def login():
     if form.validate_on_submit():
         next_url = next_path(url_for("auth.home"))  # checked before the session changes
         try:
-            user = authenticate(form.login.data, form.password.data)
+            user = authenticate(form.login.data, form.password.data, client_network())
         except AccountError as error:
             form.password.errors.append(str(error))
         else:

@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from ..audit.services import record
+from ..auth.lockout import unlock
 from ..auth.models import User, fold_name
 from ..auth.services import AccountError, set_password
 from ..dwellings.models import REFERENCE_ALPHABET, Dwelling
@@ -269,7 +270,7 @@ def reset_access(user: User, *, actor: User, confirmation: str = "") -> str:
     user.activated_at = user.activated_at or utcnow()
     user.password_hash = None
     user.session_version += 1
-    user.failed_logins, user.failed_login_window_start, user.locked_until = 0, None, None
+    unlock(user)  # every lockout lifted: the holder may log in with the new password from anywhere
     code = _mint_code(user, actor=actor)
     record("account.access_reset", actor=actor, target=user, role=user.role)
     admin_name = actor.full_name

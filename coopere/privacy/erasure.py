@@ -15,6 +15,7 @@ from sqlalchemy import Text, delete, func, or_, select, update
 from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..auth.identifiers import format_phone
+from ..auth.lockout import forget_places
 from ..auth.models import Role, User
 from ..cafe.models import Call
 from ..exchanges.models import Block, Exchange, Message
@@ -162,7 +163,7 @@ def erase_member(user: User, actor: User | None) -> dict:
     user.email = user.phone = user.password_hash = user.locale = None
     user.languages = user.address_note = user.paper_reference = ""
     user.call_before_cafes = False
-    user.failed_logins, user.failed_login_window_start, user.locked_until = 0, None, None
+    forget_places(user)  # where the account logged in from, and every failure count
     user.erased_at = now
     user.is_enabled = False
     user.session_version += 1  # every open session ends

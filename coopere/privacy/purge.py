@@ -5,7 +5,9 @@
 - members who left more than PURGE_LEFT_GRACE_DAYS ago are erased (coopere.privacy.erasure);
 - audit entries older than AUDIT_RETENTION_MONTHS are deleted;
 - print-run PDFs older than PRINT_FILES_RETENTION_DAYS are deleted (the run stays listed);
-- expired unused activation codes, and idempotency keys older than IDEMPOTENCY_KEY_DAYS, go."""
+- expired unused activation codes, and idempotency keys older than IDEMPOTENCY_KEY_DAYS, go;
+- login places no longer needed (no lock nor failure count running, no login from there within
+  LOGIN_KNOWN_PLACE_DAYS) go."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,7 +17,8 @@ from sqlalchemy import delete, exists, func, or_, select
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
-from ..auth.models import User
+from ..auth.lockout import stale_places
+from ..auth.models import LoginPlace, User
 from ..cafe.models import CheckIn
 from ..events.models import EventSignup
 from ..exchanges.models import Exchange
@@ -49,6 +52,7 @@ class PurgeReport:
     print_files_deleted: int = 0
     codes_deleted: int = 0
     idempotency_keys_deleted: int = 0
+    login_places_deleted: int = 0
 
 
 def inactive_members(cutoff: datetime) -> list[User]:
@@ -109,11 +113,13 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
         report.audit_deleted = _count(AuditEvent, old_audit)
         report.codes_deleted = _count(ActivationCode, *old_codes)
         report.idempotency_keys_deleted = _count(IdempotencyKey, IdempotencyKey.created_at < keys_cutoff)
+        report.login_places_deleted = _count(LoginPlace, stale_places(now))
         db.session.rollback()
         return report
     report.audit_deleted = db.session.execute(delete(AuditEvent).where(old_audit)).rowcount or 0
     report.codes_deleted = db.session.execute(delete(ActivationCode).where(*old_codes)).rowcount or 0
     report.idempotency_keys_deleted = prune_keys(IDEMPOTENCY_KEY_DAYS, now=now)
+    report.login_places_deleted = db.session.execute(delete(LoginPlace).where(stale_places(now))).rowcount or 0
     db.session.commit()
     report.print_files_deleted = delete_old_files(files_days, now=now)
     return report

@@ -386,18 +386,31 @@ SHEETS: tuple[Sheet, ...] = (
                      "le site.",
         people=("Membres, animateurs et administrateurs qui agissent ; personnes concernées par l'action",),
         categories=("Qui, quoi, sur qui, quand, détails de l'action", "Adresse IP de l'action",
-                    "Envois de formulaires reconnus (clé, compte, page)"),
+                    "Envois de formulaires reconnus (clé, compte, page)",
+                    "Compteurs d'essais par adresse IP, et lieux de connexion de chaque compte "
+                    "(sous forme d'empreinte)"),
         stores=(
             Store("audit_events", ("actor_id", "target_user_id", "action", "details", "ip", "at")),
             Store("idempotency_keys", ("key", "user_id", "method", "path", "location", "created_at"),
                   "ne sert qu'à reconnaître un envoi répété"),
+            Store("rate_limits", ("key", "hits", "expires_at"),
+                  "compteurs d'essais (connexion, code d'activation) : une empreinte de l'adresse IP, "
+                  "jamais l'adresse elle-même ; avec SQLite, dans le fichier à part ratelimit.sqlite3"),
+            Store("login_places", ("user_id", "place", "failed_logins", "failed_login_window_start",
+                                   "locked_until", "last_success_at"),
+                  "d'où un compte se connecte, pour bloquer qui devine un mot de passe sans bloquer la "
+                  "personne : place est une empreinte de l'adresse IP (réseau /64 en IPv6), jamais l'adresse"),
         ),
         recipients=("Les administrateurs du périmètre",),
         retention="%(AUDIT_RETENTION_MONTHS)d mois (AUDIT_RETENTION_MONTHS), puis effacement. Quand une "
                   "personne est effacée, son nom est retiré des détails et son adresse IP des actions qu'elle "
                   "a faites. Les clés d'envoi répété sont effacées après %(IDEMPOTENCY_KEY_DAYS)d jours "
-                  "(IDEMPOTENCY_KEY_DAYS).",
-        keys=("AUDIT_RETENTION_MONTHS", "IDEMPOTENCY_KEY_DAYS"),
+                  "(IDEMPOTENCY_KEY_DAYS). Un compteur d'essais est effacé peu après la fin de sa fenêtre "
+                  "(une heure au plus avec les limites livrées). Un lieu de connexion d'un compte est "
+                  "oublié par la purge %(LOGIN_KNOWN_PLACE_DAYS)d jours après la dernière connexion réussie "
+                  "depuis ce lieu (LOGIN_KNOWN_PLACE_DAYS), ou dès la fin du blocage s'il n'a servi qu'à "
+                  "compter des essais manqués ; l'effacement d'une personne efface tous ses lieux.",
+        keys=("AUDIT_RETENTION_MONTHS", "IDEMPOTENCY_KEY_DAYS", "LOGIN_KNOWN_PLACE_DAYS"),
         security=("Journal en lecture seule, visible des seuls administrateurs.",),
         public_title=_l("Le journal de sécurité"),
         public_purpose=_l("Quand quelqu'un modifie des informations importantes, le site le note : qui, quoi "
