@@ -140,6 +140,8 @@ def index():
 
 @bp.route("/membres/<int:member_id>")
 def show(member_id: int):
+    from ..privacy.services import pending_erasure
+
     member = _member(member_id)
     sponsorship = sponsorship_of(member)
     consents = current_consents(member)
@@ -151,7 +153,7 @@ def show(member_id: int):
         consent_texts=texts.ALL, consent_history=consent_history(member), listings=listings_of(member),
         events=history(member), sponsees_count=sponsee_count(member), just_registered=bool(request.args.get("nouveau")),
         registrar=db.session.get(User, member.registered_by_id) if member.registered_by_id else None,
-        confirm=ConfirmForm())
+        confirm=ConfirmForm(), erasure=pending_erasure(member))
 
 
 @bp.route("/membres/<int:member_id>/modifier", methods=["GET", "POST"])
