@@ -115,8 +115,10 @@ def _account_page(**forms):
     language = forms.get("language") or LanguageForm(locale=current_user.locale or "fr")
     password = forms.get("password") or PasswordChangeForm(formdata=None)
     status = 422 if any(f.errors for f in forms.values()) else 200
+    from ..privacy.services import pending_erasure
+
     return render_template("auth/account.html", language_form=language, password_form=password,
-                           sessions_form=ConfirmForm()), status
+                           sessions_form=ConfirmForm(), erasure=pending_erasure(current_user)), status
 
 
 @bp.route("/compte/langue", methods=["POST"])

@@ -141,6 +141,8 @@ def index():
 
 @bp.route("/membres/<int:member_id>")
 def show(member_id: int):
+    from ..privacy.services import pending_erasure
+
     member = _member(member_id)
     sponsorship = sponsorship_of(member)
     consents = current_consents(member)
@@ -152,7 +154,7 @@ def show(member_id: int):
         consent_texts=texts.ALL, consent_history=consent_history(member), listings=listings_of(member),
         events=history(member), sponsees_count=sponsee_count(member), just_registered=bool(request.args.get("nouveau")),
         registrar=db.session.get(User, member.registered_by_id) if member.registered_by_id else None,
-        never_activated=never_activated(member), confirm=ConfirmForm())
+        never_activated=never_activated(member), confirm=ConfirmForm(), erasure=pending_erasure(member))
 
 
 @bp.route("/membres/<int:member_id>/modifier", methods=["GET", "POST"])
