@@ -1,4 +1,5 @@
-"""Language and dates: French by default, English complete, times shown in Europe/Paris."""
+"""Language, dates and names: French by default, English complete, times shown in Europe/Paris,
+a person's name written « Prénom Nom » everywhere."""
 from __future__ import annotations
 
 import re
@@ -76,6 +77,16 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def person_name(first_name: str | None, last_name: str | None, *, initial: bool = False) -> str:
+    """A person's name as every page, list and printout writes it: « Jeanne Le Goff » (first name
+    first, in every list too: lists may be sorted by last name, names are not turned round).
+    `initial`: the last name's initial only, « Jeanne L. », where the full name is not needed."""
+    first, last = (first_name or "").strip(), (last_name or "").strip()
+    if initial and last:
+        last = last[0] + "."
+    return " ".join(part for part in (first, last) if part)
+
+
 def configure_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(app.root_path) + "/translations")
@@ -84,3 +95,4 @@ def configure_i18n(app: Flask) -> None:
     app.jinja_env.filters["time_hm"] = time_hm
     app.jinja_env.filters["upper_first"] = upper_first
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["person_name"] = person_name

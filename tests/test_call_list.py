@@ -97,14 +97,14 @@ def test_who_is_on_the_call_list_and_who_is_not(app, animator, cafe, users, neig
     page = text(animator.get(f"/cafe/{cafe}/appels"))
     to_call = section(page, "À appeler", "À prévenir autrement : par")
     apart = section(page, "À prévenir autrement : par", "Accueil du café")
-    assert "Offline Irène" in to_call and "06 12 34 56 78" in to_call
-    assert "Appel Paulette" in to_call and "06 23 45 67 89" in to_call
-    for name in ("Lambert Odette", "Sansfil Marcel", "Sanstel Yves"):
+    assert "Irène Offline" in to_call and "06 12 34 56 78" in to_call
+    assert "Paulette Appel" in to_call and "06 23 45 67 89" in to_call
+    for name in ("Odette Lambert", "Marcel Sansfil", "Yves Sanstel"):
         assert name not in to_call and name in apart
     assert "Préfère être prévenu(e) par son parrain ou sa marraine. À prévenir par " \
            f"{users['member'].full_name} (parrain ou marraine)." in apart
     assert "06 99 00 00 77" not in page  # her phone is not what the group uses
-    assert "Sansfil Marcel Pas de téléphone. Pas de parrain ni de marraine : un mot dans la boîte aux lettres." in apart
+    assert "Marcel Sansfil Pas de téléphone. Pas de parrain ni de marraine : un mot dans la boîte aux lettres." in apart
     # Who asked for nothing, and who left, are nowhere.
     assert "Tranquille" not in page and "06 34 56 78 90" not in page
     assert "Parti" not in page
@@ -114,6 +114,18 @@ def test_who_is_on_the_call_list_and_who_is_not(app, animator, cafe, users, neig
     assert 'href="tel:+33612345678"' in html
 
 
+def test_names_are_written_first_name_first_in_last_name_order(app, animator, cafe, neighbours):
+    """« Paulette Appel » as everywhere on the site, not « Appel Paulette »; the list stays in the
+    order of last names (Appel before Offline), as the paper lists are."""
+    page = text(animator.get(f"/cafe/{cafe}/appels"))
+    for name in ("Paulette Appel", "Irène Offline", "Odette Lambert", "Marcel Sansfil", "Yves Sanstel"):
+        assert name in page
+    for turned in ("Appel Paulette", "Offline Irène", "Lambert Odette", "Sansfil Marcel", "Sanstel Yves"):
+        assert turned not in page
+    assert page.index("Paulette Appel") < page.index("Irène Offline")
+    assert page.index("Odette Lambert") < page.index("Marcel Sansfil") < page.index("Yves Sanstel")
+
+
 def test_those_who_said_they_would_come_are_marked(app, animator, cafe, neighbours):
     from coopere.events.models import EventSignup
 
@@ -121,8 +133,8 @@ def test_those_who_said_they_would_come_are_marked(app, animator, cafe, neighbou
         db.session.add(EventSignup(event_id=cafe, user_id=neighbours["paulette"].id))
         db.session.commit()
     page = text(animator.get(f"/cafe/{cafe}/appels"))
-    assert "Appel Paulette A dit qu'il ou elle viendra" in page
-    assert "Offline Irène A dit" not in page
+    assert "Paulette Appel A dit qu'il ou elle viendra" in page
+    assert "Irène Offline A dit" not in page
 
 
 def test_outcomes_are_recorded_and_the_last_one_shown(app, animator, cafe, users, neighbours):

@@ -68,21 +68,21 @@ def post(client, path: str, data: dict | None = None, token_from: str = "/membre
 def test_search_by_name_ignores_accents_case_and_hyphens(app, people, client_as):
     client = client_as("animator")
     page = text(search_people(client, "/membres/", "elodie dupont"))
-    assert "Dupont-Martin Élodie" in page and "Voisine" not in page
+    assert "Élodie Dupont-Martin" in page and "Voisine" not in page
     page = text(search_people(client, "/membres/", "SANS ecran"))
-    assert "Sans-Écran Marcel" in page and "Dupont-Martin" not in page
+    assert "Marcel Sans-Écran" in page and "Dupont-Martin" not in page
 
 
 def test_filters_by_street_building_and_status(app, people, client_as):
     client = client_as("animator")
     page = text(client.get("/membres/?rue=rue+des+Lilas"))
-    assert "Voisine Jeanne" in page and "Sans-Écran Marcel" in page and "Dupont-Martin" not in page
+    assert "Jeanne Voisine" in page and "Marcel Sans-Écran" in page and "Dupont-Martin" not in page
     page = text(client.get("/membres/?batiment=bât. c"))
-    assert "Voisine Jeanne" in page and "Dupont-Martin" not in page
+    assert "Jeanne Voisine" in page and "Dupont-Martin" not in page
     page = text(client.get("/membres/?statut=offline"))
-    assert "Sans-Écran Marcel" in page and "Voisine Jeanne" not in page
+    assert "Marcel Sans-Écran" in page and "Jeanne Voisine" not in page
     page = text(client.get("/membres/?statut=not_activated"))
-    assert "Dupont-Martin Élodie" in page and "Sans-Écran" not in page and "Voisine" not in page
+    assert "Élodie Dupont-Martin" in page and "Sans-Écran" not in page and "Voisine" not in page
 
 
 def test_member_page_shows_record_consents_and_history(app, people, client_as, users):
@@ -206,8 +206,8 @@ def test_leaving_closes_listings_ends_sponsorships_and_login(app, people, client
     assert parti.get("/accueil").status_code == 302  # their session ended
     assert login(app.test_client(), people["parti"]).status_code == 422  # and login is refused
     page = text(client.get("/membres/?statut=left"))
-    assert "Parti Paul" in page
-    assert "Parti Paul" not in text(client.get("/membres/"))
+    assert "Paul Parti" in page
+    assert "Paul Parti" not in text(client.get("/membres/"))
 
 
 def test_link_a_sponsor_then_pass_to_another_and_end(app, people, client_as, create_user):
@@ -320,9 +320,9 @@ def test_long_list_is_paged_and_keeps_the_filters(app, people, client_as):
     assert any("page=2" in link and "statut=offline" in link for link in links)
     assert not any("zola" in link for link in links)
     second = text(client.get("/membres/?page=2&statut=offline"))
-    assert second.count("Zola Voisin") == 5 and "Voisine Jeanne" not in second
+    assert len(set(re.findall(r"Voisin\d\d Zola", second))) == 5 and "Jeanne Voisine" not in second
     cleared = text(search_people(client, "/membres/", ""))
-    assert "Voisine Jeanne" in cleared or "Jeanne" in cleared
+    assert "Jeanne Voisine" in cleared or "Jeanne" in cleared
 
 
 def test_member_page_says_how_neighbours_reach_the_person(app, people, client_as, users):

@@ -181,6 +181,24 @@ def test_the_consents_page_shows_each_consent_its_state_and_the_history(app, res
     assert "version 1" in page and "version 2026-11" in page
 
 
+def test_each_consent_button_says_which_consent_it_changes(app, resident):
+    """A screen reader reads « Retirer cet accord : mon téléphone montré aux voisins », not the
+    same « Donner cet accord » five times."""
+    from test_accessible_names import buttons
+
+    resident()
+    html = log_in(app).get("/compte/accords").get_data(as_text=True)
+    names = {does[1]: name for name, does in buttons(html) if does[1].startswith("/compte/accords/")}
+    assert names == {
+        "/compte/accords/share_phone": "Retirer cet accord : mon téléphone montré aux voisins",
+        "/compte/accords/newsletter": "Donner cet accord : la lettre d'information par courriel",
+        "/compte/accords/photos": "Retirer cet accord : les photos aux événements",
+        "/compte/accords/email_notices":
+            "Donner cet accord : les nouvelles de mes échanges et de mes annonces par courriel",
+        "/compte/accords/weekly_digest": "Donner cet accord : les nouvelles annonces chaque semaine par courriel",
+    }
+
+
 def test_withdrawing_then_giving_a_consent_takes_effect_at_once(app, resident):
     user_id = resident()
     client = log_in(app)

@@ -11,6 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, ev
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import person_name
 from ..timeutil import utcnow
 
 
@@ -139,7 +140,7 @@ class User(UserMixin, db.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return person_name(self.first_name, self.last_name)
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -165,7 +166,7 @@ class LoginPlace(db.Model):
 @event.listens_for(User, "before_insert")
 @event.listens_for(User, "before_update")
 def _fold_name(_mapper, _connection, user: User) -> None:
-    user.name_key = fold_name(f"{user.first_name} {user.last_name}")
+    user.name_key = fold_name(person_name(user.first_name, user.last_name))
 
 
 # The dwelling a person lives in is mapped by the register's module: load it with this one.

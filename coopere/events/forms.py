@@ -10,6 +10,9 @@ from ..inputs import BaseForm
 from .models import KIND_LABELS
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
+# What the places count, for an event and a series alike.
+PLACES_HINT = _l("Combien de personnes peuvent dire « Je viendrai » sur le site, elles-mêmes ou par leur parrain "
+                 "ou marraine. Laissez vide s'il n'y a pas de limite.")
 
 
 class EventForm(BaseForm):
@@ -27,7 +30,7 @@ class EventForm(BaseForm):
                              validators=[Optional(), Length(max=200, message=TOO_LONG)])
     description = TextAreaField(_l("Quelques mots pour l'annoncer (facultatif)"),
                                 validators=[Optional(), Length(max=600, message=TOO_LONG)], render_kw={"rows": 4})
-    max_places = IntegerField(_l("Nombre de places (facultatif)"),
+    max_places = IntegerField(_l("Nombre de places (facultatif)"), description=PLACES_HINT,
                               validators=[Optional(), NumberRange(min=1, max=10_000,
                                                                   message=_l("Indiquez un nombre de 1 à 10 000."))],
                               render_kw={"inputmode": "numeric"})
@@ -73,7 +76,7 @@ class SeriesForm(BaseForm):
                              validators=[Optional(), Length(max=200, message=TOO_LONG)])
     description = TextAreaField(_l("Quelques mots pour l'annoncer (facultatif)"),
                                 validators=[Optional(), Length(max=600, message=TOO_LONG)], render_kw={"rows": 4})
-    max_places = IntegerField(_l("Nombre de places (facultatif)"),
+    max_places = IntegerField(_l("Nombre de places (facultatif)"), description=PLACES_HINT,
                               validators=[Optional(), NumberRange(min=1, max=10_000,
                                                                   message=_l("Indiquez un nombre de 1 à 10 000."))],
                               render_kw={"inputmode": "numeric"})

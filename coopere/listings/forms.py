@@ -59,7 +59,8 @@ class ListingForm(BaseForm):
     remove_photo = BooleanField(_l("Retirer la photo"))
     # A collective project
     max_participants = StringField(_l("Nombre maximum de participants (facultatif)"),
-                                   description=_l("Laissez vide s'il n'y a pas de limite."),
+                                   description=_l("Les voisins qui rejoignent le projet, sans compter la personne "
+                                                  "qui l'organise. Laissez vide s'il n'y a pas de limite."),
                                    render_kw={"inputmode": "numeric", "autocomplete": "off"})
     project_date = StringField(_l("Date du projet (facultatif)"),
                                description=_l("Par exemple : 24/12/2026."), render_kw={"type": "date"})

@@ -26,24 +26,27 @@ class ConsentText:
     label: object  # lazy string, the reader's language
     text_fr: str
     required: bool = False
+    short: object = ""  # a few words naming the consent, e.g. for a button: « Retirer cet accord : … »
 
 
 OPTIONAL_CONSENTS = (
     ConsentText(ConsentKind.SHARE_PHONE,
                 _l("J'accepte que mon numéro de téléphone soit montré aux voisins avec qui j'échange."),
-                printing.DEFAULT_OPTIONAL_CONSENTS[0]),
+                printing.DEFAULT_OPTIONAL_CONSENTS[0], short=_l("mon téléphone montré aux voisins")),
     ConsentText(ConsentKind.NEWSLETTER,
                 _l("Je souhaite recevoir la lettre d'information du réseau par courriel."),
-                printing.DEFAULT_OPTIONAL_CONSENTS[1]),
+                printing.DEFAULT_OPTIONAL_CONSENTS[1], short=_l("la lettre d'information par courriel")),
     ConsentText(ConsentKind.PHOTOS,
                 _l("J'accepte d'être pris(e) en photo lors des événements du réseau."),
-                printing.DEFAULT_OPTIONAL_CONSENTS[2]),
+                printing.DEFAULT_OPTIONAL_CONSENTS[2], short=_l("les photos aux événements")),
     ConsentText(ConsentKind.EMAIL_NOTICES,
                 _l("Recevoir par courriel les nouvelles de mes échanges et de mes annonces"),
-                "Recevoir par courriel les nouvelles de mes échanges et de mes annonces"),
+                "Recevoir par courriel les nouvelles de mes échanges et de mes annonces",
+                short=_l("les nouvelles de mes échanges et de mes annonces par courriel")),
     ConsentText(ConsentKind.WEEKLY_DIGEST,
                 _l("Recevoir chaque semaine par courriel les nouvelles annonces"),
-                "Recevoir chaque semaine par courriel les nouvelles annonces"),
+                "Recevoir chaque semaine par courriel les nouvelles annonces",
+                short=_l("les nouvelles annonces chaque semaine par courriel")),
 )
 CHARTER = ConsentText(ConsentKind.CHARTER, _l("J'ai pris connaissance de la charte et j'accepte ses quatre principes."),
                       "J’accepte la charte du réseau et ses quatre principes.", required=True)

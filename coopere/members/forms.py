@@ -146,6 +146,8 @@ class SponsorForm(BaseForm):
 
 class BlankFormsForm(BaseForm):
     copies = IntegerField(_l("Nombre de formulaires"), default=5,
+                          description=_l("Un formulaire par personne à inscrire, chacun avec son propre "
+                                         "numéro ; de 1 à 30 à la fois."),
                           validators=[DataRequired(_l("Indiquez un nombre de 1 à 30.")),
                                       NumberRange(min=1, max=30, message=_l("Indiquez un nombre de 1 à 30."))],
                           render_kw={"inputmode": "numeric"})

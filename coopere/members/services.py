@@ -18,6 +18,7 @@ from ..auth.models import User, fold_name
 from ..auth.services import AccountError, set_password
 from ..dwellings.models import REFERENCE_ALPHABET, Dwelling
 from ..extensions import db
+from ..i18n import person_name
 from ..signals import volunteer_leaving
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..listings.models import Theme
@@ -83,7 +84,7 @@ def possible_duplicates(first_name: str, last_name: str, dwelling_id: int | None
     if dwelling_id is None:
         return []
     query = select(User).where(User.dwelling_id == dwelling_id,
-                               User.name_key == fold_name(f"{first_name} {last_name}"))
+                               User.name_key == fold_name(person_name(first_name, last_name)))
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
     return list(db.session.scalars(query))

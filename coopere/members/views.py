@@ -36,7 +36,7 @@ from .services import (PAGE_SIZE, STATUS_FILTERS, MemberError, consent_history, 
                        welcome_code)
 from .services import reset_access as reset_access_of
 from .sponsorship import (SponsorshipError, contact_route, end_sponsorship, link_sponsor, possible_sponsors,
-                          sponsee_count, sponsorship_of, sponsorships_history)
+                          sponsees_of, sponsorship_of, sponsorships_history)
 
 bp = Blueprint("members", __name__)
 
@@ -152,7 +152,7 @@ def show(member_id: int):
         reached=contact_route(member, phone_shared=bool(share and share.given), in_exchange=True),
         sponsorships=sponsorships_history(member), consents=consents,
         consent_texts=texts.ALL, consent_history=consent_history(member), listings=listings_of(member),
-        events=history(member), sponsees_count=sponsee_count(member), just_registered=bool(request.args.get("nouveau")),
+        events=history(member), sponsees=sponsees_of(member), just_registered=bool(request.args.get("nouveau")),
         registrar=db.session.get(User, member.registered_by_id) if member.registered_by_id else None,
         never_activated=never_activated(member), confirm=ConfirmForm(), erasure=pending_erasure(member))
 

@@ -17,7 +17,8 @@ class PerimeterForm(BaseForm):
                              validators=[DataRequired(_l("Indiquez un nom court.")), Length(max=40, message=TOO_LONG)])
     city = StringField(_l("Commune"), validators=[DataRequired(_l("Indiquez la commune.")),
                                                   Length(max=80, message=TOO_LONG)])
-    postcode = StringField(_l("Code postal"), validators=[
+    postcode = StringField(_l("Code postal"), description=_l("Un code postal compte 5 chiffres, par exemple 44300."),
+                           validators=[
         DataRequired(_l("Indiquez le code postal.")),
         Regexp(r"^\d{5}$", message=_l("Un code postal compte 5 chiffres, par exemple 44300."))],
         render_kw={"inputmode": "numeric", "autocomplete": "postal-code"})

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..i18n import person_name
 from .engine import html_to_pdf, render_template
 from .models import DigestListing, SponsorDigest
 
@@ -37,7 +38,7 @@ def render_sponsor_digest(digest: SponsorDigest) -> bytes:
         if listing.kind not in KINDS:
             raise ValueError(f"Type d’annonce inconnu : {listing.kind!r} pour « "
                              f"{listing.title.strip()} » (offer, need ou project).")
-    full_name = f"{digest.first_name.strip()} {digest.last_name.strip()}"
+    full_name = person_name(digest.first_name, digest.last_name)
     date_text = digest.date_text.strip()
     sponsor_name = digest.sponsor_name.strip()
     html = render_template(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
+from ..i18n import person_name
 from .engine import html_to_pdf, render_template
 
 STYLESHEETS = ("base.css", "registration.css")
@@ -147,7 +148,7 @@ def render_personal_data(data: dict) -> bytes:
     """PDF of a member's data (the dict of collect_personal_data), « page n/N » on every page,
     then the data-protection information when the perimeter gives it."""
     identity = data["identity"]
-    full_name = f"{identity['first_name']} {identity['last_name']}".strip()
+    full_name = person_name(identity["first_name"], identity["last_name"])
     html = render_template(
         "personal_data.html", lang="fr",
         title=f"Vos données — {full_name} — {data['perimeter']}".strip(" —"),

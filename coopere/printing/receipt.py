@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import person_name
 from .engine import html_to_pdf, render_template
 from .models import RegistrationReceipt
 
@@ -35,7 +36,7 @@ def render_registration_receipt(receipt: RegistrationReceipt) -> bytes:
     if missing:
         raise ValueError("Récépissé d’inscription incomplet : il manque "
                          + ", ".join(missing) + ".")
-    full_name = f"{receipt.first_name.strip()} {receipt.last_name.strip()}"
+    full_name = person_name(receipt.first_name, receipt.last_name)
     html = render_template(
         "receipt.html",
         lang="fr",

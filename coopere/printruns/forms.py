@@ -25,6 +25,8 @@ class LetterRunForm(BaseForm):
                            description=_l("Un mot du complément d'adresse, par exemple « Bât. B » ou « Tilleuls »."),
                            validators=[Optional(), Length(max=80, message=_l("Ce texte est trop long."))])
     unaddressed = IntegerField(_l("Exemplaires sans adresse, pour le porte-à-porte"), default=0,
+                               description=_l("Des lettres en plus de celle de chaque logement, sans adresse, "
+                                              "à glisser dans les boîtes au porte-à-porte. 0 si aucune."),
                                validators=[InputRequired(_l("Indiquez un nombre (0 si aucun).")),
                                            NumberRange(min=0, max=1000, message=_l("Indiquez un nombre de 0 à 1 000."))],
                                render_kw={"inputmode": "numeric"})

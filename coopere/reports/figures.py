@@ -29,6 +29,7 @@ from ..dwellings.models import Dwelling, LetterSent
 from ..events.models import Event
 from ..exchanges.models import Exchange, ExchangeStatus
 from ..extensions import db
+from ..i18n import person_name
 from ..group.models import RosterSlot
 from ..listings.models import Listing, ListingKind, ListingStatus, Participation, Theme
 from ..members.models import Sponsorship
@@ -400,7 +401,7 @@ def group_rows(period: Period) -> list[dict]:
         .where(or_(User.id.in_(list(taken)),
                    and_(_member_at(end), User.role.in_([Role.ANIMATOR.value, Role.ADMIN.value]))))).all()
     total = sum(taken.values())
-    rows = [{"volunteer": f"{v.first_name} {v.last_name[:1]}.".strip(), "tasks": taken.get(v.id, 0),
+    rows = [{"volunteer": person_name(v.first_name, v.last_name, initial=True), "tasks": taken.get(v.id, 0),
              "share": _percent(taken.get(v.id, 0), total) if total else 0.0} for v in volunteers]
     rows.sort(key=lambda r: (-r["tasks"], r["volunteer"].casefold()))
     return rows + ([{"volunteer": _("Tâches restées sans volontaire"), "tasks": open_slots, "share": None}]
