@@ -24,7 +24,8 @@ from .timeutil import utcnow
 FIRST_NAMES = ["Jeanne", "Marcel", "Odette", "Lucien", "Germaine", "René", "Simone", "Yvon", "Monique",
                "Bernard", "Josiane", "Gérard", "Nadia", "Karim", "Fatou", "Mamadou", "Léa", "Hugo", "Chloé",
                "Thomas", "Inès", "Yanis", "Camille", "Julien", "Élodie", "Mathis", "Aïcha", "Loïc",
-               "Maëlle", "François", "Hélène", "Noël", "Anaïs", "Gaëlle", "Solène", "Pierre"]
+               "Maëlle", "François", "Hélène", "Noël", "Anaïs", "Gaëlle", "Solène", "Pierre", "Odile",
+               "Étienne", "Marie", "Paulette", "Sylvain", "Yasmine"]
 LAST_NAMES = ["Le Goff", "Martin", "Bernard", "Durand", "Moreau", "Lefèvre", "Garnier", "Rousseau",
               "Ben Amar", "Diallo", "Nguyen", "Le Bihan", "Guérin", "Boucher", "Lemoine", "Chevalier",
               "Fontaine", "Marchand", "Mercier", "Bonnet", "Dupuis", "Gauthier", "Perrin", "Robin",
@@ -471,6 +472,5 @@ def _organise_the_group(rng: random.Random, animators: list[User], members: list
 
 
 def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
-    pairs = [(f, l) for f in FIRST_NAMES for l in LAST_NAMES]
-    rng.shuffle(pairs)
-    return pairs[:count]
+    """`count` people, each with a first name of their own: exchange threads show first names only."""
+    return [(first, rng.choice(LAST_NAMES)) for first in rng.sample(FIRST_NAMES, count)]

@@ -176,3 +176,9 @@ def test_cafes_check_ins_rosters_and_letters_follow_each_other(story) -> None:
     first_cafe = min(event.starts_at for event in events.values() if event.kind == "cafe")
     group = [person for person in everyone.values() if person.is_animator]
     assert all(person.created_at < first_cafe - timedelta(days=14) for person in group)
+
+
+def test_every_demo_person_has_a_first_name_of_their_own(story) -> None:
+    """Exchange threads show first names only: two « Nadia » would make them confusing."""
+    names = [user.first_name for user in db.session.scalars(select(User))]
+    assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
