@@ -476,6 +476,43 @@ def test_a_sponsor_receives_and_answers_the_replies_to_an_offline_neighbours_lis
     assert own.replies[0].endswith(": Bonjour, je peux passer samedi matin.")
 
 
+def test_neighbours_are_told_that_a_neighbour_of_the_network_answers_for_odette(app, people, odette, make_listing,
+                                                                               as_person):
+    """Her listing, its card, the exchange and « Mes échanges » say who answers for an offline
+    neighbour; her sponsor is named only within an exchange."""
+    from coopere.members.models import Sponsorship
+
+    listing_id = make_listing(odette, "Aller au marché le samedi", kind="need")
+    paul = as_person(people["paul"])
+    page = text(paul.get(f"/annonces/{listing_id}"))
+    assert "Demandée par Odette" in page
+    assert "Odette n'a pas internet : un voisin du réseau reçoit vos réponses et répond à sa place." in page
+    assert "Marie" not in page and "Dupont" not in page
+    browse = text(paul.get("/annonces"))
+    assert "Odette, dans le périmètre (sans internet, un voisin du réseau répond à sa place)" in browse
+    assert "Marie" not in browse
+    exchange_id = started(app, paul, listing_id)
+    page = text(paul.get(f"/echanges/{exchange_id}"))
+    assert "Odette n'a pas internet : son parrain ou sa marraine, Marie, lit vos messages et répond à sa place." in page
+    assert "Odette (sans internet, un voisin du réseau répond à sa place)" in text(paul.get("/echanges"))
+    marie = as_person(people["marie"])
+    post_form(marie, f"/parrainage/{odette.id}/agir")
+    flash_after(marie, f"/echanges/{exchange_id}/accepter")
+    assert "Seuls Odette, Marie qui répond à sa place, et vous lisez ces messages." in text(
+        paul.get(f"/echanges/{exchange_id}"))
+    # Nobody answers for her any more: neighbours are sent to the animation group.
+    with app.app_context():
+        db.session.scalar(select(Sponsorship).where(Sponsorship.sponsee_id == odette.id)).ended_at = utcnow()
+        db.session.commit()
+    page = text(paul.get(f"/annonces/{listing_id}"))
+    assert "Odette n'a pas internet : pour lui répondre, adressez-vous au groupe d'animation." in page
+    assert "personne ne lit vos messages à sa place en ce moment : adressez-vous au groupe d'animation" in text(
+        paul.get(f"/echanges/{exchange_id}"))
+    # A neighbour on the site is named plainly.
+    page = text(as_person(people["lucie"]).get(f"/annonces/{make_listing(people['paul'], 'Je prête un escabeau')}"))
+    assert "Proposée par Paul" in page and "Paul n'a pas internet" not in page and "Paul (sans" not in page
+
+
 def test_a_sponsor_not_in_acting_mode_still_reaches_the_thread_from_the_notice(app, people, odette, make_listing,
                                                                               as_person):
     exchange_id = started(app, as_person(people["paul"]), make_listing(odette, "Aller au marché", kind="need"))

@@ -88,11 +88,17 @@ def _thread_page(exchange: Exchange, person: User, *, form: MessageForm | None =
     other = services.other_party(exchange, person)
     who = services.party(exchange, person)
     own_thanks = exchange.owner_thanks if who == services.OWNER else exchange.requester_thanks
+    # A neighbour without internet: their sponsor reads and answers in their place (named here,
+    # within the exchange), or nobody does now.
+    relay = next(iter(services.recipients(other)), None) if other.is_offline else None
     form = form or MessageForm(formdata=None)
     if exchange.status != ExchangeStatus.PENDING:  # contact details are shown above once accepted
-        form.body.description = _("Seuls %(name)s et vous lisez ces messages.", name=other.first_name)
+        form.body.description = (
+            _("Seuls %(name)s, %(sponsor)s qui répond à sa place, et vous lisez ces messages.",
+              name=other.first_name, sponsor=relay.first_name) if relay
+            else _("Seuls %(name)s et vous lisez ces messages.", name=other.first_name))
     return render_template(
-        "exchanges/show.html", exchange=exchange, person=person, other=other, who=who,
+        "exchanges/show.html", exchange=exchange, person=person, other=other, who=who, relay=relay,
         acting=person.id != current_user.id, messages=services.thread(exchange),
         contact=services.contact_of(exchange, other), blocked=services.has_blocked(person, other),
         form=form, thanks_form=thanks_form or ThanksForm(formdata=None),

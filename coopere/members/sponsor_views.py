@@ -19,7 +19,8 @@ from ..perimeter.models import get_perimeter
 from . import printouts
 from .models import DigestPrint, Sponsorship
 from .services import dwelling_label
-from .sponsorship import SponsorshipError, sponsees_of, sponsorship_of, start_acting, stop_acting, subject
+from .sponsorship import (SponsorshipError, sponsees_of, sponsored_ids, sponsorship_of, start_acting, stop_acting,
+                          subject)
 
 bp = Blueprint("sponsorship", __name__)
 
@@ -43,6 +44,20 @@ def acting_for() -> User | None:
         return None
     person = subject()
     return person if person is not None and person.id != current_user.id else None
+
+
+@bp.app_template_global()
+def relay_of(member: User) -> str | None:
+    """How another member reaches `member`, named on a page: None when they use the site;
+    "sponsor" when they have no internet and a neighbour of the network (their sponsor, named
+    only within an exchange) answers in their place; "group" when nobody does now (through the
+    animation group). One query per request at most; a template global, so that the listing
+    cards' macros see it."""
+    if member is None or not member.is_offline:
+        return None
+    if "sponsored_ids" not in g:
+        g.sponsored_ids = sponsored_ids()
+    return "sponsor" if member.id in g.sponsored_ids else "group"
 
 
 @bp.app_context_processor

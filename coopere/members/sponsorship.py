@@ -34,6 +34,12 @@ def sponsorship_of(sponsee: User) -> Sponsorship | None:
                                                        Sponsorship.ended_at.is_(None)))
 
 
+def sponsored_ids() -> set[int]:
+    """The people an active sponsor answers for (one query): a neighbour without internet named to
+    another member is said to be answered for by « un voisin du réseau » when in this set."""
+    return set(db.session.scalars(select(Sponsorship.sponsee_id).where(Sponsorship.ended_at.is_(None))))
+
+
 def sponsorships_history(sponsee: User) -> list[Sponsorship]:
     return list(db.session.scalars(select(Sponsorship).where(Sponsorship.sponsee_id == sponsee.id)
                                    .order_by(Sponsorship.id.desc())))
