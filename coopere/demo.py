@@ -216,7 +216,7 @@ def _listings_life(rng: random.Random, residents: list[User], now: datetime) -> 
     to expire, as `flask listings expire` would have had it. Drafts of a resident nobody acts
     for stay drafts."""
     from .listings.models import Listing
-    from .listings.services import lifetime, publish, reminder_window, renew
+    from .listings.services import publish, reminder_window, renew
     from .members.sponsorship import sponsorship_of
 
     for n, person in enumerate(residents):
