@@ -2,6 +2,7 @@
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -39,5 +40,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+mail = Mail()
 # Counted per IPv4 address or IPv6 /64 network (coopere.security.client_network).
 limiter = Limiter(key_func=client_network)

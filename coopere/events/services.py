@@ -32,8 +32,6 @@ from .models import Event, EventKind, EventSeries, EventSignup
 HORIZON_MONTHS = 12
 #: What members and the public see; group meetings are for the animation group only.
 PUBLIC_KINDS = (EventKind.CAFE, EventKind.APERO_INFO, EventKind.FETE, EventKind.COLLECTIVE_ACTION)
-#: The week of the month a series falls on; -1 is the last one.
-WEEKS_OF_MONTH = (1, 2, 3, 4, 5, -1)
 #: A series without a last date must give a date within this many years (the calendar repeats
 #: every 28 years: beyond that, it never will).
 SEARCH_YEARS = 28

@@ -18,20 +18,19 @@ from email.policy import EmailPolicy
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_mail import Connection, Mail
+from flask_mail import Connection
 from flask_mail import Message as MailMessage
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
-from ..extensions import db
+from ..extensions import db, mail
 from ..members.models import Consent, ConsentKind
 from ..perimeter.models import get_perimeter
 from ..urls import absolute_url, has_public_url, public_url_for
 
 log = logging.getLogger(__name__)
-mail = Mail()
 
 #: Notice kinds that also go by email (with the EMAIL_NOTICES consent).
 EMAIL_KINDS = frozenset({"exchange.started", "exchange.message", "exchange.accepted", "listing.expiring",
