@@ -37,6 +37,8 @@ system-packages:
 postgres:
 	@bash scripts/postgres-start.sh
 
+# Links in emails and QR codes come from PUBLIC_URL only: the demo site's own address, unless set.
+run: export COOPERE_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty --password "$(DEMO_PASSWORD)"

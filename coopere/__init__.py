@@ -46,6 +46,9 @@ def configure_config(app: Flask, test_config: dict | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = _psycopg3(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
+    from .urls import configure_public_url
+
+    configure_public_url(app)  # checked now: a malformed PUBLIC_URL stops the start with a French message
 
 
 def _psycopg3(uri: str) -> str:
@@ -62,19 +65,26 @@ def configure_extensions(app: Flask) -> None:
     from .errors import configure_errors
     from .extensions import csrf, limiter, migrate
     from .i18n import configure_i18n
+    from .logs import configure_logging
     from .policy import configure_policy
     from .security import configure_security
 
+    configure_logging(app)  # first: no email address nor phone number in any log record
     configure_database(app)
     from . import idempotency  # noqa: F401  (its table)
+    from . import ratelimit  # noqa: F401  (its table, and the coopere-db:// rate-limit storage)
     from .extensions import db
     from .reports import models as _reports  # noqa: F401  (its table)
+    from .group import services as _group  # noqa: F401  (receives volunteer_leaving)
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     configure_login(app)
     # The policy table runs before the CSRF check: a denied route answers 403 (or the login
     # page) whatever was posted to it.
     configure_policy(app)
+    from .menu import configure_menu
+
+    configure_menu(app)
     csrf.init_app(app)
     limiter.init_app(app)
     configure_i18n(app)

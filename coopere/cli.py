@@ -1,21 +1,24 @@
 """Command-line tools: `flask --app coopere init | demo | set-password`."""
 from __future__ import annotations
 
+import os
+
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import select
 
 from .audit.services import record
 from .auth.identifiers import InvalidIdentifier, parse_login
 from .auth.models import GroupRole, Role, User
 from .auth.passwords import password_problems
-from .auth.services import AccountError, set_password
+from .auth.services import AccountError, create_account, set_password
+from .config import write_instance_setting
 from .extensions import db
 from .listings.themes import seed_themes
 from .perimeter.models import get_perimeter
 from .perimeter.services import DEFAULT_CHARTER, save_settings
+from .urls import PublicUrlInvalid, normalise_public_url
 
 
 def register_cli(app: Flask) -> None:
@@ -54,6 +57,25 @@ def _password(_ctx, _param, value: str) -> str:
     return value
 
 
+def _public_url(value: str | None) -> str | None:
+    try:
+        return normalise_public_url(value)
+    except PublicUrlInvalid as error:
+        raise click.BadParameter(str(error))
+
+
+def _ask_public_url() -> str:
+    """The site's public address, asked until it is a valid one (links in emails and QR codes)."""
+    def check(value: str) -> str:
+        checked = _public_url(value)
+        if not checked:
+            raise click.BadParameter("l'adresse publique est nécessaire pour les courriels et les codes QR.")
+        return checked
+
+    return click.prompt("Adresse publique du site, pour les liens des courriels et les codes QR "
+                        "(ex. https://lilas.example.org)", value_proc=check)
+
+
 def _login(_ctx, _param, value: str) -> str:
     try:
         parse_login(value)
@@ -73,6 +95,8 @@ def _login(_ctx, _param, value: str) -> str:
               help="Usual meeting place.")
 @click.option("--contact", prompt="Contact du groupe d'animation (téléphone ou e-mail)", default="",
               help="The animation group's contact, shown on the public page.")
+@click.option("--public-url", default=None, callback=lambda _ctx, _param, value: _public_url(value),
+              help="The site's public address (PUBLIC_URL), e.g. https://lilas.example.org; asked when not set.")
 @click.option("--charter-file", type=click.File(encoding="utf-8"), default=None,
               help="A text file with the charter (default: the four principles of the method).")
 @click.option("--admin-first-name", prompt="Prénom de l'administrateur (pilote)", help="First admin's first name.")
@@ -83,50 +107,43 @@ def _login(_ctx, _param, value: str) -> str:
               hide_input=True, callback=_password,
               confirmation_prompt="Le même mot de passe, une deuxième fois", help="First admin's password.")
 @with_appcontext
-def init_command(name, short_name, city, postcode, dwellings, meeting_place, contact, charter_file,
+def init_command(name, short_name, city, postcode, dwellings, meeting_place, contact, public_url, charter_file,
                  admin_first_name, admin_last_name, admin_login, admin_password):
     """Set up a new perimeter and its first administrator (the pilote)."""
     upgrade_database()
     if get_perimeter() is not None:
         raise click.ClickException("ce périmètre est déjà installé. Modifiez ses réglages sur le site "
                                    "(Réglages), ou choisissez un autre dossier d'instance (COOPERE_INSTANCE).")
+    configured = current_app.config.get("PUBLIC_URL")
+    if public_url is None:
+        public_url = configured or _ask_public_url()
     charter = charter_file.read() if charter_file else DEFAULT_CHARTER
     save_settings({"name": name.strip(), "short_name": short_name.strip(), "city": city.strip(),
                    "postcode": postcode, "estimated_dwellings": dwellings,
                    "meeting_place": meeting_place.strip(), "contact": contact.strip(),
                    "charter_text": charter})
-    admin = create_account(admin_first_name.strip(), admin_last_name.strip(), admin_login,
+    admin = _create_account(admin_first_name.strip(), admin_last_name.strip(), admin_login,
                            admin_password, role=Role.ADMIN, group_role=GroupRole.PILOTE)
     seed_themes()
     record("perimeter.created", actor=admin)
     db.session.commit()
+    if public_url != configured:
+        path = write_instance_setting(current_app.instance_path, "PUBLIC_URL", public_url,
+                                      "The site's public address: links in emails and QR codes (flask init)")
+        current_app.config["PUBLIC_URL"] = public_url
+        click.echo(f"Adresse publique du site enregistrée dans {path} : {public_url}")
+        if os.environ.get("COOPERE_PUBLIC_URL"):
+            click.echo("Attention : la variable d'environnement COOPERE_PUBLIC_URL l'emporte sur ce fichier.")
+    else:
+        click.echo(f"Adresse publique du site (réglage PUBLIC_URL) : {public_url}")
     click.echo(f"Le périmètre « {name} » est installé. Connectez-vous avec {admin_login}.")
 
 
-def create_account(first_name: str, last_name: str, login: str | None, password: str | None, *,
-                   role: Role = Role.MEMBER, group_role: GroupRole | None = None, locale: str | None = None,
-                   email: str | None = None, phone: str | None = None) -> User:
-    """A new account; `login` (email or phone) is sorted into the right column."""
-    if login:
-        kind, value = parse_login(login)
-        if kind == "email":
-            email = value
-        else:
-            phone = value
-    for column, value in ((User.email, email), (User.phone, phone)):
-        if value and db.session.scalar(select(User.id).where(column == value)) is not None:
-            raise click.ClickException(f"un compte utilise déjà {value}.")
-    user = User(first_name=first_name, last_name=last_name, email=email, phone=phone, role=role.value,
-                group_role=group_role.value if group_role else None, locale=locale)
-    db.session.add(user)
-    if password is not None:
-        try:
-            set_password(user, password, actor=user)
-        except AccountError as error:
-            raise click.ClickException(f"mot de passe refusé : {error}")
-    db.session.flush()
-    record("account.created", target=user, role=role.value)
-    return user
+def _create_account(*args, **kwargs) -> User:
+    try:
+        return create_account(*args, **kwargs)
+    except AccountError as error:
+        raise click.ClickException(str(error))
 
 
 @click.command("demo")
@@ -166,6 +183,7 @@ def _print_logins(logins, title: str) -> None:
 @with_appcontext
 def set_password_command(login, password):
     """Set a new password for an account (e.g. an administrator who forgot theirs)."""
+    from .auth.lockout import unlock
     from .auth.services import find_by_login
 
     user = find_by_login(login)
@@ -175,7 +193,6 @@ def set_password_command(login, password):
         set_password(user, password)
     except AccountError as error:
         raise click.ClickException(f"mot de passe refusé : {error}")
-    user.failed_logins = 0
-    user.locked_until = None
+    unlock(user)
     db.session.commit()
     click.echo(f"Nouveau mot de passe enregistré pour {user.full_name}.")

@@ -36,7 +36,10 @@ class Defaults:
     PUBLIC_URL: str | None = None  # e.g. https://lilas.example.org, for QR codes printed from the command line
     PRINT_JOBS = "process"  # "process": long print runs render in a separate process; "inline": at once
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app (0 = none)
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Where rate-limit counters live: "coopere-db://" is a table shared by every gunicorn worker, in the
+    # PostgreSQL database or in <instance>/ratelimit.sqlite3 next to a SQLite one (coopere/ratelimit.py);
+    # "redis://host:6379" when several machines serve; "memory://" counts per process (one worker only).
+    RATELIMIT_STORAGE_URI = "coopere-db://"
     RATELIMIT_LOGIN = "20 per minute;200 per hour"
     RATELIMIT_HEADERS_ENABLED = False
     # Registration and sponsorship
@@ -54,9 +57,15 @@ class Defaults:
     MAIL_DEFAULT_SENDER: str | None = None  # e.g. "Coop-ère Lilas <lilas@example.org>"
     MAIL_TIMEOUT = 10  # seconds to wait for the SMTP server
     MAIL_SUPPRESS_SEND = False  # Flask-Mail's default follows TESTING; the tests use a real SMTP server
+    # Login lockout (coopere/auth/lockout.py, docs/securite.md): this many failures for one account from
+    # one place (IPv4 address or IPv6 /64) within the window lock that place out of that account; this
+    # many from all places together close the account to places it never logged in from, while the
+    # holder's usual places (a login within LOGIN_KNOWN_PLACE_DAYS) still get in.
     LOGIN_MAX_FAILURES = 10
+    LOGIN_ACCOUNT_MAX_FAILURES = 20
     LOGIN_FAILURE_WINDOW_MINUTES = 15
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_KNOWN_PLACE_DAYS = 180
     # argon2id parameters (argon2-cffi defaults, RFC 9106 "low memory" profile)
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
@@ -99,6 +108,19 @@ def ensure_secret_key(instance_path: str | os.PathLike) -> str:
         finally:
             tmp.unlink()
     return path.read_text().strip()
+
+
+def write_instance_setting(instance_path: str | os.PathLike, name: str, value: str, comment: str = "") -> Path:
+    """Add `NAME = 'value'` at the end of <instance>/config.py (created mode 0600: it may hold the SMTP
+    password); when the file is read, this last line wins over an earlier one."""
+    path = Path(instance_path) / "config.py"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        if comment:
+            handle.write(f"\n# {comment}\n")
+        handle.write(f"{name} = {value!r}\n")
+    return path
 
 
 def default_instance_path() -> str:

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, inspect, select
 
 from .audit.services import record
 from .auth.identifiers import format_phone
 from .auth.models import GroupRole, Role, User
-from .cli import create_account
+from .auth.services import create_account
 from .dwellings.models import Dwelling
 from .dwellings.services import save_dwelling
+from .events.models import Event
 from .events.services import save_event, save_series
 from .listings.themes import seed_themes
 from .extensions import db
@@ -21,7 +24,8 @@ from .timeutil import utcnow
 FIRST_NAMES = ["Jeanne", "Marcel", "Odette", "Lucien", "Germaine", "René", "Simone", "Yvon", "Monique",
                "Bernard", "Josiane", "Gérard", "Nadia", "Karim", "Fatou", "Mamadou", "Léa", "Hugo", "Chloé",
                "Thomas", "Inès", "Yanis", "Camille", "Julien", "Élodie", "Mathis", "Aïcha", "Loïc",
-               "Maëlle", "François", "Hélène", "Noël", "Anaïs", "Gaëlle", "Solène", "Pierre"]
+               "Maëlle", "François", "Hélène", "Noël", "Anaïs", "Gaëlle", "Solène", "Pierre", "Odile",
+               "Étienne", "Marie", "Paulette", "Sylvain", "Yasmine"]
 LAST_NAMES = ["Le Goff", "Martin", "Bernard", "Durand", "Moreau", "Lefèvre", "Garnier", "Rousseau",
               "Ben Amar", "Diallo", "Nguyen", "Le Bihan", "Guérin", "Boucher", "Lemoine", "Chevalier",
               "Fontaine", "Marchand", "Mercier", "Bonnet", "Dupuis", "Gauthier", "Perrin", "Robin",
@@ -53,100 +57,194 @@ OFFLINE_MEMBERS = 8
 
 
 def create_demo(password: str, *, seed: int = 2026) -> list[tuple[str, str]]:
-    """Create the demo perimeter in the current transaction; return (label, login) pairs to print."""
+    """Create the demo perimeter in the current transaction; return (label, login) pairs to print.
+
+    The demo replays a year of the network's life through the app's own rules, each step dated
+    when it happened (see `_at`): the group forms and brings in the register a month before the
+    first café; residents register at a café, where their consents, listings and sponsor are
+    recorded; listings are published, renewed or expire as `flask listings expire` would have
+    had them; neighbours answer them while they are online."""
     # Reproducible fake data for the demo, never a secret: a seeded PRNG is what is wanted here.
     rng = random.Random(seed)  # nosec B311
-    save_settings({"name": "Coop-ère du quartier des Lilas", "short_name": "Coop-ère des Lilas",
-                   "city": "Nantes", "postcode": "44300", "estimated_dwellings": 320,
-                   "meeting_place": "Devant la boulangerie, place des Lilas (sous le parasol vert)",
-                   "contact": "01 99 00 00 00 · lilas@example.org", "charter_text": DEFAULT_CHARTER})
-    seed_themes()
-    dwellings = _create_dwellings(rng)
+    now = utcnow()
+    cafes = _past_cafes(rng)
+    start = cafes[0].starts_at - timedelta(days=30)  # the group forms, brings in the register
+    with _at(start):
+        save_settings({"name": "Coop-ère du quartier des Lilas", "short_name": "Coop-ère des Lilas",
+                       "city": "Nantes", "postcode": "44300", "estimated_dwellings": 320,
+                       "meeting_place": "Devant la boulangerie, place des Lilas (sous le parasol vert)",
+                       "contact": "01 99 00 00 00 · lilas@example.org", "charter_text": DEFAULT_CHARTER})
+        seed_themes()
+        dwellings = _create_dwellings(rng)
     _create_events()
     names = _unique_names(rng, 1 + ANIMATORS + CONNECTED_MEMBERS + OFFLINE_MEMBERS)
     phones = iter(range(1, 10_000))
 
-    admin = create_account(*names.pop(), "pilote@example.org", password, role=Role.ADMIN,
-                           group_role=GroupRole.PILOTE)
-    animators = []
-    for i in range(ANIMATORS):
-        first, last = names.pop()
-        animators.append(create_account(first, last, f"animateur{i + 1}@example.org", password,
-                                        role=Role.ANIMATOR,
-                                        group_role=GroupRole.COPILOTE if i == 0 else None))
+    with _at(start):
+        admin = create_account(*names.pop(), "pilote@example.org", password, role=Role.ADMIN,
+                               group_role=GroupRole.PILOTE)
+        animators = []
+        for i in range(ANIMATORS):
+            first, last = names.pop()
+            animators.append(create_account(first, last, f"animateur{i + 1}@example.org", password,
+                                            role=Role.ANIMATOR,
+                                            group_role=GroupRole.COPILOTE if i == 0 else None))
+    residents = CONNECTED_MEMBERS + OFFLINE_MEMBERS
+    registered_at: dict[int, Event] = {}  # resident's id -> the café where they registered
+
+    def cafe_of(n: int) -> tuple[Event, datetime]:
+        """The café where the n-th resident registered (more at the first ones), and when."""
+        cafe = cafes[min(len(cafes) - 1, int(len(cafes) * (n / residents) ** 1.3))]
+        return cafe, cafe.starts_at + timedelta(minutes=20 + n % 60)
+
     members = []
     for i in range(CONNECTED_MEMBERS):
         first, last = names.pop()
+        cafe, moment = cafe_of(i)
         # Many elderly residents have a phone and no email: every third member logs in by phone.
         login = FICTION_PHONE.format(next(phones)) if i % 3 == 0 else f"membre{i + 1}@example.org"
-        members.append(create_account(first, last, login, password, locale="en" if i == 5 else None))
+        with _at(moment):
+            members.append(create_account(first, last, login, password, locale="en" if i == 5 else None))
+        registered_at[members[-1].id] = cafe
     offline = []
-    for _ in range(OFFLINE_MEMBERS):
+    for i in range(OFFLINE_MEMBERS):
         first, last = names.pop()
-        # Offline residents: no login at all; a sponsor acts for them.
-        offline.append(User(first_name=first, last_name=last, phone=FICTION_PHONE.format(next(phones)),
-                            has_internet=False, contact_preference="sponsor"))
-    db.session.add_all(offline)
-    db.session.flush()
+        cafe, moment = cafe_of(CONNECTED_MEMBERS + i)
+        with _at(moment):
+            # Offline residents: no login at all; a sponsor acts for them.
+            offline.append(User(first_name=first, last_name=last, phone=FICTION_PHONE.format(next(phones)),
+                                has_internet=False, contact_preference="sponsor"))
+            db.session.add(offline[-1])
+            db.session.flush()
+        registered_at[offline[-1].id] = cafe
     # Residents live somewhere in the perimeter (at most one account per flat here).
     people = db.session.scalars(select(User).order_by(User.id)).all()
     for person, dwelling in zip(people, rng.sample(dwellings, len(people))):
         person.dwelling_id = dwelling.id
     _register_at_the_desk(rng, animators, members, offline)
+    _listings_life(rng, members + offline, now)
+    _demo_exchanges_and_project(members, rng, now)
     _organise_the_group(rng, animators, members, offline)
-    _demo_history(rng, dwellings, [admin, *animators], members + offline)
+    _demo_history(rng, dwellings, cafes, [admin, *animators], members + offline, registered_at, now)
+    from .listings.search import reindex_all
+
+    reindex_all()  # the listings' search words
     record("demo.created", actor=admin)
     if format_phone(members[0].phone) != DEMO_LOGINS[-1][1]:  # the printed demo logins must be right
         raise RuntimeError("demo logins out of step with the demo members")
     return DEMO_LOGINS
 
 
+# The columns that say when a row was written: `_at` sets them on the rows its block adds.
+WHEN_COLUMNS = ("created_at", "updated_at", "recorded_at", "started_at", "joined_at", "at")
+
+
+@contextmanager
+def _at(moment: datetime) -> Iterator[None]:
+    """Date `moment` the rows the block adds (and their audit entries): the demo runs in one
+    instant, the life it shows took a year."""
+    session = db.session()
+    added: list = []
+
+    def collect(_session, row) -> None:
+        added.append(row)
+
+    event.listen(session, "transient_to_pending", collect)
+    try:
+        yield
+    finally:
+        event.remove(session, "transient_to_pending", collect)
+    for row in added:
+        columns = inspect(type(row)).columns
+        for name in WHEN_COLUMNS:
+            if name in columns:
+                setattr(row, name, moment)
+
+
+def _between(rng: random.Random, earliest: datetime, latest: datetime) -> datetime:
+    """A moment between two others (the earliest when they are the wrong way round)."""
+    if latest <= earliest:
+        return earliest
+    return earliest + timedelta(seconds=rng.randint(0, int((latest - earliest).total_seconds())))
+
+
 def _register_at_the_desk(rng: random.Random, animators: list[User], members: list[User],
                           offline: list[User]) -> None:
-    """What the desk would have recorded: consents, offers and needs across the themes (some
-    still drafts), and sponsors for most offline residents (two still wait for one)."""
+    """What the desk recorded at each resident's registration, dated then: consents, offers and
+    needs across the themes (as drafts, confirmed afterwards), and sponsors for most offline
+    residents (two still wait for one)."""
     from .listings.models import Listing, Theme
     from .members.consents import OPTIONAL_CONSENTS
     from .members.models import ConsentKind
     from .members.services import add_consent
     from .members.sponsorship import link_sponsor
     from .perimeter.models import get_perimeter
-    from .timeutil import utcnow
 
     perimeter = get_perimeter()
     themes = db.session.scalars(select(Theme).order_by(Theme.position)).all()
     by_slug = {theme.slug: theme for theme in themes}
+    sponsors = [member for member in members if member.password_hash][:3]
+    waiting = offline[-2:]  # no sponsor yet
     for n, person in enumerate(members + offline):
         paper = person in offline
         animator = animators[n % len(animators)]
-        person.registered_by_id = animator.id
-        person.registration_method = "paper" if paper else "tablet"
-        person.paper_reference = f"P-2026-{n + 1:04d}" if paper else ""
-        for kind in (ConsentKind.CHARTER, ConsentKind.PRIVACY):
-            add_consent(person, kind, True, actor=animator, method=person.registration_method,
-                        paper_reference=person.paper_reference, perimeter=perimeter)
-        for text in OPTIONAL_CONSENTS:
-            add_consent(person, text.kind, rng.random() < 0.5, actor=animator, method=person.registration_method,
-                        paper_reference=person.paper_reference, perimeter=perimeter)
-        for slug, kind, title in rng.sample(DEMO_LISTINGS, 3):
-            theme = by_slug.get(slug) or themes[0]
-            status = "draft" if n % 4 == 3 else "open"
-            db.session.add(Listing(owner_id=person.id, theme_id=theme.id, kind=kind, title=title,
-                                   description="", status=status, created_by_id=animator.id,
-                                   published_at=utcnow() if status == "open" else None))
-    sponsors = [member for member in members if member.password_hash][:3]
-    for n, person in enumerate(offline[:-2]):
-        link_sponsor(person, sponsors[n % len(sponsors)], actor=animators[0], perimeter=perimeter,
-                     consent_reference=person.paper_reference, sponsor_agreed=True)
-    _demo_exchanges_and_project(members, rng)
+        with _at(person.created_at):
+            person.registered_by_id = animator.id
+            person.registration_method = "paper" if paper else "tablet"
+            person.paper_reference = f"P-2026-{n + 1:04d}" if paper else ""
+            for kind in (ConsentKind.CHARTER, ConsentKind.PRIVACY):
+                add_consent(person, kind, True, actor=animator, method=person.registration_method,
+                            paper_reference=person.paper_reference, perimeter=perimeter)
+            for text in OPTIONAL_CONSENTS:
+                add_consent(person, text.kind, rng.random() < 0.5, actor=animator,
+                            method=person.registration_method,
+                            paper_reference=person.paper_reference, perimeter=perimeter)
+            for slug, kind, title in rng.sample(DEMO_LISTINGS, 3):
+                theme = by_slug.get(slug) or themes[0]
+                db.session.add(Listing(owner_id=person.id, theme_id=theme.id, kind=kind, title=title,
+                                       description="", status="draft", created_by_id=animator.id))
+            if paper and person not in waiting:
+                link_sponsor(person, sponsors[offline.index(person) % len(sponsors)], actor=animators[0],
+                             perimeter=perimeter, consent_reference=person.paper_reference,
+                             sponsor_agreed=True)
     db.session.flush()
-    from .listings.services import lifetime
 
-    for listing in db.session.scalars(select(Listing).where(Listing.published_at.is_not(None))):
-        listing.expires_at = listing.published_at + lifetime(listing.kind)
-    from .listings.search import reindex_all
 
-    reindex_all()  # the listings' search words
+def _listings_life(rng: random.Random, residents: list[User], now: datetime) -> None:
+    """Each draft of the desk confirmed some days after registration (one in four left to
+    confirm), by the resident or their sponsor; then renewed when its expiry drew near, or left
+    to expire, as `flask listings expire` would have had it. Drafts of a resident nobody acts
+    for stay drafts."""
+    from .listings.models import Listing
+    from .listings.services import publish, reminder_window, renew
+    from .members.sponsorship import sponsorship_of
+
+    for n, person in enumerate(residents):
+        sponsorship = sponsorship_of(person) if person.is_offline else None
+        actor = sponsorship.sponsor if sponsorship else (None if person.is_offline else person)
+        if actor is None or n % 4 == 3:
+            continue
+        for listing in db.session.scalars(select(Listing).where(Listing.owner_id == person.id)
+                                          .order_by(Listing.id)):
+            moment = min(now, person.created_at + timedelta(days=rng.randint(0, 20), hours=rng.randint(1, 9)))
+            with _at(moment):
+                publish(listing, actor=actor, owner=person, now=moment)
+            changed = moment
+            while listing.expires_at <= now:
+                if rng.random() < 0.15:  # not renewed: the daily expiry run closed it
+                    listing.expiry_reminded_at = listing.expires_at - reminder_window()
+                    listing.status = "expired"
+                    changed = listing.expires_at
+                    with _at(changed):
+                        record("listing.expired", target=person, listing=listing.id, title=listing.title)
+                    break
+                changed = _between(rng, listing.expires_at - reminder_window(), listing.expires_at)
+                with _at(changed):  # renewed after the reminder
+                    renew(listing, actor=actor, owner=person, now=changed)
+            if listing.expires_at > now and listing.expires_at - reminder_window() <= now:
+                listing.expiry_reminded_at = listing.expires_at - reminder_window()
+            listing.updated_at = changed
+    db.session.flush()
 
 
 # (theme slug, kind, title): what neighbours typically offer and ask for, theme by theme.
@@ -169,117 +267,142 @@ DEMO_LISTINGS = [
 ]
 
 
-def _demo_exchanges_and_project(members: list[User], rng) -> None:
-    """A few exchanges at each stage and one group purchase, so that every page has something."""
-    from .exchanges.models import Exchange, ExchangeStatus, Message
-    from .listings.models import Listing, Theme
-    from .timeutil import utcnow
+FIRST_MESSAGE = "Bonjour, je peux vous aider cette semaine, le soir après 18 h. Dites-moi ce qui vous arrange."
 
-    online = [member for member in members if member.password_hash]
-    listings = db.session.scalars(select(Listing).where(Listing.status == "open").order_by(Listing.id)).all()
-    stages = [ExchangeStatus.PENDING, ExchangeStatus.ACCEPTED, ExchangeStatus.DONE, ExchangeStatus.PENDING]
-    for listing, status in zip(listings[::5], stages):
-        requester = next(m for m in rng.sample(online, len(online)) if m.id != listing.owner_id)
-        now = utcnow()
+
+def _answer(listing, requester: User, created: datetime, decided: datetime | None = None,
+            done: datetime | None = None):
+    """`requester` answered `listing` at `created` with a first message; the owner accepted at
+    `decided`, and the exchange was done at `done` (each None when not yet)."""
+    from .exchanges.models import Exchange, ExchangeStatus, Message
+
+    status = ExchangeStatus.DONE if done else ExchangeStatus.ACCEPTED if decided else ExchangeStatus.PENDING
+    with _at(created):
         exchange = Exchange(listing_id=listing.id, owner_id=listing.owner_id, requester_id=requester.id,
-                            status=status.value, decided_at=None if status == ExchangeStatus.PENDING else now,
-                            done_at=now if status == ExchangeStatus.DONE else None)
+                            status=status.value, decided_at=decided, done_at=done,
+                            done_by_id=requester.id if done else None, last_message_at=created)
         db.session.add(exchange)
         db.session.flush()
         db.session.add(Message(exchange_id=exchange.id, author_id=requester.id, sent_by_id=requester.id,
-                               body="Bonjour, je peux vous aider cette semaine, le soir après 18 h. "
-                                    "Dites-moi ce qui vous arrange."))
+                               body=FIRST_MESSAGE))
+    return exchange
+
+
+def _demo_exchanges_and_project(members: list[User], rng: random.Random, now: datetime) -> None:
+    """A few exchanges of the past week at each stage, and one group purchase published ten days
+    ago, so that every page has something."""
+    from .listings.models import Listing, Theme
+    from .listings.services import publish
+
+    online = [member for member in members if member.password_hash]
+    listings = db.session.scalars(select(Listing).where(Listing.status == "open",
+                                                        Listing.kind.in_(("offer", "need")))
+                                  .order_by(Listing.id)).all()
+    for listing, stage in zip(listings[::5], ("pending", "accepted", "done", "pending")):
+        requester = next(m for m in rng.sample(online, len(online)) if m.id != listing.owner_id)
+        created = _between(rng, max(listing.published_at, requester.created_at, now - timedelta(days=6)),
+                           now - timedelta(hours=2))
+        decided = _between(rng, created, now) if stage != "pending" else None
+        _answer(listing, requester, created, decided, _between(rng, decided, now) if stage == "done" else None)
     if online:
         theme = db.session.scalar(select(Theme).where(Theme.slug == "achats-groupes"))
         if theme is not None:
-            db.session.add(Listing(owner_id=online[0].id, theme_id=theme.id, kind="project", status="open",
-                                   title="Commande groupée de pommes chez le producteur",
-                                   description="Une caisse de 10 kg par foyer, livrée place des Lilas.",
-                                   max_participants=15, created_by_id=online[0].id, published_at=utcnow()))
+            moment = max(online[0].created_at, now - timedelta(days=10))
+            with _at(moment):
+                project = Listing(owner_id=online[0].id, theme_id=theme.id, kind="project", status="draft",
+                                  title="Commande groupée de pommes chez le producteur",
+                                  description="Une caisse de 10 kg par foyer, livrée place des Lilas.",
+                                  max_participants=15, created_by_id=online[0].id)
+                db.session.add(project)
+                db.session.flush()
+                publish(project, actor=online[0], owner=online[0], now=moment)
 
 
-def _demo_history(rng: random.Random, dwellings: list[Dwelling], group: list[User], residents: list[User]) -> None:
-    """A year of life for the dashboard: people registered at past cafés, who came back to later
-    ones, a letter run last winter with its QR scans, listings and exchanges spread over months."""
+def _paris(day: date, hour: int, minute: int = 0) -> datetime:
+    """Naive UTC of a Paris wall-clock time."""
     from zoneinfo import ZoneInfo
 
-    from .cafe.models import CheckIn
-    from .dwellings.models import LetterSent
-    from .events.models import Event
-    from .exchanges.models import Exchange, ExchangeStatus
-    from .group.models import RosterSlot, Task
-    from .listings.models import Listing
-    from .printruns.models import LetterScan, PrintRun
+    moment = datetime.combine(day, time(hour, minute), ZoneInfo("Europe/Paris"))
+    return moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
-    paris, utc = ZoneInfo("Europe/Paris"), ZoneInfo("UTC")
 
-    def moment(day: date, hour: int, minute: int = 0) -> datetime:
-        return datetime.combine(day, time(hour, minute), paris).astimezone(utc).replace(tzinfo=None)
-
+def _past_cafes(rng: random.Random) -> list:
+    """The cafés-rencontres of the past year: the first Saturday of each past month, none in
+    August, each scheduled three weeks before."""
     today = date.today()
-    cafes = []
-    for months_ago in range(11, 0, -1):  # the first Saturday of each past month, none in August
+    cafes: list[Event] = []
+    for months_ago in range(11, 0, -1):
         first = (today.replace(day=1) - timedelta(days=28 * months_ago)).replace(day=1)
         day = first + timedelta(days=(5 - first.weekday()) % 7)
         if day.month == 8 or day >= today or any(c.starts_at.date() == day for c in cafes):
             continue
-        cafe = Event(kind="cafe", starts_at=moment(day, 10), ends_at=moment(day, 12), visitors=rng.randint(0, 4),
-                     place="Place des Lilas, devant la boulangerie", created_at=moment(day, 9) - timedelta(days=20))
+        created = _paris(day, 9) - timedelta(days=20)
+        cafe = Event(kind="cafe", starts_at=_paris(day, 10), ends_at=_paris(day, 12), visitors=rng.randint(0, 4),
+                     place="Place des Lilas, devant la boulangerie", created_at=created, updated_at=created)
         db.session.add(cafe)
         cafes.append(cafe)
     db.session.flush()
-    # The group was there from the start; residents registered at the desk of one café or another.
-    for person in group:
-        person.created_at = cafes[0].starts_at - timedelta(days=30)
-    registered_at = {}
-    for n, person in enumerate(residents):
-        cafe = cafes[min(len(cafes) - 1, int(len(cafes) * (n / len(residents)) ** 1.3))]
-        person.created_at = cafe.starts_at + timedelta(minutes=20 + n % 60)
-        registered_at[person.id] = cafe
+    return cafes
+
+
+def _demo_history(rng: random.Random, dwellings: list[Dwelling], cafes: list, group: list[User],
+                  residents: list[User], registered_at: dict, now: datetime) -> None:
+    """A year of life for the dashboard: people checked in at the café where they registered and
+    came back to later ones, the cafés' rosters, a letter run before the first café with its QR
+    scans, and neighbours who answered listings while they were online."""
+    from .cafe.models import CheckIn
+    from .dwellings.models import LetterSent
+    from .group.models import RosterSlot, Task
+    from .listings.models import Listing
+    from .printruns.models import LetterScan, PrintRun
+
     for cafe in cafes:
         db.session.add_all(CheckIn(event_id=cafe.id, user_id=animator.id, checked_by_id=group[0].id, at=cafe.starts_at)
                            for animator in rng.sample(group, max(1, len(group) - 1)))
         for person in residents:
             first_cafe = registered_at[person.id]
-            if first_cafe is cafe or (first_cafe.starts_at < cafe.starts_at and rng.random() < 0.35):
+            if first_cafe is cafe:  # registered at the desk, then checked in as a newcomer
                 db.session.add(CheckIn(event_id=cafe.id, user_id=person.id, checked_by_id=group[0].id,
-                                       at=cafe.starts_at + timedelta(minutes=15), newcomer=first_cafe is cafe))
+                                       at=person.created_at, newcomer=True))
+            elif first_cafe.starts_at < cafe.starts_at and rng.random() < 0.35:
+                db.session.add(CheckIn(event_id=cafe.id, user_id=person.id, checked_by_id=group[0].id,
+                                       at=cafe.starts_at + timedelta(minutes=15)))
         for task in Task:
             db.session.add(RosterSlot(event_id=cafe.id, task=task.value, taken_at=cafe.created_at,
                                       volunteer_id=rng.choice(group).id if rng.random() < 0.85 else None))
-    # Last winter's invitation letters to every dwelling that takes mail, and the QR codes opened.
+    # The invitation letters to every dwelling that takes mail, before the first café, and the QR
+    # codes opened.
     sent_on = cafes[0].starts_at.date() - timedelta(days=12)
     receiving = [d for d in dwellings if d.receives_letters]
     run = PrintRun(kind="letters", status="done", letters_count=len(receiving), total_pages=len(receiving) + 1,
-                   created_at=moment(sent_on, 9) - timedelta(days=2), finished_at=moment(sent_on, 9) - timedelta(days=2),
-                   confirmed_at=moment(sent_on, 18), confirmed_by_id=group[0].id)
+                   created_at=_paris(sent_on, 9) - timedelta(days=2), finished_at=_paris(sent_on, 9) - timedelta(days=2),
+                   confirmed_at=_paris(sent_on, 18), confirmed_by_id=group[0].id)
     db.session.add(run)
     db.session.flush()
     db.session.add_all(LetterSent(dwelling_id=d.id, print_run_id=run.id, sent_on=sent_on) for d in receiving)
-    db.session.add_all(LetterScan(print_run_id=run.id, dwelling_id=d.id, at=moment(sent_on, 19) + timedelta(days=i % 9))
+    db.session.add_all(LetterScan(print_run_id=run.id, dwelling_id=d.id, at=_paris(sent_on, 19) + timedelta(days=i % 9))
                        for i, d in enumerate(rng.sample(receiving, 34)))
-    # Listings were published after their owner registered; a share of them found a neighbour.
-    now = utcnow()
-    owners = {person.id: person for person in residents + group}
-    listings = db.session.scalars(select(Listing).where(Listing.published_at.is_not(None))).all()
-    for listing in listings:
-        owner = owners.get(listing.owner_id)
-        if owner is None:
-            continue
-        listing.published_at = listing.created_at = min(now, owner.created_at + timedelta(days=rng.randint(0, 20)))
+    # A share of the listings found a neighbour while they were online.
+    from .exchanges.models import Exchange
+
+    listings = db.session.scalars(select(Listing).where(Listing.published_at.is_not(None),
+                                                        Listing.kind.in_(("offer", "need")))
+                                  .order_by(Listing.id)).all()
     helpers = [person for person in residents if person.has_internet]
     taken = set(db.session.execute(select(Exchange.listing_id, Exchange.requester_id)).all())
     for listing in rng.sample(listings, len(listings) // 3):
         requester = rng.choice(helpers)
-        if requester.id == listing.owner_id or (listing.id, requester.id) in taken or listing.kind == "project":
+        if requester.id == listing.owner_id or (listing.id, requester.id) in taken:
             continue
         taken.add((listing.id, requester.id))
-        decided = min(now, listing.published_at + timedelta(days=rng.randint(1, 30)))
+        earliest = max(listing.published_at, requester.created_at)
+        latest = min(listing.expires_at, now, earliest + timedelta(days=30))
+        if latest <= earliest:
+            continue  # not online while this neighbour was there
+        created = _between(rng, earliest, latest)
+        decided = created + timedelta(days=rng.randint(1, 3), hours=rng.randint(0, 8))
         done = decided + timedelta(days=rng.randint(2, 20))
-        status = ExchangeStatus.DONE if done < now else ExchangeStatus.ACCEPTED
-        db.session.add(Exchange(listing_id=listing.id, owner_id=listing.owner_id, requester_id=requester.id,
-                                status=status.value, created_at=decided - timedelta(days=1), decided_at=decided,
-                                done_at=done if status == ExchangeStatus.DONE else None, last_message_at=decided))
+        _answer(listing, requester, created, decided if decided < now else None, done if done < now else None)
 
 
 def is_demo() -> bool:
@@ -332,6 +455,7 @@ def _organise_the_group(rng: random.Random, animators: list[User], members: list
     from .events.services import sign_up, upcoming_events
     from .group.models import Family, FamilyMember, Task
     from .group.services import ensure_slots, take
+    from .members.sponsorship import sponsorship_of
 
     for n, family in enumerate(Family):
         db.session.add(FamilyMember(user_id=animators[n % len(animators)].id, family=family.value))
@@ -339,8 +463,8 @@ def _organise_the_group(rng: random.Random, animators: list[User], members: list
     ensure_slots(cafe)
     for task, animator in zip((Task.SETUP, Task.COFFEE, Task.DESK), animators[1:]):
         take(cafe, task, animator)
-    for person in rng.sample(members, 6) + offline[:2]:
-        sign_up(cafe, person, actor=person)
+    for person in rng.sample(members, 6) + offline[:2]:  # an offline neighbour's sponsor says they will come
+        sign_up(cafe, person, actor=sponsorship_of(person).sponsor if person.is_offline else person)
     for person in [member for member in members if member.phone][:3]:
         person.call_before_cafes = True
     for person in offline[-2:]:  # no sponsor yet: the group phones them before each café
@@ -348,6 +472,5 @@ def _organise_the_group(rng: random.Random, animators: list[User], members: list
 
 
 def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
-    pairs = [(f, l) for f in FIRST_NAMES for l in LAST_NAMES]
-    rng.shuffle(pairs)
-    return pairs[:count]
+    """`count` people, each with a first name of their own: exchange threads show first names only."""
+    return [(first, rng.choice(LAST_NAMES)) for first in rng.sample(FIRST_NAMES, count)]

@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .urls import PublicUrlMissing, public_url_missing_message
+
 MESSAGES = {
     400: (_l("Demande incorrecte"), _l("La demande envoyée n'a pas pu être comprise. "
                                        "Revenez à la page précédente et réessayez.")),
@@ -23,6 +25,7 @@ MESSAGES = {
                                             "enregistré. Réessayez dans un moment ; si cela "
                                             "recommence, prévenez le groupe d'animation.")),
 }
+PUBLIC_URL_TITLE = _l("Adresse du site à régler")
 CSRF_MESSAGE = (_l("Formulaire à renvoyer"),
                 _l("Le formulaire n'a pas pu être vérifié (la page était peut-être ancienne, "
                    "ou les cookies sont bloqués). Rechargez la page et recommencez."))
@@ -44,6 +47,15 @@ def configure_errors(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code)
+
+    @app.errorhandler(PublicUrlMissing)
+    def public_url_missing(_error):
+        # A page that makes a link or a QR code for outside the site, while PUBLIC_URL is not set:
+        # say so in French rather than guess the address from the request (nothing is saved).
+        from .extensions import db
+
+        db.session.rollback()
+        return render_error(503, PUBLIC_URL_TITLE, public_url_missing_message())
 
     @app.errorhandler(InternalServerError)
     def server_error(_error):

@@ -1,14 +1,16 @@
 """Flask extensions, created without an app and initialised by the factory."""
 from flask_babel import Babel
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm.decl_base import _declarative_constructor
+
+from .security import client_network
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,4 +40,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address)
+mail = Mail()
+# Counted per IPv4 address or IPv6 /64 network (coopere.security.client_network).
+limiter = Limiter(key_func=client_network)

@@ -6,7 +6,7 @@ import re
 from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_login import current_user
 
 from .extensions import babel
@@ -35,6 +35,27 @@ def long_date(value: date | datetime | None) -> str:
     if get_locale().language == "fr":
         text = FIRST_OF_MONTH.sub(r"\1 1er ", text)  # « samedi 1er mars », as French writes it
     return text
+
+
+def day_text(day: date) -> str:
+    """« samedi 7 mars », « samedi 1er mars » / « Saturday 7 March » (in the current language)."""
+    text = format_date(day, "EEEE d MMMM")
+    if get_locale().language == "fr":
+        text = FIRST_OF_MONTH.sub(r"\1 1er ", text)
+    return text
+
+
+def hour_text(moment: datetime) -> str:
+    """« 10 h », « 18 h 30 » in French; « 10:00 » otherwise (a Paris wall-clock time)."""
+    if get_locale().language == "fr":
+        return french_hours(moment)
+    return format_time(moment.time(), "HH:mm")
+
+
+def french_hours(moment: datetime) -> str:
+    """« 10 h », « 18 h 30 »: the French typographic way, whatever the language (printed letters)."""
+    text = f"{moment.hour} h {moment.minute:02d}"
+    return text[:-3] if text.endswith(" 00") else text
 
 
 def long_datetime(value: datetime | None) -> str:

@@ -1,5 +1,5 @@
 """What browsers send, read safely: ids and page numbers, bounded, never an exception; names typed
-in a search box, kept out of URLs.
+in a search box, kept out of URLs; free text cleaned the same way in every form (BaseForm).
 
 `int()` on what a browser sent fails three ways that `str.isdigit()` does not prevent: « ² » is a
 digit for Python but no number (ValueError), more than 4,300 digits are refused (ValueError), and a
@@ -7,8 +7,12 @@ digit for Python but no number (ValueError), more than 4,300 digits are refused 
 """
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Request, request, session
+from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from wtforms import HiddenField, PasswordField, StringField
 
 MAX_ID = 2**31 - 1  # the largest value of a database INTEGER column (ids)
 MAX_PAGE = 10_000  # no list of the site has that many pages
@@ -71,3 +75,54 @@ def remembered_search(key: str) -> str:
     if request.method == "POST":
         session[key] = " ".join(request.form.get("q", "").split())[:SEARCH_MAX]
     return session.get(key, "")
+
+
+# --- free text --------------------------------------------------------------------------------------
+
+#: Bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069), the
+#: left-to-right, right-to-left and Arabic letter marks. An override makes « Perceuse\u202eàbon »
+#: display backwards, a title or a name can pass for another: never kept.
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+_NO_BIDI = str.maketrans("", "", BIDI_CONTROLS)
+#: Characters that show nothing although they are not spaces for Python: zero-width space, joiners,
+#: word joiner, byte-order mark, soft hyphen, Hangul fillers, Mongolian vowel separator, invisible
+#: mathematical operators. Kept inside text (a joiner inside an emoji, a word), but text made only of
+#: them (and of spaces and control characters) is empty.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u115f\u1160\u3164\uffa0\u180e"
+                      "\u2061\u2062\u2063\u2064")
+
+
+def _blank(char: str) -> bool:
+    return char.isspace() or char in INVISIBLE or unicodedata.category(char) in ("Cc", "Cf")
+
+
+def clean_text(value):
+    """Free text as typed in a form, cleaned: bidirectional controls removed, blank characters
+    (spaces, zero-width, control) trimmed from both ends, so that text made only of them is empty
+    — a required field then says so in French, an optional one is saved empty. Not text: unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = value.translate(_NO_BIDI)
+    start, end = 0, len(text)
+    while start < end and _blank(text[start]):
+        start += 1
+    while end > start and _blank(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def is_free_text(field) -> bool:
+    """A field where a person types text: every StringField (TextAreaField, e-mail, phone…), but
+    not a password (kept exactly as typed) nor a hidden field (tokens, ids, steps)."""
+    return isinstance(field, StringField) and not isinstance(field, (PasswordField, HiddenField))
+
+
+class BaseForm(FlaskForm):
+    """Every form of the application: its free-text fields go through clean_text first."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if is_free_text(field):
+                field.filters = (clean_text, *field.filters)
+            return field

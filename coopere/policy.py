@@ -104,6 +104,8 @@ POLICY: dict[str, Access] = {
     "members.leave": Access.ANIMATOR,
     "members.card": Access.ANIMATOR,
     "members.cards": Access.ANIMATOR,
+    # « Réinitialiser l'accès » of an activated account: admins only, never oneself (object check)
+    "members.reset_access": Access.ADMIN,
     "members.receipt": Access.ANIMATOR,
     "members.sponsor": Access.ANIMATOR,
     "members.end_sponsor": Access.ANIMATOR,

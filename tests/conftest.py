@@ -166,3 +166,15 @@ def themes(app) -> dict[str, int]:
         seed_themes()
         db.session.commit()
         return {theme.slug: theme.id for theme in db.session.scalars(select(Theme))}
+
+
+@pytest.fixture
+def demo(app):
+    """The generated demo perimeter (coopere.demo), committed; its accounts' password is PASSWORD.
+    Returns the (label, login) pairs `flask demo` prints."""
+    from coopere.demo import create_demo
+
+    with app.app_context():
+        logins = create_demo(PASSWORD)
+        db.session.commit()
+    return logins

@@ -25,6 +25,10 @@ def test_config(tmp_path, pg_schema: str | None, **overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
+        # Counters in memory keep most tests fast; tests/test_ratelimit.py runs the shared store.
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Links that leave the site come from PUBLIC_URL only (never the request's host).
+        "PUBLIC_URL": "http://localhost",
         "RATELIMIT_LOGIN": "1000 per minute",
         "RATELIMIT_ACTIVATION": "1000 per minute", "RATELIMIT_ACTIVATION_GLOBAL": "1000 per minute",
         # Cheap hashes keep the suite fast; production parameters are checked in test_passwords.

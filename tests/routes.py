@@ -22,7 +22,7 @@ EXAMPLE_ARGS: dict[str, dict] = {
     "listings.theme_retire": {"theme_id": 1},
     **{f"members.{name}": {"member_id": 4}
        for name in ("show", "edit", "leave", "card", "receipt", "sponsor", "end_sponsor",
-                    "export_pdf", "export_json", "erase")},
+                    "export_pdf", "export_json", "erase", "reset_access")},
     "listings.mine_edit": {"listing_id": 1},
     "listings.mine_publish": {"listing_id": 1},
     "listings.mine_close": {"listing_id": 1},

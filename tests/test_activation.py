@@ -57,8 +57,11 @@ def new_code(app, user_id: int, animator_id: int) -> str:
 
 
 def choose_password(client, code: str, password: str = NEW_PASSWORD, confirm: str | None = None, **extra):
-    return post_form(client, f"/activer/{code}",
-                     {"password": password, "confirm": password if confirm is None else confirm, **extra})
+    """Open the card's QR code (the code goes into the session), then post the password."""
+    token = csrf_token(client)
+    client.get(f"/activer/{code}")
+    return client.post("/activer", data={"csrf_token": token, "password": password,
+                                         "confirm": password if confirm is None else confirm, **extra})
 
 
 def person(app, user_id: int) -> User:
@@ -85,7 +88,7 @@ def codes_of(app, user_id: int) -> list[ActivationCode]:
 
 def test_the_card_code_activates_the_account_once_and_the_resident_can_log_in(app, client, desk):
     user_id, code = desk()
-    page = text(client.get(f"/activer/{code}"))
+    page = text(client.get(f"/activer/{code}", follow_redirects=True))
     assert "Bonjour Odette !" in page
     assert "01 99 00 00 11" in page  # the login they will use, written the French way
     assert "Choisissez votre mot de passe" in page
@@ -109,7 +112,7 @@ def test_the_card_code_activates_the_account_once_and_the_resident_can_log_in(ap
 
     # The card cannot serve a second time, neither its QR code nor its typed code.
     other = app.test_client()
-    assert USED in text(other.get(f"/activer/{code}"))
+    assert USED in text(other.get(f"/activer/{code}", follow_redirects=True))
     second = choose_password(other, code, "un autre mot de passe")
     assert second.status_code == 422 and USED in text(second)
     typed = post_form(other, "/activer", {"code": code})
@@ -150,8 +153,8 @@ def test_a_typed_code_in_lower_case_with_spaces_or_dashes_is_accepted(client, de
     assert "Code de votre carte d'accueil" in page
     assert 'autocapitalize="characters"' in page and 'autocomplete="off"' in page
     response = post_form(client, "/activer", {"code": typed.format(**variants)})
-    assert response.status_code == 302
-    assert response.headers["Location"] == f"/activer/{code}"
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/activer"  # the code stays out of the address
     assert "Bonjour Odette" in text(client.get(response.headers["Location"]))
 
 
@@ -169,7 +172,7 @@ def test_a_wrong_or_garbled_code_is_refused_with_the_way_to_get_a_new_card(app, 
 
 def test_a_wrong_code_in_the_link_shows_why_and_the_form(client, desk):
     desk()
-    response = client.get("/activer/PQRSTUVWXY")
+    response = client.get("/activer/PQRSTUVWXY", follow_redirects=True)
     page = text(response)
     assert response.status_code == 200
     assert REFUSED in page and "Code de votre carte d'accueil" in page
@@ -187,7 +190,7 @@ def test_a_new_card_replaces_the_old_one(app, client, desk, users):
     user_id, old = desk()
     new = new_code(app, user_id, users["animator"].id)
     assert new != old
-    assert REPLACED in text(client.get(f"/activer/{old}"))
+    assert REPLACED in text(client.get(f"/activer/{old}", follow_redirects=True))
     refused = choose_password(client, old)
     assert refused.status_code == 422 and REPLACED in text(refused)
     assert person(app, user_id).password_hash is None
@@ -201,7 +204,7 @@ def test_an_expired_code_is_refused_and_changes_nothing(app, client, desk):
         row = db.session.scalar(select(ActivationCode).where(ActivationCode.user_id == user_id))
         row.expires_at = utcnow() - timedelta(minutes=1)
         db.session.commit()
-    assert EXPIRED in text(client.get(f"/activer/{code}"))
+    assert EXPIRED in text(client.get(f"/activer/{code}", follow_redirects=True))
     response = choose_password(client, code)
     assert response.status_code == 422 and EXPIRED in text(response)
     assert person(app, user_id).password_hash is None
@@ -215,7 +218,7 @@ def test_the_code_of_someone_who_left_is_refused(app, client, desk, users):
     with app.test_request_context():
         mark_left(db.session.get(User, user_id), actor=db.session.get(User, users["animator"].id))
         db.session.commit()
-    assert REFUSED in text(client.get(f"/activer/{code}"))
+    assert REFUSED in text(client.get(f"/activer/{code}", follow_redirects=True))
 
 
 # --- the password ---------------------------------------------------------------------------------
@@ -247,7 +250,7 @@ def test_a_refused_password_changes_nothing_and_the_code_stays_usable(app, clien
 
 def test_a_record_without_phone_or_email_asks_for_a_login(app, client, desk, users):
     user_id, code = desk(phone=None, email=None, has_internet=False, contact_preference="sponsor")
-    page = text(client.get(f"/activer/{code}"))
+    page = text(client.get(f"/activer/{code}", follow_redirects=True))
     assert "Votre téléphone ou votre e-mail" in page
 
     missing = choose_password(client, code)
@@ -277,7 +280,7 @@ def test_a_logged_in_person_is_told_so_and_offered_to_log_out(app, client_as, de
     user_id, code = desk()
     member = client_as("member")
     for path in ("/activer", f"/activer/{code}"):
-        page = text(member.get(path))
+        page = text(member.get(path, follow_redirects=True))
         assert "Vous êtes déjà connecté(e)" in page
         assert 'action="/deconnexion"' in page
         assert "Choisissez votre mot de passe" not in page
@@ -342,14 +345,14 @@ def test_the_eleventh_code_attempt_from_one_address_is_refused(make_app, create_
             codes.append(client.get(f"/activer/PQRSTUVW{attempt:02d}").status_code)
         else:
             codes.append(client.post("/activer", data={"csrf_token": token, "code": "PQRSTUVWXY"}).status_code)
-    assert codes == [422, 200] * 5
+    assert codes == [422, 303] * 5
     refused = client.post("/activer", data={"csrf_token": token, "code": "PQRSTUVWXY"})
     assert refused.status_code == 429
     assert "Trop d'essais" in text(refused)
     assert client.get("/activer/PQRSTUVWXY").status_code == 429
     # Another address is not blocked, nor is the login page for this one.
     other = client_from(app, "10.0.0.9")
-    assert other.get("/activer/PQRSTUVWXY").status_code == 200
+    assert other.get("/activer/PQRSTUVWXY").status_code == 303
     assert client.get("/connexion").status_code == 200
 
 
@@ -358,7 +361,7 @@ def test_the_site_wide_limit_counts_attempts_from_every_address(make_app, create
     create_perimeter()
     clients = [client_from(app, f"10.0.0.{n}") for n in (1, 2)]
     statuses = [clients[n % 2].get("/activer/PQRSTUVWXY").status_code for n in range(6)]
-    assert statuses == [200] * 6
+    assert statuses == [303] * 6
     for client in clients:
         assert client.get("/activer/PQRSTUVWXY").status_code == 429
     newcomer = client_from(app, "10.0.0.3")

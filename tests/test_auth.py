@@ -66,17 +66,34 @@ def test_overlong_fields_are_refused_in_french(client):
     assert "Ce champ est trop long." in page
 
 
+# --- lockout: guessing is stopped, the holder is never locked out by a stranger -------------------
+
+STRANGER, HOME, NEW_PLACE = "203.0.113.66", "198.51.100.7", "192.0.2.44"
+
+
+def client_at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def guess(client, user, times: int = 1) -> None:
+    for _ in range(times):
+        post_form(client, "/connexion", {"login": user.email, "password": "not-the-password"})
+
+
+def logs_in(client, user) -> bool:
+    return login(client, user).status_code == 302
+
+
 def test_lockout_after_ten_failures_even_with_right_password(app, client, create_user):
     user = create_user()
-    for _ in range(10):
-        post_form(client, "/connexion", {"login": user.email, "password": "not-the-password"})
-    response = login(client, user)  # right password, but locked
+    guess(client, user, 10)
+    response = login(client, user)  # right password, but this place is locked out
     assert REFUSED in text(response)
     with app.app_context():
-        locked = db.session.get(User, user.id)
-        assert locked.locked_until is not None
         actions = db.session.scalars(select(AuditEvent.action)).all()
-        assert "login.lockout" in actions
+        assert "login.place_lockout" in actions and "login.locked" in actions
 
 
 def test_lockout_counts_failures_across_server_processes(make_app, create_user):
@@ -86,38 +103,89 @@ def test_lockout_counts_failures_across_server_processes(make_app, create_user):
     second = make_app()
     clients = [first.test_client(), second.test_client()]
     for attempt in range(10):
-        post_form(clients[attempt % 2], "/connexion", {"login": user.email, "password": "nope-nope"})
+        guess(clients[attempt % 2], user)
     assert REFUSED in text(login(clients[0], user))
     assert REFUSED in text(login(clients[1], user))
+
+
+def test_a_stranger_cannot_lock_the_holder_out(app, create_user):
+    user = create_user()
+    assert logs_in(client_at(app, HOME), user)  # the holder's usual place
+    stranger = client_at(app, STRANGER)
+    guess(stranger, user, 12)
+    assert REFUSED in text(login(stranger, user))  # guessing from there is stopped, right password or not
+    assert logs_in(client_at(app, HOME), user)
+    assert logs_in(client_at(app, NEW_PLACE), user)  # one place's guesses do not close the account
+
+
+def test_distributed_guessing_is_bounded(app, create_user):
+    """LOGIN_ACCOUNT_MAX_FAILURES (20) failures from many places close the account to new places,
+    even with the right password; the holder's usual place still gets in."""
+    user = create_user()
+    assert logs_in(client_at(app, HOME), user)
+    for n in range(10):
+        guess(client_at(app, f"203.0.113.{n}"), user, 2)  # never 10 from one place
+    assert REFUSED in text(login(client_at(app, NEW_PLACE), user))
+    assert REFUSED in text(login(client_at(app, "203.0.113.1"), user))
+    with app.app_context():
+        failed = db.session.scalar(select(User.failed_logins).where(User.id == user.id))
+        assert "login.lockout" in db.session.scalars(select(AuditEvent.action)).all()
+    guess(client_at(app, "203.0.113.99"), user, 5)  # refused without a count: the bound holds
+    with app.app_context():
+        assert db.session.scalar(select(User.failed_logins).where(User.id == user.id)) == failed == 20
+    assert logs_in(client_at(app, HOME), user)
+
+
+def test_an_ipv6_network_is_one_place(app, create_user):
+    """A subscriber has a whole /64: changing address inside it does not give new tries."""
+    user = create_user()
+    for n in range(10):
+        guess(client_at(app, f"2001:db8:1:2::{n + 1:x}"), user)
+    assert REFUSED in text(login(client_at(app, "2001:db8:1:2::ffff"), user))
+    assert logs_in(client_at(app, "2001:db8:1:3::1"), user)  # another /64
 
 
 def test_lock_expires_after_fifteen_minutes(app, client, create_user):
     from datetime import timedelta
 
+    from coopere.auth.models import LoginPlace
     from coopere.timeutil import utcnow
 
     user = create_user()
+    guess(client, user, 10)
+    assert not logs_in(client, user)
     with app.app_context():
-        row = db.session.get(User, user.id)
-        row.locked_until = utcnow() - timedelta(seconds=1)
-        row.failed_logins = 10
+        place = db.session.scalar(select(LoginPlace).where(LoginPlace.user_id == user.id))
+        place.locked_until = utcnow() - timedelta(seconds=1)
         db.session.commit()
-    assert login(client, user).status_code == 302
+    assert logs_in(client, user)
 
 
 def test_failures_outside_window_do_not_accumulate(app, client, create_user):
     from datetime import timedelta
 
+    from coopere.auth.models import LoginPlace
     from coopere.timeutil import utcnow
 
     user = create_user()
+    guess(client, user, 9)
     with app.app_context():
-        row = db.session.get(User, user.id)
-        row.failed_logins = 9
-        row.failed_login_window_start = utcnow() - timedelta(minutes=16)
+        place = db.session.scalar(select(LoginPlace).where(LoginPlace.user_id == user.id))
+        place.failed_login_window_start = utcnow() - timedelta(minutes=16)
         db.session.commit()
-    post_form(client, "/connexion", {"login": user.email, "password": "wrong-one"})
-    assert login(client, user).status_code == 302
+    guess(client, user)
+    assert logs_in(client, user)
+
+
+def test_login_places_are_kept_as_a_digest_only(app, create_user):
+    from coopere.auth.models import LoginPlace
+
+    user = create_user()
+    guess(client_at(app, STRANGER), user)
+    assert logs_in(client_at(app, HOME), user)
+    with app.app_context():
+        places = db.session.scalars(select(LoginPlace.place)).all()
+    assert len(places) == 2 and all(len(p) == 64 and "203.0" not in p and "198.51" not in p for p in places)
 
 
 def test_login_rate_limit_per_ip(make_app, create_user):

@@ -39,9 +39,11 @@ class Inbox:
 
     def __init__(self):
         self.messages: list[email.message.EmailMessage] = []
+        self.raw: list[bytes] = []  # the bytes as they came over SMTP
         self.port = 0
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.raw.append(envelope.content)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
         self.messages.append(message)
@@ -212,6 +214,62 @@ def test_expiry_reminders_are_emailed_and_nothing_is_sent_when_the_action_is_rol
     assert "https://lilas.example.org/mes-annonces" in message.get_content()
 
 
+# --- links come from PUBLIC_URL only ----------------------------------------------------------
+
+FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+
+
+def forged_client(app, user: User):
+    """A client whose every request (logging in included) names another site in Host and
+    X-Forwarded-Host, as anyone can when the proxy passes them through."""
+    from flask.testing import FlaskClient
+
+    class Forged(FlaskClient):
+        def open(self, *args, **kwargs):
+            kwargs["headers"] = {**FORGED, **dict(kwargs.get("headers") or {})}
+            return super().open(*args, **kwargs)
+
+    app.test_client_class = Forged
+    client = app.test_client()
+    assert login(client, user).status_code == 302
+    return client
+
+
+def test_links_in_emails_come_from_public_url_whatever_the_host_headers(make_app, people, make_listing, inbox):
+    proxied = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_DEFAULT_SENDER=SENDER,
+                       PUBLIC_URL="https://lilas.example.org", PROXY_FIX=1)
+    consent(proxied, people["paul"], "email_notices")
+    marie = forged_client(proxied, people["marie"])
+    response = post_form(marie, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"})
+    assert response.status_code == 302
+    (message,), (raw,) = inbox.messages, inbox.raw
+    assert b"evil.example" not in raw and "evil.example" not in message.get_content()
+    links = re.findall(r"https?://[^\s<>]+", message.get_content() + " " + message["List-Unsubscribe"])
+    assert len(links) == 3  # the exchange, the stop link in the text and in the header
+    assert all(link.startswith("https://lilas.example.org/") for link in links), links
+
+
+def test_without_public_url_emails_are_not_sent_and_the_action_succeeds(make_app, people, make_listing, inbox,
+                                                                        caplog):
+    unset = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_DEFAULT_SENDER=SENDER, PUBLIC_URL=None,
+                     PROXY_FIX=1)
+    consent(unset, people["paul"], "email_notices")
+    marie = forged_client(unset, people["marie"])
+    with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
+        for title in ("Annonce un", "Annonce deux"):
+            response = post_form(marie, f"/annonces/{make_listing(people['paul'], title)}/repondre",
+                                 {"body": "Bonjour !"}, follow_redirects=True)
+            assert response.status_code == 200 and "Votre message est envoyé." in text(response)
+    assert inbox.messages == []  # never a link guessed from the request's host
+    with unset.app_context():  # the notices are on the site all the same
+        assert len(db.session.scalars(select(Notification).where(Notification.user_id == people["paul"].id)).all()) == 2
+    warnings = [record.getMessage() for record in caplog.records if "PUBLIC_URL" in record.getMessage()]
+    assert len(warnings) == 1, warnings  # said once, not for every email
+    digest = unset.test_cli_runner().invoke(args=["listings", "weekly-digest"])
+    assert digest.exit_code != 0 and "l'adresse publique du site n'est pas réglée (PUBLIC_URL)" in digest.output
+    assert inbox.messages == []
+
+
 # --- one click to stop ------------------------------------------------------------------------
 
 def test_the_link_in_the_email_stops_the_emails_in_one_click(app, people, make_listing, inbox):
@@ -235,6 +293,28 @@ def test_the_link_in_the_email_stops_the_emails_in_one_click(app, people, make_l
     answer(app, people["lucie"], make_listing(paul, "Annonce deux"))
     assert len(inbox.messages) == 1  # no more emails
     assert "vous ne recevrez plus ces courriels" in text(visitor.get(path))
+
+
+def test_list_unsubscribe_headers_are_plain_ascii_lines_in_the_raw_message(app, people, make_listing, inbox):
+    """RFC 8058 / RFC 2369: mail clients read the headers as they are sent; an RFC 2047 encoded
+    `=?utf-8?q?…?=` value is not recognised as a link, and one-click unsubscribe fails."""
+    consent(app, people["paul"], "email_notices")
+    consent(app, people["john"], "weekly_digest")
+    answer(app, people["marie"], make_listing(people["paul"], "Un titre accentué « très » long, à prêter"))
+    assert app.test_cli_runner().invoke(args=["listings", "weekly-digest"]).exit_code == 0
+    assert len(inbox.raw) == 2  # a notice and a digest
+    for raw in inbox.raw:
+        lines = raw.split(b"\r\n") if b"\r\n" in raw else raw.split(b"\n")
+        unsubscribe = [line for line in lines if line.lower().startswith(b"list-unsubscribe:")]
+        assert len(unsubscribe) == 1, raw
+        assert re.fullmatch(rb"List-Unsubscribe: <https://lilas\.example\.org/courriel/arreter/[A-Za-z0-9_.\-]+>",
+                            unsubscribe[0]), unsubscribe
+        assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in lines
+        header_block = raw.split(b"\r\n\r\n" if b"\r\n\r\n" in raw else b"\n\n", 1)[0]
+        following = header_block[header_block.index(unsubscribe[0]) + len(unsubscribe[0]):]
+        assert not following.lstrip(b"\r\n").startswith((b" ", b"\t"))  # not folded onto a second line
+        assert b"=?utf-8?" not in unsubscribe[0].lower()
+        header_block.decode("ascii")  # plain ASCII headers
 
 
 def test_mail_clients_can_stop_the_emails_with_one_post_without_a_form(app, people, make_listing, inbox):
@@ -276,6 +356,47 @@ def test_a_broken_smtp_server_does_not_break_the_page(make_app, people, make_lis
         assert db.session.scalar(select(Exchange.status)) == "pending"
         assert db.session.scalar(select(Notification.text).where(Notification.user_id == people["paul"].id))
     assert "SMTP server unreachable" in caplog.text
+
+
+class RefusingInbox(Inbox):
+    """An SMTP server that refuses one recipient, naming the address in its answer (as Postfix does)."""
+
+    refused = "paul@example.org"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address == self.refused:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_recipient_is_logged_by_member_id_without_the_address(make_app, people, make_listing, caplog):
+    handler = RefusingInbox()
+    handler.port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    try:
+        refusing = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=handler.port, MAIL_DEFAULT_SENDER=SENDER)
+        paul, lucie = people["paul"], people["lucie"]
+        with refusing.app_context():
+            db.session.get(User, paul.id).phone = "+33612345678"
+            db.session.commit()
+        consent(refusing, paul, "email_notices")
+        consent(refusing, lucie, "email_notices")
+        client = client_of(refusing, people["marie"])
+        with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
+            for owner in (paul, lucie):
+                response = post_form(client, f"/annonces/{make_listing(owner)}/repondre", {"body": "Bonjour !"})
+                assert response.status_code == 302
+    finally:
+        controller.stop()
+    assert handler.to("lucie@example.org")  # the other one still went
+    assert f"email notice to member {paul.id} not sent (SMTP failure)" in caplog.text
+    assert "SMTPRecipientsRefused" in caplog.text and "Recipient address rejected" in caplog.text  # exc_text
+    for personal in ("paul@example.org", "+33612345678", "06 12 34 56 78", "Bernard"):
+        assert personal not in caplog.text, personal
+        for record in caplog.records:
+            assert personal not in record.getMessage() + (record.exc_text or ""), personal
 
 
 def test_a_silent_smtp_server_delays_the_page_by_the_timeout_only(make_app, people, make_listing, caplog):

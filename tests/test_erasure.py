@@ -222,6 +222,9 @@ def test_erasure_leaves_nothing_of_her_and_the_figures_unchanged(app, users, wor
         assert asked.status == "done" and asked.owner_thanks == "" and asked.requester_thanks == "Merci [effacé] !"
         assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == z)) == 0
         assert db.session.scalar(select(func.count()).select_from(Block).where(Block.blocker_id == z)) == 0
+        from coopere.auth.models import LoginPlace  # where she logged in from (she did, above)
+
+        assert db.session.scalar(select(func.count()).select_from(LoginPlace).where(LoginPlace.user_id == z)) == 0
         assert db.session.scalar(select(RosterSlot.volunteer_id).where(RosterSlot.event_id == world["future"])) is None
         assert db.session.scalar(select(func.count()).select_from(Sponsorship).where(
             Sponsorship.sponsor_id == z, Sponsorship.ended_at.is_(None))) == 0
@@ -319,6 +322,40 @@ def test_a_member_asks_for_erasure_and_the_group_is_told(app, users, world):
     erase_by_admin(app, users, world["z"], FIRST)
     with app.app_context():
         assert search_database(NEEDLES) == []
+
+
+def test_a_pending_request_shows_on_my_account_and_is_not_sent_twice(app, users, world):
+    from coopere.events.services import add_months, paris_today
+    from coopere.i18n import long_date
+    from coopere.notifications.models import Notification
+
+    client = app.test_client()
+    assert login(client, EMAIL).status_code == 302
+    before = text(client.get("/compte"))
+    assert "Demander l'effacement de mon compte" in before and "demande d'effacement est en cours" not in before
+    sent = post_form(client, "/compte/effacement", {"confirm": "y"}, token_from="/compte/effacement")
+    assert sent.status_code == 302
+    with app.test_request_context():
+        asked, due = long_date(paris_today()), long_date(add_months(paris_today(), 1))
+    for path in ("/compte", "/compte/effacement"):  # after the flash message is gone, still there
+        page = text(client.get(path))
+        assert "Votre demande d'effacement est en cours" in page, path
+        assert f"Vous l'avez envoyée le {asked}" in page and f"au plus tard le {due}" in page
+        assert "Envoyer ma demande" not in page and 'href="/compte/effacement"' not in page
+    again = post_form(client, "/compte/effacement", {"confirm": "y"}, token_from="/compte")
+    assert again.status_code == 422
+    assert f"Vous avez déjà demandé l'effacement de votre compte, le {asked}" in text(again)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "member.erasure_requested")) == 1
+        assert db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.kind == "privacy.erasure_requested")) == 2  # the animator and the admin, once
+    # The admin sees the request on her page, until it is carried out.
+    admin = app.test_client()
+    assert login(admin, users["admin"]).status_code == 302
+    assert f"a demandé l'effacement de son compte le {asked}" in text(admin.get(f"/membres/{world['z']}"))
+    erase_by_admin(app, users, world["z"], FIRST)
+    assert "a demandé l'effacement" not in text(admin.get(f"/membres/{world['z']}"))
 
 
 def test_namesakes_and_streets_are_left_alone(app, users, create_user):

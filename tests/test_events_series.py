@@ -422,3 +422,16 @@ def test_the_programme_page_lists_series_and_links(app, client_as):
     assert "Nouvelle série" in page and "Programme du mois à imprimer" in page
     assert 'href="/evenements/programme.pdf?mois=' in page
     assert "Aucune série." in page
+
+
+def test_started_and_ended_have_one_definition_with_inclusive_edges(app):
+    """At its start time an event has started (sign-ups close); at its end time it has ended (the
+    desk report and the roster treat it as past). Five copies once disagreed on these edges."""
+    from datetime import datetime
+
+    from coopere.events.models import Event
+
+    event = Event(starts_at=datetime(2026, 3, 7, 9), ends_at=datetime(2026, 3, 7, 11))
+    assert not event.has_started(datetime(2026, 3, 7, 8, 59))
+    assert event.has_started(datetime(2026, 3, 7, 9)) and not event.has_ended(datetime(2026, 3, 7, 10, 59))
+    assert event.has_ended(datetime(2026, 3, 7, 11))

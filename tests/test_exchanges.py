@@ -4,6 +4,7 @@ thank you; nobody else sees the thread; a member can block another; a sponsor an
 offline neighbour, and the printed digest shows the replies."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -13,7 +14,7 @@ from helpers import login, post_form, text
 from coopere.auth.models import Role, User
 from coopere.exchanges.models import Block, Exchange, Message
 from coopere.extensions import db
-from coopere.listings.models import Listing, Theme
+from coopere.listings.models import Listing, Participation, Theme
 from coopere.listings.themes import seed_themes
 from coopere.members.models import Consent, Sponsorship
 from coopere.notifications.models import Notification
@@ -374,9 +375,51 @@ def test_one_cannot_block_oneself(app, people, as_person):
     client = as_person(people["paul"])
     response = post_form(client, f"/membres-bloques/{people['paul'].id}", follow_redirects=True)
     assert "Vous ne pouvez pas vous bloquer vous-même." in text(response)
-    assert post_form(client, "/membres-bloques/9999").status_code == 404
+    response = post_form(client, "/membres-bloques/9999", follow_redirects=True)
+    assert NOT_RELATED in text(response)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Block)) == 0
+
+
+NOT_RELATED = ("Vous ne pouvez bloquer qu'une personne avec qui vous avez déjà eu affaire ici : un échange, "
+               "un projet collectif ou un parrainage.")
+
+
+def blocks(app) -> set[tuple[int, int]]:
+    with app.app_context():
+        return {tuple(row) for row in db.session.execute(select(Block.blocker_id, Block.blocked_id))}
+
+
+def test_one_blocks_only_someone_met_here_in_an_exchange_a_shared_project_or_a_sponsorship(
+        app, people, make_listing, as_person, odette):
+    paul, marie, lucie = people["paul"], people["marie"], people["lucie"]
+    paul_client, marie_client = as_person(paul), as_person(marie)
+    # Lucie never had anything to do with Paul: refused, without her name.
+    page = text(post_form(paul_client, f"/membres-bloques/{lucie.id}", follow_redirects=True))
+    assert NOT_RELATED in page and "Lucie" not in page
+    assert blocks(app) == set()
+    # Lucie joins Paul's project, then Marie joins it too: the organiser and each participant may block.
+    project = make_listing(paul, "Jardin partagé", kind="project")
+    with app.app_context():
+        db.session.add_all([Participation(listing_id=project, user_id=lucie.id),
+                            Participation(listing_id=project, user_id=marie.id)])
+        db.session.commit()
+    page = text(post_form(paul_client, f"/membres-bloques/{lucie.id}", follow_redirects=True))
+    assert "Vous ne recevrez plus de messages de Lucie." in page
+    assert "Vous ne recevrez plus de messages de Lucie." in text(
+        post_form(marie_client, f"/membres-bloques/{lucie.id}", follow_redirects=True))
+    # Marie sponsors Odette.
+    assert "Vous ne recevrez plus de messages de Odette." in text(
+        post_form(marie_client, f"/membres-bloques/{odette.id}", follow_redirects=True))
+    assert blocks(app) == {(paul.id, lucie.id), (marie.id, lucie.id), (marie.id, odette.id)}
+
+
+def test_unblocking_someone_not_blocked_names_nobody(app, people, pending, as_person):
+    paul = as_person(people["paul"])
+    for member_id in (people["marie"].id, people["lucie"].id, 9999):  # met, stranger, nobody
+        page = text(post_form(paul, f"/membres-bloques/{member_id}/debloquer", follow_redirects=True))
+        assert "Cette personne ne fait pas partie des personnes que vous avez bloquées." in page
+        assert "peut de nouveau vous écrire" not in page and "Lucie" not in page
 
 
 # --- a sponsor for an offline neighbour -------------------------------------------------------------
@@ -433,6 +476,43 @@ def test_a_sponsor_receives_and_answers_the_replies_to_an_offline_neighbours_lis
     assert own.replies[0].endswith(": Bonjour, je peux passer samedi matin.")
 
 
+def test_neighbours_are_told_that_a_neighbour_of_the_network_answers_for_odette(app, people, odette, make_listing,
+                                                                               as_person):
+    """Her listing, its card, the exchange and « Mes échanges » say who answers for an offline
+    neighbour; her sponsor is named only within an exchange."""
+    from coopere.members.models import Sponsorship
+
+    listing_id = make_listing(odette, "Aller au marché le samedi", kind="need")
+    paul = as_person(people["paul"])
+    page = text(paul.get(f"/annonces/{listing_id}"))
+    assert "Demandée par Odette" in page
+    assert "Odette n'a pas internet : un voisin du réseau reçoit vos réponses et répond à sa place." in page
+    assert "Marie" not in page and "Dupont" not in page
+    browse = text(paul.get("/annonces"))
+    assert "Odette, dans le périmètre (sans internet, un voisin du réseau répond à sa place)" in browse
+    assert "Marie" not in browse
+    exchange_id = started(app, paul, listing_id)
+    page = text(paul.get(f"/echanges/{exchange_id}"))
+    assert "Odette n'a pas internet : son parrain ou sa marraine, Marie, lit vos messages et répond à sa place." in page
+    assert "Odette (sans internet, un voisin du réseau répond à sa place)" in text(paul.get("/echanges"))
+    marie = as_person(people["marie"])
+    post_form(marie, f"/parrainage/{odette.id}/agir")
+    flash_after(marie, f"/echanges/{exchange_id}/accepter")
+    assert "Seuls Odette, Marie qui répond à sa place, et vous lisez ces messages." in text(
+        paul.get(f"/echanges/{exchange_id}"))
+    # Nobody answers for her any more: neighbours are sent to the animation group.
+    with app.app_context():
+        db.session.scalar(select(Sponsorship).where(Sponsorship.sponsee_id == odette.id)).ended_at = utcnow()
+        db.session.commit()
+    page = text(paul.get(f"/annonces/{listing_id}"))
+    assert "Odette n'a pas internet : pour lui répondre, adressez-vous au groupe d'animation." in page
+    assert "personne ne lit vos messages à sa place en ce moment : adressez-vous au groupe d'animation" in text(
+        paul.get(f"/echanges/{exchange_id}"))
+    # A neighbour on the site is named plainly.
+    page = text(as_person(people["lucie"]).get(f"/annonces/{make_listing(people['paul'], 'Je prête un escabeau')}"))
+    assert "Proposée par Paul" in page and "Paul n'a pas internet" not in page and "Paul (sans" not in page
+
+
 def test_a_sponsor_not_in_acting_mode_still_reaches_the_thread_from_the_notice(app, people, odette, make_listing,
                                                                               as_person):
     exchange_id = started(app, as_person(people["paul"]), make_listing(odette, "Aller au marché", kind="need"))
@@ -473,3 +553,31 @@ def test_the_listing_page_offers_the_answer_form_then_leads_to_the_exchange(app,
     assert f'action="/annonces/{need}/repondre"' not in page
     page = text(paul.get(f"/annonces/{need}"))  # the owner: no form, a link to the answers
     assert f'action="/annonces/{need}/repondre"' not in page and "Voir mes échanges" in page
+
+
+ACTION_PATHS = {"accept": "accepter", "decline": "decliner", "withdraw": "retirer", "done": "fait"}
+
+
+@pytest.mark.parametrize("status", ["pending", "accepted", "declined", "withdrawn", "done"])
+def test_the_page_offers_exactly_the_status_changes_the_rules_allow(app, people, make_listing, as_person, status):
+    """The buttons come from the transitions table: each button shown works, each one hidden would
+    be refused (so the page and the rules cannot drift apart)."""
+    from coopere.exchanges.services import ACTION_BUTTONS
+
+    listing_id = make_listing(people["paul"])
+    for who in ("paul", "marie"):
+        exchange_id = started(app, as_person(people["marie"]), listing_id) if who == "paul" else exchange_id
+        with app.app_context():
+            db.session.get(Exchange, exchange_id).status = status
+            db.session.commit()
+        client = as_person(people[who])
+        page = client.get(f"/echanges/{exchange_id}").get_data(as_text=True)
+        for action, (label, _main) in ACTION_BUTTONS.items():
+            shown = f'/echanges/{exchange_id}/{ACTION_PATHS[action]}"' in page
+            assert shown == (f">{label}</button>" in html.unescape(page)), (who, status, action)
+            post_form(client, f"/echanges/{exchange_id}/{ACTION_PATHS[action]}", follow_redirects=True)
+            changed = exchange_row(app, exchange_id)["status"] != status
+            assert shown == changed, (who, status, action)
+            with app.app_context():
+                db.session.get(Exchange, exchange_id).status = status
+                db.session.commit()

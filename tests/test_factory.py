@@ -38,7 +38,7 @@ def test_config_layers_defaults_instance_file_environment_test(tmp_path, monkeyp
     assert app.config["MAX_CONTENT_LENGTH"] == 111  # instance file over defaults
     assert app.config["PROXY_FIX"] == 2  # environment over instance file
     assert app.config["LOGIN_LOCK_MINUTES"] == 9  # test config last
-    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"  # untouched default
+    assert app.config["RATELIMIT_STORAGE_URI"] == "coopere-db://"  # untouched default
 
 
 def test_coopere_instance_chooses_the_perimeter(tmp_path, monkeypatch):

@@ -16,7 +16,7 @@ from coopere.events.models import Event
 from coopere.events.services import to_paris, to_utc
 from coopere.extensions import db
 from coopere.group.models import FamilyMember, HandoverNote, RosterSlot
-from coopere.group.services import months_before
+from coopere.timeutil import months_before
 from coopere.notifications.models import Notification
 from coopere.timeutil import utcnow
 

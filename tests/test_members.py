@@ -19,7 +19,7 @@ from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes
 from coopere.members.models import ActivationCode, Consent, Sponsorship
 from coopere.members.services import check_code
-from helpers import PASSWORD, csrf_token, search_people, text
+from helpers import csrf_token, flat as flat_text, search_people, text
 
 
 @pytest.fixture
@@ -151,6 +151,10 @@ def test_a_sheet_of_cards_for_the_ticked_members(app, people, client_as):
     response = post(client, "/membres/cartes", {"membre": [str(people["elodie"].id), str(people["jeanne"].id)]})
     content = pdf_text(response)
     assert "Élodie" in content and "Jeanne" in content
+    # Élodie was never activated: a code; Jeanne is active: her card has none.
+    assert "Votre code personnel" in content and "Votre compte est déjà activé." in content
+    with app.app_context():
+        assert db.session.scalars(select(ActivationCode.user_id)).all() == [people["elodie"].id]
     response = post(client, "/membres/cartes", {})
     assert response.status_code == 302
     assert "Cochez au moins une personne" in text(client.get(response.headers["Location"]))
@@ -282,21 +286,25 @@ def test_members_pages_and_printouts_are_closed_to_non_animators(app, people, cl
         assert db.session.get(User, member_id).left_at is None
 
 
-def test_activated_member_can_login_after_a_card(app, people, client_as):
-    """A card for someone who forgot their password lets them choose a new one (issue_code works
-    for activated members too)."""
-    from coopere.members.services import activate, issue_code
+def test_a_card_for_an_activated_member_carries_no_code_and_leads_to_the_login_page(app, people, client_as):
+    """Issue 13: a welcome card used to mint a code that set a new password for any account,
+    active ones included. An activated account's card now has no code, and no code is minted."""
+    from coopere.members.services import MemberError, issue_code
 
+    client = client_as("animator")
+    member_id = people["jeanne"].id
+    response = client.post(f"/membres/{member_id}/carte",
+                           data={"csrf_token": csrf_token(client, f"/membres/{member_id}")})
+    content = flat_text(pdf_text(response))
+    assert "Bienvenue, Jeanne !" in content
+    assert "Votre compte est déjà activé." in content and "Votre code personnel" not in content
+    assert "localhost/connexion" in content
     with app.app_context():
-        jeanne = db.session.get(User, people["jeanne"].id)
-        animator = db.session.scalar(select(User).where(User.role == Role.ANIMATOR.value))
-        code = issue_code(jeanne, actor=animator)
-        db.session.commit()
-        activate(check_code(code), PASSWORD + "-nouveau")
-        db.session.commit()
-    from helpers import login
-
-    assert login(app.test_client(), "06 11 11 11 11", PASSWORD + "-nouveau").status_code == 302
+        assert db.session.scalar(select(func.count()).select_from(ActivationCode)) == 0
+        with pytest.raises(MemberError, match="déjà activé"):
+            issue_code(db.session.get(User, member_id),
+                       actor=db.session.scalar(select(User).where(User.role == Role.ADMIN.value)))
+        assert db.session.scalar(select(func.count()).select_from(ActivationCode)) == 0
 
 
 def test_long_list_is_paged_and_keeps_the_filters(app, people, client_as):

@@ -164,6 +164,25 @@ def test_the_listing_page_offers_to_report_it_but_not_to_its_owner(app, client_a
     assert "Signaler cette annonce" not in text(client.get(f"/annonces/{world.listing_id}"))
 
 
+def test_the_listing_page_says_my_report_waits_for_the_animators(app, client_as, world):
+    from coopere.events.services import paris_today
+    from coopere.i18n import long_date
+
+    member = client_as("member")
+    _report(member, f"/annonces/{world.listing_id}/signaler", "commercial")
+    with app.test_request_context():
+        today = long_date(paris_today())
+    page = text(member.get(f"/annonces/{world.listing_id}"))
+    assert f"Vous avez signalé cette annonce le {today} : le groupe d'animation va l'examiner." in page
+    assert "Signaler cette annonce" not in page and "Voir mon signalement" in page
+    assert "Signaler cette annonce" in text(client_as("admin").get(f"/annonces/{world.listing_id}"))
+    # Once the animators have looked at it, it can be reported again.
+    _decide(client_as("animator"), "/moderation/signalements/1/garder", f"annonce-{world.listing_id}",
+            "Rien de commercial.")
+    page = text(member.get(f"/annonces/{world.listing_id}"))
+    assert "Signaler cette annonce" in page and "Vous avez signalé" not in page
+
+
 def test_a_party_reports_a_message_of_the_other_side(app, client_as, users, world):
     client = client_as("member")
     thread = text(client.get(f"/echanges/{world.exchange_id}"))

@@ -124,3 +124,17 @@ def test_admin_finds_a_member_by_name_to_bring_into_the_group(client_as, users, 
     assert users["animator"].full_name in page  # the group itself is listed
     assert "Aucun membre au compte activé ne correspond à « zzz »" in text(
         search_people(client, "/admin/groupe", "zzz"))
+
+
+def test_the_group_page_counts_the_group_as_the_roster_does(app, client_as, users, create_user):
+    """One definition of the animation group: someone who left is neither on the admin's group page
+    nor on the roster page, and the size advice is the method's (4 / 6 to 12), on both pages."""
+    from datetime import datetime
+
+    gone = create_user(Role.ANIMATOR, first_name="Parti", last_name="Ailleurs", left_at=datetime(2026, 1, 1))
+    admin = client_as("admin")
+    page = text(admin.get("/admin/groupe"))
+    assert "Membres du groupe (2)" in page and gone.last_name not in page
+    assert "de 6 à 12 voisins" in page and "moins de 4 personnes" in page
+    roster = text(client_as("animator").get("/groupe"))
+    assert gone.last_name not in roster and "moins de 4 personnes" in roster

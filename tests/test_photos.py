@@ -1,5 +1,5 @@
-"""A listing's photo: JPEG or PNG checked from the bytes, re-encoded without EXIF or GPS data (after
-applying the EXIF orientation), at most 1600 px, stored under a random name, served to the members who
+"""A listing's photo: JPEG or PNG checked from the bytes, rebuilt from its pixels without any metadata
+(EXIF, GPS, comments, ICC profiles, XMP, IPTC, PNG text; after applying the EXIF orientation), at most 1600 px, stored under a random name, served to the members who
 may see the listing with safe headers; bad files refused in French with nothing saved or left behind."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 from helpers import csrf_token, post_form, text
 from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee  # noqa: F401
@@ -96,6 +96,106 @@ def test_png_keeps_its_transparency_and_an_opaque_png_becomes_a_jpeg(app, member
     assert Image.open(io.BytesIO(served.data)).mode == "RGBA"
     assert upload(member, "/mes-annonces/nouvelle", themes, image_bytes("PNG"), "scan.png").status_code == 302
     assert get_listing(app, newest_id(app)).photo.endswith(".jpg")
+
+
+# --- no metadata at all ---------------------------------------------------------------------------
+
+SECRETS = [b"SECRET-COMMENT", b"SECRET-ICC", b"SECRET-XMP", b"SECRET-IPTC", b"SECRET-EXIF", b"SECRET-TEXT",
+           b"SECRET-ZTXT", b"SECRET-APP15"]
+ICC = b"\0\0\2\0lcms\4\x30\0\0mntrRGB XYZ " + b"\0" * 100 + b"SECRET-ICC profile text"
+XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>SECRET-XMP</rdf:Description></x:xmpmeta>'
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def jpeg_with_metadata() -> bytes:
+    """A JPEG carrying a comment (COM), an ICC profile (APP2), XMP and EXIF (APP1), IPTC (APP13) and
+    a vendor segment (APP15)."""
+    exif = Image.Exif()
+    exif[0x010F] = "SECRET-EXIF maker"
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (30, 90, 160)).save(out, "JPEG", comment=b"SECRET-COMMENT", icc_profile=ICC,
+                                                      exif=exif, xmp=XMP)
+    data = out.getvalue()
+    extra = _segment(0xED, b"Photoshop 3.0\0SECRET-IPTC caption") + _segment(0xEF, b"SECRET-APP15 vendor")
+    data = data[:2] + extra + data[2:]
+    assert all(secret in data for secret in (b"SECRET-COMMENT", b"SECRET-ICC", b"SECRET-XMP", b"SECRET-IPTC",
+                                             b"SECRET-EXIF", b"SECRET-APP15"))
+    return data
+
+
+def png_with_metadata(mode: str) -> bytes:
+    """A PNG carrying text chunks (tEXt, zTXt, iTXt with XMP), an ICC profile (iCCP) and EXIF (eXIf)."""
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "SECRET-TEXT")
+    info.add_text("Author", "SECRET-ZTXT", zip=True)
+    info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+    exif = Image.Exif()
+    exif[0x010F] = "SECRET-EXIF maker"
+    out = io.BytesIO()
+    color = (30, 90, 160, 128) if mode == "RGBA" else (30, 90, 160)
+    Image.new(mode, (400, 300), color).save(out, "PNG", pnginfo=info, icc_profile=ICC, exif=exif)
+    return out.getvalue()
+
+
+def jpeg_segments(data: bytes) -> list[int]:
+    """The markers of a JPEG's header segments, up to the image data (SOS)."""
+    assert data[:2] == b"\xff\xd8"
+    markers, at = [], 2
+    while True:
+        assert data[at] == 0xFF
+        marker = data[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:
+            return markers
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+
+
+def png_chunks(data: bytes) -> list[bytes]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    chunks, at = [], 8
+    while at < len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        chunks.append(data[at + 4:at + 8])
+        at += 12 + length
+    return chunks
+
+
+def stored_file(app, member) -> bytes:
+    listing = get_listing(app, newest_id(app))
+    stored = (Path(app.instance_path) / "photos" / listing.photo).read_bytes()
+    assert member.get(f"/annonces/photo/{listing.photo}").data == stored
+    return stored
+
+
+JFIF_ONLY = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "progressive", "progression"}
+
+
+@pytest.mark.parametrize("data, filename", [(jpeg_with_metadata(), "photo.jpg"),
+                                            (png_with_metadata("RGB"), "scan.png")])
+def test_a_stored_jpeg_keeps_no_metadata_at_all(app, member, themes, data, filename):
+    assert upload(member, "/mes-annonces/nouvelle", themes, data, filename).status_code == 302
+    stored = stored_file(app, member)
+    assert [secret for secret in SECRETS if secret in stored] == []
+    for name in (b"ICC_PROFILE", b"Exif\0", b"http://ns.adobe.com", b"Photoshop", b"xmpmeta"):
+        assert name not in stored
+    # SOI then only the JFIF header (APP0), tables, frame and scan: no APP1-APP15, no comment (COM).
+    assert [hex(m) for m in jpeg_segments(stored) if 0xE1 <= m <= 0xEF or m == 0xFE] == []
+    image = Image.open(io.BytesIO(stored))
+    assert set(image.info) <= JFIF_ONLY
+    assert image.size == (400, 300)
+
+
+def test_a_stored_png_keeps_no_metadata_at_all(app, member, themes):
+    assert upload(member, "/mes-annonces/nouvelle", themes, png_with_metadata("RGBA"), "logo.png").status_code == 302
+    stored = stored_file(app, member)
+    assert [secret for secret in SECRETS if secret in stored] == []
+    assert set(png_chunks(stored)) <= {b"IHDR", b"IDAT", b"IEND"}
+    image = Image.open(io.BytesIO(stored))
+    assert image.info == {}
+    assert (image.mode, image.size) == ("RGBA", (400, 300))
 
 
 @pytest.mark.parametrize("data, filename, message", [

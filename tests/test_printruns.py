@@ -109,12 +109,53 @@ def test_each_letter_qr_code_decodes_and_scans_are_counted(app, client_as, regis
     for url in urls:
         match = re.fullmatch(r"http://localhost/bienvenue\?run=(\w+)&ref=(\w+)", url)
         assert match and match.group(1) == run.code and match.group(2) in references
-    visitor = app.test_client()
-    for url in urls:
-        response = visitor.get(url.replace("http://localhost", ""))
+    for url in urls:  # two households, each with its phone
+        response = app.test_client().get(url.replace("http://localhost", ""))
         assert response.status_code == 302 and response.headers["Location"] == "/"
     assert "Codes QR scannés" in text(animator.get(f"/impressions/{run_id}"))
-    assert re.search(r"Codes QR scannés</dt><dd>2<", animator.get(f"/impressions/{run_id}").get_data(as_text=True))
+    assert scans_shown(animator, run_id) == 2
+
+
+def scans_shown(client, run_id: int) -> int:
+    page = text(client.get(f"/impressions/{run_id}"))
+    assert "Codes QR scannés" in page and "(compté une fois par navigateur et par jour)" in page
+    return int(re.search(r"Codes QR scannés</dt><dd>(\d+)", page).group(1))
+
+
+def test_a_scan_counts_once_per_browser_per_run_and_per_day_not_per_reload(app, client_as, register, monkeypatch):
+    from coopere.printruns import services
+
+    animator = client_as("animator")
+    run_id, other_run_id = make_run(animator, register), make_run(animator, register)
+    with app.app_context():
+        code, other_code = (db.session.get(PrintRun, ident).code for ident in (run_id, other_run_id))
+        reference = db.session.scalar(select(Dwelling.reference).where(Dwelling.number == 1))
+    letter = f"/bienvenue?run={code}&ref={reference}"
+    phone = app.test_client()
+    responses = [phone.get(letter) for _ in range(5)]
+    assert all(r.status_code == 302 and r.headers["Location"] == "/" for r in responses)
+    phone.get(f"/bienvenue?run={code}")  # an unaddressed copy of the same run, same browser
+    assert scans_shown(animator, run_id) == 1
+    # The browser's memory: sent back to the scan address only, gone at midnight, no identifier.
+    cookie = responses[0].headers["Set-Cookie"]
+    assert cookie.startswith(f"{services.SCAN_COOKIE}=") and "Path=/bienvenue" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
+    assert not any("Set-Cookie" in r.headers for r in responses[1:])
+    assert app.test_client().get(letter).status_code == 302  # another browser
+    assert scans_shown(animator, run_id) == 2
+    phone.get(f"/bienvenue?run={other_code}")
+    assert scans_shown(animator, other_run_id) == 1  # each run counts on its own
+    tomorrow = services.paris_today() + timedelta(days=1)
+    monkeypatch.setattr(services, "paris_today", lambda: tomorrow)
+    for _ in range(3):
+        phone.get(letter)
+    assert scans_shown(animator, run_id) == 3
+    # A forged or damaged memory only counts the browser again, once.
+    forger = app.test_client()
+    forger.set_cookie(services.SCAN_COOKIE, "abîmé", path="/bienvenue")
+    forger.get(letter)
+    forger.get(letter)
+    assert scans_shown(animator, run_id) == 4
 
 
 def test_unknown_scan_reference_changes_nothing(app, client, register):
@@ -222,8 +263,8 @@ def test_cli_letters_with_a_progress_bar(app, runner, register, tmp_path):
     assert "Préparation des lettres" in result.output and "1 lettre(s)" in result.output
     pages = pdf_text(out.read_bytes())
     assert len(pages) == 2 and "2 Allée des Roses" in pages[1]
-    missing = runner.invoke(args=["letters", "--out", str(out)])
-    assert missing.exit_code != 0 and "adresse publique" in missing.output
+    # Without --base-url: the PUBLIC_URL setting (its unset case: tests/test_public_url.py).
+    assert runner.invoke(args=["letters", "--out", str(out), "--street", "Allée des Roses"]).exit_code == 0
     unknown = runner.invoke(args=["letters", "--out", str(out), "--event", "999", "--base-url", "https://x.org"])
     assert unknown.exit_code != 0 and "aucun rendez-vous" in unknown.output
 
@@ -240,3 +281,24 @@ def test_old_pdfs_are_deleted_after_thirty_days(app, client_as, register, inline
     missing = animator.get(f"/impressions/{run_id}/lettres.pdf")
     assert missing.status_code == 404
     assert "supprimé après 30 jours" in text(animator.get(f"/impressions/{run_id}"))
+
+
+def test_cleanup_and_the_run_page_honour_the_retention_setting(app, client_as, register, inline_jobs, runner):
+    """PRINT_FILES_RETENTION_DAYS decides the daily cleanup and what the page says (it used to be 30
+    days whatever the setting)."""
+    app.config["PRINT_FILES_RETENTION_DAYS"] = 10
+    animator = client_as("animator")
+    run_id = make_run(animator, register)
+    assert "gardé 10 jours" in text(animator.get(f"/impressions/{run_id}"))
+    with app.app_context():
+        run = db.session.get(PrintRun, run_id)
+        run.finished_at = run.finished_at - timedelta(days=9)
+        db.session.commit()
+    assert "0 fichier(s) supprimé(s)" in runner.invoke(args=["print-runs", "cleanup"]).output
+    with app.app_context():
+        run = db.session.get(PrintRun, run_id)
+        run.finished_at = run.finished_at - timedelta(days=2)
+        db.session.commit()
+    assert "1 fichier(s) supprimé(s)" in runner.invoke(args=["print-runs", "cleanup"]).output
+    assert animator.get(f"/impressions/{run_id}/lettres.pdf").status_code == 404
+    assert "supprimé après 10 jours" in text(animator.get(f"/impressions/{run_id}"))

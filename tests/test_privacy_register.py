@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from coopere import retention
 from coopere.config import Defaults
 from coopere.extensions import db
 from coopere.privacy import register
@@ -100,7 +101,7 @@ def test_builtin_durations_follow_the_configuration_defaults():
 
 def test_constants_follow_the_purge():
     purge = pytest.importorskip("coopere.privacy.purge")
-    assert register.default_retention()["IDEMPOTENCY_KEY_DAYS"] == purge.IDEMPOTENCY_KEY_DAYS
+    assert register.default_retention()["IDEMPOTENCY_KEY_DAYS"] == retention.IDEMPOTENCY_KEY_DAYS == purge.IDEMPOTENCY_KEY_DAYS
 
 
 def test_committed_document_is_up_to_date():

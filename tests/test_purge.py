@@ -182,3 +182,27 @@ def test_a_left_last_admin_is_reported_not_erased(app, users):
         assert report.erased == [] and report.refused[0][0] == admin.id
         assert "dernier administrateur" in report.refused[0][1]
         assert db.session.get(User, admin.id).erased_at is None
+
+
+def test_login_places_are_forgotten_when_they_no_longer_serve(app, users):
+    """A usual place is kept LOGIN_KNOWN_PLACE_DAYS after its last login; a place that only counted
+    failures goes once its window and lock are over."""
+    from coopere.auth.models import LoginPlace
+    from coopere.privacy.purge import purge
+
+    uid = users["member"].id
+    rows = {
+        "usual": dict(last_success_at=NOW - timedelta(days=179)),
+        "left_behind": dict(last_success_at=NOW - timedelta(days=181)),
+        "locked": dict(failed_logins=10, failed_login_window_start=NOW - timedelta(minutes=5),
+                       locked_until=NOW + timedelta(minutes=10)),
+        "counting": dict(failed_logins=3, failed_login_window_start=NOW - timedelta(minutes=5)),
+        "old_failures": dict(failed_logins=10, failed_login_window_start=NOW - timedelta(days=2),
+                             locked_until=NOW - timedelta(days=2)),
+    }
+    with app.app_context():
+        db.session.add_all([LoginPlace(user_id=uid, place=name, **columns) for name, columns in rows.items()])
+        db.session.commit()
+        assert purge(now=NOW, dry_run=True).login_places_deleted == 2
+        assert purge(now=NOW).login_places_deleted == 2
+        assert sorted(db.session.scalars(select(LoginPlace.place))) == ["counting", "locked", "usual"]

@@ -275,7 +275,7 @@ def test_an_animator_prints_the_news_too_but_not_a_plain_member(app, client_as, 
     client = app.test_client()
     login(client, stranger)
     refused, _ = print_news(client, sponsee_id)
-    assert refused.status_code == 403
+    assert refused.status_code == 404  # as for an id that matches nobody: the id reveals no one
     assert digests(app, sponsee_id) == 2
 
 

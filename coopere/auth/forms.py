@@ -1,14 +1,14 @@
 """Forms for logging in and managing one's own account."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..inputs import BaseForm
 from .passwords import MAX_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     login = StringField(_l("Adresse e-mail ou numéro de téléphone"),
                         validators=[DataRequired(_l("Indiquez votre e-mail ou votre numéro de téléphone.")),
                                     Length(max=254, message=_l("Ce champ est trop long."))],
@@ -20,13 +20,13 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(BaseForm):
     locale = RadioField(_l("Langue du site"), choices=[SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
                                                     SelectChoice("en", "English", render_kw={"lang": "en"})],
                         validators=[DataRequired(_l("Choisissez une langue."))])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(BaseForm):
     current = PasswordField(_l("Mot de passe actuel"),
                             validators=[DataRequired(_l("Indiquez votre mot de passe actuel.")),
                                         Length(max=MAX_LENGTH, message=_l("Ce champ est trop long."))],
@@ -44,5 +44,5 @@ class PasswordChangeForm(FlaskForm):
                             render_kw={"autocomplete": "new-password"})
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A form with nothing but its CSRF token, for one-button actions."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, event, false, true
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -144,6 +144,23 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
+
+
+class LoginPlace(db.Model):
+    """Where an account's logins come from: failures and lock for this account from this place, and
+    when it last logged in from here (the holder's usual places). A place is an HMAC of the client's
+    IPv4 address or IPv6 /64 network (coopere.security.client_network), never the address itself."""
+
+    __tablename__ = "login_places"
+    __table_args__ = (UniqueConstraint("user_id", "place", name="uq_login_places_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    place: Mapped[str] = mapped_column(String(64))
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    failed_login_window_start: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 @event.listens_for(User, "before_insert")

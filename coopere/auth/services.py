@@ -1,15 +1,14 @@
 """Account operations: authentication with lockout, passwords, sessions, roles."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..audit.services import record
 from ..extensions import db
+from ..signals import volunteer_leaving
 from ..timeutil import utcnow
+from . import lockout
 from .identifiers import InvalidIdentifier, parse_login
 from .models import GroupRole, Role, User
 from .passwords import hash_password, needs_rehash, password_problems, verify_password
@@ -34,14 +33,14 @@ def find_by_login(text: str) -> User | None:
     return db.session.scalar(select(User).where(column == value).with_for_update())
 
 
-def authenticate(login: str, password: str) -> User:
+def authenticate(login: str, password: str, address: str) -> User:
     """The account for these credentials, or AccountError with one message for every failure.
 
-    After LOGIN_MAX_FAILURES failures within LOGIN_FAILURE_WINDOW_MINUTES the account refuses
-    every login, even with the right password, for LOGIN_LOCK_MINUTES. The counters live in the
-    database so every server process sees them. Commits the transaction.
+    `address` is where the attempt comes from (coopere.security.client_network). Too many failures
+    lock that place out of the account, and too many from everywhere close the account to places it
+    never logged in from, even with the right password (coopere/auth/lockout.py). The counters live
+    in the database so every server process sees them. Commits the transaction.
     """
-    cfg = current_app.config
     now = utcnow()
     user = find_by_login(login)
     if user is None or user.password_hash is None:
@@ -49,26 +48,18 @@ def authenticate(login: str, password: str) -> User:
         record("login.failed", known_account=False)
         db.session.commit()
         raise AccountError(LOGIN_REFUSED)
-    if user.locked_until and user.locked_until > now:
+    place = lockout.find_place(user, address)
+    if lockout.is_refused(user, place, now):
         verify_password(None, password)
         record("login.locked", target=user)
         db.session.commit()
         raise AccountError(LOGIN_REFUSED)
     if not verify_password(user.password_hash, password) or not user.is_enabled:
-        window = timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"])
-        if user.failed_login_window_start is None or now - user.failed_login_window_start > window:
-            user.failed_login_window_start = now
-            user.failed_logins = 0
-        user.failed_logins += 1
-        if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-            record("login.lockout", target=user)
+        lockout.count_failure(user, address, place, now)
         record("login.failed", target=user)
         db.session.commit()
         raise AccountError(LOGIN_REFUSED)
-    user.failed_logins = 0
-    user.failed_login_window_start = None
-    user.locked_until = None
+    lockout.count_success(user, address, place, now)
     user.last_login_at = now
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -110,9 +101,7 @@ def set_role(user: User, role: Role, *, actor: User) -> None:
     if role != Role.MEMBER and user.password_hash is None:
         raise AccountError(_l("Seule une personne qui a un compte activé peut recevoir ce rôle."))
     if role == Role.MEMBER:  # stepping back from the animation group: their tasks are freed
-        from ..group.services import release_volunteer
-
-        release_volunteer(user, actor)
+        volunteer_leaving.send(user, actor=actor)
     old = user.role
     user.role = role.value
     if role == Role.MEMBER:
@@ -140,3 +129,27 @@ def set_group_role(user: User, group_role: GroupRole | None, *, actor: User) -> 
 def admin_count() -> int:
     return len(db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value,
                                                          User.is_enabled.is_(True))).all())
+
+
+def create_account(first_name: str, last_name: str, login: str | None, password: str | None, *,
+                   role: Role = Role.MEMBER, group_role: GroupRole | None = None, locale: str | None = None,
+                   email: str | None = None, phone: str | None = None) -> User:
+    """A new account (command line, demo); `login` (email or phone) is sorted into the right column.
+    AccountError (French) when the login is taken or the password refused."""
+    if login:
+        kind, value = parse_login(login)
+        if kind == "email":
+            email = value
+        else:
+            phone = value
+    for column, value in ((User.email, email), (User.phone, phone)):
+        if value and db.session.scalar(select(User.id).where(column == value)) is not None:
+            raise AccountError(_l("Un compte utilise déjà %(login)s.", login=value))
+    user = User(first_name=first_name, last_name=last_name, email=email, phone=phone, role=role.value,
+                group_role=group_role.value if group_role else None, locale=locale)
+    db.session.add(user)
+    db.session.flush()  # an id first, for the audit entries to name the account
+    if password is not None:
+        set_password(user, password, actor=user)  # AccountError when the password is refused
+    record("account.created", target=user, role=role.value)
+    return user

@@ -1,7 +1,7 @@
 """Login, logout, the member's home and account settings."""
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_babel import lazy_gettext as _l
@@ -9,7 +9,8 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db, limiter, login_manager
-from ..urls import local_path
+from ..security import client_network
+from ..urls import next_path
 from .forms import ConfirmForm, LanguageForm, LoginForm, PasswordChangeForm
 from .models import User
 from .passwords import verify_password
@@ -42,6 +43,18 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def flash_login_notices(user: User) -> None:
+    """Show once, right after logging in, the notices the person must not miss (their access was
+    reset by an admin), and mark them read."""
+    from ..notifications.services import take_login_notices
+
+    texts = take_login_notices(user)
+    for text in texts:
+        flash(text, "info")
+    if texts:
+        db.session.commit()
+
+
 def _login_limit() -> str:
     return current_app.config["RATELIMIT_LOGIN"]
 
@@ -53,17 +66,18 @@ def login():
         return redirect(url_for("auth.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        next_url = next_path(url_for("auth.home"))  # checked before the session changes
         try:
-            user = authenticate(form.login.data, form.password.data)
+            user = authenticate(form.login.data, form.password.data, client_network())
         except AccountError as error:
             form.password.errors.append(str(error))
         else:
-            next_url = local_path(request.args.get("next")) or url_for("auth.home")
             chosen_language = session.get("lang")
             session.clear()  # a fresh session on login: no fixation
             login_user(user)
             if user.locale or chosen_language:
                 session["lang"] = user.locale or chosen_language
+            flash_login_notices(user)
             return redirect(next_url)
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
@@ -101,8 +115,10 @@ def _account_page(**forms):
     language = forms.get("language") or LanguageForm(locale=current_user.locale or "fr")
     password = forms.get("password") or PasswordChangeForm(formdata=None)
     status = 422 if any(f.errors for f in forms.values()) else 200
+    from ..privacy.services import pending_erasure
+
     return render_template("auth/account.html", language_form=language, password_form=password,
-                           sessions_form=ConfirmForm()), status
+                           sessions_form=ConfirmForm(), erasure=pending_erasure(current_user)), status
 
 
 @bp.route("/compte/langue", methods=["POST"])

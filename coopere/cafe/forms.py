@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..inputs import BaseForm
 from .services import COLLECTED_MAX, NOTE_MAX, OUTCOME_LABELS, REPORT_NOTES_MAX
 
 
-class CallForm(FlaskForm):
+class CallForm(BaseForm):
     """One tap per outcome (three buttons named `outcome`), with an optional short note."""
 
     outcome = HiddenField(validators=[AnyOf(list(OUTCOME_LABELS), message=_l(
@@ -18,20 +18,20 @@ class CallForm(FlaskForm):
         "La note est trop longue (%(max)d caractères au plus)."))])
 
 
-class PersonForm(FlaskForm):
+class PersonForm(BaseForm):
     """« Présent(e) » or « Retirer » for one person."""
 
     person_id = HiddenField(validators=[DataRequired(_l("Choisissez une personne."))])
 
 
-class VisitorsForm(FlaskForm):
+class VisitorsForm(BaseForm):
     """« + 1 visiteur » / « − 1 » (the button pressed gives `change`)."""
 
     change = HiddenField(validators=[AnyOf(["1", "-1"], message=_l(
         "Le compteur avance ou recule d'un visiteur à la fois."))])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(BaseForm):
     offers_collected = IntegerField(
         _l("Offres recueillies"), description=_l("Ce que les personnes ont dit pouvoir proposer."),
         validators=[InputRequired(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)),

@@ -21,14 +21,14 @@ from ..audit.services import record
 from ..auth.models import User, fold_name
 from ..dwellings.models import Dwelling
 from ..events.models import Event, EventSignup
-from ..events.services import paris_today, to_paris, to_utc
+from ..events.printouts import event_data
 from ..extensions import db
 from ..i18n import long_date
 from ..listings.models import Listing, ListingKind
 from ..members.models import Sponsorship
 from ..members.services import members_query, sponsors_by_sponsee
 from ..perimeter.models import Perimeter
-from ..timeutil import utcnow
+from ..timeutil import paris_today, to_paris, to_utc, utcnow
 from .models import Call, CallOutcome, CheckIn, EventReport
 
 SEARCH_LIMIT = 20
@@ -53,14 +53,6 @@ class CafeError(ValueError):
 
 def event_day(event: Event) -> date:
     return to_paris(event.starts_at).date()
-
-
-def has_started(event: Event) -> bool:
-    return event.starts_at <= utcnow()
-
-
-def has_ended(event: Event) -> bool:
-    return event.ends_at < utcnow()
 
 
 def desk_closed_reason(event: Event) -> str | None:
@@ -283,7 +275,7 @@ def record_call(event: Event, person: User, outcome: str, note: str = "", *, act
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise CafeError(_l("La note est trop longue (%(max)d caractères au plus).", max=NOTE_MAX))
-    if has_ended(event):
+    if event.has_ended():
         raise CafeError(_l("Ce rendez-vous est passé : les appels ne se notent plus."))
     if not on_call_list(person):
         raise CafeError(_l("%(name)s n'est pas sur la liste d'appels : rien n'a été noté.", name=person.full_name))
@@ -316,8 +308,6 @@ def street_text(person: User) -> str:
 
 def attendance_sheet(event: Event, perimeter: Perimeter) -> printing.AttendanceSheet:
     """The sheet of `event`: the people who said they would come, pre-filled, in French."""
-    from ..printruns.services import event_data
-
     people = db.session.scalars(
         select(User).join(EventSignup, EventSignup.user_id == User.id)
         .outerjoin(Dwelling, User.dwelling_id == Dwelling.id).options(contains_eager(User.dwelling))
@@ -382,7 +372,7 @@ def save_report(event: Event, values: dict, *, actor: User) -> EventReport:
     needs_collected, notes (checked by the form; checked again here)."""
     if event.cancelled:
         raise CafeError(_l("Ce rendez-vous est annulé : il n'a pas de bilan."))
-    if not has_started(event):
+    if not event.has_started():
         raise CafeError(_l("Le bilan s'écrit une fois le rendez-vous commencé."))
     offers, needs = values.get("offers_collected"), values.get("needs_collected")
     for number in (offers, needs):

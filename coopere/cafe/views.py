@@ -13,6 +13,7 @@ from .. import printing
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
 from ..events.models import Event
+from ..actions import attempt_and_say
 from ..extensions import db
 from ..i18n import long_date
 from ..perimeter.models import get_perimeter
@@ -45,7 +46,7 @@ def _form_error(form) -> str:
 def calls(event_id: int):
     event = _event(event_id)
     return render_template("cafe/calls.html", event=event, calls=services.call_list(event),
-                           outcomes=services.OUTCOME_LABELS, ended=services.has_ended(event),
+                           outcomes=services.OUTCOME_LABELS, ended=event.has_ended(),
                            confirm=ConfirmForm())
 
 
@@ -104,14 +105,8 @@ def check_in(event_id: int):
     if person is None:
         flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
         return _back_to_desk(event)
-    try:
-        services.check_in(event, person, actor=current_user)
-    except CafeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _back_to_desk(event)
-    db.session.commit()
-    flash(_("%(name)s est noté(e) présent(e).", name=person.full_name), "success")
+    attempt_and_say(lambda: services.check_in(event, person, actor=current_user), CafeError,
+                    _("%(name)s est noté(e) présent(e).", name=person.full_name))
     return _back_to_desk(event)
 
 
@@ -126,14 +121,8 @@ def undo_check_in(event_id: int):
     if person is None:
         flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
         return _back_to_desk(event)
-    try:
-        services.undo_check_in(event, person)
-    except CafeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _back_to_desk(event)
-    db.session.commit()
-    flash(_("%(name)s n'est plus noté(e) présent(e).", name=person.full_name), "success")
+    attempt_and_say(lambda: services.undo_check_in(event, person), CafeError,
+                    _("%(name)s n'est plus noté(e) présent(e).", name=person.full_name))
     return _back_to_desk(event)
 
 
@@ -144,14 +133,8 @@ def visitors(event_id: int):
     if not form.validate_on_submit():
         flash(_form_error(form), "error")
         return _back_to_desk(event)
-    try:
-        count = services.change_visitors(event, int(form.change.data))
-    except CafeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _back_to_desk(event)
-    db.session.commit()
-    flash(_("Visiteurs : %(n)d", n=count), "success")
+    attempt_and_say(lambda: services.change_visitors(event, int(form.change.data)), CafeError,
+                    lambda count: _("Visiteurs : %(n)d", n=count))
     return _back_to_desk(event)
 
 
@@ -215,7 +198,7 @@ def report(event_id: int):
             return redirect(url_for("cafe.reports"))
     writer = db.session.get(User, saved.written_by_id) if saved is not None and saved.written_by_id else None
     return render_template("cafe/report.html", event=event, form=form, figures=figures, saved=saved,
-                           writer=writer, refused=refused, started=services.has_started(event)), \
+                           writer=writer, refused=refused, started=event.has_started()), \
         422 if form.errors or refused else 200
 
 

@@ -1,14 +1,15 @@
 """Forms for the dwelling register: one dwelling, a file to import."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FloatField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from ..inputs import BaseForm
+
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 
-class DwellingForm(FlaskForm):
+class DwellingForm(BaseForm):
     number = IntegerField(_l("Numéro (facultatif pour un lieu-dit)"),
                           description=_l("Le numéro dans la voie, par exemple 12 pour « 12 rue des Lilas »."),
                           validators=[Optional(), NumberRange(min=0, max=99_999,
@@ -41,7 +42,7 @@ class DwellingForm(FlaskForm):
                           validators=[Optional(), Length(max=1000, message=TOO_LONG)], render_kw={"rows": 3})
 
 
-class ImportForm(FlaskForm):
+class ImportForm(BaseForm):
     file = FileField(_l("Fichier CSV de la liste des adresses"),
                      description=_l("Le format du projet (numero;rep;voie;complement;code_postal;commune) "
                                     "ou un extrait de la Base Adresse Nationale. Point-virgule ou virgule."),

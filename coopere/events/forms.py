@@ -1,12 +1,12 @@
 """The event form, in Paris local time."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
                      TimeField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import BaseForm
 from .models import KIND_LABELS
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
@@ -15,7 +15,7 @@ PLACES_HINT = _l("Combien de personnes peuvent dire « Je viendrai » sur le sit
                  "ou marraine. Laissez vide s'il n'y a pas de limite.")
 
 
-class EventForm(FlaskForm):
+class EventForm(BaseForm):
     kind = SelectField(_l("Type de rendez-vous"),
                        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
                        validators=[DataRequired(_l("Choisissez le type de rendez-vous."))])
@@ -54,7 +54,7 @@ MONTH_CHOICES = [SelectChoice(n, label) for n, label in enumerate(
      _l("septembre"), _l("octobre"), _l("novembre"), _l("décembre")), start=1)]
 
 
-class SeriesForm(FlaskForm):
+class SeriesForm(BaseForm):
     """A recurring event: « le premier samedi du mois, de 10 h à 12 h, sauf en août »."""
 
     kind = SelectField(_l("Type de rendez-vous"),

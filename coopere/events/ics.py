@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 import icalendar
 from flask_babel import gettext as _
 
-from ..timeutil import utcnow
+from ..timeutil import UTC, to_paris, utcnow
 from .models import Event
-from .services import UTC, to_paris
 
 PRODID = "-//Coop-ère//coopere//FR"
 TZID = "Europe/Paris"

@@ -111,6 +111,13 @@ class Event(db.Model):
         title = self.title or self.kind_label
         return title[:1].upper() + title[1:]
 
+    # The one definition of "started" and "ended" (the edges count: at the start time it has started).
+    def has_started(self, now: datetime | None = None) -> bool:
+        return self.starts_at <= (now or utcnow())
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        return self.ends_at <= (now or utcnow())
+
 
 class EventSignup(db.Model):
     """« Je viendrai »: a member (or their sponsor for them) says they will come."""

@@ -14,10 +14,8 @@ import calendar
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import has_request_context, url_for
-from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -25,20 +23,15 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
-from ..i18n import FIRST_OF_MONTH
+from ..i18n import day_text
 from ..notifications.services import notify
-from ..timeutil import utcnow
+from ..timeutil import PARIS, UTC, add_months, paris_today, to_paris, to_utc, utcnow  # noqa: F401 (re-exported)
 from .models import Event, EventKind, EventSeries, EventSignup
-
-PARIS = ZoneInfo("Europe/Paris")
-UTC = ZoneInfo("UTC")
 
 #: Occurrences of a series are generated this many months ahead (`flask events extend` keeps it so).
 HORIZON_MONTHS = 12
 #: What members and the public see; group meetings are for the animation group only.
 PUBLIC_KINDS = (EventKind.CAFE, EventKind.APERO_INFO, EventKind.FETE, EventKind.COLLECTIVE_ACTION)
-#: The week of the month a series falls on; -1 is the last one.
-WEEKS_OF_MONTH = (1, 2, 3, 4, 5, -1)
 #: A series without a last date must give a date within this many years (the calendar repeats
 #: every 28 years: beyond that, it never will).
 SEARCH_YEARS = 28
@@ -50,27 +43,6 @@ class EventError(ValueError):
     def __init__(self, message, field: str | None = None):
         super().__init__(message)
         self.field = field
-
-
-def to_utc(day: date, at: time) -> datetime:
-    """Naive UTC for a Paris wall-clock date and time (summer and winter time handled)."""
-    return datetime.combine(day, at, PARIS).astimezone(UTC).replace(tzinfo=None)
-
-
-def to_paris(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC).astimezone(PARIS)
-
-
-def paris_today() -> date:
-    return to_paris(utcnow()).date()
-
-
-def day_text(day: date) -> str:
-    """« samedi 7 mars », « samedi 1er mars » (in the current language)."""
-    text = format_date(day, "EEEE d MMMM")
-    if get_locale().language == "fr":
-        text = FIRST_OF_MONTH.sub(r"\1 1er ", text)
-    return text
 
 
 def _path(endpoint: str, **values) -> str:
@@ -159,10 +131,6 @@ def kinds_for(user) -> tuple[EventKind, ...]:
     return PUBLIC_KINDS
 
 
-def is_past(event: Event) -> bool:
-    return event.starts_at <= utcnow()
-
-
 # --- cancelling, and telling those who said they would come ----------------------------------
 
 CANCELLED_TEXTS = {
@@ -180,7 +148,7 @@ def cancel_event(event: Event, *, actor=None) -> int:
     number of people told."""
     if event.cancelled:
         raise EventError(_l("Ce rendez-vous est déjà annulé."))
-    if is_past(event):
+    if event.has_started():
         raise EventError(_l("Ce rendez-vous est déjà passé : il ne peut plus être annulé."))
     if event.series_id is not None:
         event.detached = True
@@ -238,13 +206,6 @@ def _tell_signed_up(event: Event, kind: str, sentence: Callable[[], str]) -> int
 
 
 # --- recurring series ------------------------------------------------------------------------
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it has fewer days)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
-
 
 def occurrence_in_month(year: int, month: int, weekday: int, week: int) -> date | None:
     """The `week`-th `weekday` of the month (week -1: the last one); None when the month has
@@ -488,7 +449,7 @@ def sign_up(event: Event, person: User, *, actor: User) -> bool:
     _lock(event)
     if event.cancelled:
         raise EventError(_l("Ce rendez-vous est annulé : on ne peut plus s'y inscrire."))
-    if is_past(event):
+    if event.has_started():
         raise EventError(_l("Ce rendez-vous a déjà commencé ou est passé : on ne peut plus s'y inscrire."))
     if not visible_to(event, person):
         raise EventError(_l("Ce rendez-vous est réservé au groupe d'animation."))
@@ -507,7 +468,7 @@ def withdraw(event: Event, person: User, *, actor: User) -> bool:
     not signed up."""
     from ..members.sponsorship import on_behalf
 
-    if is_past(event):
+    if event.has_started():
         raise EventError(_l("Ce rendez-vous a déjà commencé ou est passé : rien à changer."))
     signup = db.session.scalar(select(EventSignup).where(EventSignup.event_id == event.id,
                                                          EventSignup.user_id == person.id))
@@ -572,31 +533,3 @@ def month_events(year: int, month: int, kinds: Iterable[EventKind] = PUBLIC_KIND
 def coming_events_of_series(series: EventSeries, limit: int = 24) -> list[Event]:
     return list(db.session.scalars(select(Event).where(Event.series_id == series.id, Event.ends_at >= utcnow())
                                    .order_by(Event.starts_at).limit(limit)))
-
-
-def print_programme(year: int, month: int, perimeter, *, public_url: str = "") -> bytes:
-    """The month's programme as a PDF (French, whatever the language of the person printing)."""
-    from babel.dates import format_date as babel_format_date
-
-    from .. import printing
-    from ..printruns.services import hour_text, perimeter_data
-
-    items = []
-    for event in month_events(year, month):
-        start, end = to_paris(event.starts_at), to_paris(event.ends_at)
-        day = babel_format_date(start.date(), "EEEE d MMMM", locale="fr")
-        day = FIRST_OF_MONTH.sub(r"\1 1er ", day)
-        items.append(printing.ProgrammeEvent(
-            date_text=day, time_text=f"de {hour_text(start)} à {hour_text(end)}", kind=_french_title(event),
-            place=event.place, rain_place=event.rain_place, description=event.description,
-            cancelled=event.cancelled))
-    month_text = babel_format_date(date(year, month, 1), "MMMM y", locale="fr")
-    return printing.render_programme(printing.Programme(
-        perimeter=perimeter_data(perimeter), month_text=month_text, events=items, public_url=public_url))
-
-
-def _french_title(event: Event) -> str:
-    from flask_babel import force_locale
-
-    with force_locale("fr"):
-        return event.display_title

@@ -5,19 +5,20 @@ from __future__ import annotations
 import io
 import re
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.forms import ConfirmForm
 from ..extensions import db
-from ..timeutil import utcnow
 from ..i18n import long_date
 from ..members.sponsorship import subject
 from ..perimeter.models import get_perimeter
+from ..urls import public_url_for
 from . import services
 from .forms import EventForm, SeriesForm
 from .ics import calendar_bytes
+from .printouts import print_programme
 from .models import KIND_LABELS, Event, EventKind, EventSeries
 from .services import EventError, past_events, save_event, to_paris
 
@@ -66,8 +67,8 @@ def show(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
     signups = services.signups_of(event)
     return render_template("events/show.html", event=event, signups=signups,
-                           places_left=services.places_left(event, len(signups)), past=services.is_past(event),
-                           started=event.starts_at <= utcnow(), rule=services.describe_rule(event.series) if event.series else "")
+                           places_left=services.places_left(event, len(signups)), past=event.has_started(),
+                           started=event.has_started(), rule=services.describe_rule(event.series) if event.series else "")
 
 
 @bp.route("/evenements/<int:event_id>/modifier", methods=["GET", "POST"])
@@ -111,7 +112,7 @@ def cancel(event_id: int):
             flash(_("Le rendez-vous du %(date)s est annulé. Personnes prévenues : %(count)s.",
                     date=long_date(event.starts_at), count=told), "success")
         return redirect(url_for("events.show", event_id=event.id))
-    return render_template("events/cancel.html", event=event, form=form, past=services.is_past(event),
+    return render_template("events/cancel.html", event=event, form=form, past=event.has_started(),
                            signed_up=services.signup_counts([event.id]).get(event.id, 0))
 
 
@@ -172,8 +173,7 @@ def programme():
             return redirect(url_for("events.index", _anchor="programme"))
         year, month = int(match.group(1)), int(match.group(2))
     perimeter = get_perimeter() or abort(404)
-    public_url = current_app.config.get("PUBLIC_URL") or request.url_root
-    pdf = services.print_programme(year, month, perimeter, public_url=public_url.rstrip("/") + "/")
+    pdf = print_programme(year, month, perimeter, public_url=public_url_for("public.home"))
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
                      download_name=f"programme-{year:04d}-{month:02d}.pdf", max_age=0)
 

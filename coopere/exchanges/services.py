@@ -18,8 +18,8 @@ from sqlalchemy.orm import joinedload
 from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
-from ..listings.models import Listing, ListingKind, ListingStatus
-from ..members.models import ConsentKind
+from ..listings.models import Listing, ListingKind, ListingStatus, Participation
+from ..members.models import ConsentKind, Sponsorship
 from ..members.sponsorship import contact_route, on_behalf, sponsorship_of
 from ..notifications.services import notify
 from ..timeutil import utcnow
@@ -38,6 +38,10 @@ PROJECT = _l("Un projet collectif ne se répond pas ici : rejoignez-le depuis sa
 ALREADY_ANSWERED = _l("Vous avez déjà répondu à cette annonce : retrouvez l'échange dans « Mes échanges ».")
 BLOCKED = _l("Vous ne pouvez pas écrire à cette personne.")
 CLOSED = _l("Cet échange est clos : on ne peut plus y écrire.")
+# Said alike for a stranger and for an id that matches nobody: an id reveals neither a name nor
+# whether someone has it.
+NOT_RELATED = _l("Vous ne pouvez bloquer qu'une personne avec qui vous avez déjà eu affaire ici : "
+                 "un échange, un projet collectif ou un parrainage.")
 
 
 class ExchangeError(ValueError):
@@ -110,6 +114,29 @@ def is_blocked_between(one: User, other: User) -> bool:
     return db.session.scalar(select(Block.blocker_id).where(or_(
         (Block.blocker_id == one.id) & (Block.blocked_id == other.id),
         (Block.blocker_id == other.id) & (Block.blocked_id == one.id))).limit(1)) is not None
+
+
+def related(one: User, other: User) -> bool:
+    """Whether the two have already had something to do with each other on the site, so that one
+    may know the other's first name: an exchange (one answered the other's listing), the same
+    collective project (organiser or participant), or a sponsorship, past or present. The one rule
+    for who may be blocked, and for whose name an id may reveal."""
+    if one.id == other.id:
+        return True
+    pair = ((one.id, other.id), (other.id, one.id))
+    if db.session.scalar(select(Exchange.id).where(or_(*(
+            (Exchange.owner_id == a) & (Exchange.requester_id == b) for a, b in pair))).limit(1)) is not None:
+        return True
+    if db.session.scalar(select(Sponsorship.id).where(or_(*(
+            (Sponsorship.sponsor_id == a) & (Sponsorship.sponsee_id == b) for a, b in pair))).limit(1)) is not None:
+        return True
+
+    def in_project(person: User):
+        return or_(Listing.owner_id == person.id,
+                   Listing.id.in_(select(Participation.listing_id).where(Participation.user_id == person.id)))
+
+    return db.session.scalar(select(Listing.id).where(Listing.kind == ListingKind.PROJECT.value,
+                                                      in_project(one), in_project(other)).limit(1)) is not None
 
 
 @dataclass(frozen=True)
@@ -228,6 +255,13 @@ TRANSITIONS = {
     "withdraw": ((REQUESTER,), (ExchangeStatus.PENDING,), ExchangeStatus.WITHDRAWN),
     "done": ((OWNER, REQUESTER), (ExchangeStatus.ACCEPTED,), ExchangeStatus.DONE),
 }
+# The button of each action on the exchange's page: its label and whether it is the main one.
+ACTION_BUTTONS = {
+    "accept": (_l("Accepter"), True),
+    "decline": (_l("Décliner"), False),
+    "withdraw": (_l("Retirer ma réponse"), False),
+    "done": (_l("C'est fait !"), True),
+}
 WRONG_PARTY = {
     "accept": _l("Seule la personne qui a publié l'annonce peut accepter ou refuser."),
     "decline": _l("Seule la personne qui a publié l'annonce peut accepter ou refuser."),
@@ -265,6 +299,13 @@ def _lock(exchange: Exchange) -> None:
     db.session.execute(select(Exchange.id).where(Exchange.id == exchange.id).with_for_update())
     db.session.refresh(exchange, attribute_names=["status", "owner_thanks", "requester_thanks", "decided_at",
                                                   "done_at", "done_by_id"])
+
+
+def available_actions(exchange: Exchange, person: User) -> list[str]:
+    """The status changes `person` may make now, from TRANSITIONS (the page shows only these)."""
+    side, current = party(exchange, person), ExchangeStatus(exchange.status)
+    return [action for action, (who_may, starts_from, _new) in TRANSITIONS.items()
+            if side in who_may and current in starts_from]
 
 
 def change_status(exchange: Exchange, action: str, person: User, *, actor: User) -> None:
@@ -306,19 +347,23 @@ def leave_thanks(exchange: Exchange, person: User, text: str, *, actor: User) ->
             lambda: _l("%(name)s vous remercie pour l'échange « %(title)s ».", name=name, title=title))
 
 
-def block(blocker: User, blocked: User, *, actor: User) -> bool:
-    """`blocker` no longer receives answers nor messages from `blocked`. False if already blocked."""
-    if blocker.id == blocked.id:
+def block(blocker: User, blocked: User | None, *, actor: User) -> bool:
+    """`blocker` no longer receives answers nor messages from `blocked`. False if already blocked.
+    Only someone `related` to the blocker; nobody (an id that matches no one) is refused alike."""
+    if blocked is not None and blocker.id == blocked.id:
         raise ExchangeError(_l("Vous ne pouvez pas vous bloquer vous-même."))
-    if has_blocked(blocker, blocked):
+    if blocked is not None and has_blocked(blocker, blocked):
         return False
+    if blocked is None or not related(blocker, blocked):
+        raise ExchangeError(NOT_RELATED)
     db.session.add(Block(blocker_id=blocker.id, blocked_id=blocked.id))
     record("member.blocked", actor=actor, target=blocker, blocked_id=blocked.id, **on_behalf(actor, blocker))
     return True
 
 
-def unblock(blocker: User, blocked: User, *, actor: User) -> bool:
-    row = db.session.get(Block, (blocker.id, blocked.id))
+def unblock(blocker: User, blocked: User | None, *, actor: User) -> bool:
+    """False when `blocked` was not blocked by `blocker` (or is nobody): the caller then names no one."""
+    row = None if blocked is None else db.session.get(Block, (blocker.id, blocked.id))
     if row is None:
         return False
     db.session.delete(row)

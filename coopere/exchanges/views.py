@@ -10,6 +10,7 @@ from flask_login import current_user
 from ..inputs import parse_id
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
+from ..actions import attempt, attempt_and_say
 from ..extensions import db
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..members.sponsorship import can_act_for, subject
@@ -87,15 +88,23 @@ def _thread_page(exchange: Exchange, person: User, *, form: MessageForm | None =
     other = services.other_party(exchange, person)
     who = services.party(exchange, person)
     own_thanks = exchange.owner_thanks if who == services.OWNER else exchange.requester_thanks
+    # A neighbour without internet: their sponsor reads and answers in their place (named here,
+    # within the exchange), or nobody does now.
+    relay = next(iter(services.recipients(other)), None) if other.is_offline else None
     form = form or MessageForm(formdata=None)
     if exchange.status != ExchangeStatus.PENDING:  # contact details are shown above once accepted
-        form.body.description = _("Seuls %(name)s et vous lisez ces messages.", name=other.first_name)
+        form.body.description = (
+            _("Seuls %(name)s, %(sponsor)s qui répond à sa place, et vous lisez ces messages.",
+              name=other.first_name, sponsor=relay.first_name) if relay
+            else _("Seuls %(name)s et vous lisez ces messages.", name=other.first_name))
     return render_template(
-        "exchanges/show.html", exchange=exchange, person=person, other=other, who=who,
+        "exchanges/show.html", exchange=exchange, person=person, other=other, who=who, relay=relay,
         acting=person.id != current_user.id, messages=services.thread(exchange),
         contact=services.contact_of(exchange, other), blocked=services.has_blocked(person, other),
         form=form, thanks_form=thanks_form or ThanksForm(formdata=None),
-        own_thanks=own_thanks, confirm=ConfirmForm(), Status=ExchangeStatus), status
+        own_thanks=own_thanks, confirm=ConfirmForm(), Status=ExchangeStatus,
+        actions=[(action, *services.ACTION_BUTTONS[action]) for action in services.available_actions(exchange, person)]
+    ), status
 
 
 @bp.route("/echanges/<int:exchange_id>")
@@ -109,15 +118,12 @@ def reply(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = MessageForm()
     if form.validate_on_submit():
-        try:
-            services.post_message(exchange, person, form.body.data or "", actor=current_user)
-        except ExchangeError as error:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, str(error)]
-        else:
-            db.session.commit()
+        outcome = attempt(lambda: services.post_message(exchange, person, form.body.data or "", actor=current_user),
+                          ExchangeError)
+        if outcome.ok:
             flash(_("Votre message est envoyé."), "success")
             return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="dernier"))
+        form.body.errors = [*form.body.errors, outcome.error]
     exchange, person = _party_exchange(exchange_id)
     return _thread_page(exchange, person, form=form, status=422)
 
@@ -125,14 +131,8 @@ def reply(exchange_id: int):
 def _change(exchange_id: int, action: str, success: str):
     exchange, person = _party_exchange(exchange_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.change_status(exchange, action, person, actor=current_user)
-        except ExchangeError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(success, "success")
+        attempt_and_say(lambda: services.change_status(exchange, action, person, actor=current_user),
+                        ExchangeError, success)
     return redirect(url_for("exchanges.show", exchange_id=exchange_id))
 
 
@@ -161,15 +161,12 @@ def thanks(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = ThanksForm()
     if form.validate_on_submit():
-        try:
-            services.leave_thanks(exchange, person, form.text.data or "", actor=current_user)
-        except ExchangeError as error:
-            db.session.rollback()
-            form.text.errors = [*form.text.errors, str(error)]
-        else:
-            db.session.commit()
+        outcome = attempt(lambda: services.leave_thanks(exchange, person, form.text.data or "", actor=current_user),
+                          ExchangeError)
+        if outcome.ok:
             flash(_("Votre mot de remerciement est envoyé."), "success")
             return redirect(url_for("exchanges.show", exchange_id=exchange.id))
+        form.text.errors = [*form.text.errors, outcome.error]
     exchange, person = _party_exchange(exchange_id)
     return _thread_page(exchange, person, thanks_form=form, status=422)
 
@@ -198,8 +195,10 @@ def _back():
 
 @bp.route("/membres-bloques/<int:member_id>", methods=["POST"])
 def block(member_id: int):
-    member = db.session.get(User, member_id) or abort(404)
+    """Only someone the person has already had to do with; a stranger's id and an id that matches
+    nobody get the same answer, which names no one."""
     if ConfirmForm().validate_on_submit():
+        member = db.session.get(User, member_id)
         try:
             services.block(subject(), member, actor=current_user)
         except ExchangeError as error:
@@ -214,9 +213,13 @@ def block(member_id: int):
 
 @bp.route("/membres-bloques/<int:member_id>/debloquer", methods=["POST"])
 def unblock(member_id: int):
-    member = db.session.get(User, member_id) or abort(404)
+    """Names the person only if they were blocked (so already known): any other id, existing or
+    not, gets the same answer."""
     if ConfirmForm().validate_on_submit():
-        services.unblock(subject(), member, actor=current_user)
-        db.session.commit()
-        flash(_("%(name)s peut de nouveau vous écrire.", name=member.first_name), "success")
+        member = db.session.get(User, member_id)
+        if services.unblock(subject(), member, actor=current_user):
+            db.session.commit()
+            flash(_("%(name)s peut de nouveau vous écrire.", name=member.first_name), "success")
+        else:
+            flash(_("Cette personne ne fait pas partie des personnes que vous avez bloquées."), "info")
     return _back()

@@ -1,13 +1,13 @@
 """Forms of the animation group's pages. Buttons alone use auth.forms.ConfirmForm."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from ..inputs import BaseForm
 from .services import NOTE_MAX
 
 
-class NoteForm(FlaskForm):
+class NoteForm(BaseForm):
     """« Note de passation »: what whoever takes over a task family should know."""
 
     text = TextAreaField(

@@ -7,10 +7,10 @@ from flask_babel import force_locale
 from .. import printing
 from ..auth.models import GroupRole
 from ..events.models import Event
-from ..events.services import to_paris
 from ..perimeter.models import Perimeter
-from ..printruns.services import event_data, perimeter_data
-from ..timeutil import utcnow
+from ..events.printouts import event_data
+from ..perimeter.services import perimeter_data
+from ..timeutil import to_paris, utcnow
 from .models import TASK_LABELS, Task
 from .services import SlotView, animators, roster_view, slots_of
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import format_date, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
@@ -18,11 +17,12 @@ from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..auth.models import GroupRole, Role, User
 from ..events.models import Event, EventKind
-from ..events.services import to_paris, upcoming_events
+from ..events.services import upcoming_events
 from ..extensions import db
-from ..i18n import FIRST_OF_MONTH
+from ..signals import volunteer_leaving
+from ..i18n import day_text, hour_text
 from ..notifications.services import notify
-from ..timeutil import utcnow
+from ..timeutil import months_before, to_paris, utcnow
 from .models import TASK_LABELS, Family, FamilyMember, HandoverNote, RosterSlot, Task
 
 #: The method's advice on the group's size: 4 to 12 volunteers, ideally at least 6.
@@ -47,12 +47,13 @@ class RosterError(ValueError):
 # --- the group ------------------------------------------------------------------------------
 
 def _in_group():
-    return (User.role.in_([Role.ANIMATOR.value, Role.ADMIN.value]), User.left_at.is_(None))
+    return (User.role.in_([Role.ANIMATOR.value, Role.ADMIN.value]), User.left_at.is_(None),
+            User.is_enabled.is_(True))
 
 
 def animators() -> list[User]:
-    """The animation group: animators and admins who have not left; pilote, then copilote, then
-    by name."""
+    """The animation group, the one definition: animators and admins whose account is enabled and
+    who have not left; pilote, then copilote, then by name."""
     people = db.session.scalars(select(User).where(*_in_group())
                                 .order_by(User.last_name, User.first_name, User.id)).all()
     rank = {GroupRole.PILOTE.value: 0, GroupRole.COPILOTE.value: 1}
@@ -143,6 +144,11 @@ def notes_by_family(limit: int = 200) -> dict[Family, list[HandoverNote]]:
 
 # --- a volunteer steps back -----------------------------------------------------------------
 
+@volunteer_leaving.connect
+def _on_volunteer_leaving(user: User, actor: User | None = None, **_extra) -> None:
+    release_volunteer(user, actor)
+
+
 def release_volunteer(user: User, actor: User | None) -> dict:
     """`user` leaves the animation group (becomes a member again, or leaves the perimeter): their
     slots at events still to come are released, their task families dropped, and the step back is
@@ -205,14 +211,10 @@ def departures(notes: dict[Family, list[HandoverNote]], now: datetime | None = N
 
 # --- the roster of an event -----------------------------------------------------------------
 
-def is_past(event: Event, now: datetime | None = None) -> bool:
-    return event.ends_at <= (now or utcnow())
-
-
 def _check_open(event: Event) -> None:
     if event.cancelled:
         raise RosterError(_l("Ce rendez-vous est annulé : son tableau des tâches ne change plus."))
-    if is_past(event):
+    if event.has_ended():
         raise RosterError(_l("Ce rendez-vous est passé : son tableau des tâches ne change plus."))
 
 
@@ -242,7 +244,7 @@ def _create_slots(event: Event) -> None:
 def ensure_slots(event: Event) -> bool:
     """Open the roster of a café, an apéro-info or a fête on first view (if still to come).
     True when slots were created (the caller commits)."""
-    if not opens_by_itself(event) or event.cancelled or is_past(event):
+    if not opens_by_itself(event) or event.cancelled or event.has_ended():
         return False
     count = db.session.scalar(select(func.count()).select_from(RosterSlot)
                               .where(RosterSlot.event_id == event.id))
@@ -373,17 +375,6 @@ def upcoming_rosters(limit: int = 8) -> list[RosterView]:
 
 # --- fair share -----------------------------------------------------------------------------
 
-def months_before(moment: datetime, months: int) -> datetime:
-    year, month = divmod(moment.month - 1 - months, 12)
-    year, month = moment.year + year, month + 1
-    day = min(moment.day, [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
-    return moment.replace(year=year, month=month, day=day)
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
 @dataclass
 class Share:
     user: User
@@ -444,22 +435,6 @@ REMINDER_TEXTS = {
 }
 TITLED_REMINDER = _l("Rappel : vous vous êtes chargé(e) de « %(task)s » pour « %(title)s », le %(date)s, "
                      "%(time)s, %(place)s.")
-
-
-def day_text(day: date) -> str:
-    """« samedi 7 mars » / « Saturday 7 March » in the current language."""
-    text = format_date(day, "EEEE d MMMM")
-    if get_locale().language == "fr":
-        text = FIRST_OF_MONTH.sub(r"\1 1er ", text)
-    return text
-
-
-def hour_text(moment: datetime) -> str:
-    """« 10 h », « 18 h 30 » in French; « 10:00 » otherwise (a Paris wall-clock time)."""
-    if get_locale().language == "fr":
-        text = f"{moment.hour} h {moment.minute:02d}"
-        return text[:-3] if text.endswith(" 00") else text
-    return format_time(moment.time(), "HH:mm")
 
 
 def reminder_text(event: Event, task: Task) -> str:

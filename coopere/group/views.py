@@ -110,7 +110,7 @@ def roster(event_id: int):
     slots = services.slots_of(event)
     return render_template(
         "group/roster.html", event=event, slots=slots, task_labels={task.value: TASK_LABELS[task] for task in Task},
-        is_open=not event.cancelled and not services.is_past(event), is_past=services.is_past(event),
+        is_open=not event.cancelled and not event.has_ended(), is_past=event.has_ended(),
         can_assign=services.can_assign(current_user), people=services.animators())
 
 

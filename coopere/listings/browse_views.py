@@ -57,9 +57,13 @@ def show(listing_id: int):
     mine = listing.owner_id == viewer.id
     matches = browse.matches_for(viewer, listing.theme_id, listing.kind, exclude_owner_id=listing.owner_id) \
         if listing.status == "open" or mine else []
+    from ..moderation.services import open_report_by
+
+    reported = None if mine else open_report_by(current_user, listing=listing)  # waiting for the animators
     return render_template("listings/show.html", listing=listing, proximity=found.proximity, mine=mine,
                            matches=matches, details=shown_details(listing.theme.slug, listing.details),
-                           language=get_locale().language, viewer=viewer, day_names=WEEKDAY_NAMES)
+                           language=get_locale().language, viewer=viewer, day_names=WEEKDAY_NAMES,
+                           reported=reported)
 
 
 # --- before publishing: the listings that already answer the new one ------------------------

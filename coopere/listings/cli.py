@@ -31,12 +31,17 @@ def reindex_command():
 @listings_cli.command("weekly-digest")
 def weekly_digest_command():
     """Email the week's new listings to the members who asked for it (weekly cron; idempotent within 6 days)."""
-    from ..notifications.email import enabled
-    from ..notifications.weekly import send_weekly_digest
+    from flask import current_app
 
-    if not enabled():
+    from ..notifications.weekly import send_weekly_digest
+    from ..urls import has_public_url
+
+    if not current_app.config.get("MAIL_SERVER"):
         click.echo("MAIL_SERVER n'est pas configuré : aucun courriel envoyé.")
         return
+    if not has_public_url():
+        raise click.ClickException("l'adresse publique du site n'est pas réglée (PUBLIC_URL) : les liens des "
+                                   "courriels ne peuvent pas être faits, aucun courriel envoyé.")
     sent, skipped = send_weekly_digest()
     db.session.commit()
     click.echo(f"{sent} courriel(s) envoyé(s), {skipped} sans nouvelle annonce.")

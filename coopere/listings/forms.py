@@ -1,18 +1,18 @@
 """Forms of offers and needs: the admin's theme form, and a member's listing form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import BaseForm
 from .details import DATE, DETAILS, QUANTITY, form_name, parse_date
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(BaseForm):
     label_fr = StringField(_l("Nom en français"), validators=[DataRequired(_l("Indiquez le nom du thème.")),
                                                               Length(max=80, message=TOO_LONG)])
     label_en = StringField(_l("Nom en anglais"), validators=[DataRequired(_l("Indiquez le nom en anglais.")),
@@ -24,11 +24,7 @@ class ThemeForm(FlaskForm):
                           validators=[Optional(), Length(max=200, message=TOO_LONG)])
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class ListingForm(FlaskForm):
+class ListingForm(BaseForm):
     """An offer or a need of « Mes annonces ». No price field: exchanges are free."""
 
     kind = RadioField(_l("Vous proposez ou vous cherchez ?"),
@@ -38,17 +34,17 @@ class ListingForm(FlaskForm):
                       validators=[DataRequired(_l("Choisissez : je propose ou je cherche."))])
     theme_id = SelectField(_l("Thème"), coerce=str, validate_choice=False,
                            validators=[DataRequired(_l("Choisissez un thème dans la liste."))])
-    title = StringField(_l("Titre"), filters=[_strip],
+    title = StringField(_l("Titre"),
                         description=_l("En quelques mots, par exemple : « Je prête ma perceuse » ou "
                                        "« Quelqu'un pour m'accompagner au marché ? »."),
                         validators=[DataRequired(_l("Donnez un titre à l'annonce.")),
                                     Length(min=3, max=120,
                                            message=_l("Le titre doit faire entre %(min)d et %(max)d caractères."))])
-    description = TextAreaField(_l("Description (facultatif)"), filters=[_strip],
+    description = TextAreaField(_l("Description (facultatif)"),
                                 description=_l("Quand, où, comment : ce qui aide un voisin à répondre."),
                                 validators=[Optional(), Length(max=2000, message=TOO_LONG)],
                                 render_kw={"rows": 5})
-    availability = StringField(_l("Disponibilités (facultatif)"), filters=[_strip],
+    availability = StringField(_l("Disponibilités (facultatif)"),
                                description=_l("Par exemple : « le soir après 18 h » ou « pendant les vacances »."),
                                validators=[Optional(), Length(max=200, message=TOO_LONG)])
     days = SelectMultipleField(_l("Jours (facultatif)"), coerce=str, validate_choice=False,
@@ -62,11 +58,11 @@ class ListingForm(FlaskForm):
                       render_kw={"accept": "image/jpeg,image/png"})
     remove_photo = BooleanField(_l("Retirer la photo"))
     # A collective project
-    max_participants = StringField(_l("Nombre maximum de participants (facultatif)"), filters=[_strip],
+    max_participants = StringField(_l("Nombre maximum de participants (facultatif)"),
                                    description=_l("Les voisins qui rejoignent le projet, sans compter la personne "
                                                   "qui l'organise. Laissez vide s'il n'y a pas de limite."),
                                    render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    project_date = StringField(_l("Date du projet (facultatif)"), filters=[_strip],
+    project_date = StringField(_l("Date du projet (facultatif)"),
                                description=_l("Par exemple : 24/12/2026."), render_kw={"type": "date"})
     event_id = SelectField(_l("Lié à un rendez-vous (facultatif)"), coerce=str, validate_choice=False)
 
@@ -90,7 +86,7 @@ def _detail_field(spec):
         render_kw["type"] = "date"
     elif spec.kind == QUANTITY:
         render_kw["inputmode"] = "numeric"
-    return StringField(spec.label, filters=[_strip], description=spec.hint, render_kw=render_kw)
+    return StringField(spec.label, description=spec.hint, render_kw=render_kw)
 
 
 for _slug, _specs in DETAILS.items():

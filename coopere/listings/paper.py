@@ -13,7 +13,7 @@ from ..members.printouts import french_date, next_cafes
 from ..members.sponsorship import sponsorship_of
 from ..perimeter.models import Perimeter
 from ..printing.catalogue import Catalogue, CatalogueListing, render_catalogue
-from ..printruns.services import perimeter_data
+from ..perimeter.services import perimeter_data
 from ..timeutil import utcnow
 from . import projects
 from .details import shown

@@ -1,7 +1,8 @@
-"""A listing's photo: checked from its bytes (JPEG or PNG only), re-encoded on the server — which
-drops EXIF and GPS data — at most 1600 px on its long side, and stored under a random name in
-instance/photos. Files follow the database: a photo written in a transaction that is rolled back
-is removed, and a replaced or removed photo is deleted once the change is committed."""
+"""A listing's photo: checked from its bytes (JPEG or PNG only), rebuilt on the server from its pixels
+alone — no metadata at all: EXIF, GPS, comments, ICC profiles, XMP — at most 1600 px on its long
+side, and stored under a random name in instance/photos. Files follow the database: a photo written
+in a transaction that is rolled back is removed, and a replaced or removed photo is deleted once the
+change is committed."""
 from __future__ import annotations
 
 import io
@@ -82,18 +83,24 @@ def prepare(data: bytes) -> Photo:
 
 
 def _encode(image: Image.Image, extension: str) -> Photo:
-    """A fresh file from the pixels only (no EXIF, no GPS, no comments): JPEG, or PNG when the
-    image has transparency."""
+    """A fresh file from the pixels only: JPEG, or PNG when the image has transparency."""
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     transparent = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
     out = io.BytesIO()
     if extension == "png" and transparent:
-        image.convert("RGBA").save(out, "PNG", optimize=True)
+        _pixels_only(image.convert("RGBA")).save(out, "PNG", optimize=True)
         return Photo(out.getvalue(), "png")
     if image.mode != "RGB":
         image = image.convert("RGBA").convert("RGB") if transparent else image.convert("RGB")
-    image.save(out, "JPEG", quality=85, optimize=True, progressive=True)
+    _pixels_only(image).save(out, "JPEG", quality=85, optimize=True, progressive=True)
     return Photo(out.getvalue(), "jpg")
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """A new image made of the pixel values alone, with an empty `info`: Pillow writes back what
+    `info` holds (a JPEG comment, a PNG's ICC profile…), so nothing from the uploaded file — EXIF,
+    GPS, comments, ICC profiles, XMP, IPTC, PNG text chunks — can reach the stored file."""
+    return Image.frombytes(image.mode, image.size, image.tobytes())
 
 
 # --- files that follow the transaction ------------------------------------------------------

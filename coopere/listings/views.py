@@ -10,6 +10,7 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..inputs import parse_id
+from ..urls import next_path
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..members.sponsorship import subject
@@ -271,11 +272,8 @@ def _project_helpers():
 
 
 def _back_to(listing: Listing):
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("browse.show", listing_id=listing.id) if "browse.show" in current_app.view_functions
-                    else url_for("listings.mine"))
+    return redirect(next_path(url_for("browse.show", listing_id=listing.id)
+                              if "browse.show" in current_app.view_functions else url_for("listings.mine")))
 
 
 def _visible_project(listing_id: int) -> Listing:

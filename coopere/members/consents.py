@@ -86,10 +86,12 @@ def privacy_notice_fr() -> str:
 
 def data_protection(perimeter: Perimeter) -> printing.DataProtection:
     """The perimeter's GDPR information for the receipt (French, printed)."""
+    address = public_page_address()  # empty without PUBLIC_URL: the page is named, not guessed
     return printing.DataProtection(
         controller=f"Le groupe d'animation du réseau {perimeter.name}, {perimeter.city}",
         contact=(perimeter.contact or perimeter.meeting_place or perimeter.name)
-        + f"\nTout est expliqué sur la page « Vos données personnelles » : {public_page_address()}",
+        + "\nTout est expliqué sur la page « Vos données personnelles » "
+        + (f": {address}" if address else "du site du réseau."),
         purposes=(
             "Vous mettre en relation avec vos voisins pour s'entraider (intérêt légitime du réseau).",
             "Vous inviter aux cafés-rencontres et vous remettre des nouvelles, sur papier ou "

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (AnyOf, DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional,
@@ -10,6 +9,7 @@ from wtforms.validators import (AnyOf, DataRequired, EqualTo, InputRequired, Len
 
 from ..auth.identifiers import InvalidIdentifier, normalise_email, normalise_phone
 from ..auth.passwords import MAX_LENGTH
+from ..inputs import BaseForm
 from .services import CONTACT_PREFERENCES
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
@@ -74,7 +74,7 @@ class PersonFields:
 CALL_BEFORE_CAFES = _l("Appelez-moi avant chaque café")
 
 
-class MemberEditForm(PersonFields, FlaskForm):
+class MemberEditForm(PersonFields, BaseForm):
     """An animator corrects a member's record."""
 
     call_before_cafes = BooleanField(CALL_BEFORE_CAFES, description=_l(
@@ -85,7 +85,7 @@ def registration_form_class(themes):
     """The desk's form for these themes: the three screens are one form, each screen showing
     its fields and carrying the others as hidden inputs, so nothing is stored before the end."""
 
-    class RegistrationForm(PersonFields, FlaskForm):
+    class RegistrationForm(PersonFields, BaseForm):
         step = HiddenField(default="1")
         not_duplicate = BooleanField(_l("Ce n'est pas la même personne : continuer l'inscription"))
         # screen 3: charter and consents
@@ -128,7 +128,7 @@ def step_fields(form, step: int) -> list[str]:
     return list(STEP_THREE)
 
 
-class SponsorForm(FlaskForm):
+class SponsorForm(BaseForm):
     """An animator links an offline resident to a sponsor (or passes them to another one)."""
 
     sponsor_id = SelectField(_l("Parrain ou marraine"), coerce=str, validate_choice=False,
@@ -144,7 +144,7 @@ class SponsorForm(FlaskForm):
                                                               "accord."))])
 
 
-class BlankFormsForm(FlaskForm):
+class BlankFormsForm(BaseForm):
     copies = IntegerField(_l("Nombre de formulaires"), default=5,
                           description=_l("Un formulaire par personne à inscrire, chacun avec son propre "
                                          "numéro ; de 1 à 30 à la fois."),
@@ -153,9 +153,21 @@ class BlankFormsForm(FlaskForm):
                           render_kw={"inputmode": "numeric"})
 
 
+class ResetAccessForm(BaseForm):
+    """« Réinitialiser l'accès » (admins): a box to tick; for an animator's or an admin's account,
+    a second step where the person's first name is typed."""
+
+    confirm = BooleanField(_l("Je confirme : cette personne a perdu son accès et me l'a demandé. Je lui "
+                              "remettrai la nouvelle carte en main propre."))
+    step = HiddenField(default="1")
+    first_name = StringField(_l("Prénom de la personne, pour confirmer"),
+                             validators=[Optional(), Length(max=80, message=TOO_LONG)],
+                             render_kw={"autocomplete": "off"})
+
+
 # --- the resident's own forms ----------------------------------------------------------------------------------
 
-class CodeForm(FlaskForm):
+class CodeForm(BaseForm):
     code = StringField(_l("Code de votre carte d'accueil"),
                        description=_l("Il est imprimé sur la carte, par exemple ABCD-EFG-HJK. "
                                       "Minuscules, espaces et tirets sont acceptés."),
@@ -165,7 +177,7 @@ class CodeForm(FlaskForm):
                                   "autocorrect": "off", "spellcheck": "false"})
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(BaseForm):
     # Only when the record has neither a phone nor an e-mail (the view removes it otherwise).
     login = StringField(_l("Votre téléphone ou votre e-mail"),
                         description=_l("Vous l'écrirez pour vous connecter."),
@@ -194,7 +206,7 @@ CONTACT_LABELS = {
 }
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(BaseForm):
     contact_preference = RadioField(
         _l("Comment préférez-vous être joint(e) ?"),
         choices=[SelectChoice(value, CONTACT_LABELS[value]) for value in CONTACT_PREFERENCES],

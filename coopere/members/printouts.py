@@ -11,15 +11,16 @@ from .. import printing
 from ..auth.identifiers import format_phone
 from ..auth.models import User
 from ..events.models import EventKind
-from ..events.services import to_paris, upcoming_events
+from ..events.services import upcoming_events
 from ..extensions import db
+from ..i18n import french_hours
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..listings.services import expires_soon
 from ..listings.themes import all_themes
 from ..perimeter.models import Perimeter
 from ..printing.merge import merge_pdfs
-from ..printruns.services import hour_text, perimeter_data
-from ..timeutil import utcnow
+from ..perimeter.services import perimeter_data
+from ..timeutil import to_paris, utcnow
 from . import consents as texts
 from .models import DigestPrint, PaperForm
 from .services import current_consents, listings_of
@@ -42,7 +43,7 @@ def next_cafes(limit: int = 1) -> list[printing.NextCafe]:
     for event in upcoming_events(limit=limit, kinds=(EventKind.CAFE,)):
         start, end = to_paris(event.starts_at), to_paris(event.ends_at)
         cafes.append(printing.NextCafe(date_text=format_date(start.date(), "EEEE d MMMM", locale="fr"),
-                                       time_text=f"de {hour_text(start)} à {hour_text(end)}", place=event.place))
+                                       time_text=f"de {french_hours(start)} à {french_hours(end)}", place=event.place))
     return cafes
 
 
@@ -50,14 +51,17 @@ def _site(public_url: str) -> str:
     return public_url.split("://", 1)[-1].rstrip("/")
 
 
-def welcome_card(user: User, code: str, perimeter: Perimeter, public_url: str) -> printing.WelcomeCard:
+def welcome_card(user: User, code: str | None, perimeter: Perimeter, public_url: str) -> printing.WelcomeCard:
+    """`user`'s welcome card with `code`; without one (an account activated already), the card
+    leads to the login page instead."""
     cafes = next_cafes(1)
+    page = "activer" if code else "connexion"
     return printing.WelcomeCard(
         first_name=user.first_name, perimeter_name=perimeter.short_name,
-        activation_url=f"{public_url.rstrip('/')}/activer/{code}",
-        short_code=printing.format_short_code(code),
+        activation_url=f"{public_url.rstrip('/')}/{page}" + (f"/{code}" if code else ""),
+        short_code=printing.format_short_code(code) if code else "", already_active=not code,
         contact=" · ".join(line.strip() for line in perimeter.contact.splitlines() if line.strip()),
-        next_cafe=cafes[0] if cafes else None, site_address=f"{_site(public_url)}/activer")
+        next_cafe=cafes[0] if cafes else None, site_address=f"{_site(public_url)}/{page}")
 
 
 def render_cards(cards: list[printing.WelcomeCard]) -> bytes:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import InvalidIdentifier, format_phone, parse_login
+from ..auth.views import flash_login_notices
 from ..cafe.services import set_call_before_cafes
 from ..extensions import db, limiter
 from ..listings.models import Listing, ListingStatus
@@ -22,8 +23,8 @@ from . import consents as texts
 from .forms import ActivationForm, CodeForm, ProfileForm
 from .models import ConsentKind, Method
 from .services import (DuplicateError, MemberError, activate as activate_account,
-                       check_code, check_identifiers_free, consent_history, current_consents,
-                       dwelling_label, normalise_code, set_own_consent, update_own_profile)
+                       check_code, check_code_id, check_identifiers_free, consent_history, current_consents,
+                       dwelling_label, set_own_consent, update_own_profile)
 
 bp = Blueprint("resident", __name__)
 
@@ -55,30 +56,52 @@ def _code_page(form: CodeForm, refused: str | None = None, status: int = 200):
                            perimeter=get_perimeter()), status
 
 
+# The activation code a browser is using: only its row's id, kept in the (signed) session, so
+# that the code itself is in no address after the card's QR code was first opened.
+PENDING = "activation_code_id"
+
+
 @bp.route("/activer", methods=["GET", "POST"])
 @activation_limits(methods=["POST"])
 def activate():
-    form = CodeForm()
+    """Type the card's code (posted, never in the address); then, for the code the session
+    holds, choose a password (posted here too)."""
     if current_user.is_authenticated:
-        return _code_page(form)
+        return _code_page(CodeForm(formdata=None))
+    typing = "code" in request.form or request.args.get("autre")  # « Taper un autre code »
+    if session.get(PENDING) is not None and not typing:
+        return _choose_password()
+    form = CodeForm()
     if form.validate_on_submit():
         try:
-            check_code(form.code.data)
+            row = check_code(form.code.data)
         except MemberError as error:
             return _code_page(form, refused=str(error), status=422)
-        return redirect(url_for("resident.activate_code", code=normalise_code(form.code.data)))
+        session[PENDING] = row.id
+        return redirect(url_for("resident.activate"), 303)
     return _code_page(form, status=422 if form.errors else 200)
 
 
-@bp.route("/activer/<code>", methods=["GET", "POST"])
+@bp.route("/activer/<code>")
 @activation_limits()
 def activate_code(code: str):
-    if current_user.is_authenticated:
-        return _code_page(CodeForm(formdata=None))
+    """The welcome card's QR code: the code is exchanged at once for its place in the session,
+    and the browser goes on to /activer, so that it stays in no address bar, history, or access
+    log line after this first request. A used, replaced or expired card is told why there."""
+    session.pop(PENDING, None)
+    if not current_user.is_authenticated:
+        try:
+            session[PENDING] = check_code(code).id
+        except MemberError as error:
+            flash(str(error), "error")
+    return redirect(url_for("resident.activate"), 303)
+
+
+def _choose_password():
     try:
-        row = check_code(code)
+        row = check_code_id(session.get(PENDING))
     except MemberError as error:
-        # The QR code of a used, replaced or expired card: say why, and offer to type another code.
+        session.pop(PENDING, None)
         return _code_page(CodeForm(formdata=None), refused=str(error),
                           status=422 if request.method == "POST" else 200)
     person = row.user
@@ -91,7 +114,7 @@ def activate_code(code: str):
         if done is not None:
             return done
     return render_template("resident/choose_password.html", form=form, person=person,
-                           code=normalise_code(code), phone=format_phone(person.phone), needs_login=needs_login,
+                           phone=format_phone(person.phone), needs_login=needs_login,
                            perimeter=get_perimeter()), 422 if form.errors else 200
 
 
@@ -116,6 +139,7 @@ def _activate(row, form: ActivationForm, needs_login: bool):
             # Never tell whose number it is.
             form.login.errors.append(str(LOGIN_TAKEN))
             return None
+    was_reset = row.user.activated_at is not None  # a reset card: the account was active before
     try:
         user = activate_account(row, form.password.data, login=login)
     except DuplicateError:
@@ -134,8 +158,13 @@ def _activate(row, form: ActivationForm, needs_login: bool):
     login_user(user)
     if user.locale or chosen_language:
         session["lang"] = user.locale or chosen_language
-    flash(_("Bienvenue, %(name)s ! Votre compte est activé : vous êtes connecté(e).", name=user.first_name),
-          "success")
+    if was_reset:
+        flash(_("Votre nouveau mot de passe est enregistré, %(name)s : vous êtes connecté(e).",
+                name=user.first_name), "success")
+    else:
+        flash(_("Bienvenue, %(name)s ! Votre compte est activé : vous êtes connecté(e).", name=user.first_name),
+              "success")
+    flash_login_notices(user)
     if drafts:
         flash(_("Vos premières annonces vous attendent dans « Mes annonces » : confirmez-les, "
                 "modifiez-les ou retirez-les."), "info")

@@ -13,17 +13,21 @@ from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import aliased, contains_eager
 
 from ..audit.services import record
+from ..auth.lockout import unlock
 from ..auth.models import User, fold_name
 from ..auth.services import AccountError, set_password
 from ..dwellings.models import REFERENCE_ALPHABET, Dwelling
 from ..extensions import db
 from ..i18n import person_name
+from ..signals import volunteer_leaving
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..listings.models import Theme
 from ..perimeter.models import Perimeter
 from ..timeutil import utcnow
 from . import consents as texts
+from .consent_records import add_consent, consent_history, current_consents, has_consent  # noqa: F401 (re-exported: services is the views' entry)
 from .models import ActivationCode, Consent, ConsentKind, EndReason, Method, PaperForm, Sponsorship
+from .recovery import activation_refusal, code_refusal, needs_typed_confirmation, never_activated, reset_refusal
 
 CODE_LENGTH = 10  # 10 characters of a 31-letter alphabet: about 49.5 bits
 CONTACT_PREFERENCES = ("phone", "email", "site", "sponsor")
@@ -189,35 +193,7 @@ def add_draft_listings(user: User, answers: list[Answer], *, actor: User) -> lis
     return drafts
 
 
-# --- consents -----------------------------------------------------------------------------
-
-def add_consent(user: User, kind: ConsentKind, given: bool, *, actor: User | None, method: str,
-                perimeter: Perimeter, paper_reference: str = "") -> Consent:
-    consent = Consent(user_id=user.id, kind=kind.value, given=given,
-                      version=texts.version_of(kind, perimeter),
-                      collected_by_id=getattr(actor, "id", None), method=method,
-                      paper_reference=paper_reference if method == Method.PAPER else "")
-    db.session.add(consent)
-    return consent
-
-
-def current_consents(user: User) -> dict[str, Consent]:
-    """The latest answer for each consent kind."""
-    latest: dict[str, Consent] = {}
-    for consent in db.session.scalars(select(Consent).where(Consent.user_id == user.id).order_by(Consent.id)):
-        latest[consent.kind] = consent
-    return latest
-
-
-def consent_history(user: User) -> list[Consent]:
-    return list(db.session.scalars(select(Consent).where(Consent.user_id == user.id)
-                                   .order_by(Consent.id.desc())))
-
-
-def has_consent(user: User, kind: ConsentKind) -> bool:
-    consent = current_consents(user).get(kind.value)
-    return bool(consent and consent.given)
-
+# --- consents (the records: coopere/members/consent_records.py) ------------------------------
 
 def set_own_consent(user: User, kind: ConsentKind, given: bool, *, perimeter: Perimeter) -> Consent:
     """A resident gives or withdraws an optional consent on the site; effective at once."""
@@ -238,10 +214,9 @@ def _hash(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
-def issue_code(user: User, *, actor: User) -> str:
-    """A new single-use activation code for `user`; any earlier code stops working."""
-    if user.has_left:
-        raise MemberError(_l("%(name)s a quitté le périmètre.", name=user.full_name))
+def _mint_code(user: User, *, actor: User) -> str:
+    """A new single-use code for `user`; any earlier code stops working. Only issue_code and
+    reset_access call it, once the rule of coopere.members.recovery allows it."""
     now = utcnow()
     db.session.execute(update(ActivationCode)
                        .where(ActivationCode.user_id == user.id, ActivationCode.used_at.is_(None),
@@ -251,7 +226,64 @@ def issue_code(user: User, *, actor: User) -> str:
     days = current_app.config["ACTIVATION_CODE_DAYS"]
     db.session.add(ActivationCode(user_id=user.id, code_hash=_hash(code), created_by_id=actor.id,
                                   expires_at=now + timedelta(days=days)))
+    return code
+
+
+def issue_code(user: User, *, actor: User) -> str:
+    """A new activation code for an account that was never activated (MemberError otherwise:
+    see coopere.members.recovery); any earlier code stops working."""
+    refusal = activation_refusal(user, actor)
+    if refusal is not None:
+        raise MemberError(refusal)
+    code = _mint_code(user, actor=actor)
     record("member.code_issued", actor=actor, target=user)
+    return code
+
+
+def welcome_code(user: User, *, actor: User) -> str | None:
+    """The code to print on `user`'s welcome card: a new activation code while the account was
+    never activated, None once it was (the card then prints without a code)."""
+    if never_activated(user) or user.has_left:
+        return issue_code(user, actor=actor)  # refuses someone who left, and a role too high
+    return None
+
+
+RESET_KIND = "account.reset"  # the holder's notice (and email, with consent): see notifications.email
+RESET_SPONSOR_KIND = "account.reset_sponsee"
+
+
+def reset_access(user: User, *, actor: User, confirmation: str = "") -> str:
+    """« Réinitialiser l'accès » of an account that was activated (coopere.members.recovery): the
+    password stops working at once, every session ends, and a new single-use code (printed like
+    a welcome card) lets the holder choose a new password. For an animator's or an admin's
+    account, `confirmation` must be their first name. The holder is told on the site (a notice
+    shown at their next login), by email if they accepted emails, and through their sponsor if
+    they have one; the audit log records who did it. MemberError when refused (nothing changed)."""
+    from ..notifications.services import notify
+    from .sponsorship import sponsorship_of
+
+    refusal = reset_refusal(user, actor)
+    if refusal is not None:
+        raise MemberError(refusal)
+    if needs_typed_confirmation(user) and fold_name(confirmation or "") != fold_name(user.first_name):
+        raise MemberError(_l("Tapez le prénom de la personne pour confirmer : rien n'a été changé."))
+    # It keeps its activation date, so that no welcome card can mint a code for it again.
+    user.activated_at = user.activated_at or utcnow()
+    user.password_hash = None
+    user.session_version += 1
+    unlock(user)  # every lockout lifted: the holder may log in with the new password from anywhere
+    code = _mint_code(user, actor=actor)
+    record("account.access_reset", actor=actor, target=user, role=user.role)
+    admin_name = actor.full_name
+    notify([user], RESET_KIND, lambda: _l(
+        "%(admin)s a réinitialisé l'accès à votre compte : votre ancien mot de passe ne marche plus et vos "
+        "appareils sont déconnectés. Une nouvelle carte vous permet de choisir un mot de passe. Si vous ne "
+        "l'avez pas demandé, prévenez vite le groupe d'animation.", admin=admin_name))
+    sponsorship = sponsorship_of(user)
+    if sponsorship is not None:
+        notify([sponsorship.sponsor], RESET_SPONSOR_KIND, lambda: _l(
+            "%(admin)s a réinitialisé l'accès au compte de %(name)s, que vous parrainez : une nouvelle carte "
+            "lui permet de choisir un mot de passe.", admin=admin_name, name=user.first_name))
     return code
 
 
@@ -263,7 +295,16 @@ def check_code(text: str) -> ActivationCode:
     code = normalise_code(text)
     if len(code) != CODE_LENGTH:
         raise MemberError(CODE_REFUSED)
-    row = db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash(code)))
+    return _usable(db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash(code))))
+
+
+def check_code_id(ident) -> ActivationCode:
+    """The usable activation code whose id a browser's session holds (the activation pages keep
+    the id there, never the code itself), or MemberError saying why not."""
+    return _usable(db.session.get(ActivationCode, ident) if isinstance(ident, int) else None)
+
+
+def _usable(row: ActivationCode | None) -> ActivationCode:
     if row is None or row.user.has_left:
         raise MemberError(CODE_REFUSED)
     _check_usable(row)
@@ -277,6 +318,9 @@ def _check_usable(row: ActivationCode) -> None:
         raise MemberError(_l("Ce code a été remplacé par un plus récent : utilisez votre dernière carte."))
     if row.expires_at <= utcnow():
         raise MemberError(_l("Ce code a expiré. Demandez une nouvelle carte au groupe d'animation."))
+    refusal = code_refusal(row.user)
+    if refusal is not None:  # the account became active meanwhile: a code never replaces a password
+        raise MemberError(refusal)
 
 
 def activate(row: ActivationCode, password: str, *, login: str | None = None) -> User:
@@ -344,7 +388,7 @@ def members_query(q: str = "", street: str = "", building: str = "", status: str
     elif status == "sponsored":
         query = query.where(_active_sponsorship_of(User.id))
     elif status == "not_activated":
-        query = query.where(User.password_hash.is_(None), User.has_internet.is_(True))
+        query = query.where(User.password_hash.is_(None), User.activated_at.is_(None), User.has_internet.is_(True))
     for word in fold_name(q).split():
         query = query.where(User.name_key.like(f"%{word}%"))
     if street:
@@ -436,9 +480,7 @@ def mark_left(user: User, *, actor: User) -> None:
         Listing.owner_id == user.id,
         Listing.status.in_([ListingStatus.DRAFT.value, ListingStatus.OPEN.value, ListingStatus.PAUSED.value]))
         .values(status=ListingStatus.CLOSED.value, updated_at=now))
-    from ..group.services import release_volunteer
-
-    release_volunteer(user, actor)  # their roster slots to come are freed, their task families dropped
+    volunteer_leaving.send(user, actor=actor)  # their roster slots to come are freed, their task families dropped
     record("member.left", actor=actor, target=user)
 
 

@@ -19,7 +19,8 @@ from ..perimeter.models import get_perimeter
 from . import printouts
 from .models import DigestPrint, Sponsorship
 from .services import dwelling_label
-from .sponsorship import SponsorshipError, sponsees_of, sponsorship_of, start_acting, stop_acting, subject
+from .sponsorship import (SponsorshipError, sponsees_of, sponsored_ids, sponsorship_of, start_acting, stop_acting,
+                          subject)
 
 bp = Blueprint("sponsorship", __name__)
 
@@ -43,6 +44,20 @@ def acting_for() -> User | None:
         return None
     person = subject()
     return person if person is not None and person.id != current_user.id else None
+
+
+@bp.app_template_global()
+def relay_of(member: User) -> str | None:
+    """How another member reaches `member`, named on a page: None when they use the site;
+    "sponsor" when they have no internet and a neighbour of the network (their sponsor, named
+    only within an exchange) answers in their place; "group" when nobody does now (through the
+    animation group). One query per request at most; a template global, so that the listing
+    cards' macros see it."""
+    if member is None or not member.is_offline:
+        return None
+    if "sponsored_ids" not in g:
+        g.sponsored_ids = sponsored_ids()
+    return "sponsor" if member.id in g.sponsored_ids else "group"
 
 
 @bp.app_context_processor
@@ -112,14 +127,13 @@ def _file_name(first_name: str) -> str:
 
 @bp.route("/parrainage/<int:sponsee_id>/nouvelles", methods=["POST"])
 def digest(sponsee_id: int):
-    """The large-print news of the network for a sponsee: their active sponsor or an animator."""
+    """The large-print news of the network for a sponsee: their active sponsor or an animator.
+    Anyone else gets the same 404 as for an id that matches nobody (an id reveals no one)."""
     sponsee = db.session.get(User, sponsee_id)
-    if sponsee is None:
-        abort(404)
-    sponsorship = sponsorship_of(sponsee)
+    sponsorship = sponsorship_of(sponsee) if sponsee is not None else None
     is_sponsor = sponsorship is not None and sponsorship.sponsor_id == current_user.id
-    if not (is_sponsor or current_user.is_animator):
-        abort(403)
+    if sponsee is None or not (is_sponsor or current_user.is_animator):
+        abort(404)
     perimeter = get_perimeter() or abort(404)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("sponsorship.index"))

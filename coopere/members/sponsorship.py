@@ -18,6 +18,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..perimeter.models import Perimeter
 from ..timeutil import utcnow
+from .consent_records import add_consent
 from .models import ConsentKind, EndReason, Method, Sponsorship
 
 ACTING_KEY = "acting_for"
@@ -31,6 +32,12 @@ def sponsorship_of(sponsee: User) -> Sponsorship | None:
     """The sponsee's active sponsorship, if any."""
     return db.session.scalar(select(Sponsorship).where(Sponsorship.sponsee_id == sponsee.id,
                                                        Sponsorship.ended_at.is_(None)))
+
+
+def sponsored_ids() -> set[int]:
+    """The people an active sponsor answers for (one query): a neighbour without internet named to
+    another member is said to be answered for by « un voisin du réseau » when in this set."""
+    return set(db.session.scalars(select(Sponsorship.sponsee_id).where(Sponsorship.ended_at.is_(None))))
 
 
 def sponsorships_history(sponsee: User) -> list[Sponsorship]:
@@ -66,8 +73,6 @@ def link_sponsor(sponsee: User, sponsor: User, *, actor: User, consent_reference
                  perimeter: Perimeter, method: str = Method.PAPER.value, transfer: bool = False) -> Sponsorship:
     """Make `sponsor` the sponsor of `sponsee` (an animator's action, in the current
     transaction). With `transfer`, an active sponsorship passes to the new sponsor."""
-    from .services import add_consent
-
     if sponsee.has_left or not sponsee.is_offline:
         raise SponsorshipError(_l("Seule une personne sans internet, présente dans le périmètre, "
                                   "peut avoir un parrain ou une marraine."))

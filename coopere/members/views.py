@@ -22,14 +22,19 @@ from ..dwellings.services import streets
 from ..extensions import db
 from ..listings.themes import all_themes
 from ..perimeter.models import get_perimeter
+from ..urls import public_base
 from . import consents as texts
 from . import printouts
 from .desk import has_errors, registration_of, summary, validate_steps
-from .forms import BlankFormsForm, MemberEditForm, SponsorForm, registration_form_class, step_fields
+from .forms import (BlankFormsForm, MemberEditForm, ResetAccessForm, SponsorForm, registration_form_class,
+                    step_fields)
 from .models import ConsentKind
+from .recovery import needs_typed_confirmation, never_activated, reset_refusal
 from .services import (PAGE_SIZE, STATUS_FILTERS, MemberError, consent_history, current_consents,
-                       dwelling_choices, dwelling_label, find_dwelling, history, issue_code, listings_of,
-                       mark_left, members_page, register_resident, sponsors_by_sponsee, update_member)
+                       dwelling_choices, dwelling_label, find_dwelling, history, listings_of,
+                       mark_left, members_page, register_resident, sponsors_by_sponsee, update_member,
+                       welcome_code)
+from .services import reset_access as reset_access_of
 from .sponsorship import (SponsorshipError, contact_route, end_sponsorship, link_sponsor, possible_sponsors,
                           sponsees_of, sponsorship_of, sponsorships_history)
 
@@ -45,10 +50,6 @@ def _pdf(data: bytes, name: str):
                          max_age=0)
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _public_url() -> str:
-    return current_app.config.get("PUBLIC_URL") or request.url_root.rstrip("/")
 
 
 # --- the registration desk ------------------------------------------------------------------
@@ -140,6 +141,8 @@ def index():
 
 @bp.route("/membres/<int:member_id>")
 def show(member_id: int):
+    from ..privacy.services import pending_erasure
+
     member = _member(member_id)
     sponsorship = sponsorship_of(member)
     consents = current_consents(member)
@@ -151,7 +154,7 @@ def show(member_id: int):
         consent_texts=texts.ALL, consent_history=consent_history(member), listings=listings_of(member),
         events=history(member), sponsees=sponsees_of(member), just_registered=bool(request.args.get("nouveau")),
         registrar=db.session.get(User, member.registered_by_id) if member.registered_by_id else None,
-        confirm=ConfirmForm())
+        never_activated=never_activated(member), confirm=ConfirmForm(), erasure=pending_erasure(member))
 
 
 @bp.route("/membres/<int:member_id>/modifier", methods=["GET", "POST"])
@@ -210,18 +213,20 @@ def leave(member_id: int):
 
 @bp.route("/membres/<int:member_id>/carte", methods=["POST"])
 def card(member_id: int):
-    """A new activation code and its welcome card (any earlier card stops working)."""
+    """The welcome card: with a new activation code (any earlier card stops working) while the
+    account was never activated, without a code once it was (coopere.members.recovery)."""
     member = _member(member_id)
     perimeter = get_perimeter() or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    public_url = public_base()  # checked before a code is issued; never the request's host
     try:
-        code = issue_code(member, actor=current_user)
+        code = welcome_code(member, actor=current_user)
     except MemberError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("members.show", member_id=member.id))
-    pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, _public_url())])
+    pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, public_url)])
     db.session.commit()
     return _pdf(pdf, f"carte-{member.first_name.lower()}.pdf")
 
@@ -238,11 +243,51 @@ def cards():
     if not members:
         flash(_("Cochez au moins une personne pour imprimer ses cartes."), "error")
         return redirect(url_for("members.index", statut="not_activated"))
-    cards_data = [printouts.welcome_card(member, issue_code(member, actor=current_user), perimeter, _public_url())
-                  for member in members]
+    public_url = public_base()  # checked before any code is issued; never the request's host
+    try:
+        cards_data = [printouts.welcome_card(member, welcome_code(member, actor=current_user), perimeter,
+                                             public_url) for member in members]
+    except MemberError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("members.index", statut="not_activated"))
     pdf = printing.render_welcome_cards(cards_data, layout="sheet")
     db.session.commit()
     return _pdf(pdf, "cartes-accueil.pdf")
+
+
+@bp.route("/membres/<int:member_id>/acces", methods=["GET", "POST"])
+def reset_access(member_id: int):
+    """« Réinitialiser l'accès » of an activated account (admins only, never oneself): the page
+    says what will happen; the ticked box (and for an animator's or an admin's account, a second
+    POST with their first name typed) resets it and prints the new card."""
+    member = _member(member_id)
+    perimeter = get_perimeter() or abort(404)
+    refused = reset_refusal(member, current_user)
+    typed = needs_typed_confirmation(member)
+    form = ResetAccessForm()
+    step = 1
+    if request.method == "POST" and refused is None and form.validate_on_submit():
+        if not form.confirm.data:
+            form.confirm.errors.append(_("Cochez la case pour confirmer : rien n'a été changé."))
+        elif typed and form.step.data != "2":
+            step = 2  # the second step: type the first name
+        else:
+            step = 2 if typed else 1
+            public_url = public_base()  # checked before a code is issued; never the request's host
+            try:
+                code = reset_access_of(member, actor=current_user._get_current_object(),
+                                       confirmation=form.first_name.data or "")
+            except MemberError as error:
+                db.session.rollback()
+                (form.first_name if typed else form.confirm).errors.append(str(error))
+            else:
+                pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, public_url)])
+                db.session.commit()
+                return _pdf(pdf, f"carte-{member.first_name.lower()}.pdf")
+    status = 422 if form.errors or (refused and request.method == "POST") else 200
+    return render_template("members/reset_access.html", form=form, member=member, refused=refused, typed=typed,
+                           step=step, days=current_app.config["ACTIVATION_CODE_DAYS"]), status
 
 
 @bp.route("/membres/<int:member_id>/recepisse.pdf")

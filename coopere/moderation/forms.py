@@ -1,31 +1,27 @@
 """Forms of moderation: a member's report, and the animators' decision (a reason)."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..inputs import BaseForm
 from .services import NOTE_MAX, REASON_LABELS, TEXT_MAX
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class ReportForm(FlaskForm):
+class ReportForm(BaseForm):
     reason = RadioField(_l("Pourquoi signalez-vous ce contenu ?"),
                         choices=[SelectChoice(value, label) for value, label in REASON_LABELS.items()],
                         validate_choice=False,
                         validators=[DataRequired(_l("Choisissez la raison du signalement."))])
-    text = TextAreaField(_l("En quelques mots (facultatif, sauf pour « Autre raison »)"), filters=[_strip],
+    text = TextAreaField(_l("En quelques mots (facultatif, sauf pour « Autre raison »)"),
                          description=_l("Ce que vous avez remarqué. Seul le groupe d'animation le lira."),
                          validators=[Optional(), Length(max=TEXT_MAX, message=TOO_LONG)],
                          render_kw={"rows": 4, "maxlength": TEXT_MAX})
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(BaseForm):
     """One form per reported object in the queue (its prefix names the object, so that ids stay
     unique on the page); each button posts it to its own action. The page's CSRF token is checked
     by CSRFProtect for every POST, as for all forms."""
@@ -33,7 +29,7 @@ class DecisionForm(FlaskForm):
     class Meta:
         csrf = False
 
-    note = TextAreaField(_l("Raison de la décision"), filters=[_strip],
+    note = TextAreaField(_l("Raison de la décision"),
                          description=_l("Obligatoire pour masquer, rétablir ou avertir : la personne concernée "
                                         "la lira. Restez aimable et précis."),
                          validators=[Optional(), Length(max=NOTE_MAX, message=TOO_LONG)],

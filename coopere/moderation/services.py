@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
-from ..auth.models import Role, User
+from ..auth.models import User
 from ..exchanges.models import Exchange, Message
 from ..extensions import db
+from ..group.services import animators
 from ..listings.models import Listing, ListingStatus
 from ..notifications.services import notify
 from ..timeutil import utcnow
@@ -86,10 +87,7 @@ def _clean_report(reason: str, text: str) -> tuple[str, str]:
 
 
 def _notify_animators(text, link: str) -> None:
-    animators = db.session.scalars(select(User).where(
-        User.role.in_((Role.ANIMATOR.value, Role.ADMIN.value)), User.left_at.is_(None),
-        User.is_enabled.is_(True)).order_by(User.id)).all()
-    notify(list(animators), "moderation.report", lambda: text, link)
+    notify(animators(), "moderation.report", lambda: text, link)
 
 
 def report_listing(listing: Listing, *, reporter: User, reason: str, text: str = "",

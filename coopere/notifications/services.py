@@ -36,3 +36,18 @@ def latest(user: User, limit: int = 50) -> list[Notification]:
 def mark_all_read(user: User) -> None:
     db.session.execute(update(Notification).where(Notification.user_id == user.id,
                                                   Notification.read_at.is_(None)).values(read_at=utcnow()))
+
+
+#: Notices shown as soon as the person logs in (a message at the top of the page), not only in
+#: their list of notices: someone reset their account's access.
+LOGIN_KINDS = ("account.reset",)
+
+
+def take_login_notices(user: User) -> list[str]:
+    """The texts of `user`'s unread notices of LOGIN_KINDS, marked read (shown once, at login)."""
+    notices = list(db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id, Notification.kind.in_(LOGIN_KINDS), Notification.read_at.is_(None))
+        .order_by(Notification.id)))
+    for notice in notices:
+        notice.read_at = utcnow()
+    return [notice.text for notice in notices]

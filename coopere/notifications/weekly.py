@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -15,7 +15,8 @@ from ..extensions import db
 from ..listings.models import Listing, ListingStatus
 from ..members.models import ConsentKind
 from ..timeutil import utcnow
-from .email import absolute, build_email, consenting, enabled, send_now
+from ..urls import absolute_url, public_url_for
+from .email import build_email, consenting, enabled, send_now
 
 WINDOW = timedelta(days=7)  # the first digest covers the last week
 MIN_GAP = timedelta(days=6)  # run twice in a week: the second run sends nothing
@@ -25,8 +26,7 @@ MAX_ITEMS = 40  # a readable email; the link leads to the rest
 def _link(endpoint: str, **values) -> str:
     if endpoint not in current_app.view_functions:
         return ""
-    with current_app.test_request_context():
-        return absolute(url_for(endpoint, **values))
+    return public_url_for(endpoint, **values)
 
 
 def send_weekly_digest(now: datetime | None = None) -> tuple[int, int]:
@@ -54,7 +54,7 @@ def send_weekly_digest(now: datetime | None = None) -> tuple[int, int]:
     for blocker_id, blocked_id in db.session.execute(select(Block.blocker_id, Block.blocked_id).where(
             Block.blocker_id.in_([person.id for person in people]))):
         blocks.setdefault(blocker_id, set()).add(blocked_id)
-    all_url = _link("browse.index") or absolute("/")
+    all_url = _link("browse.index") or absolute_url("/")
     sent = skipped = 0
     for person in people:
         since = person.weekly_digest_sent_at or now - WINDOW

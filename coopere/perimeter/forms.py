@@ -1,16 +1,16 @@
 """Forms for the perimeter's settings and its animation group."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from ..auth.models import GroupRole, Role
+from ..inputs import BaseForm
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 
-class PerimeterForm(FlaskForm):
+class PerimeterForm(BaseForm):
     name = StringField(_l("Nom du réseau"), description=_l("Par exemple : Coop-ère du quartier des Lilas"),
                        validators=[DataRequired(_l("Indiquez le nom du réseau.")), Length(max=120, message=TOO_LONG)])
     short_name = StringField(_l("Nom court"), description=_l("Affiché en haut des pages et sur les affiches."),
@@ -37,14 +37,14 @@ class PerimeterForm(FlaskForm):
                                  render_kw={"rows": 10})
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = SelectField(_l("Rôle"), choices=[SelectChoice(Role.MEMBER.value, _l("Membre")),
                                             SelectChoice(Role.ANIMATOR.value, _l("Animateur ou animatrice")),
                                             SelectChoice(Role.ADMIN.value, _l("Administrateur du site"))],
                        validators=[DataRequired()])
 
 
-class GroupRoleForm(FlaskForm):
+class GroupRoleForm(BaseForm):
     group_role = SelectField(_l("Place dans le groupe"),
                              choices=[SelectChoice("", _l("Membre du groupe")),
                                       SelectChoice(GroupRole.PILOTE.value, _l("Pilote")),

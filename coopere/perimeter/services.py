@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
+from .. import printing
 from ..audit.services import record
 from ..auth.models import Role, User
 from ..extensions import db
@@ -54,3 +55,10 @@ Neutralité : le réseau n'est utilisé à aucune fin politique, religieuse ou c
 Tranquillité : personne n'est importuné. On ne se contacte que lorsque les deux personnes sont d'accord.
 
 Les membres s'inscrivent en personne, auprès du groupe d'animation, lors d'un café-rencontre ou d'une visite."""
+
+
+def perimeter_data(perimeter: Perimeter) -> printing.Perimeter:
+    """The perimeter as the print engine needs it (French)."""
+    return printing.Perimeter(name=perimeter.name, city=perimeter.city,
+                              signature=f"Le groupe d'animation de {perimeter.short_name}",
+                              contact=perimeter.contact)

@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import case, select
+from sqlalchemy import select
 
 from ..audit.models import AuditEvent
 from ..auth.models import GroupRole, Role, User
 from ..auth.services import AccountError, set_group_role, set_role
 from ..extensions import db
+from ..group.services import GROUP_IDEAL, GROUP_MAX, animators, size_advice
 from ..inputs import remembered_search
 from .forms import GroupRoleForm, PerimeterForm, RoleForm
 from .models import get_perimeter
@@ -39,15 +40,13 @@ def group():
     query = remembered_search("group_q")  # a name: by POST, never in the URL
     if request.method == "POST":
         return redirect(url_for("perimeter.group", _anchor="ajouter"))
-    role_rank = case({Role.ADMIN.value: 0, Role.ANIMATOR.value: 1}, value=User.role, else_=2)
-    group_members = db.session.scalars(
-        select(User).where(User.role.in_([Role.ADMIN.value, Role.ANIMATOR.value]), User.is_enabled.is_(True))
-        .order_by(role_rank, User.last_name, User.first_name)).all()
+    group_members = animators()
+    advice_level, advice = size_advice(len(group_members))
     found = find_members_to_promote(query, SEARCH_LIMIT + 1) if query else []
     return render_template("perimeter/group.html", group_members=group_members, query=query,
                            found=found[:SEARCH_LIMIT], more_found=len(found) > SEARCH_LIMIT,
                            role_choices=RoleForm(formdata=None).role.choices,
-                           too_small=len(group_members) < 4)
+                           advice_level=advice_level, advice=advice, ideal=GROUP_IDEAL, most=GROUP_MAX)
 
 
 def _person(user_id: int) -> User:

@@ -145,7 +145,8 @@ def _card_context(card: WelcomeCard, qr: str) -> dict[str, object]:
     """What the template shows on one card; ValueError if something is missing or too long."""
     missing = [label for label, value in (
         ("le prénom", card.first_name), ("le nom du réseau", card.perimeter_name),
-        ("l’adresse d’activation", card.activation_url), ("le code", card.short_code))
+        ("l’adresse d’activation", card.activation_url),
+        ("le code", "-" if card.already_active else card.short_code))
         if not value.strip()]
     if missing:
         raise ValueError(f"Carte de bienvenue de {card.first_name.strip() or '(sans prénom)'} "
@@ -163,7 +164,7 @@ def _card_context(card: WelcomeCard, qr: str) -> dict[str, object]:
                       if _fits(greeting, size, _FULL_WIDTH_MM, bold=True)), None)
     if name_size is None:
         problems.append(f"le prénom (« {name} »)")
-    code = format_short_code(card.short_code)
+    code = "" if card.already_active else format_short_code(card.short_code)
     code_size = next((css for size, css in _CODE_SIZES
                       if _fits(code, size, _COLUMN_WIDTH_MM - _CODE_PADDING_MM, True,
                                _CODE_TRACKING_EM)), None)
@@ -189,6 +190,7 @@ def _card_context(card: WelcomeCard, qr: str) -> dict[str, object]:
                               f"Le {when}" if when[:1].islower() else when, 8,
                               _FULL_WIDTH_MM, bold=True),
         "cafe_where": one_line("le lieu du café-rencontre", where, 8, _FULL_WIDTH_MM),
+        "already_active": card.already_active,
         "qr": qr,
     }
     if problems:

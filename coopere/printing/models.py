@@ -100,6 +100,8 @@ class WelcomeCard:
 
     The QR code opens ``activation_url``; without a camera, the resident types
     ``short_code`` on the site (``site_address``, default: the activation URL's host).
+    For an account activated already (``already_active``), the card carries no code: the QR
+    code and ``site_address`` lead to the login page, where the resident logs in as usual.
     """
 
     first_name: str
@@ -109,6 +111,7 @@ class WelcomeCard:
     contact: str = ""  # the group's contact, short: « 06 12 34 56 78 »; lines joined by « · »
     next_cafe: NextCafe | None = None
     site_address: str = ""  # « bottiere.example.org/activer »
+    already_active: bool = False  # no code (``short_code`` empty): the card says how to log in
 
 
 #: Optional consents of the registration form, each with its own box (the app passes its

@@ -11,6 +11,7 @@ from .. import printing
 from ..events.models import Event, EventKind
 from ..events.services import upcoming_events
 from ..extensions import db
+from ..urls import PublicUrlInvalid, normalise_public_url
 from .services import PrintRunError, build_letter_run, create_letter_run, delete_old_files, execute
 
 print_runs = AppGroup("print-runs", help="Background print jobs.")
@@ -24,7 +25,8 @@ def work_command(run_id):
 
 
 @print_runs.command("cleanup")
-@click.option("--days", default=30, show_default=True, help="Keep the PDFs of this many days.")
+@click.option("--days", type=click.IntRange(0), default=None,
+              help="Keep the PDFs of this many days (default: the PRINT_FILES_RETENTION_DAYS setting).")
 def cleanup_command(days):
     """Delete the PDFs of print runs older than --days (run it daily from cron)."""
     click.echo(f"{delete_old_files(days)} fichier(s) supprimé(s).")
@@ -43,10 +45,13 @@ def cleanup_command(days):
 @with_appcontext
 def letters_command(out, streets, building, event_id, unaddressed, base_url):
     """Print invitation letters, one per dwelling, to a PDF file (with a progress bar)."""
-    base_url = base_url or current_app.config.get("PUBLIC_URL")
+    try:
+        base_url = normalise_public_url(base_url) or current_app.config.get("PUBLIC_URL")
+    except PublicUrlInvalid as error:
+        raise click.ClickException(f"--base-url refusée : {error}")
     if not base_url:
-        raise click.ClickException("indiquez l'adresse publique du site (--base-url https://… ou le réglage "
-                                   "PUBLIC_URL) : les codes QR y mènent.")
+        raise click.ClickException("l'adresse publique du site n'est pas réglée : renseignez le réglage "
+                                   "PUBLIC_URL (ou --base-url https://…), les codes QR y mènent.")
     event = _event(event_id)
     try:
         run = create_letter_run(event=event, base_url=base_url, streets=list(streets) or None, building=building,

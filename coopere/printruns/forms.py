@@ -1,9 +1,10 @@
 """Forms for print runs and for the letter's wording."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..inputs import BaseForm
 
 
 class CheckboxesField(SelectMultipleField):
@@ -13,7 +14,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class LetterRunForm(FlaskForm):
+class LetterRunForm(BaseForm):
     event = SelectField(_l("Rendez-vous annoncé par la lettre"), coerce=int,
                         validators=[InputRequired(_l("Choisissez le rendez-vous."))])
     addressed = BooleanField(_l("Une lettre adressée à chaque logement"), default=True,
@@ -31,7 +32,7 @@ class LetterRunForm(FlaskForm):
                                render_kw={"inputmode": "numeric"})
 
 
-class LetterTemplateForm(FlaskForm):
+class LetterTemplateForm(BaseForm):
     letter_template = TextAreaField(_l("Texte de la lettre"),
                                     validators=[DataRequired(_l("Le texte de la lettre est vide.")),
                                                 Length(max=5000, message=_l("Ce texte est trop long (%(max)d caractères au plus)."))],

@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from babel.dates import format_date, format_time
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 
 from .. import printing
 from ..audit.services import record
 from ..dwellings.models import Dwelling, LetterSent
 from ..events.models import Event
-from ..events.services import PARIS, to_paris
+from ..events.printouts import event_data
 from ..extensions import db
 from ..perimeter.models import Perimeter, get_perimeter
-from ..timeutil import utcnow
+from ..retention import setting
+from ..timeutil import PARIS, paris_today, to_paris, utcnow
 from .letter import DEFAULT_LETTER
 from .models import LetterScan, PrintRun, RunStatus
 
-FILES_KEPT_DAYS = 30
 
 
 class PrintRunError(ValueError):
@@ -31,35 +31,6 @@ class PrintRunError(ValueError):
 
 
 # --- plain data for the print engine -------------------------------------------------------
-
-def perimeter_data(perimeter: Perimeter) -> printing.Perimeter:
-    return printing.Perimeter(name=perimeter.name, city=perimeter.city,
-                              signature=f"Le groupe d'animation de {perimeter.short_name}",
-                              contact=perimeter.contact)
-
-
-def event_data(event: Event, perimeter: Perimeter, public_url: str = "") -> printing.Event:
-    """The event in French words, whatever the language of the person printing it."""
-    start, end = to_paris(event.starts_at), to_paris(event.ends_at)
-    hours = f"de {hour_text(start)} à {hour_text(end)}"
-    return printing.Event(perimeter=perimeter_data(perimeter), kind=_kind_fr(event),
-                          date_text=format_date(start.date(), "EEEE d MMMM y", locale="fr"),
-                          time_text=hours, place=event.place, rain_place=event.rain_place,
-                          description=event.description, public_url=public_url)
-
-
-def hour_text(moment) -> str:
-    """« 10 h », « 18 h 30 »: the French typographic way."""
-    text = format_time(moment.time(), "H' h 'mm", locale="fr")
-    return text[:-3] if text.endswith(" 00") else text
-
-
-def _kind_fr(event: Event) -> str:
-    from flask_babel import force_locale
-
-    with force_locale("fr"):
-        return event.title or event.kind_label
-
 
 def letter_text(perimeter: Perimeter, event: printing.Event, template: str | None = None) -> str:
     """The admin's letter template filled for this event (TemplateError lists every mistake)."""
@@ -185,14 +156,21 @@ def is_stalled(run: PrintRun) -> bool:
                                                 utcnow() - run.heartbeat_at > timedelta(minutes=10))
 
 
-def runs_with_old_files(days: int = FILES_KEPT_DAYS, *, now: datetime | None = None) -> list[PrintRun]:
-    """Runs whose PDF is older than `days` (from when it finished, or was queued if it never did)."""
+def runs_with_old_files(days: int | None = None, *, now: datetime | None = None) -> list[PrintRun]:
+    """Runs whose PDF is older than `days` (from when it finished, or was queued if it never did);
+    by default the PRINT_FILES_RETENTION_DAYS setting."""
+    days = files_kept_days() if days is None else days
     limit = (now or utcnow()) - timedelta(days=days)
     return list(db.session.scalars(select(PrintRun).where(
         PrintRun.file_name.is_not(None), func.coalesce(PrintRun.finished_at, PrintRun.created_at) < limit)))
 
 
-def delete_old_files(days: int = FILES_KEPT_DAYS, *, now: datetime | None = None) -> int:
+def files_kept_days() -> int:
+    """How many days a run's PDF is kept (it holds addresses)."""
+    return setting("PRINT_FILES_RETENTION_DAYS")
+
+
+def delete_old_files(days: int | None = None, *, now: datetime | None = None) -> int:
     """Delete PDFs older than `days`; the runs stay listed, without their file. The runs forget their
     file in a commit first: a failure never leaves a run pointing at a missing file."""
     old = runs_with_old_files(days, now=now)
@@ -220,23 +198,65 @@ def confirm_run(run: PrintRun, *, actor=None) -> int:
     return len(ids)
 
 
-def record_scan(run_code: str, reference: str | None) -> bool:
-    """Count a letter's QR code being opened; True if it named a known run."""
-    run_id = db.session.scalar(select(PrintRun.id).where(PrintRun.code == run_code[:12]))
-    if run_id is None:
-        return False
+# --- counting QR scans: people, not reloads ------------------------------------------------------
+#
+# A scan is counted once per browser, per run and per day. Nothing identifies the browser: it keeps
+# its own memory, a signed cookie sent only to the scan address, holding today's date and the runs
+# already counted for it today, and gone at midnight. No IP address, no identifier, nothing more in
+# the database than before (the run, the dwelling of an addressed letter, the time).
+
+SCAN_COOKIE = "coopere_lectures"
+SCAN_COOKIE_RUNS = 20  # runs remembered at most (a code is 12 characters: the cookie stays small)
+
+
+def _scan_memory() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="letter-scans")
+
+
+def _runs_counted_today(memory: str | None, today: date) -> list[str]:
+    """The runs a browser's cookie says it was counted for today; none if it is from another day,
+    damaged or forged."""
+    try:
+        value = _scan_memory().loads(memory) if memory else None
+    except BadSignature:
+        return []
+    if not isinstance(value, dict) or value.get("day") != today.isoformat():
+        return []
+    runs = value.get("runs")
+    return [code for code in runs if isinstance(code, str)] if isinstance(runs, list) else []
+
+
+def record_scan(run_code: str, reference: str | None, *, memory: str | None = None) -> str | None:
+    """Count a letter's QR code being opened, unless this browser was already counted for this run
+    today (`memory`: its cookie). Returns the cookie to give it back, or None when there is nothing
+    new to remember (an unknown run, or already counted)."""
+    run = db.session.execute(select(PrintRun.id, PrintRun.code).where(PrintRun.code == run_code[:12])).first()
+    if run is None:
+        return None
+    run_id, code = run
+    today = paris_today()
+    counted = _runs_counted_today(memory, today)
+    if code in counted:
+        return None
     dwelling_id = None
     if reference:
         dwelling_id = db.session.scalar(select(Dwelling.id).where(Dwelling.reference == reference[:12]))
     db.session.add(LetterScan(print_run_id=run_id, dwelling_id=dwelling_id))
     db.session.commit()
-    return True
+    return _scan_memory().dumps({"day": today.isoformat(), "runs": [*counted, code][-SCAN_COOKIE_RUNS:]})
+
+
+def scan_memory_seconds() -> int:
+    """How long a browser keeps its scan memory: until midnight, Paris time."""
+    now = to_paris(utcnow())
+    midnight = datetime.combine(now.date() + timedelta(days=1), time(0), tzinfo=PARIS)
+    return max(int((midnight - now).total_seconds()), 1)
 
 
 def scan_counts(run_ids: list[int]) -> dict[int, int]:
+    """Scans per run: each is one browser on one day (see record_scan), as the reports count them."""
     if not run_ids:
         return {}
-    rows = db.session.execute(select(LetterScan.print_run_id, func.count(func.distinct(
-        func.coalesce(LetterScan.dwelling_id, -LetterScan.id)))).where(LetterScan.print_run_id.in_(run_ids))
-        .group_by(LetterScan.print_run_id))
+    rows = db.session.execute(select(LetterScan.print_run_id, func.count(LetterScan.id))
+                              .where(LetterScan.print_run_id.in_(run_ids)).group_by(LetterScan.print_run_id))
     return dict(rows.all())

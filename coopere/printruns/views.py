@@ -14,11 +14,12 @@ from ..extensions import db
 from ..i18n import long_date
 from ..dwellings.services import streets
 from ..perimeter.models import get_perimeter
+from ..urls import public_base, public_url_for
 from .forms import LetterRunForm, LetterTemplateForm
 from .jobs import launch
 from .letter import DEFAULT_LETTER, PLACEHOLDER_HELP
 from .models import PrintRun
-from .services import (PrintRunError, confirm_run, create_letter_run, event_data, is_stalled,
+from .services import (PrintRunError, confirm_run, create_letter_run, event_data, files_kept_days, is_stalled,
                        letter_text, pdf_path, scan_counts)
 
 bp = Blueprint("printruns", __name__, url_prefix="/impressions")
@@ -35,10 +36,6 @@ def _street_choices() -> list[tuple[str, str]]:
     return [(street, f"{street} ({n})") for street, n in streets(receiving_letters=True)]
 
 
-def _base_url() -> str:
-    return request.url_root.rstrip("/")
-
-
 @bp.route("/")
 def index():
     runs = db.session.scalars(select(PrintRun).order_by(PrintRun.created_at.desc()).limit(50)).all()
@@ -53,8 +50,9 @@ def new_letters():
     form.streets.choices = _street_choices()
     if form.validate_on_submit():
         event = db.session.get(Event, form.event.data)
+        base_url = public_base()  # never the request's host; unset: the French « PUBLIC_URL » page
         try:
-            run = create_letter_run(event=event, base_url=_base_url(), addressed=form.addressed.data,
+            run = create_letter_run(event=event, base_url=base_url, addressed=form.addressed.data,
                                     streets=form.streets.data or None, building=form.building.data or "",
                                     unaddressed=form.unaddressed.data, actor=current_user)
         except (PrintRunError, printing.TemplateError) as error:
@@ -75,7 +73,8 @@ def _run(run_id: int) -> PrintRun:
 def show(run_id: int):
     run = _run(run_id)
     return render_template("printruns/show.html", run=run, stalled=is_stalled(run),
-                           scans=scan_counts([run.id]).get(run.id, 0), has_file=pdf_path(run) is not None)
+                           scans=scan_counts([run.id]).get(run.id, 0), has_file=pdf_path(run) is not None,
+                           kept_days=files_kept_days())
 
 
 @bp.route("/<int:run_id>/etat.json")
@@ -122,7 +121,7 @@ def event_printouts(event_id: int):
 @bp.route("/rendez-vous/<int:event_id>/<any(affiche, a5, a6):size>.pdf")
 def event_pdf(event_id: int, size: str):
     event = db.session.get(Event, event_id) or abort(404)
-    info = event_data(event, get_perimeter(), public_url=_base_url() + "/")
+    info = event_data(event, get_perimeter(), public_url=public_url_for("public.home"))
     try:
         flyer = FLYER_SIZES[size]
         pdf = printing.render_flyers(info, flyer) if flyer else printing.render_poster(info)
@@ -169,11 +168,11 @@ def _sample_event() -> Event:
 
 
 def _preview(perimeter, event: Event, text: str) -> Response:
-    info = event_data(event, perimeter, public_url=_base_url() + "/")
+    info = event_data(event, perimeter, public_url=public_url_for("public.home"))
     sample = printing.Recipient(address_lines=printing.postal_address_lines(
         12, "bis", "Rue des Exemples", "Résidence Modèle, Bât. A", perimeter.postcode, perimeter.city),
         reference="APERCU")
-    run = printing.LetterRun(event=info, body=text, recipients=[sample], qr_base_url=_base_url() + "/bienvenue",
-                             title="Aperçu de la lettre")
+    run = printing.LetterRun(event=info, body=text, recipients=[sample],
+                             qr_base_url=public_url_for("public.letter_scan"), title="Aperçu de la lettre")
     return Response(printing.render_letters(run, workers=1), mimetype="application/pdf",
                     headers={"Content-Disposition": 'inline; filename="apercu-lettre.pdf"'})

@@ -37,3 +37,4 @@ def purge_command(dry_run: bool) -> None:
     click.echo(f"Fichiers d'impression {gone} : {report.print_files_deleted}")
     click.echo(f"Codes d'activation expirés {gone} : {report.codes_deleted}")
     click.echo(f"Clés anti-doublon {gone} : {report.idempotency_keys_deleted}")
+    click.echo(f"Lieux de connexion {gone} : {report.login_places_deleted}")

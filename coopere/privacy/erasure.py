@@ -15,10 +15,12 @@ from sqlalchemy import Text, delete, func, or_, select, update
 from ..audit.models import AuditEvent
 from ..audit.services import record
 from ..auth.identifiers import format_phone
+from ..auth.lockout import forget_places
 from ..auth.models import Role, User
 from ..cafe.models import Call
 from ..exchanges.models import Block, Exchange, Message
 from ..extensions import db
+from ..signals import volunteer_leaving
 from ..idempotency import IdempotencyKey
 from ..listings import photos
 from ..listings.models import Listing, ListingStatus, ListingTerm
@@ -155,16 +157,14 @@ def erase_member(user: User, actor: User | None) -> dict:
     db.session.execute(delete(Block).where(or_(Block.blocker_id == uid, Block.blocked_id == uid)))
     db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == uid))
 
-    from ..group.services import release_volunteer
-
-    release_volunteer(user, actor)  # slots to come released, task families dropped
+    volunteer_leaving.send(user, actor=actor)  # slots to come released, task families dropped
     user.group_role = None
 
     user.first_name, user.last_name = ERASED_FIRST_NAME, ERASED_LAST_NAME  # name_key follows (listener)
     user.email = user.phone = user.password_hash = user.locale = None
     user.languages = user.address_note = user.paper_reference = ""
     user.call_before_cafes = False
-    user.failed_logins, user.failed_login_window_start, user.locked_until = 0, None, None
+    forget_places(user)  # where the account logged in from, and every failure count
     user.erased_at = now
     user.is_enabled = False
     user.session_version += 1  # every open session ends

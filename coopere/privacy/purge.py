@@ -5,18 +5,20 @@
 - members who left more than PURGE_LEFT_GRACE_DAYS ago are erased (coopere.privacy.erasure);
 - audit entries older than AUDIT_RETENTION_MONTHS are deleted;
 - print-run PDFs older than PRINT_FILES_RETENTION_DAYS are deleted (the run stays listed);
-- expired unused activation codes, and idempotency keys older than IDEMPOTENCY_KEY_DAYS, go."""
+- expired unused activation codes, and idempotency keys older than IDEMPOTENCY_KEY_DAYS, go;
+- login places no longer needed (no lock nor failure count running, no login from there within
+  LOGIN_KNOWN_PLACE_DAYS) go."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, exists, func, or_, select
 
 from ..audit.models import AuditEvent
 from ..audit.services import record
-from ..auth.models import User
+from ..auth.lockout import stale_places
+from ..auth.models import LoginPlace, User
 from ..cafe.models import CheckIn
 from ..events.models import EventSignup
 from ..exchanges.models import Exchange
@@ -25,24 +27,11 @@ from ..idempotency import IdempotencyKey, prune_keys
 from ..listings.models import Listing
 from ..members.models import ActivationCode
 from ..printruns.services import delete_old_files, runs_with_old_files
-from ..timeutil import utcnow
+from ..retention import IDEMPOTENCY_KEY_DAYS, setting
+from ..timeutil import months_before, utcnow
 from .erasure import ErasureError, erase_member
 
 FLAGGED = "member.inactive_flagged"
-IDEMPOTENCY_KEY_DAYS = 7
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """The same day `months` calendar months earlier (the 31st becomes the month's last day)."""
-    month_index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -63,10 +52,7 @@ class PurgeReport:
     print_files_deleted: int = 0
     codes_deleted: int = 0
     idempotency_keys_deleted: int = 0
-
-
-def _setting(name: str, default: int) -> int:
-    return int(current_app.config.get(name, default))
+    login_places_deleted: int = 0
 
 
 def inactive_members(cutoff: datetime) -> list[User]:
@@ -88,10 +74,10 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
     only say what would be done."""
     now = now or utcnow()
     report = PurgeReport(dry_run=dry_run)
-    inactive_cutoff = months_before(now, _setting("PURGE_INACTIVE_MONTHS", 24))
-    left_cutoff = now - timedelta(days=_setting("PURGE_LEFT_GRACE_DAYS", 90))
-    audit_cutoff = months_before(now, _setting("AUDIT_RETENTION_MONTHS", 12))
-    files_days = _setting("PRINT_FILES_RETENTION_DAYS", 30)
+    inactive_cutoff = months_before(now, setting("PURGE_INACTIVE_MONTHS"))
+    left_cutoff = now - timedelta(days=setting("PURGE_LEFT_GRACE_DAYS"))
+    audit_cutoff = months_before(now, setting("AUDIT_RETENTION_MONTHS"))
+    files_days = setting("PRINT_FILES_RETENTION_DAYS")
     keys_cutoff = now - timedelta(days=IDEMPOTENCY_KEY_DAYS)
 
     # 1. Members who left long enough ago: erased, one transaction each.
@@ -115,7 +101,7 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
             AuditEvent.action == FLAGGED, AuditEvent.target_user_id == user.id, AuditEvent.at >= inactive_cutoff)))
         report.inactive.append(Inactive(user.id, user.full_name, user.last_login_at, not already))
         if not already and not dry_run:
-            record(FLAGGED, target=user, months=_setting("PURGE_INACTIVE_MONTHS", 24))
+            record(FLAGGED, target=user, months=setting("PURGE_INACTIVE_MONTHS"))
     if not dry_run:
         db.session.commit()
 
@@ -127,11 +113,13 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
         report.audit_deleted = _count(AuditEvent, old_audit)
         report.codes_deleted = _count(ActivationCode, *old_codes)
         report.idempotency_keys_deleted = _count(IdempotencyKey, IdempotencyKey.created_at < keys_cutoff)
+        report.login_places_deleted = _count(LoginPlace, stale_places(now))
         db.session.rollback()
         return report
     report.audit_deleted = db.session.execute(delete(AuditEvent).where(old_audit)).rowcount or 0
     report.codes_deleted = db.session.execute(delete(ActivationCode).where(*old_codes)).rowcount or 0
     report.idempotency_keys_deleted = prune_keys(IDEMPOTENCY_KEY_DAYS, now=now)
+    report.login_places_deleted = db.session.execute(delete(LoginPlace).where(stale_places(now))).rowcount or 0
     db.session.commit()
     report.print_files_deleted = delete_old_files(files_days, now=now)
     return report

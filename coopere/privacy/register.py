@@ -13,59 +13,24 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 
+from .. import retention
+
 # --- durations ---------------------------------------------------------------------------------
+# coopere/retention.py is the one source; these names are the register's view of it.
 
-# The configuration keys the retention texts name, with the value used when the configuration
-# does not define the key (yet). coopere/config.py Defaults wins when it has the key.
-RETENTION_FALLBACKS: dict[str, int] = {
-    "PURGE_INACTIVE_MONTHS": 24,  # an account with no sign of life this long is flagged to the group
-    "PURGE_LEFT_GRACE_DAYS": 90,  # after leaving the perimeter, before the erasure
-    "AUDIT_RETENTION_MONTHS": 12,  # audit log entries
-    "PRINT_FILES_RETENTION_DAYS": 30,  # PDF files of print runs (they hold addresses)
-    "ACTIVATION_CODE_DAYS": 30,  # a welcome card's code
-    "LISTING_NEED_DAYS": 56,  # a need is shown this long after publication or renewal
-    "LISTING_OFFER_DAYS": 183,  # an offer or a project
-    "IDEMPOTENCY_KEY_DAYS": 7,  # keys recognising a form sent twice (a constant of the purge)
-}
-# Durations the purge fixes in its code rather than reading from the configuration.
-PURGE_CONSTANTS = ("IDEMPOTENCY_KEY_DAYS",)
-
-RETENTION_MEANINGS: dict[str, str] = {
-    "PURGE_INACTIVE_MONTHS": "mois sans aucune activité avant que le compte soit signalé au groupe "
-                             "d'animation (jamais effacé sans décision du groupe)",
-    "PURGE_LEFT_GRACE_DAYS": "jours entre le départ du périmètre et l'effacement du compte",
-    "AUDIT_RETENTION_MONTHS": "mois de conservation du journal d'audit",
-    "PRINT_FILES_RETENTION_DAYS": "jours de conservation des fichiers PDF des tournées de courrier",
-    "ACTIVATION_CODE_DAYS": "jours de validité d'un code de carte de bienvenue",
-    "LISTING_NEED_DAYS": "jours d'affichage d'une demande (sauf renouvellement)",
-    "LISTING_OFFER_DAYS": "jours d'affichage d'une offre ou d'un projet (sauf renouvellement)",
-    "IDEMPOTENCY_KEY_DAYS": "jours de conservation des clés d'envoi répété (constante de "
-                            "coopere/privacy/purge.py, pas un réglage)",
-}
+RETENTION_FALLBACKS: dict[str, int] = retention.defaults()
+RETENTION_MEANINGS: dict[str, str] = retention.MEANINGS
+PURGE_CONSTANTS = tuple(retention.CONSTANTS)
 
 
 def default_retention() -> dict[str, int]:
-    """The built-in durations: coopere/config.py Defaults, else the fallbacks above. What
-    docs/registre.md describes."""
-    from ..config import Defaults
-
-    values = {key: int(getattr(Defaults, key, fallback)) for key, fallback in RETENTION_FALLBACKS.items()}
-    try:
-        from . import purge
-    except ImportError:  # the purge is not installed: its documented constants stand
-        purge = None
-    for key in PURGE_CONSTANTS:
-        values[key] = int(getattr(purge, key, values[key]))
-    return values
+    """The built-in durations: what docs/registre.md describes."""
+    return retention.defaults()
 
 
 def retention_settings(config: Mapping | None = None) -> dict[str, int]:
     """The durations in force: the app's configuration where it sets a key, else the defaults."""
-    values = default_retention()
-    for key in values:
-        if key not in PURGE_CONSTANTS and config is not None and config.get(key) is not None:
-            values[key] = int(config[key])
-    return values
+    return retention.in_force(config)
 
 
 # --- the sheets --------------------------------------------------------------------------------
@@ -354,7 +319,8 @@ SHEETS: tuple[Sheet, ...] = (
         people=("Occupants des logements du périmètre (inscrits ou non)",),
         categories=("Adresse du logement, position sur la carte, « pas de courrier », logement vacant, "
                     "notes du groupe", "Dates des courriers reçus",
-                    "Lecture d'un code QR de courrier : tournée, logement, date (jamais d'adresse IP)",
+                    "Lecture d'un code QR de courrier : tournée, logement, date (jamais d'adresse IP) ; "
+                    "comptée une fois par navigateur, par tournée et par jour",
                     "Tournées : paramètres, fichier PDF des courriers, qui les a lancées"),
         stores=(
             Store("dwellings", ("number", "rep", "street", "complement", "postcode", "city", "lon", "lat", "notes",
@@ -370,7 +336,10 @@ SHEETS: tuple[Sheet, ...] = (
                   "%(PRINT_FILES_RETENTION_DAYS)d jours (PRINT_FILES_RETENTION_DAYS).",
         keys=("PRINT_FILES_RETENTION_DAYS",),
         security=("Le registre n'est visible que des animateurs.",
-                  "La lecture d'un code QR n'enregistre ni l'adresse IP, ni le téléphone, ni aucun traceur."),
+                  "La lecture d'un code QR n'enregistre ni l'adresse IP, ni le téléphone, ni aucun identifiant. "
+                  "Pour ne pas compter chaque rechargement, le navigateur garde jusqu'à minuit un cookie signé, "
+                  "renvoyé seulement à l'adresse du code QR, qui ne contient que la date et les tournées "
+                  "déjà comptées ce jour-là (rien n'est ajouté à la base)."),
         public_title=_l("Les courriers dans les boîtes aux lettres"),
         public_purpose=_l("Pour inviter chaque logement aux cafés, le groupe tient une liste des adresses du "
                           "quartier, sans aucun nom. Si vous ne voulez plus de courrier, dites-le : nous le notons."),
@@ -417,18 +386,31 @@ SHEETS: tuple[Sheet, ...] = (
                      "le site.",
         people=("Membres, animateurs et administrateurs qui agissent ; personnes concernées par l'action",),
         categories=("Qui, quoi, sur qui, quand, détails de l'action", "Adresse IP de l'action",
-                    "Envois de formulaires reconnus (clé, compte, page)"),
+                    "Envois de formulaires reconnus (clé, compte, page)",
+                    "Compteurs d'essais par adresse IP, et lieux de connexion de chaque compte "
+                    "(sous forme d'empreinte)"),
         stores=(
             Store("audit_events", ("actor_id", "target_user_id", "action", "details", "ip", "at")),
             Store("idempotency_keys", ("key", "user_id", "method", "path", "location", "created_at"),
                   "ne sert qu'à reconnaître un envoi répété"),
+            Store("rate_limits", ("key", "hits", "expires_at"),
+                  "compteurs d'essais (connexion, code d'activation) : une empreinte de l'adresse IP, "
+                  "jamais l'adresse elle-même ; avec SQLite, dans le fichier à part ratelimit.sqlite3"),
+            Store("login_places", ("user_id", "place", "failed_logins", "failed_login_window_start",
+                                   "locked_until", "last_success_at"),
+                  "d'où un compte se connecte, pour bloquer qui devine un mot de passe sans bloquer la "
+                  "personne : place est une empreinte de l'adresse IP (réseau /64 en IPv6), jamais l'adresse"),
         ),
         recipients=("Les administrateurs du périmètre",),
         retention="%(AUDIT_RETENTION_MONTHS)d mois (AUDIT_RETENTION_MONTHS), puis effacement. Quand une "
                   "personne est effacée, son nom est retiré des détails et son adresse IP des actions qu'elle "
                   "a faites. Les clés d'envoi répété sont effacées après %(IDEMPOTENCY_KEY_DAYS)d jours "
-                  "(IDEMPOTENCY_KEY_DAYS).",
-        keys=("AUDIT_RETENTION_MONTHS", "IDEMPOTENCY_KEY_DAYS"),
+                  "(IDEMPOTENCY_KEY_DAYS). Un compteur d'essais est effacé peu après la fin de sa fenêtre "
+                  "(une heure au plus avec les limites livrées). Un lieu de connexion d'un compte est "
+                  "oublié par la purge %(LOGIN_KNOWN_PLACE_DAYS)d jours après la dernière connexion réussie "
+                  "depuis ce lieu (LOGIN_KNOWN_PLACE_DAYS), ou dès la fin du blocage s'il n'a servi qu'à "
+                  "compter des essais manqués ; l'effacement d'une personne efface tous ses lieux.",
+        keys=("AUDIT_RETENTION_MONTHS", "IDEMPOTENCY_KEY_DAYS", "LOGIN_KNOWN_PLACE_DAYS"),
         security=("Journal en lecture seule, visible des seuls administrateurs.",),
         public_title=_l("Le journal de sécurité"),
         public_purpose=_l("Quand quelqu'un modifie des informations importantes, le site le note : qui, quoi "
@@ -535,12 +517,8 @@ def public_summary(values: Mapping[str, int]) -> list[PublicSummary]:
 
 
 def public_page_address() -> str:
-    """The full address of the page « Vos données personnelles », for printed papers: PUBLIC_URL,
-    else the address of the current request, else the path alone."""
-    from flask import current_app, has_app_context, has_request_context, request
+    """The full address of the page « Vos données personnelles », for printed papers, from PUBLIC_URL
+    (never the request's host); empty when PUBLIC_URL is not set."""
+    from ..urls import has_public_url, public_url_for
 
-    path = "/donnees-personnelles"  # public.privacy
-    base = current_app.config.get("PUBLIC_URL") if has_app_context() else None
-    if not base and has_request_context():
-        base = request.url_root
-    return (base or "").rstrip("/") + path
+    return public_url_for("public.privacy") if has_public_url() else ""

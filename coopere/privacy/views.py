@@ -5,14 +5,15 @@ from __future__ import annotations
 import io
 import json
 
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.models import User, fold_name
 from ..extensions import db
 from .forms import EraseForm, ErasureRequestForm
-from .services import ErasureError, erase_member, record_export, request_erasure
+from .services import (ErasureError, already_requested, erase_member, pending_erasure, record_export,
+                       request_erasure)
 from .export import collect_personal_data
 
 
@@ -58,11 +59,24 @@ def erase_page(member: User):
 
 
 def request_erasure_page(me: User):
+    """Ask for erasure; once asked, the page says when and what happens next, and a second
+    request is refused (nothing sent again)."""
     form = ErasureRequestForm()
-    if form.validate_on_submit():
-        request_erasure(me)
-        db.session.commit()
-        flash(_("Votre demande est envoyée au groupe d'animation. Vos données seront effacées dans un délai "
-                "d'un mois au plus ; vous pouvez encore télécharger vos données d'ici là."), "success")
-        return redirect(url_for("auth.account"))
-    return render_template("privacy/request_erasure.html", form=form), 422 if form.errors else 200
+    pending = pending_erasure(me)
+    refused = None
+    if request.method == "POST" and pending is not None:
+        refused = already_requested(pending)
+    elif form.validate_on_submit():
+        try:
+            request_erasure(me)
+        except ErasureError as error:  # asked meanwhile, from another tab
+            db.session.rollback()
+            refused = str(error)
+            pending = pending_erasure(me)
+        else:
+            db.session.commit()
+            flash(_("Votre demande est envoyée au groupe d'animation. Vos données seront effacées dans un délai "
+                    "d'un mois au plus ; vous pouvez encore télécharger vos données d'ici là."), "success")
+            return redirect(url_for("auth.account"))
+    status = 422 if (form.errors or refused) else 200
+    return render_template("privacy/request_erasure.html", form=form, pending=pending, refused=refused), status

@@ -11,8 +11,8 @@ from ..database import writes_on_get
 from ..extensions import db, limiter
 from ..listings.browse import counts_by_theme
 from ..perimeter.models import get_perimeter
-from ..printruns.services import record_scan
-from ..urls import local_path
+from ..printruns.services import SCAN_COOKIE, record_scan, scan_memory_seconds
+from ..urls import next_path
 
 bp = Blueprint("public", __name__)
 
@@ -33,9 +33,15 @@ def home():
 @limiter.limit("30 per minute")
 @writes_on_get
 def letter_scan():
-    """Where an invitation letter's QR code leads: count the scan for its run, then show home."""
-    record_scan(request.args.get("run", ""), request.args.get("ref"))
-    return redirect(url_for("public.home"))
+    """Where an invitation letter's QR code leads: count the scan for its run (once per browser and
+    per day: reloading does not count again), then show home."""
+    memory = record_scan(request.args.get("run", ""), request.args.get("ref"),
+                         memory=request.cookies.get(SCAN_COOKIE))
+    response = redirect(url_for("public.home"))
+    if memory is not None:  # sent back to this address only, gone at midnight
+        response.set_cookie(SCAN_COOKIE, memory, max_age=scan_memory_seconds(), path=url_for("public.letter_scan"),
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+    return response
 
 
 @bp.route("/langue", methods=["POST"])
@@ -46,7 +52,7 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    return redirect(local_path(request.form.get("next")) or url_for("public.home"))
+    return redirect(next_path(url_for("public.home")))
 
 
 @bp.route("/donnees-personnelles")

@@ -27,7 +27,6 @@ from ..auth.models import Role, User
 from ..cafe.models import CheckIn
 from ..dwellings.models import Dwelling, LetterSent
 from ..events.models import Event
-from ..events.services import add_months, paris_today, to_paris, to_utc
 from ..exchanges.models import Exchange, ExchangeStatus
 from ..extensions import db
 from ..i18n import person_name
@@ -35,7 +34,7 @@ from ..group.models import RosterSlot
 from ..listings.models import Listing, ListingKind, ListingStatus, Participation, Theme
 from ..members.models import Sponsorship
 from ..printruns.models import LetterScan, PrintRun
-from ..timeutil import utcnow
+from ..timeutil import add_months, paris_today, to_paris, to_utc, utcnow
 from .tables import Column, Table
 
 # The keys `flask report --json` always prints; --merge adds them up (reach is recomputed).

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
+from ..inputs import BaseForm
 from .figures import PERIOD_KINDS, PERIOD_LABELS
 from .services import REPORT_TEXT_MAX
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(BaseForm):
     """Which period the dashboard counts: read from the address, so a view can be bookmarked."""
 
     class Meta:
@@ -23,7 +23,7 @@ class PeriodForm(FlaskForm):
     au = DateField(_l("Au"), validators=[Optional()])
 
 
-class ReportTextForm(FlaskForm):
+class ReportTextForm(BaseForm):
     text = TextAreaField(_l("Le mot du groupe d'animation"), validators=[Length(max=REPORT_TEXT_MAX, message=_l(
         "Le texte est trop long : %(max)d caractères au plus."))],
         description=_l("Ce que le groupe veut dire de l'année : ce qui a marché, les rencontres, les projets, "

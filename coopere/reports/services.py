@@ -11,8 +11,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from ..audit.services import record
-from ..events.services import paris_today
 from ..extensions import db
+from ..timeutil import paris_today
 from .charts import bar_chart, line_chart
 from .figures import Period, report
 from .models import ActivityReport

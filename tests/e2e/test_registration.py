@@ -19,6 +19,7 @@ OLD_PHONE = {"width": 360, "height": 640}
 def test_animator_registers_a_neighbour_at_the_desk_and_prints_the_welcome_card(page_as, live_server):
     page = page_as("animator")
     page.set_viewport_size(TABLET)
+    page.locator("summary", has_text="Animer").click()  # the menu's folded « Animer » section
     page.get_by_role("link", name="Inscrire", exact=True).click()
     expect(page.get_by_role("heading", level=2)).to_have_text("1. Qui s'inscrit ?")
     page.get_by_label("Prénom", exact=True).fill("Germaine")

@@ -97,6 +97,24 @@ def test_card_without_cafe_nor_contact_nor_site(
     assert decode_qr_codes(pdf, dpi=300) == [[URL]]
 
 
+def test_card_of_an_account_activated_already_has_no_code_and_leads_to_the_login_page(
+        card: WelcomeCard, page_texts: Callable, decode_qr_codes: Callable,
+        word_boxes: Callable) -> None:
+    login = "https://bottiere.example.org/connexion"
+    active = dataclasses.replace(card, activation_url=login, short_code="", already_active=True,
+                                 site_address="bottiere.example.org/connexion")
+    pdf = render_welcome_cards([active])
+    text = page_texts(pdf)[0]
+    assert "Bienvenue, Marie-Thérèse !" in text
+    assert "Votre compte est déjà activé." in text and "Votre code personnel" not in text
+    assert "bottiere.example.org/connexion" in text
+    assert decode_qr_codes(pdf, dpi=300) == [[login]]
+    for word, x0, y0, x1, y1 in word_boxes(pdf)[0]:  # nothing clipped, nothing over the café line
+        assert x0 >= 2.5 and x1 <= CARD[0] - 2.5 and y0 >= 1 and y1 <= CARD[1] - 2.5, word
+    with pytest.raises(ValueError, match="il manque le code"):
+        render_welcome_cards([dataclasses.replace(card, short_code="")])
+
+
 def test_sheet_puts_ten_cards_on_an_a4_page(
         card: WelcomeCard, pdf_reader: Callable, page_texts: Callable,
         decode_qr_codes: Callable) -> None:
