@@ -45,7 +45,7 @@ SECTIONS = (
         Entry("members.desk", _l("Inscrire")),
         Entry("members.index", _l("Membres")),
         Entry("events.index", _l("Organiser")),
-        Entry("group.index", _l("Groupe")),
+        Entry("group.index", _l("Tâches du groupe")),
         Entry("dwellings.index", _l("Logements")),
         Entry("printruns.index", _l("Impressions")),
         Entry("moderation.queue", _l("Modération")),
