@@ -44,12 +44,21 @@ def test_an_address_or_a_phone_in_an_exception_is_scrubbed(app, caplog):
         assert all(personal not in (record.exc_text or "") + record.getMessage() for record in caplog.records)
 
 
-def test_a_failing_statement_does_not_echo_its_values(app, create_user):
+def test_a_failing_statement_does_not_echo_its_values(app, create_user, caplog):
+    """SQLAlchemy hides the statement's parameters; what the database itself says about them
+    (PostgreSQL's « Key (email)=(…) already exists ») is scrubbed when the error is logged."""
     create_user(email="paul@example.org", phone="+33612345678")
     with app.app_context():
         db.session.add(User(first_name="Paul", last_name="Bernard", email="paul@example.org", phone="+33612345678"))
         with pytest.raises(IntegrityError) as failed:
             db.session.flush()
         db.session.rollback()
-    assert "paul@example.org" not in str(failed.value) and "+33612345678" not in str(failed.value)
+        try:
+            raise failed.value
+        except IntegrityError:
+            logging.getLogger("coopere.test").exception("saving a member failed")
+    assert "hidden due to hide_parameters=True" in str(failed.value)
     assert "Bernard" not in str(failed.value)
+    logged = caplog.text + "".join((record.exc_text or "") + record.getMessage() for record in caplog.records)
+    assert "saving a member failed" in logged and "IntegrityError" in logged
+    assert "paul@example.org" not in logged and "+33612345678" not in logged
