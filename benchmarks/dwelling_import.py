@@ -5,6 +5,7 @@ against the register, insert, commit) of 10,000 new rows, and re-importing the s
 row already present). Target from the issue: 10,000 rows in under 5 seconds.
 Last line: one JSON object.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,18 @@ from coopere.dwellings.services import import_file  # noqa: E402
 from coopere.extensions import db  # noqa: E402
 
 ROWS = 10_000
-STREETS = ["Rue des Lilas", "Allée des Roses", "Boulevard des Tilleuls", "Impasse du Lavoir", "Avenue de la Gare",
-           "Chemin des Vignes", "Place de l'Église", "Rue Jean Jaurès", "Rue Victor Hugo", "Square des Peupliers"]
+STREETS = [
+    "Rue des Lilas",
+    "Allée des Roses",
+    "Boulevard des Tilleuls",
+    "Impasse du Lavoir",
+    "Avenue de la Gare",
+    "Chemin des Vignes",
+    "Place de l'Église",
+    "Rue Jean Jaurès",
+    "Rue Victor Hugo",
+    "Square des Peupliers",
+]
 
 
 def sample() -> bytes:
@@ -59,9 +70,19 @@ def main() -> None:
     print(f"parse + validate {ROWS} rows: {parse_s:.2f} s")
     print(f"full import (check, insert, commit): {import_s:.2f} s (target < 5 s)")
     print(f"re-import, all already present: {reimport_s:.2f} s")
-    print(json.dumps({"benchmark": "dwelling_import", "rows": ROWS, "parse_s": round(parse_s, 3),
-                      "import_s": round(import_s, 3), "reimport_s": round(reimport_s, 3), "target_s": 5,
-                      "ok": import_s < 5}))
+    print(
+        json.dumps(
+            {
+                "benchmark": "dwelling_import",
+                "rows": ROWS,
+                "parse_s": round(parse_s, 3),
+                "import_s": round(import_s, 3),
+                "reimport_s": round(reimport_s, 3),
+                "target_s": 5,
+                "ok": import_s < 5,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

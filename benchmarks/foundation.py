@@ -4,6 +4,7 @@ Builds two throw-away perimeters on SQLite (20 and 500 accounts), times each pag
 the test client (median of repeated requests), counts SQL statements per page, and times a login
 with the production argon2id parameters. Last line: one JSON object.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,14 @@ from coopere.extensions import db  # noqa: E402
 from coopere.perimeter.services import DEFAULT_CHARTER, save_settings  # noqa: E402
 
 PASSWORD = "benchmark-passphrase"
-PAGES = {"home": "/", "login_page": "/connexion", "member_home": "/accueil", "account": "/compte",
-         "admin_group": "/admin/groupe", "admin_settings": "/admin/perimetre"}
+PAGES = {
+    "home": "/",
+    "login_page": "/connexion",
+    "member_home": "/accueil",
+    "account": "/compte",
+    "admin_group": "/admin/groupe",
+    "admin_settings": "/admin/perimetre",
+}
 REPEAT = 30
 
 
@@ -33,14 +40,30 @@ def build(folder: Path, accounts: int):
     app = create_app({"SECRET_KEY": "bench", "RATELIMIT_ENABLED": False}, instance_path=folder)
     with app.app_context():
         db.create_all()
-        save_settings({"name": "Coop-ère Benchmark", "short_name": "Bench", "city": "Nantes", "postcode": "44300",
-                       "estimated_dwellings": 500, "meeting_place": "Place", "contact": "c@example.org",
-                       "charter_text": DEFAULT_CHARTER})
+        save_settings(
+            {
+                "name": "Coop-ère Benchmark",
+                "short_name": "Bench",
+                "city": "Nantes",
+                "postcode": "44300",
+                "estimated_dwellings": 500,
+                "meeting_place": "Place",
+                "contact": "c@example.org",
+                "charter_text": DEFAULT_CHARTER,
+            }
+        )
         hashed = hash_password(PASSWORD)
         for i in range(accounts):
             role = Role.ADMIN if i == 0 else Role.ANIMATOR if i < 8 else Role.MEMBER
-            db.session.add(User(first_name=f"Prénom{i}", last_name=f"Nom{i}", email=f"p{i}@example.org",
-                                role=role.value, password_hash=hashed))
+            db.session.add(
+                User(
+                    first_name=f"Prénom{i}",
+                    last_name=f"Nom{i}",
+                    email=f"p{i}@example.org",
+                    role=role.value,
+                    password_hash=hashed,
+                )
+            )
         db.session.commit()
     return app
 
@@ -49,9 +72,13 @@ def logged_in_client(app):
     import re
 
     client = app.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
-                      client.get("/connexion").get_data(as_text=True)).group(1)
-    client.post("/connexion", data={"csrf_token": token, "login": "p0@example.org", "password": PASSWORD})
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"',
+        client.get("/connexion").get_data(as_text=True),
+    ).group(1)
+    client.post(
+        "/connexion", data={"csrf_token": token, "login": "p0@example.org", "password": PASSWORD}
+    )
     return client
 
 
@@ -102,15 +129,19 @@ def main() -> None:
         big = measure(big_app)
         login_ms = login_cost(big_app)
     for name in PAGES:
-        print(f"{name:16} 20 accounts: {small[name]['median_ms']:7.2f} ms {small[name]['queries']} queries"
-              f" | 500 accounts: {big[name]['median_ms']:7.2f} ms {big[name]['queries']} queries")
+        print(
+            f"{name:16} 20 accounts: {small[name]['median_ms']:7.2f} ms {small[name]['queries']} queries"
+            f" | 500 accounts: {big[name]['median_ms']:7.2f} ms {big[name]['queries']} queries"
+        )
     print(f"login POST (production argon2id): {login_ms} ms")
     summary = {
         "benchmark": "foundation",
         "pages_20_accounts": small,
         "pages_500_accounts": big,
         "queries_constant": all(small[n]["queries"] == big[n]["queries"] for n in PAGES),
-        "ratio_500_vs_20": {n: round(big[n]["median_ms"] / small[n]["median_ms"], 2) for n in PAGES},
+        "ratio_500_vs_20": {
+            n: round(big[n]["median_ms"] / small[n]["median_ms"], 2) for n in PAGES
+        },
         "login_post_ms": login_ms,
     }
     print(json.dumps(summary))

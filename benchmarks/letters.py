@@ -34,24 +34,53 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from coopere.printing import (  # noqa: E402  (needs the sys.path line above)
-    Event, LetterRun, Perimeter, Recipient, event_placeholders, fill_letter_template,
-    postal_address_lines, render_letters, render_poster)
+    Event,
+    LetterRun,
+    Perimeter,
+    Recipient,
+    event_placeholders,
+    fill_letter_template,
+    postal_address_lines,
+    render_letters,
+    render_poster,
+)
 
 TARGET_RATIO = 0.8
 MAX_RSS_MIB = 250
 MAX_POSTER_MS = 300
 
 STREETS = [
-    "rue des Lilas", "allée des Érables", "boulevard des Poilus", "impasse de l’Église",
-    "rue du Général Buat", "rue de la Bottière", "avenue de la Gare de Saint-Joseph",
-    "rue Eugène Thomas", "place de la Bottière", "chemin de la Noë Cottée",
-    "rue des Marsauderies", "rue du Pin Sec", "square Maurice Ravel", "rue Jules Verne",
-    "allée des Tilleuls", "rue Saint-Donatien", "boulevard Jules Verne", "rue de la Pelleterie",
-    "cours des Cinquante Otages", "route de Sainte-Luce", "rue Sophie Trébuchet",
-    "impasse des Œillets", "rue Pierre et Marie Curie", "quai de Versailles",
+    "rue des Lilas",
+    "allée des Érables",
+    "boulevard des Poilus",
+    "impasse de l’Église",
+    "rue du Général Buat",
+    "rue de la Bottière",
+    "avenue de la Gare de Saint-Joseph",
+    "rue Eugène Thomas",
+    "place de la Bottière",
+    "chemin de la Noë Cottée",
+    "rue des Marsauderies",
+    "rue du Pin Sec",
+    "square Maurice Ravel",
+    "rue Jules Verne",
+    "allée des Tilleuls",
+    "rue Saint-Donatien",
+    "boulevard Jules Verne",
+    "rue de la Pelleterie",
+    "cours des Cinquante Otages",
+    "route de Sainte-Luce",
+    "rue Sophie Trébuchet",
+    "impasse des Œillets",
+    "rue Pierre et Marie Curie",
+    "quai de Versailles",
 ]
-RESIDENCES = ["Résidence Les Marronniers", "Résidence du Parc", "Les Jardins de la Noë",
-              "Résidence Ile-de-France"]
+RESIDENCES = [
+    "Résidence Les Marronniers",
+    "Résidence du Parc",
+    "Les Jardins de la Noë",
+    "Résidence Ile-de-France",
+]
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 LETTER = """Madame, Monsieur,
@@ -71,16 +100,22 @@ Au plaisir de vous rencontrer,"""
 
 def make_event() -> Event:
     perimeter = Perimeter(
-        name="Bottière – Pin Sec", city="Nantes",
+        name="Bottière – Pin Sec",
+        city="Nantes",
         signature="Le Groupe d’Animation de la Bottière",
-        contact="06 12 34 56 78\nbonjour@bottiere-entraide.fr")
+        contact="06 12 34 56 78\nbonjour@bottiere-entraide.fr",
+    )
     return Event(
-        perimeter=perimeter, kind="apéro-info", date_text="samedi 12 mars 2026",
-        time_text="18 h 30", place="Place de la Bottière, devant la boulangerie",
+        perimeter=perimeter,
+        kind="apéro-info",
+        date_text="samedi 12 mars 2026",
+        time_text="18 h 30",
+        place="Place de la Bottière, devant la boulangerie",
         rain_place="Salle polyvalente du Pin Sec, 2 rue Eugène Thomas",
         description="Venez découvrir le réseau d’entraide entre voisins : services, prêts "
-                    "d’objets, cafés-rencontres.",
-        public_url="https://bottiere.coopere.example/p/apero-info")
+        "d’objets, cafés-rencontres.",
+        public_url="https://bottiere.coopere.example/p/apero-info",
+    )
 
 
 def make_recipients(count: int, seed: int = 2026) -> list[Recipient]:
@@ -95,16 +130,18 @@ def make_recipients(count: int, seed: int = 2026) -> list[Recipient]:
             residence = rng.choice(RESIDENCES)
             building = rng.choice("ABCD")
             for flat in range(rng.randint(4, 12)):
-                complement = (f"{residence}, Bât. {building}, esc. {flat % 3 + 1}, "
-                              f"apt {building}{flat + 101}")
+                complement = (
+                    f"{residence}, Bât. {building}, esc. {flat % 3 + 1}, apt {building}{flat + 101}"
+                )
                 recipients.append(_recipient(rng, number, rep, street, complement))
         else:
             recipients.append(_recipient(rng, number, rep, street, ""))
     return recipients[:count]
 
 
-def _recipient(rng: random.Random, number: int, rep: str, street: str,
-               complement: str) -> Recipient:
+def _recipient(
+    rng: random.Random, number: int, rep: str, street: str, complement: str
+) -> Recipient:
     reference = "".join(rng.choice(REFERENCE_ALPHABET) for _ in range(8))
     lines = postal_address_lines(number, rep, street, complement, "44300", "Nantes")
     return Recipient(lines, reference=reference, street=street)
@@ -113,8 +150,12 @@ def _recipient(rng: random.Random, number: int, rep: str, street: str,
 def make_run(count: int) -> LetterRun:
     event = make_event()
     body = fill_letter_template(LETTER, event_placeholders(event))
-    return LetterRun(event=event, body=body, recipients=make_recipients(count),
-                     qr_base_url="https://bottiere.coopere.example/lettre")
+    return LetterRun(
+        event=event,
+        body=body,
+        recipients=make_recipients(count),
+        qr_base_url="https://bottiere.coopere.example/lettre",
+    )
 
 
 def peak_rss_mib(who: int) -> float:
@@ -130,15 +171,25 @@ def measure(mode: str, count: int, workers: int | None) -> dict:
     started = time.perf_counter()
     cpu_started = os.times()
     progress: list[tuple[int, int]] = []
-    pdf = render_letters(run, workers=1 if mode == "baseline" else workers,
-                         progress=lambda done, total: progress.append((done, total)))
+    pdf = render_letters(
+        run,
+        workers=1 if mode == "baseline" else workers,
+        progress=lambda done, total: progress.append((done, total)),
+    )
     elapsed = time.perf_counter() - started
     cpu = os.times()
     result = {
         "seconds": elapsed,
-        "cpu_seconds": (cpu.user - cpu_started.user + cpu.system - cpu_started.system
-                        + cpu.children_user - cpu_started.children_user
-                        + cpu.children_system - cpu_started.children_system),
+        "cpu_seconds": (
+            cpu.user
+            - cpu_started.user
+            + cpu.system
+            - cpu_started.system
+            + cpu.children_user
+            - cpu_started.children_user
+            + cpu.children_system
+            - cpu_started.children_system
+        ),
         "pages": _page_count(pdf),
         "pdf_bytes": len(pdf),
         "progress_calls": len(progress),
@@ -159,6 +210,7 @@ def measure(mode: str, count: int, workers: int | None) -> dict:
 
 def _page_count(pdf: bytes) -> int:
     from pypdf import PdfReader
+
     return len(PdfReader(io.BytesIO(pdf)).pages)
 
 
@@ -186,15 +238,19 @@ def main() -> None:
     baselines, runs = [], []
     for _ in range(max(1, args.repeat)):
         baselines.append(in_subprocess("baseline", args.letters, None))
-        print(f"baseline (no QR code, one document, one process): "
-              f"{baselines[-1]['seconds']:.2f} s, {baselines[-1]['pages']} pages, "
-              f"peak {baselines[-1]['rss_parent_mib']:.0f} MiB")
+        print(
+            f"baseline (no QR code, one document, one process): "
+            f"{baselines[-1]['seconds']:.2f} s, {baselines[-1]['pages']} pages, "
+            f"peak {baselines[-1]['rss_parent_mib']:.0f} MiB"
+        )
         runs.append(in_subprocess("run", args.letters, args.workers))
-        print(f"run (QR codes, worker processes, merged): {runs[-1]['seconds']:.2f} s "
-              f"(CPU {runs[-1]['cpu_seconds']:.1f} s), {runs[-1]['pages']} pages, "
-              f"{runs[-1]['pdf_bytes'] / 1e6:.1f} MB, peak parent "
-              f"{runs[-1]['rss_parent_mib']:.0f} MiB, peak worker "
-              f"{runs[-1]['rss_workers_mib']:.0f} MiB")
+        print(
+            f"run (QR codes, worker processes, merged): {runs[-1]['seconds']:.2f} s "
+            f"(CPU {runs[-1]['cpu_seconds']:.1f} s), {runs[-1]['pages']} pages, "
+            f"{runs[-1]['pdf_bytes'] / 1e6:.1f} MB, peak parent "
+            f"{runs[-1]['rss_parent_mib']:.0f} MiB, peak worker "
+            f"{runs[-1]['rss_workers_mib']:.0f} MiB"
+        )
     baseline = min(baselines, key=lambda result: result["seconds"])
     run = dict(min(runs, key=lambda result: result["seconds"]))
     for key in ("rss_parent_mib", "rss_workers_mib", "poster_warm_ms", "poster_warm_max_ms"):
@@ -202,35 +258,45 @@ def main() -> None:
     baseline["rss_parent_mib"] = max(result["rss_parent_mib"] for result in baselines)
     ratio = run["seconds"] / baseline["seconds"]
     peak = max(run["rss_parent_mib"], run["rss_workers_mib"])
-    print(f"ratio {ratio:.2f} (target ≤ {TARGET_RATIO}); poster warm "
-          f"{run['poster_warm_ms']:.0f} ms (target ≤ {MAX_POSTER_MS})")
-    ok = (ratio <= TARGET_RATIO and peak <= MAX_RSS_MIB
-          and run["poster_warm_ms"] <= MAX_POSTER_MS and run["pages"] == args.letters)
+    print(
+        f"ratio {ratio:.2f} (target ≤ {TARGET_RATIO}); poster warm "
+        f"{run['poster_warm_ms']:.0f} ms (target ≤ {MAX_POSTER_MS})"
+    )
+    ok = (
+        ratio <= TARGET_RATIO
+        and peak <= MAX_RSS_MIB
+        and run["poster_warm_ms"] <= MAX_POSTER_MS
+        and run["pages"] == args.letters
+    )
     print("OK" if ok else "TARGET MISSED")
-    print(json.dumps({
-        "letters": args.letters,
-        "plain_text_s": round(baseline["seconds"], 3),
-        "run_s": round(run["seconds"], 3),
-        "ratio": round(ratio, 3),
-        "target_ratio": TARGET_RATIO,
-        "peak_rss_mib": round(peak, 1),
-        "max_rss_mib": MAX_RSS_MIB,
-        "rss_run_parent_mib": round(run["rss_parent_mib"], 1),
-        "rss_run_workers_mib": round(run["rss_workers_mib"], 1),
-        "rss_baseline_mib": round(baseline["rss_parent_mib"], 1),
-        "poster_warm_ms": round(run["poster_warm_ms"], 1),
-        "poster_warm_max_ms": round(run["poster_warm_max_ms"], 1),
-        "run_cpu_s": round(run["cpu_seconds"], 2),
-        "plain_text_cpu_s": round(baseline["cpu_seconds"], 2),
-        "pages": run["pages"],
-        "pdf_mb": round(run["pdf_bytes"] / 1e6, 2),
-        "progress_calls": run["progress_calls"],
-        "cpus": os.cpu_count(),
-        "load_average": round(load_before, 2),
-        "load_average_after": round(os.getloadavg()[0], 2),
-        "repeat": max(1, args.repeat),
-        "ok": ok,
-    }))
+    print(
+        json.dumps(
+            {
+                "letters": args.letters,
+                "plain_text_s": round(baseline["seconds"], 3),
+                "run_s": round(run["seconds"], 3),
+                "ratio": round(ratio, 3),
+                "target_ratio": TARGET_RATIO,
+                "peak_rss_mib": round(peak, 1),
+                "max_rss_mib": MAX_RSS_MIB,
+                "rss_run_parent_mib": round(run["rss_parent_mib"], 1),
+                "rss_run_workers_mib": round(run["rss_workers_mib"], 1),
+                "rss_baseline_mib": round(baseline["rss_parent_mib"], 1),
+                "poster_warm_ms": round(run["poster_warm_ms"], 1),
+                "poster_warm_max_ms": round(run["poster_warm_max_ms"], 1),
+                "run_cpu_s": round(run["cpu_seconds"], 2),
+                "plain_text_cpu_s": round(baseline["cpu_seconds"], 2),
+                "pages": run["pages"],
+                "pdf_mb": round(run["pdf_bytes"] / 1e6, 2),
+                "progress_calls": run["progress_calls"],
+                "cpus": os.cpu_count(),
+                "load_average": round(load_before, 2),
+                "load_average_after": round(os.getloadavg()[0], 2),
+                "repeat": max(1, args.repeat),
+                "ok": ok,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

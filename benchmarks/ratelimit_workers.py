@@ -11,6 +11,7 @@ and dropped here) and `redis://127.0.0.1:6379/15` when reachable. The login limi
 RATELIMIT_LOGIN = "20 per minute;200 per hour". RATELIMIT_ATTEMPTS changes the number of attempts
 (default 46). Loopback only, bounded. Last line: one JSON object.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -44,8 +45,13 @@ PG_URL = os.environ.get("COOPERE_TEST_PG_URL", "postgresql+psycopg://postgres@12
 REDIS = ("127.0.0.1", 6379)
 CSRF_RE = re.compile(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 # Cheap password hashes: the benchmark counts answers, not argon2 time.
-CONFIG = {"SECRET_KEY": "bench-ratelimit", "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024,
-          "ARGON2_PARALLELISM": 1, "PRINT_JOBS": "inline"}
+CONFIG = {
+    "SECRET_KEY": "bench-ratelimit",
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 1024,
+    "ARGON2_PARALLELISM": 1,
+    "PRINT_JOBS": "inline",
+}
 
 
 def make_app(folder: Path, settings: dict):
@@ -80,7 +86,11 @@ class Client:
     def request(self, method: str, path: str, data: dict | None = None) -> tuple[int, bytes]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
-            headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+            headers = (
+                {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+                if self.cookies
+                else {}
+            )
             body = None
             if data is not None:
                 body = urlencode(data)
@@ -107,11 +117,27 @@ def run(name: str, settings: dict) -> dict:
         port, log = free_port(), Path(tmp) / "access.log"
         env = {**os.environ, "BENCH_INSTANCE": str(folder), "BENCH_SETTINGS": json.dumps(settings)}
         server = subprocess.Popen(
-            [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(WORKERS),
-             "--bind", f"127.0.0.1:{port}", "--pythonpath", str(Path(__file__).resolve().parent),
-             "--access-logfile", str(log), "--access-logformat", "%(p)s %(m)s %(s)s", "--log-level", "warning",
-             "ratelimit_workers:gunicorn_app()"], env=env, cwd=str(ROOT),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--pythonpath",
+                str(Path(__file__).resolve().parent),
+                "--access-logfile",
+                str(log),
+                "--access-logformat",
+                "%(p)s %(m)s %(s)s",
+                "--log-level",
+                "warning",
+                "ratelimit_workers:gunicorn_app()",
+            ],
+            env=env,
+            cwd=str(ROOT),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             client = Client(port)
             for _ in range(300):
@@ -124,27 +150,50 @@ def run(name: str, settings: dict) -> dict:
                 raise RuntimeError("gunicorn did not start")
             token = CSRF_RE.search(page).group(1).decode()
             started = time.monotonic()
-            statuses = Counter(client.request("POST", "/connexion", {
-                "csrf_token": token, "login": "personne@example.org", "password": "pas-le-bon-mot"})[0]
-                for _ in range(ATTEMPTS))
+            statuses = Counter(
+                client.request(
+                    "POST",
+                    "/connexion",
+                    {
+                        "csrf_token": token,
+                        "login": "personne@example.org",
+                        "password": "pas-le-bon-mot",
+                    },
+                )[0]
+                for _ in range(ATTEMPTS)
+            )
             seconds = time.monotonic() - started
         finally:
             server.terminate()
             server.wait(timeout=30)
-        served = Counter(line.split()[0] for line in log.read_text().splitlines() if " POST " in line)
+        served = Counter(
+            line.split()[0] for line in log.read_text().splitlines() if " POST " in line
+        )
     allowed = statuses.get(422, 0)
-    result = {"store": name, "attempts": ATTEMPTS, "allowed": allowed, "refused_429": statuses.get(429, 0),
-              "other": {str(k): v for k, v in statuses.items() if k not in (422, 429)},
-              "limit_per_minute": PER_MINUTE, "holds": allowed <= PER_MINUTE,
-              "posts_per_worker": sorted(served.values(), reverse=True), "seconds": round(seconds, 2)}
-    print(f"{name:26} {allowed:3d} allowed, {result['refused_429']:3d} × 429 (limit {PER_MINUTE} per minute; "
-          f"posts per worker {result['posts_per_worker']})", flush=True)
+    result = {
+        "store": name,
+        "attempts": ATTEMPTS,
+        "allowed": allowed,
+        "refused_429": statuses.get(429, 0),
+        "other": {str(k): v for k, v in statuses.items() if k not in (422, 429)},
+        "limit_per_minute": PER_MINUTE,
+        "holds": allowed <= PER_MINUTE,
+        "posts_per_worker": sorted(served.values(), reverse=True),
+        "seconds": round(seconds, 2),
+    }
+    print(
+        f"{name:26} {allowed:3d} allowed, {result['refused_429']:3d} × 429 (limit {PER_MINUTE} per minute; "
+        f"posts per worker {result['posts_per_worker']})",
+        flush=True,
+    )
     return result
 
 
 def main() -> None:
-    results = [run("memory://", {"RATELIMIT_STORAGE_URI": "memory://"}),
-               run("coopere-db:// (SQLite)", {"RATELIMIT_STORAGE_URI": "coopere-db://"})]
+    results = [
+        run("memory://", {"RATELIMIT_STORAGE_URI": "memory://"}),
+        run("coopere-db:// (SQLite)", {"RATELIMIT_STORAGE_URI": "coopere-db://"}),
+    ]
     try:
         import psycopg
 
@@ -157,9 +206,18 @@ def main() -> None:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
         try:
-            results.append(run("coopere-db:// (PostgreSQL)", {
-                "RATELIMIT_STORAGE_URI": "coopere-db://", "SQLALCHEMY_DATABASE_URI": PG_URL,
-                "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={schema}"}}}))
+            results.append(
+                run(
+                    "coopere-db:// (PostgreSQL)",
+                    {
+                        "RATELIMIT_STORAGE_URI": "coopere-db://",
+                        "SQLALCHEMY_DATABASE_URI": PG_URL,
+                        "SQLALCHEMY_ENGINE_OPTIONS": {
+                            "connect_args": {"options": f"-c search_path={schema}"}
+                        },
+                    },
+                )
+            )
         finally:
             with admin.begin() as conn:
                 conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
@@ -167,15 +225,36 @@ def main() -> None:
     try:
         import redis  # noqa: F401
     except ImportError:
-        results.append({"store": "redis://", "skipped": "the redis package is not installed (pip install -e '.[redis]')"})
+        results.append(
+            {
+                "store": "redis://",
+                "skipped": "the redis package is not installed (pip install -e '.[redis]')",
+            }
+        )
     else:
         if reachable(*REDIS):
-            results.append(run("redis://", {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
-                                            "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}"}))
+            results.append(
+                run(
+                    "redis://",
+                    {
+                        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+                        "RATELIMIT_KEY_PREFIX": f"bench-{uuid.uuid4().hex}",
+                    },
+                )
+            )
         else:
             results.append({"store": "redis://", "skipped": "no Redis server at 127.0.0.1:6379"})
-    print(json.dumps({"benchmark": "ratelimit_workers", "workers": WORKERS, "limit": LIMIT, "results": results},
-                     ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "benchmark": "ratelimit_workers",
+                "workers": WORKERS,
+                "limit": LIMIT,
+                "results": results,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

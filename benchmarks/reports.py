@@ -6,6 +6,7 @@ Measures the median in-process server time of each (the PDF a few times only: it
 milliseconds) and the dashboard's SQL query count at both sizes. The counts must be the same:
 each figure is one aggregate query, whatever the number of rows. Last line: one JSON object.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,8 +46,10 @@ GROWN = {"members": 500, "listings": 5_000, "exchanges": 2_000, "cafes": 24}
 def log_in(client) -> None:
     page = client.get("/connexion").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    response = client.post("/connexion", data={"csrf_token": token, "login": "pilote@example.org",
-                                               "password": PASSWORD})
+    response = client.post(
+        "/connexion",
+        data={"csrf_token": token, "login": "pilote@example.org", "password": PASSWORD},
+    )
     assert response.status_code == 302, response.status_code
 
 
@@ -57,17 +60,36 @@ def grow(app, rng: random.Random) -> None:
         dwellings = db.session.scalars(select(Dwelling.id)).all()
         themes = db.session.scalars(select(Theme.id)).all()
         have = db.session.scalar(select(func.count(User.id)))
-        db.session.execute(insert(User), [
-            {"first_name": f"Voisin{n}", "last_name": "Banc", "name_key": f"voisin{n} banc",
-             "dwelling_id": rng.choice(dwellings), "has_internet": n % 5 != 0,
-             "created_at": now - timedelta(days=rng.randint(1, 700))}
-            for n in range(GROWN["members"] - have)])
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "first_name": f"Voisin{n}",
+                    "last_name": "Banc",
+                    "name_key": f"voisin{n} banc",
+                    "dwelling_id": rng.choice(dwellings),
+                    "has_internet": n % 5 != 0,
+                    "created_at": now - timedelta(days=rng.randint(1, 700)),
+                }
+                for n in range(GROWN["members"] - have)
+            ],
+        )
         people = db.session.scalars(select(User.id)).all()
-        db.session.execute(insert(Listing), [
-            {"owner_id": rng.choice(people), "theme_id": rng.choice(themes), "kind": rng.choice(("offer", "need")),
-             "title": f"Annonce {n}", "status": rng.choice(("open", "open", "fulfilled", "closed", "expired")),
-             "published_at": now - timedelta(days=rng.randint(1, 700)), "details": {}}
-            for n in range(GROWN["listings"])])
+        db.session.execute(
+            insert(Listing),
+            [
+                {
+                    "owner_id": rng.choice(people),
+                    "theme_id": rng.choice(themes),
+                    "kind": rng.choice(("offer", "need")),
+                    "title": f"Annonce {n}",
+                    "status": rng.choice(("open", "open", "fulfilled", "closed", "expired")),
+                    "published_at": now - timedelta(days=rng.randint(1, 700)),
+                    "details": {},
+                }
+                for n in range(GROWN["listings"])
+            ],
+        )
         listing_rows = db.session.execute(select(Listing.id, Listing.owner_id)).all()
         pairs = set()
         rows = []
@@ -78,18 +100,40 @@ def grow(app, rng: random.Random) -> None:
                 continue
             pairs.add((listing.id, requester))
             decided = now - timedelta(days=rng.randint(3, 700))
-            rows.append({"listing_id": listing.id, "owner_id": listing.owner_id, "requester_id": requester,
-                         "status": "done", "decided_at": decided, "done_at": decided + timedelta(days=2)})
+            rows.append(
+                {
+                    "listing_id": listing.id,
+                    "owner_id": listing.owner_id,
+                    "requester_id": requester,
+                    "status": "done",
+                    "decided_at": decided,
+                    "done_at": decided + timedelta(days=2),
+                }
+            )
         db.session.execute(insert(Exchange), rows)
         for n in range(GROWN["cafes"]):
             start = now - timedelta(days=30 * n + 3)
-            cafe = Event(kind="cafe", starts_at=start, ends_at=start + timedelta(hours=2), place="Place des Lilas",
-                         visitors=rng.randint(0, 5))
+            cafe = Event(
+                kind="cafe",
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                place="Place des Lilas",
+                visitors=rng.randint(0, 5),
+            )
             db.session.add(cafe)
             db.session.flush()
-            db.session.execute(insert(CheckIn), [{"event_id": cafe.id, "user_id": person, "at": start,
-                                                  "newcomer": rng.random() < 0.1}
-                                                 for person in rng.sample(people, 40)])
+            db.session.execute(
+                insert(CheckIn),
+                [
+                    {
+                        "event_id": cafe.id,
+                        "user_id": person,
+                        "at": start,
+                        "newcomer": rng.random() < 0.1,
+                    }
+                    for person in rng.sample(people, 40)
+                ],
+            )
         db.session.commit()
 
 
@@ -109,6 +153,7 @@ def measure(app, client) -> tuple[dict, int]:
         def run():
             response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
+
         return run
 
     def figures():
@@ -116,17 +161,21 @@ def measure(app, client) -> tuple[dict, int]:
             summary(make_period("all"))
 
     dashboard = "/bilan/?periode=all"
-    medians = {"dashboard": timed(get(dashboard), RUNS),
-               "csv_reach_streets": timed(get("/bilan/reach-streets.csv?periode=all"), RUNS),
-               "json_figures": timed(figures, RUNS),
-               "yearly_pdf": timed(get(f"/bilan/rapport-annuel/{year}.pdf"), PDF_RUNS)}
+    medians = {
+        "dashboard": timed(get(dashboard), RUNS),
+        "csv_reach_streets": timed(get("/bilan/reach-streets.csv?periode=all"), RUNS),
+        "json_figures": timed(figures, RUNS),
+        "yearly_pdf": timed(get(f"/bilan/rapport-annuel/{year}.pdf"), PDF_RUNS),
+    }
     return medians, count_queries(app, client, dashboard)
 
 
 def main() -> None:
     rng = random.Random(7)  # nosec B311 - reproducible benchmark data, not a secret
     with tempfile.TemporaryDirectory(prefix="coopere-bench-reports-") as folder:
-        app = create_app({"SECRET_KEY": "bench-reports", "RATELIMIT_ENABLED": False}, instance_path=folder)
+        app = create_app(
+            {"SECRET_KEY": "bench-reports", "RATELIMIT_ENABLED": False}, instance_path=folder
+        )
         with app.app_context():
             upgrade()
             create_demo(PASSWORD)
@@ -138,10 +187,20 @@ def main() -> None:
         grow(app, rng)
         after, queries_after = measure(app, client)
     ratios = {key: round(after[key] / before[key], 2) for key in before}
-    print(json.dumps({"benchmark": "reports", "members": [small, GROWN["members"]], "grown": GROWN,
-                      "median_ms": {"demo": before, "grown": after}, "ratio_grown_to_demo": ratios,
-                      "dashboard_queries": [queries_before, queries_after],
-                      "queries_constant": queries_before == queries_after}, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "benchmark": "reports",
+                "members": [small, GROWN["members"]],
+                "grown": GROWN,
+                "median_ms": {"demo": before, "grown": after},
+                "ratio_grown_to_demo": ratios,
+                "dashboard_queries": [queries_before, queries_after],
+                "queries_constant": queries_before == queries_after,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ duplicated, registrations with both their consents, `PRAGMA integrity_check` (SQ
 (5xx answers, "database is locked" in the server's log). STRESS_PHASES=abcd chooses the phases.
 Bounded: loopback only, each phase stops after STRESS_PHASE_SECONDS (default 120). Last line: one JSON object.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -74,8 +75,14 @@ REQUEST_TIMEOUT = 20.0
 PG_URL = os.environ.get("COOPERE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MAIL = "stress.example.org"
 # Cheap password hashes: the benchmark measures writes, not argon2.
-CONFIG = {"SECRET_KEY": "bench-stress", "RATELIMIT_ENABLED": False, "ARGON2_TIME_COST": 1,
-          "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1, "PRINT_JOBS": "inline"}
+CONFIG = {
+    "SECRET_KEY": "bench-stress",
+    "RATELIMIT_ENABLED": False,
+    "ARGON2_TIME_COST": 1,
+    "ARGON2_MEMORY_COST": 1024,
+    "ARGON2_PARALLELISM": 1,
+    "PRINT_JOBS": "inline",
+}
 
 
 def make_app(folder: Path, database: dict | None = None):
@@ -84,10 +91,13 @@ def make_app(folder: Path, database: dict | None = None):
 
 def gunicorn_app():
     """Entry point for gunicorn (`stress:gunicorn_app()`): STRESS_INSTANCE, STRESS_DATABASE (JSON)."""
-    return make_app(Path(os.environ["STRESS_INSTANCE"]), json.loads(os.environ.get("STRESS_DATABASE") or "{}"))
+    return make_app(
+        Path(os.environ["STRESS_INSTANCE"]), json.loads(os.environ.get("STRESS_DATABASE") or "{}")
+    )
 
 
 # --- the instance -----------------------------------------------------------------------------
+
 
 def build(app) -> dict:
     """Demo perimeter, bench accounts, café events today, people to check in; returns the plan's ids."""
@@ -96,39 +106,97 @@ def build(app) -> dict:
         create_demo(PASSWORD)
         db.session.commit()
         hashed = hash_password(PASSWORD)
-        animators = [User(first_name="Anim", last_name=f"Stress{n}", email=f"anim{n}@{MAIL}", role=Role.ANIMATOR.value,
-                          password_hash=hashed, activated_at=utcnow()) for n in range(ANIMATORS)]
-        members = [User(first_name="Membre", last_name=f"Stress{n}", email=f"membre{n}@{MAIL}",
-                        role=Role.MEMBER.value, password_hash=hashed, activated_at=utcnow()) for n in range(MEMBERS)]
+        animators = [
+            User(
+                first_name="Anim",
+                last_name=f"Stress{n}",
+                email=f"anim{n}@{MAIL}",
+                role=Role.ANIMATOR.value,
+                password_hash=hashed,
+                activated_at=utcnow(),
+            )
+            for n in range(ANIMATORS)
+        ]
+        members = [
+            User(
+                first_name="Membre",
+                last_name=f"Stress{n}",
+                email=f"membre{n}@{MAIL}",
+                role=Role.MEMBER.value,
+                password_hash=hashed,
+                activated_at=utcnow(),
+            )
+            for n in range(MEMBERS)
+        ]
         db.session.add_all(animators + members)
         db.session.flush()
         # Each member answers a demo listing: the thread their messages go to.
-        listings = db.session.scalars(select(Listing).where(Listing.status == "open",
-                                                            Listing.kind.in_(("offer", "need")))
-                                      .order_by(Listing.id)).all()
+        listings = db.session.scalars(
+            select(Listing)
+            .where(Listing.status == "open", Listing.kind.in_(("offer", "need")))
+            .order_by(Listing.id)
+        ).all()
         threads = {}
         for member, listing in zip(members, listings):
-            exchange = Exchange(listing_id=listing.id, owner_id=listing.owner_id, requester_id=member.id,
-                                status="pending", created_at=utcnow(), last_message_at=utcnow())
+            exchange = Exchange(
+                listing_id=listing.id,
+                owner_id=listing.owner_id,
+                requester_id=member.id,
+                status="pending",
+                created_at=utcnow(),
+                last_message_at=utcnow(),
+            )
             db.session.add(exchange)
             db.session.flush()
-            db.session.add(Message(exchange_id=exchange.id, author_id=member.id, sent_by_id=member.id,
-                                   body="Bonjour, je peux aider."))
+            db.session.add(
+                Message(
+                    exchange_id=exchange.id,
+                    author_id=member.id,
+                    sent_by_id=member.id,
+                    body="Bonjour, je peux aider.",
+                )
+            )
             threads[member.email] = exchange.id
-        db.session.execute(User.__table__.insert(), [
-            {"first_name": "Voisin", "last_name": f"Présent{n}", "role": Role.MEMBER.value, "has_internet": False,
-             "contact_preference": "phone", "phone": f"+3319901{n:04d}", "created_at": utcnow()}
-            for n in range(EXTRA_PEOPLE)])
+        db.session.execute(
+            User.__table__.insert(),
+            [
+                {
+                    "first_name": "Voisin",
+                    "last_name": f"Présent{n}",
+                    "role": Role.MEMBER.value,
+                    "has_internet": False,
+                    "contact_preference": "phone",
+                    "phone": f"+3319901{n:04d}",
+                    "created_at": utcnow(),
+                }
+                for n in range(EXTRA_PEOPLE)
+            ],
+        )
         day = paris_today()
-        events = [Event(kind="cafe", title=f"Café stress {n}", starts_at=to_utc(day, clock(0, 1)),
-                        ends_at=to_utc(day, clock(23, 59)), place="Place des Lilas") for n in range(EVENTS)]
+        events = [
+            Event(
+                kind="cafe",
+                title=f"Café stress {n}",
+                starts_at=to_utc(day, clock(0, 1)),
+                ends_at=to_utc(day, clock(23, 59)),
+                place="Place des Lilas",
+            )
+            for n in range(EVENTS)
+        ]
         db.session.add_all(events)
         db.session.commit()
-        people = db.session.scalars(select(User.id).where(User.erased_at.is_(None)).order_by(User.id)).all()
+        people = db.session.scalars(
+            select(User.id).where(User.erased_at.is_(None)).order_by(User.id)
+        ).all()
         theme = db.session.scalar(select(Theme.id).where(Theme.slug == "dons-prets"))
         pairs = [(event.id, person) for event in events for person in people]
-        return {"animators": [a.email for a in animators], "members": [m.email for m in members],
-                "threads": threads, "pairs": pairs, "theme": theme}
+        return {
+            "animators": [a.email for a in animators],
+            "members": [m.email for m in members],
+            "threads": threads,
+            "pairs": pairs,
+            "theme": theme,
+        }
 
 
 # --- a browser-like client ---------------------------------------------------------------------
@@ -142,7 +210,9 @@ class Browser:
     def __init__(self, port: int):
         self.port, self.cookies, self.token = port, {}, ""
 
-    def request(self, method: str, path: str, data: dict | None = None, headers: dict | None = None):
+    def request(
+        self, method: str, path: str, data: dict | None = None, headers: dict | None = None
+    ):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=REQUEST_TIMEOUT)
         try:
             all_headers = dict(headers or {})
@@ -166,7 +236,9 @@ class Browser:
     def log_in(self, login: str, form_page: str) -> None:
         _, _, page = self.request("GET", "/connexion")
         token = CSRF_RE.search(page).group(1).decode()
-        status, _, _ = self.request("POST", "/connexion", {"csrf_token": token, "login": login, "password": PASSWORD})
+        status, _, _ = self.request(
+            "POST", "/connexion", {"csrf_token": token, "login": login, "password": PASSWORD}
+        )
         if status != 302:
             raise RuntimeError(f"login {login}: {status}")
         status, _, page = self.request("GET", form_page)
@@ -174,6 +246,7 @@ class Browser:
 
 
 # --- the load ---------------------------------------------------------------------------------
+
 
 class Tally:
     def __init__(self):
@@ -196,16 +269,41 @@ def job_payload(kind: str, key: str, plan: dict, person: str, pair=None) -> tupl
     """(path, form, marker) of one write."""
     if kind == "registration":
         email = f"r-{key}@{MAIL}"
-        return "/inscription", {
-            "step": "3", "go": "save", "first_name": "Inscrit", "last_name": f"Charge {key[:8]}",
-            "not_in_register": "y", "address_note": "Test de charge, hors registre", "address": "",
-            "phone": "", "email": email, "has_internet": "yes", "contact_preference": "email",
-            "not_duplicate": "y", "charter": "y", "privacy": "y", "method": "tablet", "sponsor_id": ""}, email
+        return (
+            "/inscription",
+            {
+                "step": "3",
+                "go": "save",
+                "first_name": "Inscrit",
+                "last_name": f"Charge {key[:8]}",
+                "not_in_register": "y",
+                "address_note": "Test de charge, hors registre",
+                "address": "",
+                "phone": "",
+                "email": email,
+                "has_internet": "yes",
+                "contact_preference": "email",
+                "not_duplicate": "y",
+                "charter": "y",
+                "privacy": "y",
+                "method": "tablet",
+                "sponsor_id": "",
+            },
+            email,
+        )
     if kind == "listing":
         marker = f"Réf. {key}"
-        return "/mes-annonces/nouvelle", {"kind": "offer", "theme_id": str(plan["theme"]),
-                                          "title": "Je prête ma perceuse", "description": marker,
-                                          "confirmed": "1"}, marker
+        return (
+            "/mes-annonces/nouvelle",
+            {
+                "kind": "offer",
+                "theme_id": str(plan["theme"]),
+                "title": "Je prête ma perceuse",
+                "description": marker,
+                "confirmed": "1",
+            },
+            marker,
+        )
     if kind == "message":
         marker = f"Message {key}"
         return f"/echanges/{plan['threads'][person]}/repondre", {"body": marker}, marker
@@ -213,7 +311,9 @@ def job_payload(kind: str, key: str, plan: dict, person: str, pair=None) -> tupl
     return f"/cafe/{event_id}/accueil/present", {"person_id": str(person_id)}, (event_id, person_id)
 
 
-def run_clients(port: int, plan: dict, writes: int, tally: Tally, deadline: float, pairs: list) -> None:
+def run_clients(
+    port: int, plan: dict, writes: int, tally: Tally, deadline: float, pairs: list
+) -> None:
     """CLIENTS threads: each takes writes from its queue and retries each until acknowledged."""
     jobs = {"animator": queue.Queue(), "member": queue.Queue()}
     kinds = ("registration", "listing", "message", "checkin")
@@ -244,8 +344,12 @@ def run_clients(port: int, plan: dict, writes: int, tally: Tally, deadline: floa
             began, history = time.monotonic(), []
             while time.monotonic() < deadline:
                 try:
-                    status, _location, body = browser.request("POST", path, {"csrf_token": browser.token, **form},
-                                                             {"Idempotency-Key": key})
+                    status, _location, body = browser.request(
+                        "POST",
+                        path,
+                        {"csrf_token": browser.token, **form},
+                        {"Idempotency-Key": key},
+                    )
                 except (OSError, http.client.HTTPException) as error:
                     history.append(f"{time.monotonic() - began:.1f} s {type(error).__name__}")
                     tally.add(connection_errors=1, retries=1)
@@ -266,17 +370,23 @@ def run_clients(port: int, plan: dict, writes: int, tally: Tally, deadline: floa
                         tally.replays += status != 302
                 else:
                     with tally.lock:
-                        tally.refused += 1  # a write refused (a form error): not acknowledged, not retried
+                        tally.refused += (
+                            1  # a write refused (a form error): not acknowledged, not retried
+                        )
                         tally.refusals.append(history[-1])
                 break
             if time.monotonic() - began > 30:
                 with tally.lock:
                     tally.slow.append({"key": key, "history": history[-6:]})
 
-    threads = [threading.Thread(target=client, args=("animator", login, "/inscription"))
-               for login in plan["animators"]]
-    threads += [threading.Thread(target=client, args=("member", login, "/mes-annonces/nouvelle"))
-                for login in plan["members"]]
+    threads = [
+        threading.Thread(target=client, args=("animator", login, "/inscription"))
+        for login in plan["animators"]
+    ]
+    threads += [
+        threading.Thread(target=client, args=("member", login, "/mes-annonces/nouvelle"))
+        for login in plan["members"]
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -284,6 +394,7 @@ def run_clients(port: int, plan: dict, writes: int, tally: Tally, deadline: floa
 
 
 # --- the server -------------------------------------------------------------------------------
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -299,13 +410,36 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "STRESS_INSTANCE": str(self.folder), "STRESS_DATABASE": json.dumps(self.database or {})}
+        env = {
+            **os.environ,
+            "STRESS_INSTANCE": str(self.folder),
+            "STRESS_DATABASE": json.dumps(self.database or {}),
+        }
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [str(Path(sys.executable).with_name("gunicorn")), "--workers", "2", "--threads", "4",
-                 "--worker-class", "gthread", "--bind", f"127.0.0.1:{self.port}", "--timeout", "60",
-                 "--pythonpath", str(Path(__file__).resolve().parent), "--log-level", "warning",
-                 "stress:gunicorn_app()"], env=env, cwd=str(ROOT), stdout=log, stderr=log)
+                [
+                    str(Path(sys.executable).with_name("gunicorn")),
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--worker-class",
+                    "gthread",
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--timeout",
+                    "60",
+                    "--pythonpath",
+                    str(Path(__file__).resolve().parent),
+                    "--log-level",
+                    "warning",
+                    "stress:gunicorn_app()",
+                ],
+                env=env,
+                cwd=str(ROOT),
+                stdout=log,
+                stderr=log,
+            )
         for _ in range(300):
             try:
                 Browser(self.port).request("GET", "/connexion")
@@ -316,7 +450,11 @@ class Server:
 
     def workers(self) -> list[int]:
         try:
-            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+            children = (
+                Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+                .read_text()
+                .split()
+            )
         except OSError:
             return []
         return [int(pid) for pid in children]
@@ -355,8 +493,11 @@ class Server:
 
     def log_counts(self) -> dict:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return {"locked": text.count("database is locked"), "tracebacks": text.count("Traceback"),
-                "bind_retries": text.count("Connection in use")}
+        return {
+            "locked": text.count("database is locked"),
+            "tracebacks": text.count("Traceback"),
+            "bind_retries": text.count("Connection in use"),
+        }
 
 
 def _zombie(pid: int) -> bool:
@@ -367,6 +508,7 @@ def _zombie(pid: int) -> bool:
 
 
 # --- backups during the load ------------------------------------------------------------------
+
 
 def backup_command_available() -> bool:
     return importlib.util.find_spec("coopere.backup.cli") is not None
@@ -395,9 +537,26 @@ class Backups(threading.Thread):
             self.stop_event.wait(0.5)
 
     def _command(self, n: int) -> None:
-        env = {**os.environ, "COOPERE_INSTANCE": str(self.folder), "COOPERE_SECRET_KEY": CONFIG["SECRET_KEY"]}
-        subprocess.run([str(Path(sys.executable).with_name("flask")), "--app", "coopere", "backup", "--keep", "3"],
-                       env=env, cwd=str(ROOT), check=True, capture_output=True, timeout=120)
+        env = {
+            **os.environ,
+            "COOPERE_INSTANCE": str(self.folder),
+            "COOPERE_SECRET_KEY": CONFIG["SECRET_KEY"],
+        }
+        subprocess.run(
+            [
+                str(Path(sys.executable).with_name("flask")),
+                "--app",
+                "coopere",
+                "backup",
+                "--keep",
+                "3",
+            ],
+            env=env,
+            cwd=str(ROOT),
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
 
     def _api(self, n: int) -> None:
         source = sqlite3.connect(self.folder / "coopere.sqlite3", timeout=30)
@@ -413,30 +572,49 @@ class Backups(threading.Thread):
 
 # --- checking the database --------------------------------------------------------------------
 
+
 def verify(app, tally: Tally) -> dict:
     with app.app_context():
         db.session.remove()
         found: dict[tuple, int] = {}
-        emails = db.session.execute(select(User.email, func.count()).where(User.email.like(f"r-%@{MAIL}"))
-                                    .group_by(User.email)).all()
+        emails = db.session.execute(
+            select(User.email, func.count())
+            .where(User.email.like(f"r-%@{MAIL}"))
+            .group_by(User.email)
+        ).all()
         found.update({("registration", e): c for e, c in emails})
-        descriptions = db.session.execute(select(Listing.description, func.count())
-                                          .where(Listing.description.like("Réf. %"))
-                                          .group_by(Listing.description)).all()
+        descriptions = db.session.execute(
+            select(Listing.description, func.count())
+            .where(Listing.description.like("Réf. %"))
+            .group_by(Listing.description)
+        ).all()
         found.update({("listing", d): c for d, c in descriptions})
-        bodies = db.session.execute(select(Message.body, func.count()).where(Message.body.like("Message %"))
-                                    .group_by(Message.body)).all()
+        bodies = db.session.execute(
+            select(Message.body, func.count())
+            .where(Message.body.like("Message %"))
+            .group_by(Message.body)
+        ).all()
         found.update({("message", b): c for b, c in bodies})
-        pairs = db.session.execute(select(CheckIn.event_id, CheckIn.user_id, func.count())
-                                   .group_by(CheckIn.event_id, CheckIn.user_id)).all()
+        pairs = db.session.execute(
+            select(CheckIn.event_id, CheckIn.user_id, func.count()).group_by(
+                CheckIn.event_id, CheckIn.user_id
+            )
+        ).all()
         found.update({("checkin", (e, u)): c for e, u, c in pairs})
         keys = set(db.session.scalars(select(IdempotencyKey.key)))
         registered = select(User.id).where(User.email.like(f"r-%@{MAIL}")).subquery()
-        with_consents = (select(Consent.user_id)
-                         .where(Consent.kind.in_(("charter", "privacy")), Consent.given.is_(True))
-                         .group_by(Consent.user_id).having(func.count(func.distinct(Consent.kind)) == 2).subquery())
-        partial = db.session.scalar(select(func.count()).select_from(registered)
-                                    .where(registered.c.id.not_in(select(with_consents.c.user_id))))
+        with_consents = (
+            select(Consent.user_id)
+            .where(Consent.kind.in_(("charter", "privacy")), Consent.given.is_(True))
+            .group_by(Consent.user_id)
+            .having(func.count(func.distinct(Consent.kind)) == 2)
+            .subquery()
+        )
+        partial = db.session.scalar(
+            select(func.count())
+            .select_from(registered)
+            .where(registered.c.id.not_in(select(with_consents.c.user_id)))
+        )
         integrity = "n/a (postgresql)"
         if db.engine.dialect.name == "sqlite":
             integrity = db.session.execute(sa.text("PRAGMA integrity_check")).scalar()
@@ -446,15 +624,30 @@ def verify(app, tally: Tally) -> dict:
     lost = sum(1 for kind, marker in acknowledged.values() if not found.get((kind, marker)))
     sent_markers = {(kind, marker) for kind, marker in tally.sent.values()}
     duplicated = sum(1 for marker in sent_markers if found.get(marker, 0) > 1)
-    return {"acknowledged": len(acknowledged), "present": present, "duplicated": duplicated, "lost": lost,
-            "keys_missing": sum(1 for key in acknowledged if key not in keys), "partial": partial,
-            "integrity": integrity}
+    return {
+        "acknowledged": len(acknowledged),
+        "present": present,
+        "duplicated": duplicated,
+        "lost": lost,
+        "keys_missing": sum(1 for key in acknowledged if key not in keys),
+        "partial": partial,
+        "integrity": integrity,
+    }
 
 
 # --- the phases -------------------------------------------------------------------------------
 
-def phase(name: str, app, server: Server, plan: dict, pairs: list, *, backups: Backups | None = None,
-          faults: bool = False) -> dict:
+
+def phase(
+    name: str,
+    app,
+    server: Server,
+    plan: dict,
+    pairs: list,
+    *,
+    backups: Backups | None = None,
+    faults: bool = False,
+) -> dict:
     tally = Tally()
     start = time.monotonic()
     deadline = start + PHASE_SECONDS
@@ -464,16 +657,21 @@ def phase(name: str, app, server: Server, plan: dict, pairs: list, *, backups: B
     watcher = None
     events: list[str] = []
     if faults:
+
         def watch():
             killed_worker = crashed = False
             while time.monotonic() < deadline and tally.done < WRITES:
                 if not killed_worker and tally.done >= WRITES // 3:
                     server.kill_worker()
                     killed_worker = True
-                    events.append(f"{time.monotonic() - start:.1f} s: kill -9 worker at {tally.done} acknowledged")
+                    events.append(
+                        f"{time.monotonic() - start:.1f} s: kill -9 worker at {tally.done} acknowledged"
+                    )
                 if not crashed and tally.done >= 2 * WRITES // 3:
                     server.crash()
-                    events.append(f"{time.monotonic() - start:.1f} s: kill -9 master at {tally.done} acknowledged")
+                    events.append(
+                        f"{time.monotonic() - start:.1f} s: kill -9 master at {tally.done} acknowledged"
+                    )
                     time.sleep(1.0)
                     server.start()
                     events.append(f"{time.monotonic() - start:.1f} s: gunicorn restarted")
@@ -490,16 +688,29 @@ def phase(name: str, app, server: Server, plan: dict, pairs: list, *, backups: B
         backups.stop_event.set()
         backups.join()
     after = server.log_counts()
-    result = {"phase": name, **verify(app, tally), "unacknowledged": len(tally.sent) - len(tally.acknowledged),
-              "refused": tally.refused, "replayed": tally.replays, "retries": tally.retries,
-              "errors": {"5xx": tally.server_errors, "locked": after["locked"] - before["locked"],
-                         "connection": tally.connection_errors,
-                         "server_tracebacks": after["tracebacks"] - before["tracebacks"],
-                         "bind_retries": after["bind_retries"] - before["bind_retries"]},
-              "seconds": round(seconds, 1), "writes_per_s": round(len(tally.acknowledged) / seconds, 1)}
+    result = {
+        "phase": name,
+        **verify(app, tally),
+        "unacknowledged": len(tally.sent) - len(tally.acknowledged),
+        "refused": tally.refused,
+        "replayed": tally.replays,
+        "retries": tally.retries,
+        "errors": {
+            "5xx": tally.server_errors,
+            "locked": after["locked"] - before["locked"],
+            "connection": tally.connection_errors,
+            "server_tracebacks": after["tracebacks"] - before["tracebacks"],
+            "bind_retries": after["bind_retries"] - before["bind_retries"],
+        },
+        "seconds": round(seconds, 1),
+        "writes_per_s": round(len(tally.acknowledged) / seconds, 1),
+    }
     if backups is not None:
-        result["backups"] = {"method": "flask --app coopere backup" if backups.use_command else "sqlite3 backup API",
-                             "taken": backups.done, "failed": backups.failed}
+        result["backups"] = {
+            "method": "flask --app coopere backup" if backups.use_command else "sqlite3 backup API",
+            "taken": backups.done,
+            "failed": backups.failed,
+        }
     if tally.refusals:
         result["refusals"] = tally.refusals[:10]
     if tally.slow:
@@ -536,7 +747,16 @@ def sqlite_phases(folder: Path, results: list) -> None:
             use_command = backup_command_available()
             target = folder / "backups"
             target.mkdir()
-            results.append(phase("b_backup", app, server, plan, pairs, backups=Backups(folder, target, use_command)))
+            results.append(
+                phase(
+                    "b_backup",
+                    app,
+                    server,
+                    plan,
+                    pairs,
+                    backups=Backups(folder, target, use_command),
+                )
+            )
         if "c" in PHASES:
             results.append(phase("c_kill", app, server, plan, pairs, faults=True))
     finally:
@@ -554,8 +774,10 @@ def postgresql_phase(folder: Path, results: list) -> None:
     admin = sa.create_engine(PG_URL)
     with admin.begin() as conn:
         conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    database = {"SQLALCHEMY_DATABASE_URI": PG_URL,
-                "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={schema}"}}}
+    database = {
+        "SQLALCHEMY_DATABASE_URI": PG_URL,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={schema}"}},
+    }
     server = None
     try:
         app = make_app(folder, database)
@@ -586,12 +808,30 @@ def main() -> None:
         if "d" in PHASES:
             postgresql_phase(Path(tmp) / "postgresql", results)
     ran = [r for r in results if "skipped" not in r]
-    ok = all(r["lost"] == 0 and r["duplicated"] == 0 and r["partial"] == 0 and r["errors"]["5xx"] == 0
-             and r["errors"]["locked"] == 0 and r["integrity"] in ("ok", "n/a (postgresql)")
-             and r["acknowledged"] == WRITES for r in ran)
-    print(json.dumps({"benchmark": "stress", "writes_per_phase": WRITES, "clients": CLIENTS,
-                      "gunicorn": "2 workers × 4 threads (gthread)", "phases": results, "all_ok": ok,
-                      "seconds": round(time.monotonic() - started, 1)}, ensure_ascii=False))
+    ok = all(
+        r["lost"] == 0
+        and r["duplicated"] == 0
+        and r["partial"] == 0
+        and r["errors"]["5xx"] == 0
+        and r["errors"]["locked"] == 0
+        and r["integrity"] in ("ok", "n/a (postgresql)")
+        and r["acknowledged"] == WRITES
+        for r in ran
+    )
+    print(
+        json.dumps(
+            {
+                "benchmark": "stress",
+                "writes_per_phase": WRITES,
+                "clients": CLIENTS,
+                "gunicorn": "2 workers × 4 threads (gthread)",
+                "phases": results,
+                "all_ok": ok,
+                "seconds": round(time.monotonic() - started, 1),
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

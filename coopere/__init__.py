@@ -1,4 +1,5 @@
 """coopere: a neighbourhood mutual-aid network, one Flask instance per micro-perimeter."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -13,15 +14,22 @@ from .config import ROOT, Defaults, database_uri, default_instance_path, ensure_
 __version__ = "0.1.0"
 
 
-def create_app(test_config: dict | None = None, instance_path: str | os.PathLike | None = None) -> Flask:
+def create_app(
+    test_config: dict | None = None, instance_path: str | os.PathLike | None = None
+) -> Flask:
     """Build the application for one perimeter.
 
     Configuration is layered: defaults, then `<instance>/config.py` (optional), then the
     `COOPERE_*` environment variables, then `test_config`.
     """
     instance_path = Path(instance_path or default_instance_path()).resolve()
-    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=True,
-                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
     configure_config(app, test_config)
     configure_extensions(app)
     configure_blueprints(app)
@@ -42,20 +50,25 @@ def configure_config(app: Flask, test_config: dict | None) -> None:
         app.config.from_mapping(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
-            app.config.get("DATABASE_URL") or os.environ.get("DATABASE_URL") or database_uri(app.instance_path))
+            app.config.get("DATABASE_URL")
+            or os.environ.get("DATABASE_URL")
+            or database_uri(app.instance_path)
+        )
     app.config["SQLALCHEMY_DATABASE_URI"] = _psycopg3(app.config["SQLALCHEMY_DATABASE_URI"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
     from .urls import configure_public_url
 
-    configure_public_url(app)  # checked now: a malformed PUBLIC_URL stops the start with a French message
+    configure_public_url(
+        app
+    )  # checked now: a malformed PUBLIC_URL stops the start with a French message
 
 
 def _psycopg3(uri: str) -> str:
     """postgres:// and postgresql:// URLs use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if uri.startswith(prefix):
-            return "postgresql+psycopg://" + uri[len(prefix):]
+            return "postgresql+psycopg://" + uri[len(prefix) :]
     return uri
 
 
@@ -118,9 +131,25 @@ def configure_blueprints(app: Flask) -> None:
     from .listings.browse_views import bp as browse_bp
     from .reports.views import bp as reports_bp
 
-    for blueprint in (public_bp, auth_bp, perimeter_bp, events_bp, dwellings_bp, printruns_bp, listings_bp,
-                      members_bp, resident_bp, sponsorship_bp, cafe_bp, group_bp, notifications_bp,
-                      moderation_bp, browse_bp, exchanges_bp, reports_bp):
+    for blueprint in (
+        public_bp,
+        auth_bp,
+        perimeter_bp,
+        events_bp,
+        dwellings_bp,
+        printruns_bp,
+        listings_bp,
+        members_bp,
+        resident_bp,
+        sponsorship_bp,
+        cafe_bp,
+        group_bp,
+        notifications_bp,
+        moderation_bp,
+        browse_bp,
+        exchanges_bp,
+        reports_bp,
+    ):
         app.register_blueprint(blueprint)
 
 
@@ -132,7 +161,10 @@ def configure_templates(app: Flask) -> None:
     @app.context_processor
     def site_context():
         perimeter = get_perimeter()
-        return {"site_name": perimeter.short_name if perimeter else "coopere", "audit_label": action_label}
+        return {
+            "site_name": perimeter.short_name if perimeter else "coopere",
+            "audit_label": action_label,
+        }
 
     app.jinja_env.filters["phone"] = format_phone
 
@@ -156,7 +188,9 @@ def _refuse_public_debugger() -> None:
         elif arg.startswith("--host="):
             host = arg.split("=", 1)[1]
     if not is_local_address(host):
-        raise SystemExit(f"coopere refuses to start in debug mode on the non-local address {host!r}.")
+        raise SystemExit(
+            f"coopere refuses to start in debug mode on the non-local address {host!r}."
+        )
 
 
 def is_local_address(host: str) -> bool:

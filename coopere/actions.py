@@ -1,6 +1,7 @@
 """One way for a view to carry out a domain action: commit when it succeeds; when the domain
 refuses it (its error's message is French and safe to show), roll back so that nothing changes,
 and give the reason."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -19,7 +20,9 @@ class Outcome:
     error: str = ""  # why it was refused (French)
 
 
-def attempt(action: Callable[[], Any], refused: type[Exception] | tuple[type[Exception], ...]) -> Outcome:
+def attempt(
+    action: Callable[[], Any], refused: type[Exception] | tuple[type[Exception], ...]
+) -> Outcome:
     """Run `action`; commit its work, or roll it back when it raises `refused`."""
     try:
         value = action()
@@ -30,8 +33,11 @@ def attempt(action: Callable[[], Any], refused: type[Exception] | tuple[type[Exc
     return Outcome(True, value)
 
 
-def attempt_and_say(action: Callable[[], Any], refused: type[Exception] | tuple[type[Exception], ...],
-                    success: str | Callable[[Any], str] | None = None) -> Outcome:
+def attempt_and_say(
+    action: Callable[[], Any],
+    refused: type[Exception] | tuple[type[Exception], ...],
+    success: str | Callable[[Any], str] | None = None,
+) -> Outcome:
     """`attempt`, then a flash message: the success sentence (or its function of the result), or
     the reason of the refusal."""
     outcome = attempt(action, refused)

@@ -1,4 +1,5 @@
 """Configuration layers: defaults, then instance/config.py, then COOPERE_* environment variables."""
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,9 @@ class Defaults:
 
     # Security
     WTF_CSRF_TIME_LIMIT = None  # slow typists are never thrown out
-    SESSION_IDLE_MINUTES = 120  # a logged-in session unused this long ends (coopere/auth/session_timeouts.py)
+    SESSION_IDLE_MINUTES = (
+        120  # a logged-in session unused this long ends (coopere/auth/session_timeouts.py)
+    )
     SESSION_ABSOLUTE_HOURS = 12  # and any session ends this long after its login
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -33,8 +36,12 @@ class Defaults:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # a 5 MB photo plus the form; more gets a French 413 page
     IMPORT_MAX_BYTES = 5 * 1024 * 1024  # largest dwelling list accepted (about 60,000 addresses)
     PREFERRED_URL_SCHEME = "http"
-    PUBLIC_URL: str | None = None  # e.g. https://lilas.example.org, for QR codes printed from the command line
-    PRINT_JOBS = "process"  # "process": long print runs render in a separate process; "inline": at once
+    PUBLIC_URL: str | None = (
+        None  # e.g. https://lilas.example.org, for QR codes printed from the command line
+    )
+    PRINT_JOBS = (
+        "process"  # "process": long print runs render in a separate process; "inline": at once
+    )
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app (0 = none)
     # Where rate-limit counters live: "coopere-db://" is a table shared by every gunicorn worker, in the
     # PostgreSQL database or in <instance>/ratelimit.sqlite3 next to a SQLite one (coopere/ratelimit.py);
@@ -56,7 +63,9 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER: str | None = None  # e.g. "Coop-ère Lilas <lilas@example.org>"
     MAIL_TIMEOUT = 10  # seconds to wait for the SMTP server
-    MAIL_SUPPRESS_SEND = False  # Flask-Mail's default follows TESTING; the tests use a real SMTP server
+    MAIL_SUPPRESS_SEND = (
+        False  # Flask-Mail's default follows TESTING; the tests use a real SMTP server
+    )
     # Login lockout (coopere/auth/lockout.py, docs/securite.md): this many failures for one account from
     # one place (IPv4 address or IPv6 /64) within the window lock that place out of that account; this
     # many from all places together close the account to places it never logged in from, while the
@@ -74,15 +83,25 @@ class Defaults:
     LISTING_NEED_DAYS = 56  # a need expires 8 weeks after publication (or renewal)
     LISTING_OFFER_DAYS = 183  # an offer or a project, after 6 months
     LISTING_REMINDER_DAYS = 7  # the owner (or their sponsor) is reminded this many days before
-    LISTING_PHOTO_MAX_BYTES = 5 * 1024 * 1024  # largest photo accepted (MAX_CONTENT_LENGTH leaves room)
+    LISTING_PHOTO_MAX_BYTES = (
+        5 * 1024 * 1024
+    )  # largest photo accepted (MAX_CONTENT_LENGTH leaves room)
     # Retention (`flask --app coopere purge`, monthly; coopere/privacy/purge.py)
-    PURGE_INACTIVE_MONTHS = 24  # no login nor activity this long: the account is flagged (never deleted)
+    PURGE_INACTIVE_MONTHS = (
+        24  # no login nor activity this long: the account is flagged (never deleted)
+    )
     PURGE_LEFT_GRACE_DAYS = 90  # a member who left is erased this long after leaving
     AUDIT_RETENTION_MONTHS = 12  # audit entries older than this are deleted
-    PRINT_FILES_RETENTION_DAYS = 30  # print-run PDFs older than this are deleted (the run stays listed)
+    PRINT_FILES_RETENTION_DAYS = (
+        30  # print-run PDFs older than this are deleted (the run stays listed)
+    )
     # Backups (`flask --app coopere backup`): they hold personal data, so they stay in the instance folder
-    BACKUP_DIR: str | None = None  # default <instance>/backups; a relative path is inside the instance folder
-    BACKUP_KEEP = 14  # the newest 14 backups are kept, older ones deleted after each backup (0: keep all)
+    BACKUP_DIR: str | None = (
+        None  # default <instance>/backups; a relative path is inside the instance folder
+    )
+    BACKUP_KEEP = (
+        14  # the newest 14 backups are kept, older ones deleted after each backup (0: keep all)
+    )
 
 
 def database_uri(instance_path: str | os.PathLike) -> str:
@@ -110,7 +129,9 @@ def ensure_secret_key(instance_path: str | os.PathLike) -> str:
     return path.read_text().strip()
 
 
-def write_instance_setting(instance_path: str | os.PathLike, name: str, value: str, comment: str = "") -> Path:
+def write_instance_setting(
+    instance_path: str | os.PathLike, name: str, value: str, comment: str = ""
+) -> Path:
     """Add `NAME = 'value'` at the end of <instance>/config.py (created mode 0600: it may hold the SMTP
     password); when the file is read, this last line wins over an earlier one."""
     path = Path(instance_path) / "config.py"

@@ -1,4 +1,5 @@
 """Database engine set-up: SQLite pragmas, BEGIN IMMEDIATE for writes, and the db CLI helpers."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request

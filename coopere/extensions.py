@@ -1,4 +1,5 @@
 """Flask extensions, created without an app and initialised by the factory."""
+
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_login import LoginManager

@@ -1,5 +1,6 @@
 """Language, dates and names: French by default, English complete, times shown in Europe/Paris,
 a person's name written « Prénom Nom » everywhere."""
+
 from __future__ import annotations
 
 import re
@@ -24,7 +25,9 @@ def select_locale() -> str:
     chosen = session.get("lang")
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def long_date(value: date | datetime | None) -> str:
@@ -88,8 +91,11 @@ def person_name(first_name: str | None, last_name: str | None, *, initial: bool 
 
 
 def configure_i18n(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=str(app.root_path) + "/translations")
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(app.root_path) + "/translations",
+    )
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["long_datetime"] = long_datetime
     app.jinja_env.filters["time_hm"] = time_hm

@@ -1,4 +1,5 @@
 """Idempotency keys: a write sent twice with the same key is carried out once."""
+
 from __future__ import annotations
 
 import re
@@ -57,7 +58,10 @@ def idempotency_field() -> Markup:
 
 def _sent_key() -> str | None:
     key = request.headers.get(HEADER)
-    if key is None and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if key is None and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         key = request.form.get(FIELD)
     key = (key or "").strip()
     return key or None
@@ -71,9 +75,14 @@ def _before_write():
     if key is None:
         return None
     if not KEY_RE.fullmatch(key):
-        return _page(_("Clé d'envoi invalide"),
-                     _("La demande porte une clé d'envoi invalide (64 lettres, chiffres, « - » ou « _ » au plus) : "
-                       "rien n'a été enregistré. Rechargez la page et recommencez."), 400)
+        return _page(
+            _("Clé d'envoi invalide"),
+            _(
+                "La demande porte une clé d'envoi invalide (64 lettres, chiffres, « - » ou « _ » au plus) : "
+                "rien n'a été enregistré. Rechargez la page et recommencez."
+            ),
+            400,
+        )
     if not current_user.is_authenticated:
         return None  # keys belong to a person: anonymous forms (log in, activation) work as usual
     user_id = current_user.id
@@ -81,7 +90,9 @@ def _before_write():
     if stored is None:
         if secrets.randbelow(PRUNE_ONE_IN) == 0:
             prune_keys()
-        row = IdempotencyKey(key=key, user_id=user_id, method=request.method, path=request.path[:300])
+        row = IdempotencyKey(
+            key=key, user_id=user_id, method=request.method, path=request.path[:300]
+        )
         db.session.add(row)
         try:
             # Written now, in the transaction the view will commit: with the write or not at all.
@@ -91,8 +102,11 @@ def _before_write():
             db.session.rollback()
             stored = db.session.get(IdempotencyKey, key)
             if stored is None:  # the other request gave up meanwhile: let the client try again
-                return _page(_("Envoi en cours"), _("Le même envoi est déjà en cours : réessayez dans un instant."),
-                             409)
+                return _page(
+                    _("Envoi en cours"),
+                    _("Le même envoi est déjà en cours : réessayez dans un instant."),
+                    409,
+                )
         else:
             g.idempotency_row = row
             return None
@@ -103,28 +117,45 @@ def prune_keys(days: int = KEEP_DAYS, *, now: datetime | None = None) -> int:
     """Forget keys older than `days` (in the current transaction): a retry comes within minutes.
     Returns how many were forgotten."""
     limit = (now or utcnow()) - timedelta(days=days)
-    return db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < limit)).rowcount or 0
+    return (
+        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < limit)).rowcount
+        or 0
+    )
 
 
 def _replay(stored: IdempotencyKey, user_id: int):
     """The answer to a key already carried out: its outcome, without running the view again."""
-    if stored.user_id != user_id or stored.method != request.method or stored.path != request.path[:300]:
+    if (
+        stored.user_id != user_id
+        or stored.method != request.method
+        or stored.path != request.path[:300]
+    ):
         db.session.rollback()
-        return _page(_("Clé d'envoi déjà utilisée"),
-                     _("Cette clé d'envoi a déjà servi pour une autre demande : rien n'a été enregistré. "
-                       "Rechargez la page et recommencez."), 409)
+        return _page(
+            _("Clé d'envoi déjà utilisée"),
+            _(
+                "Cette clé d'envoi a déjà servi pour une autre demande : rien n'a été enregistré. "
+                "Rechargez la page et recommencez."
+            ),
+            409,
+        )
     status, location = stored.status_code, stored.location
     db.session.rollback()  # nothing to write: free the database at once
     if status is not None and 300 <= status < 400 and location:
         flash(_("Déjà enregistré."), "success")
         return redirect(location, 303)
-    return _page(_("Déjà enregistré."), _("Cette demande avait déjà été reçue et enregistrée : rien n'a été "
-                                          "fait en double."), status if status is not None and status < 500 else 200)
+    return _page(
+        _("Déjà enregistré."),
+        _("Cette demande avait déjà été reçue et enregistrée : rien n'a été fait en double."),
+        status if status is not None and status < 500 else 200,
+    )
 
 
 def _page(title: str, message: str, status: int):
     # The error page's layout, without its error code: « Déjà enregistré » is no error.
-    response = make_response(render_template("errors/error.html", title=title, message=message, code=None), status)
+    response = make_response(
+        render_template("errors/error.html", title=title, message=message, code=None), status
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -141,8 +172,11 @@ def _after_write(response):
     try:
         # Anything the view left uncommitted after its commit is discarded at teardown anyway.
         db.session.rollback()
-        db.session.execute(update(IdempotencyKey).where(IdempotencyKey.key == key)
-                           .values(status_code=response.status_code, location=location))
+        db.session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.key == key)
+            .values(status_code=response.status_code, location=location)
+        )
         db.session.commit()
     except SQLAlchemyError:
         # The write and its key are already stored: a replay then answers « Déjà enregistré ».
@@ -152,6 +186,7 @@ def _after_write(response):
 
 
 # Which key rows were committed: the view's own commit (or rollback) decides, so the session tells.
+
 
 @event.listens_for(Session, "pending_to_persistent")
 def _flushed(session, instance):

@@ -5,6 +5,7 @@ in a search box, kept out of URLs; free text cleaned the same way in every form 
 digit for Python but no number (ValueError), more than 4,300 digits are refused (ValueError), and a
 20-digit id overflows the database's integer column (OverflowError, DataError). Each was a 500.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -34,6 +35,7 @@ def page_number(value) -> int:
 
 
 # --- NUL characters -------------------------------------------------------------------------------
+
 
 def _without_nul(value):
     return value.replace("\x00", "") if isinstance(value, str) else value
@@ -88,8 +90,10 @@ _NO_BIDI = str.maketrans("", "", BIDI_CONTROLS)
 #: word joiner, byte-order mark, soft hyphen, Hangul fillers, Mongolian vowel separator, invisible
 #: mathematical operators. Kept inside text (a joiner inside an emoji, a word), but text made only of
 #: them (and of spaces and control characters) is empty.
-INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u115f\u1160\u3164\uffa0\u180e"
-                      "\u2061\u2062\u2063\u2064")
+INVISIBLE = frozenset(
+    "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u115f\u1160\u3164\uffa0\u180e"
+    "\u2061\u2062\u2063\u2064"
+)
 
 
 def _blank(char: str) -> bool:

@@ -7,6 +7,7 @@ SMTP error, a value echoed by a library, a query string in an access log line. I
 record is made (the logging record factory), so it covers every logger and every handler, those
 of gunicorn and of pytest's caplog included, whichever is added later.
 """
+
 from __future__ import annotations
 
 import logging
@@ -46,7 +47,9 @@ class ScrubPersonalData(logging.Filter):
         if message is not None:
             record.msg, record.args = scrub(message), ()
         if record.exc_info and record.exc_info[0] is not None:
-            record.exc_text = scrub("".join(traceback.format_exception(*record.exc_info)).rstrip("\n"))
+            record.exc_text = scrub(
+                "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            )
             record.exc_info = None
         elif record.exc_text:
             record.exc_text = scrub(record.exc_text)

@@ -3,6 +3,7 @@ whom the table lets through, so the menu and the permissions cannot disagree.
 
 Three sections, so that an admin's menu fits on a café tablet: « Mon voisinage » (every member,
 always open), « Animer » (the animation group) and « Administrer » (admins), the last two folded."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,35 +32,54 @@ class Section:
 
 
 SECTIONS = (
-    Section("voisinage", _l("Mon voisinage"), (
-        Entry("auth.home", _l("Mon espace")),
-        Entry("browse.index", _l("Annonces")),
-        Entry("listings.mine", _l("Mes annonces")),
-        Entry("exchanges.index", _l("Mes échanges")),
-        Entry("events.upcoming", _l("Rendez-vous")),
-        Entry("notifications.index", _l("Notifications"), only_if="unread"),
-        Entry("sponsorship.index", _l("Mes filleuls"), only_if="sponsees"),
-        Entry("auth.account", _l("Mon compte")),
-    ), folded=False),
-    Section("animer", _l("Animer"), (
-        Entry("members.desk", _l("Inscrire")),
-        Entry("members.index", _l("Membres")),
-        Entry("events.index", _l("Organiser")),
-        Entry("group.index", _l("Tâches du groupe")),
-        Entry("dwellings.index", _l("Logements")),
-        Entry("printruns.index", _l("Impressions")),
-        Entry("moderation.queue", _l("Modération")),
-        Entry("reports.index", _l("Bilan")),
-    ), folded=True),
-    Section("administrer", _l("Administrer"), (
-        Entry("perimeter.settings", _l("Réglages")),
-        Entry("perimeter.group", _l("Groupe d'animation")),
-        Entry("listings.themes", _l("Thèmes")),
-        Entry("perimeter.audit", _l("Journal")),
-    ), folded=True),
+    Section(
+        "voisinage",
+        _l("Mon voisinage"),
+        (
+            Entry("auth.home", _l("Mon espace")),
+            Entry("browse.index", _l("Annonces")),
+            Entry("listings.mine", _l("Mes annonces")),
+            Entry("exchanges.index", _l("Mes échanges")),
+            Entry("events.upcoming", _l("Rendez-vous")),
+            Entry("notifications.index", _l("Notifications"), only_if="unread"),
+            Entry("sponsorship.index", _l("Mes filleuls"), only_if="sponsees"),
+            Entry("auth.account", _l("Mon compte")),
+        ),
+        folded=False,
+    ),
+    Section(
+        "animer",
+        _l("Animer"),
+        (
+            Entry("members.desk", _l("Inscrire")),
+            Entry("members.index", _l("Membres")),
+            Entry("events.index", _l("Organiser")),
+            Entry("group.index", _l("Tâches du groupe")),
+            Entry("dwellings.index", _l("Logements")),
+            Entry("printruns.index", _l("Impressions")),
+            Entry("moderation.queue", _l("Modération")),
+            Entry("reports.index", _l("Bilan")),
+        ),
+        folded=True,
+    ),
+    Section(
+        "administrer",
+        _l("Administrer"),
+        (
+            Entry("perimeter.settings", _l("Réglages")),
+            Entry("perimeter.group", _l("Groupe d'animation")),
+            Entry("listings.themes", _l("Thèmes")),
+            Entry("perimeter.audit", _l("Journal")),
+        ),
+        folded=True,
+    ),
 )
-VISITOR = Section("visiteur", _l("Menu"), (Entry("public.home", _l("Accueil")), Entry("auth.login", _l("Me connecter"))),
-                  folded=False)
+VISITOR = Section(
+    "visiteur",
+    _l("Menu"),
+    (Entry("public.home", _l("Accueil")), Entry("auth.login", _l("Me connecter"))),
+    folded=False,
+)
 
 
 @dataclass(frozen=True)
@@ -78,8 +98,9 @@ class ShownSection:
     current: bool  # the page shown is one of its links
 
 
-def menu_for(user, *, current_endpoint: str | None = None, unread: int = 0, sponsees: bool = False
-             ) -> list[ShownSection]:
+def menu_for(
+    user, *, current_endpoint: str | None = None, unread: int = 0, sponsees: bool = False
+) -> list[ShownSection]:
     """The sections and links `user` may use, in order; empty sections are left out."""
     if not (user and user.is_authenticated):
         sections = (VISITOR,)
@@ -95,11 +116,22 @@ def menu_for(user, *, current_endpoint: str | None = None, unread: int = 0, spon
                 continue
             if entry.only_if == "sponsees" and not sponsees:
                 continue
-            label = _("Notifications (%(count)s)", count=unread) if entry.only_if == "unread" else str(entry.label)
+            label = (
+                _("Notifications (%(count)s)", count=unread)
+                if entry.only_if == "unread"
+                else str(entry.label)
+            )
             links.append(Link(entry.endpoint, label, entry.endpoint == current_endpoint))
         if links:
-            shown.append(ShownSection(section.key, str(section.title), links, section.folded,
-                                      any(link.current for link in links)))
+            shown.append(
+                ShownSection(
+                    section.key,
+                    str(section.title),
+                    links,
+                    section.folded,
+                    any(link.current for link in links),
+                )
+            )
     return shown
 
 
@@ -109,9 +141,12 @@ def current_menu() -> list[ShownSection]:
     from .notifications.views import unread_notifications
 
     authenticated = current_user.is_authenticated
-    return menu_for(current_user, current_endpoint=request.endpoint,
-                    unread=unread_notifications() if authenticated else 0,
-                    sponsees=has_sponsees() if authenticated else False)
+    return menu_for(
+        current_user,
+        current_endpoint=request.endpoint,
+        unread=unread_notifications() if authenticated else 0,
+        sponsees=has_sponsees() if authenticated else False,
+    )
 
 
 def configure_menu(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """The route × role policy table: every endpoint states who may reach it; others are denied."""
+
 from __future__ import annotations
 
 import enum

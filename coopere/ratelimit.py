@@ -15,6 +15,7 @@ every worker sees:
 The storage supports the fixed-window strategy (Flask-Limiter's default, the only one coopere
 uses). Keys are stored as an HMAC with the secret key, so the table holds no IP address.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -63,7 +64,8 @@ def counters_engine() -> Engine:
         engine = _sqlite_engines.get(str(path))
         if engine is None:
             engine = _sqlite_engines[str(path)] = _sqlite_counters_engine(
-                path, current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+                path, current_app.config["SQLITE_BUSY_TIMEOUT_MS"]
+            )
         if not path.exists():  # first use, or the file was deleted (counters are disposable)
             _create_table(engine)
     return engine
@@ -90,7 +92,9 @@ def _sqlite_counters_engine(path: Path, busy_timeout_ms: int) -> Engine:
 
 def _create_table(engine: Engine) -> None:
     table = RateLimitCounter.__table__
-    with engine.begin() as connection:  # workers starting together: IF NOT EXISTS, under the write lock
+    with (
+        engine.begin() as connection
+    ):  # workers starting together: IF NOT EXISTS, under the write lock
         connection.execute(CreateTable(table, if_not_exists=True))
         for index in table.indexes:
             connection.execute(CreateIndex(index, if_not_exists=True))
@@ -127,11 +131,16 @@ class DatabaseStorage(Storage):
         engine = counters_engine()
         dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
         ended = table.c.expires_at <= now
-        statement = dialect.insert(table).values(key=self._hashed(key), hits=amount, expires_at=now + expiry)
-        statement = statement.on_conflict_do_update(index_elements=[table.c.key], set_={
-            "hits": case((ended, amount), else_=table.c.hits + amount),
-            "expires_at": case((ended, now + expiry), else_=table.c.expires_at),
-        }).returning(table.c.hits)
+        statement = dialect.insert(table).values(
+            key=self._hashed(key), hits=amount, expires_at=now + expiry
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "hits": case((ended, amount), else_=table.c.hits + amount),
+                "expires_at": case((ended, now + expiry), else_=table.c.expires_at),
+            },
+        ).returning(table.c.hits)
         with engine.begin() as connection:
             hits = connection.execute(statement).scalar_one()
         if secrets.randbelow(PRUNE_ONE_IN) == 0:
@@ -140,15 +149,22 @@ class DatabaseStorage(Storage):
 
     def get(self, key: str) -> int:
         with counters_engine().connect() as connection:
-            hits = connection.scalar(select(RateLimitCounter.hits).where(
-                RateLimitCounter.key == self._hashed(key), RateLimitCounter.expires_at > time.time()))
+            hits = connection.scalar(
+                select(RateLimitCounter.hits).where(
+                    RateLimitCounter.key == self._hashed(key),
+                    RateLimitCounter.expires_at > time.time(),
+                )
+            )
         return hits or 0
 
     def get_expiry(self, key: str) -> float:
         now = time.time()
         with counters_engine().connect() as connection:
-            expires_at = connection.scalar(select(RateLimitCounter.expires_at).where(
-                RateLimitCounter.key == self._hashed(key), RateLimitCounter.expires_at > now))
+            expires_at = connection.scalar(
+                select(RateLimitCounter.expires_at).where(
+                    RateLimitCounter.key == self._hashed(key), RateLimitCounter.expires_at > now
+                )
+            )
         return expires_at or now
 
     def check(self) -> bool:
@@ -165,7 +181,9 @@ class DatabaseStorage(Storage):
 
     def clear(self, key: str) -> None:
         with counters_engine().begin() as connection:
-            connection.execute(delete(RateLimitCounter).where(RateLimitCounter.key == self._hashed(key)))
+            connection.execute(
+                delete(RateLimitCounter).where(RateLimitCounter.key == self._hashed(key))
+            )
 
     def prune(self, now: float | None = None) -> int:
         """Delete the counters whose window has ended (they hold nothing a new hit would need)."""

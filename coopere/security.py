@@ -1,4 +1,5 @@
 """Security headers on every response (error pages included) and proxy handling."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,18 +10,20 @@ from flask import Flask, Response, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # No external host, no inline script or style: everything comes from this site.
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 def client_network(address: str | None = None) -> str:
@@ -68,7 +71,9 @@ def configure_security(app: Flask) -> None:
     configure_url_converters(app)  # bounded <int:…> ids: a huge number is a 404, not a 500
     from .inputs import NulFreeRequest
 
-    app.request_class = NulFreeRequest  # no NUL in form fields or query strings (PostgreSQL refuses them)
+    app.request_class = (
+        NulFreeRequest  # no NUL in form fields or query strings (PostgreSQL refuses them)
+    )
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
         # Never x_host: the Host a proxy passes through is chosen by the client, and links that leave

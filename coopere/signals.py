@@ -1,6 +1,7 @@
 """Signals between domains: a lower layer announces an event, the domains that care react,
 without the lower layer importing them (no import circles). Receivers are connected when their
 module is imported; the app factory imports them all."""
+
 from blinker import Namespace
 
 _signals = Namespace()

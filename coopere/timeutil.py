@@ -2,6 +2,7 @@
 
 The one place for Paris time and calendar arithmetic; words for dates and hours are in
 coopere/i18n.py."""
+
 from __future__ import annotations
 
 import calendar
@@ -37,7 +38,9 @@ def add_months(day: date | datetime, months: int):
     fewer days. Works on dates and datetimes (the time is kept)."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
-    return day.replace(year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1]))
+    return day.replace(
+        year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
+    )
 
 
 def months_before(moment: date | datetime, months: int):

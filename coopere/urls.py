@@ -4,6 +4,7 @@ bounded integer ids in routes.
 Every redirect to an address that came with the request (a `next` field or parameter) goes through
 `local_path`, through `next_path` in the views: one check, nowhere else.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote, unquote, urlsplit
@@ -15,8 +16,12 @@ from werkzeug.routing import IntegerConverter
 def _unsafe(text: str) -> bool:
     """Whether `text`, as written, holds what a browser could read as another site or a new header:
     a control character (CR, LF, TAB, any below 0x20, DEL), a backslash, or a second leading slash."""
-    return (any(ord(char) < 0x20 or ord(char) == 0x7F for char in text) or "\\" in text
-            or not text.startswith("/") or text.startswith("//"))
+    return (
+        any(ord(char) < 0x20 or ord(char) == 0x7F for char in text)
+        or "\\" in text
+        or not text.startswith("/")
+        or text.startswith("//")
+    )
 
 
 def local_path(target: str | None) -> str | None:
@@ -54,10 +59,21 @@ class DatabaseIntConverter(IntegerConverter):
 
     MAX = 2**31 - 1
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = None,
-                 signed: bool = False) -> None:  # noqa: A002 - werkzeug's argument names
-        super().__init__(map, fixed_digits=fixed_digits, min=min,
-                         max=self.MAX if max is None else max, signed=signed)
+    def __init__(
+        self,
+        map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = None,
+        signed: bool = False,
+    ) -> None:  # noqa: A002 - werkzeug's argument names
+        super().__init__(
+            map,
+            fixed_digits=fixed_digits,
+            min=min,
+            max=self.MAX if max is None else max,
+            signed=signed,
+        )
 
 
 def configure_url_converters(app) -> None:
@@ -70,6 +86,7 @@ def configure_url_converters(app) -> None:
 # Everything that leaves the site (emails, QR codes on printouts, letters printed from the command
 # line) names the site by the PUBLIC_URL setting, never by the request's Host or X-Forwarded-Host
 # headers, which the person making the request chooses. Unset, such links are refused, not guessed.
+
 
 class PublicUrlInvalid(ValueError):
     """PUBLIC_URL (or --base-url) is not a usable public address; the message says why, in French."""
@@ -86,9 +103,11 @@ def public_url_missing_message():
     """The French (translated) words shown wherever a link or a QR code cannot be made."""
     from flask_babel import lazy_gettext as _l
 
-    return _l("L'adresse publique du site n'est pas réglée (réglage PUBLIC_URL) : les codes QR et les liens "
-              "envoyés par courriel ne peuvent pas être faits. Demandez à la personne qui gère le serveur de "
-              "la renseigner.")
+    return _l(
+        "L'adresse publique du site n'est pas réglée (réglage PUBLIC_URL) : les codes QR et les liens "
+        "envoyés par courriel ne peuvent pas être faits. Demandez à la personne qui gère le serveur de "
+        "la renseigner."
+    )
 
 
 def normalise_public_url(value) -> str | None:
@@ -98,27 +117,39 @@ def normalise_public_url(value) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise PublicUrlInvalid("l'adresse publique doit être un texte, par exemple https://lilas.example.org")
+        raise PublicUrlInvalid(
+            "l'adresse publique doit être un texte, par exemple https://lilas.example.org"
+        )
     text = value.strip()
     if not text:
         return None
     if any(ord(char) < 0x21 or ord(char) == 0x7F for char in text):
-        raise PublicUrlInvalid("l'adresse publique ne doit contenir ni espace ni caractère de contrôle.")
+        raise PublicUrlInvalid(
+            "l'adresse publique ne doit contenir ni espace ni caractère de contrôle."
+        )
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        raise PublicUrlInvalid(f"{text!r} n'est pas une adresse web valable (port ou crochets incorrects).")
+        raise PublicUrlInvalid(
+            f"{text!r} n'est pas une adresse web valable (port ou crochets incorrects)."
+        )
     if parts.scheme.lower() not in ("http", "https"):
-        raise PublicUrlInvalid(f"{text!r} doit commencer par https:// (ou http://), "
-                               "par exemple https://lilas.example.org")
+        raise PublicUrlInvalid(
+            f"{text!r} doit commencer par https:// (ou http://), "
+            "par exemple https://lilas.example.org"
+        )
     host = parts.hostname or ""
     if not host:
-        raise PublicUrlInvalid(f"{text!r} ne nomme aucun site : écrivez-la comme https://lilas.example.org")
+        raise PublicUrlInvalid(
+            f"{text!r} ne nomme aucun site : écrivez-la comme https://lilas.example.org"
+        )
     if parts.username is not None or parts.password is not None:
         raise PublicUrlInvalid(f"{text!r} contient un identifiant (avant « @ ») : retirez-le.")
     if parts.query or parts.fragment or text.endswith(("?", "#")):
-        raise PublicUrlInvalid(f"{text!r} ne doit contenir ni « ? » ni « # » : seulement l'adresse du site.")
+        raise PublicUrlInvalid(
+            f"{text!r} ne doit contenir ni « ? » ni « # » : seulement l'adresse du site."
+        )
     if ":" not in host:  # an IPv6 address stays as written
         try:
             host = host.encode("idna").decode("ascii")

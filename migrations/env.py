@@ -1,4 +1,5 @@
 """Alembic environment for coopere: runs against the app's own engine (SQLite or PostgreSQL)."""
+
 import logging
 from logging.config import fileConfig
 
@@ -13,13 +14,19 @@ logger = logging.getLogger("alembic.env")
 migrate_ext = current_app.extensions["migrate"]
 engine = migrate_ext.db.engine
 target_metadata = migrate_ext.db.metadata
-config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+config.set_main_option(
+    "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+)
 
 
 def run_migrations_offline():
     """Emit SQL to standard output instead of running it (`flask db upgrade --sql`)."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

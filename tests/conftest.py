@@ -1,4 +1,5 @@
 """Shared fixtures: an app per test on SQLite (or PostgreSQL), clients, and people of each role."""
+
 from __future__ import annotations
 
 import uuid
@@ -12,6 +13,7 @@ from coopere.auth.models import Role, User
 from coopere.auth.passwords import hash_password
 from coopere.extensions import db
 from helpers import BACKEND, PASSWORD, PG_URL, login, reset_database, test_config
+
 
 def pytest_report_header(config):
     return f"coopere database leg: {BACKEND}" + (f" ({PG_URL})" if BACKEND == "postgresql" else "")
@@ -39,7 +41,9 @@ def make_app(tmp_path, pg_schema):
     apps = []
 
     def _make(**overrides):
-        app = create_app(test_config(tmp_path, pg_schema, **overrides), instance_path=tmp_path / "instance")
+        app = create_app(
+            test_config(tmp_path, pg_schema, **overrides), instance_path=tmp_path / "instance"
+        )
         if not apps:
             reset_database(app)
         apps.append(app)
@@ -67,8 +71,10 @@ def empty_app(tmp_path, pg_schema):
         admin = sa.create_engine(PG_URL)
         with admin.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        config.update(SQLALCHEMY_DATABASE_URI=PG_URL,
-                      SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-c search_path={schema}"}})
+        config.update(
+            SQLALCHEMY_DATABASE_URI=PG_URL,
+            SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": f"-c search_path={schema}"}},
+        )
     app = create_app(config, instance_path=tmp_path / "instance")
     yield app
     with app.app_context():
@@ -102,8 +108,11 @@ def create_user(app) -> Callable[..., User]:
         if password is not None and "phone" not in columns:
             columns.setdefault("email", f"{role.value}{n}@example.org")
         with app.app_context():
-            user = User(role=role.value, password_hash=hash_password(password) if password else None,
-                        **columns)
+            user = User(
+                role=role.value,
+                password_hash=hash_password(password) if password else None,
+                **columns,
+            )
             db.session.add(user)
             db.session.commit()
             db.session.refresh(user)
@@ -120,10 +129,17 @@ def create_perimeter(app):
     def _create(**settings):
         from coopere.perimeter.services import DEFAULT_CHARTER, save_settings
 
-        values = {"name": "Coop-ère de la rue des Lilas", "short_name": "Coop-ère Lilas", "city": "Nantes",
-                  "postcode": "44300", "estimated_dwellings": 250,
-                  "meeting_place": "Place des Lilas, devant la boulangerie",
-                  "contact": "lilas@example.org", "charter_text": DEFAULT_CHARTER, **settings}
+        values = {
+            "name": "Coop-ère de la rue des Lilas",
+            "short_name": "Coop-ère Lilas",
+            "city": "Nantes",
+            "postcode": "44300",
+            "estimated_dwellings": 250,
+            "meeting_place": "Place des Lilas, devant la boulangerie",
+            "contact": "lilas@example.org",
+            "charter_text": DEFAULT_CHARTER,
+            **settings,
+        }
         with app.app_context():
             save_settings(values)
             db.session.commit()
@@ -136,8 +152,11 @@ def create_perimeter(app):
 def users(create_user, create_perimeter):
     """One person of each role, on a configured perimeter."""
     create_perimeter()
-    return {"member": create_user(Role.MEMBER), "animator": create_user(Role.ANIMATOR),
-            "admin": create_user(Role.ADMIN)}
+    return {
+        "member": create_user(Role.MEMBER),
+        "animator": create_user(Role.ANIMATOR),
+        "admin": create_user(Role.ADMIN),
+    }
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """Plain helpers shared by the tests: configuration, forms with CSRF tokens, logging in, counting queries."""
+
 from __future__ import annotations
 
 import html
@@ -17,8 +18,10 @@ BACKEND = os.environ.get("COOPERE_TEST_DB", "sqlite")
 def database_config(tmp_path, pg_schema: str | None) -> dict:
     if pg_schema is None:
         return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'coopere.sqlite3'}"}
-    return {"SQLALCHEMY_DATABASE_URI": PG_URL,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={pg_schema}"}}}
+    return {
+        "SQLALCHEMY_DATABASE_URI": PG_URL,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={pg_schema}"}},
+    }
 
 
 def test_config(tmp_path, pg_schema: str | None, **overrides) -> dict:
@@ -30,9 +33,12 @@ def test_config(tmp_path, pg_schema: str | None, **overrides) -> dict:
         # Links that leave the site come from PUBLIC_URL only (never the request's host).
         "PUBLIC_URL": "http://localhost",
         "RATELIMIT_LOGIN": "1000 per minute",
-        "RATELIMIT_ACTIVATION": "1000 per minute", "RATELIMIT_ACTIVATION_GLOBAL": "1000 per minute",
+        "RATELIMIT_ACTIVATION": "1000 per minute",
+        "RATELIMIT_ACTIVATION_GLOBAL": "1000 per minute",
         # Cheap hashes keep the suite fast; production parameters are checked in test_passwords.
-        "ARGON2_TIME_COST": 1, "ARGON2_MEMORY_COST": 1024, "ARGON2_PARALLELISM": 1,
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
         **database_config(tmp_path, pg_schema),
     }
     config.update(overrides)
@@ -63,7 +69,9 @@ def csrf_token(client, path: str = "/") -> str:
     return match.group(1)
 
 
-def post_form(client, path: str, data: dict | None = None, *, token_from: str | None = None, **kwargs):
+def post_form(
+    client, path: str, data: dict | None = None, *, token_from: str | None = None, **kwargs
+):
     """POST a form with the session's CSRF token, like a browser submitting the page."""
     data = dict(data or {})
     data.setdefault("csrf_token", csrf_token(client, token_from or "/"))
@@ -73,15 +81,21 @@ def post_form(client, path: str, data: dict | None = None, *, token_from: str | 
 def search_people(client, path: str, name: str, **filters):
     """Type a name in a people search (the members list, the café desk): it is posted, never put in
     the URL, and the list shown after the redirect is returned."""
-    return client.post(path, data={"csrf_token": csrf_token(client, path), "q": name, **filters},
-                       follow_redirects=True)
+    return client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "q": name, **filters},
+        follow_redirects=True,
+    )
 
 
 def login(client, user_or_login, password: str = PASSWORD):
-    login_text = user_or_login if isinstance(user_or_login, str) else (user_or_login.email or user_or_login.phone)
+    login_text = (
+        user_or_login
+        if isinstance(user_or_login, str)
+        else (user_or_login.email or user_or_login.phone)
+    )
     client.post("/deconnexion", data={"csrf_token": csrf_token(client, "/")})
     return post_form(client, "/connexion", {"login": login_text, "password": password})
-
 
 
 def flat(text: str) -> str:
@@ -108,8 +122,12 @@ def form_fields(response, action: str | None = None) -> dict:
 
         def handle_starttag(self, tag, attrs):
             a = dict(attrs)
-            if tag == "form" and not self.done and a.get("method", "").lower() == "post" and (
-                    action is None or action in (a.get("action") or "")):
+            if (
+                tag == "form"
+                and not self.done
+                and a.get("method", "").lower() == "post"
+                and (action is None or action in (a.get("action") or ""))
+            ):
                 self.inside = True
             if not self.inside:
                 return

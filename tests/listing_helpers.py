@@ -1,5 +1,6 @@
 """Fixtures and helpers shared by the listing tests (details, photos, expiry, projects, catalogue):
 import the fixtures by name into a test module."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,10 +17,20 @@ from coopere.timeutil import utcnow
 @pytest.fixture
 def sponsee(app, users, create_user) -> User:
     """Odette, without internet, sponsored by the member."""
-    odette = create_user(Role.MEMBER, password=None, first_name="Odette", last_name="Lambert", has_internet=False,
-                         contact_preference="sponsor")
+    odette = create_user(
+        Role.MEMBER,
+        password=None,
+        first_name="Odette",
+        last_name="Lambert",
+        has_internet=False,
+        contact_preference="sponsor",
+    )
     with app.app_context():
-        db.session.add(Sponsorship(sponsee_id=odette.id, sponsor_id=users["member"].id, consent_reference="P-1"))
+        db.session.add(
+            Sponsorship(
+                sponsee_id=odette.id, sponsor_id=users["member"].id, consent_reference="P-1"
+            )
+        )
         db.session.commit()
     return odette
 
@@ -29,13 +40,28 @@ def act_for(client, sponsee: User) -> None:
     assert response.status_code == 302
 
 
-def make_listing(app, owner_id: int, theme_id: int, title: str, *, status: str = "open", kind: str = "offer",
-                 **columns) -> int:
+def make_listing(
+    app,
+    owner_id: int,
+    theme_id: int,
+    title: str,
+    *,
+    status: str = "open",
+    kind: str = "offer",
+    **columns,
+) -> int:
     if status in ("open", "paused"):
         columns.setdefault("published_at", utcnow())
     with app.app_context():
-        listing = Listing(owner_id=owner_id, theme_id=theme_id, kind=kind, title=title, status=status,
-                          created_by_id=owner_id, **columns)
+        listing = Listing(
+            owner_id=owner_id,
+            theme_id=theme_id,
+            kind=kind,
+            title=title,
+            status=status,
+            created_by_id=owner_id,
+            **columns,
+        )
         db.session.add(listing)
         db.session.commit()
         return listing.id

@@ -3,12 +3,16 @@
 A GET route with URL arguments must have an entry here, or the policy tests fail: every page is
 checked for every role.
 """
+
 EXAMPLE_ARGS: dict[str, dict] = {
     "static": {"filename": "css/coopere.css"},
     "perimeter.set_role_view": {"user_id": 1},
     "perimeter.set_group_role_view": {"user_id": 1},
     "events.edit": {"event_id": 1},
-    **{f"events.{name}": {"event_id": 1} for name in ("show", "cancel", "sign_up", "withdraw", "event_ics")},
+    **{
+        f"events.{name}": {"event_id": 1}
+        for name in ("show", "cancel", "sign_up", "withdraw", "event_ics")
+    },
     "events.series_edit": {"series_id": 1},
     "dwellings.edit": {"dwelling_id": 1},
     "dwellings.delete": {"dwelling_id": 1},
@@ -20,14 +24,30 @@ EXAMPLE_ARGS: dict[str, dict] = {
     "printruns.event_pdf": {"event_id": 1, "size": "a6"},
     "listings.theme_edit": {"theme_id": 1},
     "listings.theme_retire": {"theme_id": 1},
-    **{f"members.{name}": {"member_id": 4}
-       for name in ("show", "edit", "leave", "card", "receipt", "sponsor", "end_sponsor",
-                    "export_pdf", "export_json", "erase", "reset_access")},
+    **{
+        f"members.{name}": {"member_id": 4}
+        for name in (
+            "show",
+            "edit",
+            "leave",
+            "card",
+            "receipt",
+            "sponsor",
+            "end_sponsor",
+            "export_pdf",
+            "export_json",
+            "erase",
+            "reset_access",
+        )
+    },
     "listings.mine_edit": {"listing_id": 1},
     "listings.mine_publish": {"listing_id": 1},
     "listings.mine_close": {"listing_id": 1},
     "listings.mine_delete": {"listing_id": 1},
-    **{f"listings.{name}": {"listing_id": 1} for name in ("mine_renew", "mine_pause", "mine_resume", "mine_fulfil")},
+    **{
+        f"listings.{name}": {"listing_id": 1}
+        for name in ("mine_renew", "mine_pause", "mine_resume", "mine_fulfil")
+    },
     # Project 900 (seeded by _seed_projects): an open project of the animator's, with a photo.
     "listings.join": {"listing_id": 900},
     "listings.leave": {"listing_id": 900},
@@ -37,23 +57,35 @@ EXAMPLE_ARGS: dict[str, dict] = {
     "sponsorship.digest": {"sponsee_id": 4},
     "resident.activate_code": {"code": "ABCDEFGHJK"},
     "resident.set_consent": {"kind": "photos"},
-    **{f"cafe.{name}": {"event_id": 1} for name in ("calls", "desk", "check_in", "undo_check_in", "visitors",
-                                                    "sheet", "report")},
+    **{
+        f"cafe.{name}": {"event_id": 1}
+        for name in ("calls", "desk", "check_in", "undo_check_in", "visitors", "sheet", "report")
+    },
     "cafe.record_call": {"event_id": 1, "person_id": 4},
     "group.set_family": {"family": "registrations"},
     "group.add_note": {"family": "registrations"},
     **{f"group.{name}": {"event_id": 1} for name in ("roster", "roster_pdf", "add_tasks")},
-    **{f"group.{name}": {"event_id": 1, "task": "coffee"} for name in ("take", "release", "assign")},
+    **{
+        f"group.{name}": {"event_id": 1, "task": "coffee"} for name in ("take", "release", "assign")
+    },
     # exchanges: exchange 1 (the member answered the animator's open listing, see _seed_exchanges)
-    **{f"exchanges.{name}": {"exchange_id": 1}
-       for name in ("show", "reply", "accept", "decline", "withdraw", "done", "thanks")},
+    **{
+        f"exchanges.{name}": {"exchange_id": 1}
+        for name in ("show", "reply", "accept", "decline", "withdraw", "done", "thanks")
+    },
     "exchanges.start": {"listing_id": 1},  # the member's own draft: refused to them, 404 to others
     "exchanges.block": {"member_id": 4},
     "exchanges.unblock": {"member_id": 4},
     "notifications.unsubscribe": {"token": "lien-abime"},  # a damaged link: a page that says so
     # moderation: listing 901, exchange 901 and message 901 (fixed ids, see _seed_moderation), report 1
-    **{f"moderation.{name}": {"listing_id": 901} for name in ("report_listing", "hide_listing", "restore_listing")},
-    **{f"moderation.{name}": {"message_id": 901} for name in ("report_message", "hide_message", "restore_message")},
+    **{
+        f"moderation.{name}": {"listing_id": 901}
+        for name in ("report_listing", "hide_listing", "restore_listing")
+    },
+    **{
+        f"moderation.{name}": {"message_id": 901}
+        for name in ("report_message", "hide_message", "restore_message")
+    },
     **{f"moderation.{name}": {"report_id": 1} for name in ("keep", "warn")},
     "reports.export_csv": {"name": "reach-streets"},
     "reports.yearly_pdf": {"year": __import__("datetime").date.today().year},
@@ -63,15 +95,30 @@ EXAMPLE_ARGS: dict[str, dict] = {
 # policy test; the animator is 2, the admin 3): the other roles pass the policy table but the
 # route's object check refuses them, with this status.
 OBJECT_REFUSALS: dict[str, dict[str, int]] = {
-    **{endpoint: {"animator": 404, "admin": 404}
-       for endpoint in ("listings.mine_edit", "listings.mine_publish", "listings.mine_close", "listings.mine_delete",
-                        "listings.mine_renew", "listings.mine_pause", "listings.mine_resume", "listings.mine_fulfil")},
+    **{
+        endpoint: {"animator": 404, "admin": 404}
+        for endpoint in (
+            "listings.mine_edit",
+            "listings.mine_publish",
+            "listings.mine_close",
+            "listings.mine_delete",
+            "listings.mine_renew",
+            "listings.mine_pause",
+            "listings.mine_resume",
+            "listings.mine_fulfil",
+        )
+    },
     "sponsorship.act_for": {"animator": 403, "admin": 403},
     "group.assign": {"animator": 403},  # the pilote, the copilote and admins only
-    "moderation.report_message": {"animator": 404, "admin": 404},  # the member's exchange, not theirs
+    "moderation.report_message": {
+        "animator": 404,
+        "admin": 404,
+    },  # the member's exchange, not theirs
     # exchange 1 is between the member and the animator: the admin is no party to it
-    **{f"exchanges.{name}": {"admin": 404}
-       for name in ("show", "reply", "accept", "decline", "withdraw", "done", "thanks")},
+    **{
+        f"exchanges.{name}": {"admin": 404}
+        for name in ("show", "reply", "accept", "decline", "withdraw", "done", "thanks")
+    },
     "exchanges.start": {"animator": 404, "admin": 404},  # listing 1 is the member's draft
 }
 
@@ -89,16 +136,42 @@ def seed_examples(app) -> None:
 
     with app.app_context():
         _seed_sponsorship_and_listing()
-        event = save_event(None, {"kind": "cafe", "title": "", "day": date.today() + timedelta(days=7),
-                                  "start": time(10), "end": time(12), "place": "Place des Lilas",
-                                  "rain_place": "Salle de la Maison de quartier",
-                                  "description": "Café, thé et gâteaux."})
-        dwelling = save_dwelling(None, {"number": 3, "rep": "bis", "street": "Rue des Lilas", "complement": "",
-                                        "postcode": "44300", "city": "Nantes"})
+        event = save_event(
+            None,
+            {
+                "kind": "cafe",
+                "title": "",
+                "day": date.today() + timedelta(days=7),
+                "start": time(10),
+                "end": time(12),
+                "place": "Place des Lilas",
+                "rain_place": "Salle de la Maison de quartier",
+                "description": "Café, thé et gâteaux.",
+            },
+        )
+        dwelling = save_dwelling(
+            None,
+            {
+                "number": 3,
+                "rep": "bis",
+                "street": "Rue des Lilas",
+                "complement": "",
+                "postcode": "44300",
+                "city": "Nantes",
+            },
+        )
         db.session.flush()
-        run = PrintRun(kind="letters", status="done", total_pages=2, letters_count=1, file_name="1-example.pdf")
-        run.params = {"event_id": event.id, "base_url": "http://localhost", "streets": [], "building": "",
-                      "unaddressed": 0, "dwelling_ids": [dwelling.id]}
+        run = PrintRun(
+            kind="letters", status="done", total_pages=2, letters_count=1, file_name="1-example.pdf"
+        )
+        run.params = {
+            "event_id": event.id,
+            "base_url": "http://localhost",
+            "streets": [],
+            "building": "",
+            "unaddressed": 0,
+            "dwelling_ids": [dwelling.id],
+        }
         db.session.add(run)
         seed_themes()
         db.session.commit()
@@ -119,14 +192,26 @@ def _seed_sponsorship_and_listing() -> None:
     from coopere.listings.themes import seed_themes
     from coopere.members.models import Sponsorship
 
-    sponsee = User(first_name="Odette", last_name="Lambert", has_internet=False, contact_preference="sponsor")
+    sponsee = User(
+        first_name="Odette", last_name="Lambert", has_internet=False, contact_preference="sponsor"
+    )
     db.session.add(sponsee)
     db.session.flush()
     seed_themes()
     db.session.flush()
-    db.session.add(Sponsorship(sponsee_id=sponsee.id, sponsor_id=1, consent_reference="P-2026-0001"))
-    db.session.add(Listing(owner_id=1, theme_id=1, kind="offer", title="Je prête ma perceuse", status="draft",
-                           created_by_id=2))
+    db.session.add(
+        Sponsorship(sponsee_id=sponsee.id, sponsor_id=1, consent_reference="P-2026-0001")
+    )
+    db.session.add(
+        Listing(
+            owner_id=1,
+            theme_id=1,
+            kind="offer",
+            title="Je prête ma perceuse",
+            status="draft",
+            created_by_id=2,
+        )
+    )
     db.session.flush()
 
 
@@ -137,10 +222,24 @@ def _seed_event_series() -> None:
     from coopere.events.services import add_months, paris_today, save_series
     from coopere.extensions import db
 
-    save_series(None, {"kind": "cafe", "title": "", "weekday": 5, "week_of_month": 1, "start_time": time(10),
-                       "end_time": time(12), "place": "Place des Lilas", "rain_place": "", "description": "",
-                       "max_places": None, "first_date": add_months(paris_today().replace(day=1), 1),
-                       "last_date": add_months(paris_today().replace(day=1), 3), "months_off": []})
+    save_series(
+        None,
+        {
+            "kind": "cafe",
+            "title": "",
+            "weekday": 5,
+            "week_of_month": 1,
+            "start_time": time(10),
+            "end_time": time(12),
+            "place": "Place des Lilas",
+            "rain_place": "",
+            "description": "",
+            "max_places": None,
+            "first_date": add_months(paris_today().replace(day=1), 1),
+            "last_date": add_months(paris_today().replace(day=1), 3),
+            "months_off": [],
+        },
+    )
     db.session.commit()
 
 
@@ -152,16 +251,30 @@ def _seed_exchanges() -> None:
     from coopere.listings.models import Listing
     from coopere.timeutil import utcnow
 
-    listing = Listing(id=700, owner_id=2, theme_id=1, kind="offer", title="Je prête mon escabeau", status="open",
-                      published_at=utcnow(), created_by_id=2)
+    listing = Listing(
+        id=700,
+        owner_id=2,
+        theme_id=1,
+        kind="offer",
+        title="Je prête mon escabeau",
+        status="open",
+        published_at=utcnow(),
+        created_by_id=2,
+    )
     db.session.add(listing)
     db.session.flush()
     exchange = Exchange(listing_id=listing.id, owner_id=2, requester_id=1)
     db.session.add(exchange)
     db.session.flush()
     assert exchange.id == 1, "seed the exchanges before any other exchange"
-    db.session.add(Message(exchange_id=exchange.id, author_id=1, sent_by_id=1,
-                           body="Bonjour, je peux passer le prendre samedi ?"))
+    db.session.add(
+        Message(
+            exchange_id=exchange.id,
+            author_id=1,
+            sent_by_id=1,
+            body="Bonjour, je peux passer le prendre samedi ?",
+        )
+    )
     db.session.commit()
 
 
@@ -176,16 +289,32 @@ def _seed_moderation() -> None:
     from coopere.moderation.models import Report
     from coopere.timeutil import utcnow
 
-    db.session.add(User(id=901, first_name="Gérard", last_name="Roux", email="gerard.roux@example.org"))
+    db.session.add(
+        User(id=901, first_name="Gérard", last_name="Roux", email="gerard.roux@example.org")
+    )
     db.session.flush()
-    db.session.add(Listing(id=901, owner_id=901, theme_id=1, kind="offer", title="Cours de yoga à 10 euros",
-                           description="Payez en liquide.", status="open", published_at=utcnow()))
+    db.session.add(
+        Listing(
+            id=901,
+            owner_id=901,
+            theme_id=1,
+            kind="offer",
+            title="Cours de yoga à 10 euros",
+            description="Payez en liquide.",
+            status="open",
+            published_at=utcnow(),
+        )
+    )
     db.session.flush()
     db.session.add(Exchange(id=901, listing_id=901, owner_id=901, requester_id=1))
     db.session.flush()
-    db.session.add(Message(id=901, exchange_id=901, author_id=901, sent_by_id=901, body="Venez avec 10 euros."))
+    db.session.add(
+        Message(id=901, exchange_id=901, author_id=901, sent_by_id=901, body="Venez avec 10 euros.")
+    )
     db.session.flush()
-    db.session.add(Report(reporter_id=1, listing_id=901, reason="commercial", text="Ce n'est pas gratuit."))
+    db.session.add(
+        Report(reporter_id=1, listing_id=901, reason="commercial", text="Ce n'est pas gratuit.")
+    )
     db.session.commit()
 
 
@@ -207,10 +336,22 @@ def _seed_projects(app) -> None:
     Image.new("RGB", (40, 30), (200, 120, 40)).save(out, "JPEG")
     (folder / "seededphotoforexamples.jpg").write_bytes(out.getvalue())
     with app.app_context():
-        db.session.add(Listing(id=900, owner_id=2, theme_id=11, kind="project", title="Achat groupé de pommes",
-                               description="Une caisse de pommes du verger voisin.", status="open",
-                               created_by_id=2, published_at=utcnow(), expires_at=utcnow() + timedelta(days=90),
-                               max_participants=10, photo="seededphotoforexamples.jpg"))
+        db.session.add(
+            Listing(
+                id=900,
+                owner_id=2,
+                theme_id=11,
+                kind="project",
+                title="Achat groupé de pommes",
+                description="Une caisse de pommes du verger voisin.",
+                status="open",
+                created_by_id=2,
+                published_at=utcnow(),
+                expires_at=utcnow() + timedelta(days=90),
+                max_participants=10,
+                photo="seededphotoforexamples.jpg",
+            )
+        )
         db.session.commit()
 
 
@@ -222,9 +363,17 @@ def _seed_browse() -> None:
     from coopere.listings.search import index_listing
     from coopere.timeutil import utcnow
 
-    listing = Listing(id=800, owner_id=2, theme_id=1, kind="need", title="Cherche un vélo pour aller au marché",
-                      description="Le samedi matin, pour deux heures.", status="open", published_at=utcnow(),
-                      created_by_id=2)
+    listing = Listing(
+        id=800,
+        owner_id=2,
+        theme_id=1,
+        kind="need",
+        title="Cherche un vélo pour aller au marché",
+        description="Le samedi matin, pour deux heures.",
+        status="open",
+        published_at=utcnow(),
+        created_by_id=2,
+    )
     db.session.add(listing)
     db.session.flush()
     index_listing(listing)

@@ -2,6 +2,7 @@
 activation code is only for an account that was never activated; an activated account gets a new
 credential only through « Réinitialiser l'accès », by an admin, never on oneself, with a second
 step for an animator's or an admin's account; the holder is told and the audit log records it."""
+
 from __future__ import annotations
 
 import io
@@ -25,6 +26,7 @@ CODE_RE = re.compile(r"Votre code personnel ([0-9A-Z]{3,4}(?:-[0-9A-Z]{3,4})+)")
 
 # --- helpers ------------------------------------------------------------------------------------
 
+
 def pdf_text(response) -> str:
     assert response.mimetype == "application/pdf", response.get_data(as_text=True)[:500]
     content = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
@@ -46,7 +48,9 @@ def redeem(app, code: str, password: str = NEW_PASSWORD):
     client = app.test_client()
     token = csrf_token(client)
     client.get(f"/activer/{code}")
-    response = client.post("/activer", data={"csrf_token": token, "password": password, "confirm": password})
+    response = client.post(
+        "/activer", data={"csrf_token": token, "password": password, "confirm": password}
+    )
     return client, response
 
 
@@ -91,8 +95,15 @@ def people(users, create_user):
 # --- who obtains a credential, for every pair of roles --------------------------------------------
 
 RANK = {"member": 0, "animator": 1, "admin": 2}
-TARGETS = [("member", "active"), ("animator", "active"), ("admin", "active"), ("self", "active"),
-           ("member", "never"), ("animator", "never"), ("admin", "never")]
+TARGETS = [
+    ("member", "active"),
+    ("animator", "active"),
+    ("admin", "active"),
+    ("self", "active"),
+    ("member", "never"),
+    ("animator", "never"),
+    ("admin", "never"),
+]
 ROUTES = ("card", "cards", "reset")
 
 
@@ -109,31 +120,46 @@ def mint(client, route: str, person: User):
     if route == "card":
         return client.post(f"/membres/{person.id}/carte", data={"csrf_token": token})
     if route == "cards":
-        return client.post("/membres/cartes", data={"csrf_token": token, "membre": [str(person.id)]})
-    return client.post(f"/membres/{person.id}/acces", data={"csrf_token": token, "confirm": "y", "step": "2",
-                                                            "first_name": person.first_name})
+        return client.post(
+            "/membres/cartes", data={"csrf_token": token, "membre": [str(person.id)]}
+        )
+    return client.post(
+        f"/membres/{person.id}/acces",
+        data={"csrf_token": token, "confirm": "y", "step": "2", "first_name": person.first_name},
+    )
 
 
 @pytest.mark.parametrize("role, state", TARGETS, ids=[f"{role}-{state}" for role, state in TARGETS])
 @pytest.mark.parametrize("actor", ["member", "animator", "admin"])
-def test_who_obtains_a_credential_by_every_route_that_mints_one(app, users, create_user, client_as,
-                                                                actor, role, state):
+def test_who_obtains_a_credential_by_every_route_that_mints_one(
+    app, users, create_user, client_as, actor, role, state
+):
     if role == "self":
         target = users[actor]
     elif state == "active":
         target = create_user(Role(role), first_name="Cible", last_name="Active")
     else:
-        target = create_user(Role(role), password=None, first_name="Cible", last_name="Nouvelle",
-                             phone="+33199000012")
+        target = create_user(
+            Role(role),
+            password=None,
+            first_name="Cible",
+            last_name="Nouvelle",
+            phone="+33199000012",
+        )
     client = client_as(actor)
     obtained = []
     for route in ROUTES:
         codes = codes_in(mint(client, route, target))
-        assert bool(codes) == allowed(actor, role, state, route), f"{actor} → {role} ({state}) by {route}"
+        assert bool(codes) == allowed(actor, role, state, route), (
+            f"{actor} → {role} ({state}) by {route}"
+        )
         obtained += codes
     with app.app_context():
-        minted = db.session.scalar(select(func.count()).select_from(ActivationCode)
-                                   .where(ActivationCode.user_id == target.id))
+        minted = db.session.scalar(
+            select(func.count())
+            .select_from(ActivationCode)
+            .where(ActivationCode.user_id == target.id)
+        )
     assert minted == len(obtained)
     if obtained:  # the last code printed is the one that works, and it makes its bearer the target
         bearer, _ = redeem(app, obtained[-1])
@@ -146,7 +172,10 @@ def test_who_obtains_a_credential_by_every_route_that_mints_one(app, users, crea
 
 # --- « Réinitialiser l'accès » --------------------------------------------------------------------
 
-def test_an_admin_resets_a_members_access_the_old_password_and_sessions_stop(app, people, client_as):
+
+def test_an_admin_resets_a_members_access_the_old_password_and_sessions_stop(
+    app, people, client_as
+):
     jeanne = people["jeanne"]
     her_phone = client_as(None)
     assert login(her_phone, jeanne).status_code == 302  # a session open somewhere (or stolen)
@@ -164,7 +193,9 @@ def test_an_admin_resets_a_members_access_the_old_password_and_sessions_stop(app
     assert her_phone.get("/accueil").status_code == 302  # every session ended at once
     assert login(app.test_client(), jeanne).status_code == 422  # the old password no longer works
     with app.app_context():
-        entry = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "account.access_reset"))
+        entry = db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "account.access_reset")
+        )
         assert (entry.actor_id, entry.target_user_id) == (people["admin"].id, jeanne.id)
     assert "Accès réinitialisé" in text(admin.get(f"/membres/{jeanne.id}"))  # her history
 
@@ -181,7 +212,8 @@ def test_an_admin_resets_a_members_access_the_old_password_and_sessions_stop(app
 
 
 def test_the_holder_is_told_at_next_login_by_email_with_consent_and_through_their_sponsor(
-        make_app, create_perimeter, create_user):
+    make_app, create_perimeter, create_user
+):
     from test_email import SENDER, Inbox, free_port
     from aiosmtpd.controller import Controller
 
@@ -190,8 +222,12 @@ def test_the_holder_is_told_at_next_login_by_email_with_consent_and_through_thei
     controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
     controller.start()
     try:
-        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_DEFAULT_SENDER=SENDER,
-                       PUBLIC_URL="https://lilas.example.org")
+        app = make_app(
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=inbox.port,
+            MAIL_DEFAULT_SENDER=SENDER,
+            PUBLIC_URL="https://lilas.example.org",
+        )
         create_perimeter()
         admin = create_user(Role.ADMIN, first_name="Aline", last_name="Admin")
         sponsor = create_user(first_name="Marie", last_name="Marraine")
@@ -201,8 +237,15 @@ def test_the_holder_is_told_at_next_login_by_email_with_consent_and_through_thei
             db.session.add(Sponsorship(sponsee_id=silent.id, sponsor_id=sponsor.id))
             from coopere.members.models import Consent
 
-            db.session.add(Consent(user_id=consenting.id, kind="email_notices", given=True, version="1",
-                                   method="online"))
+            db.session.add(
+                Consent(
+                    user_id=consenting.id,
+                    kind="email_notices",
+                    given=True,
+                    version="1",
+                    method="online",
+                )
+            )
             db.session.commit()
         client = app.test_client()
         login(client, admin)
@@ -217,16 +260,22 @@ def test_the_holder_is_told_at_next_login_by_email_with_consent_and_through_thei
     assert inbox.to("paul@example.org") == []  # no consent: no email
     with app.app_context():
         notices = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
-    assert notices == {(consenting.id, "account.reset"), (silent.id, "account.reset"),
-                       (sponsor.id, "account.reset_sponsee")}
+    assert notices == {
+        (consenting.id, "account.reset"),
+        (silent.id, "account.reset"),
+        (sponsor.id, "account.reset_sponsee"),
+    }
     sponsor_client = app.test_client()
     login(sponsor_client, sponsor)
     assert "a réinitialisé l'accès au compte de Paul, que vous parrainez" in text(
-        sponsor_client.get("/notifications"))
+        sponsor_client.get("/notifications")
+    )
 
 
 @pytest.mark.parametrize("target", ["animator", "admin2"])
-def test_an_animators_or_admins_access_needs_a_second_step_with_the_first_name(app, people, client_as, target):
+def test_an_animators_or_admins_access_needs_a_second_step_with_the_first_name(
+    app, people, client_as, target
+):
     person = people[target]
     admin = client_as("admin")
     first = reset(admin, person.id)
@@ -234,7 +283,9 @@ def test_an_animators_or_admins_access_needs_a_second_step_with_the_first_name(a
     assert first.status_code == 200 and first.mimetype == "text/html"
     assert "Tapez son prénom pour confirmer" in page
     wrong = reset(admin, person.id, first_name="Quelqu'un")
-    assert wrong.status_code == 422 and "Tapez le prénom de la personne pour confirmer" in text(wrong)
+    assert wrong.status_code == 422 and "Tapez le prénom de la personne pour confirmer" in text(
+        wrong
+    )
     missing = reset(admin, person.id, first_name="")
     assert missing.status_code == 422
     with app.app_context():
@@ -247,11 +298,16 @@ def test_an_animators_or_admins_access_needs_a_second_step_with_the_first_name(a
     assert logged_in_as(client) == person.first_name
 
 
-def test_nobody_resets_their_own_access_nor_an_account_never_activated(app, people, client_as, create_user):
+def test_nobody_resets_their_own_access_nor_an_account_never_activated(
+    app, people, client_as, create_user
+):
     admin = client_as("admin")
     me = people["admin"]
     refused = reset(admin, me.id, first_name=me.first_name)
-    assert refused.status_code == 422 and "Vous ne pouvez pas réinitialiser votre propre accès" in text(refused)
+    assert (
+        refused.status_code == 422
+        and "Vous ne pouvez pas réinitialiser votre propre accès" in text(refused)
+    )
     assert "Réinitialiser l'accès" not in text(admin.get(f"/membres/{me.id}"))
     newcomer = create_user(password=None, first_name="Odette", phone="+33199000011")
     refused = reset(admin, newcomer.id)
@@ -267,7 +323,9 @@ def test_after_a_reset_no_welcome_card_gives_a_code_again(app, people, client_as
     jeanne = people["jeanne"]
     (code,) = codes_in(reset(client_as("admin"), jeanne.id))
     animator = client_as("animator")
-    response = animator.post(f"/membres/{jeanne.id}/carte", data={"csrf_token": csrf_token(animator, "/accueil")})
+    response = animator.post(
+        f"/membres/{jeanne.id}/carte", data={"csrf_token": csrf_token(animator, "/accueil")}
+    )
     assert codes_in(response) == []
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ActivationCode)) == 1
@@ -281,7 +339,9 @@ def test_a_code_of_an_account_activated_meanwhile_is_refused(app, people, create
 
     newcomer = create_user(password=None, first_name="Odette", phone="+33199000011")
     with app.test_request_context():
-        code = issue_code(db.session.get(User, newcomer.id), actor=db.session.get(User, people["animator"].id))
+        code = issue_code(
+            db.session.get(User, newcomer.id), actor=db.session.get(User, people["animator"].id)
+        )
         set_password(db.session.get(User, newcomer.id), "un mot de passe choisi")  # by the CLI, say
         db.session.commit()
     client, response = redeem(app, code)
@@ -292,12 +352,15 @@ def test_a_code_of_an_account_activated_meanwhile_is_refused(app, people, create
 
 # --- the code leaves the address (item 11) --------------------------------------------------------
 
+
 def test_the_cards_link_is_exchanged_at_once_for_a_clean_address(app, people, create_user):
     newcomer = create_user(password=None, first_name="Odette", phone="+33199000011")
     from coopere.members.services import issue_code
 
     with app.test_request_context():
-        code = issue_code(db.session.get(User, newcomer.id), actor=db.session.get(User, people["animator"].id))
+        code = issue_code(
+            db.session.get(User, newcomer.id), actor=db.session.get(User, people["animator"].id)
+        )
         db.session.commit()
     client = app.test_client()
     opened = client.get(f"/activer/{code}")
@@ -317,7 +380,13 @@ def test_the_cards_link_is_exchanged_at_once_for_a_clean_address(app, people, cr
     # The code typed by hand is posted, never put in an address either.
     typed = post_form(client, "/activer", {"code": code.lower()})
     assert typed.status_code == 303 and typed.headers["Location"] == "/activer"
-    response = client.post("/activer", data={"csrf_token": csrf_token(client, "/connexion"),
-                                             "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    response = client.post(
+        "/activer",
+        data={
+            "csrf_token": csrf_token(client, "/connexion"),
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
     assert response.status_code == 302 and code not in response.headers["Location"]
     assert logged_in_as(client) == "Odette"

@@ -1,6 +1,7 @@
 """Activating an account with the welcome card: the code (typed or scanned) works once, expires,
 is replaced by a new card, is rate limited per address and for the whole site; the resident
 chooses a password and is logged in; an offline sponsee who activates leaves their sponsor."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,6 +26,7 @@ EXPIRED = "Ce code a expiré."
 
 # --- helpers ------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def desk(app, users):
     """register(**fields) -> (user id, code): a resident registered at the desk by the
@@ -33,12 +35,21 @@ def desk(app, users):
     from coopere.perimeter.models import get_perimeter
 
     def register(**fields):
-        values = {"first_name": "Odette", "last_name": "Delacroix", "dwelling_id": None,
-                  "address_note": "Péniche amarrée quai des Lilas", "phone": "+33199000011",
-                  "email": None, "contact_preference": "phone", **fields}
+        values = {
+            "first_name": "Odette",
+            "last_name": "Delacroix",
+            "dwelling_id": None,
+            "address_note": "Péniche amarrée quai des Lilas",
+            "phone": "+33199000011",
+            "email": None,
+            "contact_preference": "phone",
+            **fields,
+        }
         with app.test_request_context():
             animator = db.session.get(User, users["animator"].id)
-            user = register_resident(Registration(**values), actor=animator, perimeter=get_perimeter())
+            user = register_resident(
+                Registration(**values), actor=animator, perimeter=get_perimeter()
+            )
             db.session.flush()
             code = issue_code(user, actor=animator)
             db.session.commit()
@@ -56,12 +67,21 @@ def new_code(app, user_id: int, animator_id: int) -> str:
         return code
 
 
-def choose_password(client, code: str, password: str = NEW_PASSWORD, confirm: str | None = None, **extra):
+def choose_password(
+    client, code: str, password: str = NEW_PASSWORD, confirm: str | None = None, **extra
+):
     """Open the card's QR code (the code goes into the session), then post the password."""
     token = csrf_token(client)
     client.get(f"/activer/{code}")
-    return client.post("/activer", data={"csrf_token": token, "password": password,
-                                         "confirm": password if confirm is None else confirm, **extra})
+    return client.post(
+        "/activer",
+        data={
+            "csrf_token": token,
+            "password": password,
+            "confirm": password if confirm is None else confirm,
+            **extra,
+        },
+    )
 
 
 def person(app, user_id: int) -> User:
@@ -78,13 +98,19 @@ def password_is(app, user_id: int, password: str) -> bool:
 
 def codes_of(app, user_id: int) -> list[ActivationCode]:
     with app.app_context():
-        rows = list(db.session.scalars(select(ActivationCode).where(ActivationCode.user_id == user_id)
-                                       .order_by(ActivationCode.id)))
+        rows = list(
+            db.session.scalars(
+                select(ActivationCode)
+                .where(ActivationCode.user_id == user_id)
+                .order_by(ActivationCode.id)
+            )
+        )
         db.session.expunge_all()
         return rows
 
 
 # --- the welcome card's code --------------------------------------------------------------------
+
 
 def test_the_card_code_activates_the_account_once_and_the_resident_can_log_in(app, client, desk):
     user_id, code = desk()
@@ -107,8 +133,11 @@ def test_the_card_code_activates_the_account_once_and_the_resident_can_log_in(ap
     (row,) = codes_of(app, user_id)
     assert row.used_at is not None
     with app.app_context():
-        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.activated",
-                                                          AuditEvent.target_user_id == user_id))
+        assert db.session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "member.activated", AuditEvent.target_user_id == user_id
+            )
+        )
 
     # The card cannot serve a second time, neither its QR code nor its typed code.
     other = app.test_client()
@@ -147,8 +176,11 @@ def test_activation_starts_a_fresh_session(app, client, desk):
 def test_a_typed_code_in_lower_case_with_spaces_or_dashes_is_accepted(client, desk, typed):
     _, code = desk()
     lower = code.lower()
-    variants = {"lower": lower, "spaced": " ".join([lower[:4], lower[4:7], lower[7:]]),
-                "dashed": "-".join([lower[:4], lower[4:7], lower[7:]])}
+    variants = {
+        "lower": lower,
+        "spaced": " ".join([lower[:4], lower[4:7], lower[7:]]),
+        "dashed": "-".join([lower[:4], lower[4:7], lower[7:]]),
+    }
     page = text(client.get("/activer"))
     assert "Code de votre carte d'accueil" in page
     assert 'autocapitalize="characters"' in page and 'autocomplete="off"' in page
@@ -159,7 +191,9 @@ def test_a_typed_code_in_lower_case_with_spaces_or_dashes_is_accepted(client, de
 
 
 @pytest.mark.parametrize("typed", ["ABCDEFGHJK", "abcd-efg-hjkm", "12", "%%%%%%%%%%", "x" * 40])
-def test_a_wrong_or_garbled_code_is_refused_with_the_way_to_get_a_new_card(app, client, desk, typed):
+def test_a_wrong_or_garbled_code_is_refused_with_the_way_to_get_a_new_card(
+    app, client, desk, typed
+):
     user_id, _ = desk()
     response = post_form(client, "/activer", {"code": typed})
     page = text(response)
@@ -223,16 +257,21 @@ def test_the_code_of_someone_who_left_is_refused(app, client, desk, users):
 
 # --- the password ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("password, confirm, message", [
-    ("court", None, "au moins 8 caractères"),
-    ("azertyuiop", None, "parmi les plus utilisés"),
-    ("delacroix", None, "ne doit pas être votre nom"),
-    ("x" * 129, None, "ne doit pas dépasser 128 caractères"),
-    (NEW_PASSWORD, "trois pommes rouges", "Les deux mots de passe ne sont pas identiques."),
-    ("", "", "Choisissez un mot de passe."),
-])
-def test_a_refused_password_changes_nothing_and_the_code_stays_usable(app, client, desk, password, confirm,
-                                                                      message):
+
+@pytest.mark.parametrize(
+    "password, confirm, message",
+    [
+        ("court", None, "au moins 8 caractères"),
+        ("azertyuiop", None, "parmi les plus utilisés"),
+        ("delacroix", None, "ne doit pas être votre nom"),
+        ("x" * 129, None, "ne doit pas dépasser 128 caractères"),
+        (NEW_PASSWORD, "trois pommes rouges", "Les deux mots de passe ne sont pas identiques."),
+        ("", "", "Choisissez un mot de passe."),
+    ],
+)
+def test_a_refused_password_changes_nothing_and_the_code_stays_usable(
+    app, client, desk, password, confirm, message
+):
     user_id, code = desk()
     response = choose_password(client, code, password, confirm)
     page = text(response)
@@ -299,7 +338,9 @@ def test_activating_with_draft_offers_points_to_my_listings(app, client, desk):
         seed_themes()
         db.session.commit()
         theme_id = db.session.scalar(select(Theme.id).order_by(Theme.id).limit(1))
-    _, code = desk(answers=[Answer(theme_id=theme_id, can_offer=True, details="Je répare les vélos")])
+    _, code = desk(
+        answers=[Answer(theme_id=theme_id, can_offer=True, details="Je répare les vélos")]
+    )
     response = choose_password(client, code)
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))
@@ -308,25 +349,40 @@ def test_activating_with_draft_offers_points_to_my_listings(app, client, desk):
 
 # --- sponsorship ends when the sponsee comes online ----------------------------------------------
 
+
 def test_an_offline_sponsee_who_activates_ends_their_sponsorship(app, client, desk, users):
     sponsor = users["member"]
-    user_id, code = desk(has_internet=False, contact_preference="sponsor", sponsor_id=sponsor.id,
-                         sponsor_agreed=True, method="paper", paper_reference="P-2026-0001")
+    user_id, code = desk(
+        has_internet=False,
+        contact_preference="sponsor",
+        sponsor_id=sponsor.id,
+        sponsor_agreed=True,
+        method="paper",
+        paper_reference="P-2026-0001",
+    )
     with app.app_context():
-        assert db.session.scalar(select(Sponsorship).where(Sponsorship.sponsee_id == user_id)).is_active
+        assert db.session.scalar(
+            select(Sponsorship).where(Sponsorship.sponsee_id == user_id)
+        ).is_active
     assert choose_password(client, code).status_code == 302
     with app.app_context():
-        sponsorship = db.session.scalar(select(Sponsorship).where(Sponsorship.sponsee_id == user_id))
+        sponsorship = db.session.scalar(
+            select(Sponsorship).where(Sponsorship.sponsee_id == user_id)
+        )
         assert sponsorship.ended_at is not None
         assert sponsorship.end_reason == EndReason.ACTIVATED
         assert sponsorship.ended_by_id == user_id
         assert db.session.get(User, user_id).has_internet
-        ended = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sponsorship.ended",
-                                                           AuditEvent.target_user_id == user_id))
+        ended = db.session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "sponsorship.ended", AuditEvent.target_user_id == user_id
+            )
+        )
         assert ended is not None
 
 
 # --- rate limits ------------------------------------------------------------------------------------
+
 
 def client_from(app, address: str):
     client = app.test_client()
@@ -344,7 +400,11 @@ def test_the_eleventh_code_attempt_from_one_address_is_refused(make_app, create_
         if attempt % 2:
             codes.append(client.get(f"/activer/PQRSTUVW{attempt:02d}").status_code)
         else:
-            codes.append(client.post("/activer", data={"csrf_token": token, "code": "PQRSTUVWXY"}).status_code)
+            codes.append(
+                client.post(
+                    "/activer", data={"csrf_token": token, "code": "PQRSTUVWXY"}
+                ).status_code
+            )
     assert codes == [422, 303] * 5
     refused = client.post("/activer", data={"csrf_token": token, "code": "PQRSTUVWXY"})
     assert refused.status_code == 429
@@ -374,6 +434,8 @@ def test_opening_the_empty_form_is_not_counted_as_an_attempt(make_app, create_pe
     client = app.test_client()
     token = csrf_token(client)
     assert [client.get("/activer").status_code for _ in range(5)] == [200] * 5
-    attempts = [client.post("/activer", data={"csrf_token": token, "code": "PQRSTUVWXY"}).status_code
-                for _ in range(3)]
+    attempts = [
+        client.post("/activer", data={"csrf_token": token, "code": "PQRSTUVWXY"}).status_code
+        for _ in range(3)
+    ]
     assert attempts == [422, 422, 429]

@@ -1,6 +1,7 @@
 """OWASP ASVS 5.0 level 2 checks: sessions (fixation, termination, idle and absolute timeouts),
 object- and field-level authorisation, personal data kept out of URLs and logs, the public debugger,
 security headers, and the audit log (UTC times, log injection escaped)."""
+
 from __future__ import annotations
 
 import logging
@@ -39,6 +40,7 @@ def is_logged_in(client) -> bool:
 
 # --- V7 sessions ----------------------------------------------------------------------------------
 
+
 def test_login_starts_a_new_session_the_earlier_cookie_is_not_logged_in(app, users):
     browser = app.test_client()
     csrf_token(browser, "/connexion")  # the anonymous session now exists (it holds a CSRF token)
@@ -47,7 +49,9 @@ def test_login_starts_a_new_session_the_earlier_cookie_is_not_logged_in(app, use
     assert login(browser, users["member"]).status_code == 302
     after = cookie(browser)
     assert after and after != before
-    assert not is_logged_in(with_cookie(app, before)), "the pre-login session must not become logged in"
+    assert not is_logged_in(with_cookie(app, before)), (
+        "the pre-login session must not become logged in"
+    )
     assert is_logged_in(with_cookie(app, after))
 
 
@@ -82,9 +86,16 @@ def test_a_copied_cookie_stops_working_when_the_account_is_disabled(app, users, 
 
 def test_password_change_ends_other_sessions(app, users, client_as):
     laptop, phone = client_as("member"), client_as("member")
-    response = post_form(laptop, "/compte/mot-de-passe", {"current": PASSWORD, "new": "un-tout-nouveau-secret-42",
-                                                          "confirm": "un-tout-nouveau-secret-42"},
-                         token_from="/compte")
+    response = post_form(
+        laptop,
+        "/compte/mot-de-passe",
+        {
+            "current": PASSWORD,
+            "new": "un-tout-nouveau-secret-42",
+            "confirm": "un-tout-nouveau-secret-42",
+        },
+        token_from="/compte",
+    )
     assert response.status_code == 302, text(response)
     assert is_logged_in(laptop)
     assert not is_logged_in(phone)
@@ -157,7 +168,10 @@ def test_an_expired_post_is_not_replayed_after_login(app, client_as, clock):
     response = browser.post("/compte/langue", data={"csrf_token": token, "locale": "en"})
     assert response.status_code == 302 and response.headers["Location"] == "/connexion"
     with app.app_context():
-        assert db.session.scalar(select(User.locale).where(User.email == "member1@example.org")) is None
+        assert (
+            db.session.scalar(select(User.locale).where(User.email == "member1@example.org"))
+            is None
+        )
 
 
 def test_a_forged_session_cookie_is_ignored(app, client_as):
@@ -169,14 +183,27 @@ def test_a_forged_session_cookie_is_ignored(app, client_as):
 
 # --- V8 authorisation: objects and fields ---------------------------------------------------------
 
+
 @pytest.fixture
 def listings(app, users, themes):
     """A draft of the member's and an open offer of the animator's."""
     with app.app_context():
-        mine = Listing(owner_id=users["member"].id, theme_id=themes["coups-de-main"], kind="offer",
-                       title="Je prête ma perceuse", status="draft", created_by_id=users["member"].id)
-        theirs = Listing(owner_id=users["animator"].id, theme_id=themes["coups-de-main"], kind="offer",
-                         title="Je prête mon escabeau", status="draft", created_by_id=users["animator"].id)
+        mine = Listing(
+            owner_id=users["member"].id,
+            theme_id=themes["coups-de-main"],
+            kind="offer",
+            title="Je prête ma perceuse",
+            status="draft",
+            created_by_id=users["member"].id,
+        )
+        theirs = Listing(
+            owner_id=users["animator"].id,
+            theme_id=themes["coups-de-main"],
+            kind="offer",
+            title="Je prête mon escabeau",
+            status="draft",
+            created_by_id=users["animator"].id,
+        )
         db.session.add_all([mine, theirs])
         db.session.commit()
         return {"mine": mine.id, "theirs": theirs.id}
@@ -188,19 +215,24 @@ def listing_row(app, listing_id):
         return (listing.owner_id, listing.title, listing.status, listing.created_by_id)
 
 
-@pytest.mark.parametrize("action", ["modifier", "publier", "fermer", "supprimer", "renouveler", "pause",
-                                    "reprendre", "fait"])
+@pytest.mark.parametrize(
+    "action",
+    ["modifier", "publier", "fermer", "supprimer", "renouveler", "pause", "reprendre", "fait"],
+)
 def test_a_member_cannot_act_on_someone_elses_listing(app, client_as, listings, action):
     browser = client_as("member")
     before = listing_row(app, listings["theirs"])
-    response = post_form(browser, f"/mes-annonces/{listings['theirs']}/{action}",
-                         {"title": "Volé", "confirm": "yes"})
+    response = post_form(
+        browser, f"/mes-annonces/{listings['theirs']}/{action}", {"title": "Volé", "confirm": "yes"}
+    )
     assert response.status_code in (404, 405), action
     assert listing_row(app, listings["theirs"]) == before
 
 
 def test_a_member_cannot_open_the_edit_page_of_someone_elses_listing(app, client_as, listings):
-    assert client_as("member").get(f"/mes-annonces/{listings['theirs']}/modifier").status_code == 404
+    assert (
+        client_as("member").get(f"/mes-annonces/{listings['theirs']}/modifier").status_code == 404
+    )
 
 
 def test_mass_assignment_on_ones_own_listing_is_ignored(app, users, client_as, listings):
@@ -208,8 +240,15 @@ def test_mass_assignment_on_ones_own_listing_is_ignored(app, users, client_as, l
     page = browser.get(f"/mes-annonces/{listings['mine']}/modifier")
     assert page.status_code == 200
     data = form_fields(page, "/modifier")
-    data.update({"owner_id": str(users["animator"].id), "created_by_id": str(users["admin"].id),
-                 "status": "open", "hidden": "1", "id": "999"})
+    data.update(
+        {
+            "owner_id": str(users["animator"].id),
+            "created_by_id": str(users["admin"].id),
+            "status": "open",
+            "hidden": "1",
+            "id": "999",
+        }
+    )
     browser.post(f"/mes-annonces/{listings['mine']}/modifier", data=data)
     owner, _title, status, created_by = listing_row(app, listings["mine"])
     assert owner == users["member"].id
@@ -222,9 +261,18 @@ def test_mass_assignment_on_ones_own_listing_is_ignored(app, users, client_as, l
 @pytest.mark.parametrize("path", ["/compte/profil", "/compte/langue"])
 def test_a_member_cannot_give_themself_a_role_with_a_crafted_field(app, users, client_as, path):
     browser = client_as("member")
-    data = {"contact_preference": "phone", "languages": "français", "locale": "fr",
-            "role": "admin", "group_role": "pilote", "is_enabled": "1", "session_version": "1",
-            "email": "pirate@example.org", "user_id": str(users["admin"].id), "id": str(users["admin"].id)}
+    data = {
+        "contact_preference": "phone",
+        "languages": "français",
+        "locale": "fr",
+        "role": "admin",
+        "group_role": "pilote",
+        "is_enabled": "1",
+        "session_version": "1",
+        "email": "pirate@example.org",
+        "user_id": str(users["admin"].id),
+        "id": str(users["admin"].id),
+    }
     post_form(browser, path, data, token_from="/compte")
     with app.app_context():
         me = db.session.get(User, users["member"].id)
@@ -254,14 +302,27 @@ def test_an_animator_cannot_promote_someone_to_admin(app, users, client_as):
 
 # Fragments of URL argument names that would carry a person's data. « name » alone is not one: a
 # report's table name or a photo's random file name; a person is always designated by an id.
-PERSONAL_FRAGMENTS = ("mail", "phone", "password", "first_name", "last_name", "full_name", "prenom", "address",
-                      "adresse", "birth", "naissance")
+PERSONAL_FRAGMENTS = (
+    "mail",
+    "phone",
+    "password",
+    "first_name",
+    "last_name",
+    "full_name",
+    "prenom",
+    "address",
+    "adresse",
+    "birth",
+    "naissance",
+)
 PERSONAL_WORDS = {"nom", "tel", "login", "identifiant", "person_name", "user_name", "username"}
 
 
 def test_no_route_carries_personal_data_in_its_path():
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
-                     instance_path="/tmp/coopere-asvs-test-instance")
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+        instance_path="/tmp/coopere-asvs-test-instance",
+    )
     offenders = []
     for rule in app.url_map.iter_rules():
         for argument in rule.arguments:
@@ -273,32 +334,68 @@ def test_no_route_carries_personal_data_in_its_path():
 
 def test_login_form_posts_its_secret_in_the_body(client):
     page = client.get("/connexion").get_data(as_text=True)
-    form = re.search(r"<form[^>]*action=\"/connexion[^\"]*\"[^>]*>", page) or re.search(r"<form[^>]*>", page)
+    form = re.search(r"<form[^>]*action=\"/connexion[^\"]*\"[^>]*>", page) or re.search(
+        r"<form[^>]*>", page
+    )
     assert 'method="post"' in form.group(0).lower()
 
 
-def test_no_personal_data_in_the_logs_of_a_failed_login_or_a_registration(app, users, client_as, caplog):
+def test_no_personal_data_in_the_logs_of_a_failed_login_or_a_registration(
+    app, users, client_as, caplog
+):
     from coopere.dwellings.models import Dwelling
 
     with app.app_context():
-        db.session.add(Dwelling(number=12, street="rue des Lilas", postcode="44300", city="Nantes",
-                                address_key="12 rue des lilas"))
+        db.session.add(
+            Dwelling(
+                number=12,
+                street="rue des Lilas",
+                postcode="44300",
+                city="Nantes",
+                address_key="12 rue des lilas",
+            )
+        )
         db.session.commit()
-    secrets = ["member1@example.org", "mot-de-passe-tres-secret", "0612345678", "06 12 34 56 78",
-               "+33612345678", "elodie.martin@example.org", "Élodie", "Martin"]
+    secrets = [
+        "member1@example.org",
+        "mot-de-passe-tres-secret",
+        "0612345678",
+        "06 12 34 56 78",
+        "+33612345678",
+        "elodie.martin@example.org",
+        "Élodie",
+        "Martin",
+    ]
     caplog.set_level(logging.DEBUG)
     anonymous = client_as(None)
-    response = post_form(anonymous, "/connexion", {"login": "member1@example.org",
-                                                   "password": "mot-de-passe-tres-secret"})
+    response = post_form(
+        anonymous,
+        "/connexion",
+        {"login": "member1@example.org", "password": "mot-de-passe-tres-secret"},
+    )
     assert response.status_code == 422
-    response = post_form(anonymous, "/connexion", {"login": "06 12 34 56 78", "password": "mot-de-passe-tres-secret"})
+    response = post_form(
+        anonymous, "/connexion", {"login": "06 12 34 56 78", "password": "mot-de-passe-tres-secret"}
+    )
     assert response.status_code == 422
     desk = client_as("animator")
     token = csrf_token(desk, "/inscription")
-    response = desk.post("/inscription", data={
-        "csrf_token": token, "first_name": "Élodie", "last_name": "Martin", "address": "12 rue des Lilas",
-        "phone": "06 12 34 56 78", "email": "elodie.martin@example.org", "has_internet": "yes",
-        "contact_preference": "phone", "languages": "français", "step": "1", "go": "next"})
+    response = desk.post(
+        "/inscription",
+        data={
+            "csrf_token": token,
+            "first_name": "Élodie",
+            "last_name": "Martin",
+            "address": "12 rue des Lilas",
+            "phone": "06 12 34 56 78",
+            "email": "elodie.martin@example.org",
+            "has_internet": "yes",
+            "contact_preference": "phone",
+            "languages": "français",
+            "step": "1",
+            "go": "next",
+        },
+    )
     assert response.status_code == 200, text(response)
     data = form_fields(response, "/inscription")
     data["go"] = "next"
@@ -308,7 +405,10 @@ def test_no_personal_data_in_the_logs_of_a_failed_login_or_a_registration(app, u
     response = desk.post("/inscription", data=data)
     assert response.status_code == 302, text(response)
     with app.app_context():
-        assert db.session.scalar(select(User).where(User.email == "elodie.martin@example.org")) is not None
+        assert (
+            db.session.scalar(select(User).where(User.email == "elodie.martin@example.org"))
+            is not None
+        )
     logged = "\n".join(f"{r.name} {r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     for secret in secrets:
         assert secret not in logged, f"{secret!r} was written to the logs"
@@ -317,7 +417,11 @@ def test_no_personal_data_in_the_logs_of_a_failed_login_or_a_registration(app, u
 def test_the_audit_log_keeps_no_password_or_contact_of_a_failed_login(app, users, client_as):
     from coopere.audit.models import AuditEvent
 
-    post_form(client_as(None), "/connexion", {"login": "inconnu@example.org", "password": "mot-de-passe-tres-secret"})
+    post_form(
+        client_as(None),
+        "/connexion",
+        {"login": "inconnu@example.org", "password": "mot-de-passe-tres-secret"},
+    )
     with app.app_context():
         rows = db.session.scalars(select(AuditEvent)).all()
         dump = " ".join(f"{r.action} {r.details}" for r in rows)
@@ -327,17 +431,21 @@ def test_the_audit_log_keeps_no_password_or_contact_of_a_failed_login(app, users
 
 # --- V13 configuration: the debugger, security headers --------------------------------------------
 
-@pytest.mark.parametrize("argv, env_host, refused", [
-    (["flask", "run", "--debug", "--host", "0.0.0.0"], None, True),
-    (["flask", "run", "--debug", "--host=192.168.1.20"], None, True),
-    (["flask", "run", "--debug", "-h", "lilas.example.org"], None, True),
-    (["flask", "run", "--debug"], "0.0.0.0", True),
-    (["flask", "run", "--debug"], None, False),
-    (["flask", "run", "--debug", "--host", "127.0.0.1"], None, False),
-    (["flask", "run", "--debug", "--host=::1"], None, False),
-    (["flask", "run", "--debug", "--host", "localhost"], None, False),
-    (["flask", "run", "--host", "0.0.0.0"], None, False),  # no debugger: any address
-])
+
+@pytest.mark.parametrize(
+    "argv, env_host, refused",
+    [
+        (["flask", "run", "--debug", "--host", "0.0.0.0"], None, True),
+        (["flask", "run", "--debug", "--host=192.168.1.20"], None, True),
+        (["flask", "run", "--debug", "-h", "lilas.example.org"], None, True),
+        (["flask", "run", "--debug"], "0.0.0.0", True),
+        (["flask", "run", "--debug"], None, False),
+        (["flask", "run", "--debug", "--host", "127.0.0.1"], None, False),
+        (["flask", "run", "--debug", "--host=::1"], None, False),
+        (["flask", "run", "--debug", "--host", "localhost"], None, False),
+        (["flask", "run", "--host", "0.0.0.0"], None, False),  # no debugger: any address
+    ],
+)
 def test_the_debugger_is_refused_on_a_non_local_address(monkeypatch, argv, env_host, refused):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     monkeypatch.setattr("sys.argv", argv)
@@ -359,8 +467,16 @@ def test_flask_debug_environment_counts_as_debug(monkeypatch):
         _refuse_public_debugger()
 
 
-@pytest.mark.parametrize("path, status", [("/", 200), ("/connexion", 200), ("/page-qui-nexiste-pas", 404),
-                                          ("/accueil", 302), ("/static/css/coopere.css", 200)])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/", 200),
+        ("/connexion", 200),
+        ("/page-qui-nexiste-pas", 404),
+        ("/accueil", 302),
+        ("/static/css/coopere.css", 200),
+    ],
+)
 def test_security_headers_on_every_kind_of_response(app, client, path, status):
     response = client.get(path)
     response.close()
@@ -372,7 +488,11 @@ def test_security_headers_on_every_kind_of_response(app, client, path, status):
     assert directives["object-src"] == ["'none'"]
     assert directives["default-src"] == ["'self'"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin-when-cross-origin")
+    assert response.headers["Referrer-Policy"] in (
+        "same-origin",
+        "no-referrer",
+        "strict-origin-when-cross-origin",
+    )
     assert response.headers["X-Frame-Options"] == "DENY"
     if path != "/static/css/coopere.css":
         assert response.headers["Cache-Control"] == "no-store"
@@ -396,8 +516,10 @@ def test_cookies_are_secure_when_served_over_https(make_app, users):
 
 # --- V16 security logging: the audit log ----------------------------------------------------------
 
-NASTY = ("Jean\r\n2026-01-01 00:00:00 UTC Connexion admin\x1b[31m rouge\x1b[0m "
-         "<script>alert('x')</script> \u202egnp.exe \u2028ligne\x00nul\x85")
+NASTY = (
+    "Jean\r\n2026-01-01 00:00:00 UTC Connexion admin\x1b[31m rouge\x1b[0m "
+    "<script>alert('x')</script> \u202egnp.exe \u2028ligne\x00nul\x85"
+)
 
 
 def test_audit_page_shows_utc_times_and_escapes_injected_details(app, users, client_as):
@@ -417,18 +539,24 @@ def test_audit_page_shows_utc_times_and_escapes_injected_details(app, users, cli
     row = next(r for r in html.split("<tr>") if "gnp.exe" in r)
     details = row.split("<td>")[4].split("</td>")[0]
     assert "\n" not in details and "gnp.exe" in details, "the details cell must hold one line"
-    assert re.search(r'<time datetime="[0-9T:-]+Z">\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC</time>', html)
+    assert re.search(
+        r'<time datetime="[0-9T:-]+Z">\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC</time>', html
+    )
     assert "Quand (heure UTC)" in text(page)
 
 
 def test_audit_times_are_the_stored_utc_times(app, users):
     from datetime import datetime
 
-    assert utc_timestamp(datetime(2026, 7, 14, 9, 5, 3)) == "2026-07-14 09:05:03 UTC"  # not 11:05 in Paris
+    assert (
+        utc_timestamp(datetime(2026, 7, 14, 9, 5, 3)) == "2026-07-14 09:05:03 UTC"
+    )  # not 11:05 in Paris
     assert utc_timestamp(None) == ""
 
 
-@pytest.mark.parametrize("raw", [NASTY, "a\nb", "a\rb", "\x1b]0;titre\x07", "\u2029", "\ufeff", "\ud800"])
+@pytest.mark.parametrize(
+    "raw", [NASTY, "a\nb", "a\rb", "\x1b]0;titre\x07", "\u2029", "\ufeff", "\ud800"]
+)
 def test_printable_keeps_one_visible_line(raw):
     line = printable(raw)
     assert line.isprintable() or all(c.isprintable() or c == " " for c in line)
@@ -445,7 +573,9 @@ def test_a_plain_text_log_line_of_an_audit_detail_stays_one_line(caplog):
 
 
 @pytest.mark.parametrize("role, path", [("animator", "/membres/"), ("admin", "/admin/groupe")])
-def test_searching_a_person_by_name_keeps_the_name_out_of_the_url(app, users, client_as, create_user, role, path):
+def test_searching_a_person_by_name_keeps_the_name_out_of_the_url(
+    app, users, client_as, create_user, role, path
+):
     """ASVS 14.2.1: a name typed in a people search is posted, never in the address (web-server logs)."""
     create_user(first_name="Zélie", last_name="Vermandois")
     client = client_as(role)
@@ -456,4 +586,6 @@ def test_searching_a_person_by_name_keeps_the_name_out_of_the_url(app, users, cl
     assert response.status_code == 302 and "Vermandois" not in response.headers["Location"]
     assert "?" not in response.headers["Location"]
     assert "Vermandois" in text(client.get(response.headers["Location"]))
-    assert 'value="Autre"' not in client.get(path + "?q=Autre").get_data(as_text=True)  # an address's q is not read
+    assert 'value="Autre"' not in client.get(path + "?q=Autre").get_data(
+        as_text=True
+    )  # an address's q is not read

@@ -1,4 +1,5 @@
 """Logging in by email or phone, lockout, sessions that end server-side, password rules."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,19 +24,24 @@ def test_login_by_email_lands_on_member_home(client, create_user, create_perimet
     assert user.email == "odette@example.org"
 
 
-@pytest.mark.parametrize("typed", ["01 99 00 00 42", "0199000042", "+33 1 99 00 00 42", "01.99.00.00.42"])
+@pytest.mark.parametrize(
+    "typed", ["01 99 00 00 42", "0199000042", "+33 1 99 00 00 42", "01.99.00.00.42"]
+)
 def test_login_by_french_phone_in_any_usual_form(client, create_user, typed):
     create_user(first_name="Marcel", phone="+33199000042")
     assert login(client, typed).status_code == 302
     assert "Bonjour Marcel" in text(client.get("/accueil"))
 
 
-@pytest.mark.parametrize("login_text, password", [
-    ("inconnu@example.org", PASSWORD),      # unknown account
-    ("member1@example.org", "wrong-password"),  # wrong password
-    ("06 12", PASSWORD),                     # malformed phone
-    ("pas un identifiant", PASSWORD),        # neither email nor phone
-])
+@pytest.mark.parametrize(
+    "login_text, password",
+    [
+        ("inconnu@example.org", PASSWORD),  # unknown account
+        ("member1@example.org", "wrong-password"),  # wrong password
+        ("06 12", PASSWORD),  # malformed phone
+        ("pas un identifiant", PASSWORD),  # neither email nor phone
+    ],
+)
 def test_failed_login_gives_one_french_message(client, create_user, login_text, password):
     create_user(email="member1@example.org")
     response = post_form(client, "/connexion", {"login": login_text, "password": password})
@@ -47,7 +53,9 @@ def test_failed_login_gives_one_french_message(client, create_user, login_text, 
 
 def test_offline_resident_without_password_cannot_log_in(client, create_user):
     create_user(password=None, phone="+33199000077")
-    response = post_form(client, "/connexion", {"login": "01 99 00 00 77", "password": "anything-at-all"})
+    response = post_form(
+        client, "/connexion", {"login": "01 99 00 00 77", "password": "anything-at-all"}
+    )
     assert REFUSED in text(response)
 
 
@@ -113,7 +121,9 @@ def test_a_stranger_cannot_lock_the_holder_out(app, create_user):
     assert logs_in(client_at(app, HOME), user)  # the holder's usual place
     stranger = client_at(app, STRANGER)
     guess(stranger, user, 12)
-    assert REFUSED in text(login(stranger, user))  # guessing from there is stopped, right password or not
+    assert REFUSED in text(
+        login(stranger, user)
+    )  # guessing from there is stopped, right password or not
     assert logs_in(client_at(app, HOME), user)
     assert logs_in(client_at(app, NEW_PLACE), user)  # one place's guesses do not close the account
 
@@ -132,7 +142,9 @@ def test_distributed_guessing_is_bounded(app, create_user):
         assert "login.lockout" in db.session.scalars(select(AuditEvent.action)).all()
     guess(client_at(app, "203.0.113.99"), user, 5)  # refused without a count: the bound holds
     with app.app_context():
-        assert db.session.scalar(select(User.failed_logins).where(User.id == user.id)) == failed == 20
+        assert (
+            db.session.scalar(select(User.failed_logins).where(User.id == user.id)) == failed == 20
+        )
     assert logs_in(client_at(app, HOME), user)
 
 
@@ -185,15 +197,22 @@ def test_login_places_are_kept_as_a_digest_only(app, create_user):
     assert logs_in(client_at(app, HOME), user)
     with app.app_context():
         places = db.session.scalars(select(LoginPlace.place)).all()
-    assert len(places) == 2 and all(len(p) == 64 and "203.0" not in p and "198.51" not in p for p in places)
+    assert len(places) == 2 and all(
+        len(p) == 64 and "203.0" not in p and "198.51" not in p for p in places
+    )
 
 
 def test_login_rate_limit_per_ip(make_app, create_user):
     app = make_app(RATELIMIT_LOGIN="3 per minute")
     client = app.test_client()
     token = csrf_token(client)
-    codes = [client.post("/connexion", data={"csrf_token": token, "login": "x@example.org",
-                                              "password": "whatever-pass"}).status_code for _ in range(4)]
+    codes = [
+        client.post(
+            "/connexion",
+            data={"csrf_token": token, "login": "x@example.org", "password": "whatever-pass"},
+        ).status_code
+        for _ in range(4)
+    ]
     assert codes[:3] == [422, 422, 422]
     assert codes[3] == 429
     assert "Trop d'essais" in text(client.post("/connexion", data={"csrf_token": token}))
@@ -209,17 +228,23 @@ def test_login_creates_a_fresh_session(client, create_user):
         assert "planted" not in session
 
 
-@pytest.mark.parametrize("target, expected", [
-    ("/compte", "/compte"),
-    ("https://evil.example/", "/accueil"),
-    ("//evil.example/", "/accueil"),
-    ("/\\evil.example/", "/accueil"),
-])
+@pytest.mark.parametrize(
+    "target, expected",
+    [
+        ("/compte", "/compte"),
+        ("https://evil.example/", "/accueil"),
+        ("//evil.example/", "/accueil"),
+        ("/\\evil.example/", "/accueil"),
+    ],
+)
 def test_next_parameter_stays_on_this_site(client, create_user, target, expected):
     user = create_user()
     token = csrf_token(client)
-    response = client.post("/connexion", query_string={"next": target},
-                           data={"csrf_token": token, "login": user.email, "password": PASSWORD})
+    response = client.post(
+        "/connexion",
+        query_string={"next": target},
+        data={"csrf_token": token, "login": user.email, "password": PASSWORD},
+    )
     assert response.headers["Location"] == expected
 
 
@@ -243,9 +268,12 @@ def test_logout_everywhere_ends_other_sessions(app, client_as, users):
 
 def test_password_change_ends_other_sessions_but_not_this_one(app, client_as, users):
     here, elsewhere = client_as("member"), client_as("member")
-    response = post_form(here, "/compte/mot-de-passe", {
-        "current": PASSWORD, "new": "trois mots au hasard", "confirm": "trois mots au hasard"},
-        token_from="/compte")
+    response = post_form(
+        here,
+        "/compte/mot-de-passe",
+        {"current": PASSWORD, "new": "trois mots au hasard", "confirm": "trois mots au hasard"},
+        token_from="/compte",
+    )
     assert response.status_code == 302
     assert here.get("/compte").status_code == 200
     assert elsewhere.get("/compte").status_code == 302
@@ -254,17 +282,24 @@ def test_password_change_ends_other_sessions_but_not_this_one(app, client_as, us
     assert REFUSED in text(login(app.test_client(), users["member"]))
 
 
-@pytest.mark.parametrize("new, message", [
-    ("court", "au moins 8 caractères"),
-    ("azertyuiop", "parmi les plus utilisés"),
-    ("motdepasse", "parmi les plus utilisés"),
-    ("password123", "parmi les plus utilisés"),
-    ("x" * 129, "ne doit pas dépasser 128 caractères"),
-])
+@pytest.mark.parametrize(
+    "new, message",
+    [
+        ("court", "au moins 8 caractères"),
+        ("azertyuiop", "parmi les plus utilisés"),
+        ("motdepasse", "parmi les plus utilisés"),
+        ("password123", "parmi les plus utilisés"),
+        ("x" * 129, "ne doit pas dépasser 128 caractères"),
+    ],
+)
 def test_weak_passwords_are_refused_and_nothing_changes(app, client_as, users, new, message):
     client = client_as("member")
-    response = post_form(client, "/compte/mot-de-passe", {"current": PASSWORD, "new": new, "confirm": new},
-                         token_from="/compte")
+    response = post_form(
+        client,
+        "/compte/mot-de-passe",
+        {"current": PASSWORD, "new": new, "confirm": new},
+        token_from="/compte",
+    )
     assert response.status_code == 422
     assert message in text(response)
     assert login(app.test_client(), users["member"]).status_code == 302  # old password still works
@@ -274,17 +309,24 @@ def test_long_pasted_passwords_without_composition_rules_are_accepted(app, clien
     long_password = "un voisin qui arrose mes tomates en août, quelle chance !!" + "x" * 6
     assert len(long_password) == 64
     client = client_as("member")
-    response = post_form(client, "/compte/mot-de-passe", {
-        "current": PASSWORD, "new": long_password, "confirm": long_password}, token_from="/compte")
+    response = post_form(
+        client,
+        "/compte/mot-de-passe",
+        {"current": PASSWORD, "new": long_password, "confirm": long_password},
+        token_from="/compte",
+    )
     assert response.status_code == 302
     assert login(app.test_client(), users["member"], long_password).status_code == 302
 
 
 def test_wrong_current_password_changes_nothing(app, client_as, users):
     client = client_as("member")
-    response = post_form(client, "/compte/mot-de-passe", {
-        "current": "not-my-password", "new": "une phrase solide", "confirm": "une phrase solide"},
-        token_from="/compte")
+    response = post_form(
+        client,
+        "/compte/mot-de-passe",
+        {"current": "not-my-password", "new": "une phrase solide", "confirm": "une phrase solide"},
+        token_from="/compte",
+    )
     assert "Ce n'est pas votre mot de passe actuel." in text(response)
     assert login(app.test_client(), users["member"]).status_code == 302
 
@@ -323,8 +365,13 @@ def test_role_is_checked_on_every_request(app, client_as, users):
         from coopere.auth.services import set_role
 
         admin = db.session.get(User, users["admin"].id)
-        other = User(first_name="A", last_name="B", email="other-admin@example.org", role="admin",
-                     password_hash="x")
+        other = User(
+            first_name="A",
+            last_name="B",
+            email="other-admin@example.org",
+            role="admin",
+            password_hash="x",
+        )
         db.session.add(other)
         db.session.flush()
         set_role(admin, Role.MEMBER, actor=other)

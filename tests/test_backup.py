@@ -1,5 +1,6 @@
 """`flask --app coopere backup | restore`: online backups while the site writes, rotation, refused files,
 and the restore drill (back up, lose data, restore, see the data again), on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import shutil
@@ -19,9 +20,14 @@ from coopere.backup.services import BackupError, backup_database, list_backups
 from coopere.extensions import db
 from coopere.listings.models import Listing
 
-if BACKEND == "postgresql" and (shutil.which("pg_dump") is None or shutil.which("pg_restore") is None):
-    pytest.skip("pg_dump/pg_restore introuvables : installez postgresql-client (scripts/system-packages.sh) "
-                "pour tester les sauvegardes PostgreSQL", allow_module_level=True)
+if BACKEND == "postgresql" and (
+    shutil.which("pg_dump") is None or shutil.which("pg_restore") is None
+):
+    pytest.skip(
+        "pg_dump/pg_restore introuvables : installez postgresql-client (scripts/system-packages.sh) "
+        "pour tester les sauvegardes PostgreSQL",
+        allow_module_level=True,
+    )
 
 SUFFIX = ".sqlite3" if BACKEND == "sqlite" else ".pgdump"
 
@@ -55,10 +61,13 @@ def only_backup(backups):
 def counts(app) -> dict:
     with app.app_context():
         db.session.remove()
-        return {"users": db.session.scalar(select(func.count(User.id))),
-                "listings": db.session.scalar(select(func.count(Listing.id))),
-                "restored": db.session.scalar(select(func.count(AuditEvent.id))
-                                              .where(AuditEvent.action == "backup.restored"))}
+        return {
+            "users": db.session.scalar(select(func.count(User.id))),
+            "listings": db.session.scalar(select(func.count(Listing.id))),
+            "restored": db.session.scalar(
+                select(func.count(AuditEvent.id)).where(AuditEvent.action == "backup.restored")
+            ),
+        }
 
 
 # --- online backup while someone writes --------------------------------------------------------------
@@ -74,8 +83,12 @@ def rows_in_backup(path, backups_app) -> list[tuple[int, int]]:
             connection.close()
     import subprocess
 
-    out = subprocess.run(["pg_restore", "--data-only", "--table=drill_rows", "--file=-", str(path)],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pg_restore", "--data-only", "--table=drill_rows", "--file=-", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     rows, inside = [], False
     for line in out.splitlines():
         if line.startswith("COPY ") and "drill_rows" in line:
@@ -88,15 +101,21 @@ def rows_in_backup(path, backups_app) -> list[tuple[int, int]]:
     return rows
 
 
-def test_backup_while_another_connection_writes_is_intact_and_consistent(app, runner, backups, monkeypatch):
+def test_backup_while_another_connection_writes_is_intact_and_consistent(
+    app, runner, backups, monkeypatch
+):
     with app.app_context():
         with db.engine.begin() as conn:
-            conn.exec_driver_sql("CREATE TABLE drill_rows (batch INTEGER NOT NULL, item INTEGER NOT NULL, "
-                                 "padding TEXT NOT NULL)")
+            conn.exec_driver_sql(
+                "CREATE TABLE drill_rows (batch INTEGER NOT NULL, item INTEGER NOT NULL, "
+                "padding TEXT NOT NULL)"
+            )
             # A few MB, so that the SQLite copy takes many steps with writes in between.
             for batch in range(40):
-                conn.exec_driver_sql("INSERT INTO drill_rows VALUES " + ", ".join(
-                    f"({-1 - batch}, {item}, '{'x' * 2000}')" for item in range(50)))
+                conn.exec_driver_sql(
+                    "INSERT INTO drill_rows VALUES "
+                    + ", ".join(f"({-1 - batch}, {item}, '{'x' * 2000}')" for item in range(50))
+                )
     committed = [0]
     stop = threading.Event()
     progressed = threading.Condition()
@@ -109,8 +128,10 @@ def test_backup_while_another_connection_writes_is_intact_and_consistent(app, ru
                 batch = 0
                 while not stop.is_set():
                     with db.engine.begin() as conn:
-                        conn.exec_driver_sql("INSERT INTO drill_rows VALUES " + ", ".join(
-                            f"({batch}, {item}, 'y')" for item in range(10)))
+                        conn.exec_driver_sql(
+                            "INSERT INTO drill_rows VALUES "
+                            + ", ".join(f"({batch}, {item}, 'y')" for item in range(10))
+                        )
                     batch += 1
                     with progressed:
                         committed[0] = batch
@@ -148,7 +169,9 @@ def test_backup_while_another_connection_writes_is_intact_and_consistent(app, ru
         assert len(steps) > 3  # the copy went in several steps, writes in between
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
-        assert connection.execute("PRAGMA journal_mode").fetchone() == ("delete",)  # one self-contained file
+        assert connection.execute("PRAGMA journal_mode").fetchone() == (
+            "delete",
+        )  # one self-contained file
         connection.close()
     rows = rows_in_backup(path, app)
     batches = {}
@@ -156,7 +179,9 @@ def test_backup_while_another_connection_writes_is_intact_and_consistent(app, ru
         batches.setdefault(batch, set()).add(item)
     written = [batch for batch in batches if batch >= 0]
     assert written, "the backup holds the batches written before it started"
-    assert all(items == set(range(10)) for batch, items in batches.items() if batch >= 0)  # whole batches
+    assert all(
+        items == set(range(10)) for batch, items in batches.items() if batch >= 0
+    )  # whole batches
     assert sorted(written) == list(range(len(written)))  # and no gap: one moment's state
     assert len(written) < committed[0]  # the writer went on after the snapshot
     with app.app_context():
@@ -164,10 +189,18 @@ def test_backup_while_another_connection_writes_is_intact_and_consistent(app, ru
             conn.exec_driver_sql("DROP TABLE drill_rows")
 
 
-def test_a_backup_that_fails_its_check_is_deleted_with_a_clear_message(app, runner, backups, monkeypatch):
+def test_a_backup_that_fails_its_check_is_deleted_with_a_clear_message(
+    app, runner, backups, monkeypatch
+):
     if BACKEND == "sqlite":
-        monkeypatch.setattr(services, "sqlite_integrity_problems",
-                            lambda connection: ["*** in database main ***", "Page 7: btreeInitPage() returns error"])
+        monkeypatch.setattr(
+            services,
+            "sqlite_integrity_problems",
+            lambda connection: [
+                "*** in database main ***",
+                "Page 7: btreeInitPage() returns error",
+            ],
+        )
     else:
         real_run = services._run
 
@@ -221,14 +254,16 @@ def test_list_shows_each_backup_with_size_and_date(app, runner, backups):
     result = runner.invoke(args=["backup", "--list"])
     assert result.exit_code == 0
     assert "1 sauvegarde(s)" in result.output and path.name in result.output
-    assert ("Ko" in result.output or "octets" in result.output or "Mo" in result.output)
+    assert "Ko" in result.output or "octets" in result.output or "Mo" in result.output
     assert "/20" in result.output  # a date like 27/11/2026
 
 
 # --- the restore drill -------------------------------------------------------------------------------
 
 
-def test_restore_drill_brings_back_the_data_the_app_sees(app, runner, backups, users, themes, client_as):
+def test_restore_drill_brings_back_the_data_the_app_sees(
+    app, runner, backups, users, themes, client_as
+):
     member = users["member"]
     listing_id = make_listing(app, member.id, themes["coups-de-main"], "Je prête ma perceuse")
     backup(runner)
@@ -239,7 +274,9 @@ def test_restore_drill_brings_back_the_data_the_app_sees(app, runner, backups, u
     with app.app_context():
         db.session.delete(db.session.get(Listing, listing_id))
         db.session.get(User, member.id).first_name = "Effacé"
-        db.session.add(User(role=Role.MEMBER.value, first_name="Intrus", last_name="X", email="x@example.org"))
+        db.session.add(
+            User(role=Role.MEMBER.value, first_name="Intrus", last_name="X", email="x@example.org")
+        )
         db.session.commit()
     assert counts(app)["listings"] == before["listings"] - 1
 
@@ -295,14 +332,20 @@ def unknown_revision_sqlite(path):
     connection.close()
 
 
-@pytest.mark.parametrize("kind", ["not-a-database", "corrupt", "foreign", "unknown-revision", "missing"])
+@pytest.mark.parametrize(
+    "kind", ["not-a-database", "corrupt", "foreign", "unknown-revision", "missing"]
+)
 def test_bad_files_are_refused_and_nothing_changes(app, runner, backups, users, tmp_path, kind):
     backup(runner)
     good = only_backup(backups)
     bad = tmp_path / f"bad-{kind}{SUFFIX}"
-    expected = {"not-a-database": "n'est pas une sauvegarde de coopere",
-                "corrupt": "abîmé", "foreign": "pas une sauvegarde de coopere",
-                "unknown-revision": "ne connaît pas", "missing": "n'existe pas"}[kind]
+    expected = {
+        "not-a-database": "n'est pas une sauvegarde de coopere",
+        "corrupt": "abîmé",
+        "foreign": "pas une sauvegarde de coopere",
+        "unknown-revision": "ne connaît pas",
+        "missing": "n'existe pas",
+    }[kind]
     if kind == "not-a-database":
         bad.write_text("nom;prénom\nDupont;Jean\n", encoding="utf-8")
     elif kind == "corrupt":
@@ -328,12 +371,17 @@ def test_bad_files_are_refused_and_nothing_changes(app, runner, backups, users, 
     assert counts(app)["restored"] == 0
 
 
-@pytest.mark.skipif(BACKEND != "sqlite", reason="the PostgreSQL refusal of a SQLite file is tested above")
+@pytest.mark.skipif(
+    BACKEND != "sqlite", reason="the PostgreSQL refusal of a SQLite file is tested above"
+)
 def test_a_postgresql_dump_is_refused_on_sqlite(app, runner, tmp_path):
     bad = tmp_path / "coopere-20260101T000000Z.pgdump"
     bad.write_bytes(b"PGDMP\x01\x0e\x00" + bytes(100))
     result = runner.invoke(args=["restore", str(bad), "--yes"])
-    assert result.exit_code != 0 and "est une sauvegarde PostgreSQL, or ce site utilise SQLite" in result.output
+    assert (
+        result.exit_code != 0
+        and "est une sauvegarde PostgreSQL, or ce site utilise SQLite" in result.output
+    )
 
 
 def test_restore_of_a_lost_sqlite_database(app, runner, backups, users):
@@ -358,7 +406,9 @@ def test_restore_of_a_lost_sqlite_database(app, runner, backups, users):
 def test_missing_pg_dump_gives_a_french_message(monkeypatch):
     monkeypatch.setattr(services.os, "access", lambda path, mode: False)
     monkeypatch.setattr(services.shutil, "which", lambda name: None)
-    with pytest.raises(BackupError, match="pg_dump est introuvable : installez le paquet postgresql-client"):
+    with pytest.raises(
+        BackupError, match="pg_dump est introuvable : installez le paquet postgresql-client"
+    ):
         services.find_pg_binary("pg_dump", 15)
 
 
@@ -368,17 +418,25 @@ def test_too_old_pg_dump_is_refused(monkeypatch, tmp_path):
     old.chmod(0o755)
     monkeypatch.setattr(services.shutil, "which", lambda name: str(old))
     monkeypatch.setattr(services.Path, "glob", lambda self, pattern: iter(()))
-    with pytest.raises(BackupError, match="trop ancien pour ce serveur PostgreSQL 99.*postgresql-client-99"):
+    with pytest.raises(
+        BackupError, match="trop ancien pour ce serveur PostgreSQL 99.*postgresql-client-99"
+    ):
         services.find_pg_binary("pg_dump", 99)
 
 
 def test_the_password_goes_through_the_environment_never_the_command_line():
     import sqlalchemy as sa
 
-    engine = sa.create_engine("postgresql+psycopg://lilas:s3cr%C3%A8t@db.example.org:5433/lilas?sslmode=require")
+    engine = sa.create_engine(
+        "postgresql+psycopg://lilas:s3cr%C3%A8t@db.example.org:5433/lilas?sslmode=require"
+    )
     conninfo, env = services._pg_conninfo(engine)
-    assert "s3cr" not in conninfo and conninfo.startswith("postgresql://lilas@db.example.org:5433/lilas")
+    assert "s3cr" not in conninfo and conninfo.startswith(
+        "postgresql://lilas@db.example.org:5433/lilas"
+    )
     assert "sslmode=require" in conninfo
     assert env["PGPASSWORD"] == "s3crèt"
-    assert services._scrub("FATAL: password s3crèt refused", engine) == "FATAL: password *** refused"
+    assert (
+        services._scrub("FATAL: password s3crèt refused", engine) == "FATAL: password *** refused"
+    )
     engine.dispose()

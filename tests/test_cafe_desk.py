@@ -1,6 +1,7 @@
 """The café desk on the day: search by name (accents ignored), one-tap check-in and its undo,
 sponsored neighbours at the top, the visitors' counter, newcomers registered at the desk and
 back, and everything refused (twice, before the day, cancelled, members) changing nothing."""
+
 from __future__ import annotations
 
 import re
@@ -33,8 +34,14 @@ def make_event(app, *, days: int = 0, cancelled: bool = False, title: str = "") 
     with app.app_context():
         day = services.paris_today() + timedelta(days=days)
         start, end = (time(0, 1), time(23, 59)) if days == 0 else (time(10), time(12))
-        event = Event(kind="cafe", title=title, starts_at=to_utc(day, start), ends_at=to_utc(day, end),
-                      place="Place des Lilas", cancelled=cancelled)
+        event = Event(
+            kind="cafe",
+            title=title,
+            starts_at=to_utc(day, start),
+            ends_at=to_utc(day, end),
+            place="Place des Lilas",
+            cancelled=cancelled,
+        )
         db.session.add(event)
         db.session.commit()
         return event.id
@@ -65,7 +72,9 @@ def today(app, users) -> int:
 
 def tap(client, event_id: int, action: str, **data):
     """A button of the desk, pressed from the desk's page."""
-    return post_form(client, f"/cafe/{event_id}/accueil/{action}", data, token_from=f"/cafe/{event_id}/accueil")
+    return post_form(
+        client, f"/cafe/{event_id}/accueil/{action}", data, token_from=f"/cafe/{event_id}/accueil"
+    )
 
 
 def test_search_finds_people_whatever_the_accents_and_case(app, desk, today, create_user):
@@ -73,11 +82,15 @@ def test_search_finds_people_whatever_the_accents_and_case(app, desk, today, cre
     create_user(first_name="Paul", last_name="Durand")
     for q in ("elodie", "ELODIE lefevre", "martin", "Élo"):
         response = search_people(desk, f"/cafe/{today}/accueil", q)
-        assert response.request.path == f"/cafe/{today}/accueil" and not response.request.query_string
+        assert (
+            response.request.path == f"/cafe/{today}/accueil" and not response.request.query_string
+        )
         page = text(response)
         assert "Élodie Martin-Lefèvre" in page, q
         assert "Durand" not in page
-        assert f'name="person_id" value="{elodie.id}"' in html_text(response) and "Présent(e)" in page
+        assert (
+            f'name="person_id" value="{elodie.id}"' in html_text(response) and "Présent(e)" in page
+        )
     page = text(search_people(desk, f"/cafe/{today}/accueil", "zzz"))
     assert "Personne ne porte ce nom" in page
     page = text(search_people(desk, f"/cafe/{today}/accueil", " - "))  # a search for nothing
@@ -132,7 +145,9 @@ def test_checking_in_twice_is_refused_and_changes_nothing(app, desk, today, crea
         assert [(r.id, r.at) for r in rows] == [(first_id, first_at)]
 
 
-def test_two_tablets_at_the_same_moment_hit_the_constraint_not_a_500(app, users, today, create_user, monkeypatch):
+def test_two_tablets_at_the_same_moment_hit_the_constraint_not_a_500(
+    app, users, today, create_user, monkeypatch
+):
     """The second tablet's check before writing saw nobody: the unique constraint refuses the
     row inside a savepoint, the transaction stays usable (PostgreSQL too)."""
     person = create_user(first_name="Élodie", last_name="Martin")
@@ -144,16 +159,27 @@ def test_two_tablets_at_the_same_moment_hit_the_constraint_not_a_500(app, users,
         monkeypatch.setattr(services, "is_checked_in", lambda *_args: False)
         with pytest.raises(services.CafeError, match="déjà noté"):
             services.check_in(event, who, actor=animator)
-        assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1  # the session still works
+        assert (
+            db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
+        )  # the session still works
         db.session.commit()
     assert count(app, CheckIn) == 1
 
 
 def test_sponsored_neighbours_are_listed_first_for_one_tap(app, desk, today, users, create_user):
-    odette = create_user(first_name="Odette", last_name="Lambert", password=None, has_internet=False,
-                         contact_preference="sponsor")
+    odette = create_user(
+        first_name="Odette",
+        last_name="Lambert",
+        password=None,
+        has_internet=False,
+        contact_preference="sponsor",
+    )
     with app.app_context():
-        db.session.add(Sponsorship(sponsee_id=odette.id, sponsor_id=users["member"].id, consent_reference="P-1"))
+        db.session.add(
+            Sponsorship(
+                sponsee_id=odette.id, sponsor_id=users["member"].id, consent_reference="P-1"
+            )
+        )
         db.session.commit()
     page = text(desk.get(f"/cafe/{today}/accueil"))
     assert "Voisins parrainés" in page and "Odette Lambert" in page
@@ -222,12 +248,22 @@ def test_unknown_event_or_person(app, desk, today):
 
 # --- a newcomer: registered at the desk, then back, checked in ----------------------------------
 
+
 @pytest.fixture
 def register(app):
     with app.app_context():
         seed_themes()
-        db.session.add(Dwelling(number=12, rep="bis", street="rue des Lilas", complement="Bât. C",
-                                postcode="44300", city="Nantes", address_key="12 bis rue des lilas bat c"))
+        db.session.add(
+            Dwelling(
+                number=12,
+                rep="bis",
+                street="rue des Lilas",
+                complement="Bât. C",
+                postcode="44300",
+                city="Nantes",
+                address_key="12 bis rue des lilas bat c",
+            )
+        )
         db.session.commit()
 
 
@@ -236,8 +272,17 @@ def walk_registration(client, start: str, *, answers: dict | None = None):
     page = client.get(start)
     assert page.status_code == 200
     data = form_fields(page, "/inscription")
-    data.update({"first_name": "Élodie", "last_name": "Nouvelle", "address": "12 bis rue des Lilas, Bât. C",
-                 "phone": "06 12 34 56 78", "has_internet": "yes", "contact_preference": "phone", "go": "next"})
+    data.update(
+        {
+            "first_name": "Élodie",
+            "last_name": "Nouvelle",
+            "address": "12 bis rue des Lilas, Bât. C",
+            "phone": "06 12 34 56 78",
+            "has_internet": "yes",
+            "contact_preference": "phone",
+            "go": "next",
+        }
+    )
     response = client.post("/inscription", data=data)
     assert "2. Ce qu'on peut s'apporter" in text(response), text(response)
     data = form_fields(response, "/inscription")
@@ -256,27 +301,40 @@ def test_a_newcomer_is_registered_and_comes_back_checked_in(app, desk, today, re
     start = desk.get(f"/inscription?cafe={today}")
     assert f'name="cafe" value="{today}"' in html_text(start)
     assert "la personne y sera notée présente" in text(start)
-    response = walk_registration(desk, f"/inscription?cafe={today}", answers={"offer_1": "y", "need_2": "y"})
+    response = walk_registration(
+        desk, f"/inscription?cafe={today}", answers={"offer_1": "y", "need_2": "y"}
+    )
     assert response.status_code == 302
     with app.app_context():
         person = db.session.scalar(select(User).where(User.last_name == "Nouvelle"))
         assert response.headers["Location"] == f"/cafe/{today}/accueil?nouveau={person.id}"
         row = db.session.scalar(select(CheckIn).where(CheckIn.user_id == person.id))
         assert row.event_id == today and row.newcomer is True
-        assert db.session.scalar(select(func.count()).select_from(Listing).where(Listing.owner_id == person.id)) == 2
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Listing).where(Listing.owner_id == person.id)
+            )
+            == 2
+        )
         person_id = person.id
     back = desk.get(response.headers["Location"])
     page = text(back)
     assert "Élodie Nouvelle est inscrit(e) et noté(e) présent(e) comme nouvelle personne." in page
-    assert "Présents : 1" in page and "Nouvelles personnes : 1" in page and "Nouvelle personne" in page
+    assert (
+        "Présents : 1" in page and "Nouvelles personnes : 1" in page and "Nouvelle personne" in page
+    )
     assert f"/membres/{person_id}?nouveau=1" in html_text(back)  # the welcome card is one tap away
 
 
-def test_a_newcomer_registered_before_the_day_is_registered_but_not_checked_in(app, desk, users, register):
+def test_a_newcomer_registered_before_the_day_is_registered_but_not_checked_in(
+    app, desk, users, register
+):
     later = make_event(app, days=3)
     response = walk_registration(desk, f"/inscription?cafe={later}")
     assert response.status_code == 302 and response.headers["Location"] == f"/cafe/{later}/accueil"
-    assert "est inscrit(e), mais pas noté(e) présent(e)" in text(desk.get(response.headers["Location"]))
+    assert "est inscrit(e), mais pas noté(e) présent(e)" in text(
+        desk.get(response.headers["Location"])
+    )
     assert count(app, User, last_name="Nouvelle") == 1 and count(app, CheckIn) == 0
 
 
@@ -288,20 +346,28 @@ def test_registration_without_a_cafe_still_opens_the_new_members_page(app, desk,
 
 # --- only animators ---------------------------------------------------------------------------
 
+
 def test_members_are_refused_everywhere_and_nothing_changes(app, client_as, today, users):
     member = client_as("member")
     token = csrf_token(member, "/compte")
     person = users["member"].id
-    for path in (f"/cafe/{today}/appels", f"/cafe/{today}/accueil", f"/cafe/{today}/feuille.pdf",
-                 f"/cafe/{today}/bilan", "/cafe/bilans"):
+    for path in (
+        f"/cafe/{today}/appels",
+        f"/cafe/{today}/accueil",
+        f"/cafe/{today}/feuille.pdf",
+        f"/cafe/{today}/bilan",
+        "/cafe/bilans",
+    ):
         response = member.get(path)
         assert response.status_code == 403, path
         assert "Accès refusé" in text(response)
-    for path, data in ((f"/cafe/{today}/accueil/present", {"person_id": person}),
-                       (f"/cafe/{today}/accueil/retirer", {"person_id": person}),
-                       (f"/cafe/{today}/accueil/visiteurs", {"change": "1"}),
-                       (f"/cafe/{today}/appels/{person}", {"outcome": "reached"}),
-                       (f"/cafe/{today}/bilan", {"offers_collected": "3", "needs_collected": "1", "notes": "x"})):
+    for path, data in (
+        (f"/cafe/{today}/accueil/present", {"person_id": person}),
+        (f"/cafe/{today}/accueil/retirer", {"person_id": person}),
+        (f"/cafe/{today}/accueil/visiteurs", {"change": "1"}),
+        (f"/cafe/{today}/appels/{person}", {"outcome": "reached"}),
+        (f"/cafe/{today}/bilan", {"offers_collected": "3", "needs_collected": "1", "notes": "x"}),
+    ):
         assert member.post(path, data={"csrf_token": token, **data}).status_code == 403, path
     assert count(app, CheckIn) == 0 and count(app, Call) == 0 and count(app, EventReport) == 0
     assert visitors_of(app, today) == 0
@@ -316,8 +382,13 @@ def test_the_desk_costs_the_same_queries_with_more_people(app, desk, today, user
 
     def add_people(first: int, number: int) -> None:
         for n in range(first, first + number):
-            person = create_user(first_name=f"Jean{n}", last_name="Martin", password=None, has_internet=False,
-                                 contact_preference="sponsor")
+            person = create_user(
+                first_name=f"Jean{n}",
+                last_name="Martin",
+                password=None,
+                has_internet=False,
+                contact_preference="sponsor",
+            )
             with app.app_context():
                 db.session.add(Sponsorship(sponsee_id=person.id, sponsor_id=users["member"].id))
                 if n % 2:

@@ -1,4 +1,5 @@
 """`flask --app coopere init | demo | set-password`: a pilote's first steps."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,16 +10,31 @@ from coopere.auth.models import Role, User
 from coopere.extensions import db
 from coopere.perimeter.models import Perimeter
 
+
 @pytest.fixture
 def app(empty_app):
     return empty_app
 
 
-INIT_ANSWERS = "\n".join([
-    "Coop-ère de la Butte", "Coop-ère Butte", "Nantes", "44000", "180",
-    "Square de la Butte", "06 00 00 00 00", "Lucienne", "Morel", "lucienne@example.org",
-    "un jardin partagé au soleil", "un jardin partagé au soleil",
-]) + "\n"
+INIT_ANSWERS = (
+    "\n".join(
+        [
+            "Coop-ère de la Butte",
+            "Coop-ère Butte",
+            "Nantes",
+            "44000",
+            "180",
+            "Square de la Butte",
+            "06 00 00 00 00",
+            "Lucienne",
+            "Morel",
+            "lucienne@example.org",
+            "un jardin partagé au soleil",
+            "un jardin partagé au soleil",
+        ]
+    )
+    + "\n"
+)
 
 
 def test_fresh_database_has_no_account(app, runner):
@@ -35,8 +51,11 @@ def test_init_asks_everything_and_creates_the_first_admin(app, runner):
     assert "un jardin partagé au soleil" not in result.output  # the password is not echoed
     with app.app_context():
         perimeter = db.session.get(Perimeter, 1)
-        assert (perimeter.name, perimeter.postcode, perimeter.estimated_dwellings) == \
-            ("Coop-ère de la Butte", "44000", 180)
+        assert (perimeter.name, perimeter.postcode, perimeter.estimated_dwellings) == (
+            "Coop-ère de la Butte",
+            "44000",
+            180,
+        )
         assert "Gratuité" in perimeter.charter_text
         admin = db.session.scalar(select(User))
         assert admin.role == Role.ADMIN.value and admin.group_role == "pilote"
@@ -48,7 +67,8 @@ def test_init_asks_everything_and_creates_the_first_admin(app, runner):
 
 def test_init_reprompts_bad_postcode_and_weak_password(app, runner):
     answers = INIT_ANSWERS.replace("44000", "4400\n44000").replace(
-        "lucienne@example.org\n", "lucienne@example.org\nazertyuiop\nazertyuiop\n", 1)
+        "lucienne@example.org\n", "lucienne@example.org\nazertyuiop\nazertyuiop\n", 1
+    )
     result = runner.invoke(args=["init"], input=answers)
     assert "un code postal compte 5 chiffres" in result.output
     assert "parmi les plus utilisés" in result.output
@@ -77,8 +97,11 @@ def test_init_twice_is_refused(app, runner):
 def test_demo_fills_a_perimeter_and_prints_working_logins(app, runner):
     result = runner.invoke(args=["demo", "--password", "des voisins en or"])
     assert result.exit_code == 0, result.output
-    logins = [line.split()[-1] if "@" in line else " ".join(line.split()[-5:])
-              for line in result.output.splitlines() if line.startswith("  ")]
+    logins = [
+        line.split()[-1] if "@" in line else " ".join(line.split()[-5:])
+        for line in result.output.splitlines()
+        if line.startswith("  ")
+    ]
     assert "des voisins en or" in result.output.splitlines()[-6]
     assert len(logins) == 5
     for login_text in logins:
@@ -90,9 +113,15 @@ def test_demo_fills_a_perimeter_and_prints_working_logins(app, runner):
         animators = [p for p in people if p.is_animator]
         assert len(people) >= 30 and len(offline) >= 5 and 4 <= len(animators) <= 12
         assert {p.group_role for p in people} >= {"pilote", "copilote"}
-    assert runner.invoke(args=["demo", "--password", "x" * 12]).exit_code != 0  # never over real data
+    assert (
+        runner.invoke(args=["demo", "--password", "x" * 12]).exit_code != 0
+    )  # never over real data
     again = runner.invoke(args=["demo", "--if-empty", "--password", "x" * 12])
-    assert again.exit_code == 0 and "rien n'a été ajouté" in again.output and "pilote@example.org" in again.output
+    assert (
+        again.exit_code == 0
+        and "rien n'a été ajouté" in again.output
+        and "pilote@example.org" in again.output
+    )
 
 
 def test_set_password_unlocks_an_admin(app, runner, create_user):
@@ -102,8 +131,10 @@ def test_set_password_unlocks_an_admin(app, runner, create_user):
     for _ in range(10):  # this place is locked out of the account
         post_form(client, "/connexion", {"login": user.email, "password": "not-the-password"})
     assert login(client, user).status_code == 422
-    result = runner.invoke(args=["set-password", "pilote@example.org"],
-                           input="une nouvelle phrase\nune nouvelle phrase\n")
+    result = runner.invoke(
+        args=["set-password", "pilote@example.org"],
+        input="une nouvelle phrase\nune nouvelle phrase\n",
+    )
     assert result.exit_code == 0, result.output
     assert login(client, user, "une nouvelle phrase").status_code == 302
     assert runner.invoke(args=["set-password", "nobody@example.org"], input="x\nx\n").exit_code != 0

@@ -1,4 +1,5 @@
 """The database layer: SQLite pragmas, BEGIN IMMEDIATE under concurrent writers, migrations."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,7 +18,9 @@ from coopere import create_app
 from coopere.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-sqlite_only = pytest.mark.skipif(BACKEND != "sqlite", reason="SQLite-specific behaviour (PostgreSQL leg)")
+sqlite_only = pytest.mark.skipif(
+    BACKEND != "sqlite", reason="SQLite-specific behaviour (PostgreSQL leg)"
+)
 
 
 @sqlite_only
@@ -68,10 +71,19 @@ WORKER = textwrap.dedent("""
 """)
 
 
-def _run_writers(uri: str, tmp_path, mode: str, processes: int = 4, rounds: int = 25) -> tuple[int, int]:
-    workers = [subprocess.Popen([sys.executable, "-c", WORKER, uri, str(rounds), mode, str(tmp_path / "inst")],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-               for _ in range(processes)]
+def _run_writers(
+    uri: str, tmp_path, mode: str, processes: int = 4, rounds: int = 25
+) -> tuple[int, int]:
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, uri, str(rounds), mode, str(tmp_path / "inst")],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(processes)
+    ]
     errors = 0
     for worker in workers:
         out, err = worker.communicate(timeout=300)
@@ -86,7 +98,9 @@ def _run_writers(uri: str, tmp_path, mode: str, processes: int = 4, rounds: int 
 
 @sqlite_only
 @pytest.mark.slow
-def test_read_then_write_transactions_never_fail_under_concurrent_processes(app, create_perimeter, tmp_path):
+def test_read_then_write_transactions_never_fail_under_concurrent_processes(
+    app, create_perimeter, tmp_path
+):
     create_perimeter(estimated_dwellings=0)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     errors, total = _run_writers(uri, tmp_path, "immediate")
@@ -113,25 +127,34 @@ def test_flask_db_upgrade_builds_a_schema_matching_the_models(tmp_path, pg_schem
         with admin.begin() as conn:
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
         connect_args = {"options": f"-c search_path={schema}"}
-        config = test_config(tmp_path, None, SQLALCHEMY_DATABASE_URI=PG_URL,
-                             SQLALCHEMY_ENGINE_OPTIONS={"connect_args": connect_args})
+        config = test_config(
+            tmp_path,
+            None,
+            SQLALCHEMY_DATABASE_URI=PG_URL,
+            SQLALCHEMY_ENGINE_OPTIONS={"connect_args": connect_args},
+        )
         engine_url = PG_URL
 
         def cleanup():
             with admin.begin() as conn:
                 conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
             admin.dispose()
+
     try:
         app = create_app(config, instance_path=tmp_path / "instance")
         result = app.test_cli_runner().invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, result.output
         engine = sa.create_engine(engine_url, connect_args=connect_args)
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+            )
         engine.dispose()
         with app.app_context():
             db.engine.dispose()
-        assert diff == [], "the migrations and the models differ: run `flask --app coopere db migrate`"
+        assert diff == [], (
+            "the migrations and the models differ: run `flask --app coopere db migrate`"
+        )
     finally:
         if cleanup:
             cleanup()

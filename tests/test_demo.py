@@ -3,6 +3,7 @@ written. A listing expires its configured lifetime after its publication (or las
 marked expired once that date has passed; consents are dated at the registration they record;
 sponsors, exchanges, check-ins and sign-ups come after the people they involve registered, and
 nothing but what is planned lies in the future."""
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,16 @@ from coopere.printruns.models import LetterScan, PrintRun
 from coopere.timeutil import utcnow
 
 # Columns whose dates are planned ahead: events to come, expiries.
-FUTURE_ALLOWED = {("events", "starts_at"), ("events", "ends_at"), ("listings", "expires_at"),
-                  ("activation_codes", "expires_at"), ("event_series", "first_date"),
-                  ("event_series", "last_date"), ("events", "occurrence_date"), ("listings", "project_date")}
+FUTURE_ALLOWED = {
+    ("events", "starts_at"),
+    ("events", "ends_at"),
+    ("listings", "expires_at"),
+    ("activation_codes", "expires_at"),
+    ("event_series", "first_date"),
+    ("event_series", "last_date"),
+    ("events", "occurrence_date"),
+    ("listings", "project_date"),
+}
 
 
 @pytest.fixture
@@ -50,7 +58,9 @@ def assert_nothing_unplanned_lies_in_the_future(now: datetime) -> None:
     late = []
     for table in db.metadata.sorted_tables:
         for column in table.columns:
-            if (table.name, column.name) in FUTURE_ALLOWED or not isinstance(column.type, (sa.DateTime, sa.Date)):
+            if (table.name, column.name) in FUTURE_ALLOWED or not isinstance(
+                column.type, (sa.DateTime, sa.Date)
+            ):
                 continue
             latest = db.session.scalar(select(sa.func.max(column)))
             limit = now if isinstance(column.type, sa.DateTime) else now.date()
@@ -59,8 +69,14 @@ def assert_nothing_unplanned_lies_in_the_future(now: datetime) -> None:
     assert late == []
     for table in db.metadata.sorted_tables:  # and nothing was changed before it was made
         if {"created_at", "updated_at"} <= set(table.columns.keys()):
-            assert db.session.scalar(select(sa.func.count()).select_from(table).where(
-                table.c.updated_at < table.c.created_at)) == 0, table.name
+            assert (
+                db.session.scalar(
+                    select(sa.func.count())
+                    .select_from(table)
+                    .where(table.c.updated_at < table.c.created_at)
+                )
+                == 0
+            ), table.name
 
 
 def test_listings_expire_their_lifetime_after_publication_or_renewal(story) -> None:
@@ -68,8 +84,11 @@ def test_listings_expire_their_lifetime_after_publication_or_renewal(story) -> N
     everyone = people()
     renewed: dict[int, datetime] = {}
     expired_on: dict[int, datetime] = {}
-    for entry in db.session.scalars(select(AuditEvent).where(
-            AuditEvent.action.in_(("listing.renewed", "listing.expired"))).order_by(AuditEvent.at)):
+    for entry in db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(("listing.renewed", "listing.expired")))
+        .order_by(AuditEvent.at)
+    ):
         listing_id = json.loads(entry.details)["listing"]
         (renewed if entry.action == "listing.renewed" else expired_on)[listing_id] = entry.at
     listings = db.session.scalars(select(Listing)).all()
@@ -84,12 +103,19 @@ def test_listings_expire_their_lifetime_after_publication_or_renewal(story) -> N
             continue
         clock = renewed.get(listing.id, listing.published_at)
         assert listing.created_at <= listing.published_at <= clock <= now
-        assert listing.expires_at == clock + lifetime(listing.kind), (listing.kind, listing.published_at)
+        assert listing.expires_at == clock + lifetime(listing.kind), (
+            listing.kind,
+            listing.published_at,
+        )
         if listing.status == "expired":
             assert expired_on[listing.id] == listing.expires_at <= now
             assert listing.expiry_reminded_at == listing.expires_at - reminder_window()
         else:
-            assert listing.status == "open" and listing.expires_at > now and listing.id not in expired_on
+            assert (
+                listing.status == "open"
+                and listing.expires_at > now
+                and listing.id not in expired_on
+            )
             if listing.expiry_reminded_at is not None:
                 assert listing.expiry_reminded_at == listing.expires_at - reminder_window() <= now
 
@@ -109,11 +135,19 @@ def test_consents_and_sponsors_are_dated_at_the_registration_they_record(story) 
     for person in everyone.values():
         if person.registered_by_id:
             assert everyone[person.registered_by_id].created_at <= person.created_at
-    for entry in db.session.scalars(select(AuditEvent).where(AuditEvent.action.in_(
-            ("account.created", "account.password_changed", "sponsorship.started")))):
+    for entry in db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action.in_(
+                ("account.created", "account.password_changed", "sponsorship.started")
+            )
+        )
+    ):
         target = everyone[entry.target_user_id or entry.actor_id]
-        expected = (sponsorships[target.id].started_at if entry.action == "sponsorship.started"
-                    else target.created_at)
+        expected = (
+            sponsorships[target.id].started_at
+            if entry.action == "sponsorship.started"
+            else target.created_at
+        )
         assert entry.at == expected, (entry.action, target.full_name)
 
 
@@ -129,7 +163,10 @@ def test_exchanges_answer_listings_while_they_were_online(story) -> None:
     for exchange in exchanges:
         listing = listings[exchange.listing_id]
         requester = everyone[exchange.requester_id]
-        assert listing.kind in ("offer", "need") and exchange.owner_id == listing.owner_id != requester.id
+        assert (
+            listing.kind in ("offer", "need")
+            and exchange.owner_id == listing.owner_id != requester.id
+        )
         assert max(listing.published_at, requester.created_at) <= exchange.created_at
         assert exchange.created_at < min(listing.expires_at, now)
         assert (exchange.decided_at is None) == (exchange.status == "pending")
@@ -161,16 +198,26 @@ def test_cafes_check_ins_rosters_and_letters_follow_each_other(story) -> None:
         event, person = events[signup.event_id], everyone[signup.user_id]
         assert person.created_at <= signup.created_at <= event.starts_at
         if person.is_offline:  # said by their sponsor
-            sponsorship = db.session.scalar(select(Sponsorship).where(Sponsorship.sponsee_id == person.id))
+            sponsorship = db.session.scalar(
+                select(Sponsorship).where(Sponsorship.sponsee_id == person.id)
+            )
             assert signup.created_by_id == sponsorship.sponsor_id
     for slot in db.session.scalars(select(RosterSlot).where(RosterSlot.volunteer_id.is_not(None))):
-        assert everyone[slot.volunteer_id].created_at <= slot.taken_at <= events[slot.event_id].starts_at
+        assert (
+            everyone[slot.volunteer_id].created_at
+            <= slot.taken_at
+            <= events[slot.event_id].starts_at
+        )
     first_dwelling = db.session.scalar(select(sa.func.max(Dwelling.created_at)))
     for run in db.session.scalars(select(PrintRun)):
         assert first_dwelling <= run.created_at <= run.finished_at <= run.confirmed_at <= now
-        sent = db.session.scalars(select(LetterSent.sent_on).where(LetterSent.print_run_id == run.id)).all()
+        sent = db.session.scalars(
+            select(LetterSent.sent_on).where(LetterSent.print_run_id == run.id)
+        ).all()
         assert sent and {day for day in sent} == {run.confirmed_at.date()}
-        first_scan = db.session.scalar(select(sa.func.min(LetterScan.at)).where(LetterScan.print_run_id == run.id))
+        first_scan = db.session.scalar(
+            select(sa.func.min(LetterScan.at)).where(LetterScan.print_run_id == run.id)
+        )
         assert run.confirmed_at <= first_scan
     assert_nothing_unplanned_lies_in_the_future(now)
     first_cafe = min(event.starts_at for event in events.values() if event.kind == "cafe")

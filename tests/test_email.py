@@ -1,6 +1,7 @@
 """Emails, against a real SMTP server started by the test (aiosmtpd on 127.0.0.1): only with the
 member's consent, in their language, sent after the action is saved, each with a one-click link
 that stops them; a broken SMTP server never breaks a page; the weekly digest of new listings."""
+
 from __future__ import annotations
 
 import email
@@ -66,8 +67,12 @@ def inbox():
 @pytest.fixture
 def app(make_app, inbox):
     """The app sends through the test's SMTP server (overrides conftest's `app`)."""
-    return make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_DEFAULT_SENDER=SENDER,
-                    PUBLIC_URL="https://lilas.example.org")
+    return make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=inbox.port,
+        MAIL_DEFAULT_SENDER=SENDER,
+        PUBLIC_URL="https://lilas.example.org",
+    )
 
 
 @pytest.fixture
@@ -81,33 +86,55 @@ def theme_id(app) -> int:
 @pytest.fixture
 def people(create_user, create_perimeter):
     create_perimeter()
-    return {"paul": create_user(first_name="Paul", last_name="Bernard", email="paul@example.org"),
-            "marie": create_user(first_name="Marie", last_name="Dupont", email="marie@example.org"),
-            "john": create_user(first_name="John", last_name="Smith", email="john@example.org", locale="en"),
-            "lucie": create_user(first_name="Lucie", last_name="Garnier", email="lucie@example.org")}
+    return {
+        "paul": create_user(first_name="Paul", last_name="Bernard", email="paul@example.org"),
+        "marie": create_user(first_name="Marie", last_name="Dupont", email="marie@example.org"),
+        "john": create_user(
+            first_name="John", last_name="Smith", email="john@example.org", locale="en"
+        ),
+        "lucie": create_user(first_name="Lucie", last_name="Garnier", email="lucie@example.org"),
+    }
 
 
 def consent(app, user: User, kind: str, given: bool = True) -> None:
     with app.app_context():
-        db.session.add(Consent(user_id=user.id, kind=kind, given=given, version="1", method="online"))
+        db.session.add(
+            Consent(user_id=user.id, kind=kind, given=given, version="1", method="online")
+        )
         db.session.commit()
 
 
 def current_consent(app, user: User, kind: str) -> Consent:
     with app.app_context():
-        row = db.session.scalar(select(Consent).where(Consent.user_id == user.id, Consent.kind == kind)
-                                .order_by(Consent.id.desc()).limit(1))
+        row = db.session.scalar(
+            select(Consent)
+            .where(Consent.user_id == user.id, Consent.kind == kind)
+            .order_by(Consent.id.desc())
+            .limit(1)
+        )
         db.session.expunge(row)
         return row
 
 
 @pytest.fixture
 def make_listing(app, theme_id):
-    def _make(owner: User, title: str = "Je prête ma perceuse", kind: str = "offer", published_at=None,
-              theme: int | None = None) -> int:
+    def _make(
+        owner: User,
+        title: str = "Je prête ma perceuse",
+        kind: str = "offer",
+        published_at=None,
+        theme: int | None = None,
+    ) -> int:
         with app.app_context():
-            listing = Listing(owner_id=owner.id, theme_id=theme or theme_id, kind=kind, title=title, status="open",
-                              created_by_id=owner.id, published_at=published_at or utcnow())
+            listing = Listing(
+                owner_id=owner.id,
+                theme_id=theme or theme_id,
+                kind=kind,
+                title=title,
+                status="open",
+                created_by_id=owner.id,
+                published_at=published_at or utcnow(),
+            )
             db.session.add(listing)
             db.session.commit()
             return listing.id
@@ -135,12 +162,16 @@ def stop_link(message) -> str:
 
 # --- notices by email -------------------------------------------------------------------------
 
+
 def test_a_reply_is_emailed_to_an_owner_who_consented(app, people, make_listing, inbox):
     consent(app, people["paul"], "email_notices")
     exchange_id = answer(app, people["marie"], make_listing(people["paul"]))
     (message,) = inbox.messages
     assert message["To"] == "paul@example.org" and message["From"] == SENDER
-    assert message["Subject"] == "[Coop-ère Lilas] Marie a répondu à votre annonce « Je prête ma perceuse »."
+    assert (
+        message["Subject"]
+        == "[Coop-ère Lilas] Marie a répondu à votre annonce « Je prête ma perceuse »."
+    )
     body = message.get_content()
     assert body.startswith("Bonjour Paul !")
     assert "Marie a répondu à votre annonce « Je prête ma perceuse »." in body
@@ -165,16 +196,30 @@ def test_no_email_without_consent_nor_address_nor_for_other_kinds(app, people, m
         offline = User(first_name="Odette", last_name="Lambert", has_internet=False)
         db.session.add(offline)
         db.session.commit()
-        db.session.add(Consent(user_id=offline.id, kind="email_notices", given=True, version="1", method="paper",
-                               paper_reference="P-1"))
+        db.session.add(
+            Consent(
+                user_id=offline.id,
+                kind="email_notices",
+                given=True,
+                version="1",
+                method="paper",
+                paper_reference="P-1",
+            )
+        )
         db.session.commit()
         with app.test_request_context():
-            notify([db.session.get(User, offline.id)], "exchange.message", lambda: "Nouveau message", "/echanges")
+            notify(
+                [db.session.get(User, offline.id)],
+                "exchange.message",
+                lambda: "Nouveau message",
+                "/echanges",
+            )
             db.session.commit()
     assert inbox.messages == []
     with app.app_context():  # the notices are on the site all the same
-        assert db.session.scalar(select(Notification.text).where(Notification.user_id == paul.id)) == (
-            "Marie a répondu à votre annonce « Annonce de Paul ».")
+        assert db.session.scalar(
+            select(Notification.text).where(Notification.user_id == paul.id)
+        ) == ("Marie a répondu à votre annonce « Annonce de Paul ».")
     # A declined answer is a notice on the site only (not a kind that is emailed).
     consent(app, marie, "email_notices")
     exchange_id = answer(app, marie, make_listing(lucie, "Autre annonce de Lucie"))
@@ -195,19 +240,29 @@ def test_acceptance_is_emailed_in_the_members_language(app, people, make_listing
     assert "Paul has accepted the exchange “Cours de tricot”" in body
 
 
-def test_expiry_reminders_are_emailed_and_nothing_is_sent_when_the_action_is_rolled_back(app, people, inbox):
+def test_expiry_reminders_are_emailed_and_nothing_is_sent_when_the_action_is_rolled_back(
+    app, people, inbox
+):
     paul = people["paul"]
     consent(app, paul, "email_notices")
     with app.test_request_context():
-        notify([db.session.get(User, paul.id)], "listing.expiring", lambda: "Votre annonce expire bientôt.",
-               "/mes-annonces")
+        notify(
+            [db.session.get(User, paul.id)],
+            "listing.expiring",
+            lambda: "Votre annonce expire bientôt.",
+            "/mes-annonces",
+        )
         assert inbox.messages == []  # not before the commit
         db.session.rollback()
         db.session.commit()
     assert inbox.messages == []
     with app.test_request_context():
-        notify([db.session.get(User, paul.id)], "listing.expiring", lambda: "Votre annonce expire bientôt.",
-               "/mes-annonces")
+        notify(
+            [db.session.get(User, paul.id)],
+            "listing.expiring",
+            lambda: "Votre annonce expire bientôt.",
+            "/mes-annonces",
+        )
         db.session.commit()
     (message,) = inbox.messages
     assert "Votre annonce expire bientôt." in message.get_content()
@@ -235,42 +290,76 @@ def forged_client(app, user: User):
     return client
 
 
-def test_links_in_emails_come_from_public_url_whatever_the_host_headers(make_app, people, make_listing, inbox):
-    proxied = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_DEFAULT_SENDER=SENDER,
-                       PUBLIC_URL="https://lilas.example.org", PROXY_FIX=1)
+def test_links_in_emails_come_from_public_url_whatever_the_host_headers(
+    make_app, people, make_listing, inbox
+):
+    proxied = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=inbox.port,
+        MAIL_DEFAULT_SENDER=SENDER,
+        PUBLIC_URL="https://lilas.example.org",
+        PROXY_FIX=1,
+    )
     consent(proxied, people["paul"], "email_notices")
     marie = forged_client(proxied, people["marie"])
-    response = post_form(marie, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"})
+    response = post_form(
+        marie, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"}
+    )
     assert response.status_code == 302
     (message,), (raw,) = inbox.messages, inbox.raw
     assert b"evil.example" not in raw and "evil.example" not in message.get_content()
-    links = re.findall(r"https?://[^\s<>]+", message.get_content() + " " + message["List-Unsubscribe"])
+    links = re.findall(
+        r"https?://[^\s<>]+", message.get_content() + " " + message["List-Unsubscribe"]
+    )
     assert len(links) == 3  # the exchange, the stop link in the text and in the header
     assert all(link.startswith("https://lilas.example.org/") for link in links), links
 
 
-def test_without_public_url_emails_are_not_sent_and_the_action_succeeds(make_app, people, make_listing, inbox,
-                                                                        caplog):
-    unset = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=inbox.port, MAIL_DEFAULT_SENDER=SENDER, PUBLIC_URL=None,
-                     PROXY_FIX=1)
+def test_without_public_url_emails_are_not_sent_and_the_action_succeeds(
+    make_app, people, make_listing, inbox, caplog
+):
+    unset = make_app(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=inbox.port,
+        MAIL_DEFAULT_SENDER=SENDER,
+        PUBLIC_URL=None,
+        PROXY_FIX=1,
+    )
     consent(unset, people["paul"], "email_notices")
     marie = forged_client(unset, people["marie"])
     with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
         for title in ("Annonce un", "Annonce deux"):
-            response = post_form(marie, f"/annonces/{make_listing(people['paul'], title)}/repondre",
-                                 {"body": "Bonjour !"}, follow_redirects=True)
+            response = post_form(
+                marie,
+                f"/annonces/{make_listing(people['paul'], title)}/repondre",
+                {"body": "Bonjour !"},
+                follow_redirects=True,
+            )
             assert response.status_code == 200 and "Votre message est envoyé." in text(response)
     assert inbox.messages == []  # never a link guessed from the request's host
     with unset.app_context():  # the notices are on the site all the same
-        assert len(db.session.scalars(select(Notification).where(Notification.user_id == people["paul"].id)).all()) == 2
-    warnings = [record.getMessage() for record in caplog.records if "PUBLIC_URL" in record.getMessage()]
+        assert (
+            len(
+                db.session.scalars(
+                    select(Notification).where(Notification.user_id == people["paul"].id)
+                ).all()
+            )
+            == 2
+        )
+    warnings = [
+        record.getMessage() for record in caplog.records if "PUBLIC_URL" in record.getMessage()
+    ]
     assert len(warnings) == 1, warnings  # said once, not for every email
     digest = unset.test_cli_runner().invoke(args=["listings", "weekly-digest"])
-    assert digest.exit_code != 0 and "l'adresse publique du site n'est pas réglée (PUBLIC_URL)" in digest.output
+    assert (
+        digest.exit_code != 0
+        and "l'adresse publique du site n'est pas réglée (PUBLIC_URL)" in digest.output
+    )
     assert inbox.messages == []
 
 
 # --- one click to stop ------------------------------------------------------------------------
+
 
 def test_the_link_in_the_email_stops_the_emails_in_one_click(app, people, make_listing, inbox):
     paul = people["paul"]
@@ -282,7 +371,9 @@ def test_the_link_in_the_email_stops_the_emails_in_one_click(app, people, make_l
     page = text(visitor.get(path))
     assert "Bonjour Paul. Vous avez accepté ceci :" in page
     assert "Recevoir par courriel les nouvelles de mes échanges et de mes annonces" in page
-    assert current_consent(app, paul, "email_notices").given is True  # opening the page changes nothing
+    assert (
+        current_consent(app, paul, "email_notices").given is True
+    )  # opening the page changes nothing
 
     response = post_form(visitor, path)  # the button
     assert response.status_code == 200
@@ -295,34 +386,48 @@ def test_the_link_in_the_email_stops_the_emails_in_one_click(app, people, make_l
     assert "vous ne recevrez plus ces courriels" in text(visitor.get(path))
 
 
-def test_list_unsubscribe_headers_are_plain_ascii_lines_in_the_raw_message(app, people, make_listing, inbox):
+def test_list_unsubscribe_headers_are_plain_ascii_lines_in_the_raw_message(
+    app, people, make_listing, inbox
+):
     """RFC 8058 / RFC 2369: mail clients read the headers as they are sent; an RFC 2047 encoded
     `=?utf-8?q?…?=` value is not recognised as a link, and one-click unsubscribe fails."""
     consent(app, people["paul"], "email_notices")
     consent(app, people["john"], "weekly_digest")
-    answer(app, people["marie"], make_listing(people["paul"], "Un titre accentué « très » long, à prêter"))
+    answer(
+        app,
+        people["marie"],
+        make_listing(people["paul"], "Un titre accentué « très » long, à prêter"),
+    )
     assert app.test_cli_runner().invoke(args=["listings", "weekly-digest"]).exit_code == 0
     assert len(inbox.raw) == 2  # a notice and a digest
     for raw in inbox.raw:
         lines = raw.split(b"\r\n") if b"\r\n" in raw else raw.split(b"\n")
         unsubscribe = [line for line in lines if line.lower().startswith(b"list-unsubscribe:")]
         assert len(unsubscribe) == 1, raw
-        assert re.fullmatch(rb"List-Unsubscribe: <https://lilas\.example\.org/courriel/arreter/[A-Za-z0-9_.\-]+>",
-                            unsubscribe[0]), unsubscribe
+        assert re.fullmatch(
+            rb"List-Unsubscribe: <https://lilas\.example\.org/courriel/arreter/[A-Za-z0-9_.\-]+>",
+            unsubscribe[0],
+        ), unsubscribe
         assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in lines
         header_block = raw.split(b"\r\n\r\n" if b"\r\n\r\n" in raw else b"\n\n", 1)[0]
-        following = header_block[header_block.index(unsubscribe[0]) + len(unsubscribe[0]):]
-        assert not following.lstrip(b"\r\n").startswith((b" ", b"\t"))  # not folded onto a second line
+        following = header_block[header_block.index(unsubscribe[0]) + len(unsubscribe[0]) :]
+        assert not following.lstrip(b"\r\n").startswith(
+            (b" ", b"\t")
+        )  # not folded onto a second line
         assert b"=?utf-8?" not in unsubscribe[0].lower()
         header_block.decode("ascii")  # plain ASCII headers
 
 
-def test_mail_clients_can_stop_the_emails_with_one_post_without_a_form(app, people, make_listing, inbox):
+def test_mail_clients_can_stop_the_emails_with_one_post_without_a_form(
+    app, people, make_listing, inbox
+):
     """RFC 8058: the mail client posts « List-Unsubscribe=One-Click » to the link, with no CSRF token."""
     paul = people["paul"]
     consent(app, paul, "email_notices")
     answer(app, people["marie"], make_listing(paul))
-    link = inbox.messages[0]["List-Unsubscribe"].strip("<>").removeprefix("https://lilas.example.org")
+    link = (
+        inbox.messages[0]["List-Unsubscribe"].strip("<>").removeprefix("https://lilas.example.org")
+    )
     response = app.test_client().post(link, data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert current_consent(app, paul, "email_notices").given is False
@@ -343,18 +448,25 @@ def test_a_damaged_or_forged_link_changes_nothing(app, people, make_listing, inb
 
 # --- a broken SMTP server ---------------------------------------------------------------------
 
+
 def test_a_broken_smtp_server_does_not_break_the_page(make_app, people, make_listing, caplog):
     broken = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_DEFAULT_SENDER=SENDER)
     consent(broken, people["paul"], "email_notices")
     client = client_of(broken, people["marie"])
     with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
-        response = post_form(client, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"},
-                             follow_redirects=True)
+        response = post_form(
+            client,
+            f"/annonces/{make_listing(people['paul'])}/repondre",
+            {"body": "Bonjour !"},
+            follow_redirects=True,
+        )
     assert response.status_code == 200
     assert "Votre message est envoyé." in text(response)
     with broken.app_context():
         assert db.session.scalar(select(Exchange.status)) == "pending"
-        assert db.session.scalar(select(Notification.text).where(Notification.user_id == people["paul"].id))
+        assert db.session.scalar(
+            select(Notification.text).where(Notification.user_id == people["paul"].id)
+        )
     assert "SMTP server unreachable" in caplog.text
 
 
@@ -370,13 +482,17 @@ class RefusingInbox(Inbox):
         return "250 OK"
 
 
-def test_a_refused_recipient_is_logged_by_member_id_without_the_address(make_app, people, make_listing, caplog):
+def test_a_refused_recipient_is_logged_by_member_id_without_the_address(
+    make_app, people, make_listing, caplog
+):
     handler = RefusingInbox()
     handler.port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
     controller.start()
     try:
-        refusing = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=handler.port, MAIL_DEFAULT_SENDER=SENDER)
+        refusing = make_app(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=handler.port, MAIL_DEFAULT_SENDER=SENDER
+        )
         paul, lucie = people["paul"], people["lucie"]
         with refusing.app_context():
             db.session.get(User, paul.id).phone = "+33612345678"
@@ -386,32 +502,42 @@ def test_a_refused_recipient_is_logged_by_member_id_without_the_address(make_app
         client = client_of(refusing, people["marie"])
         with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
             for owner in (paul, lucie):
-                response = post_form(client, f"/annonces/{make_listing(owner)}/repondre", {"body": "Bonjour !"})
+                response = post_form(
+                    client, f"/annonces/{make_listing(owner)}/repondre", {"body": "Bonjour !"}
+                )
                 assert response.status_code == 302
     finally:
         controller.stop()
     assert handler.to("lucie@example.org")  # the other one still went
     assert f"email notice to member {paul.id} not sent (SMTP failure)" in caplog.text
-    assert "SMTPRecipientsRefused" in caplog.text and "Recipient address rejected" in caplog.text  # exc_text
+    assert (
+        "SMTPRecipientsRefused" in caplog.text and "Recipient address rejected" in caplog.text
+    )  # exc_text
     for personal in ("paul@example.org", "+33612345678", "06 12 34 56 78", "Bernard"):
         assert personal not in caplog.text, personal
         for record in caplog.records:
             assert personal not in record.getMessage() + (record.exc_text or ""), personal
 
 
-def test_a_silent_smtp_server_delays_the_page_by_the_timeout_only(make_app, people, make_listing, caplog):
+def test_a_silent_smtp_server_delays_the_page_by_the_timeout_only(
+    make_app, people, make_listing, caplog
+):
     """A server that accepts the connection and never says hello (a firewall, a stuck relay)."""
     import time
 
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
-        slow = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=0.5)
+        slow = make_app(
+            MAIL_SERVER="127.0.0.1", MAIL_PORT=silent.getsockname()[1], MAIL_TIMEOUT=0.5
+        )
         consent(slow, people["paul"], "email_notices")
         client = client_of(slow, people["marie"])
         start = time.monotonic()
         with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
-            response = post_form(client, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"})
+            response = post_form(
+                client, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"}
+            )
         assert response.status_code == 302
         assert time.monotonic() - start < 5
     assert "SMTP server unreachable" in caplog.text
@@ -421,8 +547,12 @@ def test_without_mail_server_nothing_is_sent(make_app, people, make_listing, inb
     quiet = make_app(MAIL_SERVER="", MAIL_PORT=inbox.port)
     consent(quiet, people["paul"], "email_notices")
     client = client_of(quiet, people["marie"])
-    assert post_form(client, f"/annonces/{make_listing(people['paul'])}/repondre",
-                     {"body": "Bonjour !"}).status_code == 302
+    assert (
+        post_form(
+            client, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"}
+        ).status_code
+        == 302
+    )
     assert inbox.messages == []
     result = quiet.test_cli_runner().invoke(args=["listings", "weekly-digest"])
     assert "MAIL_SERVER n'est pas configuré" in result.output
@@ -430,7 +560,10 @@ def test_without_mail_server_nothing_is_sent(make_app, people, make_listing, inb
 
 # --- the weekly digest ------------------------------------------------------------------------
 
-def test_weekly_digest_emails_the_new_listings_by_theme_to_those_who_asked(app, people, make_listing, inbox):
+
+def test_weekly_digest_emails_the_new_listings_by_theme_to_those_who_asked(
+    app, people, make_listing, inbox
+):
     paul, marie, john = people["paul"], people["marie"], people["john"]
     consent(app, marie, "weekly_digest")
     consent(app, john, "weekly_digest")
@@ -440,7 +573,9 @@ def test_weekly_digest_emails_the_new_listings_by_theme_to_those_who_asked(app, 
         first, second = (themes[0].id, themes[0].label_fr), (themes[1].id, themes[1].label_fr)
     make_listing(paul, "Je prête ma perceuse", theme=second[0])
     make_listing(paul, "Cherche un escabeau", kind="need", theme=first[0])
-    make_listing(paul, "Vieille annonce", published_at=utcnow() - timedelta(days=10), theme=first[0])
+    make_listing(
+        paul, "Vieille annonce", published_at=utcnow() - timedelta(days=10), theme=first[0]
+    )
     make_listing(marie, "Annonce de Marie", theme=first[0])
 
     runner = app.test_cli_runner()
@@ -451,12 +586,22 @@ def test_weekly_digest_emails_the_new_listings_by_theme_to_those_who_asked(app, 
     (digest,) = inbox.to("marie@example.org")
     assert digest["Subject"] == "[Coop-ère Lilas] Les nouvelles annonces de vos voisins (2)"
     body = digest.get_content()
-    assert body.index(f"== {first[1]} ==") < body.index("Cherche : Cherche un escabeau") < body.index(
-        f"== {second[1]} ==") < body.index("Propose : Je prête ma perceuse")
+    assert (
+        body.index(f"== {first[1]} ==")
+        < body.index("Cherche : Cherche un escabeau")
+        < body.index(f"== {second[1]} ==")
+        < body.index("Propose : Je prête ma perceuse")
+    )
     assert "Vieille annonce" not in body and "Annonce de Marie" not in body  # too old; her own
-    assert "/courriel/arreter/" in body and digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert (
+        "/courriel/arreter/" in body
+        and digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    )
     (english,) = inbox.to("john@example.org")
-    assert english.get_content().startswith("Hello John!") and "Annonce de Marie" in english.get_content()
+    assert (
+        english.get_content().startswith("Hello John!")
+        and "Annonce de Marie" in english.get_content()
+    )
     with app.app_context():
         assert db.session.get(User, marie.id).weekly_digest_sent_at is not None
 
@@ -473,7 +618,10 @@ def test_weekly_digest_emails_the_new_listings_by_theme_to_those_who_asked(app, 
             listing.published_at -= timedelta(days=7)
         db.session.commit()
     result = runner.invoke(args=["listings", "weekly-digest"])
-    assert "0 courriel(s) envoyé(s), 2 sans nouvelle annonce" in result.output and len(inbox.messages) == 2
+    assert (
+        "0 courriel(s) envoyé(s), 2 sans nouvelle annonce" in result.output
+        and len(inbox.messages) == 2
+    )
 
     # The digest's link stops the digest only.
     post_form(app.test_client(), stop_link(digest))
@@ -485,11 +633,14 @@ def test_weekly_digest_emails_the_new_listings_by_theme_to_those_who_asked(app, 
 
 # --- the two consents are offered where the others are ---------------------------------------
 
+
 def test_residents_see_and_change_the_email_consents_on_their_account(app, people, inbox):
     client = client_of(app, people["paul"])
     page = text(client.get("/compte/accords"))
     assert "Recevoir par courriel les nouvelles de mes échanges et de mes annonces" in page
     assert "Recevoir chaque semaine par courriel les nouvelles annonces" in page
-    response = post_form(client, "/compte/accords/weekly_digest", {"given": "1"}, token_from="/compte/accords")
+    response = post_form(
+        client, "/compte/accords/weekly_digest", {"given": "1"}, token_from="/compte/accords"
+    )
     assert response.status_code == 302
     assert current_consent(app, people["paul"], "weekly_digest").given is True

@@ -1,6 +1,7 @@
 """Erasure (RGPD art. 17): after an admin erases Zéphyrine, her name, phone and email are nowhere
 in the database, her neighbour's data is untouched, the perimeter's figures are the same, she can
 no longer log in, and nobody else's export carries her data."""
+
 from __future__ import annotations
 
 import io
@@ -21,7 +22,15 @@ from coopere.timeutil import utcnow
 
 FIRST, LAST = "Zéphyrine", "Quintal-Brouard"
 PHONE, EMAIL = "+33612345678", "zephyrine.qb@example.org"
-NEEDLES = (FIRST, LAST, PHONE, EMAIL, "06 12 34 56 78", "+33 6 12 34 56 78", fold_name(f"{FIRST} {LAST}"))
+NEEDLES = (
+    FIRST,
+    LAST,
+    PHONE,
+    EMAIL,
+    "06 12 34 56 78",
+    "+33 6 12 34 56 78",
+    fold_name(f"{FIRST} {LAST}"),
+)
 
 
 @pytest.fixture
@@ -44,66 +53,171 @@ def world(app, users, themes):
     with app.test_request_context():
         perimeter = get_perimeter()
         animator = db.session.get(User, users["animator"].id)
-        dwelling = save_dwelling(None, {"number": 7, "rep": "", "street": "Rue des Glycines", "complement": "",
-                                        "postcode": "44300", "city": "Nantes"})
+        dwelling = save_dwelling(
+            None,
+            {
+                "number": 7,
+                "rep": "",
+                "street": "Rue des Glycines",
+                "complement": "",
+                "postcode": "44300",
+                "city": "Nantes",
+            },
+        )
         db.session.flush()
-        dwelling.notes = f"Mme {LAST} a un chat ; appeler le {PHONE[:3]} 6 12 34 56 78 avant de passer."
-        zephyrine = register_resident(Registration(
-            first_name=FIRST, last_name=LAST, dwelling_id=dwelling.id, phone=PHONE, email=EMAIL,
-            languages="français, occitan", optional_consents={"share_phone": True, "photos": True}),
-            actor=animator, perimeter=perimeter)
+        dwelling.notes = (
+            f"Mme {LAST} a un chat ; appeler le {PHONE[:3]} 6 12 34 56 78 avant de passer."
+        )
+        zephyrine = register_resident(
+            Registration(
+                first_name=FIRST,
+                last_name=LAST,
+                dwelling_id=dwelling.id,
+                phone=PHONE,
+                email=EMAIL,
+                languages="français, occitan",
+                optional_consents={"share_phone": True, "photos": True},
+            ),
+            actor=animator,
+            perimeter=perimeter,
+        )
         zephyrine.password_hash = hash_password(PASSWORD)
-        marcel = register_resident(Registration(
-            first_name="Marcel", last_name="Tournesol", dwelling_id=dwelling.id, phone="+33612000099",
-            email="marcel@example.org", optional_consents={"share_phone": True}), actor=animator, perimeter=perimeter)
+        marcel = register_resident(
+            Registration(
+                first_name="Marcel",
+                last_name="Tournesol",
+                dwelling_id=dwelling.id,
+                phone="+33612000099",
+                email="marcel@example.org",
+                optional_consents={"share_phone": True},
+            ),
+            actor=animator,
+            perimeter=perimeter,
+        )
         marcel.password_hash = hash_password(PASSWORD)
-        odette = register_resident(Registration(first_name="Odette", last_name="Sanstoile", dwelling_id=dwelling.id,
-                                                has_internet=False, contact_preference="sponsor"),
-                                   actor=animator, perimeter=perimeter)
+        odette = register_resident(
+            Registration(
+                first_name="Odette",
+                last_name="Sanstoile",
+                dwelling_id=dwelling.id,
+                has_internet=False,
+                contact_preference="sponsor",
+            ),
+            actor=animator,
+            perimeter=perimeter,
+        )
         db.session.flush()
-        link_sponsor(odette, zephyrine, actor=animator, consent_reference="P-2026-0001", sponsor_agreed=True,
-                     perimeter=perimeter)
+        link_sponsor(
+            odette,
+            zephyrine,
+            actor=animator,
+            consent_reference="P-2026-0001",
+            sponsor_agreed=True,
+            perimeter=perimeter,
+        )
         theme = themes["bricolage"] if "bricolage" in themes else next(iter(themes.values()))
         other_theme = [ident for ident in themes.values() if ident != theme][0]
         now = utcnow()
-        offer = Listing(owner_id=zephyrine.id, theme_id=theme, kind="offer", title="Réparation de vélos par Zéphyrine",
-                        description=f"Appelez-moi au 06 12 34 56 78, {FIRST}.", availability="le samedi",
-                        status="open", published_at=now, created_by_id=zephyrine.id, photo="abcdefghijklmnopqrstuv.jpg")
-        done_need = Listing(owner_id=zephyrine.id, theme_id=other_theme, kind="need", title="Arroser mes tomates",
-                            status="fulfilled", published_at=now, created_by_id=zephyrine.id)
-        marcel_offer = Listing(owner_id=marcel.id, theme_id=theme, kind="offer", title="Prêt de perceuse",
-                               description="Perceuse à percussion.", status="open", published_at=now,
-                               created_by_id=marcel.id)
+        offer = Listing(
+            owner_id=zephyrine.id,
+            theme_id=theme,
+            kind="offer",
+            title="Réparation de vélos par Zéphyrine",
+            description=f"Appelez-moi au 06 12 34 56 78, {FIRST}.",
+            availability="le samedi",
+            status="open",
+            published_at=now,
+            created_by_id=zephyrine.id,
+            photo="abcdefghijklmnopqrstuv.jpg",
+        )
+        done_need = Listing(
+            owner_id=zephyrine.id,
+            theme_id=other_theme,
+            kind="need",
+            title="Arroser mes tomates",
+            status="fulfilled",
+            published_at=now,
+            created_by_id=zephyrine.id,
+        )
+        marcel_offer = Listing(
+            owner_id=marcel.id,
+            theme_id=theme,
+            kind="offer",
+            title="Prêt de perceuse",
+            description="Perceuse à percussion.",
+            status="open",
+            published_at=now,
+            created_by_id=marcel.id,
+        )
         db.session.add_all([offer, done_need, marcel_offer])
         db.session.flush()
         from coopere.listings.search import index_listings
 
         index_listings([offer, done_need, marcel_offer])
-        asked = exchanges.start_exchange(offer, marcel, f"Bonjour {FIRST}, mon vélo a un pneu crevé.", actor=marcel)
-        exchanges.post_message(asked, zephyrine, "Passez samedi au 7 rue des Glycines.", actor=zephyrine)
+        asked = exchanges.start_exchange(
+            offer, marcel, f"Bonjour {FIRST}, mon vélo a un pneu crevé.", actor=marcel
+        )
+        exchanges.post_message(
+            asked, zephyrine, "Passez samedi au 7 rue des Glycines.", actor=zephyrine
+        )
         exchanges.change_status(asked, "accept", zephyrine, actor=zephyrine)
         exchanges.change_status(asked, "done", marcel, actor=marcel)
         exchanges.leave_thanks(asked, marcel, f"Merci {FIRST} !", actor=marcel)
         exchanges.leave_thanks(asked, zephyrine, "Avec plaisir, Marcel.", actor=zephyrine)
-        answered = exchanges.start_exchange(marcel_offer, zephyrine, "Je voudrais votre perceuse.", actor=zephyrine)
+        answered = exchanges.start_exchange(
+            marcel_offer, zephyrine, "Je voudrais votre perceuse.", actor=zephyrine
+        )
         exchanges.post_message(answered, marcel, "Elle est à vous mardi.", actor=marcel)
-        past = Event(kind="cafe", starts_at=now - timedelta(days=10), ends_at=now - timedelta(days=10, hours=-2),
-                     place="Place des Lilas")
-        future = Event(kind="cafe", starts_at=now + timedelta(days=10), ends_at=now + timedelta(days=10, hours=2),
-                       place="Place des Lilas")
+        past = Event(
+            kind="cafe",
+            starts_at=now - timedelta(days=10),
+            ends_at=now - timedelta(days=10, hours=-2),
+            place="Place des Lilas",
+        )
+        future = Event(
+            kind="cafe",
+            starts_at=now + timedelta(days=10),
+            ends_at=now + timedelta(days=10, hours=2),
+            place="Place des Lilas",
+        )
         db.session.add_all([past, future])
         db.session.flush()
-        db.session.add_all([CheckIn(event_id=past.id, user_id=zephyrine.id, checked_by_id=animator.id),
-                            CheckIn(event_id=past.id, user_id=marcel.id, checked_by_id=animator.id),
-                            Call(event_id=past.id, user_id=zephyrine.id, outcome="reached", called_by_id=animator.id,
-                                 note=f"{FIRST} viendra avec sa voisine"),
-                            RosterSlot(event_id=future.id, task="coffee", volunteer_id=zephyrine.id, taken_at=now)])
+        db.session.add_all(
+            [
+                CheckIn(event_id=past.id, user_id=zephyrine.id, checked_by_id=animator.id),
+                CheckIn(event_id=past.id, user_id=marcel.id, checked_by_id=animator.id),
+                Call(
+                    event_id=past.id,
+                    user_id=zephyrine.id,
+                    outcome="reached",
+                    called_by_id=animator.id,
+                    note=f"{FIRST} viendra avec sa voisine",
+                ),
+                RosterSlot(
+                    event_id=future.id, task="coffee", volunteer_id=zephyrine.id, taken_at=now
+                ),
+            ]
+        )
         exchanges.block(zephyrine, odette, actor=zephyrine)
-        db.session.add(Report(reporter_id=zephyrine.id, listing_id=marcel_offer.id, reason="other",
-                              text="Je m'appelle Zéphyrine et je signale par erreur."))
+        db.session.add(
+            Report(
+                reporter_id=zephyrine.id,
+                listing_id=marcel_offer.id,
+                reason="other",
+                text="Je m'appelle Zéphyrine et je signale par erreur.",
+            )
+        )
         db.session.commit()
-        return {"z": zephyrine.id, "marcel": marcel.id, "odette": odette.id, "offer": offer.id,
-                "asked": asked.id, "answered": answered.id, "future": future.id, "dwelling": dwelling.id}
+        return {
+            "z": zephyrine.id,
+            "marcel": marcel.id,
+            "odette": odette.id,
+            "offer": offer.id,
+            "asked": asked.id,
+            "answered": answered.id,
+            "future": future.id,
+            "dwelling": dwelling.id,
+        }
 
 
 def figures() -> dict:
@@ -117,12 +231,17 @@ def figures() -> dict:
         return sorted((tuple(row) for row in db.session.execute(query).all()), key=repr)
 
     return {
-        "members_per_dwelling": rows(select(User.dwelling_id, func.count()).group_by(User.dwelling_id)),
+        "members_per_dwelling": rows(
+            select(User.dwelling_id, func.count()).group_by(User.dwelling_id)
+        ),
         "roles": rows(select(User.role, func.count()).group_by(User.role)),
         "exchanges": rows(select(Exchange.status, func.count()).group_by(Exchange.status)),
         "check_ins": db.session.scalar(select(func.count()).select_from(CheckIn)),
-        "listings_per_theme": rows(select(Listing.theme_id, Listing.kind, func.count())
-                                   .group_by(Listing.theme_id, Listing.kind)),
+        "listings_per_theme": rows(
+            select(Listing.theme_id, Listing.kind, func.count()).group_by(
+                Listing.theme_id, Listing.kind
+            )
+        ),
         "listings_per_status": rows(select(Listing.status, func.count()).group_by(Listing.status)),
     }
 
@@ -137,13 +256,19 @@ def search_database(needles) -> list[tuple[str, str, str]]:
     folded = [fold_name(needle) for needle in needles]
     with db.engine.connect() as connection:
         for table in metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, (sa.String, sa.Text, sa.JSON))
-                       or c.type.__class__.__name__ in ("JSON", "JSONB")]
+            columns = [
+                c
+                for c in table.columns
+                if isinstance(c.type, (sa.String, sa.Text, sa.JSON))
+                or c.type.__class__.__name__ in ("JSON", "JSONB")
+            ]
             for row in connection.execute(sa.select(*columns)) if columns else ():
                 for column, value in zip(columns, row):
                     if value is None:
                         continue
-                    value = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                    value = (
+                        value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                    )
                     for needle, fold in zip(needles, folded):
                         if needle.casefold() in value.casefold() or fold in fold_name(value):
                             hits.append((table.name, column.name, needle))
@@ -175,7 +300,9 @@ def test_erasure_leaves_nothing_of_her_and_the_figures_unchanged(app, users, wor
 
         photo = photos.folder() / "abcdefghijklmnopqrstuv.jpg"
         photo.write_bytes(b"\xff\xd8 a photo")
-        marcel_messages = sorted(db.session.scalars(select(Message.body).where(Message.author_id == world["marcel"])))
+        marcel_messages = sorted(
+            db.session.scalars(select(Message.body).where(Message.author_id == world["marcel"]))
+        )
 
     _, refused = erase_by_admin(app, users, z, "Zoé")
     assert refused.status_code == 422
@@ -193,12 +320,25 @@ def test_erasure_leaves_nothing_of_her_and_the_figures_unchanged(app, users, wor
         assert figures() == {**before, "listings_per_status": figures()["listings_per_status"]}
         statuses = dict(figures()["listings_per_status"])
         # Her open offer is closed, her fulfilled need stays fulfilled: nothing else moved.
-        assert statuses == {**dict(before["listings_per_status"]), "open": dict(before["listings_per_status"])["open"] - 1,
-                            "closed": dict(before["listings_per_status"]).get("closed", 0) + 1}
+        assert statuses == {
+            **dict(before["listings_per_status"]),
+            "open": dict(before["listings_per_status"])["open"] - 1,
+            "closed": dict(before["listings_per_status"]).get("closed", 0) + 1,
+        }
         person = db.session.get(User, z)
-        assert (person.first_name, person.last_name, person.name_key) == ("Personne", "effacée", "personne effacee")
-        assert person.erased_at is not None and not person.is_enabled and person.password_hash is None
-        assert person.dwelling_id == world["dwelling"] and person.has_internet and person.created_at is not None
+        assert (person.first_name, person.last_name, person.name_key) == (
+            "Personne",
+            "effacée",
+            "personne effacee",
+        )
+        assert (
+            person.erased_at is not None and not person.is_enabled and person.password_hash is None
+        )
+        assert (
+            person.dwelling_id == world["dwelling"]
+            and person.has_internet
+            and person.created_at is not None
+        )
         assert (person.created_at, person.activated_at, person.left_at) == kept
         assert not photo.exists()
 
@@ -210,28 +350,81 @@ def test_erasure_leaves_nothing_of_her_and_the_figures_unchanged(app, users, wor
 
         offer = db.session.get(Listing, world["offer"])
         assert (offer.title, offer.description, offer.availability, offer.photo, offer.status) == (
-            "Annonce retirée", "", "", None, "closed")
+            "Annonce retirée",
+            "",
+            "",
+            None,
+            "closed",
+        )
         assert offer.kind == "offer" and offer.published_at is not None
-        assert db.session.scalar(select(func.count()).select_from(ListingTerm).where(
-            ListingTerm.listing_id == world["offer"])) == 0
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ListingTerm)
+                .where(ListingTerm.listing_id == world["offer"])
+            )
+            == 0
+        )
         assert set(db.session.scalars(select(Message.body).where(Message.author_id == z))) == {
-            "Message effacé à la demande de son auteur"}
-        assert sorted(db.session.scalars(select(Message.body).where(Message.author_id == world["marcel"]))) == [
-            body.replace(FIRST, "[effacé]") for body in marcel_messages]
+            "Message effacé à la demande de son auteur"
+        }
+        assert sorted(
+            db.session.scalars(select(Message.body).where(Message.author_id == world["marcel"]))
+        ) == [body.replace(FIRST, "[effacé]") for body in marcel_messages]
         asked = db.session.get(Exchange, world["asked"])
-        assert asked.status == "done" and asked.owner_thanks == "" and asked.requester_thanks == "Merci [effacé] !"
-        assert db.session.scalar(select(func.count()).select_from(Notification).where(Notification.user_id == z)) == 0
-        assert db.session.scalar(select(func.count()).select_from(Block).where(Block.blocker_id == z)) == 0
+        assert (
+            asked.status == "done"
+            and asked.owner_thanks == ""
+            and asked.requester_thanks == "Merci [effacé] !"
+        )
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Notification).where(Notification.user_id == z)
+            )
+            == 0
+        )
+        assert (
+            db.session.scalar(select(func.count()).select_from(Block).where(Block.blocker_id == z))
+            == 0
+        )
         from coopere.auth.models import LoginPlace  # where she logged in from (she did, above)
 
-        assert db.session.scalar(select(func.count()).select_from(LoginPlace).where(LoginPlace.user_id == z)) == 0
-        assert db.session.scalar(select(RosterSlot.volunteer_id).where(RosterSlot.event_id == world["future"])) is None
-        assert db.session.scalar(select(func.count()).select_from(Sponsorship).where(
-            Sponsorship.sponsor_id == z, Sponsorship.ended_at.is_(None))) == 0
-        assert db.session.scalar(select(func.count()).select_from(ActivationCode).where(
-            ActivationCode.user_id == z, ActivationCode.used_at.is_(None), ActivationCode.revoked_at.is_(None))) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(LoginPlace).where(LoginPlace.user_id == z)
+            )
+            == 0
+        )
+        assert (
+            db.session.scalar(
+                select(RosterSlot.volunteer_id).where(RosterSlot.event_id == world["future"])
+            )
+            is None
+        )
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Sponsorship)
+                .where(Sponsorship.sponsor_id == z, Sponsorship.ended_at.is_(None))
+            )
+            == 0
+        )
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(ActivationCode)
+                .where(
+                    ActivationCode.user_id == z,
+                    ActivationCode.used_at.is_(None),
+                    ActivationCode.revoked_at.is_(None),
+                )
+            )
+            == 0
+        )
         latest = {}
-        for consent in db.session.scalars(select(Consent).where(Consent.user_id == z).order_by(Consent.id)):
+        for consent in db.session.scalars(
+            select(Consent).where(Consent.user_id == z).order_by(Consent.id)
+        ):
             latest[consent.kind] = consent
         assert latest and not any(consent.given for consent in latest.values())
         erased = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.erased"))
@@ -287,15 +480,23 @@ def test_only_an_admin_erases_and_never_the_last_admin(app, users, world, create
             erase_member(only, None)
         db.session.rollback()
     second = create_user(Role.ADMIN, first_name="Berthe", last_name="Seconde")
-    response = post_form(admin, f"/membres/{second.id}/effacer", {"first_name": "Berthe"},
-                         token_from=f"/membres/{second.id}/effacer")
+    response = post_form(
+        admin,
+        f"/membres/{second.id}/effacer",
+        {"first_name": "Berthe"},
+        token_from=f"/membres/{second.id}/effacer",
+    )
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, second.id).erased_at is not None
         assert db.session.get(User, second.id).role == "admin"  # role counts unchanged
     # Erasing twice: a clear message, nothing changed.
-    again = post_form(admin, f"/membres/{second.id}/effacer", {"first_name": "Personne"},
-                      token_from=f"/membres/{second.id}/effacer")
+    again = post_form(
+        admin,
+        f"/membres/{second.id}/effacer",
+        {"first_name": "Personne"},
+        token_from=f"/membres/{second.id}/effacer",
+    )
     assert again.status_code in (200, 422) and "déjà effacées" in text(again)
 
 
@@ -308,16 +509,27 @@ def test_a_member_asks_for_erasure_and_the_group_is_told(app, users, world):
     assert page.status_code == 200 and "un mois" in text(page)
     unconfirmed = post_form(client, "/compte/effacement", {}, token_from="/compte/effacement")
     assert unconfirmed.status_code == 422 and "Cochez la case" in text(unconfirmed)
-    response = post_form(client, "/compte/effacement", {"confirm": "y"}, token_from="/compte/effacement")
+    response = post_form(
+        client, "/compte/effacement", {"confirm": "y"}, token_from="/compte/effacement"
+    )
     assert response.status_code == 302
     assert "un mois" in text(client.get(response.headers["Location"]))
     with app.app_context():
-        told = set(db.session.scalars(select(Notification.user_id).where(
-            Notification.kind == "privacy.erasure_requested")))
+        told = set(
+            db.session.scalars(
+                select(Notification.user_id).where(Notification.kind == "privacy.erasure_requested")
+            )
+        )
         assert told == {users["animator"].id, users["admin"].id}
         assert db.session.get(User, world["z"]).erased_at is None  # an admin does it
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "member.erasure_requested")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "member.erasure_requested")
+            )
+            == 1
+        )
     # Once erased, the admins' notices no longer carry her name.
     erase_by_admin(app, users, world["z"], FIRST)
     with app.app_context():
@@ -332,8 +544,13 @@ def test_a_pending_request_shows_on_my_account_and_is_not_sent_twice(app, users,
     client = app.test_client()
     assert login(client, EMAIL).status_code == 302
     before = text(client.get("/compte"))
-    assert "Demander l'effacement de mon compte" in before and "demande d'effacement est en cours" not in before
-    sent = post_form(client, "/compte/effacement", {"confirm": "y"}, token_from="/compte/effacement")
+    assert (
+        "Demander l'effacement de mon compte" in before
+        and "demande d'effacement est en cours" not in before
+    )
+    sent = post_form(
+        client, "/compte/effacement", {"confirm": "y"}, token_from="/compte/effacement"
+    )
     assert sent.status_code == 302
     with app.test_request_context():
         asked, due = long_date(paris_today()), long_date(add_months(paris_today(), 1))
@@ -346,14 +563,28 @@ def test_a_pending_request_shows_on_my_account_and_is_not_sent_twice(app, users,
     assert again.status_code == 422
     assert f"Vous avez déjà demandé l'effacement de votre compte, le {asked}" in text(again)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "member.erasure_requested")) == 1
-        assert db.session.scalar(select(func.count()).select_from(Notification).where(
-            Notification.kind == "privacy.erasure_requested")) == 2  # the animator and the admin, once
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "member.erasure_requested")
+            )
+            == 1
+        )
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Notification)
+                .where(Notification.kind == "privacy.erasure_requested")
+            )
+            == 2
+        )  # the animator and the admin, once
     # The admin sees the request on her page, until it is carried out.
     admin = app.test_client()
     assert login(admin, users["admin"]).status_code == 302
-    assert f"a demandé l'effacement de son compte le {asked}" in text(admin.get(f"/membres/{world['z']}"))
+    assert f"a demandé l'effacement de son compte le {asked}" in text(
+        admin.get(f"/membres/{world['z']}")
+    )
     erase_by_admin(app, users, world["z"], FIRST)
     assert "a demandé l'effacement" not in text(admin.get(f"/membres/{world['z']}"))
 
@@ -366,8 +597,17 @@ def test_namesakes_and_streets_are_left_alone(app, users, create_user):
     from coopere.privacy.erasure import erase_member
 
     with app.app_context():
-        dwelling = save_dwelling(None, {"number": 2, "rep": "", "street": "Rue Jean Moulin", "complement": "",
-                                        "postcode": "44300", "city": "Nantes"})
+        dwelling = save_dwelling(
+            None,
+            {
+                "number": 2,
+                "rep": "",
+                "street": "Rue Jean Moulin",
+                "complement": "",
+                "postcode": "44300",
+                "city": "Nantes",
+            },
+        )
         db.session.flush()
         dwelling.notes = "Jean Moulin et son frère Paul Moulin ; Paul garde les clés."
         db.session.commit()

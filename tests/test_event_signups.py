@@ -1,6 +1,7 @@
 """« Je viendrai »: members say they will come (a sponsor for their sponsee, never for someone
 else's), refused with nothing changed when the event is full, cancelled or past; group meetings
 stay among animators; animators see who is coming; the member's home lists their next events."""
+
 from __future__ import annotations
 
 import json
@@ -19,13 +20,30 @@ from coopere.members.models import Sponsorship
 from coopere.timeutil import utcnow
 
 
-def make_event(app, *, days: int = 10, kind: str = "cafe", max_places: int | None = None, title: str = "",
-               cancelled: bool = False) -> int:
+def make_event(
+    app,
+    *,
+    days: int = 10,
+    kind: str = "cafe",
+    max_places: int | None = None,
+    title: str = "",
+    cancelled: bool = False,
+) -> int:
     with app.app_context():
-        event = save_event(None, {"kind": kind, "title": title, "day": date.today() + timedelta(days=days),
-                                  "start": time(10), "end": time(12), "place": "Place des Lilas",
-                                  "rain_place": "Salle de la Maison de quartier", "description": "Café et gâteaux.",
-                                  "max_places": max_places})
+        event = save_event(
+            None,
+            {
+                "kind": kind,
+                "title": title,
+                "day": date.today() + timedelta(days=days),
+                "start": time(10),
+                "end": time(12),
+                "place": "Place des Lilas",
+                "rain_place": "Salle de la Maison de quartier",
+                "description": "Café et gâteaux.",
+                "max_places": max_places,
+            },
+        )
         event.cancelled = cancelled
         db.session.commit()
         return event.id
@@ -33,8 +51,12 @@ def make_event(app, *, days: int = 10, kind: str = "cafe", max_places: int | Non
 
 def past_event(app) -> int:
     with app.app_context():
-        event = Event(kind="cafe", starts_at=utcnow() - timedelta(days=2),
-                      ends_at=utcnow() - timedelta(days=2, hours=-2), place="Place des Lilas")
+        event = Event(
+            kind="cafe",
+            starts_at=utcnow() - timedelta(days=2),
+            ends_at=utcnow() - timedelta(days=2, hours=-2),
+            place="Place des Lilas",
+        )
         db.session.add(event)
         db.session.commit()
         return event.id
@@ -42,8 +64,13 @@ def past_event(app) -> int:
 
 def signups(app, event_id: int) -> list[tuple[int, int | None]]:
     with app.app_context():
-        return list(db.session.execute(select(EventSignup.user_id, EventSignup.created_by_id)
-                                       .where(EventSignup.event_id == event_id).order_by(EventSignup.user_id)))
+        return list(
+            db.session.execute(
+                select(EventSignup.user_id, EventSignup.created_by_id)
+                .where(EventSignup.event_id == event_id)
+                .order_by(EventSignup.user_id)
+            )
+        )
 
 
 def come(client, event_id: int):
@@ -63,10 +90,19 @@ def after(client, response) -> str:
 def sponsee(app, users) -> User:
     """Odette, offline, sponsored by the member of the `users` fixture."""
     with app.app_context():
-        odette = User(first_name="Odette", last_name="Lambert", has_internet=False, contact_preference="sponsor")
+        odette = User(
+            first_name="Odette",
+            last_name="Lambert",
+            has_internet=False,
+            contact_preference="sponsor",
+        )
         db.session.add(odette)
         db.session.flush()
-        db.session.add(Sponsorship(sponsee_id=odette.id, sponsor_id=users["member"].id, consent_reference="P-1"))
+        db.session.add(
+            Sponsorship(
+                sponsee_id=odette.id, sponsor_id=users["member"].id, consent_reference="P-1"
+            )
+        )
         db.session.commit()
         db.session.refresh(odette)
         db.session.expunge(odette)
@@ -94,22 +130,34 @@ def test_a_member_says_they_will_come_then_that_they_will_not(app, client_as, us
     assert "C'est noté : vous ne viendrez pas le" in page and "Places libres : 10 sur 10" in page
     assert signups(app, event_id) == []
     with app.app_context():
-        actions = list(db.session.scalars(select(AuditEvent.action).where(AuditEvent.action.like("event.%"))
-                                          .order_by(AuditEvent.id)))
+        actions = list(
+            db.session.scalars(
+                select(AuditEvent.action)
+                .where(AuditEvent.action.like("event.%"))
+                .order_by(AuditEvent.id)
+            )
+        )
     assert actions == ["event.signed_up", "event.signup_withdrawn"]
 
 
 def test_a_sponsor_signs_up_their_sponsee(app, client_as, users, sponsee):
     event_id = make_event(app)
     sponsor = client_as("member")
-    assert post_form(sponsor, f"/parrainage/{sponsee.id}/agir", token_from="/parrainage").status_code == 302
+    assert (
+        post_form(sponsor, f"/parrainage/{sponsee.id}/agir", token_from="/parrainage").status_code
+        == 302
+    )
     page = text(sponsor.get("/rendez-vous"))
     assert "Vous agissez pour Odette Lambert" in page and "Dites si Odette viendra" in page
     page = after(sponsor, come(sponsor, event_id))
     assert "C'est noté : Odette viendra le" in page and "C'est noté : Odette viendra." in page
-    assert signups(app, event_id) == [(sponsee.id, users["member"].id)]  # Odette's, typed by her sponsor
+    assert signups(app, event_id) == [
+        (sponsee.id, users["member"].id)
+    ]  # Odette's, typed by her sponsor
     with app.app_context():
-        entry = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "event.signed_up")).one()
+        entry = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "event.signed_up")
+        ).one()
         assert (entry.actor_id, entry.target_user_id) == (users["member"].id, sponsee.id)
         assert json.loads(entry.details)["on_behalf_of"] == "Odette Lambert"
     # The animators see who said so, and who typed it.
@@ -146,7 +194,12 @@ def test_a_full_event_refuses_with_nothing_changed(app, client_as, users, create
     assert "Ce rendez-vous est complet : il n'y a plus de place." in page
     assert signups(app, event_id) == [(first.id, first.id)]
     with app.app_context():
-        assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "event.signed_up")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count(AuditEvent.id)).where(AuditEvent.action == "event.signed_up")
+            )
+            == 0
+        )
 
 
 def test_a_cancelled_or_past_event_refuses_with_nothing_changed(app, client_as, users):
@@ -154,8 +207,13 @@ def test_a_cancelled_or_past_event_refuses_with_nothing_changed(app, client_as, 
     past_id = past_event(app)
     member = client_as("member")
     page = text(member.get("/rendez-vous"))
-    assert "Ce rendez-vous est annulé." in page and f'action="/rendez-vous/{cancelled_id}/je-viens"' not in page
-    assert "Ce rendez-vous est annulé : on ne peut plus s'y inscrire." in after(member, come(member, cancelled_id))
+    assert (
+        "Ce rendez-vous est annulé." in page
+        and f'action="/rendez-vous/{cancelled_id}/je-viens"' not in page
+    )
+    assert "Ce rendez-vous est annulé : on ne peut plus s'y inscrire." in after(
+        member, come(member, cancelled_id)
+    )
     assert "déjà commencé ou est passé" in after(member, come(member, past_id))
     assert signups(app, cancelled_id) == [] and signups(app, past_id) == []
     # Saying one will not come to a past event changes nothing either.
@@ -195,7 +253,10 @@ def test_the_member_home_lists_their_next_events_cancelled_ones_marked(app, clie
     not_mine = make_event(app, days=9, title="Café d'hiver")
     member = client_as("member")
     page = text(member.get("/accueil"))
-    assert "Vos prochains rendez-vous" in page and "Vous n'avez encore dit venir à aucun rendez-vous." in page
+    assert (
+        "Vos prochains rendez-vous" in page
+        and "Vous n'avez encore dit venir à aucun rendez-vous." in page
+    )
     come(member, coming)
     come(member, cancelled)
     with app.app_context():
@@ -216,7 +277,9 @@ def test_the_menu_has_the_members_events_page(client_as):
     assert 'href="/evenements/"' in text(client_as("animator").get("/accueil"))
 
 
-def test_when_an_event_is_cancelled_an_offline_sponsees_sponsor_is_told(app, client_as, users, sponsee):
+def test_when_an_event_is_cancelled_an_offline_sponsees_sponsor_is_told(
+    app, client_as, users, sponsee
+):
     from coopere.notifications.models import Notification
 
     event_id = make_event(app)
@@ -224,18 +287,30 @@ def test_when_an_event_is_cancelled_an_offline_sponsees_sponsor_is_told(app, cli
     post_form(sponsor, f"/parrainage/{sponsee.id}/agir", token_from="/parrainage")
     come(sponsor, event_id)
     animator = client_as("animator")
-    post_form(animator, f"/evenements/{event_id}/annuler", token_from=f"/evenements/{event_id}/annuler")
+    post_form(
+        animator, f"/evenements/{event_id}/annuler", token_from=f"/evenements/{event_id}/annuler"
+    )
     with app.app_context():
-        notices = {user_id: text_ for user_id, text_ in db.session.execute(
-            select(Notification.user_id, Notification.text))}
+        notices = {
+            user_id: text_
+            for user_id, text_ in db.session.execute(
+                select(Notification.user_id, Notification.text)
+            )
+        }
     assert set(notices) == {sponsee.id, users["member"].id}
-    assert notices[sponsee.id].startswith("Le café-rencontre du ") and notices[sponsee.id].endswith(" est annulé.")
-    assert notices[users["member"].id] == notices[sponsee.id] + " Vous aviez inscrit Odette Lambert."
+    assert notices[sponsee.id].startswith("Le café-rencontre du ") and notices[sponsee.id].endswith(
+        " est annulé."
+    )
+    assert (
+        notices[users["member"].id] == notices[sponsee.id] + " Vous aviez inscrit Odette Lambert."
+    )
     post_form(sponsor, "/parrainage/arreter", token_from="/rendez-vous")
     assert "Notifications (1)" in text(sponsor.get("/accueil"))
 
 
-def test_the_events_pages_cost_the_same_queries_with_more_events(app, client_as, users, create_user):
+def test_the_events_pages_cost_the_same_queries_with_more_events(
+    app, client_as, users, create_user
+):
     from sqlalchemy import event as sa_event
 
     member, animator = client_as("member"), client_as("animator")
@@ -257,15 +332,29 @@ def test_the_events_pages_cost_the_same_queries_with_more_events(app, client_as,
         for day in range(first_day, first_day + count):
             event_id = make_event(app, days=day, max_places=20)
             with app.app_context():
-                db.session.add_all([EventSignup(event_id=event_id, user_id=person.id) for person in people])
+                db.session.add_all(
+                    [EventSignup(event_id=event_id, user_id=person.id) for person in people]
+                )
                 db.session.add(EventSignup(event_id=event_id, user_id=users["member"].id))
                 db.session.commit()
 
     add_events(2, 2)
-    small = {path: queries(client, path) for client, path in
-             ((member, "/rendez-vous"), (member, "/accueil"), (animator, "/evenements/"))}
+    small = {
+        path: queries(client, path)
+        for client, path in (
+            (member, "/rendez-vous"),
+            (member, "/accueil"),
+            (animator, "/evenements/"),
+        )
+    }
     add_events(10, 12)
-    large = {path: queries(client, path) for client, path in
-             ((member, "/rendez-vous"), (member, "/accueil"), (animator, "/evenements/"))}
+    large = {
+        path: queries(client, path)
+        for client, path in (
+            (member, "/rendez-vous"),
+            (member, "/accueil"),
+            (animator, "/evenements/"),
+        )
+    }
     assert small == large
     assert max(large.values()) <= 12, large

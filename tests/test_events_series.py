@@ -2,6 +2,7 @@
 where there is one), refused series with nothing saved, editing the whole series in place
 (same ids and calendar UIDs, dropped dates cancelled and those signed up told), editing or
 cancelling one date, and `flask events extend`."""
+
 from __future__ import annotations
 
 import calendar
@@ -22,10 +23,21 @@ NEW = "/evenements/series/nouvelle"
 
 def series_form(**changes) -> dict:
     """A café every first Saturday, 10:00-12:00, from today, as the animator types it."""
-    values = {"kind": "cafe", "title": "", "weekday": "5", "week_of_month": "1", "start_time": "10:00",
-              "end_time": "12:00", "place": "Place des Lilas", "rain_place": "Salle de la Maison de quartier",
-              "description": "Café, thé et gâteaux.", "max_places": "", "first_date": paris_today().isoformat(),
-              "last_date": "", "months_off": []}
+    values = {
+        "kind": "cafe",
+        "title": "",
+        "weekday": "5",
+        "week_of_month": "1",
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "place": "Place des Lilas",
+        "rain_place": "Salle de la Maison de quartier",
+        "description": "Café, thé et gâteaux.",
+        "max_places": "",
+        "first_date": paris_today().isoformat(),
+        "last_date": "",
+        "months_off": [],
+    }
     values.update(changes)
     return values
 
@@ -53,13 +65,19 @@ def only_series(app) -> EventSeries:
 
 def nth_weekday(year: int, month: int, weekday: int, n: int) -> date | None:
     """The n-th `weekday` of a month, counted the plain way (n = -1: the last one)."""
-    days = [d for d in range(1, calendar.monthrange(year, month)[1] + 1) if date(year, month, d).weekday() == weekday]
+    days = [
+        d
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        if date(year, month, d).weekday() == weekday
+    ]
     if n == -1:
         return date(year, month, days[-1])
     return date(year, month, days[n - 1]) if n <= len(days) else None
 
 
-def expected_dates(weekday: int, n: int, months_off=(), start: date | None = None, months: int = 12) -> list[date]:
+def expected_dates(
+    weekday: int, n: int, months_off=(), start: date | None = None, months: int = 12
+) -> list[date]:
     start = start or paris_today()
     end = add_months(paris_today(), months)  # the site prepares 12 months from today
     found = []
@@ -80,17 +98,25 @@ def signed_up_member(app, event_id: int, user: User) -> None:
 
 def notices_of(app, user: User) -> list[str]:
     with app.app_context():
-        return list(db.session.scalars(select(Notification.text).where(Notification.user_id == user.id)
-                                       .order_by(Notification.id)))
+        return list(
+            db.session.scalars(
+                select(Notification.text)
+                .where(Notification.user_id == user.id)
+                .order_by(Notification.id)
+            )
+        )
 
 
 def counts(app) -> tuple[int, int]:
     with app.app_context():
-        return (db.session.scalar(select(func.count(EventSeries.id))),
-                db.session.scalar(select(func.count(Event.id))))
+        return (
+            db.session.scalar(select(func.count(EventSeries.id))),
+            db.session.scalar(select(func.count(Event.id))),
+        )
 
 
 # --- the dates a series gives ------------------------------------------------------------------------
+
 
 def test_a_series_gives_twelve_months_of_first_saturdays_at_ten_paris_time(app, client_as):
     animator = client_as("animator")
@@ -101,7 +127,9 @@ def test_a_series_gives_twelve_months_of_first_saturdays_at_ten_paris_time(app, 
     flash = text(animator.get(response.headers["Location"]))
     wanted = expected_dates(5, 1, start=start)
     assert f"Dates ajoutées : {len(wanted)}" in flash
-    assert "Le premier samedi du mois, de 10:00 à 12:00." in flash  # the series, in words, on /evenements/
+    assert (
+        "Le premier samedi du mois, de 10:00 à 12:00." in flash
+    )  # the series, in words, on /evenements/
 
     events = occurrences(app)
     assert [event.occurrence_date for event in events] == wanted
@@ -110,7 +138,10 @@ def test_a_series_gives_twelve_months_of_first_saturdays_at_ten_paris_time(app, 
         assert start_paris.weekday() == 5 and start_paris.day <= 7
         assert (start_paris.time(), end_paris.time()) == (time(10), time(12))
         assert start_paris.date() == event.occurrence_date
-        assert event.place == "Place des Lilas" and event.rain_place == "Salle de la Maison de quartier"
+        assert (
+            event.place == "Place des Lilas"
+            and event.rain_place == "Salle de la Maison de quartier"
+        )
     # Stored in UTC: 09:00 in winter, 08:00 in summer; a year holds both.
     assert {event.starts_at.hour for event in events} == {8, 9}
     assert len({event.uid for event in events}) == len(events)
@@ -142,8 +173,15 @@ def test_a_fifth_saturday_series_only_falls_in_months_that_have_one(app, client_
 def test_a_last_wednesday_series(app, client_as):
     animator = client_as("animator")
     start = paris_today() + timedelta(days=1)
-    create_series(animator, kind="group_meeting", weekday="2", week_of_month="-1", start_time="18:30",
-                  end_time="20:00", first_date=start.isoformat())
+    create_series(
+        animator,
+        kind="group_meeting",
+        weekday="2",
+        week_of_month="-1",
+        start_time="18:30",
+        end_time="20:00",
+        first_date=start.isoformat(),
+    )
     events = occurrences(app)
     assert [event.occurrence_date for event in events] == expected_dates(2, -1, start=start)
     for event in events:
@@ -164,19 +202,37 @@ def test_a_last_date_ends_the_series(app, client_as):
 
 # --- refused series: a French message, nothing saved -------------------------------------------------
 
-@pytest.mark.parametrize("changes, message", [
-    ({"start_time": "12:00", "end_time": "10:00"}, "L'heure de fin doit venir après l'heure de début."),
-    ({"start_time": "10:00", "end_time": "10:00"}, "L'heure de fin doit venir après l'heure de début."),
-    ({"first_date": (date.today() - timedelta(days=2)).isoformat()},
-     "La première date est déjà passée : choisissez une date à venir."),
-    ({"months_off": [str(m) for m in range(1, 13)]},
-     "Tous les mois sont sans rendez-vous : cette série ne donnerait aucune date."),
-    ({"last_date": (date.today() + timedelta(days=5)).isoformat(),
-      "first_date": (date.today() + timedelta(days=9)).isoformat()},
-     "La dernière date doit venir après la première date."),
-    ({"place": ""}, "Indiquez le lieu."),
-    ({"first_date": "31/02/2027"}, "Indiquez une date valide"),
-])
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        (
+            {"start_time": "12:00", "end_time": "10:00"},
+            "L'heure de fin doit venir après l'heure de début.",
+        ),
+        (
+            {"start_time": "10:00", "end_time": "10:00"},
+            "L'heure de fin doit venir après l'heure de début.",
+        ),
+        (
+            {"first_date": (date.today() - timedelta(days=2)).isoformat()},
+            "La première date est déjà passée : choisissez une date à venir.",
+        ),
+        (
+            {"months_off": [str(m) for m in range(1, 13)]},
+            "Tous les mois sont sans rendez-vous : cette série ne donnerait aucune date.",
+        ),
+        (
+            {
+                "last_date": (date.today() + timedelta(days=5)).isoformat(),
+                "first_date": (date.today() + timedelta(days=9)).isoformat(),
+            },
+            "La dernière date doit venir après la première date.",
+        ),
+        ({"place": ""}, "Indiquez le lieu."),
+        ({"first_date": "31/02/2027"}, "Indiquez une date valide"),
+    ],
+)
 def test_a_refused_series_saves_nothing(app, client_as, changes, message):
     animator = client_as("animator")
     response = create_series(animator, **changes)
@@ -193,10 +249,15 @@ def test_a_series_that_never_gives_a_date_is_refused(app, client_as):
     first_saturday = nth_weekday(month.year, month.month, 5, 1)
     following = add_months(month, 1)
     next_first = nth_weekday(following.year, following.month, 5, 1)
-    response = create_series(animator, first_date=(first_saturday + timedelta(days=1)).isoformat(),
-                             last_date=(next_first - timedelta(days=1)).isoformat())
+    response = create_series(
+        animator,
+        first_date=(first_saturday + timedelta(days=1)).isoformat(),
+        last_date=(next_first - timedelta(days=1)).isoformat(),
+    )
     assert response.status_code == 422
-    assert "Cette série ne donnerait aucune date entre la première et la dernière date" in text(response)
+    assert "Cette série ne donnerait aucune date entre la première et la dernière date" in text(
+        response
+    )
     assert counts(app) == (0, 0)
     # A 5th Saturday in February only: rare (a leap year whose 29th is a Saturday) but it does
     # come, so the series is kept; the list says it has no date in the next twelve months.
@@ -218,12 +279,18 @@ def test_members_cannot_create_edit_or_cancel(app, client_as, users):
     assert post_form(member, NEW, data, token_from="/").status_code == 403
     assert post_form(member, f"/evenements/series/{series.id}/modifier", data).status_code == 403
     assert post_form(member, f"/evenements/{first.id}/annuler").status_code == 403
-    assert post_form(member, f"/evenements/{first.id}/modifier", {"place": "Chez moi"}).status_code == 403
+    assert (
+        post_form(member, f"/evenements/{first.id}/modifier", {"place": "Chez moi"}).status_code
+        == 403
+    )
     assert counts(app)[0] == 1
-    assert all(event.place == "Place des Lilas" and not event.cancelled for event in occurrences(app))
+    assert all(
+        event.place == "Place des Lilas" and not event.cancelled for event in occurrences(app)
+    )
 
 
 # --- editing the whole series ------------------------------------------------------------------------
+
 
 def test_editing_the_series_updates_its_dates_in_place(app, client_as, users):
     animator = client_as("animator")
@@ -235,21 +302,36 @@ def test_editing_the_series_updates_its_dates_in_place(app, client_as, users):
     page = text(animator.get(edit))
     assert 'value="Place des Lilas"' in page and "Prochaines dates de la série" in page
 
-    response = post_form(animator, edit, series_form(first_date=series.first_date.isoformat(), start_time="14:00",
-                                                     end_time="16:30", place="Square des Tilleuls",
-                                                     max_places="25"), token_from=edit)
+    response = post_form(
+        animator,
+        edit,
+        series_form(
+            first_date=series.first_date.isoformat(),
+            start_time="14:00",
+            end_time="16:30",
+            place="Square des Tilleuls",
+            max_places="25",
+        ),
+        token_from=edit,
+    )
     assert response.status_code == 302
     after = occurrences(app)
     assert {event.occurrence_date: (event.id, event.uid) for event in after} == ids
     for event in after:
-        assert (to_paris(event.starts_at).time(), to_paris(event.ends_at).time()) == (time(14), time(16, 30))
-        assert event.place == "Square des Tilleuls" and event.max_places == 25 and not event.cancelled
+        assert (to_paris(event.starts_at).time(), to_paris(event.ends_at).time()) == (
+            time(14),
+            time(16, 30),
+        )
+        assert (
+            event.place == "Square des Tilleuls" and event.max_places == 25 and not event.cancelled
+        )
     flash = text(animator.get("/evenements/"))
     assert f"Dates modifiées : {len(after)}" in flash and "Dates annulées : 0" in flash
 
 
-def test_dropped_dates_are_cancelled_and_those_signed_up_told_in_their_language(app, client_as, users,
-                                                                               create_user):
+def test_dropped_dates_are_cancelled_and_those_signed_up_told_in_their_language(
+    app, client_as, users, create_user
+):
     animator = client_as("animator")
     create_series(animator, first_date=(paris_today() + timedelta(days=1)).isoformat())
     series = only_series(app)
@@ -261,8 +343,15 @@ def test_dropped_dates_are_cancelled_and_those_signed_up_told_in_their_language(
     signed_up_member(app, events[2].id, users["member"])
 
     edit = f"/evenements/series/{series.id}/modifier"
-    response = post_form(animator, edit, series_form(first_date=series.first_date.isoformat(),
-                                                     months_off=[str(dropped.occurrence_date.month)]), token_from=edit)
+    response = post_form(
+        animator,
+        edit,
+        series_form(
+            first_date=series.first_date.isoformat(),
+            months_off=[str(dropped.occurrence_date.month)],
+        ),
+        token_from=edit,
+    )
     assert response.status_code == 302
     after = {event.id: event for event in occurrences(app)}
     assert len(after) == len(events)  # cancelled, not deleted
@@ -273,11 +362,26 @@ def test_dropped_dates_are_cancelled_and_those_signed_up_told_in_their_language(
     assert "Dates annulées : 1" in flash and "Personnes prévenues : 2" in flash
 
     day = dropped.occurrence_date
-    french_day = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"][day.weekday()]
-    french_month = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                    "octobre", "novembre", "décembre"][day.month - 1]
+    french_day = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"][
+        day.weekday()
+    ]
+    french_month = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ][day.month - 1]
     assert notices_of(app, users["member"]) == [
-        f"Le café-rencontre du {french_day} {'1er' if day.day == 1 else day.day} {french_month} est annulé."]
+        f"Le café-rencontre du {french_day} {'1er' if day.day == 1 else day.day} {french_month} est annulé."
+    ]
     # Emma reads English: the date at least is hers (the sentence is until it is translated).
     assert f"Saturday {day.day} {day.strftime('%B')}" in notices_of(app, english)[0]
     # The cancelled date stays visible, marked.
@@ -293,9 +397,18 @@ def test_a_dropped_date_comes_back_when_the_series_gives_it_again(app, client_as
     dropped = occurrences(app)[1]
     signed_up_member(app, dropped.id, users["member"])
     edit = f"/evenements/series/{series.id}/modifier"
-    post_form(animator, edit, series_form(first_date=series.first_date.isoformat(),
-                                          months_off=[str(dropped.occurrence_date.month)]), token_from=edit)
-    post_form(animator, edit, series_form(first_date=series.first_date.isoformat()), token_from=edit)
+    post_form(
+        animator,
+        edit,
+        series_form(
+            first_date=series.first_date.isoformat(),
+            months_off=[str(dropped.occurrence_date.month)],
+        ),
+        token_from=edit,
+    )
+    post_form(
+        animator, edit, series_form(first_date=series.first_date.isoformat()), token_from=edit
+    )
     back = {event.id: event for event in occurrences(app)}[dropped.id]
     assert not back.cancelled and back.uid == dropped.uid
     assert notices_of(app, users["member"])[-1].endswith("aura bien lieu.")
@@ -312,28 +425,62 @@ def test_editing_the_series_leaves_dates_edited_or_cancelled_alone(app, client_a
     edit_one = f"/evenements/{moved.id}/modifier"
     page = text(animator.get(edit_one))
     assert "Cette date fait partie d'une série" in page and "Modifier plutôt toute la série" in page
-    response = post_form(animator, edit_one, {"kind": "cafe", "title": "", "day": new_day.isoformat(),
-                                              "start": "10:00", "end": "12:00", "place": "Jardin partagé",
-                                              "rain_place": "", "description": "", "max_places": ""},
-                         token_from=edit_one)
+    response = post_form(
+        animator,
+        edit_one,
+        {
+            "kind": "cafe",
+            "title": "",
+            "day": new_day.isoformat(),
+            "start": "10:00",
+            "end": "12:00",
+            "place": "Jardin partagé",
+            "rain_place": "",
+            "description": "",
+            "max_places": "",
+        },
+        token_from=edit_one,
+    )
     assert response.status_code == 302
     # Cancel the second date (confirmation page, then the button).
     confirm = text(animator.get(f"/evenements/{cancelled.id}/annuler"))
     assert "Seule cette date est annulée" in confirm
-    assert post_form(animator, f"/evenements/{cancelled.id}/annuler",
-                     token_from=f"/evenements/{cancelled.id}/annuler").status_code == 302
+    assert (
+        post_form(
+            animator,
+            f"/evenements/{cancelled.id}/annuler",
+            token_from=f"/evenements/{cancelled.id}/annuler",
+        ).status_code
+        == 302
+    )
 
     edit = f"/evenements/series/{series.id}/modifier"
-    post_form(animator, edit, series_form(first_date=series.first_date.isoformat(), start_time="15:00",
-                                          end_time="17:00", place="Square des Tilleuls"), token_from=edit)
+    post_form(
+        animator,
+        edit,
+        series_form(
+            first_date=series.first_date.isoformat(),
+            start_time="15:00",
+            end_time="17:00",
+            place="Square des Tilleuls",
+        ),
+        token_from=edit,
+    )
     after = {event.id: event for event in occurrences(app)}
     assert after[moved.id].detached and after[moved.id].place == "Jardin partagé"
-    assert to_paris(after[moved.id].starts_at) == datetime(new_day.year, new_day.month, new_day.day, 10,
-                                                           tzinfo=to_paris(after[moved.id].starts_at).tzinfo)
+    assert to_paris(after[moved.id].starts_at) == datetime(
+        new_day.year,
+        new_day.month,
+        new_day.day,
+        10,
+        tzinfo=to_paris(after[moved.id].starts_at).tzinfo,
+    )
     assert after[cancelled.id].cancelled and after[cancelled.id].detached
     others = [event for event in after.values() if event.id not in (moved.id, cancelled.id)]
-    assert all(event.place == "Square des Tilleuls" and to_paris(event.starts_at).time() == time(15)
-               for event in others)
+    assert all(
+        event.place == "Square des Tilleuls" and to_paris(event.starts_at).time() == time(15)
+        for event in others
+    )
     # No second event for the moved date: the series knows it is the same date, moved.
     assert len(after) == len(events)
 
@@ -344,14 +491,31 @@ def test_moving_one_date_tells_those_signed_up(app, client_as, users):
     event = occurrences(app)[0]
     signed_up_member(app, event.id, users["member"])
     edit_one = f"/evenements/{event.id}/modifier"
-    post_form(animator, edit_one, {"kind": "cafe", "title": "", "day": event.occurrence_date.isoformat(),
-                                   "start": "15:00", "end": "17:00", "place": "Place des Lilas",
-                                   "rain_place": "", "description": "", "max_places": ""}, token_from=edit_one)
+    post_form(
+        animator,
+        edit_one,
+        {
+            "kind": "cafe",
+            "title": "",
+            "day": event.occurrence_date.isoformat(),
+            "start": "15:00",
+            "end": "17:00",
+            "place": "Place des Lilas",
+            "rain_place": "",
+            "description": "",
+            "max_places": "",
+        },
+        token_from=edit_one,
+    )
     [notice] = notices_of(app, users["member"])
-    assert notice.startswith("Le rendez-vous du ") and "de 15:00 à 17:00, Place des Lilas." in notice
+    assert (
+        notice.startswith("Le rendez-vous du ") and "de 15:00 à 17:00, Place des Lilas." in notice
+    )
 
 
-def test_cancelling_one_date_tells_everyone_signed_up_and_keeps_it_visible(app, client_as, users, create_user):
+def test_cancelling_one_date_tells_everyone_signed_up_and_keeps_it_visible(
+    app, client_as, users, create_user
+):
     animator = client_as("animator")
     create_series(animator, first_date=(paris_today() + timedelta(days=1)).isoformat())
     events = occurrences(app)
@@ -361,7 +525,9 @@ def test_cancelling_one_date_tells_everyone_signed_up_and_keeps_it_visible(app, 
     signed_up_member(app, target.id, other)
     page = text(animator.get(f"/evenements/{target.id}/annuler"))
     assert "Personnes inscrites qui seront prévenues : 2" in page
-    response = post_form(animator, f"/evenements/{target.id}/annuler", token_from=f"/evenements/{target.id}/annuler")
+    response = post_form(
+        animator, f"/evenements/{target.id}/annuler", token_from=f"/evenements/{target.id}/annuler"
+    )
     assert response.status_code == 302
     assert "Personnes prévenues : 2" in text(animator.get(response.headers["Location"]))
     assert len(notices_of(app, users["member"])) == 1 and len(notices_of(app, other)) == 1
@@ -382,8 +548,12 @@ def test_a_past_event_cannot_be_cancelled(app, client_as, users):
     from coopere.timeutil import utcnow
 
     with app.app_context():
-        past = Event(kind="cafe", starts_at=utcnow() - timedelta(days=3),
-                     ends_at=utcnow() - timedelta(days=3, hours=-2), place="Place des Lilas")
+        past = Event(
+            kind="cafe",
+            starts_at=utcnow() - timedelta(days=3),
+            ends_at=utcnow() - timedelta(days=3, hours=-2),
+            place="Place des Lilas",
+        )
         db.session.add(past)
         db.session.commit()
         past_id = past.id
@@ -396,6 +566,7 @@ def test_a_past_event_cannot_be_cancelled(app, client_as, users):
 
 # --- keeping twelve months ahead ---------------------------------------------------------------------
 
+
 def test_flask_events_extend_adds_the_missing_dates(app, client_as, runner):
     animator = client_as("animator")
     create_series(animator, first_date=(paris_today() + timedelta(days=1)).isoformat())
@@ -407,12 +578,17 @@ def test_flask_events_extend_adds_the_missing_dates(app, client_as, runner):
     result = runner.invoke(args=["events", "extend"])
     assert result.exit_code == 0, result.output
     assert "2 date(s) ajoutée(s)" in result.output
-    assert [event.occurrence_date for event in occurrences(app)] == [event.occurrence_date for event in events]
+    assert [event.occurrence_date for event in occurrences(app)] == [
+        event.occurrence_date for event in events
+    ]
     again = runner.invoke(args=["events", "extend"])
     assert "0 date(s) ajoutée(s)" in again.output
     # A month later, one more month is prepared.
     with app.app_context():
-        assert extend_all(today=add_months(paris_today(), 1)) in (1, 2)  # a first Saturday, maybe two months' worth
+        assert extend_all(today=add_months(paris_today(), 1)) in (
+            1,
+            2,
+        )  # a first Saturday, maybe two months' worth
         db.session.rollback()
 
 
@@ -433,5 +609,7 @@ def test_started_and_ended_have_one_definition_with_inclusive_edges(app):
 
     event = Event(starts_at=datetime(2026, 3, 7, 9), ends_at=datetime(2026, 3, 7, 11))
     assert not event.has_started(datetime(2026, 3, 7, 8, 59))
-    assert event.has_started(datetime(2026, 3, 7, 9)) and not event.has_ended(datetime(2026, 3, 7, 10, 59))
+    assert event.has_started(datetime(2026, 3, 7, 9)) and not event.has_ended(
+        datetime(2026, 3, 7, 10, 59)
+    )
     assert event.has_ended(datetime(2026, 3, 7, 11))

@@ -2,6 +2,7 @@
 only once both agree (and only what each consented to share), either side marks it done and says
 thank you; nobody else sees the thread; a member can block another; a sponsor answers for an
 offline neighbour, and the printed digest shows the replies."""
+
 from __future__ import annotations
 
 import html
@@ -39,9 +40,16 @@ def people(create_user, create_perimeter):
     Lucie (an outsider), an animator, an admin."""
     create_perimeter()
     return {
-        "paul": create_user(first_name="Paul", last_name="Bernard", email="paul@example.org", phone=PAUL_PHONE,
-                            contact_preference="email"),
-        "marie": create_user(first_name="Marie", last_name="Dupont", email="marie@example.org", phone=MARIE_PHONE),
+        "paul": create_user(
+            first_name="Paul",
+            last_name="Bernard",
+            email="paul@example.org",
+            phone=PAUL_PHONE,
+            contact_preference="email",
+        ),
+        "marie": create_user(
+            first_name="Marie", last_name="Dupont", email="marie@example.org", phone=MARIE_PHONE
+        ),
         "lucie": create_user(first_name="Lucie", last_name="Garnier", email="lucie@example.org"),
         "animator": create_user(Role.ANIMATOR, first_name="Anne", last_name="Animatrice"),
         "admin": create_user(Role.ADMIN, first_name="Adam", last_name="Admin"),
@@ -50,16 +58,27 @@ def people(create_user, create_perimeter):
 
 def consent(app, user: User, kind: str, given: bool = True) -> None:
     with app.app_context():
-        db.session.add(Consent(user_id=user.id, kind=kind, given=given, version="1", method="online"))
+        db.session.add(
+            Consent(user_id=user.id, kind=kind, given=given, version="1", method="online")
+        )
         db.session.commit()
 
 
 @pytest.fixture
 def make_listing(app, theme_id):
-    def _make(owner: User, title: str = "Je prête ma perceuse", kind: str = "offer", status: str = "open") -> int:
+    def _make(
+        owner: User, title: str = "Je prête ma perceuse", kind: str = "offer", status: str = "open"
+    ) -> int:
         with app.app_context():
-            listing = Listing(owner_id=owner.id, theme_id=theme_id, kind=kind, title=title, status=status,
-                              created_by_id=owner.id, published_at=utcnow() if status == "open" else None)
+            listing = Listing(
+                owner_id=owner.id,
+                theme_id=theme_id,
+                kind=kind,
+                title=title,
+                status=status,
+                created_by_id=owner.id,
+                published_at=utcnow() if status == "open" else None,
+            )
             db.session.add(listing)
             db.session.commit()
             return listing.id
@@ -83,21 +102,32 @@ def answer(client, listing_id: int, body: str = "Bonjour, je peux passer samedi 
 
 def counts(app) -> tuple[int, int]:
     with app.app_context():
-        return (db.session.scalar(select(func.count()).select_from(Exchange)),
-                db.session.scalar(select(func.count()).select_from(Message)))
+        return (
+            db.session.scalar(select(func.count()).select_from(Exchange)),
+            db.session.scalar(select(func.count()).select_from(Message)),
+        )
 
 
 def exchange_row(app, exchange_id: int) -> dict:
     with app.app_context():
         exchange = db.session.get(Exchange, exchange_id)
-        return {"status": exchange.status, "owner_thanks": exchange.owner_thanks,
-                "requester_thanks": exchange.requester_thanks, "done_by_id": exchange.done_by_id}
+        return {
+            "status": exchange.status,
+            "owner_thanks": exchange.owner_thanks,
+            "requester_thanks": exchange.requester_thanks,
+            "done_by_id": exchange.done_by_id,
+        }
 
 
 def notices(app, user: User) -> list[str]:
     with app.app_context():
-        return list(db.session.scalars(select(Notification.text).where(Notification.user_id == user.id)
-                                       .order_by(Notification.id)))
+        return list(
+            db.session.scalars(
+                select(Notification.text)
+                .where(Notification.user_id == user.id)
+                .order_by(Notification.id)
+            )
+        )
 
 
 def started(app, client, listing_id: int) -> int:
@@ -110,10 +140,14 @@ def started(app, client, listing_id: int) -> int:
 
 # --- the whole exchange -------------------------------------------------------------------------
 
-def test_answer_accept_done_and_thanks_with_contact_shown_only_after_acceptance(app, people, make_listing,
-                                                                                  as_person):
+
+def test_answer_accept_done_and_thanks_with_contact_shown_only_after_acceptance(
+    app, people, make_listing, as_person
+):
     paul, marie = people["paul"], people["marie"]
-    consent(app, paul, "share_phone")  # Paul shows his phone to those he exchanges with; Marie did not agree
+    consent(
+        app, paul, "share_phone"
+    )  # Paul shows his phone to those he exchanges with; Marie did not agree
     listing_id = make_listing(paul, "Je prête ma perceuse")
     marie_client, paul_client = as_person(marie), as_person(paul)
 
@@ -125,19 +159,36 @@ def test_answer_accept_done_and_thanks_with_contact_shown_only_after_acceptance(
         page = text(client.get(f"/echanges/{exchange_id}"))
         assert "Bonjour, je peux passer samedi matin." in page
         assert HIDDEN_SENTENCE in page
-        for secret in (PAUL_PHONE_SHOWN, MARIE_PHONE_SHOWN, "paul@example.org", "marie@example.org"):
+        for secret in (
+            PAUL_PHONE_SHOWN,
+            MARIE_PHONE_SHOWN,
+            "paul@example.org",
+            "marie@example.org",
+        ):
             assert secret not in page
     owner_page = text(paul_client.get(f"/echanges/{exchange_id}"))
     assert "Accepter" in owner_page and "Décliner" in owner_page
     assert "Retirer ma réponse" in text(marie_client.get(f"/echanges/{exchange_id}"))
 
     # « Mes échanges »: to handle for Paul, ongoing for Marie.
-    assert re.search(r"À traiter \(1\).*Je prête ma perceuse.*En cours \(0\)", text(paul_client.get("/echanges")), re.S)
-    assert re.search(r"À traiter \(0\).*En cours \(1\).*Je prête ma perceuse", text(marie_client.get("/echanges")), re.S)
+    assert re.search(
+        r"À traiter \(1\).*Je prête ma perceuse.*En cours \(0\)",
+        text(paul_client.get("/echanges")),
+        re.S,
+    )
+    assert re.search(
+        r"À traiter \(0\).*En cours \(1\).*Je prête ma perceuse",
+        text(marie_client.get("/echanges")),
+        re.S,
+    )
 
-    response = post_form(paul_client, f"/echanges/{exchange_id}/repondre", {"body": "Avec plaisir, samedi 10 h ?"})
+    response = post_form(
+        paul_client, f"/echanges/{exchange_id}/repondre", {"body": "Avec plaisir, samedi 10 h ?"}
+    )
     assert response.status_code == 302
-    assert notices(app, marie)[-1] == "Nouveau message de Paul au sujet de « Je prête ma perceuse »."
+    assert (
+        notices(app, marie)[-1] == "Nouveau message de Paul au sujet de « Je prête ma perceuse »."
+    )
 
     response = post_form(paul_client, f"/echanges/{exchange_id}/accepter", follow_redirects=True)
     assert "L'échange est accepté" in text(response)
@@ -148,33 +199,48 @@ def test_answer_accept_done_and_thanks_with_contact_shown_only_after_acceptance(
     # Paul sees that Marie is reached through the site (no consent to show her phone).
     marie_page = text(marie_client.get(f"/echanges/{exchange_id}"))
     assert f"par téléphone, {PAUL_PHONE_SHOWN}" in marie_page and "paul@example.org" in marie_page
-    assert "montrés qu'une fois l'échange accepté" not in marie_page  # the answer's hint no longer applies
+    assert (
+        "montrés qu'une fois l'échange accepté" not in marie_page
+    )  # the answer's hint no longer applies
     assert "Seuls Paul et vous lisez ces messages." in marie_page
     paul_page = text(paul_client.get(f"/echanges/{exchange_id}"))
     assert MARIE_PHONE_SHOWN not in paul_page and "marie@example.org" not in paul_page
     assert "Pour joindre Marie : par la messagerie du site" in paul_page
     # The messages, in order.
-    assert paul_page.index("Bonjour, je peux passer samedi matin.") < paul_page.index("Avec plaisir, samedi 10 h ?")
+    assert paul_page.index("Bonjour, je peux passer samedi matin.") < paul_page.index(
+        "Avec plaisir, samedi 10 h ?"
+    )
 
     response = post_form(marie_client, f"/echanges/{exchange_id}/fait", follow_redirects=True)
     assert "L'échange est noté comme fait" in text(response)
     assert exchange_row(app, exchange_id)["status"] == "done"
-    response = post_form(marie_client, f"/echanges/{exchange_id}/merci", {"text": "Merci Paul, elle marche très bien !"})
+    response = post_form(
+        marie_client,
+        f"/echanges/{exchange_id}/merci",
+        {"text": "Merci Paul, elle marche très bien !"},
+    )
     assert response.status_code == 302
-    assert "Merci Paul, elle marche très bien !" in text(paul_client.get(f"/echanges/{exchange_id}"))
-    assert re.search(r"Terminés \(1\).*Je prête ma perceuse", text(paul_client.get("/echanges")), re.S)
+    assert "Merci Paul, elle marche très bien !" in text(
+        paul_client.get(f"/echanges/{exchange_id}")
+    )
+    assert re.search(
+        r"Terminés \(1\).*Je prête ma perceuse", text(paul_client.get("/echanges")), re.S
+    )
     # One thank-you each.
     response = post_form(marie_client, f"/echanges/{exchange_id}/merci", {"text": "Encore merci"})
     assert response.status_code == 422
     assert "Vous avez déjà laissé un mot de remerciement." in text(response)
-    assert exchange_row(app, exchange_id)["requester_thanks"] == "Merci Paul, elle marche très bien !"
+    assert (
+        exchange_row(app, exchange_id)["requester_thanks"] == "Merci Paul, elle marche très bien !"
+    )
     response = post_form(paul_client, f"/echanges/{exchange_id}/merci", {"text": "x" * 501})
     assert response.status_code == 422 and "trop long (500 caractères au plus)" in text(response)
     assert exchange_row(app, exchange_id)["owner_thanks"] == ""
 
 
-def test_the_answer_button_says_i_can_help_under_a_need_and_interested_under_an_offer(app, people, make_listing,
-                                                                                      as_person):
+def test_the_answer_button_says_i_can_help_under_a_need_and_interested_under_an_offer(
+    app, people, make_listing, as_person
+):
     client = as_person(people["marie"])
     need = make_listing(people["paul"], "Quelqu'un pour m'accompagner au marché ?", kind="need")
     offer = make_listing(people["paul"], "Je donne des cours de tricot")
@@ -187,7 +253,9 @@ def test_the_answer_button_says_i_can_help_under_a_need_and_interested_under_an_
     assert counts(app) == (0, 0)
 
 
-def test_phone_shown_after_acceptance_only_with_the_current_consent(app, people, make_listing, as_person):
+def test_phone_shown_after_acceptance_only_with_the_current_consent(
+    app, people, make_listing, as_person
+):
     paul, marie = people["paul"], people["marie"]
     consent(app, paul, "share_phone")
     consent(app, paul, "share_phone", given=False)  # withdrawn since: the latest answer counts
@@ -200,15 +268,21 @@ def test_phone_shown_after_acceptance_only_with_the_current_consent(app, people,
 
 # --- refused answers: French message, nothing saved -------------------------------------------
 
-@pytest.mark.parametrize("case, message", [
-    ("own", "C'est votre propre annonce : vous ne pouvez pas y répondre."),
-    ("paused", "Cette annonce n'est plus ouverte : on ne peut plus y répondre."),
-    ("empty", "Écrivez votre message."),
-    ("too_long", "Votre message est trop long (2000 caractères au plus)."),
-    ("blocked_by_owner", "Vous ne pouvez pas écrire à cette personne."),
-    ("blocked_the_owner", "Vous ne pouvez pas écrire à cette personne."),
-])
-def test_refused_answers_say_why_and_save_nothing(app, people, make_listing, as_person, case, message):
+
+@pytest.mark.parametrize(
+    "case, message",
+    [
+        ("own", "C'est votre propre annonce : vous ne pouvez pas y répondre."),
+        ("paused", "Cette annonce n'est plus ouverte : on ne peut plus y répondre."),
+        ("empty", "Écrivez votre message."),
+        ("too_long", "Votre message est trop long (2000 caractères au plus)."),
+        ("blocked_by_owner", "Vous ne pouvez pas écrire à cette personne."),
+        ("blocked_the_owner", "Vous ne pouvez pas écrire à cette personne."),
+    ],
+)
+def test_refused_answers_say_why_and_save_nothing(
+    app, people, make_listing, as_person, case, message
+):
     paul, marie = people["paul"], people["marie"]
     listing_id = make_listing(paul, status="paused" if case == "paused" else "open")
     if case == "blocked_by_owner":
@@ -249,10 +323,14 @@ def test_a_second_answer_racing_the_first_meets_the_unique_constraint(app, peopl
     with app.test_request_context():
         listing = db.session.get(Listing, listing_id)
         marie = db.session.get(User, people["marie"].id)
-        db.session.add(Exchange(listing_id=listing_id, owner_id=people["paul"].id, requester_id=marie.id))
+        db.session.add(
+            Exchange(listing_id=listing_id, owner_id=people["paul"].id, requester_id=marie.id)
+        )
         db.session.commit()
         original = services.existing_answer
-        services.existing_answer = lambda *_args: None  # the other request's check ran before this insert
+        services.existing_answer = lambda *_args: (
+            None
+        )  # the other request's check ran before this insert
         try:
             with pytest.raises(services.ExchangeError, match="déjà répondu"):
                 services.start_exchange(listing, marie, "Bonjour", actor=marie)
@@ -272,6 +350,7 @@ def test_drafts_and_unknown_listings_are_not_revealed(app, people, make_listing,
 
 # --- status changes: each refused with a French message, nothing changed ----------------------
 
+
 @pytest.fixture
 def pending(app, people, make_listing, as_person) -> int:
     return started(app, as_person(people["marie"]), make_listing(people["paul"]))
@@ -283,8 +362,9 @@ def flash_after(client, path: str) -> str:
     return text(response)
 
 
-def test_accepting_twice_declining_an_accepted_one_and_strangers_deciding_are_refused(app, people, pending,
-                                                                                        as_person):
+def test_accepting_twice_declining_an_accepted_one_and_strangers_deciding_are_refused(
+    app, people, pending, as_person
+):
     paul, marie = as_person(people["paul"]), as_person(people["marie"])
     page = flash_after(marie, f"/echanges/{pending}/accepter")
     assert "Seule la personne qui a publié l'annonce peut accepter ou refuser." in page
@@ -296,43 +376,66 @@ def test_accepting_twice_declining_an_accepted_one_and_strangers_deciding_are_re
     assert exchange_row(app, pending)["status"] == "accepted"
     assert "Cet échange est déjà accepté." in flash_after(paul, f"/echanges/{pending}/accepter")
     assert "Cet échange est déjà accepté : il ne peut plus être refusé." in flash_after(
-        paul, f"/echanges/{pending}/decliner")
-    assert "votre réponse ne peut plus être retirée" in flash_after(marie, f"/echanges/{pending}/retirer")
+        paul, f"/echanges/{pending}/decliner"
+    )
+    assert "votre réponse ne peut plus être retirée" in flash_after(
+        marie, f"/echanges/{pending}/retirer"
+    )
     assert exchange_row(app, pending)["status"] == "accepted"
     flash_after(paul, f"/echanges/{pending}/fait")
     assert "Cet échange est déjà terminé." in flash_after(marie, f"/echanges/{pending}/fait")
-    assert exchange_row(app, pending) == {"status": "done", "owner_thanks": "", "requester_thanks": "",
-                                          "done_by_id": people["paul"].id}
+    assert exchange_row(app, pending) == {
+        "status": "done",
+        "owner_thanks": "",
+        "requester_thanks": "",
+        "done_by_id": people["paul"].id,
+    }
 
 
-def test_a_declined_or_withdrawn_exchange_cannot_be_accepted_nor_written_to(app, people, make_listing, as_person):
-    paul, marie, lucie = as_person(people["paul"]), as_person(people["marie"]), as_person(people["lucie"])
+def test_a_declined_or_withdrawn_exchange_cannot_be_accepted_nor_written_to(
+    app, people, make_listing, as_person
+):
+    paul, marie, lucie = (
+        as_person(people["paul"]),
+        as_person(people["marie"]),
+        as_person(people["lucie"]),
+    )
     declined = started(app, marie, make_listing(people["paul"], "Annonce un"))
     withdrawn = started(app, lucie, make_listing(people["paul"], "Annonce deux"))
     flash_after(paul, f"/echanges/{declined}/decliner")
     assert notices(app, people["marie"])[-1] == "Paul a décliné votre réponse à « Annonce un »."
     flash_after(lucie, f"/echanges/{withdrawn}/retirer")
     assert notices(app, people["paul"])[-1] == "Lucie a retiré sa réponse à « Annonce deux »."
-    assert "Cet échange a été refusé : il est clos." in flash_after(paul, f"/echanges/{declined}/accepter")
-    assert "La réponse a été retirée : cet échange est clos." in flash_after(paul, f"/echanges/{withdrawn}/accepter")
+    assert "Cet échange a été refusé : il est clos." in flash_after(
+        paul, f"/echanges/{declined}/accepter"
+    )
+    assert "La réponse a été retirée : cet échange est clos." in flash_after(
+        paul, f"/echanges/{withdrawn}/accepter"
+    )
     assert exchange_row(app, declined)["status"] == "declined"
     assert exchange_row(app, withdrawn)["status"] == "withdrawn"
     messages = counts(app)[1]
     response = post_form(marie, f"/echanges/{declined}/repondre", {"body": "Et pourtant ?"})
-    assert response.status_code == 422 and "Cet échange est clos : on ne peut plus y écrire." in text(response)
+    assert (
+        response.status_code == 422
+        and "Cet échange est clos : on ne peut plus y écrire." in text(response)
+    )
     assert counts(app)[1] == messages
 
 
 def test_a_reply_must_have_words_and_not_too_many(app, people, pending, as_person):
     client = as_person(people["paul"])
-    for body, message in (("  ", "Écrivez votre message."),
-                          ("x" * 2001, "Votre message est trop long (2000 caractères au plus).")):
+    for body, message in (
+        ("  ", "Écrivez votre message."),
+        ("x" * 2001, "Votre message est trop long (2000 caractères au plus)."),
+    ):
         response = post_form(client, f"/echanges/{pending}/repondre", {"body": body})
         assert response.status_code == 422 and message in text(response)
     assert counts(app) == (1, 1)
 
 
 # --- who sees a thread ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["lucie", "animator", "admin"])
 def test_only_the_two_parties_see_the_thread(app, people, pending, as_person, who):
@@ -348,27 +451,42 @@ def test_only_the_two_parties_see_the_thread(app, people, pending, as_person, wh
 
 # --- blocking -------------------------------------------------------------------------------------
 
-def test_blocking_stops_messages_and_answers_but_keeps_the_thread_readable(app, people, make_listing, pending,
-                                                                          as_person):
+
+def test_blocking_stops_messages_and_answers_but_keeps_the_thread_readable(
+    app, people, make_listing, pending, as_person
+):
     paul, marie = as_person(people["paul"]), as_person(people["marie"])
-    assert "Ne plus recevoir de messages de cette personne" in text(paul.get(f"/echanges/{pending}"))
-    response = post_form(paul, f"/membres-bloques/{people['marie'].id}", {"exchange_id": pending},
-                         follow_redirects=True)
+    assert "Ne plus recevoir de messages de cette personne" in text(
+        paul.get(f"/echanges/{pending}")
+    )
+    response = post_form(
+        paul,
+        f"/membres-bloques/{people['marie'].id}",
+        {"exchange_id": pending},
+        follow_redirects=True,
+    )
     page = text(response)
     assert "Vous ne recevrez plus de messages de Marie." in page
     assert "Recevoir de nouveau ses messages" in page
     assert re.search(r"Personnes bloquées.*Marie.*Débloquer", text(paul.get("/echanges")), re.S)
 
     response = post_form(marie, f"/echanges/{pending}/repondre", {"body": "Vous êtes là ?"})
-    assert response.status_code == 422 and "Vous ne pouvez pas écrire à cette personne." in text(response)
+    assert response.status_code == 422 and "Vous ne pouvez pas écrire à cette personne." in text(
+        response
+    )
     response = answer(marie, make_listing(people["paul"], "Une autre annonce"))
-    assert response.status_code == 422 and "Vous ne pouvez pas écrire à cette personne." in text(response)
+    assert response.status_code == 422 and "Vous ne pouvez pas écrire à cette personne." in text(
+        response
+    )
     assert counts(app) == (1, 1)
     assert "Bonjour, je peux passer samedi matin." in text(marie.get(f"/echanges/{pending}"))
 
     post_form(paul, f"/membres-bloques/{people['marie'].id}/debloquer")
     assert "Vous n'avez bloqué personne." in text(paul.get("/echanges"))
-    assert post_form(marie, f"/echanges/{pending}/repondre", {"body": "Vous êtes là ?"}).status_code == 302
+    assert (
+        post_form(marie, f"/echanges/{pending}/repondre", {"body": "Vous êtes là ?"}).status_code
+        == 302
+    )
 
 
 def test_one_cannot_block_oneself(app, people, as_person):
@@ -381,17 +499,22 @@ def test_one_cannot_block_oneself(app, people, as_person):
         assert db.session.scalar(select(func.count()).select_from(Block)) == 0
 
 
-NOT_RELATED = ("Vous ne pouvez bloquer qu'une personne avec qui vous avez déjà eu affaire ici : un échange, "
-               "un projet collectif ou un parrainage.")
+NOT_RELATED = (
+    "Vous ne pouvez bloquer qu'une personne avec qui vous avez déjà eu affaire ici : un échange, "
+    "un projet collectif ou un parrainage."
+)
 
 
 def blocks(app) -> set[tuple[int, int]]:
     with app.app_context():
-        return {tuple(row) for row in db.session.execute(select(Block.blocker_id, Block.blocked_id))}
+        return {
+            tuple(row) for row in db.session.execute(select(Block.blocker_id, Block.blocked_id))
+        }
 
 
 def test_one_blocks_only_someone_met_here_in_an_exchange_a_shared_project_or_a_sponsorship(
-        app, people, make_listing, as_person, odette):
+    app, people, make_listing, as_person, odette
+):
     paul, marie, lucie = people["paul"], people["marie"], people["lucie"]
     paul_client, marie_client = as_person(paul), as_person(marie)
     # Lucie never had anything to do with Paul: refused, without her name.
@@ -401,46 +524,65 @@ def test_one_blocks_only_someone_met_here_in_an_exchange_a_shared_project_or_a_s
     # Lucie joins Paul's project, then Marie joins it too: the organiser and each participant may block.
     project = make_listing(paul, "Jardin partagé", kind="project")
     with app.app_context():
-        db.session.add_all([Participation(listing_id=project, user_id=lucie.id),
-                            Participation(listing_id=project, user_id=marie.id)])
+        db.session.add_all(
+            [
+                Participation(listing_id=project, user_id=lucie.id),
+                Participation(listing_id=project, user_id=marie.id),
+            ]
+        )
         db.session.commit()
     page = text(post_form(paul_client, f"/membres-bloques/{lucie.id}", follow_redirects=True))
     assert "Vous ne recevrez plus de messages de Lucie." in page
     assert "Vous ne recevrez plus de messages de Lucie." in text(
-        post_form(marie_client, f"/membres-bloques/{lucie.id}", follow_redirects=True))
+        post_form(marie_client, f"/membres-bloques/{lucie.id}", follow_redirects=True)
+    )
     # Marie sponsors Odette.
     assert "Vous ne recevrez plus de messages de Odette." in text(
-        post_form(marie_client, f"/membres-bloques/{odette.id}", follow_redirects=True))
+        post_form(marie_client, f"/membres-bloques/{odette.id}", follow_redirects=True)
+    )
     assert blocks(app) == {(paul.id, lucie.id), (marie.id, lucie.id), (marie.id, odette.id)}
 
 
 def test_unblocking_someone_not_blocked_names_nobody(app, people, pending, as_person):
     paul = as_person(people["paul"])
     for member_id in (people["marie"].id, people["lucie"].id, 9999):  # met, stranger, nobody
-        page = text(post_form(paul, f"/membres-bloques/{member_id}/debloquer", follow_redirects=True))
+        page = text(
+            post_form(paul, f"/membres-bloques/{member_id}/debloquer", follow_redirects=True)
+        )
         assert "Cette personne ne fait pas partie des personnes que vous avez bloquées." in page
         assert "peut de nouveau vous écrire" not in page and "Lucie" not in page
 
 
 # --- a sponsor for an offline neighbour -------------------------------------------------------------
 
+
 @pytest.fixture
 def odette(app, people):
     """Odette, without internet, sponsored by Marie."""
     with app.app_context():
-        person = User(first_name="Odette", last_name="Lambert", has_internet=False, contact_preference="sponsor",
-                      phone="+33240000001")
+        person = User(
+            first_name="Odette",
+            last_name="Lambert",
+            has_internet=False,
+            contact_preference="sponsor",
+            phone="+33240000001",
+        )
         db.session.add(person)
         db.session.flush()
-        db.session.add(Sponsorship(sponsee_id=person.id, sponsor_id=people["marie"].id, consent_reference="P-1"))
+        db.session.add(
+            Sponsorship(
+                sponsee_id=person.id, sponsor_id=people["marie"].id, consent_reference="P-1"
+            )
+        )
         db.session.commit()
         db.session.refresh(person)
         db.session.expunge(person)
         return person
 
 
-def test_a_sponsor_receives_and_answers_the_replies_to_an_offline_neighbours_listing(app, people, odette,
-                                                                                    make_listing, as_person):
+def test_a_sponsor_receives_and_answers_the_replies_to_an_offline_neighbours_listing(
+    app, people, odette, make_listing, as_person
+):
     from coopere.members.printouts import sponsor_digest
     from coopere.perimeter.models import get_perimeter
 
@@ -449,14 +591,20 @@ def test_a_sponsor_receives_and_answers_the_replies_to_an_offline_neighbours_lis
     exchange_id = started(app, paul, listing_id)
     # Odette has no account: her sponsor is told, saying for whom.
     assert notices(app, people["marie"]) == [
-        "Pour Odette : Paul a répondu à votre annonce « Aller au marché le samedi »."]
+        "Pour Odette : Paul a répondu à votre annonce « Aller au marché le samedi »."
+    ]
 
     # The sponsor, acting for Odette, sees the exchange in her list, and answers it for her.
     assert post_form(marie, f"/parrainage/{odette.id}/agir").status_code == 302
-    assert re.search(r"Les échanges de Odette Lambert.*À traiter \(1\).*Aller au marché", text(marie.get("/echanges")),
-                     re.S)
+    assert re.search(
+        r"Les échanges de Odette Lambert.*À traiter \(1\).*Aller au marché",
+        text(marie.get("/echanges")),
+        re.S,
+    )
     assert "Vous agissez pour Odette Lambert." in text(marie.get(f"/echanges/{exchange_id}"))
-    post_form(marie, f"/echanges/{exchange_id}/repondre", {"body": "Odette vous attend samedi à 9 h."})
+    post_form(
+        marie, f"/echanges/{exchange_id}/repondre", {"body": "Odette vous attend samedi à 9 h."}
+    )
     flash_after(marie, f"/echanges/{exchange_id}/accepter")
     assert exchange_row(app, exchange_id)["status"] == "accepted"
     page = text(paul.get(f"/echanges/{exchange_id}"))
@@ -476,8 +624,9 @@ def test_a_sponsor_receives_and_answers_the_replies_to_an_offline_neighbours_lis
     assert own.replies[0].endswith(": Bonjour, je peux passer samedi matin.")
 
 
-def test_neighbours_are_told_that_a_neighbour_of_the_network_answers_for_odette(app, people, odette, make_listing,
-                                                                               as_person):
+def test_neighbours_are_told_that_a_neighbour_of_the_network_answers_for_odette(
+    app, people, odette, make_listing, as_person
+):
     """Her listing, its card, the exchange and « Mes échanges » say who answers for an offline
     neighbour; her sponsor is named only within an exchange."""
     from coopere.members.models import Sponsorship
@@ -486,41 +635,70 @@ def test_neighbours_are_told_that_a_neighbour_of_the_network_answers_for_odette(
     paul = as_person(people["paul"])
     page = text(paul.get(f"/annonces/{listing_id}"))
     assert "Demandée par Odette" in page
-    assert "Odette n'a pas internet : un voisin du réseau reçoit vos réponses et répond à sa place." in page
+    assert (
+        "Odette n'a pas internet : un voisin du réseau reçoit vos réponses et répond à sa place."
+        in page
+    )
     assert "Marie" not in page and "Dupont" not in page
     browse = text(paul.get("/annonces"))
-    assert "Odette, dans le périmètre (sans internet, un voisin du réseau répond à sa place)" in browse
+    assert (
+        "Odette, dans le périmètre (sans internet, un voisin du réseau répond à sa place)" in browse
+    )
     assert "Marie" not in browse
     exchange_id = started(app, paul, listing_id)
     page = text(paul.get(f"/echanges/{exchange_id}"))
-    assert "Odette n'a pas internet : son parrain ou sa marraine, Marie, lit vos messages et répond à sa place." in page
-    assert "Odette (sans internet, un voisin du réseau répond à sa place)" in text(paul.get("/echanges"))
+    assert (
+        "Odette n'a pas internet : son parrain ou sa marraine, Marie, lit vos messages et répond à sa place."
+        in page
+    )
+    assert "Odette (sans internet, un voisin du réseau répond à sa place)" in text(
+        paul.get("/echanges")
+    )
     marie = as_person(people["marie"])
     post_form(marie, f"/parrainage/{odette.id}/agir")
     flash_after(marie, f"/echanges/{exchange_id}/accepter")
     assert "Seuls Odette, Marie qui répond à sa place, et vous lisez ces messages." in text(
-        paul.get(f"/echanges/{exchange_id}"))
+        paul.get(f"/echanges/{exchange_id}")
+    )
     # Nobody answers for her any more: neighbours are sent to the animation group.
     with app.app_context():
-        db.session.scalar(select(Sponsorship).where(Sponsorship.sponsee_id == odette.id)).ended_at = utcnow()
+        db.session.scalar(
+            select(Sponsorship).where(Sponsorship.sponsee_id == odette.id)
+        ).ended_at = utcnow()
         db.session.commit()
     page = text(paul.get(f"/annonces/{listing_id}"))
-    assert "Odette n'a pas internet : pour lui répondre, adressez-vous au groupe d'animation." in page
-    assert "personne ne lit vos messages à sa place en ce moment : adressez-vous au groupe d'animation" in text(
-        paul.get(f"/echanges/{exchange_id}"))
+    assert (
+        "Odette n'a pas internet : pour lui répondre, adressez-vous au groupe d'animation." in page
+    )
+    assert (
+        "personne ne lit vos messages à sa place en ce moment : adressez-vous au groupe d'animation"
+        in text(paul.get(f"/echanges/{exchange_id}"))
+    )
     # A neighbour on the site is named plainly.
-    page = text(as_person(people["lucie"]).get(f"/annonces/{make_listing(people['paul'], 'Je prête un escabeau')}"))
-    assert "Proposée par Paul" in page and "Paul n'a pas internet" not in page and "Paul (sans" not in page
+    page = text(
+        as_person(people["lucie"]).get(
+            f"/annonces/{make_listing(people['paul'], 'Je prête un escabeau')}"
+        )
+    )
+    assert (
+        "Proposée par Paul" in page
+        and "Paul n'a pas internet" not in page
+        and "Paul (sans" not in page
+    )
 
 
-def test_a_sponsor_not_in_acting_mode_still_reaches_the_thread_from_the_notice(app, people, odette, make_listing,
-                                                                              as_person):
-    exchange_id = started(app, as_person(people["paul"]), make_listing(odette, "Aller au marché", kind="need"))
+def test_a_sponsor_not_in_acting_mode_still_reaches_the_thread_from_the_notice(
+    app, people, odette, make_listing, as_person
+):
+    exchange_id = started(
+        app, as_person(people["paul"]), make_listing(odette, "Aller au marché", kind="need")
+    )
     page = text(as_person(people["marie"]).get(f"/echanges/{exchange_id}"))
     assert "Vous agissez pour Odette Lambert." in page and "Accepter" in page
 
 
 # --- « Mes échanges » costs a constant number of queries ----------------------------------------
+
 
 def test_my_exchanges_page_queries_do_not_grow(app, people, make_listing, as_person, create_user):
     from helpers import page_queries as queries
@@ -529,7 +707,9 @@ def test_my_exchanges_page_queries_do_not_grow(app, people, make_listing, as_per
 
     def add(count: int, start: int) -> None:
         for n in range(start, start + count):
-            neighbour = create_user(first_name=f"Voisin{n}", last_name="Test", email=f"v{n}@example.org")
+            neighbour = create_user(
+                first_name=f"Voisin{n}", last_name="Test", email=f"v{n}@example.org"
+            )
             started(app, as_person(neighbour), make_listing(people["paul"], f"Annonce {n}"))
 
     add(1, 0)
@@ -542,14 +722,20 @@ def test_my_exchanges_page_queries_do_not_grow(app, people, make_listing, as_per
 
 # --- the answer form on the listing's page ------------------------------------------------------
 
-def test_the_listing_page_offers_the_answer_form_then_leads_to_the_exchange(app, people, make_listing, as_person):
+
+def test_the_listing_page_offers_the_answer_form_then_leads_to_the_exchange(
+    app, people, make_listing, as_person
+):
     need = make_listing(people["paul"], "Quelqu'un pour m'accompagner au marché ?", kind="need")
     marie, paul = as_person(people["marie"]), as_person(people["paul"])
     page = text(marie.get(f"/annonces/{need}"))
     assert f'action="/annonces/{need}/repondre"' in page and ">Je peux aider</button>" in page
     exchange_id = started(app, marie, need)
     page = text(marie.get(f"/annonces/{need}"))
-    assert "Vous avez déjà répondu à cette annonce." in page and f'href="/echanges/{exchange_id}"' in page
+    assert (
+        "Vous avez déjà répondu à cette annonce." in page
+        and f'href="/echanges/{exchange_id}"' in page
+    )
     assert f'action="/annonces/{need}/repondre"' not in page
     page = text(paul.get(f"/annonces/{need}"))  # the owner: no form, a link to the answers
     assert f'action="/annonces/{need}/repondre"' not in page and "Voir mes échanges" in page
@@ -559,14 +745,18 @@ ACTION_PATHS = {"accept": "accepter", "decline": "decliner", "withdraw": "retire
 
 
 @pytest.mark.parametrize("status", ["pending", "accepted", "declined", "withdrawn", "done"])
-def test_the_page_offers_exactly_the_status_changes_the_rules_allow(app, people, make_listing, as_person, status):
+def test_the_page_offers_exactly_the_status_changes_the_rules_allow(
+    app, people, make_listing, as_person, status
+):
     """The buttons come from the transitions table: each button shown works, each one hidden would
     be refused (so the page and the rules cannot drift apart)."""
     from coopere.exchanges.services import ACTION_BUTTONS
 
     listing_id = make_listing(people["paul"])
     for who in ("paul", "marie"):
-        exchange_id = started(app, as_person(people["marie"]), listing_id) if who == "paul" else exchange_id
+        exchange_id = (
+            started(app, as_person(people["marie"]), listing_id) if who == "paul" else exchange_id
+        )
         with app.app_context():
             db.session.get(Exchange, exchange_id).status = status
             db.session.commit()
@@ -575,7 +765,9 @@ def test_the_page_offers_exactly_the_status_changes_the_rules_allow(app, people,
         for action, (label, _main) in ACTION_BUTTONS.items():
             shown = f'/echanges/{exchange_id}/{ACTION_PATHS[action]}"' in page
             assert shown == (f">{label}</button>" in html.unescape(page)), (who, status, action)
-            post_form(client, f"/echanges/{exchange_id}/{ACTION_PATHS[action]}", follow_redirects=True)
+            post_form(
+                client, f"/echanges/{exchange_id}/{ACTION_PATHS[action]}", follow_redirects=True
+            )
             changed = exchange_row(app, exchange_id)["status"] != status
             assert shown == changed, (who, status, action)
             with app.app_context():

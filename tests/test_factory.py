@@ -1,4 +1,5 @@
 """The factory: configuration layers, instance folders, secret key, debug refusal."""
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,9 @@ def test_default_database_is_sqlite_in_the_instance_folder(tmp_path):
 
 
 def test_config_layers_defaults_instance_file_environment_test(tmp_path, monkeypatch):
-    (tmp_path / "config.py").write_text("MAX_CONTENT_LENGTH = 111\nPROXY_FIX = 1\nLOGIN_LOCK_MINUTES = 5\n")
+    (tmp_path / "config.py").write_text(
+        "MAX_CONTENT_LENGTH = 111\nPROXY_FIX = 1\nLOGIN_LOCK_MINUTES = 5\n"
+    )
     monkeypatch.setenv("COOPERE_PROXY_FIX", "2")
     monkeypatch.setenv("COOPERE_LOGIN_LOCK_MINUTES", "7")
     app = create_app({"LOGIN_LOCK_MINUTES": 9}, instance_path=tmp_path)
@@ -60,23 +63,55 @@ def test_plain_database_url_is_accepted(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://coop@db.invalid/lilas"
 
 
-@pytest.mark.parametrize("host, local", [("127.0.0.1", True), ("localhost", True), ("::1", True),
-                                         ("0.0.0.0", False), ("192.168.1.10", False), ("example.org", False)])
+@pytest.mark.parametrize(
+    "host, local",
+    [
+        ("127.0.0.1", True),
+        ("localhost", True),
+        ("::1", True),
+        ("0.0.0.0", False),
+        ("192.168.1.10", False),
+        ("example.org", False),
+    ],
+)
 def test_local_addresses(host, local):
     assert is_local_address(host) is local
 
 
 def test_debug_mode_refuses_a_public_address(tmp_path):
     env = {**os.environ, "COOPERE_INSTANCE": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-m", "flask", "--app", "coopere", "--debug", "run",
-                             "--host", "0.0.0.0", "--port", "5999"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "flask",
+            "--app",
+            "coopere",
+            "--debug",
+            "run",
+            "--host",
+            "0.0.0.0",
+            "--port",
+            "5999",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "refuses to start in debug mode" in result.stderr
 
 
 def test_wsgi_entry_point_builds_the_app(tmp_path):
     env = {**os.environ, "COOPERE_INSTANCE": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", "import wsgi; print(wsgi.app.name)"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi; print(wsgi.app.name)"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.stdout.strip() == "coopere", result.stderr

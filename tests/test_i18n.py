@@ -3,6 +3,7 @@
 Message ids are written in French in the code and the templates; the French interface needs no
 catalogue and `coopere/translations/en/LC_MESSAGES/messages.po` translates every id into English.
 """
+
 from __future__ import annotations
 
 import html
@@ -40,6 +41,7 @@ EXTRACT_KEYWORDS = ("_l", "lazy_gettext", "lazy_ngettext:1,2")
 
 # --- helpers ------------------------------------------------------------------------------------
 
+
 def read_catalog(path: Path) -> Catalog:
     with path.open("rb") as handle:
         return read_po(handle, abort_invalid=True)
@@ -48,8 +50,18 @@ def read_catalog(path: Path) -> Catalog:
 def extract_source_messages(tmp_path: Path) -> Catalog:
     """The messages of the source as `pybabel extract -F babel.cfg` finds them today."""
     pot = tmp_path / "source.pot"
-    command = [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg",
-               "-o", str(pot), "--sort-by-file"]
+    command = [
+        sys.executable,
+        "-m",
+        "babel.messages.frontend",
+        "-q",
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-o",
+        str(pot),
+        "--sort-by-file",
+    ]
     for keyword in EXTRACT_KEYWORDS:
         command += ["-k", keyword]
     result = subprocess.run([*command, "."], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -58,7 +70,8 @@ def extract_source_messages(tmp_path: Path) -> Catalog:
 
 
 PLACEHOLDER_RE = re.compile(
-    r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\d+|\*)?(?:\.\d+)?(?P<type>[diouxXeEfFgGcrsa%])")
+    r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\d+|\*)?(?:\.\d+)?(?P<type>[diouxXeEfFgGcrsa%])"
+)
 
 
 def placeholders(message: str) -> tuple[frozenset[str], Counter]:
@@ -111,16 +124,23 @@ def catalog_problems(source: Catalog, translated: Catalog) -> list[str]:
 
 # Text of the templates that is deliberately not translated.
 ALLOWED_PHRASES = (
-    "Read this site in English",   # the language button, shown in the other language
+    "Read this site in English",  # the language button, shown in the other language
     "Lire ce site en français",
     "English",
     "Français",
-    "Coop-ère",                    # the method's name
+    "Coop-ère",  # the method's name
 )
-ALLOWED_WORDS = {"coopere"}        # the brand
+ALLOWED_WORDS = {"coopere"}  # the brand
 UNSHOWN_ELEMENTS = {"code", "pre", "script", "style", "kbd", "samp"}
-VISIBLE_ATTRIBUTES = {"alt", "title", "placeholder", "aria-label", "aria-roledescription",
-                      "aria-valuetext", "aria-placeholder"}
+VISIBLE_ATTRIBUTES = {
+    "alt",
+    "title",
+    "placeholder",
+    "aria-label",
+    "aria-roledescription",
+    "aria-valuetext",
+    "aria-placeholder",
+}
 BUTTON_INPUTS = {"submit", "button", "reset"}
 WORD_RE = re.compile(r"[^\W\d_]+")
 
@@ -208,11 +228,15 @@ def untranslated_template_text(source: str, name: str = "template") -> list[str]
 
 
 def web_templates() -> list[Path]:
-    return sorted(p for p in TEMPLATES.rglob("*.html")
-                  if not p.relative_to(ROOT).as_posix().startswith(NOT_WEB))
+    return sorted(
+        p
+        for p in TEMPLATES.rglob("*.html")
+        if not p.relative_to(ROOT).as_posix().startswith(NOT_WEB)
+    )
 
 
 # --- the catalogue is complete ------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def source_messages(tmp_path_factory) -> Catalog:
@@ -225,7 +249,8 @@ def test_every_message_of_the_source_is_translated_into_english(source_messages)
     problems = catalog_problems(source, read_catalog(ENGLISH_PO))
     assert not problems, (
         f"{len(problems)} message(s) of the source are not translated in {ENGLISH_PO.relative_to(ROOT)}; "
-        "run the extract / update commands and translate them:\n" + "\n".join(problems))
+        "run the extract / update commands and translate them:\n" + "\n".join(problems)
+    )
 
 
 def test_english_catalogue_has_no_leftovers_to_finish():
@@ -257,10 +282,16 @@ def test_catalogue_check_catches_missing_empty_fuzzy_and_wrong_placeholders():
     english.add("Il y a %(n)d voisins", "There are %(n)s neighbours")
     problems = catalog_problems(source, english)
     assert [p.split(":")[0] for p in problems] == [
-        "placeholders differ", "empty", "fuzzy", "missing", "placeholders differ"], problems
+        "placeholders differ",
+        "empty",
+        "fuzzy",
+        "missing",
+        "placeholders differ",
+    ], problems
 
 
 # --- templates wrap their text for translation --------------------------------------------------
+
 
 def test_templates_show_no_text_outside_translation_calls():
     templates = web_templates()
@@ -269,31 +300,37 @@ def test_templates_show_no_text_outside_translation_calls():
     for path in templates:
         name = path.relative_to(ROOT).as_posix()
         found += untranslated_template_text(path.read_text(encoding="utf-8"), name)
-    assert not found, ("text shown to people must go through _(…) (or be in the allow-list of "
-                       "tests/test_i18n.py):\n" + "\n".join(found))
+    assert not found, (
+        "text shown to people must go through _(…) (or be in the allow-list of "
+        "tests/test_i18n.py):\n" + "\n".join(found)
+    )
 
 
-@pytest.mark.parametrize("snippet, bad", [
-    ("<p>Bonjour</p>", True),
-    ("<h1>{{ _('Bonjour') }}</h1>", False),
-    ("<p>{{ name }} est arrivé</p>", True),
-    ('<img src="x.png" alt="Logo du réseau">', True),
-    ('<img src="x.png" alt="">', False),
-    ('<nav aria-label="{{ _(\'Menu\') }}">', False),
-    ('<input type="text" placeholder="Votre nom">', True),
-    ('<input type="submit" value="Envoyer">', True),
-    ('<a title="Aide" href="#">{{ _("Aide") }}</a>', True),
-    ("{# un commentaire #}<pre><code>flask --app coopere init</code></pre>", False),
-    ("{% if x %}<p>{{ _('Oui') }}</p>{% else %}<p>Non</p>{% endif %}", True),
-    ("{% trans %}Bonjour{% endtrans %}", False),
-    ("<!-- note pour les développeurs --><p>{{ x }} – {{ y }} : 12</p>", False),
-    ('<button lang="en">Read this site in English</button>', False),
-])
+@pytest.mark.parametrize(
+    "snippet, bad",
+    [
+        ("<p>Bonjour</p>", True),
+        ("<h1>{{ _('Bonjour') }}</h1>", False),
+        ("<p>{{ name }} est arrivé</p>", True),
+        ('<img src="x.png" alt="Logo du réseau">', True),
+        ('<img src="x.png" alt="">', False),
+        ("<nav aria-label=\"{{ _('Menu') }}\">", False),
+        ('<input type="text" placeholder="Votre nom">', True),
+        ('<input type="submit" value="Envoyer">', True),
+        ('<a title="Aide" href="#">{{ _("Aide") }}</a>', True),
+        ("{# un commentaire #}<pre><code>flask --app coopere init</code></pre>", False),
+        ("{% if x %}<p>{{ _('Oui') }}</p>{% else %}<p>Non</p>{% endif %}", True),
+        ("{% trans %}Bonjour{% endtrans %}", False),
+        ("<!-- note pour les développeurs --><p>{{ x }} – {{ y }} : 12</p>", False),
+        ('<button lang="en">Read this site in English</button>', False),
+    ],
+)
 def test_template_check_catches_bare_text(snippet, bad):
     assert bool(untranslated_template_text(snippet)) is bad
 
 
 # --- the interface in English -------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def compiled_translations(tmp_path_factory) -> Path:
@@ -323,9 +360,19 @@ def test_the_app_reads_its_catalogues_where_the_english_one_lives(make_app):
 
 
 # French words of the base layout (header, menu, footer) that must not remain on an English page.
-BASE_LAYOUT_FRENCH = ("Aller au contenu", "Menu principal", "Accueil", "Me connecter", "Me déconnecter",
-                      "Mon espace", "Mon compte", "Réglages", "Journal", "Read this site in English",
-                      "Un réseau d'entraide entre voisins")
+BASE_LAYOUT_FRENCH = (
+    "Aller au contenu",
+    "Menu principal",
+    "Accueil",
+    "Me connecter",
+    "Me déconnecter",
+    "Mon espace",
+    "Mon compte",
+    "Réglages",
+    "Journal",
+    "Read this site in English",
+    "Un réseau d'entraide entre voisins",
+)
 
 
 def html_lang(page: str) -> str:
@@ -339,8 +386,14 @@ def french_leftovers(page: str) -> list[str]:
     (except names the English keeps, like « Fête de la Coopération (cooperation party) »)."""
     found = [words for words in BASE_LAYOUT_FRENCH if words in page]
     for message in read_catalog(ENGLISH_PO):
-        if (isinstance(message.id, str) and message.id and message.id not in message.string
-                and "%" not in message.id and len(message.id.split()) >= 3 and message.id in page):
+        if (
+            isinstance(message.id, str)
+            and message.id
+            and message.id not in message.string
+            and "%" not in message.id
+            and len(message.id.split()) >= 3
+            and message.id in page
+        ):
             found.append(message.id)
     return found
 
@@ -363,9 +416,18 @@ def test_browser_asking_for_english_gets_english_public_pages(client, create_per
     headers = {"Accept-Language": accept}
     home = text(client.get("/", headers=headers))
     assert_english(home)
-    for words in ("Log in", "Home", "Skip to the main content", "Our four principles", "Free of charge",
-                  "Reciprocity", "Neutrality", "Peace of mind", "café-rencontre (neighbourhood café)",
-                  "A network where neighbours in Nantes help each other"):
+    for words in (
+        "Log in",
+        "Home",
+        "Skip to the main content",
+        "Our four principles",
+        "Free of charge",
+        "Reciprocity",
+        "Neutrality",
+        "Peace of mind",
+        "café-rencontre (neighbourhood café)",
+        "A network where neighbours in Nantes help each other",
+    ):
         assert words in home
     assert "Coop-ère de la rue des Lilas" in home  # the network's own name is never translated
 
@@ -393,7 +455,9 @@ def test_member_home_in_english_with_the_browser_language(client_as):
         assert words in page
 
 
-def test_the_account_language_setting_wins_over_the_browser(app, client, create_user, create_perimeter):
+def test_the_account_language_setting_wins_over_the_browser(
+    app, client, create_user, create_perimeter
+):
     create_perimeter()
     user = create_user(first_name="Odette", locale="en")
     assert login(client, user).status_code == 302
@@ -435,14 +499,18 @@ def test_every_page_without_parameters_is_in_english_for_an_admin(app, client_as
         assert html_lang(page) == "en", rule.rule
         assert not french_leftovers(page), (rule.rule, french_leftovers(page))
         checked.append(rule.rule)
-    assert {"/", "/accueil", "/compte", "/admin/perimetre", "/admin/groupe"} <= set(checked), checked
+    assert {"/", "/accueil", "/compte", "/admin/perimetre", "/admin/groupe"} <= set(checked), (
+        checked
+    )
 
 
 def test_footer_button_switches_language_for_a_visitor(client, create_perimeter):
     create_perimeter()
     assert_french(text(client.get("/connexion")))
-    response = client.post("/langue", data={"lang": "en", "next": "/connexion?",
-                                            "csrf_token": csrf_token(client, "/connexion")})
+    response = client.post(
+        "/langue",
+        data={"lang": "en", "next": "/connexion?", "csrf_token": csrf_token(client, "/connexion")},
+    )
     assert response.status_code == 302
     assert response.headers["Location"].rstrip("?") == "/connexion"
     page = text(client.get("/connexion"))
@@ -463,7 +531,9 @@ def test_footer_button_without_csrf_token_changes_nothing(client, create_perimet
 
 def test_footer_button_saves_the_choice_on_the_account(app, client_as, users):
     client = client_as("member")
-    response = post_form(client, "/langue", {"lang": "en", "next": "/accueil"}, token_from="/accueil")
+    response = post_form(
+        client, "/langue", {"lang": "en", "next": "/accueil"}, token_from="/accueil"
+    )
     assert response.headers["Location"] == "/accueil"
     assert_english(text(client.get("/accueil")))
     with app.app_context():
@@ -474,17 +544,26 @@ def test_form_errors_and_error_pages_are_in_english(client, create_perimeter):
     create_perimeter()
     headers = {"Accept-Language": "en"}
     client.get("/connexion", headers=headers)
-    response = client.post("/connexion", headers=headers,
-                           data={"login": "", "password": "", "csrf_token": csrf_token(client, "/connexion")})
+    response = client.post(
+        "/connexion",
+        headers=headers,
+        data={"login": "", "password": "", "csrf_token": csrf_token(client, "/connexion")},
+    )
     page = text(response)
     assert "Please enter your email address or your phone number." in page
     assert "Please enter your password." in page
     assert "There are mistakes in the form." in page
     assert not french_leftovers(page)
 
-    response = client.post("/connexion", headers=headers,
-                           data={"login": "nobody@example.org", "password": "x" * 10,
-                                 "csrf_token": csrf_token(client, "/connexion")})
+    response = client.post(
+        "/connexion",
+        headers=headers,
+        data={
+            "login": "nobody@example.org",
+            "password": "x" * 10,
+            "csrf_token": csrf_token(client, "/connexion"),
+        },
+    )
     assert "Wrong email address, phone number or password." in text(response)
 
     missing = client.get("/nulle-part", headers=headers)
@@ -501,17 +580,20 @@ def test_role_names_in_english_for_the_admin(client_as, users, app):
     client = client_as("admin")
     page = text(client.get("/admin/groupe", headers={"Accept-Language": "en"}))
     assert_english(page)
-    for words in ("Organising group", "Lead", "Co-lead", "Organiser",
-                  "Site administrator"):
+    for words in ("Organising group", "Lead", "Co-lead", "Organiser", "Site administrator"):
         assert words in page
 
 
 # --- dates and times ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("locale, expected", [
-    ("fr", "samedi 14 mars 2026"),
-    ("en", "Saturday 14 March 2026"),
-])
+
+@pytest.mark.parametrize(
+    "locale, expected",
+    [
+        ("fr", "samedi 14 mars 2026"),
+        ("en", "Saturday 14 March 2026"),
+    ],
+)
 def test_long_date_in_each_language(app, locale, expected):
     with app.test_request_context(), force_locale(locale):
         assert long_date(date(2026, 3, 14)) == expected
@@ -519,15 +601,18 @@ def test_long_date_in_each_language(app, locale, expected):
         assert long_date(None) == ""
 
 
-@pytest.mark.parametrize("locale, stored, expected", [
-    # Naive UTC in the database, Europe/Paris on the screen: summer time (UTC+2)…
-    ("fr", datetime(2026, 7, 14, 8, 0), "mardi 14 juillet 2026 – 10:00"),
-    ("en", datetime(2026, 7, 14, 8, 0), "Tuesday 14 July 2026 – 10:00"),
-    # … winter time (UTC+1) …
-    ("fr", datetime(2026, 1, 15, 8, 0), "jeudi 15 janvier 2026 – 09:00"),
-    # … and a late evening in UTC that is already the next day in Paris.
-    ("fr", datetime(2026, 7, 13, 22, 30), "mardi 14 juillet 2026 – 00:30"),
-])
+@pytest.mark.parametrize(
+    "locale, stored, expected",
+    [
+        # Naive UTC in the database, Europe/Paris on the screen: summer time (UTC+2)…
+        ("fr", datetime(2026, 7, 14, 8, 0), "mardi 14 juillet 2026 – 10:00"),
+        ("en", datetime(2026, 7, 14, 8, 0), "Tuesday 14 July 2026 – 10:00"),
+        # … winter time (UTC+1) …
+        ("fr", datetime(2026, 1, 15, 8, 0), "jeudi 15 janvier 2026 – 09:00"),
+        # … and a late evening in UTC that is already the next day in Paris.
+        ("fr", datetime(2026, 7, 13, 22, 30), "mardi 14 juillet 2026 – 00:30"),
+    ],
+)
 def test_long_datetime_shows_paris_time(app, locale, stored, expected):
     with app.test_request_context(), force_locale(locale):
         assert long_datetime(stored) == expected

@@ -1,6 +1,7 @@
 """iCalendar: one event's .ics and the perimeter's public feed parse with `icalendar`, carry the
 Europe/Paris VTIMEZONE and TZID, keep each event's UID across edits (of the series and of one
 date), mark cancelled events, and leave the group's meetings out of public view."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
@@ -29,13 +30,30 @@ def vevents(cal) -> dict[str, icalendar.Event]:
     return {str(item["UID"]): item for item in cal.walk("VEVENT")}
 
 
-def make_event(app, *, days: int = 10, kind: str = "cafe", title: str = "", cancelled: bool = False,
-               start: time = time(10)) -> Event:
+def make_event(
+    app,
+    *,
+    days: int = 10,
+    kind: str = "cafe",
+    title: str = "",
+    cancelled: bool = False,
+    start: time = time(10),
+) -> Event:
     with app.app_context():
-        event = save_event(None, {"kind": kind, "title": title, "day": date.today() + timedelta(days=days),
-                                  "start": start, "end": time(start.hour + 2), "place": "Place des Lilas",
-                                  "rain_place": "Salle de la Maison de quartier",
-                                  "description": "Café, thé et gâteaux.", "max_places": None})
+        event = save_event(
+            None,
+            {
+                "kind": kind,
+                "title": title,
+                "day": date.today() + timedelta(days=days),
+                "start": start,
+                "end": time(start.hour + 2),
+                "place": "Place des Lilas",
+                "rain_place": "Salle de la Maison de quartier",
+                "description": "Café, thé et gâteaux.",
+                "max_places": None,
+            },
+        )
         event.cancelled = cancelled
         db.session.commit()
         db.session.refresh(event)
@@ -45,11 +63,24 @@ def make_event(app, *, days: int = 10, kind: str = "cafe", title: str = "", canc
 
 def make_series(app) -> EventSeries:
     with app.app_context():
-        result = save_series(None, {"kind": "cafe", "title": "", "weekday": 5, "week_of_month": 1,
-                                    "start_time": time(10), "end_time": time(12), "place": "Place des Lilas",
-                                    "rain_place": "", "description": "", "max_places": None,
-                                    "first_date": paris_today() + timedelta(days=1), "last_date": None,
-                                    "months_off": []})
+        result = save_series(
+            None,
+            {
+                "kind": "cafe",
+                "title": "",
+                "weekday": 5,
+                "week_of_month": 1,
+                "start_time": time(10),
+                "end_time": time(12),
+                "place": "Place des Lilas",
+                "rain_place": "",
+                "description": "",
+                "max_places": None,
+                "first_date": paris_today() + timedelta(days=1),
+                "last_date": None,
+                "months_off": [],
+            },
+        )
         db.session.commit()
         db.session.refresh(result.series)
         db.session.expunge(result.series)
@@ -58,7 +89,9 @@ def make_series(app) -> EventSeries:
 
 def test_the_public_feed_is_a_calendar_with_the_paris_timezone(app, client_as, users):
     summer = make_event(app, days=(date(date.today().year + 1, 7, 4) - date.today()).days)
-    winter = make_event(app, days=(date(date.today().year + 1, 1, 9) - date.today()).days, start=time(14))
+    winter = make_event(
+        app, days=(date(date.today().year + 1, 1, 9) - date.today()).days, start=time(14)
+    )
     cal = parse(client_as(None).get("/calendrier.ics"))
     assert str(cal["VERSION"]) == "2.0" and "coopere" in str(cal["PRODID"]).lower()
     assert str(cal["X-WR-CALNAME"]) == "Coop-ère de la rue des Lilas"
@@ -94,9 +127,14 @@ def test_the_feed_marks_cancelled_events_and_leaves_group_meetings_out(app, clie
 
 def test_the_feed_goes_a_month_back_and_a_year_ahead(app, client_as, users):
     with app.app_context():
+
         def at(days: int) -> Event:
-            return Event(kind="cafe", starts_at=utcnow() + timedelta(days=days),
-                         ends_at=utcnow() + timedelta(days=days, hours=2), place="Ici")
+            return Event(
+                kind="cafe",
+                starts_at=utcnow() + timedelta(days=days),
+                ends_at=utcnow() + timedelta(days=days, hours=2),
+                place="Ici",
+            )
 
         old, recent, far = at(-60), at(-7), at(400)
         db.session.add_all([old, recent, far])
@@ -111,7 +149,11 @@ def test_uids_stay_the_same_when_the_series_or_one_date_is_edited(app, client_as
     anonymous = client_as(None)
     before = vevents(parse(anonymous.get("/calendrier.ics")))
     with app.app_context():
-        dates = list(db.session.scalars(select(Event).where(Event.series_id == series.id).order_by(Event.starts_at)))
+        dates = list(
+            db.session.scalars(
+                select(Event).where(Event.series_id == series.id).order_by(Event.starts_at)
+            )
+        )
         first_id, first_uid = dates[0].id, dates[0].uid
         uids = {event.uid for event in dates}
     assert uids <= set(before)
@@ -119,9 +161,20 @@ def test_uids_stay_the_same_when_the_series_or_one_date_is_edited(app, client_as
 
     animator = client_as("animator")
     edit = f"/evenements/series/{series.id}/modifier"
-    form = {"kind": "cafe", "title": "", "weekday": "5", "week_of_month": "1", "start_time": "14:00",
-            "end_time": "16:00", "place": "Square des Tilleuls", "rain_place": "", "description": "",
-            "max_places": "", "first_date": series.first_date.isoformat(), "last_date": ""}
+    form = {
+        "kind": "cafe",
+        "title": "",
+        "weekday": "5",
+        "week_of_month": "1",
+        "start_time": "14:00",
+        "end_time": "16:00",
+        "place": "Square des Tilleuls",
+        "rain_place": "",
+        "description": "",
+        "max_places": "",
+        "first_date": series.first_date.isoformat(),
+        "last_date": "",
+    }
     assert post_form(animator, edit, form, token_from=edit).status_code == 302
     moved = vevents(parse(anonymous.get("/calendrier.ics")))
     assert {uid for uid in moved if uid in uids} == uids
@@ -131,14 +184,33 @@ def test_uids_stay_the_same_when_the_series_or_one_date_is_edited(app, client_as
 
     # One date moved alone: same UID again, its own .ics says so too.
     one = f"/evenements/{first_id}/modifier"
-    day = to_paris(item.decoded("DTSTART").astimezone(ZoneInfo("UTC")).replace(tzinfo=None)).date() + timedelta(days=1)
-    assert post_form(animator, one, {"kind": "cafe", "title": "Café du dimanche", "day": day.isoformat(),
-                                     "start": "11:00", "end": "13:00", "place": "Jardin partagé",
-                                     "rain_place": "", "description": "", "max_places": ""},
-                     token_from=one).status_code == 302
+    day = to_paris(
+        item.decoded("DTSTART").astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+    ).date() + timedelta(days=1)
+    assert (
+        post_form(
+            animator,
+            one,
+            {
+                "kind": "cafe",
+                "title": "Café du dimanche",
+                "day": day.isoformat(),
+                "start": "11:00",
+                "end": "13:00",
+                "place": "Jardin partagé",
+                "rain_place": "",
+                "description": "",
+                "max_places": "",
+            },
+            token_from=one,
+        ).status_code
+        == 302
+    )
     single = vevents(parse(anonymous.get(f"/rendez-vous/{first_id}.ics")))
     assert list(single) == [first_uid]
-    assert single[first_uid].decoded("DTSTART") == datetime(day.year, day.month, day.day, 11, tzinfo=PARIS)
+    assert single[first_uid].decoded("DTSTART") == datetime(
+        day.year, day.month, day.day, 11, tzinfo=PARIS
+    )
     assert str(single[first_uid]["SUMMARY"]) == "Café du dimanche"
     assert int(single[first_uid]["SEQUENCE"]) >= sequence_before
 
@@ -147,12 +219,16 @@ def test_one_events_ics_is_a_download(app, client_as, users):
     event = make_event(app)
     response = client_as(None).get(f"/rendez-vous/{event.id}.ics")
     cal = parse(response)
-    assert response.headers["Content-Disposition"].startswith('attachment; filename="cafe-rencontre-')
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="cafe-rencontre-'
+    )
     assert [str(item["UID"]) for item in cal.walk("VEVENT")] == [event.uid]
     assert len(cal.walk("VTIMEZONE")) == 1
 
 
-@pytest.mark.parametrize("role, status", [(None, 404), ("member", 404), ("animator", 200), ("admin", 200)])
+@pytest.mark.parametrize(
+    "role, status", [(None, 404), ("member", 404), ("animator", 200), ("admin", 200)]
+)
 def test_a_group_meetings_ics_is_for_animators(app, client_as, users, role, status):
     meeting = make_event(app, kind="group_meeting")
     response = client_as(role).get(f"/rendez-vous/{meeting.id}.ics")

@@ -4,6 +4,7 @@ matches nobody, and names no one (issue 13, item 9).
 
 Member routes take no person's id in a form field (the sponsor acts for a sponsee through the
 session, a check-in or a task assignment are animators' routes): the address is where ids go."""
+
 from __future__ import annotations
 
 import re
@@ -29,9 +30,15 @@ ROUTES = {
 
 
 def test_every_member_route_with_a_persons_id_is_checked(app):
-    found = {rule.endpoint for rule in app.url_map.iter_rules()
-             if POLICY.get(rule.endpoint) in (Access.PUBLIC, Access.MEMBER) and rule.arguments & PERSON_ARGUMENTS}
-    assert found == set(ROUTES), "add the route to ROUTES: a stranger's id must reveal nothing there"
+    found = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if POLICY.get(rule.endpoint) in (Access.PUBLIC, Access.MEMBER)
+        and rule.arguments & PERSON_ARGUMENTS
+    }
+    assert found == set(ROUTES), (
+        "add the route to ROUTES: a stranger's id must reveal nothing there"
+    )
 
 
 @pytest.fixture
@@ -40,10 +47,17 @@ def philomene(app, create_user, create_perimeter):
     just not with the stranger)."""
     create_perimeter()
     paul = create_user(first_name="Paul", last_name="Bernard")
-    person = create_user(first_name="Philomène", last_name="Quintard", password=None, has_internet=False,
-                         contact_preference="sponsor")
+    person = create_user(
+        first_name="Philomène",
+        last_name="Quintard",
+        password=None,
+        has_internet=False,
+        contact_preference="sponsor",
+    )
     with app.app_context():
-        db.session.add(Sponsorship(sponsee_id=person.id, sponsor_id=paul.id, consent_reference="P-1"))
+        db.session.add(
+            Sponsorship(sponsee_id=person.id, sponsor_id=paul.id, consent_reference="P-1")
+        )
         db.session.commit()
     return person
 
@@ -57,20 +71,25 @@ def answer(response) -> dict:
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
-def test_a_strangers_id_gets_the_answer_of_an_id_that_matches_nobody(app, create_user, philomene, endpoint):
+def test_a_strangers_id_gets_the_answer_of_an_id_that_matches_nobody(
+    app, create_user, philomene, endpoint
+):
     stranger = create_user(first_name="Lucie", last_name="Garnier")
     client = app.test_client()
     assert login(client, stranger).status_code == 302
     responses = {}
     for who, ident in (("stranger", philomene.id), ("nobody", NOBODY)):
-        response = post_form(client, ROUTES[endpoint].format(id=ident), token_from="/accueil",
-                             follow_redirects=True)
+        response = post_form(
+            client, ROUTES[endpoint].format(id=ident), token_from="/accueil", follow_redirects=True
+        )
         body = response.get_data()
         response.close()
         assert b"Philom" not in body and b"Quintard" not in body, f"{endpoint} names the person"
         responses[who] = answer(response)
         assert responses[who]["status"] < 500
-    assert responses["stranger"] == responses["nobody"], f"{endpoint} tells a stranger's id from nobody's"
+    assert responses["stranger"] == responses["nobody"], (
+        f"{endpoint} tells a stranger's id from nobody's"
+    )
     with app.app_context():  # and nothing happened
         assert db.session.scalar(select(func.count()).select_from(Block)) == 0
         assert db.session.scalar(select(func.count()).select_from(DigestPrint)) == 0

@@ -1,6 +1,7 @@
 """Idempotency keys: a write sent twice with the same key (a retry after a lost answer) is carried
 out once; other keys and no key work as usual; a bad or someone else's key is refused in French;
 two concurrent requests with the same key make one row and no server error (PostgreSQL too)."""
+
 from __future__ import annotations
 
 import re
@@ -47,9 +48,19 @@ def send(client, path: str, data: dict, idem: str | None = None, token_from: str
 
 
 def new_listing(client, themes, title: str, idem: str | None = None):
-    return send(client, "/mes-annonces/nouvelle", {
-        "kind": "offer", "theme_id": str(themes["dons-prets"]), "title": title, "description": "",
-        "confirmed": "1"}, idem, token_from="/mes-annonces/nouvelle")
+    return send(
+        client,
+        "/mes-annonces/nouvelle",
+        {
+            "kind": "offer",
+            "theme_id": str(themes["dons-prets"]),
+            "title": title,
+            "description": "",
+            "confirmed": "1",
+        },
+        idem,
+        token_from="/mes-annonces/nouvelle",
+    )
 
 
 @pytest.fixture
@@ -58,6 +69,7 @@ def member(client_as):
 
 
 # --- listings -----------------------------------------------------------------------------------
+
 
 def test_the_same_listing_sent_twice_with_one_key_is_created_once(app, member, themes, users):
     idem = key()
@@ -69,7 +81,11 @@ def test_the_same_listing_sent_twice_with_one_key_is_created_once(app, member, t
     assert count(app, Listing) == 1
     with app.app_context():
         stored = db.session.get(IdempotencyKey, idem)
-        assert (stored.user_id, stored.method, stored.path) == (users["member"].id, "POST", "/mes-annonces/nouvelle")
+        assert (stored.user_id, stored.method, stored.path) == (
+            users["member"].id,
+            "POST",
+            "/mes-annonces/nouvelle",
+        )
         assert (stored.status_code, stored.location) == (302, "/mes-annonces")
 
 
@@ -85,23 +101,42 @@ def test_different_keys_or_no_key_make_two_listings(app, member, themes):
 def test_the_hidden_form_field_works_like_the_header(app, member, themes):
     idem = key()
     for _ in range(2):
-        response = send(member, "/mes-annonces/nouvelle", {
-            "kind": "offer", "theme_id": str(themes["dons-prets"]), "title": "Je prête ma perceuse",
-            "description": "", "confirmed": "1", "idempotency_key": idem}, token_from="/mes-annonces/nouvelle")
+        response = send(
+            member,
+            "/mes-annonces/nouvelle",
+            {
+                "kind": "offer",
+                "theme_id": str(themes["dons-prets"]),
+                "title": "Je prête ma perceuse",
+                "description": "",
+                "confirmed": "1",
+                "idempotency_key": idem,
+            },
+            token_from="/mes-annonces/nouvelle",
+        )
         assert response.status_code in (302, 303)
     assert count(app, Listing) == 1
 
 
 def test_the_site_forms_carry_a_key_so_a_double_tap_publishes_once(app, member, themes):
     """A resident on a slow phone taps « Publier » twice: the form the page gave them is sent twice."""
+
     def rendered_key() -> str:
-        found = re.findall(r'name="idempotency_key" value="([0-9a-f]{32})"', text(member.get("/mes-annonces/nouvelle")))
+        found = re.findall(
+            r'name="idempotency_key" value="([0-9a-f]{32})"',
+            text(member.get("/mes-annonces/nouvelle")),
+        )
         assert len(found) == 1
         return found[0]
 
-    fields = {"csrf_token": csrf_token(member, "/mes-annonces/nouvelle"), "idempotency_key": rendered_key(),
-              "kind": "offer", "theme_id": str(themes["dons-prets"]), "title": "Je prête ma perceuse",
-              "confirmed": "1"}
+    fields = {
+        "csrf_token": csrf_token(member, "/mes-annonces/nouvelle"),
+        "idempotency_key": rendered_key(),
+        "kind": "offer",
+        "theme_id": str(themes["dons-prets"]),
+        "title": "Je prête ma perceuse",
+        "confirmed": "1",
+    }
     assert member.post("/mes-annonces/nouvelle", data=fields).status_code == 302
     assert member.post("/mes-annonces/nouvelle", data=fields).status_code == 303
     assert count(app, Listing) == 1
@@ -141,27 +176,41 @@ def test_read_only_requests_and_anonymous_forms_ignore_the_key(app, users, clien
     assert client.get("/", headers={"Idempotency-Key": key()}).status_code == 200
     idem = key()
     for _ in range(2):
-        response = send(client, "/connexion", {"login": users["member"].email, "password": "faux"}, idem,
-                        token_from="/connexion")
+        response = send(
+            client,
+            "/connexion",
+            {"login": users["member"].email, "password": "faux"},
+            idem,
+            token_from="/connexion",
+        )
         assert response.status_code != 303
     assert count(app, IdempotencyKey) == 0
 
 
 # --- exchange messages --------------------------------------------------------------------------
 
+
 @pytest.fixture
 def exchange(app, users, themes) -> int:
     """The animator answered the member's offer: a thread of one message."""
     with app.app_context():
-        listing = Listing(owner_id=users["member"].id, theme_id=themes["dons-prets"], kind="offer",
-                          title="Je prête ma perceuse", status="open", created_by_id=users["member"].id,
-                          published_at=utcnow())
+        listing = Listing(
+            owner_id=users["member"].id,
+            theme_id=themes["dons-prets"],
+            kind="offer",
+            title="Je prête ma perceuse",
+            status="open",
+            created_by_id=users["member"].id,
+            published_at=utcnow(),
+        )
         db.session.add(listing)
         db.session.commit()
         listing_id = listing.id
     client = app.test_client()
     login(client, users["animator"])
-    response = send(client, f"/annonces/{listing_id}/repondre", {"body": "Bonjour, je peux passer samedi."})
+    response = send(
+        client, f"/annonces/{listing_id}/repondre", {"body": "Bonjour, je peux passer samedi."}
+    )
     assert response.status_code == 302
     with app.app_context():
         return db.session.scalar(select(Exchange.id))
@@ -171,7 +220,10 @@ def test_a_message_sent_twice_with_one_key_is_written_once(app, member, exchange
     path = f"/echanges/{exchange}/repondre"
     idem = key()
     for _ in range(2):
-        assert send(member, path, {"body": "Avec plaisir, samedi 10 h ?"}, idem).status_code in (302, 303)
+        assert send(member, path, {"body": "Avec plaisir, samedi 10 h ?"}, idem).status_code in (
+            302,
+            303,
+        )
     assert count(app, Message, exchange_id=exchange) == 2  # the first answer and one reply
     send(member, path, {"body": "Ou dimanche ?"}, key())
     send(member, path, {"body": "Ou lundi ?"})
@@ -180,12 +232,18 @@ def test_a_message_sent_twice_with_one_key_is_written_once(app, member, exchange
 
 # --- café check-ins ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def today(app, users) -> int:
     with app.app_context():
         day = cafe_services.paris_today()
-        event = Event(kind="cafe", title="", starts_at=to_utc(day, clock(0, 1)), ends_at=to_utc(day, clock(23, 59)),
-                      place="Place des Lilas")
+        event = Event(
+            kind="cafe",
+            title="",
+            starts_at=to_utc(day, clock(0, 1)),
+            ends_at=to_utc(day, clock(23, 59)),
+            place="Place des Lilas",
+        )
         db.session.add(event)
         db.session.commit()
         return event.id
@@ -196,8 +254,12 @@ def test_a_check_in_sent_twice_with_one_key_is_recorded_once(app, client_as, tod
     person = create_user(first_name="Élodie", last_name="Martin")
     idem = key()
     path = f"/cafe/{today}/accueil/present"
-    first = send(desk, path, {"person_id": str(person.id)}, idem, token_from=f"/cafe/{today}/accueil")
-    again = send(desk, path, {"person_id": str(person.id)}, idem, token_from=f"/cafe/{today}/accueil")
+    first = send(
+        desk, path, {"person_id": str(person.id)}, idem, token_from=f"/cafe/{today}/accueil"
+    )
+    again = send(
+        desk, path, {"person_id": str(person.id)}, idem, token_from=f"/cafe/{today}/accueil"
+    )
     assert first.status_code == 302 and again.status_code == 303
     assert again.headers["Location"] == first.headers["Location"]
     page = text(desk.get(again.headers["Location"]))
@@ -207,24 +269,46 @@ def test_a_check_in_sent_twice_with_one_key_is_recorded_once(app, client_as, tod
 
 # --- registration at the desk ----------------------------------------------------------------------
 
+
 def test_a_registration_sent_twice_with_one_key_is_recorded_once(app, client_as, users, themes):
     with app.app_context():
-        db.session.add(Dwelling(number=3, street="allée des Roses", postcode="44300", city="Nantes",
-                                address_key="3 allee des roses"))
+        db.session.add(
+            Dwelling(
+                number=3,
+                street="allée des Roses",
+                postcode="44300",
+                city="Nantes",
+                address_key="3 allee des roses",
+            )
+        )
         db.session.commit()
     desk = client_as("animator")
     idem = key()  # the browser's form carries the same key over the three screens
     page = desk.get("/inscription")
     data = form_fields(page, "/inscription")
-    data.update({"first_name": "Élodie", "last_name": "Martin", "address": "3 allée des Roses",
-                 "phone": "06 12 34 56 78", "has_internet": "yes", "contact_preference": "phone", "go": "next"})
+    data.update(
+        {
+            "first_name": "Élodie",
+            "last_name": "Martin",
+            "address": "3 allée des Roses",
+            "phone": "06 12 34 56 78",
+            "has_internet": "yes",
+            "contact_preference": "phone",
+            "go": "next",
+        }
+    )
     headers = {"Idempotency-Key": idem}
     response = desk.post("/inscription", data=data, headers=headers)
     assert "2. Ce qu'on peut s'apporter" in text(response)
     data = form_fields(response, "/inscription") | {"go": "next"}
     response = desk.post("/inscription", data=data, headers=headers)
     assert "3. Charte et accords" in text(response)
-    data = form_fields(response, "/inscription") | {"charter": "y", "privacy": "y", "method": "tablet", "go": "save"}
+    data = form_fields(response, "/inscription") | {
+        "charter": "y",
+        "privacy": "y",
+        "method": "tablet",
+        "go": "save",
+    }
     assert count(app, IdempotencyKey) == 0  # the first two screens wrote nothing
     first = desk.post("/inscription", data=data, headers=headers)
     again = desk.post("/inscription", data=data, headers=headers)
@@ -238,8 +322,11 @@ def test_a_registration_sent_twice_with_one_key_is_recorded_once(app, client_as,
 
 # --- two requests at once -------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("slow", [True, False])
-def test_concurrent_duplicates_make_one_row_and_no_server_error(app, users, themes, monkeypatch, slow):
+def test_concurrent_duplicates_make_one_row_and_no_server_error(
+    app, users, themes, monkeypatch, slow
+):
     """Two tablets (or a retry racing the first try) send the same key at the same moment: the
     second waits for the first and answers « déjà enregistré », never a 500."""
     if slow:  # widen the window: the first request is still in its view when the second arrives
@@ -259,9 +346,18 @@ def test_concurrent_duplicates_make_one_row_and_no_server_error(app, users, them
 
     def post(client, token):
         barrier.wait()
-        response = client.post("/mes-annonces/nouvelle", headers={"Idempotency-Key": idem}, data={
-            "csrf_token": token, "kind": "offer", "theme_id": str(themes["dons-prets"]),
-            "title": "Je prête ma perceuse", "description": "", "confirmed": "1"})
+        response = client.post(
+            "/mes-annonces/nouvelle",
+            headers={"Idempotency-Key": idem},
+            data={
+                "csrf_token": token,
+                "kind": "offer",
+                "theme_id": str(themes["dons-prets"]),
+                "title": "Je prête ma perceuse",
+                "description": "",
+                "confirmed": "1",
+            },
+        )
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=post, args=pair) for pair in clients]
@@ -274,15 +370,27 @@ def test_concurrent_duplicates_make_one_row_and_no_server_error(app, users, them
     assert count(app, Listing) == 1 and count(app, IdempotencyKey) == 1
 
 
-
 def test_keys_older_than_a_month_are_forgotten(app, users):
 
     with app.app_context():
-        db.session.add_all([
-            IdempotencyKey(key="ancienne", user_id=users["member"].id, method="POST", path="/x",
-                           created_at=utcnow() - timedelta(days=KEEP_DAYS + 1)),
-            IdempotencyKey(key="recente", user_id=users["member"].id, method="POST", path="/x",
-                           created_at=utcnow() - timedelta(days=KEEP_DAYS - 1))])
+        db.session.add_all(
+            [
+                IdempotencyKey(
+                    key="ancienne",
+                    user_id=users["member"].id,
+                    method="POST",
+                    path="/x",
+                    created_at=utcnow() - timedelta(days=KEEP_DAYS + 1),
+                ),
+                IdempotencyKey(
+                    key="recente",
+                    user_id=users["member"].id,
+                    method="POST",
+                    path="/x",
+                    created_at=utcnow() - timedelta(days=KEEP_DAYS - 1),
+                ),
+            ]
+        )
         db.session.commit()
         prune_keys()
         db.session.commit()

@@ -1,5 +1,6 @@
 """The package has no import circle, counting the imports placed inside functions: a circle hidden
 in a function is still a circle (each side needs the other to be understood, tested and moved)."""
+
 from __future__ import annotations
 
 import ast
@@ -22,7 +23,7 @@ def import_graph(root: Path) -> dict[str, set[str]]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             targets = []
             if isinstance(node, ast.ImportFrom):
-                base = package[:len(package) - node.level + 1] if node.level else []
+                base = package[: len(package) - node.level + 1] if node.level else []
                 module = ".".join(base + (node.module.split(".") if node.module else []))
                 targets = [module] + [f"{module}.{alias.name}" for alias in node.names]
             elif isinstance(node, ast.Import):

@@ -1,6 +1,7 @@
 """A member's notices: newest first, unread ones highlighted, « Tout marquer comme lu », the
 « Notifications (n) » menu link when there are unread ones (one query per page at most), and
 nobody reads another person's notices."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,24 +14,37 @@ from coopere.notifications.models import Notification
 from coopere.timeutil import utcnow
 
 
-def add_notice(app, user, text_: str, *, minutes_ago: int = 0, read: bool = False, link: str = "/rendez-vous"):
+def add_notice(
+    app, user, text_: str, *, minutes_ago: int = 0, read: bool = False, link: str = "/rendez-vous"
+):
     with app.app_context():
-        db.session.add(Notification(user_id=user.id, kind="event.cancelled", text=text_, link=link,
-                                    created_at=utcnow() - timedelta(minutes=minutes_ago),
-                                    read_at=utcnow() if read else None))
+        db.session.add(
+            Notification(
+                user_id=user.id,
+                kind="event.cancelled",
+                text=text_,
+                link=link,
+                created_at=utcnow() - timedelta(minutes=minutes_ago),
+                read_at=utcnow() if read else None,
+            )
+        )
         db.session.commit()
 
 
 def test_notices_newest_first_unread_highlighted(app, client_as, users):
     member = users["member"]
-    add_notice(app, member, "Le café-rencontre du samedi 7 mars est annulé.", minutes_ago=60, read=True)
+    add_notice(
+        app, member, "Le café-rencontre du samedi 7 mars est annulé.", minutes_ago=60, read=True
+    )
     add_notice(app, member, "Le café-rencontre du samedi 4 avril est annulé.", minutes_ago=5)
     add_notice(app, users["animator"], "Une notice pour quelqu'un d'autre.")
     client = client_as("member")
     page = text(client.get("/notifications"))
     assert page.index("samedi 4 avril") < page.index("samedi 7 mars")
     assert "Une notice pour quelqu'un d'autre." not in page
-    assert "Non lues : 1" in page and page.count("Nouveau") == 1 and page.count("notice-unread") == 1
+    assert (
+        "Non lues : 1" in page and page.count("Nouveau") == 1 and page.count("notice-unread") == 1
+    )
     assert 'href="/rendez-vous"' in page and "Tout marquer comme lu" in page
 
 
@@ -48,7 +62,9 @@ def test_the_menu_shows_the_unread_count_until_all_are_marked_read(app, client_a
     assert "Non lues : 0" in page and "Nouveau" not in page and "Tout marquer comme lu" not in page
     assert "Notifications (" not in text(client.get("/compte"))
     with app.app_context():
-        assert all(notice.read_at is not None for notice in db.session.scalars(select(Notification)))
+        assert all(
+            notice.read_at is not None for notice in db.session.scalars(select(Notification))
+        )
 
 
 def test_marking_read_touches_only_ones_own_notices(app, client_as, users):

@@ -1,4 +1,5 @@
 """The admin manages the perimeter's settings and the animation group; visitors see the public page."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -9,15 +10,30 @@ from coopere.auth.models import Role, User
 from coopere.extensions import db
 from coopere.perimeter.models import Perimeter
 
-SETTINGS = {"name": "Coop-ère des Tilleuls", "short_name": "Tilleuls", "city": "Rezé", "postcode": "44400",
-            "estimated_dwellings": "420", "meeting_place": "Parvis de l'école",
-            "contact": "tilleuls@example.org", "charter_text": "Gratuité, réciprocité, neutralité, tranquillité."}
+SETTINGS = {
+    "name": "Coop-ère des Tilleuls",
+    "short_name": "Tilleuls",
+    "city": "Rezé",
+    "postcode": "44400",
+    "estimated_dwellings": "420",
+    "meeting_place": "Parvis de l'école",
+    "contact": "tilleuls@example.org",
+    "charter_text": "Gratuité, réciprocité, neutralité, tranquillité.",
+}
 
 
 def test_public_home_shows_the_method_and_no_personal_data(client, users):
     page = text(client.get("/"))
-    for word in ("Gratuité", "Réciprocité", "Neutralité", "Tranquillité", "Comment nous rejoindre",
-                 "café-rencontre", "Place des Lilas, devant la boulangerie", "lilas@example.org"):
+    for word in (
+        "Gratuité",
+        "Réciprocité",
+        "Neutralité",
+        "Tranquillité",
+        "Comment nous rejoindre",
+        "café-rencontre",
+        "Place des Lilas, devant la boulangerie",
+        "lilas@example.org",
+    ):
         assert word in page
     for person in users.values():
         assert person.last_name not in page and person.email not in page
@@ -34,9 +50,15 @@ def test_admin_saves_settings_and_a_new_charter_version(app, client_as):
     assert response.status_code == 302
     with app.app_context():
         perimeter = db.session.get(Perimeter, 1)
-        assert (perimeter.name, perimeter.city, perimeter.estimated_dwellings) == ("Coop-ère des Tilleuls", "Rezé", 420)
+        assert (perimeter.name, perimeter.city, perimeter.estimated_dwellings) == (
+            "Coop-ère des Tilleuls",
+            "Rezé",
+            420,
+        )
         assert perimeter.charter_version == 2
-        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "perimeter.settings_changed"))
+        assert db.session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "perimeter.settings_changed")
+        )
     assert "Tilleuls" in text(client.get("/"))
 
 
@@ -56,13 +78,17 @@ def test_bad_settings_give_french_messages_and_change_nothing(app, client_as):
 def test_admin_gives_and_removes_the_animator_role(app, client_as, users):
     client = client_as("admin")
     member = users["member"]
-    response = post_form(client, f"/admin/groupe/{member.id}/role", {"role": "animator"}, token_from="/admin/groupe")
+    response = post_form(
+        client, f"/admin/groupe/{member.id}/role", {"role": "animator"}, token_from="/admin/groupe"
+    )
     assert response.status_code == 302
     page = text(client.get("/admin/groupe"))
     assert "Membres du groupe (3)" in page
     with app.app_context():
         assert db.session.get(User, member.id).role == "animator"
-    post_form(client, f"/admin/groupe/{member.id}/role", {"role": "member"}, token_from="/admin/groupe")
+    post_form(
+        client, f"/admin/groupe/{member.id}/role", {"role": "member"}, token_from="/admin/groupe"
+    )
     with app.app_context():
         assert db.session.get(User, member.id).role == "member"
         actions = db.session.scalars(select(AuditEvent.action)).all()
@@ -73,7 +99,12 @@ def test_pilote_and_copilote_are_unique(app, client_as, users, create_user):
     client = client_as("admin")
     other = create_user(Role.ANIMATOR)
     for person in (users["animator"], other):
-        post_form(client, f"/admin/groupe/{person.id}/pilotage", {"group_role": "pilote"}, token_from="/admin/groupe")
+        post_form(
+            client,
+            f"/admin/groupe/{person.id}/pilotage",
+            {"group_role": "pilote"},
+            token_from="/admin/groupe",
+        )
     with app.app_context():
         pilotes = db.session.scalars(select(User).where(User.group_role == "pilote")).all()
         assert [p.id for p in pilotes] == [other.id]
@@ -82,8 +113,13 @@ def test_pilote_and_copilote_are_unique(app, client_as, users, create_user):
 
 def test_a_plain_member_cannot_be_pilote(app, client_as, users):
     client = client_as("admin")
-    response = post_form(client, f"/admin/groupe/{users['member'].id}/pilotage", {"group_role": "pilote"},
-                         token_from="/admin/groupe", follow_redirects=True)
+    response = post_form(
+        client,
+        f"/admin/groupe/{users['member'].id}/pilotage",
+        {"group_role": "pilote"},
+        token_from="/admin/groupe",
+        follow_redirects=True,
+    )
     assert "Seul un membre du groupe d'animation peut être pilote" in text(response)
     with app.app_context():
         assert db.session.get(User, users["member"].id).group_role is None
@@ -91,8 +127,13 @@ def test_a_plain_member_cannot_be_pilote(app, client_as, users):
 
 def test_the_last_admin_keeps_the_role(app, client_as, users):
     client = client_as("admin")
-    response = post_form(client, f"/admin/groupe/{users['admin'].id}/role", {"role": "member"},
-                         token_from="/admin/groupe", follow_redirects=True)
+    response = post_form(
+        client,
+        f"/admin/groupe/{users['admin'].id}/role",
+        {"role": "member"},
+        token_from="/admin/groupe",
+        follow_redirects=True,
+    )
     assert "au moins un administrateur" in text(response)
     with app.app_context():
         assert db.session.get(User, users["admin"].id).role == "admin"
@@ -100,8 +141,13 @@ def test_the_last_admin_keeps_the_role(app, client_as, users):
 
 def test_unknown_role_or_person_changes_nothing(app, client_as, users):
     client = client_as("admin")
-    response = post_form(client, f"/admin/groupe/{users['member'].id}/role", {"role": "superuser"},
-                         token_from="/admin/groupe", follow_redirects=True)
+    response = post_form(
+        client,
+        f"/admin/groupe/{users['member'].id}/role",
+        {"role": "superuser"},
+        token_from="/admin/groupe",
+        follow_redirects=True,
+    )
     assert "Ce rôle n'existe pas." in text(response)
     assert post_form(client, "/admin/groupe/9999/role", {"role": "animator"}).status_code == 404
     with app.app_context():
@@ -123,7 +169,8 @@ def test_admin_finds_a_member_by_name_to_bring_into_the_group(client_as, users, 
     assert "Germain Offline" not in page  # no activated account: cannot join the group
     assert users["animator"].full_name in page  # the group itself is listed
     assert "Aucun membre au compte activé ne correspond à « zzz »" in text(
-        search_people(client, "/admin/groupe", "zzz"))
+        search_people(client, "/admin/groupe", "zzz")
+    )
 
 
 def test_the_group_page_counts_the_group_as_the_roster_does(app, client_as, users, create_user):
@@ -131,7 +178,9 @@ def test_the_group_page_counts_the_group_as_the_roster_does(app, client_as, user
     nor on the roster page, and the size advice is the method's (4 / 6 to 12), on both pages."""
     from datetime import datetime
 
-    gone = create_user(Role.ANIMATOR, first_name="Parti", last_name="Ailleurs", left_at=datetime(2026, 1, 1))
+    gone = create_user(
+        Role.ANIMATOR, first_name="Parti", last_name="Ailleurs", left_at=datetime(2026, 1, 1)
+    )
     admin = client_as("admin")
     page = text(admin.get("/admin/groupe"))
     assert "Membres du groupe (2)" in page and gone.last_name not in page

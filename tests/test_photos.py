@@ -1,6 +1,7 @@
 """A listing's photo: JPEG or PNG checked from the bytes, rebuilt from its pixels without any metadata
 (EXIF, GPS, comments, ICC profiles, XMP, IPTC, PNG text; after applying the EXIF orientation), at most 1600 px, stored under a random name, served to the members who
 may see the listing with safe headers; bad files refused in French with nothing saved or left behind."""
+
 from __future__ import annotations
 
 import io
@@ -28,7 +29,9 @@ def jpeg_with_gps(size=(2400, 1200)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (180, 40, 40)).save(out, "JPEG", exif=exif)
     data = out.getvalue()
-    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)  # the original does have a position
+    assert (
+        Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825)
+    )  # the original does have a position
     return data
 
 
@@ -46,13 +49,26 @@ def photo_files(app) -> list[str]:
 def upload(client, path: str, themes, data: bytes, filename: str = "photo.jpg", **values):
     """POST the listing form with a file, as a browser does (the body is built here: the test
     client would spool a big one to a temporary file it never closes)."""
-    form = {"csrf_token": csrf_token(client, "/mes-annonces"), "kind": "offer",
-            "theme_id": str(themes["dons-prets"]), "title": "Je prête ma perceuse", **values}
+    form = {
+        "csrf_token": csrf_token(client, "/mes-annonces"),
+        "kind": "offer",
+        "theme_id": str(themes["dons-prets"]),
+        "title": "Je prête ma perceuse",
+        **values,
+    }
     boundary = "----coopere-test-boundary"
-    body = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-                    for name, value in form.items())
-    body += (f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="{filename}"\r\n'
-             f"Content-Type: image/jpeg\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    body = b"".join(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in form.items()
+    )
+    body += (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="{filename}"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
@@ -87,23 +103,44 @@ def test_a_camera_photo_is_turned_upright_shrunk_and_stripped_of_exif_and_gps(ap
 
 
 def test_png_keeps_its_transparency_and_an_opaque_png_becomes_a_jpeg(app, member, themes):
-    assert upload(member, "/mes-annonces/nouvelle", themes,
-                  image_bytes("PNG", mode="RGBA", color=(0, 0, 0, 0)), "logo.png").status_code == 302
+    assert (
+        upload(
+            member,
+            "/mes-annonces/nouvelle",
+            themes,
+            image_bytes("PNG", mode="RGBA", color=(0, 0, 0, 0)),
+            "logo.png",
+        ).status_code
+        == 302
+    )
     transparent = get_listing(app, newest_id(app))
     assert transparent.photo.endswith(".png")
     served = member.get(f"/annonces/photo/{transparent.photo}")
     assert served.headers["Content-Type"] == "image/png"
     assert Image.open(io.BytesIO(served.data)).mode == "RGBA"
-    assert upload(member, "/mes-annonces/nouvelle", themes, image_bytes("PNG"), "scan.png").status_code == 302
+    assert (
+        upload(member, "/mes-annonces/nouvelle", themes, image_bytes("PNG"), "scan.png").status_code
+        == 302
+    )
     assert get_listing(app, newest_id(app)).photo.endswith(".jpg")
 
 
 # --- no metadata at all ---------------------------------------------------------------------------
 
-SECRETS = [b"SECRET-COMMENT", b"SECRET-ICC", b"SECRET-XMP", b"SECRET-IPTC", b"SECRET-EXIF", b"SECRET-TEXT",
-           b"SECRET-ZTXT", b"SECRET-APP15"]
+SECRETS = [
+    b"SECRET-COMMENT",
+    b"SECRET-ICC",
+    b"SECRET-XMP",
+    b"SECRET-IPTC",
+    b"SECRET-EXIF",
+    b"SECRET-TEXT",
+    b"SECRET-ZTXT",
+    b"SECRET-APP15",
+]
 ICC = b"\0\0\2\0lcms\4\x30\0\0mntrRGB XYZ " + b"\0" * 100 + b"SECRET-ICC profile text"
-XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>SECRET-XMP</rdf:Description></x:xmpmeta>'
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description>SECRET-XMP</rdf:Description></x:xmpmeta>'
+)
 
 
 def _segment(marker: int, payload: bytes) -> bytes:
@@ -116,13 +153,25 @@ def jpeg_with_metadata() -> bytes:
     exif = Image.Exif()
     exif[0x010F] = "SECRET-EXIF maker"
     out = io.BytesIO()
-    Image.new("RGB", (400, 300), (30, 90, 160)).save(out, "JPEG", comment=b"SECRET-COMMENT", icc_profile=ICC,
-                                                      exif=exif, xmp=XMP)
+    Image.new("RGB", (400, 300), (30, 90, 160)).save(
+        out, "JPEG", comment=b"SECRET-COMMENT", icc_profile=ICC, exif=exif, xmp=XMP
+    )
     data = out.getvalue()
-    extra = _segment(0xED, b"Photoshop 3.0\0SECRET-IPTC caption") + _segment(0xEF, b"SECRET-APP15 vendor")
+    extra = _segment(0xED, b"Photoshop 3.0\0SECRET-IPTC caption") + _segment(
+        0xEF, b"SECRET-APP15 vendor"
+    )
     data = data[:2] + extra + data[2:]
-    assert all(secret in data for secret in (b"SECRET-COMMENT", b"SECRET-ICC", b"SECRET-XMP", b"SECRET-IPTC",
-                                             b"SECRET-EXIF", b"SECRET-APP15"))
+    assert all(
+        secret in data
+        for secret in (
+            b"SECRET-COMMENT",
+            b"SECRET-ICC",
+            b"SECRET-XMP",
+            b"SECRET-IPTC",
+            b"SECRET-EXIF",
+            b"SECRET-APP15",
+        )
+    )
     return data
 
 
@@ -150,15 +199,15 @@ def jpeg_segments(data: bytes) -> list[int]:
         markers.append(marker)
         if marker == 0xDA:
             return markers
-        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+        at += 2 + int.from_bytes(data[at + 2 : at + 4], "big")
 
 
 def png_chunks(data: bytes) -> list[bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     chunks, at = [], 8
     while at < len(data):
-        length = int.from_bytes(data[at:at + 4], "big")
-        chunks.append(data[at + 4:at + 8])
+        length = int.from_bytes(data[at : at + 4], "big")
+        chunks.append(data[at + 4 : at + 8])
         at += 12 + length
     return chunks
 
@@ -173,8 +222,9 @@ def stored_file(app, member) -> bytes:
 JFIF_ONLY = {"jfif", "jfif_version", "jfif_unit", "jfif_density", "progressive", "progression"}
 
 
-@pytest.mark.parametrize("data, filename", [(jpeg_with_metadata(), "photo.jpg"),
-                                            (png_with_metadata("RGB"), "scan.png")])
+@pytest.mark.parametrize(
+    "data, filename", [(jpeg_with_metadata(), "photo.jpg"), (png_with_metadata("RGB"), "scan.png")]
+)
 def test_a_stored_jpeg_keeps_no_metadata_at_all(app, member, themes, data, filename):
     assert upload(member, "/mes-annonces/nouvelle", themes, data, filename).status_code == 302
     stored = stored_file(app, member)
@@ -189,7 +239,12 @@ def test_a_stored_jpeg_keeps_no_metadata_at_all(app, member, themes, data, filen
 
 
 def test_a_stored_png_keeps_no_metadata_at_all(app, member, themes):
-    assert upload(member, "/mes-annonces/nouvelle", themes, png_with_metadata("RGBA"), "logo.png").status_code == 302
+    assert (
+        upload(
+            member, "/mes-annonces/nouvelle", themes, png_with_metadata("RGBA"), "logo.png"
+        ).status_code
+        == 302
+    )
     stored = stored_file(app, member)
     assert [secret for secret in SECRETS if secret in stored] == []
     assert set(png_chunks(stored)) <= {b"IHDR", b"IDAT", b"IEND"}
@@ -198,15 +253,24 @@ def test_a_stored_png_keeps_no_metadata_at_all(app, member, themes):
     assert (image.mode, image.size) == ("RGBA", (400, 300))
 
 
-@pytest.mark.parametrize("data, filename, message", [
-    (image_bytes("GIF"), "anim.gif", "Seules les photos JPEG ou PNG sont acceptées."),
-    (image_bytes("GIF"), "deguise.jpg", "Seules les photos JPEG ou PNG sont acceptées."),
-    (image_bytes("BMP"), "photo.png", "Seules les photos JPEG ou PNG sont acceptées."),
-    (b"<?php echo 'bonjour'; ?>" * 10, "photo.jpg", "Ce fichier n'est pas une photo lisible."),
-    (image_bytes("JPEG")[:300], "coupee.jpg", "Ce fichier n'est pas une photo lisible."),
-    (b"\xff\xd8\xff\xe0" + b"\0" * (5 * 1024 * 1024), "enorme.jpg", "La photo est trop lourde (5 Mo au plus)."),
-])
-def test_bad_files_are_refused_in_french_and_nothing_is_left(app, member, themes, data, filename, message):
+@pytest.mark.parametrize(
+    "data, filename, message",
+    [
+        (image_bytes("GIF"), "anim.gif", "Seules les photos JPEG ou PNG sont acceptées."),
+        (image_bytes("GIF"), "deguise.jpg", "Seules les photos JPEG ou PNG sont acceptées."),
+        (image_bytes("BMP"), "photo.png", "Seules les photos JPEG ou PNG sont acceptées."),
+        (b"<?php echo 'bonjour'; ?>" * 10, "photo.jpg", "Ce fichier n'est pas une photo lisible."),
+        (image_bytes("JPEG")[:300], "coupee.jpg", "Ce fichier n'est pas une photo lisible."),
+        (
+            b"\xff\xd8\xff\xe0" + b"\0" * (5 * 1024 * 1024),
+            "enorme.jpg",
+            "La photo est trop lourde (5 Mo au plus).",
+        ),
+    ],
+)
+def test_bad_files_are_refused_in_french_and_nothing_is_left(
+    app, member, themes, data, filename, message
+):
     before = listing_count(app)
     response = upload(member, "/mes-annonces/nouvelle", themes, data, filename)
     assert response.status_code == 422
@@ -232,7 +296,9 @@ def test_too_many_pixels_is_refused_before_decoding(app, member, themes):
 
 
 def test_a_request_over_the_size_limit_gets_a_french_page(app, member, themes):
-    response = upload(member, "/mes-annonces/nouvelle", themes, b"\0" * (9 * 1024 * 1024), "gros.jpg")
+    response = upload(
+        member, "/mes-annonces/nouvelle", themes, b"\0" * (9 * 1024 * 1024), "gros.jpg"
+    )
     assert response.status_code == 413
     assert "Fichier trop gros" in text(response)
     assert photo_files(app) == []
@@ -242,27 +308,57 @@ def test_replacing_and_removing_a_photo_deletes_the_old_file(app, member, themes
     upload(member, "/mes-annonces/nouvelle", themes, image_bytes("JPEG"))
     listing_id = newest_id(app)
     first = get_listing(app, listing_id).photo
-    assert upload(member, f"/mes-annonces/{listing_id}/modifier", themes, image_bytes("JPEG", color=(1, 2, 3))
-                  ).status_code == 302
+    assert (
+        upload(
+            member,
+            f"/mes-annonces/{listing_id}/modifier",
+            themes,
+            image_bytes("JPEG", color=(1, 2, 3)),
+        ).status_code
+        == 302
+    )
     second = get_listing(app, listing_id).photo
     assert second != first and photo_files(app) == [second]
     assert member.get(f"/annonces/photo/{first}").status_code == 404
     # A refused edit keeps the current photo.
-    assert upload(member, f"/mes-annonces/{listing_id}/modifier", themes, image_bytes("GIF"), "x.gif",
-                  title="").status_code == 422
+    assert (
+        upload(
+            member,
+            f"/mes-annonces/{listing_id}/modifier",
+            themes,
+            image_bytes("GIF"),
+            "x.gif",
+            title="",
+        ).status_code
+        == 422
+    )
     assert get_listing(app, listing_id).photo == second and photo_files(app) == [second]
     # A valid photo with a refused text: nothing is saved, no file is left behind.
-    assert upload(member, f"/mes-annonces/{listing_id}/modifier", themes, image_bytes("JPEG"), title="ab"
-                  ).status_code == 422
+    assert (
+        upload(
+            member, f"/mes-annonces/{listing_id}/modifier", themes, image_bytes("JPEG"), title="ab"
+        ).status_code
+        == 422
+    )
     assert get_listing(app, listing_id).photo == second and photo_files(app) == [second]
-    response = post_form(member, f"/mes-annonces/{listing_id}/modifier",
-                         {"kind": "offer", "theme_id": str(themes["dons-prets"]), "title": "Je prête ma perceuse",
-                          "remove_photo": "y"}, token_from="/mes-annonces")
+    response = post_form(
+        member,
+        f"/mes-annonces/{listing_id}/modifier",
+        {
+            "kind": "offer",
+            "theme_id": str(themes["dons-prets"]),
+            "title": "Je prête ma perceuse",
+            "remove_photo": "y",
+        },
+        token_from="/mes-annonces",
+    )
     assert response.status_code == 302
     assert get_listing(app, listing_id).photo is None and photo_files(app) == []
 
 
-def test_only_members_who_may_see_the_listing_get_its_photo(app, client_as, users, themes, create_user):
+def test_only_members_who_may_see_the_listing_get_its_photo(
+    app, client_as, users, themes, create_user
+):
     from coopere.auth.models import Role
 
     neighbour = create_user(Role.MEMBER, first_name="Paul")
@@ -277,17 +373,31 @@ def test_only_members_who_may_see_the_listing_get_its_photo(app, client_as, user
     login(other, neighbour)
     assert other.get(path).status_code == 200  # an open listing: any member
     assert app.test_client().get(path).status_code == 302  # a visitor is sent to the login page
-    assert post_form(member, f"/mes-annonces/{listing_id}/pause", token_from="/mes-annonces").status_code == 302
+    assert (
+        post_form(
+            member, f"/mes-annonces/{listing_id}/pause", token_from="/mes-annonces"
+        ).status_code
+        == 302
+    )
     assert other.get(path).status_code == 404  # paused: hidden from other members
     assert member.get(path).status_code == 200  # the owner still sees it
-    for bad in ("../secret_key", "x.jpg", name.replace(".jpg", ".png"), name + ".jpg", "a" * 22 + ".gif"):
+    for bad in (
+        "../secret_key",
+        "x.jpg",
+        name.replace(".jpg", ".png"),
+        name + ".jpg",
+        "a" * 22 + ".gif",
+    ):
         assert other.get(f"/annonces/photo/{bad}").status_code == 404
 
 
 def test_a_sponsor_adds_a_photo_for_their_sponsee(app, client_as, users, themes, sponsee):
     client = client_as("member")
     act_for(client, sponsee)
-    assert upload(client, "/mes-annonces/nouvelle", themes, jpeg_with_gps((400, 300))).status_code == 302
+    assert (
+        upload(client, "/mes-annonces/nouvelle", themes, jpeg_with_gps((400, 300))).status_code
+        == 302
+    )
     listing = get_listing(app, newest_id(app))
     assert listing.owner_id == sponsee.id and listing.photo
     assert photo_files(app) == [listing.photo]

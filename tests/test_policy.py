@@ -1,4 +1,5 @@
 """The route × role policy table: every route declared, and every declared route obeyed."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,10 @@ def undeclared_endpoints(app) -> set[str]:
 
 
 def _rules():
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
-                     instance_path="/tmp/coopere-policy-test-instance")
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+        instance_path="/tmp/coopere-policy-test-instance",
+    )
     return list(app.url_map.iter_rules())
 
 
@@ -27,8 +30,10 @@ RULES = _rules()
 
 
 def test_every_route_is_declared_in_the_policy_table():
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
-                     instance_path="/tmp/coopere-policy-test-instance")
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://"},
+        instance_path="/tmp/coopere-policy-test-instance",
+    )
     assert undeclared_endpoints(app) == set(), "declare these endpoints in coopere/policy.py"
     stale = set(POLICY) - {rule.endpoint for rule in app.url_map.iter_rules()}
     assert stale == set(), "these policy entries match no route any more"
@@ -49,8 +54,13 @@ def test_every_route_with_arguments_has_an_example():
 def _cases():
     for rule in RULES:
         for role in ROLES:
-            yield pytest.param(rule.endpoint, rule.rule, sorted(rule.methods - {"HEAD", "OPTIONS"}), role,
-                               id=f"{rule.endpoint}-{role or 'anonymous'}")
+            yield pytest.param(
+                rule.endpoint,
+                rule.rule,
+                sorted(rule.methods - {"HEAD", "OPTIONS"}),
+                role,
+                id=f"{rule.endpoint}-{role or 'anonymous'}",
+            )
 
 
 @pytest.mark.parametrize("endpoint, rule, methods, role", list(_cases()))
@@ -71,7 +81,9 @@ def test_route_obeys_policy_for_role(app, client_as, endpoint, rule, methods, ro
     object_refusal = OBJECT_REFUSALS.get(endpoint, {}).get(role) if allowed else None
     if object_refusal:
         # The policy table lets this role in; the object (another person's) is refused.
-        assert response.status_code == object_refusal, f"{role}: the object check of {url} should refuse"
+        assert response.status_code == object_refusal, (
+            f"{role}: the object check of {url} should refuse"
+        )
     elif allowed:
         # 422: the route was reached and refused the empty form, in French.
         expected = (200, 302, 303) if method == "GET" else (200, 302, 422)
@@ -79,8 +91,11 @@ def test_route_obeys_policy_for_role(app, client_as, endpoint, rule, methods, ro
         if method == "GET" and response.status_code in (302, 303):
             # Allowed GET redirects: a logged-in person opening the login page; a letter's QR code;
             # a welcome card's QR code (its code goes into the session, the address is cleaned).
-            assert ((endpoint == "auth.login" and role is not None) or endpoint == "public.letter_scan"
-                    or endpoint == "resident.activate_code")
+            assert (
+                (endpoint == "auth.login" and role is not None)
+                or endpoint == "public.letter_scan"
+                or endpoint == "resident.activate_code"
+            )
     elif role is None:
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/connexion?next=")
@@ -91,13 +106,17 @@ def test_route_obeys_policy_for_role(app, client_as, endpoint, rule, methods, ro
 
 def test_posting_to_a_denied_route_is_refused_before_anything_happens(client_as):
     client = client_as("member")
-    response = client.post("/admin/groupe/1/role", data={"csrf_token": csrf_token(client), "role": "admin"})
+    response = client.post(
+        "/admin/groupe/1/role", data={"csrf_token": csrf_token(client), "role": "admin"}
+    )
     assert response.status_code == 403
 
 
 def test_no_self_service_sign_up_route():
     """Registration is in person only: a route about signing up is an animator's (the desk)."""
     for rule in RULES:
-        if any(word in rule.rule.lower() for word in ("inscription", "signup", "sign-up", "register",
-                                                         "creer-un-compte")):
+        if any(
+            word in rule.rule.lower()
+            for word in ("inscription", "signup", "sign-up", "register", "creer-un-compte")
+        ):
             assert POLICY[rule.endpoint] in (Access.ANIMATOR, Access.ADMIN), rule.rule

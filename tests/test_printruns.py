@@ -1,4 +1,5 @@
 """Print runs as the group uses them: letters for every dwelling, posters, flyers, scans, delivery."""
+
 from __future__ import annotations
 
 import io
@@ -19,13 +20,15 @@ from coopere.events.services import save_event
 from coopere.extensions import db
 from coopere.printruns.models import PrintRun
 
-ADDRESSES = ("numero;rep;voie;complement;code_postal;commune\r\n"
-             "1;;Rue des Lilas;;44300;Nantes\r\n"
-             "3;bis;Rue des Lilas;Résidence Les Tilleuls, Bât. A;44300;Nantes\r\n"
-             "5;;Rue des Lilas;Résidence Les Tilleuls, Bât. B;44300;Nantes\r\n"
-             "2;;Allée des Roses;;44300;Nantes\r\n"
-             "4;;Allée des Roses;;44300;Nantes\r\n"
-             "6;;Allée des Roses;;44300;Nantes\r\n")
+ADDRESSES = (
+    "numero;rep;voie;complement;code_postal;commune\r\n"
+    "1;;Rue des Lilas;;44300;Nantes\r\n"
+    "3;bis;Rue des Lilas;Résidence Les Tilleuls, Bât. A;44300;Nantes\r\n"
+    "5;;Rue des Lilas;Résidence Les Tilleuls, Bât. B;44300;Nantes\r\n"
+    "2;;Allée des Roses;;44300;Nantes\r\n"
+    "4;;Allée des Roses;;44300;Nantes\r\n"
+    "6;;Allée des Roses;;44300;Nantes\r\n"
+)
 
 
 @pytest.fixture
@@ -35,9 +38,19 @@ def register(app, users):
         assert import_file(ADDRESSES.encode()).ok
         db.session.scalar(select(Dwelling).where(Dwelling.number == 4)).no_letters = True
         db.session.scalar(select(Dwelling).where(Dwelling.number == 6)).vacant = True
-        event = save_event(None, {"kind": "apero_info", "title": "", "day": date.today() + timedelta(days=7),
-                                  "start": clock(18, 30), "end": clock(20), "place": "Square des Lilas",
-                                  "rain_place": "Maison de quartier", "description": ""})
+        event = save_event(
+            None,
+            {
+                "kind": "apero_info",
+                "title": "",
+                "day": date.today() + timedelta(days=7),
+                "start": clock(18, 30),
+                "end": clock(20),
+                "place": "Square des Lilas",
+                "rain_place": "Maison de quartier",
+                "description": "",
+            },
+        )
         db.session.commit()
         return event.id
 
@@ -84,23 +97,44 @@ def test_letters_for_every_dwelling_except_skipped_ones(app, client_as, register
 
 def test_street_and_building_filters_and_unaddressed_copies(app, client_as, register, inline_jobs):
     animator = client_as("animator")
-    run_id = make_run(animator, register, streets="Rue des Lilas", building="bât. b", unaddressed="2")
+    run_id = make_run(
+        animator, register, streets="Rue des Lilas", building="bât. b", unaddressed="2"
+    )
     pages = pdf_text(download(animator, f"/impressions/{run_id}/lettres.pdf"))
     assert len(pages) == 1 + 1 + 2
     assert "5 Rue des Lilas" in pages[1] and "Rue des Lilas" not in pages[2]
     assert run_id and "1 Rue des Lilas" not in "\n".join(pages[1:])
 
 
-@pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("zbarimg")), reason="pdftoppm/zbarimg missing")
-def test_each_letter_qr_code_decodes_and_scans_are_counted(app, client_as, register, inline_jobs, tmp_path):
+@pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")), reason="pdftoppm/zbarimg missing"
+)
+def test_each_letter_qr_code_decodes_and_scans_are_counted(
+    app, client_as, register, inline_jobs, tmp_path
+):
     animator = client_as("animator")
     run_id = make_run(animator, register)
     (tmp_path / "run.pdf").write_bytes(download(animator, f"/impressions/{run_id}/lettres.pdf"))
-    subprocess.run(["pdftoppm", "-r", "150", "-f", "2", "-l", "3", "-png", str(tmp_path / "run.pdf"),
-                    str(tmp_path / "page")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-f",
+            "2",
+            "-l",
+            "3",
+            "-png",
+            str(tmp_path / "run.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
     urls = []
     for image in sorted(tmp_path.glob("page*.png")):
-        out = subprocess.run(["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True)
+        out = subprocess.run(
+            ["zbarimg", "--quiet", "--raw", str(image)], capture_output=True, text=True
+        )
         urls += out.stdout.split()
     with app.app_context():
         run = db.session.get(PrintRun, run_id)
@@ -122,13 +156,17 @@ def scans_shown(client, run_id: int) -> int:
     return int(re.search(r"Codes QR scannés</dt><dd>(\d+)", page).group(1))
 
 
-def test_a_scan_counts_once_per_browser_per_run_and_per_day_not_per_reload(app, client_as, register, monkeypatch):
+def test_a_scan_counts_once_per_browser_per_run_and_per_day_not_per_reload(
+    app, client_as, register, monkeypatch
+):
     from coopere.printruns import services
 
     animator = client_as("animator")
     run_id, other_run_id = make_run(animator, register), make_run(animator, register)
     with app.app_context():
-        code, other_code = (db.session.get(PrintRun, ident).code for ident in (run_id, other_run_id))
+        code, other_code = (
+            db.session.get(PrintRun, ident).code for ident in (run_id, other_run_id)
+        )
         reference = db.session.scalar(select(Dwelling.reference).where(Dwelling.number == 1))
     letter = f"/bienvenue?run={code}&ref={reference}"
     phone = app.test_client()
@@ -166,14 +204,20 @@ def test_unknown_scan_reference_changes_nothing(app, client, register):
         assert db.session.scalar(select(func.count(LetterScan.id))) == 0
 
 
-def test_confirming_delivery_records_a_letter_on_each_dwelling_once(app, client_as, register, inline_jobs):
+def test_confirming_delivery_records_a_letter_on_each_dwelling_once(
+    app, client_as, register, inline_jobs
+):
     animator = client_as("animator")
     run_id = make_run(animator, register)
     post_form(animator, f"/impressions/{run_id}/confirmer", token_from=f"/impressions/{run_id}")
     with app.app_context():
         assert db.session.scalar(select(func.count(LetterSent.id))) == 4
-    again = post_form(animator, f"/impressions/{run_id}/confirmer", token_from=f"/impressions/{run_id}",
-                      follow_redirects=True)
+    again = post_form(
+        animator,
+        f"/impressions/{run_id}/confirmer",
+        token_from=f"/impressions/{run_id}",
+        follow_redirects=True,
+    )
     assert "déjà été confirmée" in text(again)
     with app.app_context():
         assert db.session.scalar(select(func.count(LetterSent.id))) == 4
@@ -183,10 +227,19 @@ def test_confirming_delivery_records_a_letter_on_each_dwelling_once(app, client_
 
 def test_a_run_with_nothing_to_print_is_refused(app, client_as, register, inline_jobs):
     animator = client_as("animator")
-    response = post_form(animator, "/impressions/lettres", {"event": str(register), "streets": "Rue des Lilas",
-                                                            "building": "introuvable", "unaddressed": "0",
-                                                            "addressed": "y"},
-                         token_from="/impressions/lettres", follow_redirects=True)
+    response = post_form(
+        animator,
+        "/impressions/lettres",
+        {
+            "event": str(register),
+            "streets": "Rue des Lilas",
+            "building": "introuvable",
+            "unaddressed": "0",
+            "addressed": "y",
+        },
+        token_from="/impressions/lettres",
+        follow_redirects=True,
+    )
     assert "Aucun logement ne correspond" in text(response)
     with app.app_context():
         assert db.session.scalar(select(func.count(PrintRun.id))) == 0
@@ -197,7 +250,15 @@ def test_big_run_renders_in_a_background_process_with_progress(app, client_as, r
     """The web request returns at once; a separate process renders and reports progress."""
     with app.app_context():
         for n in range(100, 160):
-            save_dwelling(None, {"number": n, "street": "Rue du Grand Tirage", "postcode": "44300", "city": "Nantes"})
+            save_dwelling(
+                None,
+                {
+                    "number": n,
+                    "street": "Rue du Grand Tirage",
+                    "postcode": "44300",
+                    "city": "Nantes",
+                },
+            )
         db.session.commit()
     app.config["PRINT_JOBS"] = "process"
     animator = client_as("animator")
@@ -234,38 +295,71 @@ def test_poster_and_flyers_for_an_event(app, client_as, register):
 
 def test_admin_edits_the_letter_text_with_a_preview(app, client_as, register, inline_jobs):
     admin = client_as("admin")
-    bad = post_form(admin, "/impressions/modele-de-lettre", {"letter_template": "Bonjour {nom_inconnu}",
-                                                              "action": "save"},
-                    token_from="/impressions/modele-de-lettre")
+    bad = post_form(
+        admin,
+        "/impressions/modele-de-lettre",
+        {"letter_template": "Bonjour {nom_inconnu}", "action": "save"},
+        token_from="/impressions/modele-de-lettre",
+    )
     assert bad.status_code == 422 and "Champ(s) inconnu(s)" in text(bad)
-    preview = post_form(admin, "/impressions/modele-de-lettre", {
-        "letter_template": "Chers voisins,\n\nRendez-vous le {date} à {lieu}.\n\n{signature}",
-        "event": str(register), "action": "preview"}, token_from="/impressions/modele-de-lettre")
+    preview = post_form(
+        admin,
+        "/impressions/modele-de-lettre",
+        {
+            "letter_template": "Chers voisins,\n\nRendez-vous le {date} à {lieu}.\n\n{signature}",
+            "event": str(register),
+            "action": "preview",
+        },
+        token_from="/impressions/modele-de-lettre",
+    )
     assert preview.headers["Content-Type"] == "application/pdf"
-    assert "Rendez-vous le" in pdf_text(preview.data)[0] and "Square des Lilas" in pdf_text(preview.data)[0]
+    assert (
+        "Rendez-vous le" in pdf_text(preview.data)[0]
+        and "Square des Lilas" in pdf_text(preview.data)[0]
+    )
     with app.app_context():
         from coopere.perimeter.models import Perimeter
 
         assert db.session.get(Perimeter, 1).letter_template == ""  # a preview saves nothing
-    post_form(admin, "/impressions/modele-de-lettre", {"letter_template": "Chers voisins du {perimetre}.",
-                                                        "action": "save"}, token_from="/impressions/modele-de-lettre")
+    post_form(
+        admin,
+        "/impressions/modele-de-lettre",
+        {"letter_template": "Chers voisins du {perimetre}.", "action": "save"},
+        token_from="/impressions/modele-de-lettre",
+    )
     run_id = make_run(admin, register)
-    assert "Chers voisins du Coop-ère de la rue des Lilas." in pdf_text(
-        download(admin, f"/impressions/{run_id}/lettres.pdf"))[1]
+    assert (
+        "Chers voisins du Coop-ère de la rue des Lilas."
+        in pdf_text(download(admin, f"/impressions/{run_id}/lettres.pdf"))[1]
+    )
     assert client_as("animator").get("/impressions/modele-de-lettre").status_code == 403
 
 
 def test_cli_letters_with_a_progress_bar(app, runner, register, tmp_path):
     out = tmp_path / "lettres.pdf"
-    result = runner.invoke(args=["letters", "--out", str(out), "--street", "Allée des Roses",
-                                 "--base-url", "https://lilas.example.org"])
+    result = runner.invoke(
+        args=[
+            "letters",
+            "--out",
+            str(out),
+            "--street",
+            "Allée des Roses",
+            "--base-url",
+            "https://lilas.example.org",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "Préparation des lettres" in result.output and "1 lettre(s)" in result.output
     pages = pdf_text(out.read_bytes())
     assert len(pages) == 2 and "2 Allée des Roses" in pages[1]
     # Without --base-url: the PUBLIC_URL setting (its unset case: tests/test_public_url.py).
-    assert runner.invoke(args=["letters", "--out", str(out), "--street", "Allée des Roses"]).exit_code == 0
-    unknown = runner.invoke(args=["letters", "--out", str(out), "--event", "999", "--base-url", "https://x.org"])
+    assert (
+        runner.invoke(args=["letters", "--out", str(out), "--street", "Allée des Roses"]).exit_code
+        == 0
+    )
+    unknown = runner.invoke(
+        args=["letters", "--out", str(out), "--event", "999", "--base-url", "https://x.org"]
+    )
     assert unknown.exit_code != 0 and "aucun rendez-vous" in unknown.output
 
 
@@ -283,7 +377,9 @@ def test_old_pdfs_are_deleted_after_thirty_days(app, client_as, register, inline
     assert "supprimé après 30 jours" in text(animator.get(f"/impressions/{run_id}"))
 
 
-def test_cleanup_and_the_run_page_honour_the_retention_setting(app, client_as, register, inline_jobs, runner):
+def test_cleanup_and_the_run_page_honour_the_retention_setting(
+    app, client_as, register, inline_jobs, runner
+):
     """PRINT_FILES_RETENTION_DAYS decides the daily cleanup and what the page says (it used to be 30
     days whatever the setting)."""
     app.config["PRINT_FILES_RETENTION_DAYS"] = 10

@@ -1,5 +1,6 @@
 """The public page « Vos données personnelles »: plain words for every resident, the durations in
 force (from the configuration), the register's purposes, and a link to it on every page."""
+
 from __future__ import annotations
 
 import re
@@ -25,21 +26,38 @@ def test_anonymous_reader_gets_the_whole_explanation(client, create_perimeter, c
     create_perimeter(contact="Odile Martin, 06 11 22 33 44", meeting_place="Place des Lilas")
     create_user(first_name="Gaston", last_name="Lagaffe")
     words = page(client)
-    for heading in ("Vos données personnelles", "Ce que nous notons au café", "Qui voit quoi",
-                    "Ce que nous ne faisons jamais", "Combien de temps nous les gardons", "Vos droits",
-                    "Comment faire ?"):
+    for heading in (
+        "Vos données personnelles",
+        "Ce que nous notons au café",
+        "Qui voit quoi",
+        "Ce que nous ne faisons jamais",
+        "Combien de temps nous les gardons",
+        "Vos droits",
+        "Comment faire ?",
+    ):
         assert heading in words
     # who sees what
-    assert "Ils voient seulement votre prénom, et si vous habitez le même immeuble ou la même rue." in words
+    assert (
+        "Ils voient seulement votre prénom, et si vous habitez le même immeuble ou la même rue."
+        in words
+    )
     assert "Jamais votre adresse." in words
     assert "Votre parrain ou votre marraine" in words and "Le groupe d'animation" in words
     # what is never done
-    for promise in ("Nous ne vendons pas vos données.", "Pas de publicité.", "Pas de pistage",
-                    "Elles ne partent jamais hors de l'Union européenne."):
+    for promise in (
+        "Nous ne vendons pas vos données.",
+        "Pas de publicité.",
+        "Pas de pistage",
+        "Elles ne partent jamais hors de l'Union européenne.",
+    ):
         assert promise in words
     # rights and how to use them: the site, a café, the perimeter's contact; the CNIL
-    for right in ("voir tout ce qui est noté sur vous", "faire corriger une erreur", "faire tout effacer",
-                  "changer d'avis sur un accord"):
+    for right in (
+        "voir tout ce qui est noté sur vous",
+        "faire corriger une erreur",
+        "faire tout effacer",
+        "changer d'avis sur un accord",
+    ):
         assert right in words
     assert "une fois connecté(e), ouvrez « Mon compte »" in words
     assert "Au café-rencontre : demandez à un animateur ou une animatrice." in words
@@ -74,13 +92,21 @@ def test_default_durations_are_the_register_ones(client, create_perimeter):
     words = page(client)
     values = register.default_retention()
     assert f"tout est effacé {values['PURGE_LEFT_GRACE_DAYS']} jours après votre départ" in words
-    assert f"pendant {values['PURGE_INACTIVE_MONTHS']} mois, le groupe d'animation est prévenu" in words
+    assert (
+        f"pendant {values['PURGE_INACTIVE_MONTHS']} mois, le groupe d'animation est prévenu"
+        in words
+    )
     assert f"{values['AUDIT_RETENTION_MONTHS']} mois." in words
 
 
 def test_durations_come_from_the_configuration(make_app, create_perimeter):
-    app = make_app(PURGE_INACTIVE_MONTHS=36, PURGE_LEFT_GRACE_DAYS=45, AUDIT_RETENTION_MONTHS=6,
-                   PRINT_FILES_RETENTION_DAYS=10, LISTING_NEED_DAYS=40)
+    app = make_app(
+        PURGE_INACTIVE_MONTHS=36,
+        PURGE_LEFT_GRACE_DAYS=45,
+        AUDIT_RETENTION_MONTHS=6,
+        PRINT_FILES_RETENTION_DAYS=10,
+        LISTING_NEED_DAYS=40,
+    )
     words = page(app.test_client())
     assert "tout est effacé 45 jours après votre départ" in words
     assert "pendant 36 mois, le groupe d'animation est prévenu" in words

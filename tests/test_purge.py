@@ -1,6 +1,7 @@
 """Retention (`flask --app coopere purge`): inactive accounts flagged, never deleted; members who
 left erased after the grace period; old audit entries, print files, expired codes and idempotency
 keys deleted; `--dry-run` changes nothing. Time is moved by passing `now`, never by waiting."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -27,39 +28,100 @@ def old_world(app, users, create_user):
     from coopere.printruns.services import output_folder
 
     people = {
-        "sleeper": create_user(first_name="Dormeur", last_name="Ancien", created_at=LONG_AGO, last_login_at=LONG_AGO),
-        "recent": create_user(first_name="Actif", last_name="Récent", created_at=LONG_AGO,
-                              last_login_at=NOW - timedelta(days=30)),
-        "cafe_goer": create_user(first_name="Cafetier", last_name="Hors-ligne", created_at=LONG_AGO,
-                                 password=None, has_internet=False),
-        "gone_long": create_user(first_name="Parti", last_name="Depuis-Longtemps", phone="+33699887766",
-                                 created_at=LONG_AGO, left_at=NOW - timedelta(days=91), is_enabled=False),
-        "gone_lately": create_user(first_name="Parti", last_name="Récemment", created_at=LONG_AGO,
-                                   left_at=NOW - timedelta(days=89), is_enabled=False),
+        "sleeper": create_user(
+            first_name="Dormeur", last_name="Ancien", created_at=LONG_AGO, last_login_at=LONG_AGO
+        ),
+        "recent": create_user(
+            first_name="Actif",
+            last_name="Récent",
+            created_at=LONG_AGO,
+            last_login_at=NOW - timedelta(days=30),
+        ),
+        "cafe_goer": create_user(
+            first_name="Cafetier",
+            last_name="Hors-ligne",
+            created_at=LONG_AGO,
+            password=None,
+            has_internet=False,
+        ),
+        "gone_long": create_user(
+            first_name="Parti",
+            last_name="Depuis-Longtemps",
+            phone="+33699887766",
+            created_at=LONG_AGO,
+            left_at=NOW - timedelta(days=91),
+            is_enabled=False,
+        ),
+        "gone_lately": create_user(
+            first_name="Parti",
+            last_name="Récemment",
+            created_at=LONG_AGO,
+            left_at=NOW - timedelta(days=89),
+            is_enabled=False,
+        ),
     }
     ids = {name: user.id for name, user in people.items()}
     with app.app_context():
         # Everyone from the fixture `users` was created just now, and so is active.
-        event = Event(kind="cafe", starts_at=NOW - timedelta(days=60), ends_at=NOW - timedelta(days=60, hours=-2),
-                      place="Place des Lilas")
+        event = Event(
+            kind="cafe",
+            starts_at=NOW - timedelta(days=60),
+            ends_at=NOW - timedelta(days=60, hours=-2),
+            place="Place des Lilas",
+        )
         db.session.add(event)
         db.session.flush()
-        db.session.add(CheckIn(event_id=event.id, user_id=ids["cafe_goer"], at=NOW - timedelta(days=60)))
-        db.session.add_all([AuditEvent(action="login.success", actor_id=ids["recent"], at=NOW - timedelta(days=400)),
-                            AuditEvent(action="login.success", actor_id=ids["recent"], at=NOW - timedelta(days=300))])
-        for name, finished in (("old.pdf", NOW - timedelta(days=31)), ("new.pdf", NOW - timedelta(days=29))):
-            db.session.add(PrintRun(kind="letters", status="done", file_name=name, finished_at=finished))
+        db.session.add(
+            CheckIn(event_id=event.id, user_id=ids["cafe_goer"], at=NOW - timedelta(days=60))
+        )
+        db.session.add_all(
+            [
+                AuditEvent(
+                    action="login.success", actor_id=ids["recent"], at=NOW - timedelta(days=400)
+                ),
+                AuditEvent(
+                    action="login.success", actor_id=ids["recent"], at=NOW - timedelta(days=300)
+                ),
+            ]
+        )
+        for name, finished in (
+            ("old.pdf", NOW - timedelta(days=31)),
+            ("new.pdf", NOW - timedelta(days=29)),
+        ):
+            db.session.add(
+                PrintRun(kind="letters", status="done", file_name=name, finished_at=finished)
+            )
             (output_folder() / name).write_bytes(b"%PDF-1.7 letters")
-        db.session.add_all([
-            ActivationCode(user_id=ids["sleeper"], code_hash="a" * 64, expires_at=NOW - timedelta(days=1)),
-            ActivationCode(user_id=ids["sleeper"], code_hash="b" * 64, expires_at=NOW - timedelta(days=1),
-                           used_at=NOW - timedelta(days=5)),
-            ActivationCode(user_id=ids["recent"], code_hash="c" * 64, expires_at=NOW + timedelta(days=1)),
-            IdempotencyKey(key="old-key", user_id=ids["recent"], method="POST", path="/x",
-                           created_at=NOW - timedelta(days=8)),
-            IdempotencyKey(key="new-key", user_id=ids["recent"], method="POST", path="/x",
-                           created_at=NOW - timedelta(days=6)),
-        ])
+        db.session.add_all(
+            [
+                ActivationCode(
+                    user_id=ids["sleeper"], code_hash="a" * 64, expires_at=NOW - timedelta(days=1)
+                ),
+                ActivationCode(
+                    user_id=ids["sleeper"],
+                    code_hash="b" * 64,
+                    expires_at=NOW - timedelta(days=1),
+                    used_at=NOW - timedelta(days=5),
+                ),
+                ActivationCode(
+                    user_id=ids["recent"], code_hash="c" * 64, expires_at=NOW + timedelta(days=1)
+                ),
+                IdempotencyKey(
+                    key="old-key",
+                    user_id=ids["recent"],
+                    method="POST",
+                    path="/x",
+                    created_at=NOW - timedelta(days=8),
+                ),
+                IdempotencyKey(
+                    key="new-key",
+                    user_id=ids["recent"],
+                    method="POST",
+                    path="/x",
+                    created_at=NOW - timedelta(days=6),
+                ),
+            ]
+        )
         db.session.commit()
     return ids
 
@@ -72,7 +134,9 @@ def snapshot() -> dict:
     return {
         "audit": db.session.scalar(select(func.count()).select_from(AuditEvent)),
         "erased": sorted(db.session.scalars(select(User.id).where(User.erased_at.is_not(None)))),
-        "files": sorted(db.session.scalars(select(PrintRun.file_name).where(PrintRun.file_name.is_not(None)))),
+        "files": sorted(
+            db.session.scalars(select(PrintRun.file_name).where(PrintRun.file_name.is_not(None)))
+        ),
         "codes": sorted(db.session.scalars(select(ActivationCode.code_hash))),
         "keys": sorted(db.session.scalars(select(IdempotencyKey.key))),
     }
@@ -92,30 +156,64 @@ def test_purge_applies_each_rule_at_its_limit(app, users, old_world):
         gone = db.session.get(User, old_world["gone_long"])
         assert (gone.first_name, gone.phone) == ("Personne", None)
         assert db.session.get(User, old_world["gone_lately"]).first_name == "Parti"
-        assert db.session.get(User, old_world["sleeper"]).erased_at is None  # flagged, never deleted
-        flagged = db.session.scalars(select(AuditEvent.target_user_id).where(
-            AuditEvent.action == "member.inactive_flagged")).all()
+        assert (
+            db.session.get(User, old_world["sleeper"]).erased_at is None
+        )  # flagged, never deleted
+        flagged = db.session.scalars(
+            select(AuditEvent.target_user_id).where(AuditEvent.action == "member.inactive_flagged")
+        ).all()
         assert flagged == [old_world["sleeper"]]
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.at < NOW - timedelta(days=366))) == 0
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.at == NOW - timedelta(days=300))) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.at < NOW - timedelta(days=366))
+            )
+            == 0
+        )
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.at == NOW - timedelta(days=300))
+            )
+            == 1
+        )
         assert after["files"] == ["new.pdf"]
         assert not (output_folder() / "old.pdf").exists() and (output_folder() / "new.pdf").exists()
-        assert after["codes"] == ["b" * 64, "c" * 64]  # the used one is history, the valid one works
+        assert after["codes"] == [
+            "b" * 64,
+            "c" * 64,
+        ]  # the used one is history, the valid one works
         assert after["keys"] == ["new-key"]
-        assert (report.print_files_deleted, report.codes_deleted, report.idempotency_keys_deleted) == (1, 1, 1)
+        assert (
+            report.print_files_deleted,
+            report.codes_deleted,
+            report.idempotency_keys_deleted,
+        ) == (1, 1, 1)
 
         # A second run a day later: nothing more to do, the sleeper is not flagged twice.
         again = purge(now=NOW + timedelta(days=1))
         assert again.erased == [] and [p.newly_flagged for p in again.inactive] == [False]
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "member.inactive_flagged")) == 1
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "member.inactive_flagged")
+            )
+            == 1
+        )
 
         # Thirteen months on, the audit entries of today are gone too.
         purge(now=NOW + timedelta(days=400))
-        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.at < NOW + timedelta(days=30))) == 0
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.at < NOW + timedelta(days=30))
+            )
+            == 0
+        )
 
 
 def test_dry_run_changes_nothing(app, users, old_world):
@@ -125,7 +223,11 @@ def test_dry_run_changes_nothing(app, users, old_world):
         before = snapshot()
         report = purge(now=NOW, dry_run=True)
         assert report.erased == [old_world["gone_long"]] and len(report.inactive) == 1
-        assert (report.print_files_deleted, report.codes_deleted, report.idempotency_keys_deleted) == (1, 1, 1)
+        assert (
+            report.print_files_deleted,
+            report.codes_deleted,
+            report.idempotency_keys_deleted,
+        ) == (1, 1, 1)
         assert report.audit_deleted >= 1
         assert snapshot() == before
 
@@ -177,7 +279,12 @@ def test_a_left_last_admin_is_reported_not_erased(app, users):
         admin = db.session.get(User, users["admin"].id)
         admin.left_at, admin.is_enabled = NOW - timedelta(days=200), False
         db.session.commit()
-        assert db.session.scalar(select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)) == 1
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(User).where(User.role == Role.ADMIN.value)
+            )
+            == 1
+        )
         report = purge(now=NOW)
         assert report.erased == [] and report.refused[0][0] == admin.id
         assert "dernier administrateur" in report.refused[0][1]
@@ -194,15 +301,27 @@ def test_login_places_are_forgotten_when_they_no_longer_serve(app, users):
     rows = {
         "usual": dict(last_success_at=NOW - timedelta(days=179)),
         "left_behind": dict(last_success_at=NOW - timedelta(days=181)),
-        "locked": dict(failed_logins=10, failed_login_window_start=NOW - timedelta(minutes=5),
-                       locked_until=NOW + timedelta(minutes=10)),
+        "locked": dict(
+            failed_logins=10,
+            failed_login_window_start=NOW - timedelta(minutes=5),
+            locked_until=NOW + timedelta(minutes=10),
+        ),
         "counting": dict(failed_logins=3, failed_login_window_start=NOW - timedelta(minutes=5)),
-        "old_failures": dict(failed_logins=10, failed_login_window_start=NOW - timedelta(days=2),
-                             locked_until=NOW - timedelta(days=2)),
+        "old_failures": dict(
+            failed_logins=10,
+            failed_login_window_start=NOW - timedelta(days=2),
+            locked_until=NOW - timedelta(days=2),
+        ),
     }
     with app.app_context():
-        db.session.add_all([LoginPlace(user_id=uid, place=name, **columns) for name, columns in rows.items()])
+        db.session.add_all(
+            [LoginPlace(user_id=uid, place=name, **columns) for name, columns in rows.items()]
+        )
         db.session.commit()
         assert purge(now=NOW, dry_run=True).login_places_deleted == 2
         assert purge(now=NOW).login_places_deleted == 2
-        assert sorted(db.session.scalars(select(LoginPlace.place))) == ["counting", "locked", "usual"]
+        assert sorted(db.session.scalars(select(LoginPlace.place))) == [
+            "counting",
+            "locked",
+            "usual",
+        ]

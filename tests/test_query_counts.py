@@ -1,4 +1,5 @@
 """Pages cost a constant number of SQL queries, whatever the size of the register."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,16 +13,36 @@ from helpers import search_people
 def add_dwellings(app, first: int, count: int) -> None:
     with app.app_context():
         for n in range(first, first + count):
-            save_dwelling(None, {"number": n, "street": f"Rue numéro {n % 7}", "complement": f"apt {n}",
-                                 "postcode": "44300", "city": "Nantes"})
+            save_dwelling(
+                None,
+                {
+                    "number": n,
+                    "street": f"Rue numéro {n % 7}",
+                    "complement": f"apt {n}",
+                    "postcode": "44300",
+                    "city": "Nantes",
+                },
+            )
         db.session.commit()
 
 
-@pytest.mark.parametrize("path", ["/logements/", "/logements/?rue=Rue+num%C3%A9ro+3", "/impressions/",
-                                  "/impressions/lettres", "/evenements/", "/admin/groupe", "/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/logements/",
+        "/logements/?rue=Rue+num%C3%A9ro+3",
+        "/impressions/",
+        "/impressions/lettres",
+        "/evenements/",
+        "/admin/groupe",
+        "/",
+    ],
+)
 def test_page_queries_do_not_grow_with_the_register(app, client_as, path):
     client = client_as("admin")
-    search_people(client, "/admin/groupe", "pr")  # the group page shows its search (kept in the session)
+    search_people(
+        client, "/admin/groupe", "pr"
+    )  # the group page shows its search (kept in the session)
     add_dwellings(app, 1, 5)
     small = queries(app, client, path)
     add_dwellings(app, 100, 120)
@@ -43,23 +64,42 @@ def add_residents(app, first: int, count: int) -> None:
     with app.app_context():
         seed_themes()
         dwellings = db.session.scalars(select(Dwelling.id)).all()
-        sponsor = User(first_name="Parrain", last_name=f"Numéro{first}", email=f"parrain{first}@example.org",
-                       password_hash="x")
+        sponsor = User(
+            first_name="Parrain",
+            last_name=f"Numéro{first}",
+            email=f"parrain{first}@example.org",
+            password_hash="x",
+        )
         db.session.add(sponsor)
         db.session.flush()
         for n in range(first, first + count):
-            person = User(first_name=f"Voisin{n}", last_name="Résident", dwelling_id=dwellings[n % len(dwellings)],
-                          has_internet=n % 3 != 0, contact_preference="sponsor" if n % 3 == 0 else "phone")
+            person = User(
+                first_name=f"Voisin{n}",
+                last_name="Résident",
+                dwelling_id=dwellings[n % len(dwellings)],
+                has_internet=n % 3 != 0,
+                contact_preference="sponsor" if n % 3 == 0 else "phone",
+            )
             db.session.add(person)
             db.session.flush()
             if n % 3 == 0 and n % 2 == 0:
                 db.session.add(Sponsorship(sponsee_id=person.id, sponsor_id=sponsor.id))
-            db.session.add(Listing(owner_id=person.id, theme_id=1, kind="offer", title="Aide", status="draft"))
+            db.session.add(
+                Listing(owner_id=person.id, theme_id=1, kind="offer", title="Aide", status="draft")
+            )
         db.session.commit()
 
 
-@pytest.mark.parametrize("path, name", [("/membres/", ""), ("/membres/?statut=offline", ""),
-                                        ("/membres/", "voisin"), ("/inscription", ""), ("/membres/1", "")])
+@pytest.mark.parametrize(
+    "path, name",
+    [
+        ("/membres/", ""),
+        ("/membres/?statut=offline", ""),
+        ("/membres/", "voisin"),
+        ("/inscription", ""),
+        ("/membres/1", ""),
+    ],
+)
 def test_members_pages_do_not_grow_with_the_perimeter(app, client_as, path, name):
     client = client_as("animator")
     if name:  # a name searched: posted once, then kept in the session for the list
@@ -92,13 +132,25 @@ def add_listings(app, first: int, count: int) -> None:
         dwellings = db.session.scalars(select(Dwelling.id).order_by(Dwelling.id)).all()
         owners = []
         for n in range(first, first + 10):
-            owner = User(first_name=f"Voisine{n}", last_name="Annonces", dwelling_id=dwellings[n % len(dwellings)])
+            owner = User(
+                first_name=f"Voisine{n}",
+                last_name="Annonces",
+                dwelling_id=dwellings[n % len(dwellings)],
+            )
             db.session.add(owner)
             owners.append(owner)
         db.session.flush()
-        listings = [Listing(owner_id=owners[n % 10].id, theme_id=1 + n % 5, kind=("offer", "need")[n % 2],
-                            title=f"Vélo numéro {n}" if n % 3 == 0 else f"Perceuse {n}", status="open",
-                            published_at=utcnow() - timedelta(minutes=n)) for n in range(first, first + count)]
+        listings = [
+            Listing(
+                owner_id=owners[n % 10].id,
+                theme_id=1 + n % 5,
+                kind=("offer", "need")[n % 2],
+                title=f"Vélo numéro {n}" if n % 3 == 0 else f"Perceuse {n}",
+                status="open",
+                published_at=utcnow() - timedelta(minutes=n),
+            )
+            for n in range(first, first + count)
+        ]
         db.session.add_all(listings)
         db.session.flush()
         index_listings(listings)
@@ -106,8 +158,17 @@ def add_listings(app, first: int, count: int) -> None:
 
 
 @pytest.mark.parametrize("acting", [False, True], ids=["member", "sponsor-acting-for"])
-@pytest.mark.parametrize("path", ["/annonces", "/annonces?q=velos", "/annonces?type=need&theme=2&nouvelles=1",
-                                  "/annonces?page=2", "/annonces/1", "/accueil"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/annonces",
+        "/annonces?q=velos",
+        "/annonces?type=need&theme=2&nouvelles=1",
+        "/annonces?page=2",
+        "/annonces/1",
+        "/accueil",
+    ],
+)
 def test_listing_pages_do_not_grow_with_the_listings(app, client_as, users, path, acting):
     """Browse, search, a listing page (with its matches) and the member's home, for a member and
     for a sponsor acting for their offline neighbour (who then is the one browsing)."""
@@ -116,15 +177,22 @@ def test_listing_pages_do_not_grow_with_the_listings(app, client_as, users, path
     from coopere.members.sponsorship import ACTING_KEY
 
     add_dwellings(app, 1, 5)
-    with app.app_context():  # the member lives in the register: the "building" and "street" sections show
+    with (
+        app.app_context()
+    ):  # the member lives in the register: the "building" and "street" sections show
         db.session.get(User, users["member"].id).dwelling_id = 1
         browser = users["member"].id
         if acting:
-            sponsee = User(first_name="Odette", last_name="Hors-ligne", has_internet=False, dwelling_id=2)
+            sponsee = User(
+                first_name="Odette", last_name="Hors-ligne", has_internet=False, dwelling_id=2
+            )
             db.session.add(sponsee)
             db.session.flush()
-            db.session.add(Sponsorship(sponsee_id=sponsee.id, sponsor_id=users["member"].id,
-                                       consent_reference="P-1"))
+            db.session.add(
+                Sponsorship(
+                    sponsee_id=sponsee.id, sponsor_id=users["member"].id, consent_reference="P-1"
+                )
+            )
             browser = sponsee.id
         db.session.commit()
     client = client_as("member")

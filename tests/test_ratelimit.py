@@ -1,6 +1,7 @@
 """Rate limits hold across server processes: the default store (coopere-db://) keeps the counters in
 the app's database, so two app instances (two gunicorn workers) count together; redis:// when
 several machines serve."""
+
 from __future__ import annotations
 
 import socket
@@ -16,8 +17,10 @@ SHARED = {"RATELIMIT_STORAGE_URI": "coopere-db://"}
 
 
 def failed_login(client, token):
-    return client.post("/connexion", data={"csrf_token": token, "login": "x@example.org",
-                                            "password": "whatever-pass"}).status_code
+    return client.post(
+        "/connexion",
+        data={"csrf_token": token, "login": "x@example.org", "password": "whatever-pass"},
+    ).status_code
 
 
 def test_login_limit_is_counted_once_for_two_server_processes(make_app):
@@ -56,8 +59,12 @@ def test_a_count_never_waits_for_the_request_s_own_transaction(make_app, create_
     client = app.test_client()
     assert login(client, member).status_code == 302  # the first of the 4
     token = csrf_token(client)
-    codes = [client.post("/connexion", data={"csrf_token": token, "idempotency_key": f"key-{n}"}).status_code
-             for n in range(4)]
+    codes = [
+        client.post(
+            "/connexion", data={"csrf_token": token, "idempotency_key": f"key-{n}"}
+        ).status_code
+        for n in range(4)
+    ]
     assert codes == [302, 302, 302, 429]  # already logged in: sent home, and counted
 
 
@@ -123,11 +130,16 @@ def _redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
 
 
 def test_redis_store_for_several_machines(make_app):
-    pytest.importorskip("redis", reason="redis:// needs the redis package: pip install -e '.[redis]'")
+    pytest.importorskip(
+        "redis", reason="redis:// needs the redis package: pip install -e '.[redis]'"
+    )
     if not _redis_reachable():
         pytest.skip("no Redis server at 127.0.0.1:6379: the redis:// store is not tried")
-    uri = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15", "RATELIMIT_LOGIN": "2 per minute",
-           "RATELIMIT_KEY_PREFIX": f"coopere-test-{uuid.uuid4().hex}"}  # a fresh count each run
+    uri = {
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+        "RATELIMIT_LOGIN": "2 per minute",
+        "RATELIMIT_KEY_PREFIX": f"coopere-test-{uuid.uuid4().hex}",
+    }  # a fresh count each run
     first = make_app(**uri)
     one = first.test_client()
     assert [failed_login(one, csrf_token(one)) for _ in range(2)] == [422, 422]

@@ -5,6 +5,7 @@ posted and in the query string: never a 5xx, and the Location is the route's own
 source scan finds the views that read a redirect target: one missing from ROUTES fails, and so does
 any reader of `next` (or of the referrer) outside coopere/urls.py, the one checked function.
 """
+
 from __future__ import annotations
 
 import ast
@@ -59,8 +60,11 @@ def _looks_local(location: str) -> bool:
 
 # --- the routes that accept a redirect target -----------------------------------------------------
 
+
 def _project(app, users, themes) -> int:
-    return make_listing(app, users["admin"].id, themes["achats-groupes"], "Achat groupé de pommes", kind="project")
+    return make_listing(
+        app, users["admin"].id, themes["achats-groupes"], "Achat groupé de pommes", kind="project"
+    )
 
 
 def _post(client, path: str, target: str, where: str, data: dict | None = None):
@@ -75,20 +79,33 @@ def _post(client, path: str, target: str, where: str, data: dict | None = None):
 
 def try_set_language(app, client_as, users, themes, target, where):
     client = client_as("member")
-    response = _post(client, "/langue", target, where, {"csrf_token": csrf_token(client, "/"), "lang": "fr"})
+    response = _post(
+        client, "/langue", target, where, {"csrf_token": csrf_token(client, "/"), "lang": "fr"}
+    )
     return response, "/"
 
 
 def try_set_language_anonymous(app, client_as, users, themes, target, where):
     client = client_as(None)
-    response = _post(client, "/langue", target, where, {"csrf_token": csrf_token(client, "/"), "lang": "en"})
+    response = _post(
+        client, "/langue", target, where, {"csrf_token": csrf_token(client, "/"), "lang": "en"}
+    )
     return response, "/"
 
 
 def try_login(app, client_as, users, themes, target, where):
     client = app.test_client()
-    response = _post(client, "/connexion", target, where, {
-        "csrf_token": csrf_token(client, "/connexion"), "login": users["member"].email, "password": PASSWORD})
+    response = _post(
+        client,
+        "/connexion",
+        target,
+        where,
+        {
+            "csrf_token": csrf_token(client, "/connexion"),
+            "login": users["member"].email,
+            "password": PASSWORD,
+        },
+    )
     # Logged in and sent on, never a session set behind a 500.
     assert client.get("/accueil").status_code == 200
     return response, "/accueil"
@@ -98,7 +115,9 @@ def try_project_join(app, client_as, users, themes, target, where):
     project_id = _project(app, users, themes)
     client = client_as("member")
     token = csrf_token(client, f"/annonces/{project_id}")
-    response = _post(client, f"/annonces/{project_id}/participer", target, where, {"csrf_token": token})
+    response = _post(
+        client, f"/annonces/{project_id}/participer", target, where, {"csrf_token": token}
+    )
     return response, f"/annonces/{project_id}"
 
 
@@ -106,8 +125,13 @@ def try_project_leave(app, client_as, users, themes, target, where):
     project_id = _project(app, users, themes)
     client = client_as("member")
     token = csrf_token(client, f"/annonces/{project_id}")
-    assert client.post(f"/annonces/{project_id}/participer", data={"csrf_token": token}).status_code == 302
-    response = _post(client, f"/annonces/{project_id}/quitter", target, where, {"csrf_token": token})
+    assert (
+        client.post(f"/annonces/{project_id}/participer", data={"csrf_token": token}).status_code
+        == 302
+    )
+    response = _post(
+        client, f"/annonces/{project_id}/quitter", target, where, {"csrf_token": token}
+    )
     return response, f"/annonces/{project_id}"
 
 
@@ -119,9 +143,13 @@ ROUTES = {
 }
 
 
-@pytest.mark.parametrize("attempt", [pytest.param(fn, id=fn.__name__) for fns in ROUTES.values() for fn in fns])
+@pytest.mark.parametrize(
+    "attempt", [pytest.param(fn, id=fn.__name__) for fns in ROUTES.values() for fn in fns]
+)
 @pytest.mark.parametrize("where", ["form", "args"])
-def test_evil_redirect_targets_fall_back_to_the_routes_own_page(app, client_as, users, themes, attempt, where):
+def test_evil_redirect_targets_fall_back_to_the_routes_own_page(
+    app, client_as, users, themes, attempt, where
+):
     for target in EVIL:
         response, default = attempt(app, client_as, users, themes, target, where)
         assert response.status_code in (302, 303), (target, response.status_code)
@@ -130,7 +158,9 @@ def test_evil_redirect_targets_fall_back_to_the_routes_own_page(app, client_as, 
         assert _looks_local(location)
 
 
-@pytest.mark.parametrize("attempt", [pytest.param(fn, id=fn.__name__) for fns in ROUTES.values() for fn in fns])
+@pytest.mark.parametrize(
+    "attempt", [pytest.param(fn, id=fn.__name__) for fns in ROUTES.values() for fn in fns]
+)
 def test_a_local_redirect_target_is_followed(app, client_as, users, themes, attempt):
     response, _default = attempt(app, client_as, users, themes, GOOD, "form")
     assert response.status_code in (302, 303)
@@ -153,11 +183,17 @@ def test_an_expired_session_sends_back_only_to_a_local_page(app, client_as, monk
 # --- every reader of a redirect target is in ROUTES -------------------------------------------------
 
 PACKAGE = Path(coopere.__file__).parent
-READERS = re.compile(r"""(\.get\(\s*|\[\s*)["']next["']|["']next["']\s+in\s+request|request\.referrer""")
+READERS = re.compile(
+    r"""(\.get\(\s*|\[\s*)["']next["']|["']next["']\s+in\s+request|request\.referrer"""
+)
 
 
 def test_only_the_checked_function_reads_a_redirect_target():
-    readers = sorted(str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py") if READERS.search(path.read_text()))
+    readers = sorted(
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if READERS.search(path.read_text())
+    )
     assert readers == ["urls.py"]
 
 
@@ -167,10 +203,16 @@ def _functions_reaching_next_path(tree: ast.Module) -> set[str]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             # Plain names are the module's functions; of attributes (« ", ".join »), only urls.next_path.
-            calls[node.name] = {call.func.id if isinstance(call.func, ast.Name) else call.func.attr
-                                for call in ast.walk(node) if isinstance(call, ast.Call)
-                                and (isinstance(call.func, ast.Name)
-                                     or isinstance(call.func, ast.Attribute) and call.func.attr == "next_path")}
+            calls[node.name] = {
+                call.func.id if isinstance(call.func, ast.Name) else call.func.attr
+                for call in ast.walk(node)
+                if isinstance(call, ast.Call)
+                and (
+                    isinstance(call.func, ast.Name)
+                    or isinstance(call.func, ast.Attribute)
+                    and call.func.attr == "next_path"
+                )
+            }
     reaching = {"next_path"}
     while True:
         more = {name for name, called in calls.items() if called & reaching} - reaching

@@ -1,6 +1,7 @@
 """A resident's own pages: profile and contact preferences, consents (withdrawn or given in one
 click, effective at once), and the PDF of everything recorded about them. Always about the
 logged-in person, never anyone else."""
+
 from __future__ import annotations
 
 import io
@@ -33,15 +34,33 @@ def resident(app, users):
         with app.test_request_context():
             dwelling = db.session.scalar(select(Dwelling).where(Dwelling.number == 12))
             if dwelling is None:
-                dwelling = save_dwelling(None, {"number": 12, "rep": "bis", "street": "Rue des Lilas",
-                                                "complement": "Bât. C", "postcode": "44300", "city": "Nantes"})
+                dwelling = save_dwelling(
+                    None,
+                    {
+                        "number": 12,
+                        "rep": "bis",
+                        "street": "Rue des Lilas",
+                        "complement": "Bât. C",
+                        "postcode": "44300",
+                        "city": "Nantes",
+                    },
+                )
                 db.session.flush()
-            values = {"first_name": "Odette", "last_name": "Delacroix", "dwelling_id": dwelling.id,
-                      "phone": "+33199000011", "email": "odette@example.org", "contact_preference": "phone",
-                      "languages": "français, breton",
-                      "optional_consents": {"share_phone": True, "newsletter": False, "photos": True}, **fields}
+            values = {
+                "first_name": "Odette",
+                "last_name": "Delacroix",
+                "dwelling_id": dwelling.id,
+                "phone": "+33199000011",
+                "email": "odette@example.org",
+                "contact_preference": "phone",
+                "languages": "français, breton",
+                "optional_consents": {"share_phone": True, "newsletter": False, "photos": True},
+                **fields,
+            }
             animator = db.session.get(User, users["animator"].id)
-            user = register_resident(Registration(**values), actor=animator, perimeter=get_perimeter())
+            user = register_resident(
+                Registration(**values), actor=animator, perimeter=get_perimeter()
+            )
             if activated:
                 user.password_hash = hash_password(PASSWORD)
             db.session.commit()
@@ -58,7 +77,9 @@ def log_in(app, login_text: str = "01 99 00 00 11"):
 
 def consent_rows(app, user_id: int) -> int:
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Consent).where(Consent.user_id == user_id))
+        return db.session.scalar(
+            select(func.count()).select_from(Consent).where(Consent.user_id == user_id)
+        )
 
 
 def has(app, user_id: int, kind: ConsentKind) -> bool:
@@ -74,6 +95,7 @@ def set_consent(client, kind: str, given: str | None):
 
 
 # --- access ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", PAGES)
 def test_anonymous_visitors_are_sent_to_the_login_page(client, path):
@@ -98,6 +120,7 @@ def test_the_account_page_links_to_the_three_pages(client_as):
 
 # --- profile ----------------------------------------------------------------------------------------
 
+
 def test_the_profile_shows_the_record_read_only_and_the_preferences(app, resident):
     resident()
     page = text(log_in(app).get("/compte/profil"))
@@ -105,7 +128,12 @@ def test_the_profile_shows_the_record_read_only_and_the_preferences(app, residen
     assert "12 bis Rue des Lilas, Bât. C" in page
     assert "01 99 00 00 11" in page and "odette@example.org" in page
     assert "adressez-vous au groupe d'animation" in page and "lilas@example.org" in page
-    for label in ("Par téléphone", "Par e-mail", "Par la messagerie du site", "Par mon parrain ou ma marraine"):
+    for label in (
+        "Par téléphone",
+        "Par e-mail",
+        "Par la messagerie du site",
+        "Par mon parrain ou ma marraine",
+    ):
         assert label in page
     assert re.search(r'<input checked [^>]*value="phone"', page)
     assert 'value="français, breton"' in page
@@ -117,22 +145,33 @@ def test_the_profile_shows_the_record_read_only_and_the_preferences(app, residen
 def test_the_resident_changes_contact_preference_and_languages(app, resident):
     user_id = resident()
     client = log_in(app)
-    response = post_form(client, "/compte/profil", {"contact_preference": "site", "languages": " français, arabe "},
-                         token_from="/compte/profil")
+    response = post_form(
+        client,
+        "/compte/profil",
+        {"contact_preference": "site", "languages": " français, arabe "},
+        token_from="/compte/profil",
+    )
     assert response.status_code == 302
     assert "Vos préférences sont enregistrées." in text(client.get("/compte/profil"))
     with app.app_context():
         user = db.session.get(User, user_id)
         assert user.contact_preference == "site" and user.language_list == ["français", "arabe"]
-        assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "member.profile_changed",
-                                                          AuditEvent.target_user_id == user_id))
+        assert db.session.scalar(
+            select(AuditEvent).where(
+                AuditEvent.action == "member.profile_changed", AuditEvent.target_user_id == user_id
+            )
+        )
 
 
 def test_email_preference_without_email_is_refused_and_nothing_changes(app, resident):
     user_id = resident(email=None)
     client = log_in(app)
-    response = post_form(client, "/compte/profil", {"contact_preference": "email", "languages": "anglais"},
-                         token_from="/compte/profil")
+    response = post_form(
+        client,
+        "/compte/profil",
+        {"contact_preference": "email", "languages": "anglais"},
+        token_from="/compte/profil",
+    )
     page = text(response)
     assert response.status_code == 422
     assert "Pour être joint par e-mail, il faut une adresse e-mail." in page
@@ -141,11 +180,14 @@ def test_email_preference_without_email_is_refused_and_nothing_changes(app, resi
         assert user.contact_preference == "phone" and user.languages == "français, breton"
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"contact_preference": "pigeon"}, "Choisissez comment on peut vous joindre."),
-    ({}, "Choisissez comment on peut vous joindre."),
-    ({"contact_preference": "phone", "languages": "x" * 201}, "Ce champ est trop long."),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"contact_preference": "pigeon"}, "Choisissez comment on peut vous joindre."),
+        ({}, "Choisissez comment on peut vous joindre."),
+        ({"contact_preference": "phone", "languages": "x" * 201}, "Ce champ est trop long."),
+    ],
+)
 def test_bad_profile_input_is_refused_in_french(app, resident, data, message):
     user_id = resident()
     response = post_form(log_in(app), "/compte/profil", data, token_from="/compte/profil")
@@ -157,10 +199,13 @@ def test_bad_profile_input_is_refused_in_french(app, resident, data, message):
 
 # --- consents ---------------------------------------------------------------------------------------
 
+
 def test_the_consents_page_shows_each_consent_its_state_and_the_history(app, resident, users):
     resident()
     page = text(log_in(app).get("/compte/accords"))
-    assert "J'accepte que mon numéro de téléphone soit montré aux voisins avec qui j'échange." in page
+    assert (
+        "J'accepte que mon numéro de téléphone soit montré aux voisins avec qui j'échange." in page
+    )
     assert "Je souhaite recevoir la lettre d'information du réseau par courriel." in page
     assert "J'accepte d'être pris(e) en photo lors des événements du réseau." in page
     assert page.count("Oui, donné le") >= 4  # two optional and the two required ones
@@ -172,8 +217,14 @@ def test_the_consents_page_shows_each_consent_its_state_and_the_history(app, res
     # The required ones are read-only, with how to withdraw them.
     assert "J'ai pris connaissance de la charte et j'accepte ses quatre principes." in page
     assert "J'ai reçu l'information sur mes données personnelles." in page
-    assert "pour les retirer, adressez-vous au groupe d'animation (cela met fin à l'inscription)" in page.lower()
-    assert 'action="/compte/accords/charter"' not in page and 'action="/compte/accords/privacy"' not in page
+    assert (
+        "pour les retirer, adressez-vous au groupe d'animation (cela met fin à l'inscription)"
+        in page.lower()
+    )
+    assert (
+        'action="/compte/accords/charter"' not in page
+        and 'action="/compte/accords/privacy"' not in page
+    )
     # The history: every row, how and by whom it was collected, on which version.
     # (the newsletter and the two emails were answered « no » at registration)
     assert page.count("accord donné") == 4 and page.count("accord retiré") == 3
@@ -188,13 +239,14 @@ def test_each_consent_button_says_which_consent_it_changes(app, resident):
 
     resident()
     html = log_in(app).get("/compte/accords").get_data(as_text=True)
-    names = {does[1]: name for name, does in buttons(html) if does[1].startswith("/compte/accords/")}
+    names = {
+        does[1]: name for name, does in buttons(html) if does[1].startswith("/compte/accords/")
+    }
     assert names == {
         "/compte/accords/share_phone": "Retirer cet accord : mon téléphone montré aux voisins",
         "/compte/accords/newsletter": "Donner cet accord : la lettre d'information par courriel",
         "/compte/accords/photos": "Retirer cet accord : les photos aux événements",
-        "/compte/accords/email_notices":
-            "Donner cet accord : les nouvelles de mes échanges et de mes annonces par courriel",
+        "/compte/accords/email_notices": "Donner cet accord : les nouvelles de mes échanges et de mes annonces par courriel",
         "/compte/accords/weekly_digest": "Donner cet accord : les nouvelles annonces chaque semaine par courriel",
     }
 
@@ -218,11 +270,20 @@ def test_withdrawing_then_giving_a_consent_takes_effect_at_once(app, resident):
     assert consent_rows(app, user_id) == rows + 2
     assert "Accord donné, dès maintenant" in text(client.get("/compte/accords"))
     with app.app_context():
-        actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.target_user_id == user_id)
-                                     .order_by(AuditEvent.id)).all()
+        actions = db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.target_user_id == user_id)
+            .order_by(AuditEvent.id)
+        ).all()
         assert actions[-2:] == ["consent.withdrawn", "consent.given"]
-        latest = db.session.scalar(select(Consent).where(Consent.user_id == user_id).order_by(Consent.id.desc()))
-        assert latest.method == "online" and latest.collected_by_id == user_id and latest.version == "1"
+        latest = db.session.scalar(
+            select(Consent).where(Consent.user_id == user_id).order_by(Consent.id.desc())
+        )
+        assert (
+            latest.method == "online"
+            and latest.collected_by_id == user_id
+            and latest.version == "1"
+        )
 
 
 def test_a_second_click_records_nothing_more(app, resident):
@@ -236,15 +297,20 @@ def test_a_second_click_records_nothing_more(app, resident):
     assert consent_rows(app, user_id) == rows
 
 
-@pytest.mark.parametrize("kind, given, message", [
-    ("charter", "0", "Cet accord ne se change pas ici : adressez-vous au groupe d'animation."),
-    ("privacy", "0", "Cet accord ne se change pas ici"),
-    ("representation", "1", "Cet accord ne se change pas ici"),
-    ("pigeons", "1", "Cet accord n'existe pas."),
-    ("photos", None, "Choisissez de donner ou de retirer cet accord."),
-    ("photos", "peut-être", "Choisissez de donner ou de retirer cet accord."),
-])
-def test_a_consent_that_cannot_be_changed_here_is_refused_and_nothing_changes(app, resident, kind, given, message):
+@pytest.mark.parametrize(
+    "kind, given, message",
+    [
+        ("charter", "0", "Cet accord ne se change pas ici : adressez-vous au groupe d'animation."),
+        ("privacy", "0", "Cet accord ne se change pas ici"),
+        ("representation", "1", "Cet accord ne se change pas ici"),
+        ("pigeons", "1", "Cet accord n'existe pas."),
+        ("photos", None, "Choisissez de donner ou de retirer cet accord."),
+        ("photos", "peut-être", "Choisissez de donner ou de retirer cet accord."),
+    ],
+)
+def test_a_consent_that_cannot_be_changed_here_is_refused_and_nothing_changes(
+    app, resident, kind, given, message
+):
     user_id = resident()
     client = log_in(app)
     rows = consent_rows(app, user_id)
@@ -258,10 +324,19 @@ def test_a_consent_that_cannot_be_changed_here_is_refused_and_nothing_changes(ap
 def test_a_member_changes_only_their_own_consents(app, resident, users):
     """There is no route with a member id: the consent changed is the logged-in person's,
     even for a sponsor in « acting for » mode."""
-    sponsee_id = resident(activated=False, phone=None, email=None, has_internet=False,
-                          contact_preference="sponsor", first_name="Gaston", last_name="Lagaffe",
-                          sponsor_id=users["member"].id, sponsor_agreed=True, method="paper",
-                          paper_reference="P-2026-0001")
+    sponsee_id = resident(
+        activated=False,
+        phone=None,
+        email=None,
+        has_internet=False,
+        contact_preference="sponsor",
+        first_name="Gaston",
+        last_name="Lagaffe",
+        sponsor_id=users["member"].id,
+        sponsor_agreed=True,
+        method="paper",
+        paper_reference="P-2026-0001",
+    )
     sponsor = app.test_client()
     login(sponsor, users["member"])
     with sponsor.session_transaction() as session:
@@ -279,14 +354,24 @@ def test_a_member_changes_only_their_own_consents(app, resident, users):
 
     set_consent(sponsor, "photos", "1")
     assert has(app, users["member"].id, ConsentKind.PHOTOS)
-    assert has(app, sponsee_id, ConsentKind.PHOTOS) and consent_rows(app, sponsee_id) == sponsee_rows
-    assert not any(f"/{sponsee_id}" in rule.rule for rule in app.url_map.iter_rules()
-                   if rule.endpoint.startswith("resident."))
-    assert all("id" not in argument for rule in app.url_map.iter_rules()
-               if rule.endpoint.startswith("resident.") for argument in rule.arguments)
+    assert (
+        has(app, sponsee_id, ConsentKind.PHOTOS) and consent_rows(app, sponsee_id) == sponsee_rows
+    )
+    assert not any(
+        f"/{sponsee_id}" in rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("resident.")
+    )
+    assert all(
+        "id" not in argument
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("resident.")
+        for argument in rule.arguments
+    )
 
 
 # --- the PDF of what is recorded ------------------------------------------------------------------
+
 
 def pdf_text(response) -> str:
     data = response.get_data()
@@ -298,8 +383,13 @@ def pdf_text(response) -> str:
 
 def test_my_data_is_a_pdf_of_my_record_and_consents_only(app, resident):
     resident()
-    resident(first_name="Gaston", last_name="Lagaffe", phone="+33199000022", email="gaston@example.org",
-             optional_consents={})
+    resident(
+        first_name="Gaston",
+        last_name="Lagaffe",
+        phone="+33199000022",
+        email="gaston@example.org",
+        optional_consents={},
+    )
     client = log_in(app)
     response = client.get("/compte/mes-donnees.pdf")
     assert response.status_code == 200
@@ -312,7 +402,9 @@ def test_my_data_is_a_pdf_of_my_record_and_consents_only(app, resident):
     assert "Rue des Lilas" in content
     assert "montré aux voisins avec qui" in content  # the consent to share the phone
     assert "pris(e) en photo" in content
-    assert "Gaston" not in content and "Lagaffe" not in content and "gaston@example.org" not in content
+    assert (
+        "Gaston" not in content and "Lagaffe" not in content and "gaston@example.org" not in content
+    )
 
 
 def test_my_data_follows_a_withdrawn_consent(app, resident):

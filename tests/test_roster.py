@@ -1,6 +1,7 @@
 """Each event's roster of tasks: opened on first view for cafés, apéro-info and fêtes, on demand
 for meetings; taking, giving back and handing out tasks; conflicts and closed events refused with
 nothing changed; the next rosters at a glance in a bounded number of queries; the printed roster."""
+
 from __future__ import annotations
 
 import re
@@ -21,13 +22,26 @@ from coopere.timeutil import utcnow
 TASKS = ["setup", "coffee", "welcome", "desk", "posters", "tidy"]
 
 
-def add_event(app, *, days: float = 7, kind: str = "cafe", cancelled: bool = False, title: str = "",
-              place: str = "Place des Lilas") -> int:
+def add_event(
+    app,
+    *,
+    days: float = 7,
+    kind: str = "cafe",
+    cancelled: bool = False,
+    title: str = "",
+    place: str = "Place des Lilas",
+) -> int:
     """An event starting `days` from now (negative: in the past), two hours long."""
     with app.app_context():
         start = utcnow().replace(microsecond=0) + timedelta(days=days)
-        event = Event(kind=kind, title=title, starts_at=start, ends_at=start + timedelta(hours=2), place=place,
-                      cancelled=cancelled)
+        event = Event(
+            kind=kind,
+            title=title,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            place=place,
+            cancelled=cancelled,
+        )
         db.session.add(event)
         db.session.commit()
         return event.id
@@ -35,13 +49,19 @@ def add_event(app, *, days: float = 7, kind: str = "cafe", cancelled: bool = Fal
 
 def roster_of(app, event_id: int) -> dict[str, int | None]:
     with app.app_context():
-        return {slot.task: slot.volunteer_id
-                for slot in db.session.scalars(select(RosterSlot).where(RosterSlot.event_id == event_id))}
+        return {
+            slot.task: slot.volunteer_id
+            for slot in db.session.scalars(
+                select(RosterSlot).where(RosterSlot.event_id == event_id)
+            )
+        }
 
 
 def set_slot(app, event_id: int, task: str, user_id: int | None) -> None:
     with app.app_context():
-        slot = db.session.scalar(select(RosterSlot).where(RosterSlot.event_id == event_id, RosterSlot.task == task))
+        slot = db.session.scalar(
+            select(RosterSlot).where(RosterSlot.event_id == event_id, RosterSlot.task == task)
+        )
         if slot is None:
             slot = RosterSlot(event_id=event_id, task=task)
             db.session.add(slot)
@@ -55,8 +75,13 @@ def words(response) -> str:
 
 
 def act(client, event_id: int, task: str, action: str, **data):
-    return post_form(client, f"/groupe/tableau/{event_id}/{task}/{action}", data,
-                     token_from=f"/groupe/tableau/{event_id}", follow_redirects=True)
+    return post_form(
+        client,
+        f"/groupe/tableau/{event_id}/{task}/{action}",
+        data,
+        token_from=f"/groupe/tableau/{event_id}",
+        follow_redirects=True,
+    )
 
 
 def make_pilote(app, user) -> None:
@@ -67,14 +92,21 @@ def make_pilote(app, user) -> None:
 
 # --- opening a roster ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["cafe", "apero_info", "fete"])
 def test_a_cafe_apero_or_fete_roster_opens_with_its_six_tasks_on_first_view(app, client_as, kind):
     event_id = add_event(app, kind=kind)
     client = client_as("animator")
     page = text(client.get(f"/groupe/tableau/{event_id}"))
     assert roster_of(app, event_id) == dict.fromkeys(TASKS)
-    for label in ("Installer la table et le parasol", "Apporter le café", "Accueillir",
-                  "Tenir le bureau des inscriptions", "Affiches et tracts", "Ranger"):
+    for label in (
+        "Installer la table et le parasol",
+        "Apporter le café",
+        "Accueillir",
+        "Tenir le bureau des inscriptions",
+        "Affiches et tracts",
+        "Ranger",
+    ):
         assert label in page
     assert page.count("À prendre") == 6 and page.count("Je m'en charge") == 6
     assert "Tâches à prendre : 6 sur 6" in page
@@ -92,11 +124,17 @@ def test_a_meeting_gets_its_tasks_only_on_demand(app, client_as, kind):
     response = act(client, event_id, "coffee", "prendre")
     assert "pas encore de tâches : ajoutez-les d'abord" in text(response)
     assert roster_of(app, event_id) == {}
-    response = post_form(client, f"/groupe/tableau/{event_id}/taches", token_from=f"/groupe/tableau/{event_id}",
-                         follow_redirects=True)
+    response = post_form(
+        client,
+        f"/groupe/tableau/{event_id}/taches",
+        token_from=f"/groupe/tableau/{event_id}",
+        follow_redirects=True,
+    )
     assert "Les tâches sont ajoutées" in text(response)
     assert roster_of(app, event_id) == dict.fromkeys(TASKS)
-    post_form(client, f"/groupe/tableau/{event_id}/taches", token_from=f"/groupe/tableau/{event_id}")
+    post_form(
+        client, f"/groupe/tableau/{event_id}/taches", token_from=f"/groupe/tableau/{event_id}"
+    )
     assert len(roster_of(app, event_id)) == 6
 
 
@@ -107,7 +145,10 @@ def test_past_and_cancelled_events_keep_their_roster_closed(app, client_as, user
     meeting = add_event(app, days=-3, kind="group_meeting")
     set_slot(app, past, "coffee", users["admin"].id)
     set_slot(app, cancelled, "tidy", users["admin"].id)
-    for event_id, words in ((past, "Ce rendez-vous est passé"), (cancelled, "Ce rendez-vous est annulé")):
+    for event_id, words in (
+        (past, "Ce rendez-vous est passé"),
+        (cancelled, "Ce rendez-vous est annulé"),
+    ):
         before = roster_of(app, event_id)
         page = text(client.get(f"/groupe/tableau/{event_id}"))
         assert words in page and "Je m'en charge" not in page
@@ -115,9 +156,14 @@ def test_past_and_cancelled_events_keep_their_roster_closed(app, client_as, user
             assert words in text(act(client, event_id, task, action))
         assert roster_of(app, event_id) == before
     admin = client_as("admin")
-    assert "Ce rendez-vous est passé" in text(act(admin, past, "setup", "confier", volunteer_id=users["admin"].id))
-    assert "Ce rendez-vous est passé" in text(post_form(
-        admin, f"/groupe/tableau/{meeting}/taches", token_from="/groupe", follow_redirects=True))
+    assert "Ce rendez-vous est passé" in text(
+        act(admin, past, "setup", "confier", volunteer_id=users["admin"].id)
+    )
+    assert "Ce rendez-vous est passé" in text(
+        post_form(
+            admin, f"/groupe/tableau/{meeting}/taches", token_from="/groupe", follow_redirects=True
+        )
+    )
     assert roster_of(app, past) == {"coffee": users["admin"].id}
     assert roster_of(app, meeting) == {}
 
@@ -127,12 +173,21 @@ def test_an_unknown_event_or_task_is_not_found(client_as):
     assert client.get("/groupe/tableau/999").status_code == 404
     assert client.get("/groupe/tableau/999.pdf").status_code == 404
     token = csrf_token(client, "/groupe")
-    assert client.post("/groupe/tableau/999/coffee/prendre", data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post("/groupe/tableau/999/coffee/prendre", data={"csrf_token": token}).status_code
+        == 404
+    )
     event_id = add_event(client.application)
-    assert client.post(f"/groupe/tableau/{event_id}/vaisselle/prendre", data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(
+            f"/groupe/tableau/{event_id}/vaisselle/prendre", data={"csrf_token": token}
+        ).status_code
+        == 404
+    )
 
 
 # --- taking, giving back, handing out ---------------------------------------------------------
+
 
 def test_an_animator_takes_a_task_and_gives_it_back(app, client_as, users):
     event_id = add_event(app)
@@ -144,7 +199,9 @@ def test_an_animator_takes_a_task_and_gives_it_back(app, client_as, users):
     assert users["animator"].full_name in page and "(vous)" in page and "Je laisse" in page
     assert "Tâches à prendre : 5 sur 6" in page
     with app.app_context():
-        slot = db.session.scalar(select(RosterSlot).where(RosterSlot.event_id == event_id, RosterSlot.task == "coffee"))
+        slot = db.session.scalar(
+            select(RosterSlot).where(RosterSlot.event_id == event_id, RosterSlot.task == "coffee")
+        )
         assert slot.taken_at is not None
     # Taking it again (a double click) changes nothing.
     act(client, event_id, "coffee", "prendre")
@@ -162,8 +219,10 @@ def test_a_task_taken_by_someone_else_cannot_be_taken_nor_given_back(app, client
     page = text(animator.get(f"/groupe/tableau/{event_id}"))
     assert page.count("Je m'en charge") == 5  # no button on the taken task
     response = act(animator, event_id, "welcome", "prendre")
-    assert (f"« Accueillir » est déjà pris en charge par {users['admin'].full_name} : rien n'a été changé."
-            in text(response))
+    assert (
+        f"« Accueillir » est déjà pris en charge par {users['admin'].full_name} : rien n'a été changé."
+        in text(response)
+    )
     response = act(animator, event_id, "welcome", "laisser")
     assert "Vous ne vous chargez pas de « Accueillir » : rien n'a été changé." in text(response)
     response = act(animator, event_id, "tidy", "laisser")  # an open one is not theirs either
@@ -198,11 +257,16 @@ def test_a_task_cannot_be_handed_to_someone_outside_the_group(app, client_as, us
     gone = create_user(Role.ANIMATOR, first_name="Henri", last_name="Petit", left_at=utcnow())
     admin = client_as("admin")
     set_slot(app, event_id, "posters", users["animator"].id)
-    for volunteer_id, words in ((users["member"].id, f"{users['member'].full_name} ne fait pas partie du groupe "
-                                                     "d'animation : rien n'a été changé."),
-                                (gone.id, "Henri Petit ne fait pas partie du groupe d'animation"),
-                                (9999, "Cette personne ne fait pas partie du groupe d'animation"),
-                                ("Paul", "Cette personne ne fait pas partie du groupe d'animation")):
+    for volunteer_id, words in (
+        (
+            users["member"].id,
+            f"{users['member'].full_name} ne fait pas partie du groupe "
+            "d'animation : rien n'a été changé.",
+        ),
+        (gone.id, "Henri Petit ne fait pas partie du groupe d'animation"),
+        (9999, "Cette personne ne fait pas partie du groupe d'animation"),
+        ("Paul", "Cette personne ne fait pas partie du groupe d'animation"),
+    ):
         response = act(admin, event_id, "posters", "confier", volunteer_id=volunteer_id)
         assert words in text(response)
         assert roster_of(app, event_id)["posters"] == users["animator"].id
@@ -213,25 +277,33 @@ def test_a_plain_animator_cannot_hand_tasks_out(app, client_as, users):
     client = client_as("animator")
     client.get(f"/groupe/tableau/{event_id}")
     assert "Confier" not in text(client.get(f"/groupe/tableau/{event_id}"))
-    response = client.post(f"/groupe/tableau/{event_id}/coffee/confier",
-                           data={"csrf_token": csrf_token(client, "/groupe"), "volunteer_id": users["animator"].id})
+    response = client.post(
+        f"/groupe/tableau/{event_id}/coffee/confier",
+        data={"csrf_token": csrf_token(client, "/groupe"), "volunteer_id": users["animator"].id},
+    )
     assert response.status_code == 403
     assert roster_of(app, event_id)["coffee"] is None
 
 
-def test_two_animators_racing_for_one_task_leave_it_to_the_first(app, client_as, users, create_user):
+def test_two_animators_racing_for_one_task_leave_it_to_the_first(
+    app, client_as, users, create_user
+):
     """The second one's page still shows « Je m'en charge »; their click is refused."""
     event_id = add_event(app)
     first, second = client_as("animator"), client_as("admin")
     token = csrf_token(second, f"/groupe/tableau/{event_id}")  # page loaded: the task is open
     act(first, event_id, "setup", "prendre")
-    response = second.post(f"/groupe/tableau/{event_id}/setup/prendre", data={"csrf_token": token},
-                           follow_redirects=True)
+    response = second.post(
+        f"/groupe/tableau/{event_id}/setup/prendre",
+        data={"csrf_token": token},
+        follow_redirects=True,
+    )
     assert "est déjà pris en charge par" in text(response)
     assert roster_of(app, event_id)["setup"] == users["animator"].id
 
 
 # --- the next rosters at a glance ---------------------------------------------------------------
+
 
 def test_the_next_rosters_show_open_tasks_at_a_glance(app, client_as, users):
     cafe = add_event(app, days=3, place="Place des Lilas")
@@ -253,7 +325,9 @@ def test_the_next_rosters_show_open_tasks_at_a_glance(app, client_as, users):
     assert roster_of(app, meeting) == {}  # looking does not open anything
 
 
-def test_the_next_rosters_cost_the_same_queries_whatever_their_number(app, client_as, users, create_user):
+def test_the_next_rosters_cost_the_same_queries_whatever_their_number(
+    app, client_as, users, create_user
+):
     client = client_as("animator")
 
     def count() -> int:
@@ -287,8 +361,10 @@ def test_the_next_rosters_cost_the_same_queries_whatever_their_number(app, clien
 
 # --- the printed roster -------------------------------------------------------------------------
 
-def test_the_printed_roster_names_the_volunteers_and_leaves_lines_for_the_rest(app, client_as, users,
-                                                                              create_user):
+
+def test_the_printed_roster_names_the_volunteers_and_leaves_lines_for_the_rest(
+    app, client_as, users, create_user
+):
     event_id = add_event(app, place="Place des Lilas")
     pilote = create_user(Role.ANIMATOR, first_name="Awa", last_name="Diallo", group_role="pilote")
     set_slot(app, event_id, "coffee", users["admin"].id)
@@ -298,9 +374,14 @@ def test_the_printed_roster_names_the_volunteers_and_leaves_lines_for_the_rest(a
         pdf = response.get_data()
     finally:
         response.close()
-    words = flat(subprocess.run(["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True,
-                                check=True).stdout.decode())
-    assert "Tableau des tâches" in words and "Café-rencontre" in words and "Place des Lilas" in words
+    words = flat(
+        subprocess.run(
+            ["pdftotext", "-raw", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+    )
+    assert (
+        "Tableau des tâches" in words and "Café-rencontre" in words and "Place des Lilas" in words
+    )
     assert f"Apporter le café {users['admin'].full_name}" in words
     assert words.count("à prendre :") == 5
     assert f"Pilote : {pilote.full_name}" in words and "lilas@example.org" in words

@@ -1,4 +1,5 @@
 """Searching listings in French: accents, case and plurals do not matter, words match by their start."""
+
 from __future__ import annotations
 
 import pytest
@@ -41,13 +42,19 @@ def listings(app, users):
         owner = db.session.get(User, users["animator"].id)
         made = {}
         for title, theme, description in (
-                ("Je répare les vélos", "coups-de-main", "Crevaisons, freins, chaînes."),
-                ("Un vélo d'enfant à donner", "dons-prets", ""),
-                ("Cours de cuisine végétarienne", "conseils", "Des recettes simples."),
-                ("Covoiturage vers l'hôpital", "covoiturage", "Le mardi."),
-                ("Garder mon chat en août", "garde-animaux", "")):
-            listing = create_listing(owner, ListingValues(theme_id=themes[theme], kind="offer", title=title,
-                                                          description=description), actor=owner)
+            ("Je répare les vélos", "coups-de-main", "Crevaisons, freins, chaînes."),
+            ("Un vélo d'enfant à donner", "dons-prets", ""),
+            ("Cours de cuisine végétarienne", "conseils", "Des recettes simples."),
+            ("Covoiturage vers l'hôpital", "covoiturage", "Le mardi."),
+            ("Garder mon chat en août", "garde-animaux", ""),
+        ):
+            listing = create_listing(
+                owner,
+                ListingValues(
+                    theme_id=themes[theme], kind="offer", title=title, description=description
+                ),
+                actor=owner,
+            )
             made[title] = listing.id
         db.session.commit()
         return made
@@ -55,22 +62,40 @@ def listings(app, users):
 
 def found_titles(client, query: str) -> set[str]:
     page = text(client.get("/annonces", query_string={"q": query}))
-    return {title for title in ("Je répare les vélos", "Un vélo d'enfant à donner", "Cours de cuisine végétarienne",
-                                "Covoiturage vers l'hôpital", "Garder mon chat en août") if title in page}
+    return {
+        title
+        for title in (
+            "Je répare les vélos",
+            "Un vélo d'enfant à donner",
+            "Cours de cuisine végétarienne",
+            "Covoiturage vers l'hôpital",
+            "Garder mon chat en août",
+        )
+        if title in page
+    }
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("velo", {"Je répare les vélos", "Un vélo d'enfant à donner"}),  # no accent finds the accent
-    ("VÉLOS", {"Je répare les vélos", "Un vélo d'enfant à donner"}),  # case and plural
-    ("vél", {"Je répare les vélos", "Un vélo d'enfant à donner"}),  # the start of a word
-    ("hopital", {"Covoiturage vers l'hôpital"}),
-    ("chats", {"Garder mon chat en août"}),  # a plural finds the singular
-    ("recette", {"Cours de cuisine végétarienne"}),  # a word of the description (plural stored as singular)
-    ("velo enfant", {"Un vélo d'enfant à donner"}),  # every word must match
-    ("velo piano", set()),
-    ("pets", {"Garder mon chat en août"}),  # the theme's English name (Pet-sitting)
-    ("Écogestes", set()),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        (
+            "velo",
+            {"Je répare les vélos", "Un vélo d'enfant à donner"},
+        ),  # no accent finds the accent
+        ("VÉLOS", {"Je répare les vélos", "Un vélo d'enfant à donner"}),  # case and plural
+        ("vél", {"Je répare les vélos", "Un vélo d'enfant à donner"}),  # the start of a word
+        ("hopital", {"Covoiturage vers l'hôpital"}),
+        ("chats", {"Garder mon chat en août"}),  # a plural finds the singular
+        (
+            "recette",
+            {"Cours de cuisine végétarienne"},
+        ),  # a word of the description (plural stored as singular)
+        ("velo enfant", {"Un vélo d'enfant à donner"}),  # every word must match
+        ("velo piano", set()),
+        ("pets", {"Garder mon chat en août"}),  # the theme's English name (Pet-sitting)
+        ("Écogestes", set()),
+    ],
+)
 def test_search_ignores_accents_case_and_plurals(client_as, listings, query, expected):
     assert found_titles(client_as("member"), query) == expected
 
@@ -80,9 +105,16 @@ def test_a_changed_title_is_searched_by_its_new_words(app, client_as, listings, 
     listing_id = listings["Garder mon chat en août"]
     with app.app_context():
         theme_id = db.session.get(Listing, listing_id).theme_id
-    response = post_form(client, f"/mes-annonces/{listing_id}/modifier",
-                         {"kind": "offer", "theme_id": str(theme_id), "title": "Garder mon lapin en août",
-                          "description": ""})
+    response = post_form(
+        client,
+        f"/mes-annonces/{listing_id}/modifier",
+        {
+            "kind": "offer",
+            "theme_id": str(theme_id),
+            "title": "Garder mon lapin en août",
+            "description": "",
+        },
+    )
     assert response.status_code == 302
     member = client_as("member")
     assert "Garder mon lapin en août" in text(member.get("/annonces?q=lapins"))
@@ -101,8 +133,13 @@ def test_reindex_rebuilds_every_listing_words(app, listings, runner):
     assert result.exit_code == 0, result.output
     assert "5 annonce(s) indexée(s)" in result.output
     with app.app_context():
-        terms = set(db.session.scalars(select(ListingTerm.term).where(
-            ListingTerm.listing_id == listings["Je répare les vélos"])))
+        terms = set(
+            db.session.scalars(
+                select(ListingTerm.term).where(
+                    ListingTerm.listing_id == listings["Je répare les vélos"]
+                )
+            )
+        )
     assert {"repare", "velo", "crevaison", "frein", "chaine", "coup", "main", "odd", "job"} <= terms
 
 
@@ -117,14 +154,24 @@ def test_registration_drafts_are_searchable_once_published(app, users, client_as
         db.session.commit()
         theme = db.session.scalar(select(Theme).where(Theme.slug == "dons-prets"))
         animator = db.session.get(User, users["animator"].id)
-        person = register_resident(Registration(
-            first_name="Lucienne", last_name="Marchand", dwelling_id=None, address_note="Nouvelle résidence",
-            email="lucienne@example.org", contact_preference="email",
-            answers=[Answer(theme.id, can_offer=True, details="Une brouette à prêter")]),
-            actor=animator, perimeter=get_perimeter())
+        person = register_resident(
+            Registration(
+                first_name="Lucienne",
+                last_name="Marchand",
+                dwelling_id=None,
+                address_note="Nouvelle résidence",
+                email="lucienne@example.org",
+                contact_preference="email",
+                answers=[Answer(theme.id, can_offer=True, details="Une brouette à prêter")],
+            ),
+            actor=animator,
+            perimeter=get_perimeter(),
+        )
         db.session.commit()
         person_id = person.id
-    assert "Une brouette" not in text(client_as("member").get("/annonces?q=brouette"))  # a draft is not listed
+    assert "Une brouette" not in text(
+        client_as("member").get("/annonces?q=brouette")
+    )  # a draft is not listed
     with app.app_context():
         person = db.session.get(User, person_id)
         draft = db.session.scalar(select(Listing).where(Listing.owner_id == person_id))
@@ -144,9 +191,14 @@ def test_renaming_a_theme_renames_its_listings_search_words(app, client_as, list
 
     with app.app_context():
         theme = db.session.scalar(select(Theme).where(Theme.slug == "garde-animaux"))
-        save_theme(theme, {"label_fr": "Animaux de compagnie", "label_en": "Pets", "hint_fr": "", "hint_en": ""})
+        save_theme(
+            theme,
+            {"label_fr": "Animaux de compagnie", "label_en": "Pets", "hint_fr": "", "hint_en": ""},
+        )
         db.session.commit()
     client = client_as("member")
     assert found_titles(client, "compagnie") == {"Garder mon chat en août"}
     assert found_titles(client, "sitting") == set()  # the old English name (Pet-sitting) is gone
-    assert found_titles(client, "repare velo") == {"Je répare les vélos"}  # other themes' listings untouched
+    assert found_titles(client, "repare velo") == {
+        "Je répare les vélos"
+    }  # other themes' listings untouched

@@ -1,4 +1,5 @@
 """Security baseline: headers everywhere, CSRF, POST-only changes, size limits, French error pages."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,10 @@ def assert_security_headers(response):
     assert headers["Referrer-Policy"] == "same-origin"
 
 
-@pytest.mark.parametrize("path, status", [("/", 200), ("/connexion", 200), ("/introuvable", 404),
-                                          ("/admin/perimetre", 302)])
+@pytest.mark.parametrize(
+    "path, status",
+    [("/", 200), ("/connexion", 200), ("/introuvable", 404), ("/admin/perimetre", 302)],
+)
 def test_headers_on_pages_and_error_pages(client, path, status):
     response = client.get(path)
     assert response.status_code == status
@@ -40,8 +43,11 @@ def test_session_cookie_flags(make_app, create_user):
     user = create_user()
     client = app.test_client()
     token = csrf_token(client)
-    response = client.post("/connexion", data={"csrf_token": token, "login": user.email, "password": PASSWORD},
-                           base_url="https://localhost")
+    response = client.post(
+        "/connexion",
+        data={"csrf_token": token, "login": user.email, "password": PASSWORD},
+        base_url="https://localhost",
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
 
@@ -112,8 +118,12 @@ def test_templates_have_no_inline_script_or_style():
     root = Path(__file__).resolve().parent.parent / "templates"
     for template in root.rglob("*.html"):
         source = template.read_text(encoding="utf-8")
-        assert "<script>" not in source and " style=" not in source and "<style" not in source or \
-            "printing" in template.parts, template
+        assert (
+            "<script>" not in source
+            and " style=" not in source
+            and "<style" not in source
+            or "printing" in template.parts
+        ), template
 
 
 def test_proxy_fix_trusts_forwarded_proto_when_configured(make_app):

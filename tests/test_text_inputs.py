@@ -2,6 +2,7 @@
 zero-width or control characters is empty — a required field refuses it in French and nothing is
 saved, an optional one is saved empty. Checked on every form class of the application, then on the
 listing form through the site."""
+
 from __future__ import annotations
 
 import importlib
@@ -49,8 +50,11 @@ def _all_form_classes() -> set[type]:
 
 def _text_fields(form) -> list[str]:
     """Where a person types text: string fields, except passwords and hidden fields."""
-    return [field.name for field in form
-            if isinstance(field, StringField) and not isinstance(field, (PasswordField, HiddenField))]
+    return [
+        field.name
+        for field in form
+        if isinstance(field, StringField) and not isinstance(field, (PasswordField, HiddenField))
+    ]
 
 
 def test_every_form_class_cleans_its_text_fields(app):
@@ -59,8 +63,12 @@ def test_every_form_class_cleans_its_text_fields(app):
     with app.test_request_context():
         for cls in sorted(classes, key=lambda c: (c.__module__, c.__qualname__)):
             names = _text_fields(cls(formdata=None, meta={"csrf": False}))
-            for typed, expected in [(value, "") for value in EMPTY_LOOKING] + [(OVERRIDDEN, CLEANED)]:
-                form = cls(formdata=MultiDict({name: typed for name in names}), meta={"csrf": False})
+            for typed, expected in [(value, "") for value in EMPTY_LOOKING] + [
+                (OVERRIDDEN, CLEANED)
+            ]:
+                form = cls(
+                    formdata=MultiDict({name: typed for name in names}), meta={"csrf": False}
+                )
                 for name in names:
                     assert form[name].data == expected, (cls.__qualname__, name, typed)
             checked += len(names)
@@ -70,9 +78,13 @@ def test_every_form_class_cleans_its_text_fields(app):
 def test_no_form_is_built_on_flaskform_directly():
     """Forms declared inside a function (made per call) included: BaseForm is the only base."""
     package = Path(coopere.__file__).parent
-    direct = [f"{path.relative_to(package)}:{n}" for path in package.rglob("*.py") if path.name != "inputs.py"
-              for n, line in enumerate(path.read_text().splitlines(), 1)
-              if re.search(r"class \w+\(.*\bFlaskForm\b", line)]
+    direct = [
+        f"{path.relative_to(package)}:{n}"
+        for path in package.rglob("*.py")
+        if path.name != "inputs.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"class \w+\(.*\bFlaskForm\b", line)
+    ]
     assert direct == []
 
 
@@ -80,13 +92,16 @@ def test_passwords_are_kept_exactly_as_typed(app):
     from coopere.auth.forms import LoginForm
 
     with app.test_request_context():
-        form = LoginForm(formdata=MultiDict({"login": " a@example.org\u200b ", "password": " \u202emot\u200b "}),
-                         meta={"csrf": False})
+        form = LoginForm(
+            formdata=MultiDict({"login": " a@example.org\u200b ", "password": " \u202emot\u200b "}),
+            meta={"csrf": False},
+        )
         assert form.login.data == "a@example.org"
         assert form.password.data == " \u202emot\u200b "
 
 
 # --- through the site: a listing ---------------------------------------------------------------------
+
 
 @pytest.fixture
 def member(client_as):
@@ -94,23 +109,41 @@ def member(client_as):
 
 
 def _listing(themes, **values) -> dict:
-    return {"kind": "offer", "theme_id": str(themes["dons-prets"]), "title": "Je prête ma perceuse", **values}
+    return {
+        "kind": "offer",
+        "theme_id": str(themes["dons-prets"]),
+        "title": "Je prête ma perceuse",
+        **values,
+    }
 
 
 @pytest.mark.parametrize("title", EMPTY_LOOKING)
-def test_an_empty_looking_title_is_refused_in_french_and_nothing_is_created(app, member, themes, title):
+def test_an_empty_looking_title_is_refused_in_french_and_nothing_is_created(
+    app, member, themes, title
+):
     before = listing_count(app)
-    response = post_form(member, "/mes-annonces/nouvelle", _listing(themes, title=title), token_from="/mes-annonces")
+    response = post_form(
+        member, "/mes-annonces/nouvelle", _listing(themes, title=title), token_from="/mes-annonces"
+    )
     assert response.status_code == 422
     assert "Donnez un titre à l'annonce." in text(response)
     assert listing_count(app) == before
 
 
-def test_bidi_overrides_are_stripped_and_an_empty_looking_optional_field_is_saved_empty(app, member, themes):
-    response = post_form(member, "/mes-annonces/nouvelle",
-                         _listing(themes, title=OVERRIDDEN, description="\u200b \u2060\ufeff",
-                                  availability="\u202e le soir\u202c "),
-                         token_from="/mes-annonces")
+def test_bidi_overrides_are_stripped_and_an_empty_looking_optional_field_is_saved_empty(
+    app, member, themes
+):
+    response = post_form(
+        member,
+        "/mes-annonces/nouvelle",
+        _listing(
+            themes,
+            title=OVERRIDDEN,
+            description="\u200b \u2060\ufeff",
+            availability="\u202e le soir\u202c ",
+        ),
+        token_from="/mes-annonces",
+    )
     assert response.status_code == 302
     from coopere.extensions import db
     from coopere.listings.models import Listing

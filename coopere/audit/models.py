@@ -1,4 +1,5 @@
 """Audit log entries: who did what to whom, and when."""
+
 from __future__ import annotations
 
 from datetime import datetime

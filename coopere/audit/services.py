@@ -1,4 +1,5 @@
 """Recording sensitive actions in the audit log."""
+
 from __future__ import annotations
 
 import json
@@ -122,8 +123,10 @@ def printable(text: str) -> str:
     """
     import unicodedata
 
-    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in _UNPRINTABLE_CATEGORIES else c
-                   for c in text)
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in _UNPRINTABLE_CATEGORIES else c
+        for c in text
+    )
 
 
 def utc_timestamp(at) -> str:

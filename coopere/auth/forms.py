@@ -1,4 +1,5 @@
 """Forms for logging in and managing one's own account."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -9,39 +10,67 @@ from .passwords import MAX_LENGTH
 
 
 class LoginForm(BaseForm):
-    login = StringField(_l("Adresse e-mail ou numéro de téléphone"),
-                        validators=[DataRequired(_l("Indiquez votre e-mail ou votre numéro de téléphone.")),
-                                    Length(max=254, message=_l("Ce champ est trop long."))],
-                        render_kw={"autocomplete": "username", "autocapitalize": "none",
-                                   "spellcheck": "false"})
-    password = PasswordField(_l("Mot de passe"),
-                             validators=[DataRequired(_l("Indiquez votre mot de passe.")),
-                                         Length(max=MAX_LENGTH, message=_l("Ce champ est trop long."))],
-                             render_kw={"autocomplete": "current-password"})
+    login = StringField(
+        _l("Adresse e-mail ou numéro de téléphone"),
+        validators=[
+            DataRequired(_l("Indiquez votre e-mail ou votre numéro de téléphone.")),
+            Length(max=254, message=_l("Ce champ est trop long.")),
+        ],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Mot de passe"),
+        validators=[
+            DataRequired(_l("Indiquez votre mot de passe.")),
+            Length(max=MAX_LENGTH, message=_l("Ce champ est trop long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class LanguageForm(BaseForm):
-    locale = RadioField(_l("Langue du site"), choices=[SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
-                                                    SelectChoice("en", "English", render_kw={"lang": "en"})],
-                        validators=[DataRequired(_l("Choisissez une langue."))])
+    locale = RadioField(
+        _l("Langue du site"),
+        choices=[
+            SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
+        validators=[DataRequired(_l("Choisissez une langue."))],
+    )
 
 
 class PasswordChangeForm(BaseForm):
-    current = PasswordField(_l("Mot de passe actuel"),
-                            validators=[DataRequired(_l("Indiquez votre mot de passe actuel.")),
-                                        Length(max=MAX_LENGTH, message=_l("Ce champ est trop long."))],
-                            render_kw={"autocomplete": "current-password"})
-    new = PasswordField(_l("Nouveau mot de passe"),
-                        description=_l("Au moins 8 caractères. Une phrase ou trois mots au hasard, "
-                                       "c'est facile à retenir et difficile à deviner."),
-                        validators=[DataRequired(_l("Choisissez un nouveau mot de passe.")),
-                                    Length(max=MAX_LENGTH, message=_l(
-                                        "Le mot de passe ne doit pas dépasser %(max)d caractères."))],
-                        render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Nouveau mot de passe, une deuxième fois"),
-                            validators=[DataRequired(_l("Retapez le nouveau mot de passe.")),
-                                        EqualTo("new", _l("Les deux mots de passe ne sont pas identiques."))],
-                            render_kw={"autocomplete": "new-password"})
+    current = PasswordField(
+        _l("Mot de passe actuel"),
+        validators=[
+            DataRequired(_l("Indiquez votre mot de passe actuel.")),
+            Length(max=MAX_LENGTH, message=_l("Ce champ est trop long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new = PasswordField(
+        _l("Nouveau mot de passe"),
+        description=_l(
+            "Au moins 8 caractères. Une phrase ou trois mots au hasard, "
+            "c'est facile à retenir et difficile à deviner."
+        ),
+        validators=[
+            DataRequired(_l("Choisissez un nouveau mot de passe.")),
+            Length(
+                max=MAX_LENGTH,
+                message=_l("Le mot de passe ne doit pas dépasser %(max)d caractères."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Nouveau mot de passe, une deuxième fois"),
+        validators=[
+            DataRequired(_l("Retapez le nouveau mot de passe.")),
+            EqualTo("new", _l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class ConfirmForm(BaseForm):

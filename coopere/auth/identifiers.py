@@ -1,4 +1,5 @@
 """Login identifiers: an email address or a French phone number, normalised for storage."""
+
 from __future__ import annotations
 
 import phonenumbers

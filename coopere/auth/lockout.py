@@ -11,6 +11,7 @@ Failures are counted for each account at two levels, in the database (every serv
 
 Why this choice is explained in docs/securite.md.
 """
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -27,8 +28,11 @@ from .models import LoginPlace, User
 
 def find_place(user: User, address: str) -> LoginPlace | None:
     """This account's record of the place `address` (see coopere.security.client_network), if any."""
-    return db.session.scalar(select(LoginPlace).where(LoginPlace.user_id == user.id,
-                                                      LoginPlace.place == keyed_digest(address)))
+    return db.session.scalar(
+        select(LoginPlace).where(
+            LoginPlace.user_id == user.id, LoginPlace.place == keyed_digest(address)
+        )
+    )
 
 
 def _place(user: User, address: str, place: LoginPlace | None) -> LoginPlace:
@@ -41,7 +45,9 @@ def _place(user: User, address: str, place: LoginPlace | None) -> LoginPlace:
 def is_known(place: LoginPlace | None, now: datetime) -> bool:
     """Whether the account logged in from this place recently: one of the holder's usual places."""
     days = setting("LOGIN_KNOWN_PLACE_DAYS")
-    return bool(place and place.last_success_at and now - place.last_success_at <= timedelta(days=days))
+    return bool(
+        place and place.last_success_at and now - place.last_success_at <= timedelta(days=days)
+    )
 
 
 def is_refused(user: User, place: LoginPlace | None, now: datetime) -> bool:
@@ -85,8 +91,11 @@ def count_success(user: User, address: str, place: LoginPlace | None, now: datet
 def unlock(user: User) -> None:
     """Lift every lock on the account (an admin resetting the password); usual places stay known."""
     user.failed_logins, user.failed_login_window_start, user.locked_until = 0, None, None
-    db.session.execute(update(LoginPlace).where(LoginPlace.user_id == user.id).values(
-        failed_logins=0, failed_login_window_start=None, locked_until=None))
+    db.session.execute(
+        update(LoginPlace)
+        .where(LoginPlace.user_id == user.id)
+        .values(failed_logins=0, failed_login_window_start=None, locked_until=None)
+    )
 
 
 def forget_places(user: User) -> None:
@@ -101,7 +110,11 @@ def stale_places(now: datetime):
     cfg = current_app.config
     window_start = now - timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"])
     known_since = now - timedelta(days=setting("LOGIN_KNOWN_PLACE_DAYS"))
-    return and_(or_(LoginPlace.locked_until.is_(None), LoginPlace.locked_until <= now),
-                or_(LoginPlace.failed_login_window_start.is_(None),
-                    LoginPlace.failed_login_window_start < window_start),
-                or_(LoginPlace.last_success_at.is_(None), LoginPlace.last_success_at < known_since))
+    return and_(
+        or_(LoginPlace.locked_until.is_(None), LoginPlace.locked_until <= now),
+        or_(
+            LoginPlace.failed_login_window_start.is_(None),
+            LoginPlace.failed_login_window_start < window_start,
+        ),
+        or_(LoginPlace.last_success_at.is_(None), LoginPlace.last_success_at < known_since),
+    )

@@ -1,4 +1,5 @@
 """The account of a person of the perimeter, with its role and login protection state."""
+
 from __future__ import annotations
 
 import enum
@@ -37,8 +38,9 @@ class GroupRole(enum.StrEnum):
 @lru_cache(maxsize=8192)  # the desk folds every address label of the register at each search
 def fold_name(text: str) -> str:
     """« Élodie  Dupont-Martin » and « elodie dupont martin » compare equal."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
-                    if not unicodedata.combining(c))
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c)
+    )
     return " ".join(plain.replace("-", " ").replace("'", " ").replace("’", " ").split())
 
 
@@ -49,11 +51,17 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint("role IN ('member', 'animator', 'admin')", name="role_known"),
         CheckConstraint("group_role IN ('pilote', 'copilote')", name="group_role_known"),
-        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR password_hash IS NULL",
-                        name="login_needs_identifier"),
-        CheckConstraint("contact_preference IN ('phone', 'email', 'site', 'sponsor')",
-                        name="contact_preference_known"),
-        CheckConstraint("registration_method IN ('tablet', 'paper')", name="registration_method_known"),
+        CheckConstraint(
+            "email IS NOT NULL OR phone IS NOT NULL OR password_hash IS NULL",
+            name="login_needs_identifier",
+        ),
+        CheckConstraint(
+            "contact_preference IN ('phone', 'email', 'site', 'sponsor')",
+            name="contact_preference_known",
+        ),
+        CheckConstraint(
+            "registration_method IN ('tablet', 'paper')", name="registration_method_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +75,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default=Role.MEMBER.value)
     group_role: Mapped[str | None] = mapped_column(String(16), unique=True)
     locale: Mapped[str | None] = mapped_column(String(5))
-    dwelling_id: Mapped[int | None] = mapped_column(ForeignKey("dwellings.id", ondelete="SET NULL"), index=True)
+    dwelling_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dwellings.id", ondelete="SET NULL"), index=True
+    )
     is_enabled: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -78,16 +88,30 @@ class User(UserMixin, db.Model):
 
     # --- in-person registration (see coopere.members) ----------------------------------------
     has_internet: Mapped[bool] = mapped_column(default=True, server_default=true())
-    contact_preference: Mapped[str] = mapped_column(String(10), default="phone", server_default="phone")
+    contact_preference: Mapped[str] = mapped_column(
+        String(10), default="phone", server_default="phone"
+    )
     languages: Mapped[str] = mapped_column(String(200), default="", server_default="")
-    address_note: Mapped[str] = mapped_column(String(200), default="", server_default="")  # not in the register: why
-    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    registration_method: Mapped[str | None] = mapped_column(String(10))  # tablet | paper; None: created by the CLI
+    address_note: Mapped[str] = mapped_column(
+        String(200), default="", server_default=""
+    )  # not in the register: why
+    registered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    registration_method: Mapped[str | None] = mapped_column(
+        String(10)
+    )  # tablet | paper; None: created by the CLI
     paper_reference: Mapped[str] = mapped_column(String(20), default="", server_default="")
     activated_at: Mapped[datetime | None]
-    call_before_cafes: Mapped[bool] = mapped_column(default=False, server_default=false())  # on the call list
-    left_at: Mapped[datetime | None]  # left the perimeter: no login, no sponsorship, listings closed
-    listings_seen_at: Mapped[datetime | None]  # last visit to the listings: "new since my last visit"
+    call_before_cafes: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )  # on the call list
+    left_at: Mapped[
+        datetime | None
+    ]  # left the perimeter: no login, no sponsorship, listings closed
+    listings_seen_at: Mapped[
+        datetime | None
+    ]  # last visit to the listings: "new since my last visit"
     weekly_digest_sent_at: Mapped[datetime | None]  # the last weekly email of new listings (opt-in)
     # Erased at the person's request (RGPD): identity and contact data gone, the row kept anonymous
     # so that the perimeter's figures stay the same.

@@ -1,4 +1,5 @@
 """Password hashing (argon2id) and the password rules of OWASP ASVS 5.0."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -21,7 +22,9 @@ _DUMMY_PASSWORD = "coopere-dummy-password-for-timing"  # nosec B105
 
 def _hasher() -> PasswordHasher:
     cfg = current_app.config
-    return _hasher_for(cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"])
+    return _hasher_for(
+        cfg["ARGON2_TIME_COST"], cfg["ARGON2_MEMORY_COST"], cfg["ARGON2_PARALLELISM"]
+    )
 
 
 @lru_cache(maxsize=4)
@@ -79,12 +82,18 @@ def password_problems(password: str, *, personal: tuple[str, ...] = ()) -> list[
     if len(password) < MIN_LENGTH:
         problems.append(_l("Le mot de passe doit compter au moins %(n)d caractères.", n=MIN_LENGTH))
     elif len(password) > MAX_LENGTH:
-        problems.append(_l("Le mot de passe ne doit pas dépasser %(max)d caractères.", max=MAX_LENGTH))
+        problems.append(
+            _l("Le mot de passe ne doit pas dépasser %(max)d caractères.", max=MAX_LENGTH)
+        )
     else:
         lowered = password.lower()
         if lowered in common_passwords():
-            problems.append(_l("Ce mot de passe est parmi les plus utilisés : choisissez-en un autre, "
-                               "par exemple trois mots au hasard."))
+            problems.append(
+                _l(
+                    "Ce mot de passe est parmi les plus utilisés : choisissez-en un autre, "
+                    "par exemple trois mots au hasard."
+                )
+            )
         elif any(item and len(item) >= 3 and lowered == item.lower() for item in personal):
             problems.append(_l("Le mot de passe ne doit pas être votre nom ou votre identifiant."))
     return problems

@@ -1,4 +1,5 @@
 """Account operations: authentication with lockout, passwords, sessions, roles."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -71,8 +72,18 @@ def authenticate(login: str, password: str, address: str) -> User:
 def check_new_password(user: User | None, password: str) -> list[str]:
     personal = ()
     if user is not None:
-        personal = tuple(filter(None, (user.first_name, user.last_name, user.email,
-                                       (user.email or "").split("@")[0], user.phone)))
+        personal = tuple(
+            filter(
+                None,
+                (
+                    user.first_name,
+                    user.last_name,
+                    user.email,
+                    (user.email or "").split("@")[0],
+                    user.phone,
+                ),
+            )
+        )
     return password_problems(password, personal=personal)
 
 
@@ -122,18 +133,35 @@ def set_group_role(user: User, group_role: GroupRole | None, *, actor: User) -> 
             db.session.flush()
     old = user.group_role
     user.group_role = group_role.value if group_role else None
-    record("group.role_changed", actor=actor, target=user, old=old,
-           new=group_role.value if group_role else None)
+    record(
+        "group.role_changed",
+        actor=actor,
+        target=user,
+        old=old,
+        new=group_role.value if group_role else None,
+    )
 
 
 def admin_count() -> int:
-    return len(db.session.scalars(select(User.id).where(User.role == Role.ADMIN.value,
-                                                         User.is_enabled.is_(True))).all())
+    return len(
+        db.session.scalars(
+            select(User.id).where(User.role == Role.ADMIN.value, User.is_enabled.is_(True))
+        ).all()
+    )
 
 
-def create_account(first_name: str, last_name: str, login: str | None, password: str | None, *,
-                   role: Role = Role.MEMBER, group_role: GroupRole | None = None, locale: str | None = None,
-                   email: str | None = None, phone: str | None = None) -> User:
+def create_account(
+    first_name: str,
+    last_name: str,
+    login: str | None,
+    password: str | None,
+    *,
+    role: Role = Role.MEMBER,
+    group_role: GroupRole | None = None,
+    locale: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+) -> User:
     """A new account (command line, demo); `login` (email or phone) is sorted into the right column.
     AccountError (French) when the login is taken or the password refused."""
     if login:
@@ -145,8 +173,15 @@ def create_account(first_name: str, last_name: str, login: str | None, password:
     for column, value in ((User.email, email), (User.phone, phone)):
         if value and db.session.scalar(select(User.id).where(column == value)) is not None:
             raise AccountError(_l("Un compte utilise déjà %(login)s.", login=value))
-    user = User(first_name=first_name, last_name=last_name, email=email, phone=phone, role=role.value,
-                group_role=group_role.value if group_role else None, locale=locale)
+    user = User(
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        role=role.value,
+        group_role=group_role.value if group_role else None,
+        locale=locale,
+    )
     db.session.add(user)
     db.session.flush()  # an id first, for the audit entries to name the account
     if password is not None:

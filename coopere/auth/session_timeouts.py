@@ -6,6 +6,7 @@ ends a session nobody used for that long (a shared tablet left at the café); SE
 (default 12) ends any session that old, however active. The person is sent to the login page with
 a French message saying why, and comes back to the page they asked for once logged in again.
 """
+
 from __future__ import annotations
 
 import time
@@ -45,11 +46,16 @@ def _expiry_reason() -> str | None:
         session[STARTED] = session[SEEN] = int(now)
         return None
     if now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600:
-        return _("Par sécurité, une connexion dure au plus %(hours)d heures. Reconnectez-vous, s'il vous plaît.",
-                 hours=config["SESSION_ABSOLUTE_HOURS"])
+        return _(
+            "Par sécurité, une connexion dure au plus %(hours)d heures. Reconnectez-vous, s'il vous plaît.",
+            hours=config["SESSION_ABSOLUTE_HOURS"],
+        )
     if now - seen > config["SESSION_IDLE_MINUTES"] * 60:
-        return _("Vous avez été déconnecté(e) après %(minutes)d minutes sans activité. "
-                 "Reconnectez-vous, s'il vous plaît.", minutes=config["SESSION_IDLE_MINUTES"])
+        return _(
+            "Vous avez été déconnecté(e) après %(minutes)d minutes sans activité. "
+            "Reconnectez-vous, s'il vous plaît.",
+            minutes=config["SESSION_IDLE_MINUTES"],
+        )
     if now - seen >= SEEN_RESOLUTION_SECONDS:
         session[SEEN] = int(now)
     return None

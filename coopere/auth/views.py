@@ -1,4 +1,5 @@
 """Login, logout, the member's home and account settings."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, session, url_for
@@ -103,7 +104,9 @@ def home():
     from ..listings.browse import NEW_CAP, new_count
     from ..members.sponsorship import subject
 
-    return render_template("auth/home.html", new_listings=new_count(subject()), new_listings_cap=NEW_CAP)
+    return render_template(
+        "auth/home.html", new_listings=new_count(subject()), new_listings_cap=NEW_CAP
+    )
 
 
 @bp.route("/compte")
@@ -117,8 +120,13 @@ def _account_page(**forms):
     status = 422 if any(f.errors for f in forms.values()) else 200
     from ..privacy.services import pending_erasure
 
-    return render_template("auth/account.html", language_form=language, password_form=password,
-                           sessions_form=ConfirmForm(), erasure=pending_erasure(current_user)), status
+    return render_template(
+        "auth/account.html",
+        language_form=language,
+        password_form=password,
+        sessions_form=ConfirmForm(),
+        erasure=pending_erasure(current_user),
+    ), status
 
 
 @bp.route("/compte/langue", methods=["POST"])
@@ -149,8 +157,10 @@ def change_password():
             else:
                 db.session.commit()
                 login_user(user)  # this device stays logged in with the new session version
-                flash(_("Votre mot de passe est changé. Vos autres appareils sont déconnectés."),
-                      "success")
+                flash(
+                    _("Votre mot de passe est changé. Vos autres appareils sont déconnectés."),
+                    "success",
+                )
                 return redirect(url_for("auth.account"))
     return _account_page(password=form)
 

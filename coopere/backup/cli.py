@@ -1,4 +1,5 @@
 """`flask --app coopere backup [--keep N] [--list]` and `flask --app coopere restore FILE [--yes]`."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +10,14 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .services import BackupError, backup_database, backup_directory, check_backup, list_backups, restore_database
+from .services import (
+    BackupError,
+    backup_database,
+    backup_directory,
+    check_backup,
+    list_backups,
+    restore_database,
+)
 
 
 class Failure(click.ClickException):
@@ -36,10 +44,19 @@ def local_time(moment: datetime) -> str:
 
 
 @click.command("backup")
-@click.option("--keep", type=click.IntRange(min=0), default=None,
-              help="How many backups to keep (the newest); older ones are deleted. Default: BACKUP_KEEP (14); "
-                   "0 keeps them all.")
-@click.option("--list", "list_only", is_flag=True, help="List the backups (size and date) instead of making one.")
+@click.option(
+    "--keep",
+    type=click.IntRange(min=0),
+    default=None,
+    help="How many backups to keep (the newest); older ones are deleted. Default: BACKUP_KEEP (14); "
+    "0 keeps them all.",
+)
+@click.option(
+    "--list",
+    "list_only",
+    is_flag=True,
+    help="List the backups (size and date) instead of making one.",
+)
 @with_appcontext
 def backup_command(keep, list_only):
     """Back up the database while the site runs, check the copy, and keep the newest N backups."""
@@ -51,7 +68,9 @@ def backup_command(keep, list_only):
             return
         click.echo(f"{len(backups)} sauvegarde(s) dans {directory} (la plus récente d'abord) :")
         for info in backups:
-            click.echo(f"  {info.path.name:<52} {local_time(info.created_at):<24} {human_size(info.size):>10}")
+            click.echo(
+                f"  {info.path.name:<52} {local_time(info.created_at):<24} {human_size(info.size):>10}"
+            )
         return
     try:
         result = backup_database(directory=directory, keep=keep)
@@ -60,7 +79,9 @@ def backup_command(keep, list_only):
     click.echo(f"Sauvegarde faite et vérifiée : {result.path} ({human_size(result.size)}).")
     if result.pruned:
         kept = keep if keep is not None else current_app.config.get("BACKUP_KEEP", 14)
-        click.echo(f"{len(result.pruned)} ancienne(s) sauvegarde(s) supprimée(s) : on garde les {kept} plus récentes.")
+        click.echo(
+            f"{len(result.pruned)} ancienne(s) sauvegarde(s) supprimée(s) : on garde les {kept} plus récentes."
+        )
     click.echo("Pensez à en garder une copie hors de cette machine.")
 
 
@@ -84,11 +105,15 @@ def restore_command(file, yes):
         checked = check_backup(_resolve(file))
     except BackupError as error:
         raise Failure(f"restauration refusée, rien n'a changé : {error}")
-    click.echo(f"Sauvegarde vérifiée : {checked.path} (faite le {local_time(checked.created_at)}, "
-               f"schéma {checked.revision}).")
+    click.echo(
+        f"Sauvegarde vérifiée : {checked.path} (faite le {local_time(checked.created_at)}, "
+        f"schéma {checked.revision})."
+    )
     if not yes and not click.confirm(
-            "Remplacer TOUTES les données actuelles du site par celles de cette sauvegarde ? "
-            "(l'état actuel sera d'abord sauvegardé) — y = oui, n = non", default=False):
+        "Remplacer TOUTES les données actuelles du site par celles de cette sauvegarde ? "
+        "(l'état actuel sera d'abord sauvegardé) — y = oui, n = non",
+        default=False,
+    ):
         click.echo("Restauration annulée : rien n'a changé.")
         raise click.exceptions.Exit(1)
     try:
@@ -97,7 +122,11 @@ def restore_command(file, yes):
         raise Failure(f"restauration impossible : {error}")
     if result.safety_backup:
         click.echo(f"État d'avant enregistré dans {result.safety_backup}.")
-    click.echo(f"Données restaurées depuis {checked.path.name} (état du {local_time(checked.created_at)}).")
+    click.echo(
+        f"Données restaurées depuis {checked.path.name} (état du {local_time(checked.created_at)})."
+    )
     if checked.needs_upgrade:
-        click.echo("Cette sauvegarde vient d'une version plus ancienne : lancez maintenant "
-                   "`flask --app coopere db upgrade`.")
+        click.echo(
+            "Cette sauvegarde vient d'une version plus ancienne : lancez maintenant "
+            "`flask --app coopere db upgrade`."
+        )

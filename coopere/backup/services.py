@@ -6,12 +6,14 @@ PostgreSQL: `pg_dump --format=custom`, checked by reading the whole archive back
 Backup files are named `coopere-<UTC timestamp>[-<label>].sqlite3|.pgdump` in the backup folder.
 Every error is a `BackupError` whose message is French, for the volunteer at the terminal.
 """
+
 from __future__ import annotations
 
 import os
 import re
 import shutil
 import sqlite3
+
 # pg_dump / pg_restore are run with an argument list (no shell), built here from the site's own
 # database settings and a file name this module chose or checked: nothing typed by a visitor.
 import subprocess  # nosec B404
@@ -28,7 +30,9 @@ from ..config import ROOT
 
 SQLITE_SUFFIX = ".sqlite3"
 PG_SUFFIX = ".pgdump"
-NAME_RE = re.compile(r"^coopere-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<label>[a-z0-9-]+))?(?P<ext>\.sqlite3|\.pgdump)$")
+NAME_RE = re.compile(
+    r"^coopere-(?P<stamp>\d{8}T\d{6}Z)(?:-(?P<label>[a-z0-9-]+))?(?P<ext>\.sqlite3|\.pgdump)$"
+)
 STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -103,8 +107,10 @@ def _ensure_directory(directory: Path) -> None:
 def _backend(engine: Engine) -> str:
     name = engine.dialect.name
     if name not in ("sqlite", "postgresql"):
-        raise BackupError(f"les sauvegardes ne savent pas traiter une base « {name} » "
-                          "(SQLite ou PostgreSQL seulement).")
+        raise BackupError(
+            f"les sauvegardes ne savent pas traiter une base « {name} » "
+            "(SQLite ou PostgreSQL seulement)."
+        )
     return name
 
 
@@ -125,9 +131,19 @@ def list_backups(directory: Path | None = None) -> list[BackupInfo]:
         match = NAME_RE.match(path.name)
         if match and path.is_file():
             stat = path.stat()
-            found.append((match["stamp"], stat.st_mtime_ns, path.name,
-                          BackupInfo(path=path, size=stat.st_size, created_at=_created_at(path),
-                                     backend="sqlite" if match["ext"] == SQLITE_SUFFIX else "postgresql")))
+            found.append(
+                (
+                    match["stamp"],
+                    stat.st_mtime_ns,
+                    path.name,
+                    BackupInfo(
+                        path=path,
+                        size=stat.st_size,
+                        created_at=_created_at(path),
+                        backend="sqlite" if match["ext"] == SQLITE_SUFFIX else "postgresql",
+                    ),
+                )
+            )
     found.sort(reverse=True, key=lambda item: item[:3])
     return [item[3] for item in found]
 
@@ -162,8 +178,13 @@ def _new_path(directory: Path, suffix: str, label: str | None, now: datetime) ->
 # --- backing up ----------------------------------------------------------------------------------
 
 
-def backup_database(*, engine: Engine | None = None, directory: Path | None = None, keep: int | None = None,
-                    label: str | None = None) -> BackupResult:
+def backup_database(
+    *,
+    engine: Engine | None = None,
+    directory: Path | None = None,
+    keep: int | None = None,
+    label: str | None = None,
+) -> BackupResult:
     """Back up the live database into a new, checked file, then keep only the `keep` newest backups.
 
     `keep` defaults to BACKUP_KEEP; None with a label (the safety backup of a restore) prunes nothing.
@@ -202,7 +223,9 @@ def backup_database(*, engine: Engine | None = None, directory: Path | None = No
     if keep is None and label is None:
         keep = int(current_app.config.get("BACKUP_KEEP", 14))
     pruned = tuple(prune(keep, directory)) if keep else ()
-    return BackupResult(path=final, size=final.stat().st_size, created_at=now, backend=backend, pruned=pruned)
+    return BackupResult(
+        path=final, size=final.stat().st_size, created_at=now, backend=backend, pruned=pruned
+    )
 
 
 def _fsync(path: Path) -> None:
@@ -223,7 +246,9 @@ def _sqlite_file(engine: Engine) -> Path:
 def _sqlite_path(engine: Engine) -> Path:
     path = _sqlite_file(engine)
     if not path.is_file():
-        raise BackupError(f"la base de données {path} n'existe pas (lancez d'abord `flask --app coopere init`).")
+        raise BackupError(
+            f"la base de données {path} n'existe pas (lancez d'abord `flask --app coopere init`)."
+        )
     return path
 
 
@@ -251,9 +276,11 @@ def _sqlite_backup(source_path: Path, destination: Path) -> None:
         target.close()
         source.close()
     if problems:
-        raise BackupError("la sauvegarde n'est pas intègre (PRAGMA integrity_check : "
-                          f"{'; '.join(problems[:5])}). Le fichier raté a été supprimé ; "
-                          "la base du site est peut-être abîmée : demandez de l'aide avant toute autre action.")
+        raise BackupError(
+            "la sauvegarde n'est pas intègre (PRAGMA integrity_check : "
+            f"{'; '.join(problems[:5])}). Le fichier raté a été supprimé ; "
+            "la base du site est peut-être abîmée : demandez de l'aide avant toute autre action."
+        )
 
 
 def _pause(_status, _remaining, _total) -> None:
@@ -301,27 +328,42 @@ def check_backup(path: Path, *, engine: Engine | None = None) -> CheckedBackup:
     except OSError as error:
         raise BackupError(f"le fichier {path} ne peut pas être lu ({error.strerror}).") from error
     if kind is None:
-        raise BackupError(f"{path.name} n'est pas une sauvegarde de coopere (ni une base SQLite, "
-                          "ni une sauvegarde PostgreSQL).")
+        raise BackupError(
+            f"{path.name} n'est pas une sauvegarde de coopere (ni une base SQLite, "
+            "ni une sauvegarde PostgreSQL)."
+        )
     if kind != backend:
         names = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-        raise BackupError(f"{path.name} est une sauvegarde {names[kind]}, or ce site utilise {names[backend]} : "
-                          "elle ne peut pas être restaurée ici.")
+        raise BackupError(
+            f"{path.name} est une sauvegarde {names[kind]}, or ce site utilise {names[backend]} : "
+            "elle ne peut pas être restaurée ici."
+        )
     if backend == "sqlite":
         if path.resolve() == _sqlite_file(engine):
-            raise BackupError("ce fichier est la base de données du site elle-même, pas une sauvegarde.")
+            raise BackupError(
+                "ce fichier est la base de données du site elle-même, pas une sauvegarde."
+            )
         revisions = _sqlite_check(path)
     else:
         revisions = _pg_check(engine, path)
     known, heads = known_revisions()
     if not revisions:
-        raise BackupError(f"{path.name} n'est pas une sauvegarde de coopere (pas de version de schéma).")
+        raise BackupError(
+            f"{path.name} n'est pas une sauvegarde de coopere (pas de version de schéma)."
+        )
     unknown = [revision for revision in revisions if revision not in known]
     if unknown:
-        raise BackupError(f"{path.name} vient d'une version de coopere que ce programme ne connaît pas "
-                          f"(schéma {', '.join(unknown)}) : mettez coopere à jour avant de la restaurer.")
-    return CheckedBackup(path=path, backend=backend, revision=", ".join(sorted(revisions)),
-                         created_at=_created_at(path), needs_upgrade=set(revisions) != heads)
+        raise BackupError(
+            f"{path.name} vient d'une version de coopere que ce programme ne connaît pas "
+            f"(schéma {', '.join(unknown)}) : mettez coopere à jour avant de la restaurer."
+        )
+    return CheckedBackup(
+        path=path,
+        backend=backend,
+        revision=", ".join(sorted(revisions)),
+        created_at=_created_at(path),
+        needs_upgrade=set(revisions) != heads,
+    )
 
 
 def _sqlite_check(path: Path) -> list[str]:
@@ -333,14 +375,20 @@ def _sqlite_check(path: Path) -> list[str]:
     try:
         problems = sqlite_integrity_problems(connection)
         if problems:
-            raise BackupError(f"{path.name} est abîmé (PRAGMA integrity_check : {'; '.join(problems[:5])}).")
+            raise BackupError(
+                f"{path.name} est abîmé (PRAGMA integrity_check : {'; '.join(problems[:5])})."
+            )
         try:
             return [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")]
         except sqlite3.OperationalError as error:
-            raise BackupError(f"{path.name} est une base SQLite, mais pas une sauvegarde de coopere "
-                              "(pas de table alembic_version).") from error
+            raise BackupError(
+                f"{path.name} est une base SQLite, mais pas une sauvegarde de coopere "
+                "(pas de table alembic_version)."
+            ) from error
     except sqlite3.DatabaseError as error:
-        raise BackupError(f"{path.name} est abîmé ou n'est pas une base SQLite ({error}).") from error
+        raise BackupError(
+            f"{path.name} est abîmé ou n'est pas une base SQLite ({error})."
+        ) from error
     finally:
         connection.close()
 
@@ -348,8 +396,13 @@ def _sqlite_check(path: Path) -> list[str]:
 # --- restoring -------------------------------------------------------------------------------------
 
 
-def restore_database(path: Path, *, engine: Engine | None = None, directory: Path | None = None,
-                     checked: CheckedBackup | None = None) -> RestoreResult:
+def restore_database(
+    path: Path,
+    *,
+    engine: Engine | None = None,
+    directory: Path | None = None,
+    checked: CheckedBackup | None = None,
+) -> RestoreResult:
     """Check the file, back up the current database (safety copy), then restore the file into the live database.
 
     The live database is written through the database itself (SQLite backup API into the live file,
@@ -362,7 +415,9 @@ def restore_database(path: Path, *, engine: Engine | None = None, directory: Pat
     checked = checked or check_backup(path, engine=engine)
     safety = None
     # A lost database (no file, or an empty one) is the very case a restore is for: nothing to save first.
-    if checked.backend == "postgresql" or (_sqlite_file(engine).is_file() and _sqlite_file(engine).stat().st_size):
+    if checked.backend == "postgresql" or (
+        _sqlite_file(engine).is_file() and _sqlite_file(engine).stat().st_size
+    ):
         safety = backup_database(engine=engine, directory=directory, label=SAFETY_LABEL).path
     # Our own pooled connections must not hold the old database (or its cached schema) open.
     db.session.remove()
@@ -373,8 +428,12 @@ def restore_database(path: Path, *, engine: Engine | None = None, directory: Pat
         _pg_restore(engine, checked.path)
     engine.dispose()
     try:
-        record("backup.restored", file=checked.path.name, revision=checked.revision,
-               safety_backup=safety.name if safety else None)
+        record(
+            "backup.restored",
+            file=checked.path.name,
+            revision=checked.revision,
+            safety_backup=safety.name if safety else None,
+        )
         db.session.commit()
     except SQLAlchemyError:
         # An older schema may not fit today's audit table until `flask db upgrade`: the restore stands.
@@ -393,14 +452,18 @@ def _sqlite_restore(source_path: Path, live_path: Path) -> None:
         source.backup(target, pages=-1)
         problems = sqlite_integrity_problems(target)
     except sqlite3.Error as error:
-        raise BackupError(f"la restauration a échoué ({error}) ; la base du site n'a pas été modifiée "
-                          "si l'erreur est survenue pendant la copie.") from error
+        raise BackupError(
+            f"la restauration a échoué ({error}) ; la base du site n'a pas été modifiée "
+            "si l'erreur est survenue pendant la copie."
+        ) from error
     finally:
         target.close()
         source.close()
     if problems:
-        raise BackupError(f"après restauration, la base n'est pas intègre ({'; '.join(problems[:5])}) : "
-                          "restaurez la sauvegarde de sécurité.")
+        raise BackupError(
+            f"après restauration, la base n'est pas intègre ({'; '.join(problems[:5])}) : "
+            "restaurez la sauvegarde de sécurité."
+        )
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------------
@@ -413,8 +476,14 @@ def _pg_conninfo(engine: Engine) -> tuple[str, dict[str, str]]:
     if url.password:
         env["PGPASSWORD"] = str(url.password)
     # Built afresh: URL.set(password=None) would keep the password (None means "unchanged" there).
-    conninfo = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
-                          database=url.database, query=url.query).render_as_string(hide_password=False)
+    conninfo = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query=url.query,
+    ).render_as_string(hide_password=False)
     return conninfo, env
 
 
@@ -436,8 +505,12 @@ def _pg_server_major(engine: Engine) -> int:
 
 def _binary_major(binary: str) -> int | None:
     try:
-        output = subprocess.run([binary, "--version"], capture_output=True,  # nosec B603 - fixed argv
-                                text=True, timeout=30).stdout
+        output = subprocess.run(
+            [binary, "--version"],
+            capture_output=True,  # nosec B603 - fixed argv
+            text=True,
+            timeout=30,
+        ).stdout
     except OSError:
         return None
     match = re.search(r"(\d+)(?:\.\d+)?", output)
@@ -461,21 +534,29 @@ def find_pg_binary(name: str, server_major: int) -> str:
             return candidate
         too_old.append(f"{candidate} (version {major})")
     if too_old:
-        raise BackupError(f"{name} est trop ancien pour ce serveur PostgreSQL {server_major} : "
-                          f"{', '.join(too_old)}. Installez le paquet postgresql-client-{server_major} "
-                          "(ou plus récent).")
-    raise BackupError(f"le programme {name} est introuvable : installez le paquet postgresql-client "
-                      f"(version {server_major} ou plus récente), par exemple `sudo apt-get install "
-                      "postgresql-client`.")
+        raise BackupError(
+            f"{name} est trop ancien pour ce serveur PostgreSQL {server_major} : "
+            f"{', '.join(too_old)}. Installez le paquet postgresql-client-{server_major} "
+            "(ou plus récent)."
+        )
+    raise BackupError(
+        f"le programme {name} est introuvable : installez le paquet postgresql-client "
+        f"(version {server_major} ou plus récente), par exemple `sudo apt-get install "
+        "postgresql-client`."
+    )
 
 
-def _run(engine: Engine, args: list[str], env: dict[str, str], what: str) -> subprocess.CompletedProcess:
+def _run(
+    engine: Engine, args: list[str], env: dict[str, str], what: str
+) -> subprocess.CompletedProcess:
     try:
         result = subprocess.run(args, env=env, capture_output=True, text=True)  # nosec B603 - argv, no shell
     except OSError as error:
         raise BackupError(f"{what} n'a pas pu être lancé ({error.strerror}).") from error
     if result.returncode != 0:
-        raise BackupError(f"{what} a échoué : {_scrub(result.stderr, engine) or 'code ' + str(result.returncode)}")
+        raise BackupError(
+            f"{what} a échoué : {_scrub(result.stderr, engine) or 'code ' + str(result.returncode)}"
+        )
     return result
 
 
@@ -499,9 +580,16 @@ def _pg_backup(engine: Engine, destination: Path) -> None:
     os.chmod(destination, 0o600)
     try:
         # Reading the whole archive back checks that every block of it is complete and readable.
-        _run(engine, [pg_restore, "--file=/dev/null", str(destination)], env, "la vérification (pg_restore)")
+        _run(
+            engine,
+            [pg_restore, "--file=/dev/null", str(destination)],
+            env,
+            "la vérification (pg_restore)",
+        )
     except BackupError as error:
-        raise BackupError(f"la sauvegarde n'est pas intègre ; le fichier raté a été supprimé. {error}") from error
+        raise BackupError(
+            f"la sauvegarde n'est pas intègre ; le fichier raté a été supprimé. {error}"
+        ) from error
 
 
 def _pg_check(engine: Engine, path: Path) -> list[str]:
@@ -510,19 +598,41 @@ def _pg_check(engine: Engine, path: Path) -> list[str]:
     conninfo, env = _pg_conninfo(engine)
     try:
         listing = _run(engine, [pg_restore, "--list", str(path)], env, "pg_restore --list").stdout
-        _run(engine, [pg_restore, "--file=/dev/null", str(path)], env, "la lecture complète (pg_restore)")
+        _run(
+            engine,
+            [pg_restore, "--file=/dev/null", str(path)],
+            env,
+            "la lecture complète (pg_restore)",
+        )
     except BackupError as error:
-        raise BackupError(f"{path.name} est abîmé ou n'est pas une sauvegarde PostgreSQL. {error}") from error
+        raise BackupError(
+            f"{path.name} est abîmé ou n'est pas une sauvegarde PostgreSQL. {error}"
+        ) from error
     match = re.search(r"^\d+; \d+ \d+ TABLE DATA (\S+) alembic_version ", listing, re.MULTILINE)
     if not match:
-        raise BackupError(f"{path.name} est une sauvegarde PostgreSQL, mais pas de coopere "
-                          "(pas de table alembic_version).")
+        raise BackupError(
+            f"{path.name} est une sauvegarde PostgreSQL, mais pas de coopere "
+            "(pas de table alembic_version)."
+        )
     schema = _pg_schema(engine)
     if match.group(1) != schema:
-        raise BackupError(f"{path.name} est la sauvegarde du schéma « {match.group(1)} », or ce site utilise "
-                          f"le schéma « {schema} » : elle ne peut pas être restaurée ici.")
-    data = _run(engine, [pg_restore, "--data-only", "--table=alembic_version", f"--schema={match.group(1)}",
-                         "--file=-", str(path)], env, "pg_restore").stdout
+        raise BackupError(
+            f"{path.name} est la sauvegarde du schéma « {match.group(1)} », or ce site utilise "
+            f"le schéma « {schema} » : elle ne peut pas être restaurée ici."
+        )
+    data = _run(
+        engine,
+        [
+            pg_restore,
+            "--data-only",
+            "--table=alembic_version",
+            f"--schema={match.group(1)}",
+            "--file=-",
+            str(path),
+        ],
+        env,
+        "pg_restore",
+    ).stdout
     revisions, inside = [], False
     for line in data.splitlines():
         if line.startswith("COPY ") and "alembic_version" in line:
@@ -539,8 +649,24 @@ def _pg_restore(engine: Engine, path: Path) -> None:
     conninfo, env = _pg_conninfo(engine)
     # One transaction: a restore that fails midway leaves the database as it was.
     try:
-        _run(engine, [pg_restore, "--clean", "--if-exists", "--single-transaction", "--no-owner",
-                      "--no-privileges", "--no-password", f"--dbname={conninfo}", str(path)], env, "pg_restore")
+        _run(
+            engine,
+            [
+                pg_restore,
+                "--clean",
+                "--if-exists",
+                "--single-transaction",
+                "--no-owner",
+                "--no-privileges",
+                "--no-password",
+                f"--dbname={conninfo}",
+                str(path),
+            ],
+            env,
+            "pg_restore",
+        )
     except BackupError as error:
-        raise BackupError(f"{error}\nLa base n'a pas été modifiée (la restauration se fait en une seule "
-                          "transaction).") from error
+        raise BackupError(
+            f"{error}\nLa base n'a pas été modifiée (la restauration se fait en une seule "
+            "transaction)."
+        ) from error

@@ -1,4 +1,5 @@
 """Forms of the café pages: a call's outcome, the desk's buttons, the event report."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -12,10 +13,25 @@ from .services import COLLECTED_MAX, NOTE_MAX, OUTCOME_LABELS, REPORT_NOTES_MAX
 class CallForm(BaseForm):
     """One tap per outcome (three buttons named `outcome`), with an optional short note."""
 
-    outcome = HiddenField(validators=[AnyOf(list(OUTCOME_LABELS), message=_l(
-        "Choisissez ce qu'a donné l'appel : joint(e), pas de réponse ou message laissé."))])
-    note = StringField(_l("Note (facultatif)"), validators=[Optional(), Length(max=NOTE_MAX, message=_l(
-        "La note est trop longue (%(max)d caractères au plus)."))])
+    outcome = HiddenField(
+        validators=[
+            AnyOf(
+                list(OUTCOME_LABELS),
+                message=_l(
+                    "Choisissez ce qu'a donné l'appel : joint(e), pas de réponse ou message laissé."
+                ),
+            )
+        ]
+    )
+    note = StringField(
+        _l("Note (facultatif)"),
+        validators=[
+            Optional(),
+            Length(
+                max=NOTE_MAX, message=_l("La note est trop longue (%(max)d caractères au plus).")
+            ),
+        ],
+    )
 
 
 class PersonForm(BaseForm):
@@ -27,25 +43,50 @@ class PersonForm(BaseForm):
 class VisitorsForm(BaseForm):
     """« + 1 visiteur » / « − 1 » (the button pressed gives `change`)."""
 
-    change = HiddenField(validators=[AnyOf(["1", "-1"], message=_l(
-        "Le compteur avance ou recule d'un visiteur à la fois."))])
+    change = HiddenField(
+        validators=[
+            AnyOf(["1", "-1"], message=_l("Le compteur avance ou recule d'un visiteur à la fois."))
+        ]
+    )
 
 
 class ReportForm(BaseForm):
     offers_collected = IntegerField(
-        _l("Offres recueillies"), description=_l("Ce que les personnes ont dit pouvoir proposer."),
-        validators=[InputRequired(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)),
-                    NumberRange(min=0, max=COLLECTED_MAX,
-                                message=_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX))],
-        render_kw={"inputmode": "numeric"})
+        _l("Offres recueillies"),
+        description=_l("Ce que les personnes ont dit pouvoir proposer."),
+        validators=[
+            InputRequired(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)),
+            NumberRange(
+                min=0,
+                max=COLLECTED_MAX,
+                message=_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
     needs_collected = IntegerField(
-        _l("Demandes recueillies"), description=_l("Ce que les personnes ont dit aimer recevoir."),
-        validators=[InputRequired(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)),
-                    NumberRange(min=0, max=COLLECTED_MAX,
-                                message=_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX))],
-        render_kw={"inputmode": "numeric"})
+        _l("Demandes recueillies"),
+        description=_l("Ce que les personnes ont dit aimer recevoir."),
+        validators=[
+            InputRequired(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)),
+            NumberRange(
+                min=0,
+                max=COLLECTED_MAX,
+                message=_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX),
+            ),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
     notes = TextAreaField(
         _l("Notes (facultatif)"),
-        description=_l("Ce qui s'est bien passé, ce qui manquait, les idées pour la prochaine fois."),
-        validators=[Optional(), Length(max=REPORT_NOTES_MAX, message=_l(
-            "Les notes sont trop longues (%(max)d caractères au plus)."))])
+        description=_l(
+            "Ce qui s'est bien passé, ce qui manquait, les idées pour la prochaine fois."
+        ),
+        validators=[
+            Optional(),
+            Length(
+                max=REPORT_NOTES_MAX,
+                message=_l("Les notes sont trop longues (%(max)d caractères au plus)."),
+            ),
+        ],
+    )

@@ -1,4 +1,5 @@
 """Check-ins at the café desk, calls made before a café, and the report written after it."""
+
 from __future__ import annotations
 
 import enum
@@ -39,7 +40,9 @@ class Call(db.Model):
 
     __tablename__ = "calls"
     __table_args__ = (
-        CheckConstraint("outcome IN ('reached', 'no_answer', 'message_left')", name="outcome_known"),
+        CheckConstraint(
+            "outcome IN ('reached', 'no_answer', 'message_left')", name="outcome_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,7 @@ paper attendance sheet, and the figures of the event report. Views stay thin and
 Checking in is allowed from the event's day (Paris time) on, never before, so that the paper
 sheet can be typed in afterwards; never for a cancelled event. A person is checked in once per
 event (a database constraint as well: a second check-in is refused, even from two tablets)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class CafeError(ValueError):
 
 # --- the event's day ----------------------------------------------------------------------------
 
+
 def event_day(event: Event) -> date:
     return to_paris(event.starts_at).date()
 
@@ -60,8 +62,13 @@ def desk_closed_reason(event: Event) -> str | None:
     if event.cancelled:
         return str(_l("Ce rendez-vous est annulé : on ne peut pas y noter de présences."))
     if paris_today() < event_day(event):
-        return str(_l("L'accueil ouvre le jour du rendez-vous, le %(date)s : les présences se notent "
-                      "ce jour-là ou après, pas avant.", date=long_date(event.starts_at)))
+        return str(
+            _l(
+                "L'accueil ouvre le jour du rendez-vous, le %(date)s : les présences se notent "
+                "ce jour-là ou après, pas avant.",
+                date=long_date(event.starts_at),
+            )
+        )
     return None
 
 
@@ -72,6 +79,7 @@ def _check_desk_open(event: Event) -> None:
 
 
 # --- the café desk ------------------------------------------------------------------------------
+
 
 @dataclass
 class DeskCounts:
@@ -86,17 +94,26 @@ class DeskCounts:
 
 def desk_counts(event: Event) -> DeskCounts:
     present, newcomers = db.session.execute(
-        select(func.count(CheckIn.id), func.coalesce(func.sum(case((CheckIn.newcomer.is_(True), 1), else_=0)), 0))
-        .where(CheckIn.event_id == event.id)).one()
+        select(
+            func.count(CheckIn.id),
+            func.coalesce(func.sum(case((CheckIn.newcomer.is_(True), 1), else_=0)), 0),
+        ).where(CheckIn.event_id == event.id)
+    ).one()
     return DeskCounts(present=present, newcomers=int(newcomers), visitors=event.visitors)
 
 
 def present_people(event: Event) -> list[tuple[CheckIn, User]]:
     """Who is checked in, the latest first (the one to undo after a mistake is at the top)."""
-    return list(db.session.execute(
-        select(CheckIn, User).join(User, User.id == CheckIn.user_id)
-        .outerjoin(Dwelling, User.dwelling_id == Dwelling.id).options(contains_eager(User.dwelling))
-        .where(CheckIn.event_id == event.id).order_by(CheckIn.at.desc(), CheckIn.id.desc())).all())
+    return list(
+        db.session.execute(
+            select(CheckIn, User)
+            .join(User, User.id == CheckIn.user_id)
+            .outerjoin(Dwelling, User.dwelling_id == Dwelling.id)
+            .options(contains_eager(User.dwelling))
+            .where(CheckIn.event_id == event.id)
+            .order_by(CheckIn.at.desc(), CheckIn.id.desc())
+        ).all()
+    )
 
 
 def search_people(q: str, limit: int = SEARCH_LIMIT) -> list[User]:
@@ -104,7 +121,9 @@ def search_people(q: str, limit: int = SEARCH_LIMIT) -> list[User]:
     accents and case ignored (« elodie » finds « Élodie »)."""
     if not fold_name(q).split():
         return []  # « - » or spaces only: a search for nothing, not for everyone
-    query = members_query(q).order_by(func.lower(User.last_name), func.lower(User.first_name), User.id)
+    query = members_query(q).order_by(
+        func.lower(User.last_name), func.lower(User.first_name), User.id
+    )
     return list(db.session.scalars(query.limit(limit)).unique())
 
 
@@ -112,17 +131,26 @@ def sponsored_residents() -> list[tuple[User, User]]:
     """Neighbours without internet who have a sponsor, with that sponsor: at the top of the desk,
     one tap each (they are the ones least likely to be found by a search)."""
     sponsor = aliased(User)
-    return list(db.session.execute(
-        select(User, sponsor).join(Sponsorship, Sponsorship.sponsee_id == User.id)
-        .join(sponsor, sponsor.id == Sponsorship.sponsor_id)
-        .outerjoin(Dwelling, User.dwelling_id == Dwelling.id).options(contains_eager(User.dwelling))
-        .where(Sponsorship.ended_at.is_(None), User.left_at.is_(None))
-        .order_by(func.lower(User.last_name), func.lower(User.first_name), User.id)).all())
+    return list(
+        db.session.execute(
+            select(User, sponsor)
+            .join(Sponsorship, Sponsorship.sponsee_id == User.id)
+            .join(sponsor, sponsor.id == Sponsorship.sponsor_id)
+            .outerjoin(Dwelling, User.dwelling_id == Dwelling.id)
+            .options(contains_eager(User.dwelling))
+            .where(Sponsorship.ended_at.is_(None), User.left_at.is_(None))
+            .order_by(func.lower(User.last_name), func.lower(User.first_name), User.id)
+        ).all()
+    )
 
 
 def is_checked_in(event: Event, person: User) -> bool:
-    return db.session.scalar(select(CheckIn.id).where(CheckIn.event_id == event.id,
-                                                      CheckIn.user_id == person.id)) is not None
+    return (
+        db.session.scalar(
+            select(CheckIn.id).where(CheckIn.event_id == event.id, CheckIn.user_id == person.id)
+        )
+        is not None
+    )
 
 
 def check_in(event: Event, person: User, *, actor: User, newcomer: bool = False) -> CheckIn:
@@ -131,8 +159,12 @@ def check_in(event: Event, person: User, *, actor: User, newcomer: bool = False)
     a moment before (the unique constraint, caught inside a savepoint)."""
     _check_desk_open(event)
     if person.has_left:
-        raise CafeError(_l("%(name)s est parti(e) du périmètre : on ne peut pas le ou la noter présent(e).",
-                           name=person.full_name))
+        raise CafeError(
+            _l(
+                "%(name)s est parti(e) du périmètre : on ne peut pas le ou la noter présent(e).",
+                name=person.full_name,
+            )
+        )
     already = _l("%(name)s est déjà noté(e) présent(e) : rien n'a changé.", name=person.full_name)
     if is_checked_in(event, person):
         raise CafeError(already)
@@ -148,9 +180,13 @@ def check_in(event: Event, person: User, *, actor: User, newcomer: bool = False)
 def undo_check_in(event: Event, person: User) -> None:
     """Take back a check-in made by mistake (the person's registration, if any, stays)."""
     _check_desk_open(event)
-    row = db.session.scalar(select(CheckIn).where(CheckIn.event_id == event.id, CheckIn.user_id == person.id))
+    row = db.session.scalar(
+        select(CheckIn).where(CheckIn.event_id == event.id, CheckIn.user_id == person.id)
+    )
     if row is None:
-        raise CafeError(_l("%(name)s n'était pas noté(e) présent(e) : rien n'a changé.", name=person.full_name))
+        raise CafeError(
+            _l("%(name)s n'était pas noté(e) présent(e) : rien n'a changé.", name=person.full_name)
+        )
     db.session.delete(row)
 
 
@@ -161,8 +197,11 @@ def change_visitors(event: Event, delta: int) -> int:
         raise CafeError(_l("Le compteur avance ou recule d'un visiteur à la fois."))
     _check_desk_open(event)
     result = db.session.execute(
-        update(Event).where(Event.id == event.id, Event.visitors + delta >= 0)
-        .values(visitors=Event.visitors + delta).execution_options(synchronize_session=False))
+        update(Event)
+        .where(Event.id == event.id, Event.visitors + delta >= 0)
+        .values(visitors=Event.visitors + delta)
+        .execution_options(synchronize_session=False)
+    )
     db.session.refresh(event, ["visitors"])
     if result.rowcount == 0:
         raise CafeError(_l("Le compteur de visiteurs est déjà à zéro : rien n'a changé."))
@@ -187,8 +226,12 @@ PREFERS_OTHER = "prefers_other"
 class CallEntry:
     person: User
     sponsor: User | None = None
-    calls: list[tuple[Call, User | None]] = field(default_factory=list)  # oldest first, with the caller
-    apart_reason: str | None = None  # why not to phone them: NO_PHONE, PREFERS_SPONSOR, PREFERS_OTHER
+    calls: list[tuple[Call, User | None]] = field(
+        default_factory=list
+    )  # oldest first, with the caller
+    apart_reason: str | None = (
+        None  # why not to phone them: NO_PHONE, PREFERS_SPONSOR, PREFERS_OTHER
+    )
     signed_up: bool = False  # already said they would come
 
     @property
@@ -220,8 +263,9 @@ class CallList:
 
 def _call_candidates():
     """Offline neighbours and people who asked to be called before each café, still here."""
-    return select(User).where(User.left_at.is_(None),
-                              (User.has_internet.is_(False)) | (User.call_before_cafes.is_(True)))
+    return select(User).where(
+        User.left_at.is_(None), (User.has_internet.is_(False)) | (User.call_before_cafes.is_(True))
+    )
 
 
 def apart_reason(person: User) -> str | None:
@@ -238,31 +282,56 @@ def apart_reason(person: User) -> str | None:
 
 
 def on_call_list(person: User) -> bool:
-    return (not person.has_left and (person.is_offline or person.call_before_cafes)
-            and apart_reason(person) is None)
+    return (
+        not person.has_left
+        and (person.is_offline or person.call_before_cafes)
+        and apart_reason(person) is None
+    )
 
 
 def call_list(event: Event) -> CallList:
     """The people to phone before `event`, each with the calls already made for it, and apart
     those to tell another way (no phone, or who prefer their sponsor). A constant number of
     queries."""
-    people = list(db.session.scalars(_call_candidates().order_by(
-        func.lower(User.last_name), func.lower(User.first_name), User.id)))
+    people = list(
+        db.session.scalars(
+            _call_candidates().order_by(
+                func.lower(User.last_name), func.lower(User.first_name), User.id
+            )
+        )
+    )
     ids = [person.id for person in people]
     sponsors = sponsors_by_sponsee(ids)
-    signed_up = set(db.session.scalars(select(EventSignup.user_id).where(
-        EventSignup.event_id == event.id, EventSignup.user_id.in_(ids)))) if ids else set()
+    signed_up = (
+        set(
+            db.session.scalars(
+                select(EventSignup.user_id).where(
+                    EventSignup.event_id == event.id, EventSignup.user_id.in_(ids)
+                )
+            )
+        )
+        if ids
+        else set()
+    )
     calls: dict[int, list[tuple[Call, User | None]]] = {}
     if ids:
         caller = aliased(User)
         for call, who in db.session.execute(
-                select(Call, caller).outerjoin(caller, caller.id == Call.called_by_id)
-                .where(Call.event_id == event.id, Call.user_id.in_(ids)).order_by(Call.at, Call.id)):
+            select(Call, caller)
+            .outerjoin(caller, caller.id == Call.called_by_id)
+            .where(Call.event_id == event.id, Call.user_id.in_(ids))
+            .order_by(Call.at, Call.id)
+        ):
             calls.setdefault(call.user_id, []).append((call, who))
     to_call, apart = [], []
     for person in people:
-        entry = CallEntry(person=person, sponsor=sponsors.get(person.id), calls=calls.get(person.id, []),
-                          apart_reason=apart_reason(person), signed_up=person.id in signed_up)
+        entry = CallEntry(
+            person=person,
+            sponsor=sponsors.get(person.id),
+            calls=calls.get(person.id, []),
+            apart_reason=apart_reason(person),
+            signed_up=person.id in signed_up,
+        )
         (apart if entry.apart_reason else to_call).append(entry)
     return CallList(to_call=to_call, apart=apart)
 
@@ -271,15 +340,24 @@ def record_call(event: Event, person: User, outcome: str, note: str = "", *, act
     """Note what a call gave. Refused for someone not on the call list, an unknown outcome, a
     note too long, or an event already over."""
     if outcome not in OUTCOME_LABELS:
-        raise CafeError(_l("Choisissez ce qu'a donné l'appel : joint(e), pas de réponse ou message laissé."))
+        raise CafeError(
+            _l("Choisissez ce qu'a donné l'appel : joint(e), pas de réponse ou message laissé.")
+        )
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise CafeError(_l("La note est trop longue (%(max)d caractères au plus).", max=NOTE_MAX))
     if event.has_ended():
         raise CafeError(_l("Ce rendez-vous est passé : les appels ne se notent plus."))
     if not on_call_list(person):
-        raise CafeError(_l("%(name)s n'est pas sur la liste d'appels : rien n'a été noté.", name=person.full_name))
-    call = Call(event_id=event.id, user_id=person.id, outcome=outcome, note=note, called_by_id=actor.id)
+        raise CafeError(
+            _l(
+                "%(name)s n'est pas sur la liste d'appels : rien n'a été noté.",
+                name=person.full_name,
+            )
+        )
+    call = Call(
+        event_id=event.id, user_id=person.id, outcome=outcome, note=note, called_by_id=actor.id
+    )
     db.session.add(call)
     return call
 
@@ -298,6 +376,7 @@ def set_call_before_cafes(person: User, wanted: bool, *, actor: User) -> bool:
 
 # --- the paper attendance sheet -----------------------------------------------------------------
 
+
 def street_text(person: User) -> str:
     """Street and building, never the door number: the sheet lies on a table in the street."""
     dwelling = person.dwelling
@@ -309,20 +388,32 @@ def street_text(person: User) -> str:
 def attendance_sheet(event: Event, perimeter: Perimeter) -> printing.AttendanceSheet:
     """The sheet of `event`: the people who said they would come, pre-filled, in French."""
     people = db.session.scalars(
-        select(User).join(EventSignup, EventSignup.user_id == User.id)
-        .outerjoin(Dwelling, User.dwelling_id == Dwelling.id).options(contains_eager(User.dwelling))
+        select(User)
+        .join(EventSignup, EventSignup.user_id == User.id)
+        .outerjoin(Dwelling, User.dwelling_id == Dwelling.id)
+        .options(contains_eager(User.dwelling))
         .where(EventSignup.event_id == event.id, User.left_at.is_(None))
-        .order_by(func.lower(User.last_name), func.lower(User.first_name), User.id))
+        .order_by(func.lower(User.last_name), func.lower(User.first_name), User.id)
+    )
     info = event_data(event, perimeter)
     title = info.kind[:1].upper() + info.kind[1:]
     return printing.AttendanceSheet(
-        perimeter=info.perimeter, event_title=title, date_text=info.date_text, time_text=info.time_text,
+        perimeter=info.perimeter,
+        event_title=title,
+        date_text=info.date_text,
+        time_text=info.time_text,
         place=info.place,
-        rows=[printing.AttendanceRow(last_name=p.last_name, first_name=p.first_name, street=street_text(p))
-              for p in people.unique()])
+        rows=[
+            printing.AttendanceRow(
+                last_name=p.last_name, first_name=p.first_name, street=street_text(p)
+            )
+            for p in people.unique()
+        ],
+    )
 
 
 # --- the event report ---------------------------------------------------------------------------
+
 
 @dataclass
 class ReportFigures:
@@ -348,10 +439,19 @@ def collected_listings(event: Event) -> tuple[int, int]:
     sheet typed in a few days later counts too)."""
     rows = db.session.execute(
         select(Listing.kind, func.count(Listing.id))
-        .join(CheckIn, and_(CheckIn.user_id == Listing.owner_id, CheckIn.event_id == event.id,
-                            CheckIn.newcomer.is_(True)))
-        .where(Listing.created_at >= _day_start_utc(event_day(event)), Listing.created_at <= CheckIn.at)
-        .group_by(Listing.kind)).all()
+        .join(
+            CheckIn,
+            and_(
+                CheckIn.user_id == Listing.owner_id,
+                CheckIn.event_id == event.id,
+                CheckIn.newcomer.is_(True),
+            ),
+        )
+        .where(
+            Listing.created_at >= _day_start_utc(event_day(event)), Listing.created_at <= CheckIn.at
+        )
+        .group_by(Listing.kind)
+    ).all()
     counts = dict(rows)
     return counts.get(ListingKind.OFFER.value, 0), counts.get(ListingKind.NEED.value, 0)
 
@@ -359,8 +459,13 @@ def collected_listings(event: Event) -> tuple[int, int]:
 def report_figures(event: Event) -> ReportFigures:
     counts = desk_counts(event)
     offers, needs = collected_listings(event)
-    return ReportFigures(present=counts.present, newcomers=counts.newcomers, visitors=counts.visitors,
-                         offers=offers, needs=needs)
+    return ReportFigures(
+        present=counts.present,
+        newcomers=counts.newcomers,
+        visitors=counts.visitors,
+        offers=offers,
+        needs=needs,
+    )
 
 
 def report_of(event: Event) -> EventReport | None:
@@ -380,7 +485,9 @@ def save_report(event: Event, values: dict, *, actor: User) -> EventReport:
             raise CafeError(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX))
     notes = (values.get("notes") or "").strip()
     if len(notes) > REPORT_NOTES_MAX:
-        raise CafeError(_l("Les notes sont trop longues (%(max)d caractères au plus).", max=REPORT_NOTES_MAX))
+        raise CafeError(
+            _l("Les notes sont trop longues (%(max)d caractères au plus).", max=REPORT_NOTES_MAX)
+        )
     report = report_of(event)
     if report is None:
         report = EventReport(event_id=event.id)
@@ -409,27 +516,47 @@ class ReportRow:
 def past_reports(page: int = 1, page_size: int = REPORTS_PAGE_SIZE) -> tuple[list[ReportRow], int]:
     """Events that have started (not cancelled), newest first, each with its attendance,
     newcomers and report: three queries whatever the number of events."""
-    counts = (select(CheckIn.event_id.label("event_id"), func.count(CheckIn.id).label("present"),
-                     func.sum(case((CheckIn.newcomer.is_(True), 1), else_=0)).label("newcomers"))
-              .group_by(CheckIn.event_id).subquery())
+    counts = (
+        select(
+            CheckIn.event_id.label("event_id"),
+            func.count(CheckIn.id).label("present"),
+            func.sum(case((CheckIn.newcomer.is_(True), 1), else_=0)).label("newcomers"),
+        )
+        .group_by(CheckIn.event_id)
+        .subquery()
+    )
     where = (Event.starts_at <= utcnow(), Event.cancelled.is_(False))
     total = db.session.scalar(select(func.count(Event.id)).where(*where))
     rows = db.session.execute(
-        select(Event, func.coalesce(counts.c.present, 0), func.coalesce(counts.c.newcomers, 0), EventReport)
+        select(
+            Event,
+            func.coalesce(counts.c.present, 0),
+            func.coalesce(counts.c.newcomers, 0),
+            EventReport,
+        )
         .outerjoin(counts, counts.c.event_id == Event.id)
         .outerjoin(EventReport, EventReport.event_id == Event.id)
-        .where(*where).order_by(Event.starts_at.desc(), Event.id.desc())
-        .offset((max(page, 1) - 1) * page_size).limit(page_size)).all()
-    return [ReportRow(event=event, present=present, newcomers=int(newcomers), report=report)
-            for event, present, newcomers, report in rows], total
+        .where(*where)
+        .order_by(Event.starts_at.desc(), Event.id.desc())
+        .offset((max(page, 1) - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return [
+        ReportRow(event=event, present=present, newcomers=int(newcomers), report=report)
+        for event, present, newcomers, report in rows
+    ], total
 
 
 def totals_of_past_events() -> DeskCounts:
     """All started, not cancelled events together: check-ins, newcomers and visitors."""
     where = (Event.starts_at <= utcnow(), Event.cancelled.is_(False))
     present, newcomers = db.session.execute(
-        select(func.count(CheckIn.id), func.coalesce(func.sum(case((CheckIn.newcomer.is_(True), 1), else_=0)), 0))
-        .join(Event, Event.id == CheckIn.event_id).where(*where)).one()
+        select(
+            func.count(CheckIn.id),
+            func.coalesce(func.sum(case((CheckIn.newcomer.is_(True), 1), else_=0)), 0),
+        )
+        .join(Event, Event.id == CheckIn.event_id)
+        .where(*where)
+    ).one()
     visitors = db.session.scalar(select(func.coalesce(func.sum(Event.visitors), 0)).where(*where))
     return DeskCounts(present=present, newcomers=int(newcomers), visitors=int(visitors))
-

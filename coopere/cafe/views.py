@@ -1,5 +1,6 @@
 """The café-rencontre's pages, for animators: the call list before, the desk on the day
 (check-ins, visitors, newcomers), the paper attendance sheet, and the report after."""
+
 from __future__ import annotations
 
 import io
@@ -36,18 +37,26 @@ def _person(value) -> User | None:
 
 
 def _form_error(form) -> str:
-    return next((error for errors in form.errors.values() for error in errors),
-                _("Le formulaire a expiré : rechargez la page et recommencez."))
+    return next(
+        (error for errors in form.errors.values() for error in errors),
+        _("Le formulaire a expiré : rechargez la page et recommencez."),
+    )
 
 
 # --- the call list --------------------------------------------------------------------------
 
+
 @bp.route("/<int:event_id>/appels")
 def calls(event_id: int):
     event = _event(event_id)
-    return render_template("cafe/calls.html", event=event, calls=services.call_list(event),
-                           outcomes=services.OUTCOME_LABELS, ended=event.has_ended(),
-                           confirm=ConfirmForm())
+    return render_template(
+        "cafe/calls.html",
+        event=event,
+        calls=services.call_list(event),
+        outcomes=services.OUTCOME_LABELS,
+        ended=event.has_ended(),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/<int:event_id>/appels/<int:person_id>", methods=["POST"])
@@ -60,18 +69,27 @@ def record_call(event_id: int, person_id: int):
         flash(_form_error(form), "error")
         return redirect(target)
     try:
-        services.record_call(event, person, form.outcome.data, form.note.data or "", actor=current_user)
+        services.record_call(
+            event, person, form.outcome.data, form.note.data or "", actor=current_user
+        )
     except CafeError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(target)
     db.session.commit()
-    flash(_("Appel à %(name)s noté : %(outcome)s.", name=person.full_name,
-            outcome=services.OUTCOME_LABELS[form.outcome.data]), "success")
+    flash(
+        _(
+            "Appel à %(name)s noté : %(outcome)s.",
+            name=person.full_name,
+            outcome=services.OUTCOME_LABELS[form.outcome.data],
+        ),
+        "success",
+    )
     return redirect(target)
 
 
 # --- the café desk --------------------------------------------------------------------------
+
 
 @bp.route("/<int:event_id>/accueil", methods=["GET", "POST"])
 def desk(event_id: int):
@@ -83,10 +101,18 @@ def desk(event_id: int):
     present_ids = {check_in.user_id for check_in, _person in present}
     newcomer = _person(request.args.get("nouveau"))
     return render_template(
-        "cafe/desk.html", event=event, q=q, results=services.search_people(q), present=present,
-        present_ids=present_ids, sponsored=services.sponsored_residents(), counts=services.desk_counts(event),
-        closed=services.desk_closed_reason(event), confirm=ConfirmForm(),
-        newcomer=newcomer if newcomer is not None and newcomer.id in present_ids else None)
+        "cafe/desk.html",
+        event=event,
+        q=q,
+        results=services.search_people(q),
+        present=present,
+        present_ids=present_ids,
+        sponsored=services.sponsored_residents(),
+        counts=services.desk_counts(event),
+        closed=services.desk_closed_reason(event),
+        confirm=ConfirmForm(),
+        newcomer=newcomer if newcomer is not None and newcomer.id in present_ids else None,
+    )
 
 
 def _back_to_desk(event: Event):
@@ -105,8 +131,11 @@ def check_in(event_id: int):
     if person is None:
         flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
         return _back_to_desk(event)
-    attempt_and_say(lambda: services.check_in(event, person, actor=current_user), CafeError,
-                    _("%(name)s est noté(e) présent(e).", name=person.full_name))
+    attempt_and_say(
+        lambda: services.check_in(event, person, actor=current_user),
+        CafeError,
+        _("%(name)s est noté(e) présent(e).", name=person.full_name),
+    )
     return _back_to_desk(event)
 
 
@@ -121,8 +150,11 @@ def undo_check_in(event_id: int):
     if person is None:
         flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
         return _back_to_desk(event)
-    attempt_and_say(lambda: services.undo_check_in(event, person), CafeError,
-                    _("%(name)s n'est plus noté(e) présent(e).", name=person.full_name))
+    attempt_and_say(
+        lambda: services.undo_check_in(event, person),
+        CafeError,
+        _("%(name)s n'est plus noté(e) présent(e).", name=person.full_name),
+    )
     return _back_to_desk(event)
 
 
@@ -133,8 +165,11 @@ def visitors(event_id: int):
     if not form.validate_on_submit():
         flash(_form_error(form), "error")
         return _back_to_desk(event)
-    attempt_and_say(lambda: services.change_visitors(event, int(form.change.data)), CafeError,
-                    lambda count: _("Visiteurs : %(n)d", n=count))
+    attempt_and_say(
+        lambda: services.change_visitors(event, int(form.change.data)),
+        CafeError,
+        lambda count: _("Visiteurs : %(n)d", n=count),
+    )
     return _back_to_desk(event)
 
 
@@ -145,16 +180,28 @@ def newcomer_registered(event: Event, person: User):
         services.check_in(event, person, actor=current_user, newcomer=True)
     except CafeError as error:
         db.session.rollback()
-        flash(_("%(name)s est inscrit(e), mais pas noté(e) présent(e) : %(why)s", name=person.full_name,
-                why=str(error)), "error")
+        flash(
+            _(
+                "%(name)s est inscrit(e), mais pas noté(e) présent(e) : %(why)s",
+                name=person.full_name,
+                why=str(error),
+            ),
+            "error",
+        )
         return redirect(url_for("cafe.desk", event_id=event.id))
     db.session.commit()
-    flash(_("%(name)s est inscrit(e) et noté(e) présent(e) comme nouvelle personne.", name=person.full_name),
-          "success")
+    flash(
+        _(
+            "%(name)s est inscrit(e) et noté(e) présent(e) comme nouvelle personne.",
+            name=person.full_name,
+        ),
+        "success",
+    )
     return redirect(url_for("cafe.desk", event_id=event.id, nouveau=person.id))
 
 
 # --- the paper attendance sheet -------------------------------------------------------------
+
 
 @bp.route("/<int:event_id>/feuille.pdf")
 def sheet(event_id: int):
@@ -166,13 +213,19 @@ def sheet(event_id: int):
         flash(str(error), "error")
         return redirect(url_for("cafe.desk", event_id=event.id))
     # Names of neighbours: never kept in a shared cache or the browser's.
-    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False, max_age=0,
-                         download_name=f"feuille-de-presence-{services.event_day(event):%Y-%m-%d}.pdf")
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=False,
+        max_age=0,
+        download_name=f"feuille-de-presence-{services.event_day(event):%Y-%m-%d}.pdf",
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 # --- the event report -----------------------------------------------------------------------
+
 
 @bp.route("/<int:event_id>/bilan", methods=["GET", "POST"])
 def report(event_id: int):
@@ -180,32 +233,64 @@ def report(event_id: int):
     figures = services.report_figures(event)
     saved = services.report_of(event)
     if saved is not None:
-        form = ReportForm(data={"offers_collected": saved.offers_collected,
-                                "needs_collected": saved.needs_collected, "notes": saved.notes})
+        form = ReportForm(
+            data={
+                "offers_collected": saved.offers_collected,
+                "needs_collected": saved.needs_collected,
+                "notes": saved.notes,
+            }
+        )
     else:
-        form = ReportForm(data={"offers_collected": figures.offers, "needs_collected": figures.needs, "notes": ""})
+        form = ReportForm(
+            data={"offers_collected": figures.offers, "needs_collected": figures.needs, "notes": ""}
+        )
     refused = None
     if form.validate_on_submit():
         try:
-            services.save_report(event, {name: form[name].data for name in
-                                         ("offers_collected", "needs_collected", "notes")}, actor=current_user)
+            services.save_report(
+                event,
+                {
+                    name: form[name].data
+                    for name in ("offers_collected", "needs_collected", "notes")
+                },
+                actor=current_user,
+            )
         except CafeError as error:
             db.session.rollback()
             refused = str(error)
         else:
             db.session.commit()
-            flash(_("Le bilan du %(date)s est enregistré.", date=long_date(event.starts_at)), "success")
+            flash(
+                _("Le bilan du %(date)s est enregistré.", date=long_date(event.starts_at)),
+                "success",
+            )
             return redirect(url_for("cafe.reports"))
-    writer = db.session.get(User, saved.written_by_id) if saved is not None and saved.written_by_id else None
-    return render_template("cafe/report.html", event=event, form=form, figures=figures, saved=saved,
-                           writer=writer, refused=refused, started=event.has_started()), \
-        422 if form.errors or refused else 200
+    writer = (
+        db.session.get(User, saved.written_by_id)
+        if saved is not None and saved.written_by_id
+        else None
+    )
+    return render_template(
+        "cafe/report.html",
+        event=event,
+        form=form,
+        figures=figures,
+        saved=saved,
+        writer=writer,
+        refused=refused,
+        started=event.has_started(),
+    ), 422 if form.errors or refused else 200
 
 
 @bp.route("/bilans")
 def reports():
     page = page_number(request.args.get("page"))
     rows, count = services.past_reports(page)
-    return render_template("cafe/reports.html", rows=rows, page=page,
-                           pages=max(1, -(-count // services.REPORTS_PAGE_SIZE)), count=count,
-                           totals=services.totals_of_past_events())
+    return render_template(
+        "cafe/reports.html",
+        rows=rows,
+        page=page,
+        pages=max(1, -(-count // services.REPORTS_PAGE_SIZE)),
+        count=count,
+        totals=services.totals_of_past_events(),
+    )

@@ -1,4 +1,5 @@
 """`flask --app coopere dwellings import FILE | export FILE`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,15 +21,22 @@ def import_command(file: Path):
     for line, message in result.errors:
         click.echo(f"ligne {line} : {message}" if line else message, err=True)
     for duplicate in result.duplicates:
-        click.echo(f"ligne {duplicate.line} : adresse en double (déjà ligne {duplicate.first_line}) : "
-                   f"{duplicate.address}", err=True)
+        click.echo(
+            f"ligne {duplicate.line} : adresse en double (déjà ligne {duplicate.first_line}) : "
+            f"{duplicate.address}",
+            err=True,
+        )
     if not result.ok:
         db.session.rollback()
-        raise click.ClickException(f"rien n'a été importé : {len(result.errors)} erreur(s), "
-                                   f"{len(result.duplicates)} doublon(s).")
+        raise click.ClickException(
+            f"rien n'a été importé : {len(result.errors)} erreur(s), "
+            f"{len(result.duplicates)} doublon(s)."
+        )
     db.session.commit()
-    click.echo(f"{result.new_count} logement(s) ajouté(s), {result.present_count} déjà présent(s) "
-               f"(format {result.format}, encodage {result.encoding}).")
+    click.echo(
+        f"{result.new_count} logement(s) ajouté(s), {result.present_count} déjà présent(s) "
+        f"(format {result.format}, encodage {result.encoding})."
+    )
 
 
 @dwellings_cli.command("export")

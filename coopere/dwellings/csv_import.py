@@ -33,9 +33,17 @@ _ALIASES = {
 _FIELD_OF_HEADER = {alias: name for name, aliases in _ALIASES.items() for alias in aliases}
 _REQUIRED = ("number", "street", "postcode", "city")
 # The column names users know, for error messages.
-_FRENCH_NAME = {"number": "numero", "rep": "rep", "street": "voie", "complement": "complement",
-                "postcode": "code_postal", "city": "commune", "lon": "lon", "lat": "lat",
-                "locality": "nom_ld"}
+_FRENCH_NAME = {
+    "number": "numero",
+    "rep": "rep",
+    "street": "voie",
+    "complement": "complement",
+    "postcode": "code_postal",
+    "city": "commune",
+    "lon": "lon",
+    "lat": "lat",
+    "locality": "nom_ld",
+}
 # Columns that only the national address base (BAN) has.
 _BAN_MARKERS = {"id", "idfantoir", "codeinsee", "nomvoie", "nomcommune"}
 _BAN_NO_NUMBER = 99999  # the BAN numbers its lieux-dits 99999
@@ -170,9 +178,14 @@ def _records(text: str, result: ImportResult):
         except StopIteration:
             return
         except csv.Error:
-            result.errors.append((line + 1, "Une case de cette ligne est bien trop longue (plus de 100 000 "
-                                            "caractères) : vérifiez le fichier, par exemple un guillemet "
-                                            "jamais refermé."))
+            result.errors.append(
+                (
+                    line + 1,
+                    "Une case de cette ligne est bien trop longue (plus de 100 000 "
+                    "caractères) : vérifiez le fichier, par exemple un guillemet "
+                    "jamais refermé.",
+                )
+            )
             return
         line += 1
         yield line, cells
@@ -180,19 +193,30 @@ def _records(text: str, result: ImportResult):
 
 def _decode(data: bytes, max_bytes: int, result: ImportResult) -> str | None:
     if len(data) > max_bytes:
-        result.errors.append((0, f"Fichier trop volumineux ({_size(len(data))} ; "
-                                 f"{_size(max_bytes)} au plus)."))
+        result.errors.append(
+            (0, f"Fichier trop volumineux ({_size(len(data))} ; {_size(max_bytes)} au plus).")
+        )
         return None
     if not data.strip():
         result.errors.append((0, "Le fichier est vide."))
         return None
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        result.errors.append((0, "Ce fichier est un classeur (Excel, LibreOffice), pas un CSV : "
-                                 "ouvrez-le et enregistrez-le au format « CSV »."))
+        result.errors.append(
+            (
+                0,
+                "Ce fichier est un classeur (Excel, LibreOffice), pas un CSV : "
+                "ouvrez-le et enregistrez-le au format « CSV ».",
+            )
+        )
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        result.errors.append((0, "Ce fichier est encodé en UTF-16 : enregistrez-le au format "
-                                 "« CSV UTF-8 » ou « CSV (séparateur : point-virgule) »."))
+        result.errors.append(
+            (
+                0,
+                "Ce fichier est encodé en UTF-16 : enregistrez-le au format "
+                "« CSV UTF-8 » ou « CSV (séparateur : point-virgule) ».",
+            )
+        )
         return None
     if b"\x00" in data:
         result.errors.append((0, "Ce fichier n'est pas un fichier texte CSV (contenu binaire)."))
@@ -211,10 +235,16 @@ def _decode(data: bytes, max_bytes: int, result: ImportResult) -> str | None:
         except UnicodeDecodeError:
             text = None
     # Control characters do not occur in a real address list: the file is something else.
-    if text is None or any(unicodedata.category(c) == "Cc" and c not in "\t\r\n"
-                           for c in set(text)):
-        result.errors.append((0, "Encodage du fichier non reconnu (ni UTF-8, ni Windows-1252) "
-                                 "ou fichier qui n'est pas du texte."))
+    if text is None or any(
+        unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in set(text)
+    ):
+        result.errors.append(
+            (
+                0,
+                "Encodage du fichier non reconnu (ni UTF-8, ni Windows-1252) "
+                "ou fichier qui n'est pas du texte.",
+            )
+        )
         return None
     result.encoding = encoding
     return text
@@ -248,8 +278,9 @@ def _header_name(cell: str) -> str:
     return "".join(c for c in decomposed if c.isalnum() and not unicodedata.combining(c))
 
 
-def _row(line: int, cells: Sequence[str], columns: dict[str, int],
-         result: ImportResult) -> DwellingRow | None:
+def _row(
+    line: int, cells: Sequence[str], columns: dict[str, int], result: ImportResult
+) -> DwellingRow | None:
     """The valid dwelling of one line, or None after adding its errors to ``result``."""
     errors = result.errors
     count = len(errors)
@@ -259,15 +290,20 @@ def _row(line: int, cells: Sequence[str], columns: dict[str, int],
         if value.startswith("'") and value[1:2] in _FORMULA_START:
             value = value[1:]  # our own export's escape (and spreadsheets' text marker)
         if value.startswith(_FORMULA_START) and not (
-                name in ("lon", "lat") and _FLOAT.fullmatch(value)):
-            errors.append((line, f"Colonne {_FRENCH_NAME[name]} : « {value[:40]} » ressemble à "
-                                 "une formule de tableur ; retirez le signe du début "
-                                 "(= + - @)."))
+            name in ("lon", "lat") and _FLOAT.fullmatch(value)
+        ):
+            errors.append(
+                (
+                    line,
+                    f"Colonne {_FRENCH_NAME[name]} : « {value[:40]} » ressemble à "
+                    "une formule de tableur ; retirez le signe du début "
+                    "(= + - @).",
+                )
+            )
             return None  # one message is enough: the other checks would only echo it
         values[name] = _SPACES.sub(" ", value)
 
-    number, rep = _number_and_rep(line, values.get("number", ""), values.get("rep", ""),
-                                  result)
+    number, rep = _number_and_rep(line, values.get("number", ""), values.get("rep", ""), result)
     street = values.get("street", "") or values.get("locality", "")
     if not street:
         errors.append((line, "La voie est vide."))
@@ -275,51 +311,84 @@ def _row(line: int, cells: Sequence[str], columns: dict[str, int],
     if len(postcode) == 4 and postcode.isdigit():
         postcode = "0" + postcode  # Excel drops the leading zero of 01000…09999
     if not _POSTCODE.fullmatch(postcode) or postcode.startswith("00"):
-        errors.append((line, f"Code postal invalide : « {postcode[:20]} » (5 chiffres, "
-                             "par exemple 44300)."))
+        errors.append(
+            (line, f"Code postal invalide : « {postcode[:20]} » (5 chiffres, par exemple 44300).")
+        )
     city = values.get("city", "")
     if not city:
         errors.append((line, "La commune est vide."))
     complement = values.get("complement", "")
-    for name, value in (("street", street), ("complement", complement), ("city", city),
-                        ("rep", rep)):
+    for name, value in (
+        ("street", street),
+        ("complement", complement),
+        ("city", city),
+        ("rep", rep),
+    ):
         if len(value) > MAX_LENGTHS[name]:
-            errors.append((line, f"Colonne {_FRENCH_NAME[name]} trop longue "
-                                 f"({len(value)} caractères ; {MAX_LENGTHS[name]} au plus)."))
+            errors.append(
+                (
+                    line,
+                    f"Colonne {_FRENCH_NAME[name]} trop longue "
+                    f"({len(value)} caractères ; {MAX_LENGTHS[name]} au plus).",
+                )
+            )
     lon = _coordinate(line, values.get("lon", ""), "longitude", 180, result)
     lat = _coordinate(line, values.get("lat", ""), "latitude", 90, result)
     if len(errors) > count:
         return None
-    return DwellingRow(line, number, rep, street, complement, postcode, city, lon, lat,
-                       address_key(number, rep, street, complement, postcode))
+    return DwellingRow(
+        line,
+        number,
+        rep,
+        street,
+        complement,
+        postcode,
+        city,
+        lon,
+        lat,
+        address_key(number, rep, street, complement, postcode),
+    )
 
 
-def _number_and_rep(line: int, number_text: str, rep: str,
-                    result: ImportResult) -> tuple[int | None, str]:
+def _number_and_rep(
+    line: int, number_text: str, rep: str, result: ImportResult
+) -> tuple[int | None, str]:
     rep = rep.casefold().rstrip(".").strip()
     number: int | None = None
     if number_text:
         match = _NUMBER.fullmatch(number_text.casefold())
         if not match:
-            result.errors.append((line, f"Numéro invalide : « {number_text[:20]} » (un nombre "
-                                        "entier, vide pour un lieu-dit)."))
+            result.errors.append(
+                (
+                    line,
+                    f"Numéro invalide : « {number_text[:20]} » (un nombre "
+                    "entier, vide pour un lieu-dit).",
+                )
+            )
             return None, rep
         number = int(match[1])
         if match[2]:  # « 12bis » written in the number column
             if rep and rep != match[2]:
-                result.errors.append((line, f"Deux indices de répétition : « {number_text} » "
-                                            f"et « {rep} »."))
+                result.errors.append(
+                    (line, f"Deux indices de répétition : « {number_text} » et « {rep} ».")
+                )
             rep = match[2]
         if result.format == "ban" and number == _BAN_NO_NUMBER:
             number = None
     if rep and not _REP.fullmatch(rep):
-        result.errors.append((line, f"Indice de répétition non reconnu : « {rep[:20]} » (bis, "
-                                    "ter, quater… ou une lettre)."))
+        result.errors.append(
+            (
+                line,
+                f"Indice de répétition non reconnu : « {rep[:20]} » (bis, "
+                "ter, quater… ou une lettre).",
+            )
+        )
     return number, rep
 
 
-def _coordinate(line: int, text: str, label: str, limit: float,
-                result: ImportResult) -> float | None:
+def _coordinate(
+    line: int, text: str, label: str, limit: float, result: ImportResult
+) -> float | None:
     if not text:
         return None
     try:
@@ -327,21 +396,28 @@ def _coordinate(line: int, text: str, label: str, limit: float,
     except ValueError:
         value = math.nan
     if not math.isfinite(value) or not -limit <= value <= limit:
-        result.errors.append((line, f"{label.capitalize()} invalide : « {text[:20]} » (un nombre "
-                                    f"entre -{limit:g} et {limit:g})."))
+        result.errors.append(
+            (
+                line,
+                f"{label.capitalize()} invalide : « {text[:20]} » (un nombre "
+                f"entre -{limit:g} et {limit:g}).",
+            )
+        )
         return None
     return value
 
 
 def _describe(row: DwellingRow) -> str:
-    street_line = " ".join(p for p in ("" if row.number is None else str(row.number), row.rep,
-                                       row.street) if p)
+    street_line = " ".join(
+        p for p in ("" if row.number is None else str(row.number), row.rep, row.street) if p
+    )
     complement = f", {row.complement}" if row.complement else ""
     return f"{street_line}{complement}, {row.postcode} {row.city}"
 
 
-def export_csv(rows: Iterable[DwellingRow | Mapping[str, object]],
-               extra_columns: Sequence[str] = ()) -> bytes:
+def export_csv(
+    rows: Iterable[DwellingRow | Mapping[str, object]], extra_columns: Sequence[str] = ()
+) -> bytes:
     """CSV of dwellings in the project format (UTF-8 with BOM, « ; »), for Excel and back.
 
     ``rows`` are DwellingRow objects or mappings keyed by the header names (numero, rep,
@@ -360,9 +436,16 @@ def export_csv(rows: Iterable[DwellingRow | Mapping[str, object]],
 
 
 def _export_values(row: DwellingRow) -> dict[str, object]:
-    return {"numero": row.number, "rep": row.rep, "voie": row.street,
-            "complement": row.complement, "code_postal": row.postcode, "commune": row.city,
-            "lon": row.lon, "lat": row.lat}
+    return {
+        "numero": row.number,
+        "rep": row.rep,
+        "voie": row.street,
+        "complement": row.complement,
+        "code_postal": row.postcode,
+        "commune": row.city,
+        "lon": row.lon,
+        "lat": row.lat,
+    }
 
 
 def _safe_cell(value: object) -> str:

@@ -1,4 +1,5 @@
 """The dwelling register: every letterbox of the perimeter, and the letters each one received."""
+
 from __future__ import annotations
 
 import secrets
@@ -46,12 +47,17 @@ class Dwelling(db.Model):
     address_key: Mapped[str] = mapped_column(String(500), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    letters: Mapped[list[LetterSent]] = relationship(back_populates="dwelling", cascade="all, delete-orphan",
-                                                     order_by="LetterSent.sent_on")
+    letters: Mapped[list[LetterSent]] = relationship(
+        back_populates="dwelling", cascade="all, delete-orphan", order_by="LetterSent.sent_on"
+    )
 
     @property
     def street_line(self) -> str:
-        return " ".join(p for p in (str(self.number) if self.number is not None else "", self.rep, self.street) if p)
+        return " ".join(
+            p
+            for p in (str(self.number) if self.number is not None else "", self.rep, self.street)
+            if p
+        )
 
     @hybrid_property
     def receives_letters(self) -> bool:
@@ -70,8 +76,12 @@ class LetterSent(db.Model):
     __tablename__ = "letters_sent"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dwelling_id: Mapped[int] = mapped_column(ForeignKey("dwellings.id", ondelete="CASCADE"), index=True)
-    print_run_id: Mapped[int | None] = mapped_column(ForeignKey("print_runs.id", ondelete="SET NULL"), index=True)
+    dwelling_id: Mapped[int] = mapped_column(
+        ForeignKey("dwellings.id", ondelete="CASCADE"), index=True
+    )
+    print_run_id: Mapped[int | None] = mapped_column(
+        ForeignKey("print_runs.id", ondelete="SET NULL"), index=True
+    )
     sent_on: Mapped[date] = mapped_column(Date)
 
     dwelling: Mapped[Dwelling] = relationship(back_populates="letters")

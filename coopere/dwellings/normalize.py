@@ -10,21 +10,62 @@ from functools import lru_cache
 # Compared after accents and case are removed, one word at a time.
 ABBREVIATIONS = {
     # street types
-    "all": "allee", "av": "avenue", "ave": "avenue", "bd": "boulevard", "bld": "boulevard",
-    "bvd": "boulevard", "boul": "boulevard", "ch": "chemin", "chem": "chemin", "che": "chemin",
-    "crs": "cours", "fbg": "faubourg", "faub": "faubourg", "imp": "impasse", "lot": "lotissement",
-    "pl": "place", "pte": "porte", "prom": "promenade", "qu": "quai",
-    "r": "rue", "rte": "route", "rpt": "rond point", "sq": "square", "sen": "sente",
-    "sent": "sentier", "tra": "traverse", "vla": "villa", "ham": "hameau", "ld": "lieu dit",
-    "res": "residence", "resid": "residence",
+    "all": "allee",
+    "av": "avenue",
+    "ave": "avenue",
+    "bd": "boulevard",
+    "bld": "boulevard",
+    "bvd": "boulevard",
+    "boul": "boulevard",
+    "ch": "chemin",
+    "chem": "chemin",
+    "che": "chemin",
+    "crs": "cours",
+    "fbg": "faubourg",
+    "faub": "faubourg",
+    "imp": "impasse",
+    "lot": "lotissement",
+    "pl": "place",
+    "pte": "porte",
+    "prom": "promenade",
+    "qu": "quai",
+    "r": "rue",
+    "rte": "route",
+    "rpt": "rond point",
+    "sq": "square",
+    "sen": "sente",
+    "sent": "sentier",
+    "tra": "traverse",
+    "vla": "villa",
+    "ham": "hameau",
+    "ld": "lieu dit",
+    "res": "residence",
+    "resid": "residence",
     # inside the building
-    "bat": "batiment", "bt": "batiment", "esc": "escalier", "apt": "appartement",
-    "app": "appartement", "appt": "appartement", "ent": "entree",
+    "bat": "batiment",
+    "bt": "batiment",
+    "esc": "escalier",
+    "apt": "appartement",
+    "app": "appartement",
+    "appt": "appartement",
+    "ent": "entree",
     # saints and titles common in street names
-    "st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes", "gal": "general",
-    "gen": "general", "mal": "marechal", "pdt": "president",
-    "dr": "docteur", "pr": "professeur", "prof": "professeur", "cdt": "commandant",
-    "lt": "lieutenant", "cne": "capitaine", "mgr": "monseigneur", "nd": "notre dame",
+    "st": "saint",
+    "ste": "sainte",
+    "sts": "saints",
+    "stes": "saintes",
+    "gal": "general",
+    "gen": "general",
+    "mal": "marechal",
+    "pdt": "president",
+    "dr": "docteur",
+    "pr": "professeur",
+    "prof": "professeur",
+    "cdt": "commandant",
+    "lt": "lieutenant",
+    "cne": "capitaine",
+    "mgr": "monseigneur",
+    "nd": "notre dame",
 }
 # « pass. » is a street type (passage), not a password. Set apart from the literal above because
 # bandit (B105) reads a dict key "pass" as a password, and a nosec on a multi-line literal covers all of it.
@@ -51,14 +92,17 @@ def normalize_rep(rep: str) -> str:
     return REP_ALIASES.get(rep, rep)
 
 
-def address_key(number: int | None, rep: str, street: str, complement: str,
-                postcode: str) -> str:
+def address_key(number: int | None, rep: str, street: str, complement: str, postcode: str) -> str:
     """Key under which two spellings of one dwelling's address compare equal.
 
     ``address_key(4, "B", "Bd St-Michel", "Bât. A", "44300")`` equals
     ``address_key(4, "bis", "boulevard Saint Michel", "batiment a", "44300")``.
     """
-    parts = ("" if number is None else str(number), normalize_rep(rep or ""),
-             normalize_text(street or ""), normalize_text(complement or ""),
-             (postcode or "").strip())
+    parts = (
+        "" if number is None else str(number),
+        normalize_rep(rep or ""),
+        normalize_text(street or ""),
+        normalize_text(complement or ""),
+        (postcode or "").strip(),
+    )
     return "|".join(parts)

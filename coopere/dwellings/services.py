@@ -1,4 +1,5 @@
 """The dwelling register's rules: unique addresses, all-or-nothing imports, listing and totals."""
+
 from __future__ import annotations
 
 import secrets
@@ -27,23 +28,38 @@ class DwellingError(ValueError):
 
 
 def key_of(values: dict) -> str:
-    return address_key(values.get("number"), values.get("rep") or "", values["street"],
-                       values.get("complement") or "", values["postcode"])
+    return address_key(
+        values.get("number"),
+        values.get("rep") or "",
+        values["street"],
+        values.get("complement") or "",
+        values["postcode"],
+    )
 
 
 def save_dwelling(dwelling: Dwelling | None, values: dict, *, actor=None) -> Dwelling:
     """Create or update one dwelling; refuses an address already in the register."""
-    values = {**values, "rep": (values.get("rep") or "").strip().lower(),
-              "street": values["street"].strip(), "complement": (values.get("complement") or "").strip(),
-              "city": values["city"].strip(), "notes": (values.get("notes") or "").strip()}
+    values = {
+        **values,
+        "rep": (values.get("rep") or "").strip().lower(),
+        "street": values["street"].strip(),
+        "complement": (values.get("complement") or "").strip(),
+        "city": values["city"].strip(),
+        "notes": (values.get("notes") or "").strip(),
+    }
     key = key_of(values)
     clash = db.session.scalar(select(Dwelling).where(Dwelling.address_key == key))
     if clash is not None and clash is not dwelling:
-        raise DwellingError(_l("Cette adresse est déjà dans le registre : %(address)s.",
-                               address=describe(clash)))
+        raise DwellingError(
+            _l("Cette adresse est déjà dans le registre : %(address)s.", address=describe(clash))
+        )
     if dwelling is None:
-        dwelling = Dwelling(address_key=key, street=values["street"], postcode=values["postcode"],
-                            city=values["city"])
+        dwelling = Dwelling(
+            address_key=key,
+            street=values["street"],
+            postcode=values["postcode"],
+            city=values["city"],
+        )
         db.session.add(dwelling)
     for field in (*ADDRESS_FIELDS, "lon", "lat", "notes", "no_letters", "vacant"):
         if field in values:
@@ -64,13 +80,16 @@ def delete_dwelling(dwelling: Dwelling, *, actor=None) -> None:
 
 # --- import ------------------------------------------------------------------------------
 
+
 def existing_keys() -> set[str]:
     return set(db.session.scalars(select(Dwelling.address_key)))
 
 
 def check_import(data: bytes) -> ImportResult:
     """Parse and validate a file against the current register, without changing anything."""
-    return parse_dwellings_csv(data, existing_keys(), max_bytes=current_app.config["IMPORT_MAX_BYTES"])
+    return parse_dwellings_csv(
+        data, existing_keys(), max_bytes=current_app.config["IMPORT_MAX_BYTES"]
+    )
 
 
 def import_file(data: bytes, *, actor=None) -> ImportResult:
@@ -81,13 +100,34 @@ def import_file(data: bytes, *, actor=None) -> ImportResult:
     """
     result = check_import(data)
     if result.ok and result.rows:
-        db.session.execute(insert(Dwelling), [
-            {"number": row.number, "rep": row.rep, "street": row.street, "complement": row.complement,
-             "postcode": row.postcode, "city": row.city, "lon": row.lon, "lat": row.lat, "notes": "",
-             "no_letters": False, "vacant": False, "reference": new_reference(), "address_key": row.key}
-            for row in result.rows])
-        record("dwelling.imported", actor=actor, added=len(result.rows), already=result.present_count,
-               format=result.format)
+        db.session.execute(
+            insert(Dwelling),
+            [
+                {
+                    "number": row.number,
+                    "rep": row.rep,
+                    "street": row.street,
+                    "complement": row.complement,
+                    "postcode": row.postcode,
+                    "city": row.city,
+                    "lon": row.lon,
+                    "lat": row.lat,
+                    "notes": "",
+                    "no_letters": False,
+                    "vacant": False,
+                    "reference": new_reference(),
+                    "address_key": row.key,
+                }
+                for row in result.rows
+            ],
+        )
+        record(
+            "dwelling.imported",
+            actor=actor,
+            added=len(result.rows),
+            already=result.present_count,
+            format=result.format,
+        )
     return result
 
 
@@ -132,6 +172,7 @@ def _forget_old_pending() -> None:
 
 # --- listing, totals, export -------------------------------------------------------------
 
+
 @dataclass
 class RegisterTotals:
     registered: int
@@ -142,10 +183,13 @@ class RegisterTotals:
 
 
 def totals(estimated: int) -> RegisterTotals:
-    row = db.session.execute(select(
-        func.count(Dwelling.id),
-        func.coalesce(func.sum(func.cast(Dwelling.no_letters, db.Integer)), 0),
-        func.coalesce(func.sum(func.cast(Dwelling.vacant, db.Integer)), 0))).one()
+    row = db.session.execute(
+        select(
+            func.count(Dwelling.id),
+            func.coalesce(func.sum(func.cast(Dwelling.no_letters, db.Integer)), 0),
+            func.coalesce(func.sum(func.cast(Dwelling.vacant, db.Integer)), 0),
+        )
+    ).one()
     written = db.session.scalar(select(func.count(func.distinct(LetterSent.dwelling_id))))
     return RegisterTotals(row[0], estimated, row[1], row[2], written or 0)
 
@@ -164,7 +208,9 @@ def filtered(street: str = "", building: str = ""):
         query = query.where(Dwelling.street == street)
     if building:
         query = query.where(func.lower(Dwelling.complement).contains(building.lower()))
-    return query.order_by(Dwelling.street, Dwelling.number, Dwelling.rep, Dwelling.complement, Dwelling.id)
+    return query.order_by(
+        Dwelling.street, Dwelling.number, Dwelling.rep, Dwelling.complement, Dwelling.id
+    )
 
 
 def page_of(street: str, building: str, page: int) -> tuple[list[Dwelling], int]:
@@ -180,20 +226,37 @@ def facts_for(dwellings: list[Dwelling]) -> dict[int, dict]:
     facts = {i: {"members": 0, "letters": []} for i in ids}
     if not ids:
         return facts
-    for dwelling_id, count in db.session.execute(select(User.dwelling_id, func.count(User.id))
-                                                 .where(User.dwelling_id.in_(ids)).group_by(User.dwelling_id)):
+    for dwelling_id, count in db.session.execute(
+        select(User.dwelling_id, func.count(User.id))
+        .where(User.dwelling_id.in_(ids))
+        .group_by(User.dwelling_id)
+    ):
         facts[dwelling_id]["members"] = count
-    for dwelling_id, sent_on in db.session.execute(select(LetterSent.dwelling_id, LetterSent.sent_on)
-                                                   .where(LetterSent.dwelling_id.in_(ids))
-                                                   .order_by(LetterSent.sent_on)):
+    for dwelling_id, sent_on in db.session.execute(
+        select(LetterSent.dwelling_id, LetterSent.sent_on)
+        .where(LetterSent.dwelling_id.in_(ids))
+        .order_by(LetterSent.sent_on)
+    ):
         facts[dwelling_id]["letters"].append(sent_on)
     return facts
 
 
 def export_register() -> bytes:
     """The whole register as CSV (UTF-8 with BOM, « ; », formula-like cells escaped)."""
-    rows = ({"numero": d.number, "rep": d.rep, "voie": d.street, "complement": d.complement,
-             "code_postal": d.postcode, "commune": d.city, "lon": d.lon, "lat": d.lat,
-             "pas_de_courrier": "oui" if d.no_letters else "", "vide": "oui" if d.vacant else "",
-             "notes": d.notes} for d in db.session.scalars(filtered()))
+    rows = (
+        {
+            "numero": d.number,
+            "rep": d.rep,
+            "voie": d.street,
+            "complement": d.complement,
+            "code_postal": d.postcode,
+            "commune": d.city,
+            "lon": d.lon,
+            "lat": d.lat,
+            "pas_de_courrier": "oui" if d.no_letters else "",
+            "vide": "oui" if d.vacant else "",
+            "notes": d.notes,
+        }
+        for d in db.session.scalars(filtered())
+    )
     return export_csv(rows, extra_columns=("lon", "lat", "pas_de_courrier", "vide", "notes"))

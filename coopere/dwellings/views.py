@@ -1,4 +1,5 @@
 """The dwelling register for animators: list, filter, add, edit, remove, import, export."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -12,9 +13,22 @@ from ..perimeter.models import get_perimeter
 from .forms import DwellingForm, ImportForm
 from . import services
 from .models import Dwelling
-from .services import (PAGE_SIZE, DwellingError, check_import, delete_dwelling, describe, export_register,
-                       facts_for, forget_pending, keep_pending, page_of, pending, save_dwelling,
-                       streets, totals)
+from .services import (
+    PAGE_SIZE,
+    DwellingError,
+    check_import,
+    delete_dwelling,
+    describe,
+    export_register,
+    facts_for,
+    forget_pending,
+    keep_pending,
+    page_of,
+    pending,
+    save_dwelling,
+    streets,
+    totals,
+)
 
 bp = Blueprint("dwellings", __name__, url_prefix="/logements")
 
@@ -26,10 +40,18 @@ def index():
     page = page_number(request.args.get("page"))  # a 20-digit page overflowed the OFFSET (a 500)
     dwellings, count = page_of(street, building, page)
     perimeter = get_perimeter()
-    return render_template("dwellings/index.html", dwellings=dwellings, count=count, page=page,
-                           pages=max(1, -(-count // PAGE_SIZE)), street=street, building=building,
-                           streets=streets(), facts=facts_for(dwellings),
-                           totals=totals(perimeter.estimated_dwellings if perimeter else 0))
+    return render_template(
+        "dwellings/index.html",
+        dwellings=dwellings,
+        count=count,
+        page=page,
+        pages=max(1, -(-count // PAGE_SIZE)),
+        street=street,
+        building=building,
+        streets=streets(),
+        facts=facts_for(dwellings),
+        totals=totals(perimeter.estimated_dwellings if perimeter else 0),
+    )
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
@@ -59,14 +81,18 @@ def _save(dwelling: Dwelling | None, form: DwellingForm):
             db.session.commit()
             flash(_("Logement enregistré : %(address)s.", address=describe(saved)), "success")
             return redirect(url_for("dwellings.index", rue=saved.street))
-    return render_template("dwellings/edit.html", form=form, dwelling=dwelling), 422 if form.errors else 200
+    return render_template(
+        "dwellings/edit.html", form=form, dwelling=dwelling
+    ), 422 if form.errors else 200
 
 
 @bp.route("/<int:dwelling_id>/supprimer", methods=["POST"])
 def delete(dwelling_id: int):
     dwelling = db.session.get(Dwelling, dwelling_id) or abort(404)
     if not ConfirmForm().validate_on_submit() or request.form.get("confirm") != "yes":
-        flash(_("Cochez « Oui, retirer ce logement » pour confirmer : rien n'a été retiré."), "error")
+        flash(
+            _("Cochez « Oui, retirer ce logement » pour confirmer : rien n'a été retiré."), "error"
+        )
         return redirect(url_for("dwellings.edit", dwelling_id=dwelling.id))
     address = describe(dwelling)
     delete_dwelling(dwelling, actor=current_user)
@@ -85,8 +111,9 @@ def import_file():
         if result.ok and result.rows:
             token = keep_pending(data)
     status = 422 if form.errors or (result is not None and not result.ok) else 200
-    return render_template("dwellings/import.html", form=form, result=result, token=token,
-                           confirm_form=ConfirmForm()), status
+    return render_template(
+        "dwellings/import.html", form=form, result=result, token=token, confirm_form=ConfirmForm()
+    ), status
 
 
 @bp.route("/import/confirmer", methods=["POST"])
@@ -99,17 +126,31 @@ def import_confirm():
     result = services.import_file(data, actor=current_user)
     if not result.ok:
         db.session.rollback()
-        flash(_("Le registre a changé depuis l'aperçu et le fichier contient maintenant des erreurs : "
-                "rien n'a été importé. Envoyez-le de nouveau pour voir le détail."), "error")
+        flash(
+            _(
+                "Le registre a changé depuis l'aperçu et le fichier contient maintenant des erreurs : "
+                "rien n'a été importé. Envoyez-le de nouveau pour voir le détail."
+            ),
+            "error",
+        )
         return redirect(url_for("dwellings.import_file"))
     db.session.commit()
     forget_pending(token)
-    flash(_("Logements ajoutés au registre : %(n)d. Déjà présents, laissés tels quels : %(p)d.",
-            n=result.new_count, p=result.present_count), "success")
+    flash(
+        _(
+            "Logements ajoutés au registre : %(n)d. Déjà présents, laissés tels quels : %(p)d.",
+            n=result.new_count,
+            p=result.present_count,
+        ),
+        "success",
+    )
     return redirect(url_for("dwellings.index"))
 
 
 @bp.route("/export.csv")
 def export():
-    return Response(export_register(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="registre-logements.csv"'})
+    return Response(
+        export_register(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="registre-logements.csv"'},
+    )

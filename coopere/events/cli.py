@@ -1,4 +1,5 @@
 """`flask --app coopere events extend`: keep 12 months of dates ahead for every series (monthly cron)."""
+
 from __future__ import annotations
 
 import click
@@ -15,4 +16,6 @@ def extend_command():
     """Add the missing dates of every running series, 12 months ahead (run it monthly from cron)."""
     created = extend_all()
     db.session.commit()
-    click.echo(f"{created} date(s) ajoutée(s) : les séries sont prévues {HORIZON_MONTHS} mois à l'avance.")
+    click.echo(
+        f"{created} date(s) ajoutée(s) : les séries sont prévues {HORIZON_MONTHS} mois à l'avance."
+    )

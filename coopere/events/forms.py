@@ -1,7 +1,15 @@
 """The event form, in Paris local time."""
+
 from flask_babel import lazy_gettext as _l
-from wtforms import (DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField,
-                     TimeField)
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -11,29 +19,57 @@ from .models import KIND_LABELS
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 # What the places count, for an event and a series alike.
-PLACES_HINT = _l("Combien de personnes peuvent dire « Je viendrai » sur le site, elles-mêmes ou par leur parrain "
-                 "ou marraine. Laissez vide s'il n'y a pas de limite.")
+PLACES_HINT = _l(
+    "Combien de personnes peuvent dire « Je viendrai » sur le site, elles-mêmes ou par leur parrain "
+    "ou marraine. Laissez vide s'il n'y a pas de limite."
+)
 
 
 class EventForm(BaseForm):
-    kind = SelectField(_l("Type de rendez-vous"),
-                       choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
-                       validators=[DataRequired(_l("Choisissez le type de rendez-vous."))])
-    title = StringField(_l("Titre (facultatif)"), description=_l("Par exemple : Café de la rentrée"),
-                        validators=[Optional(), Length(max=120, message=TOO_LONG)])
-    day = DateField(_l("Date"), validators=[DataRequired(_l("Indiquez une date valide, par exemple 12/03/2026."))])
-    start = TimeField(_l("Heure de début"), validators=[DataRequired(_l("Indiquez l'heure de début, par exemple 10:00."))])
-    end = TimeField(_l("Heure de fin"), validators=[DataRequired(_l("Indiquez l'heure de fin, par exemple 12:00."))])
-    place = StringField(_l("Lieu"), validators=[DataRequired(_l("Indiquez le lieu.")),
-                                               Length(max=200, message=TOO_LONG)])
-    rain_place = StringField(_l("Lieu en cas de pluie (facultatif)"),
-                             validators=[Optional(), Length(max=200, message=TOO_LONG)])
-    description = TextAreaField(_l("Quelques mots pour l'annoncer (facultatif)"),
-                                validators=[Optional(), Length(max=600, message=TOO_LONG)], render_kw={"rows": 4})
-    max_places = IntegerField(_l("Nombre de places (facultatif)"), description=PLACES_HINT,
-                              validators=[Optional(), NumberRange(min=1, max=10_000,
-                                                                  message=_l("Indiquez un nombre de 1 à 10 000."))],
-                              render_kw={"inputmode": "numeric"})
+    kind = SelectField(
+        _l("Type de rendez-vous"),
+        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
+        validators=[DataRequired(_l("Choisissez le type de rendez-vous."))],
+    )
+    title = StringField(
+        _l("Titre (facultatif)"),
+        description=_l("Par exemple : Café de la rentrée"),
+        validators=[Optional(), Length(max=120, message=TOO_LONG)],
+    )
+    day = DateField(
+        _l("Date"),
+        validators=[DataRequired(_l("Indiquez une date valide, par exemple 12/03/2026."))],
+    )
+    start = TimeField(
+        _l("Heure de début"),
+        validators=[DataRequired(_l("Indiquez l'heure de début, par exemple 10:00."))],
+    )
+    end = TimeField(
+        _l("Heure de fin"),
+        validators=[DataRequired(_l("Indiquez l'heure de fin, par exemple 12:00."))],
+    )
+    place = StringField(
+        _l("Lieu"),
+        validators=[DataRequired(_l("Indiquez le lieu.")), Length(max=200, message=TOO_LONG)],
+    )
+    rain_place = StringField(
+        _l("Lieu en cas de pluie (facultatif)"),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+    )
+    description = TextAreaField(
+        _l("Quelques mots pour l'annoncer (facultatif)"),
+        validators=[Optional(), Length(max=600, message=TOO_LONG)],
+        render_kw={"rows": 4},
+    )
+    max_places = IntegerField(
+        _l("Nombre de places (facultatif)"),
+        description=PLACES_HINT,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=10_000, message=_l("Indiquez un nombre de 1 à 10 000.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class CheckboxesField(SelectMultipleField):
@@ -43,55 +79,141 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-WEEKDAY_CHOICES = [SelectChoice(n, label) for n, label in enumerate(
-    (_l("lundi"), _l("mardi"), _l("mercredi"), _l("jeudi"), _l("vendredi"), _l("samedi"), _l("dimanche")))]
-WEEK_CHOICES = [SelectChoice(n, label) for n, label in (
-    (1, _l("le premier du mois")), (2, _l("le deuxième du mois")), (3, _l("le troisième du mois")),
-    (4, _l("le quatrième du mois")), (5, _l("le cinquième du mois (certains mois n'en ont pas)")),
-    (-1, _l("le dernier du mois")))]
-MONTH_CHOICES = [SelectChoice(n, label) for n, label in enumerate(
-    (_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"), _l("juillet"), _l("août"),
-     _l("septembre"), _l("octobre"), _l("novembre"), _l("décembre")), start=1)]
+WEEKDAY_CHOICES = [
+    SelectChoice(n, label)
+    for n, label in enumerate(
+        (
+            _l("lundi"),
+            _l("mardi"),
+            _l("mercredi"),
+            _l("jeudi"),
+            _l("vendredi"),
+            _l("samedi"),
+            _l("dimanche"),
+        )
+    )
+]
+WEEK_CHOICES = [
+    SelectChoice(n, label)
+    for n, label in (
+        (1, _l("le premier du mois")),
+        (2, _l("le deuxième du mois")),
+        (3, _l("le troisième du mois")),
+        (4, _l("le quatrième du mois")),
+        (5, _l("le cinquième du mois (certains mois n'en ont pas)")),
+        (-1, _l("le dernier du mois")),
+    )
+]
+MONTH_CHOICES = [
+    SelectChoice(n, label)
+    for n, label in enumerate(
+        (
+            _l("janvier"),
+            _l("février"),
+            _l("mars"),
+            _l("avril"),
+            _l("mai"),
+            _l("juin"),
+            _l("juillet"),
+            _l("août"),
+            _l("septembre"),
+            _l("octobre"),
+            _l("novembre"),
+            _l("décembre"),
+        ),
+        start=1,
+    )
+]
 
 
 class SeriesForm(BaseForm):
     """A recurring event: « le premier samedi du mois, de 10 h à 12 h, sauf en août »."""
 
-    kind = SelectField(_l("Type de rendez-vous"),
-                       choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
-                       validators=[DataRequired(_l("Choisissez le type de rendez-vous."))])
-    title = StringField(_l("Titre (facultatif)"), description=_l("Par exemple : Café du samedi"),
-                        validators=[Optional(), Length(max=120, message=TOO_LONG)])
-    weekday = SelectField(_l("Jour de la semaine"), coerce=int, choices=WEEKDAY_CHOICES, default=5,
-                          validators=[InputRequired(_l("Choisissez le jour de la semaine."))])
-    week_of_month = SelectField(_l("Quelle semaine du mois"), coerce=int, choices=WEEK_CHOICES, default=1,
-                                validators=[InputRequired(_l("Choisissez la semaine du mois."))])
-    start_time = TimeField(_l("Heure de début"),
-                           validators=[DataRequired(_l("Indiquez l'heure de début, par exemple 10:00."))])
-    end_time = TimeField(_l("Heure de fin"),
-                         validators=[DataRequired(_l("Indiquez l'heure de fin, par exemple 12:00."))])
-    place = StringField(_l("Lieu"), validators=[DataRequired(_l("Indiquez le lieu.")),
-                                               Length(max=200, message=TOO_LONG)])
-    rain_place = StringField(_l("Lieu en cas de pluie (facultatif)"),
-                             validators=[Optional(), Length(max=200, message=TOO_LONG)])
-    description = TextAreaField(_l("Quelques mots pour l'annoncer (facultatif)"),
-                                validators=[Optional(), Length(max=600, message=TOO_LONG)], render_kw={"rows": 4})
-    max_places = IntegerField(_l("Nombre de places (facultatif)"), description=PLACES_HINT,
-                              validators=[Optional(), NumberRange(min=1, max=10_000,
-                                                                  message=_l("Indiquez un nombre de 1 à 10 000."))],
-                              render_kw={"inputmode": "numeric"})
-    first_date = DateField(_l("À partir du"), description=_l("La série commence à cette date (ou juste après)."),
-                           validators=[DataRequired(_l("Indiquez une date valide, par exemple 12/03/2026."))])
-    last_date = DateField(_l("Jusqu'au (facultatif)"),
-                          description=_l("Sans date de fin, les dates sont préparées douze mois à l'avance."),
-                          validators=[Optional()])
-    months_off = CheckboxesField(_l("Mois sans rendez-vous"), coerce=int, choices=MONTH_CHOICES, default=[],
-                                 description=_l("Par exemple : pas de café en août."))
+    kind = SelectField(
+        _l("Type de rendez-vous"),
+        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
+        validators=[DataRequired(_l("Choisissez le type de rendez-vous."))],
+    )
+    title = StringField(
+        _l("Titre (facultatif)"),
+        description=_l("Par exemple : Café du samedi"),
+        validators=[Optional(), Length(max=120, message=TOO_LONG)],
+    )
+    weekday = SelectField(
+        _l("Jour de la semaine"),
+        coerce=int,
+        choices=WEEKDAY_CHOICES,
+        default=5,
+        validators=[InputRequired(_l("Choisissez le jour de la semaine."))],
+    )
+    week_of_month = SelectField(
+        _l("Quelle semaine du mois"),
+        coerce=int,
+        choices=WEEK_CHOICES,
+        default=1,
+        validators=[InputRequired(_l("Choisissez la semaine du mois."))],
+    )
+    start_time = TimeField(
+        _l("Heure de début"),
+        validators=[DataRequired(_l("Indiquez l'heure de début, par exemple 10:00."))],
+    )
+    end_time = TimeField(
+        _l("Heure de fin"),
+        validators=[DataRequired(_l("Indiquez l'heure de fin, par exemple 12:00."))],
+    )
+    place = StringField(
+        _l("Lieu"),
+        validators=[DataRequired(_l("Indiquez le lieu.")), Length(max=200, message=TOO_LONG)],
+    )
+    rain_place = StringField(
+        _l("Lieu en cas de pluie (facultatif)"),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+    )
+    description = TextAreaField(
+        _l("Quelques mots pour l'annoncer (facultatif)"),
+        validators=[Optional(), Length(max=600, message=TOO_LONG)],
+        render_kw={"rows": 4},
+    )
+    max_places = IntegerField(
+        _l("Nombre de places (facultatif)"),
+        description=PLACES_HINT,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=10_000, message=_l("Indiquez un nombre de 1 à 10 000.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    first_date = DateField(
+        _l("À partir du"),
+        description=_l("La série commence à cette date (ou juste après)."),
+        validators=[DataRequired(_l("Indiquez une date valide, par exemple 12/03/2026."))],
+    )
+    last_date = DateField(
+        _l("Jusqu'au (facultatif)"),
+        description=_l("Sans date de fin, les dates sont préparées douze mois à l'avance."),
+        validators=[Optional()],
+    )
+    months_off = CheckboxesField(
+        _l("Mois sans rendez-vous"),
+        coerce=int,
+        choices=MONTH_CHOICES,
+        default=[],
+        description=_l("Par exemple : pas de café en août."),
+    )
 
     def values(self) -> dict:
-        return {"kind": self.kind.data, "title": self.title.data, "weekday": self.weekday.data,
-                "week_of_month": self.week_of_month.data, "start_time": self.start_time.data,
-                "end_time": self.end_time.data, "place": self.place.data, "rain_place": self.rain_place.data,
-                "description": self.description.data, "max_places": self.max_places.data,
-                "first_date": self.first_date.data, "last_date": self.last_date.data,
-                "months_off": self.months_off.data or []}
+        return {
+            "kind": self.kind.data,
+            "title": self.title.data,
+            "weekday": self.weekday.data,
+            "week_of_month": self.week_of_month.data,
+            "start_time": self.start_time.data,
+            "end_time": self.end_time.data,
+            "place": self.place.data,
+            "rain_place": self.rain_place.data,
+            "description": self.description.data,
+            "max_places": self.max_places.data,
+            "first_date": self.first_date.data,
+            "last_date": self.last_date.data,
+            "months_off": self.months_off.data or [],
+        }

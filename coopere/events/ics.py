@@ -5,6 +5,7 @@ updates the same entry when the date moves and shows it cancelled (STATUS:CANCEL
 than losing it. SEQUENCE grows with each edit. Times are Paris wall-clock times with
 TZID=Europe/Paris, and the calendar carries the matching VTIMEZONE.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,4 +1,5 @@
 """An event of the network: when, where (and where if it rains), what kind."""
+
 from __future__ import annotations
 
 import enum
@@ -61,7 +62,9 @@ class EventSeries(db.Model):
     max_places: Mapped[int | None]
     first_date: Mapped[date] = mapped_column(Date)
     last_date: Mapped[date | None] = mapped_column(Date)
-    months_off: Mapped[str] = mapped_column(String(40), default="")  # "7,8": no café in July and August
+    months_off: Mapped[str] = mapped_column(
+        String(40), default=""
+    )  # "7,8": no café in July and August
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -77,8 +80,10 @@ class Event(db.Model):
         CheckConstraint("max_places IS NULL OR max_places > 0", name="max_places_positive"),
         CheckConstraint("visitors >= 0", name="visitors_positive"),
         UniqueConstraint("series_id", "occurrence_date", name="uq_events_series_date"),
-        CheckConstraint("kind IN ('cafe', 'apero_info', 'fete', 'group_meeting', 'collective_action')",
-                        name="kind_known"),
+        CheckConstraint(
+            "kind IN ('cafe', 'apero_info', 'fete', 'group_meeting', 'collective_action')",
+            name="kind_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +97,9 @@ class Event(db.Model):
     max_places: Mapped[int | None]
     cancelled: Mapped[bool] = mapped_column(default=False)
     uid: Mapped[str] = mapped_column(String(80), unique=True, default=new_uid)
-    series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event_series.id", ondelete="SET NULL"), index=True
+    )
     occurrence_date: Mapped[date | None] = mapped_column(Date)  # the date the series gave it
     detached: Mapped[bool] = mapped_column(default=False)  # edited alone: series edits leave it be
     visitors: Mapped[int] = mapped_column(default=0)  # "+1 visitor" at the café desk

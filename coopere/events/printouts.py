@@ -1,5 +1,6 @@
 """Events in French words for the print engine (letters, programme, attendance sheets, flyers),
 whatever the language of the person printing."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -24,10 +25,16 @@ def kind_text(event: Event) -> str:
 def event_data(event: Event, perimeter: Perimeter, public_url: str = "") -> printing.Event:
     """The event in French words."""
     start, end = to_paris(event.starts_at), to_paris(event.ends_at)
-    return printing.Event(perimeter=perimeter_data(perimeter), kind=kind_text(event),
-                          date_text=format_date(start.date(), "EEEE d MMMM y", locale="fr"),
-                          time_text=f"de {french_hours(start)} à {french_hours(end)}", place=event.place,
-                          rain_place=event.rain_place, description=event.description, public_url=public_url)
+    return printing.Event(
+        perimeter=perimeter_data(perimeter),
+        kind=kind_text(event),
+        date_text=format_date(start.date(), "EEEE d MMMM y", locale="fr"),
+        time_text=f"de {french_hours(start)} à {french_hours(end)}",
+        place=event.place,
+        rain_place=event.rain_place,
+        description=event.description,
+        public_url=public_url,
+    )
 
 
 def print_programme(year: int, month: int, perimeter: Perimeter, *, public_url: str = "") -> bytes:
@@ -39,10 +46,23 @@ def print_programme(year: int, month: int, perimeter: Perimeter, *, public_url: 
         start, end = to_paris(event.starts_at), to_paris(event.ends_at)
         day = FIRST_OF_MONTH.sub(r"\1 1er ", format_date(start.date(), "EEEE d MMMM", locale="fr"))
         title = kind_text(event)
-        items.append(printing.ProgrammeEvent(
-            date_text=day, time_text=f"de {french_hours(start)} à {french_hours(end)}",
-            kind=title[:1].upper() + title[1:], place=event.place, rain_place=event.rain_place,
-            description=event.description, cancelled=event.cancelled))
+        items.append(
+            printing.ProgrammeEvent(
+                date_text=day,
+                time_text=f"de {french_hours(start)} à {french_hours(end)}",
+                kind=title[:1].upper() + title[1:],
+                place=event.place,
+                rain_place=event.rain_place,
+                description=event.description,
+                cancelled=event.cancelled,
+            )
+        )
     month_text = format_date(date(year, month, 1), "MMMM y", locale="fr")
-    return printing.render_programme(printing.Programme(
-        perimeter=perimeter_data(perimeter), month_text=month_text, events=items, public_url=public_url))
+    return printing.render_programme(
+        printing.Programme(
+            perimeter=perimeter_data(perimeter),
+            month_text=month_text,
+            events=items,
+            public_url=public_url,
+        )
+    )

@@ -8,6 +8,7 @@ dates it no longer gives; editing one occurrence alone detaches it from the seri
 Members say they will come (sign-ups); a sponsor does it for their sponsee. Cancelling an event,
 or moving it, sends a notice to everyone signed up, in each one's language.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -54,6 +55,7 @@ def _path(endpoint: str, **values) -> str:
 
 # --- one event ------------------------------------------------------------------------------
 
+
 def save_event(event: Event | None, values: dict, *, actor=None) -> Event:
     """Create or update an event from Paris-time form values; refuse inverted or past dates.
 
@@ -69,8 +71,13 @@ def save_event(event: Event | None, values: dict, *, actor=None) -> Event:
         raise EventError(_l("Cette date est déjà passée : choisissez une date à venir."), "day")
     before = _snapshot(event) if event is not None else None
     if event is None:
-        event = Event(kind=EventKind(values["kind"]).value, created_by_id=getattr(actor, "id", None),
-                      starts_at=starts_at, ends_at=ends_at, place=values["place"])
+        event = Event(
+            kind=EventKind(values["kind"]).value,
+            created_by_id=getattr(actor, "id", None),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=values["place"],
+        )
         db.session.add(event)
     event.kind = EventKind(values["kind"]).value
     event.starts_at, event.ends_at = starts_at, ends_at
@@ -86,8 +93,16 @@ def save_event(event: Event | None, values: dict, *, actor=None) -> Event:
 
 
 def _snapshot(event: Event) -> tuple:
-    return (event.kind, event.starts_at, event.ends_at, event.place, event.title, event.rain_place,
-            event.description, event.max_places)
+    return (
+        event.kind,
+        event.starts_at,
+        event.ends_at,
+        event.place,
+        event.title,
+        event.rain_place,
+        event.description,
+        event.max_places,
+    )
 
 
 def upcoming_events(limit: int = 10, kinds: tuple[EventKind, ...] | None = None) -> list[Event]:
@@ -98,8 +113,14 @@ def upcoming_events(limit: int = 10, kinds: tuple[EventKind, ...] | None = None)
 
 
 def past_events(limit: int = 20) -> list[Event]:
-    return list(db.session.scalars(select(Event).where(Event.ends_at < utcnow())
-                                   .order_by(Event.starts_at.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.ends_at < utcnow())
+            .order_by(Event.starts_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def coming_events(limit: int = 60, *, kinds: Iterable[EventKind] | None = None) -> list[Event]:
@@ -110,12 +131,16 @@ def coming_events(limit: int = 60, *, kinds: Iterable[EventKind] | None = None) 
     return list(db.session.scalars(query.order_by(Event.starts_at, Event.id).limit(limit)))
 
 
-def next_months_events(kinds: Iterable[EventKind], *, days: int = 92, at_least: int = 3) -> list[Event]:
+def next_months_events(
+    kinds: Iterable[EventKind], *, days: int = 92, at_least: int = 3
+) -> list[Event]:
     """What members see: the events of the next three months (cancelled ones marked), and at
     least the next three whenever they are (a Fête announced far ahead)."""
     events = coming_events(limit=40, kinds=kinds)
     until = utcnow() + timedelta(days=days)
-    return [event for index, event in enumerate(events) if index < at_least or event.starts_at <= until]
+    return [
+        event for index, event in enumerate(events) if index < at_least or event.starts_at <= until
+    ]
 
 
 def visible_to(event: Event, user) -> bool:
@@ -153,8 +178,13 @@ def cancel_event(event: Event, *, actor=None) -> int:
     if event.series_id is not None:
         event.detached = True
     told = _cancel(event)
-    record("event.cancelled", actor=actor, event=event.id, date=to_paris(event.starts_at).date().isoformat(),
-           told=told)
+    record(
+        "event.cancelled",
+        actor=actor,
+        event=event.id,
+        date=to_paris(event.starts_at).date().isoformat(),
+        told=told,
+    )
     return told
 
 
@@ -169,17 +199,25 @@ def _tell_moved(event: Event, *, old_day: date) -> int:
     start, end = to_paris(event.starts_at), to_paris(event.ends_at)
 
     def sentence() -> str:
-        return _("Le rendez-vous du %(old)s change : %(day)s, de %(start)s à %(end)s, %(place)s.",
-                 old=day_text(old_day), day=day_text(start.date()), start=start.strftime("%H:%M"),
-                 end=end.strftime("%H:%M"), place=event.place)
+        return _(
+            "Le rendez-vous du %(old)s change : %(day)s, de %(start)s à %(end)s, %(place)s.",
+            old=day_text(old_day),
+            day=day_text(start.date()),
+            start=start.strftime("%H:%M"),
+            end=end.strftime("%H:%M"),
+            place=event.place,
+        )
 
     return _tell_signed_up(event, "event.changed", sentence)
 
 
 def _tell_back_on(event: Event) -> int:
     day = to_paris(event.starts_at).date()
-    return _tell_signed_up(event, "event.restored",
-                           lambda: _("Le rendez-vous du %(date)s aura bien lieu.", date=day_text(day)))
+    return _tell_signed_up(
+        event,
+        "event.restored",
+        lambda: _("Le rendez-vous du %(date)s aura bien lieu.", date=day_text(day)),
+    )
 
 
 def _tell_signed_up(event: Event, kind: str, sentence: Callable[[], str]) -> int:
@@ -190,8 +228,14 @@ def _tell_signed_up(event: Event, kind: str, sentence: Callable[[], str]) -> int
     if event.id is None:
         return 0
     link = _path("events.upcoming")
-    people = list(db.session.scalars(select(User).join(EventSignup, EventSignup.user_id == User.id)
-                                     .where(EventSignup.event_id == event.id).order_by(User.id)))
+    people = list(
+        db.session.scalars(
+            select(User)
+            .join(EventSignup, EventSignup.user_id == User.id)
+            .where(EventSignup.event_id == event.id)
+            .order_by(User.id)
+        )
+    )
     count = notify(people, kind, sentence, link)
     for person in people:
         if not person.is_offline:
@@ -199,26 +243,42 @@ def _tell_signed_up(event: Event, kind: str, sentence: Callable[[], str]) -> int
         sponsorship = sponsorship_of(person)
         if sponsorship is None or sponsorship.sponsor_id == person.id:
             continue
-        count += notify([sponsorship.sponsor], kind,
-                        lambda person=person: _("%(text)s Vous aviez inscrit %(name)s.", text=sentence(),
-                                                name=person.full_name), link)
+        count += notify(
+            [sponsorship.sponsor],
+            kind,
+            lambda person=person: _(
+                "%(text)s Vous aviez inscrit %(name)s.", text=sentence(), name=person.full_name
+            ),
+            link,
+        )
     return count
 
 
 # --- recurring series ------------------------------------------------------------------------
 
+
 def occurrence_in_month(year: int, month: int, weekday: int, week: int) -> date | None:
     """The `week`-th `weekday` of the month (week -1: the last one); None when the month has
     no such day (a 5th Saturday)."""
-    days = [day for day in range(1, calendar.monthrange(year, month)[1] + 1)
-            if date(year, month, day).weekday() == weekday]
+    days = [
+        day
+        for day in range(1, calendar.monthrange(year, month)[1] + 1)
+        if date(year, month, day).weekday() == weekday
+    ]
     if week == -1:
         return date(year, month, days[-1])
     return date(year, month, days[week - 1]) if week <= len(days) else None
 
 
-def rule_dates(weekday: int, week: int, months_off: Iterable[int], first: date, last: date | None,
-               start: date, end: date) -> list[date]:
+def rule_dates(
+    weekday: int,
+    week: int,
+    months_off: Iterable[int],
+    first: date,
+    last: date | None,
+    start: date,
+    end: date,
+) -> list[date]:
     """The dates a series rule gives between `start` and `end` (both included), within its
     first and last dates, months off skipped."""
     off = set(months_off)
@@ -235,11 +295,20 @@ def rule_dates(weekday: int, week: int, months_off: Iterable[int], first: date, 
 
 
 def series_dates(series: EventSeries, start: date, end: date) -> list[date]:
-    return rule_dates(series.weekday, series.week_of_month, series.months_off_list, series.first_date,
-                      series.last_date, start, end)
+    return rule_dates(
+        series.weekday,
+        series.week_of_month,
+        series.months_off_list,
+        series.first_date,
+        series.last_date,
+        start,
+        end,
+    )
 
 
-def first_rule_date(weekday: int, week: int, months_off: Iterable[int], first: date, last: date | None) -> date | None:
+def first_rule_date(
+    weekday: int, week: int, months_off: Iterable[int], first: date, last: date | None
+) -> date | None:
     """The first date a rule ever gives, or None if it never gives one."""
     end = last or date(first.year + SEARCH_YEARS, 12, 31)
     months_off = set(months_off)
@@ -253,22 +322,53 @@ def first_rule_date(weekday: int, week: int, months_off: Iterable[int], first: d
     return None
 
 
-WEEKDAY_NAMES = (_l("lundi"), _l("mardi"), _l("mercredi"), _l("jeudi"), _l("vendredi"), _l("samedi"),
-                 _l("dimanche"))
-WEEK_NAMES = {1: _l("premier"), 2: _l("deuxième"), 3: _l("troisième"), 4: _l("quatrième"),
-              5: _l("cinquième"), -1: _l("dernier")}
-MONTH_NAMES = (_l("janvier"), _l("février"), _l("mars"), _l("avril"), _l("mai"), _l("juin"), _l("juillet"),
-               _l("août"), _l("septembre"), _l("octobre"), _l("novembre"), _l("décembre"))
+WEEKDAY_NAMES = (
+    _l("lundi"),
+    _l("mardi"),
+    _l("mercredi"),
+    _l("jeudi"),
+    _l("vendredi"),
+    _l("samedi"),
+    _l("dimanche"),
+)
+WEEK_NAMES = {
+    1: _l("premier"),
+    2: _l("deuxième"),
+    3: _l("troisième"),
+    4: _l("quatrième"),
+    5: _l("cinquième"),
+    -1: _l("dernier"),
+}
+MONTH_NAMES = (
+    _l("janvier"),
+    _l("février"),
+    _l("mars"),
+    _l("avril"),
+    _l("mai"),
+    _l("juin"),
+    _l("juillet"),
+    _l("août"),
+    _l("septembre"),
+    _l("octobre"),
+    _l("novembre"),
+    _l("décembre"),
+)
 
 
 def describe_rule(series: EventSeries) -> str:
     """« Le premier samedi du mois, de 10:00 à 12:00, sauf en juillet, août »."""
-    text = _("Le %(week)s %(weekday)s du mois, de %(start)s à %(end)s",
-             week=WEEK_NAMES[series.week_of_month], weekday=WEEKDAY_NAMES[series.weekday],
-             start=series.start_time.strftime("%H:%M"), end=series.end_time.strftime("%H:%M"))
+    text = _(
+        "Le %(week)s %(weekday)s du mois, de %(start)s à %(end)s",
+        week=WEEK_NAMES[series.week_of_month],
+        weekday=WEEKDAY_NAMES[series.weekday],
+        start=series.start_time.strftime("%H:%M"),
+        end=series.end_time.strftime("%H:%M"),
+    )
     off = series.months_off_list
     if off:
-        text += _(", sauf en %(months)s", months=", ".join(str(MONTH_NAMES[m - 1]) for m in sorted(off)))
+        text += _(
+            ", sauf en %(months)s", months=", ".join(str(MONTH_NAMES[m - 1]) for m in sorted(off))
+        )
     return text + "."
 
 
@@ -284,34 +384,72 @@ class SeriesResult:
     told: int = 0
 
 
-SERIES_FIELDS = ("kind", "title", "weekday", "week_of_month", "start_time", "end_time", "place", "rain_place",
-                 "description", "max_places", "first_date", "last_date", "months_off")
+SERIES_FIELDS = (
+    "kind",
+    "title",
+    "weekday",
+    "week_of_month",
+    "start_time",
+    "end_time",
+    "place",
+    "rain_place",
+    "description",
+    "max_places",
+    "first_date",
+    "last_date",
+    "months_off",
+)
 
 
-def check_series(values: dict, *, current: EventSeries | None = None, today: date | None = None) -> None:
+def check_series(
+    values: dict, *, current: EventSeries | None = None, today: date | None = None
+) -> None:
     """Refuse a series that cannot be: inverted times, a first date in the past, a last date
     before the first, a rule that never gives a date. French messages, tied to their field."""
     today = today or paris_today()
     if values["end_time"] <= values["start_time"]:
         raise EventError(_l("L'heure de fin doit venir après l'heure de début."), "end_time")
-    if values["first_date"] < today and (current is None or current.first_date != values["first_date"]):
-        raise EventError(_l("La première date est déjà passée : choisissez une date à venir."), "first_date")
+    if values["first_date"] < today and (
+        current is None or current.first_date != values["first_date"]
+    ):
+        raise EventError(
+            _l("La première date est déjà passée : choisissez une date à venir."), "first_date"
+        )
     last = values.get("last_date")
     if last is not None and last < values["first_date"]:
         raise EventError(_l("La dernière date doit venir après la première date."), "last_date")
     months_off = set(values.get("months_off") or ())
     if months_off >= set(range(1, 13)):
-        raise EventError(_l("Tous les mois sont sans rendez-vous : cette série ne donnerait aucune date."),
-                         "months_off")
-    if first_rule_date(values["weekday"], values["week_of_month"], months_off, values["first_date"], last) is None:
+        raise EventError(
+            _l("Tous les mois sont sans rendez-vous : cette série ne donnerait aucune date."),
+            "months_off",
+        )
+    if (
+        first_rule_date(
+            values["weekday"], values["week_of_month"], months_off, values["first_date"], last
+        )
+        is None
+    ):
         if last is not None:
-            raise EventError(_l("Cette série ne donnerait aucune date entre la première et la dernière date : "
-                                "vérifiez le jour, la semaine du mois et les mois sans rendez-vous."), "last_date")
-        raise EventError(_l("Cette série ne donnerait jamais aucune date : vérifiez la semaine du mois "
-                            "et les mois sans rendez-vous."), "week_of_month")
+            raise EventError(
+                _l(
+                    "Cette série ne donnerait aucune date entre la première et la dernière date : "
+                    "vérifiez le jour, la semaine du mois et les mois sans rendez-vous."
+                ),
+                "last_date",
+            )
+        raise EventError(
+            _l(
+                "Cette série ne donnerait jamais aucune date : vérifiez la semaine du mois "
+                "et les mois sans rendez-vous."
+            ),
+            "week_of_month",
+        )
 
 
-def save_series(series: EventSeries | None, values: dict, *, actor=None, today: date | None = None) -> SeriesResult:
+def save_series(
+    series: EventSeries | None, values: dict, *, actor=None, today: date | None = None
+) -> SeriesResult:
     """Create or change a series and bring its dates in line, 12 months ahead.
 
     `values`: kind, title, weekday (0 = Monday), week_of_month (1..5, -1 = last), start_time,
@@ -339,20 +477,30 @@ def save_series(series: EventSeries | None, values: dict, *, actor=None, today: 
         setattr(series, name, value)
     db.session.flush()
     result = sync_series(series, today=today, update=not new)
-    record("event.series_saved", actor=actor, series=series.id, created=len(result.created),
-           updated=len(result.updated), cancelled=len(result.cancelled))
+    record(
+        "event.series_saved",
+        actor=actor,
+        series=series.id,
+        created=len(result.created),
+        updated=len(result.updated),
+        cancelled=len(result.cancelled),
+    )
     return result
 
 
-def sync_series(series: EventSeries, *, today: date | None = None, update: bool = True) -> SeriesResult:
+def sync_series(
+    series: EventSeries, *, today: date | None = None, update: bool = True
+) -> SeriesResult:
     """Bring a series' future occurrences in line with it, 12 months ahead. Without `update`,
     only the missing dates are added (`flask events extend`)."""
     today = today or paris_today()
     now = utcnow()
     result = SeriesResult(series=series)
     wanted = set(series_dates(series, today, add_months(today, HORIZON_MONTHS)))
-    existing = {event.occurrence_date: event for event in db.session.scalars(
-        select(Event).where(Event.series_id == series.id))}
+    existing = {
+        event.occurrence_date: event
+        for event in db.session.scalars(select(Event).where(Event.series_id == series.id))
+    }
     if update:
         for day, event in sorted(existing.items(), key=lambda item: item[0] or date.min):
             if event.starts_at <= now or event.detached:
@@ -385,7 +533,11 @@ def sync_series(series: EventSeries, *, today: date | None = None, update: bool 
 def _apply_series(event: Event, series: EventSeries, day: date) -> None:
     event.kind, event.title = series.kind, series.title
     event.starts_at, event.ends_at = to_utc(day, series.start_time), to_utc(day, series.end_time)
-    event.place, event.rain_place, event.description = series.place, series.rain_place, series.description
+    event.place, event.rain_place, event.description = (
+        series.place,
+        series.rain_place,
+        series.description,
+    )
     event.max_places = series.max_places
 
 
@@ -393,8 +545,11 @@ def extend_all(today: date | None = None) -> int:
     """Add the missing dates of every running series, 12 months ahead. Returns how many."""
     today = today or paris_today()
     created = 0
-    for series in db.session.scalars(select(EventSeries).where(
-            (EventSeries.last_date.is_(None)) | (EventSeries.last_date >= today)).order_by(EventSeries.id)):
+    for series in db.session.scalars(
+        select(EventSeries)
+        .where((EventSeries.last_date.is_(None)) | (EventSeries.last_date >= today))
+        .order_by(EventSeries.id)
+    ):
         created += len(sync_series(series, today=today, update=False).created)
     return created
 
@@ -410,8 +565,13 @@ def next_dates(series_ids: list[int]) -> dict[int, Event]:
     """Each series' next occurrence not cancelled (one query)."""
     if not series_ids:
         return {}
-    rows = db.session.scalars(select(Event).where(Event.series_id.in_(series_ids), Event.ends_at >= utcnow(),
-                                                  Event.cancelled.is_(False)).order_by(Event.starts_at))
+    rows = db.session.scalars(
+        select(Event)
+        .where(
+            Event.series_id.in_(series_ids), Event.ends_at >= utcnow(), Event.cancelled.is_(False)
+        )
+        .order_by(Event.starts_at)
+    )
     found: dict[int, Event] = {}
     for event in rows:
         found.setdefault(event.series_id, event)
@@ -420,18 +580,29 @@ def next_dates(series_ids: list[int]) -> dict[int, Event]:
 
 # --- sign-ups: « Je viendrai » ---------------------------------------------------------------
 
+
 def signup_counts(event_ids: list[int]) -> dict[int, int]:
     if not event_ids:
         return {}
-    return dict(db.session.execute(select(EventSignup.event_id, func.count()).where(
-        EventSignup.event_id.in_(event_ids)).group_by(EventSignup.event_id)).all())
+    return dict(
+        db.session.execute(
+            select(EventSignup.event_id, func.count())
+            .where(EventSignup.event_id.in_(event_ids))
+            .group_by(EventSignup.event_id)
+        ).all()
+    )
 
 
 def signed_up_ids(person: User, event_ids: list[int]) -> set[int]:
     if not event_ids or person is None:
         return set()
-    return set(db.session.scalars(select(EventSignup.event_id).where(
-        EventSignup.user_id == person.id, EventSignup.event_id.in_(event_ids))))
+    return set(
+        db.session.scalars(
+            select(EventSignup.event_id).where(
+                EventSignup.user_id == person.id, EventSignup.event_id.in_(event_ids)
+            )
+        )
+    )
 
 
 def places_left(event: Event, count: int) -> int | None:
@@ -450,7 +621,9 @@ def sign_up(event: Event, person: User, *, actor: User) -> bool:
     if event.cancelled:
         raise EventError(_l("Ce rendez-vous est annulé : on ne peut plus s'y inscrire."))
     if event.has_started():
-        raise EventError(_l("Ce rendez-vous a déjà commencé ou est passé : on ne peut plus s'y inscrire."))
+        raise EventError(
+            _l("Ce rendez-vous a déjà commencé ou est passé : on ne peut plus s'y inscrire.")
+        )
     if not visible_to(event, person):
         raise EventError(_l("Ce rendez-vous est réservé au groupe d'animation."))
     if signed_up_ids(person, [event.id]):
@@ -458,8 +631,14 @@ def sign_up(event: Event, person: User, *, actor: User) -> bool:
     if event.max_places and signup_counts([event.id]).get(event.id, 0) >= event.max_places:
         raise EventError(_l("Ce rendez-vous est complet : il n'y a plus de place."))
     db.session.add(EventSignup(event_id=event.id, user_id=person.id, created_by_id=actor.id))
-    record("event.signed_up", actor=actor, target=person, event=event.id,
-           date=to_paris(event.starts_at).date().isoformat(), **on_behalf(actor, person))
+    record(
+        "event.signed_up",
+        actor=actor,
+        target=person,
+        event=event.id,
+        date=to_paris(event.starts_at).date().isoformat(),
+        **on_behalf(actor, person),
+    )
     return True
 
 
@@ -470,13 +649,22 @@ def withdraw(event: Event, person: User, *, actor: User) -> bool:
 
     if event.has_started():
         raise EventError(_l("Ce rendez-vous a déjà commencé ou est passé : rien à changer."))
-    signup = db.session.scalar(select(EventSignup).where(EventSignup.event_id == event.id,
-                                                         EventSignup.user_id == person.id))
+    signup = db.session.scalar(
+        select(EventSignup).where(
+            EventSignup.event_id == event.id, EventSignup.user_id == person.id
+        )
+    )
     if signup is None:
         return False
     db.session.delete(signup)
-    record("event.signup_withdrawn", actor=actor, target=person, event=event.id,
-           date=to_paris(event.starts_at).date().isoformat(), **on_behalf(actor, person))
+    record(
+        "event.signup_withdrawn",
+        actor=actor,
+        target=person,
+        event=event.id,
+        date=to_paris(event.starts_at).date().isoformat(),
+        **on_behalf(actor, person),
+    )
     return True
 
 
@@ -491,45 +679,75 @@ def signups_of(event: Event) -> list[tuple[User, User | None, datetime]]:
 
     by = aliased(User)
     rows = db.session.execute(
-        select(User, by, EventSignup.created_at).join(EventSignup, EventSignup.user_id == User.id)
-        .outerjoin(by, by.id == EventSignup.created_by_id).where(EventSignup.event_id == event.id)
-        .order_by(User.last_name, User.first_name, User.id))
-    return [(person, creator if creator is not None and creator.id != person.id else None, at)
-            for person, creator, at in rows]
+        select(User, by, EventSignup.created_at)
+        .join(EventSignup, EventSignup.user_id == User.id)
+        .outerjoin(by, by.id == EventSignup.created_by_id)
+        .where(EventSignup.event_id == event.id)
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    return [
+        (person, creator if creator is not None and creator.id != person.id else None, at)
+        for person, creator, at in rows
+    ]
 
 
 def my_next_events(person: User | None, limit: int = 5) -> list[Event]:
     """The events `person` said they would come to, not over yet (cancelled ones included)."""
     if person is None:
         return []
-    return list(db.session.scalars(
-        select(Event).join(EventSignup, EventSignup.event_id == Event.id)
-        .where(EventSignup.user_id == person.id, Event.ends_at >= utcnow())
-        .order_by(Event.starts_at).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .join(EventSignup, EventSignup.event_id == Event.id)
+            .where(EventSignup.user_id == person.id, Event.ends_at >= utcnow())
+            .order_by(Event.starts_at)
+            .limit(limit)
+        )
+    )
 
 
 # --- the public calendar and the month's programme -------------------------------------------
 
+
 def feed_events(now: datetime | None = None) -> list[Event]:
     """The public events from a month back to 12 months ahead, cancelled ones included."""
     now = now or utcnow()
-    return list(db.session.scalars(
-        select(Event).where(Event.kind.in_([k.value for k in PUBLIC_KINDS]),
-                            Event.starts_at >= now - timedelta(days=31),
-                            Event.starts_at <= now + timedelta(days=366))
-        .order_by(Event.starts_at, Event.id)))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(
+                Event.kind.in_([k.value for k in PUBLIC_KINDS]),
+                Event.starts_at >= now - timedelta(days=31),
+                Event.starts_at <= now + timedelta(days=366),
+            )
+            .order_by(Event.starts_at, Event.id)
+        )
+    )
 
 
 def month_events(year: int, month: int, kinds: Iterable[EventKind] = PUBLIC_KINDS) -> list[Event]:
     """The events of a month (Paris time), in date order, cancelled ones included."""
     start = to_utc(date(year, month, 1), time(0))
     end = to_utc(add_months(date(year, month, 1), 1), time(0))
-    return list(db.session.scalars(
-        select(Event).where(Event.starts_at >= start, Event.starts_at < end,
-                            Event.kind.in_([EventKind(k).value for k in kinds]))
-        .order_by(Event.starts_at, Event.id)))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(
+                Event.starts_at >= start,
+                Event.starts_at < end,
+                Event.kind.in_([EventKind(k).value for k in kinds]),
+            )
+            .order_by(Event.starts_at, Event.id)
+        )
+    )
 
 
 def coming_events_of_series(series: EventSeries, limit: int = 24) -> list[Event]:
-    return list(db.session.scalars(select(Event).where(Event.series_id == series.id, Event.ends_at >= utcnow())
-                                   .order_by(Event.starts_at).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.series_id == series.id, Event.ends_at >= utcnow())
+            .order_by(Event.starts_at)
+            .limit(limit)
+        )
+    )

@@ -1,11 +1,22 @@
 """Events: animators schedule them (one date or a recurring series), members say they will come,
 everyone can add them to a calendar (.ics, and the perimeter's feed /calendrier.ics)."""
+
 from __future__ import annotations
 
 import io
 import re
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,6 +41,7 @@ MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 @bp.app_context_processor
 def events_context():
     """« Vos prochains rendez-vous » on the member's home page (queried only where shown)."""
+
     def my_next_events(limit: int = 5):
         if not current_user.is_authenticated:
             return []
@@ -44,17 +56,25 @@ def kind_label(kind: str) -> str:
 
 # --- animators: the programme ------------------------------------------------------------------
 
+
 @bp.route("/evenements/")
 def index():
     upcoming = services.next_months_events(kinds=tuple(EventKind))
     series = services.all_series()
     today = services.paris_today()
-    return render_template("events/index.html", upcoming=upcoming, past=past_events(),
-                           counts=services.signup_counts([e.id for e in upcoming]), series=series,
-                           next_dates=services.next_dates([s.id for s in series]), today=today,
-                           this_month=f"{today:%Y-%m}",
-                           next_month=f"{services.add_months(today.replace(day=1), 1):%Y-%m}",
-                           describe_rule=services.describe_rule, kind_label=kind_label)
+    return render_template(
+        "events/index.html",
+        upcoming=upcoming,
+        past=past_events(),
+        counts=services.signup_counts([e.id for e in upcoming]),
+        series=series,
+        next_dates=services.next_dates([s.id for s in series]),
+        today=today,
+        this_month=f"{today:%Y-%m}",
+        next_month=f"{services.add_months(today.replace(day=1), 1):%Y-%m}",
+        describe_rule=services.describe_rule,
+        kind_label=kind_label,
+    )
 
 
 @bp.route("/evenements/nouveau", methods=["GET", "POST"])
@@ -66,9 +86,15 @@ def create():
 def show(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
     signups = services.signups_of(event)
-    return render_template("events/show.html", event=event, signups=signups,
-                           places_left=services.places_left(event, len(signups)), past=event.has_started(),
-                           started=event.has_started(), rule=services.describe_rule(event.series) if event.series else "")
+    return render_template(
+        "events/show.html",
+        event=event,
+        signups=signups,
+        places_left=services.places_left(event, len(signups)),
+        past=event.has_started(),
+        started=event.has_started(),
+        rule=services.describe_rule(event.series) if event.series else "",
+    )
 
 
 @bp.route("/evenements/<int:event_id>/modifier", methods=["GET", "POST"])
@@ -91,7 +117,10 @@ def _edit(event: Event | None):
             getattr(form, error.field or "day").errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("Le rendez-vous du %(date)s est enregistré.", date=long_date(saved.starts_at)), "success")
+            flash(
+                _("Le rendez-vous du %(date)s est enregistré.", date=long_date(saved.starts_at)),
+                "success",
+            )
             return redirect(url_for("events.show", event_id=saved.id))
     return render_template("events/edit.html", form=form, event=event), 422 if form.errors else 200
 
@@ -109,14 +138,26 @@ def cancel(event_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Le rendez-vous du %(date)s est annulé. Personnes prévenues : %(count)s.",
-                    date=long_date(event.starts_at), count=told), "success")
+            flash(
+                _(
+                    "Le rendez-vous du %(date)s est annulé. Personnes prévenues : %(count)s.",
+                    date=long_date(event.starts_at),
+                    count=told,
+                ),
+                "success",
+            )
         return redirect(url_for("events.show", event_id=event.id))
-    return render_template("events/cancel.html", event=event, form=form, past=event.has_started(),
-                           signed_up=services.signup_counts([event.id]).get(event.id, 0))
+    return render_template(
+        "events/cancel.html",
+        event=event,
+        form=form,
+        past=event.has_started(),
+        signed_up=services.signup_counts([event.id]).get(event.id, 0),
+    )
 
 
 # --- animators: recurring series ------------------------------------------------------------------
+
 
 @bp.route("/evenements/series/nouvelle", methods=["GET", "POST"])
 def series_create():
@@ -132,7 +173,9 @@ def series_edit(series_id: int):
 def _series(series: EventSeries | None):
     data = None
     if series is not None:
-        data = {name: getattr(series, name) for name in services.SERIES_FIELDS if name != "months_off"}
+        data = {
+            name: getattr(series, name) for name in services.SERIES_FIELDS if name != "months_off"
+        }
         data["months_off"] = series.months_off_list
     form = SeriesForm(data=data)
     if form.validate_on_submit():
@@ -144,9 +187,13 @@ def _series(series: EventSeries | None):
             getattr(form, error.field or "first_date").errors.append(str(error))
         else:
             db.session.commit()
-            message = _("La série est enregistrée. Dates ajoutées : %(created)s. Dates modifiées : %(updated)s. "
-                        "Dates annulées : %(cancelled)s.", created=len(result.created),
-                        updated=len(result.updated) + len(result.restored), cancelled=len(result.cancelled))
+            message = _(
+                "La série est enregistrée. Dates ajoutées : %(created)s. Dates modifiées : %(updated)s. "
+                "Dates annulées : %(cancelled)s.",
+                created=len(result.created),
+                updated=len(result.updated) + len(result.restored),
+                cancelled=len(result.cancelled),
+            )
             if result.told:
                 message += " " + _("Personnes prévenues : %(count)s.", count=result.told)
             flash(message, "success")
@@ -154,11 +201,17 @@ def _series(series: EventSeries | None):
     occurrences = []
     if series is not None:
         occurrences = services.coming_events_of_series(series)
-    return render_template("events/series.html", form=form, series=series, occurrences=occurrences,
-                           rule=services.describe_rule(series) if series else ""), 422 if form.errors else 200
+    return render_template(
+        "events/series.html",
+        form=form,
+        series=series,
+        occurrences=occurrences,
+        rule=services.describe_rule(series) if series else "",
+    ), 422 if form.errors else 200
 
 
 # --- animators: the month's programme, printed ---------------------------------------------------
+
 
 @bp.route("/evenements/programme.pdf")
 def programme():
@@ -168,26 +221,44 @@ def programme():
     year, month = today.year, today.month
     if wanted:
         match = MONTH_RE.match(wanted)
-        if not match or not 1 <= int(match.group(2)) <= 12 or not 2000 <= int(match.group(1)) <= 2100:
-            flash(_("Mois inconnu : écrivez-le comme 2026-12 (l'année, un tiret, le mois)."), "error")
+        if (
+            not match
+            or not 1 <= int(match.group(2)) <= 12
+            or not 2000 <= int(match.group(1)) <= 2100
+        ):
+            flash(
+                _("Mois inconnu : écrivez-le comme 2026-12 (l'année, un tiret, le mois)."), "error"
+            )
             return redirect(url_for("events.index", _anchor="programme"))
         year, month = int(match.group(1)), int(match.group(2))
     perimeter = get_perimeter() or abort(404)
     pdf = print_programme(year, month, perimeter, public_url=public_url_for("public.home"))
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"programme-{year:04d}-{month:02d}.pdf", max_age=0)
+    return send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"programme-{year:04d}-{month:02d}.pdf",
+        max_age=0,
+    )
 
 
 # --- members: the next events, « Je viendrai » --------------------------------------------------
+
 
 @bp.route("/rendez-vous")
 def upcoming():
     person = subject()
     events = services.next_months_events(kinds=services.kinds_for(person))
     ids = [event.id for event in events]
-    return render_template("events/upcoming.html", events=events, counts=services.signup_counts(ids),
-                           mine=services.signed_up_ids(person, ids), person=person, form=ConfirmForm(),
-                           places_left=services.places_left)
+    return render_template(
+        "events/upcoming.html",
+        events=events,
+        counts=services.signup_counts(ids),
+        mine=services.signed_up_ids(person, ids),
+        person=person,
+        form=ConfirmForm(),
+        places_left=services.places_left,
+    )
 
 
 def _visible_event(event_id: int) -> Event:
@@ -211,9 +282,18 @@ def sign_up(event_id: int):
         else:
             db.session.commit()
             if added:
-                flash(_("C'est noté : %(name)s viendra le %(date)s.", name=person.first_name,
-                        date=long_date(event.starts_at)) if person.id != current_user.id else
-                      _("C'est noté : vous viendrez le %(date)s.", date=long_date(event.starts_at)), "success")
+                flash(
+                    _(
+                        "C'est noté : %(name)s viendra le %(date)s.",
+                        name=person.first_name,
+                        date=long_date(event.starts_at),
+                    )
+                    if person.id != current_user.id
+                    else _(
+                        "C'est noté : vous viendrez le %(date)s.", date=long_date(event.starts_at)
+                    ),
+                    "success",
+                )
     return redirect(url_for("events.upcoming", _anchor=f"rdv-{event.id}"))
 
 
@@ -230,14 +310,24 @@ def withdraw(event_id: int):
         else:
             db.session.commit()
             if removed:
-                flash(_("C'est noté : %(name)s ne viendra pas le %(date)s.", name=person.first_name,
-                        date=long_date(event.starts_at)) if person.id != current_user.id else
-                      _("C'est noté : vous ne viendrez pas le %(date)s.", date=long_date(event.starts_at)),
-                      "success")
+                flash(
+                    _(
+                        "C'est noté : %(name)s ne viendra pas le %(date)s.",
+                        name=person.first_name,
+                        date=long_date(event.starts_at),
+                    )
+                    if person.id != current_user.id
+                    else _(
+                        "C'est noté : vous ne viendrez pas le %(date)s.",
+                        date=long_date(event.starts_at),
+                    ),
+                    "success",
+                )
     return redirect(url_for("events.upcoming", _anchor=f"rdv-{event.id}"))
 
 
 # --- calendars: one event, and the perimeter's public feed ----------------------------------------
+
 
 def _calendar_name() -> str:
     perimeter = get_perimeter()
@@ -253,7 +343,9 @@ def event_ics(event_id: int):
     body = calendar_bytes([event], name=_calendar_name())
     day = to_paris(event.starts_at).date()
     response = Response(body, content_type="text/calendar; charset=utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{_slug(event)}-{day.isoformat()}.ics"'
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{_slug(event)}-{day.isoformat()}.ics"'
+    )
     return response
 
 
@@ -267,10 +359,14 @@ def feed():
     return response
 
 
-SLUGS = {EventKind.CAFE: "cafe-rencontre", EventKind.APERO_INFO: "apero-info", EventKind.FETE: "fete",
-         EventKind.GROUP_MEETING: "reunion-groupe", EventKind.COLLECTIVE_ACTION: "action-collective"}
+SLUGS = {
+    EventKind.CAFE: "cafe-rencontre",
+    EventKind.APERO_INFO: "apero-info",
+    EventKind.FETE: "fete",
+    EventKind.GROUP_MEETING: "reunion-groupe",
+    EventKind.COLLECTIVE_ACTION: "action-collective",
+}
 
 
 def _slug(event: Event) -> str:
     return SLUGS[EventKind(event.kind)]
-

@@ -1,5 +1,6 @@
 """Forms of exchanges: a message (the first answer or a reply) and a thank-you note. Lengths are
 checked by the services (one place, French messages); the fields are only cleaned (BaseForm)."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
@@ -7,10 +8,14 @@ from ..inputs import BaseForm
 
 
 class MessageForm(BaseForm):
-    body = TextAreaField(_l("Votre message"),
-                         description=_l("Dites qui vous êtes et quand vous êtes disponible. Votre téléphone "
-                                        "et votre adresse ne sont montrés qu'une fois l'échange accepté."),
-                         render_kw={"rows": 5, "maxlength": 2000})
+    body = TextAreaField(
+        _l("Votre message"),
+        description=_l(
+            "Dites qui vous êtes et quand vous êtes disponible. Votre téléphone "
+            "et votre adresse ne sont montrés qu'une fois l'échange accepté."
+        ),
+        render_kw={"rows": 5, "maxlength": 2000},
+    )
 
 
 class ThanksForm(BaseForm):

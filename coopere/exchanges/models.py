@@ -1,5 +1,6 @@
 """An exchange between the owner of a listing and a neighbour who answered it, its messages,
 and the blocks members set against each other."""
+
 from __future__ import annotations
 
 import enum
@@ -28,16 +29,25 @@ class Exchange(db.Model):
     __tablename__ = "exchanges"
     __table_args__ = (
         UniqueConstraint("listing_id", "requester_id", name="uq_exchanges_once_per_listing"),
-        CheckConstraint("status IN ('pending', 'accepted', 'declined', 'done', 'withdrawn')", name="status_known"),
+        CheckConstraint(
+            "status IN ('pending', 'accepted', 'declined', 'done', 'withdrawn')",
+            name="status_known",
+        ),
         CheckConstraint("requester_id <> owner_id", name="not_with_oneself"),
         Index("ix_exchanges_owner_status", "owner_id", "status"),
         Index("ix_exchanges_requester_status", "requester_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), index=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # the listing's owner
-    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))  # who answered
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), index=True
+    )
+    owner_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE")
+    )  # the listing's owner
+    requester_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE")
+    )  # who answered
     status: Mapped[str] = mapped_column(String(10), default=ExchangeStatus.PENDING.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]  # accepted or declined
@@ -51,8 +61,9 @@ class Exchange(db.Model):
     listing: Mapped[Listing] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     requester: Mapped[User] = relationship(foreign_keys=[requester_id])
-    messages: Mapped[list[Message]] = relationship(back_populates="exchange", order_by="Message.id",
-                                                   cascade="all, delete-orphan")
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="exchange", order_by="Message.id", cascade="all, delete-orphan"
+    )
 
 
 class Message(db.Model):
@@ -62,7 +73,9 @@ class Message(db.Model):
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchanges.id", ondelete="CASCADE"), index=True)
+    exchange_id: Mapped[int] = mapped_column(
+        ForeignKey("exchanges.id", ondelete="CASCADE"), index=True
+    )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     body: Mapped[str] = mapped_column(Text)
@@ -80,7 +93,10 @@ class Block(db.Model):
     __tablename__ = "blocks"
     __table_args__ = (CheckConstraint("blocker_id <> blocked_id", name="not_oneself"),)
 
-    blocker_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    blocked_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
-                                            index=True)
+    blocker_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    blocked_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,6 +5,7 @@ marking done, thank-you notes, and blocks between members.
 who is logged in (the party, or their sponsor acting for them). Status changes happen in one place,
 `_change`, with the exchange's row locked. Functions work in the current transaction; the caller
 commits, or rolls back on ExchangeError (nothing half-saved)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,17 +32,23 @@ OWNER, REQUESTER = "owner", "requester"
 EMPTY = _l("Écrivez votre message.")
 TOO_LONG = _l("Votre message est trop long (%(max)d caractères au plus).", max=MESSAGE_MAX)
 THANKS_EMPTY = _l("Écrivez votre mot de remerciement.")
-THANKS_TOO_LONG = _l("Votre mot de remerciement est trop long (%(max)d caractères au plus).", max=THANKS_MAX)
+THANKS_TOO_LONG = _l(
+    "Votre mot de remerciement est trop long (%(max)d caractères au plus).", max=THANKS_MAX
+)
 OWN_LISTING = _l("C'est votre propre annonce : vous ne pouvez pas y répondre.")
 NOT_OPEN = _l("Cette annonce n'est plus ouverte : on ne peut plus y répondre.")
 PROJECT = _l("Un projet collectif ne se répond pas ici : rejoignez-le depuis sa page.")
-ALREADY_ANSWERED = _l("Vous avez déjà répondu à cette annonce : retrouvez l'échange dans « Mes échanges ».")
+ALREADY_ANSWERED = _l(
+    "Vous avez déjà répondu à cette annonce : retrouvez l'échange dans « Mes échanges »."
+)
 BLOCKED = _l("Vous ne pouvez pas écrire à cette personne.")
 CLOSED = _l("Cet échange est clos : on ne peut plus y écrire.")
 # Said alike for a stranger and for an id that matches nobody: an id reveals neither a name nor
 # whether someone has it.
-NOT_RELATED = _l("Vous ne pouvez bloquer qu'une personne avec qui vous avez déjà eu affaire ici : "
-                 "un échange, un projet collectif ou un parrainage.")
+NOT_RELATED = _l(
+    "Vous ne pouvez bloquer qu'une personne avec qui vous avez déjà eu affaire ici : "
+    "un échange, un projet collectif ou un parrainage."
+)
 
 
 class ExchangeError(ValueError):
@@ -49,6 +56,7 @@ class ExchangeError(ValueError):
 
 
 # --- reading --------------------------------------------------------------------------------
+
 
 def party(exchange: Exchange, person: User) -> str | None:
     if person.id == exchange.owner_id:
@@ -63,20 +71,33 @@ def other_party(exchange: Exchange, person: User) -> User:
 
 
 def exchange_by_id(exchange_id: int) -> Exchange | None:
-    return db.session.scalar(select(Exchange).where(Exchange.id == exchange_id).options(
-        joinedload(Exchange.listing), joinedload(Exchange.owner), joinedload(Exchange.requester)))
+    return db.session.scalar(
+        select(Exchange)
+        .where(Exchange.id == exchange_id)
+        .options(
+            joinedload(Exchange.listing), joinedload(Exchange.owner), joinedload(Exchange.requester)
+        )
+    )
 
 
 def existing_answer(listing: Listing, person: User) -> Exchange | None:
-    return db.session.scalar(select(Exchange).where(Exchange.listing_id == listing.id,
-                                                    Exchange.requester_id == person.id))
+    return db.session.scalar(
+        select(Exchange).where(
+            Exchange.listing_id == listing.id, Exchange.requester_id == person.id
+        )
+    )
 
 
 def thread(exchange: Exchange) -> list[Message]:
     """The messages in order, with who wrote and who typed them (one query)."""
-    return list(db.session.scalars(select(Message).where(Message.exchange_id == exchange.id)
-                                   .options(joinedload(Message.author), joinedload(Message.sent_by))
-                                   .order_by(Message.id)))
+    return list(
+        db.session.scalars(
+            select(Message)
+            .where(Message.exchange_id == exchange.id)
+            .options(joinedload(Message.author), joinedload(Message.sent_by))
+            .order_by(Message.id)
+        )
+    )
 
 
 GROUPS = ("to_handle", "ongoing", "ended")
@@ -86,9 +107,13 @@ def exchanges_of(person: User) -> dict[str, list[Exchange]]:
     """The person's exchanges, as owner and as the neighbour who answered, in three groups:
     to handle (answers to their listings awaiting their decision), ongoing, ended. One query."""
     rows = db.session.scalars(
-        select(Exchange).where(or_(Exchange.owner_id == person.id, Exchange.requester_id == person.id))
-        .options(joinedload(Exchange.listing), joinedload(Exchange.owner), joinedload(Exchange.requester))
-        .order_by(Exchange.last_message_at.desc(), Exchange.id.desc()))
+        select(Exchange)
+        .where(or_(Exchange.owner_id == person.id, Exchange.requester_id == person.id))
+        .options(
+            joinedload(Exchange.listing), joinedload(Exchange.owner), joinedload(Exchange.requester)
+        )
+        .order_by(Exchange.last_message_at.desc(), Exchange.id.desc())
+    )
     groups: dict[str, list[Exchange]] = {name: [] for name in GROUPS}
     for exchange in rows.unique():
         if exchange.status == ExchangeStatus.PENDING and exchange.owner_id == person.id:
@@ -101,8 +126,14 @@ def exchanges_of(person: User) -> dict[str, list[Exchange]]:
 
 
 def blocked_people(person: User) -> list[User]:
-    return list(db.session.scalars(select(User).join(Block, Block.blocked_id == User.id)
-                                   .where(Block.blocker_id == person.id).order_by(User.first_name, User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Block, Block.blocked_id == User.id)
+            .where(Block.blocker_id == person.id)
+            .order_by(User.first_name, User.id)
+        )
+    )
 
 
 def has_blocked(blocker: User, blocked: User) -> bool:
@@ -111,9 +142,19 @@ def has_blocked(blocker: User, blocked: User) -> bool:
 
 def is_blocked_between(one: User, other: User) -> bool:
     """Whether either of the two has blocked the other."""
-    return db.session.scalar(select(Block.blocker_id).where(or_(
-        (Block.blocker_id == one.id) & (Block.blocked_id == other.id),
-        (Block.blocker_id == other.id) & (Block.blocked_id == one.id))).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Block.blocker_id)
+            .where(
+                or_(
+                    (Block.blocker_id == one.id) & (Block.blocked_id == other.id),
+                    (Block.blocker_id == other.id) & (Block.blocked_id == one.id),
+                )
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def related(one: User, other: User) -> bool:
@@ -124,19 +165,48 @@ def related(one: User, other: User) -> bool:
     if one.id == other.id:
         return True
     pair = ((one.id, other.id), (other.id, one.id))
-    if db.session.scalar(select(Exchange.id).where(or_(*(
-            (Exchange.owner_id == a) & (Exchange.requester_id == b) for a, b in pair))).limit(1)) is not None:
+    if (
+        db.session.scalar(
+            select(Exchange.id)
+            .where(or_(*((Exchange.owner_id == a) & (Exchange.requester_id == b) for a, b in pair)))
+            .limit(1)
+        )
+        is not None
+    ):
         return True
-    if db.session.scalar(select(Sponsorship.id).where(or_(*(
-            (Sponsorship.sponsor_id == a) & (Sponsorship.sponsee_id == b) for a, b in pair))).limit(1)) is not None:
+    if (
+        db.session.scalar(
+            select(Sponsorship.id)
+            .where(
+                or_(
+                    *(
+                        (Sponsorship.sponsor_id == a) & (Sponsorship.sponsee_id == b)
+                        for a, b in pair
+                    )
+                )
+            )
+            .limit(1)
+        )
+        is not None
+    ):
         return True
 
     def in_project(person: User):
-        return or_(Listing.owner_id == person.id,
-                   Listing.id.in_(select(Participation.listing_id).where(Participation.user_id == person.id)))
+        return or_(
+            Listing.owner_id == person.id,
+            Listing.id.in_(
+                select(Participation.listing_id).where(Participation.user_id == person.id)
+            ),
+        )
 
-    return db.session.scalar(select(Listing.id).where(Listing.kind == ListingKind.PROJECT.value,
-                                                      in_project(one), in_project(other)).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(Listing.id)
+            .where(Listing.kind == ListingKind.PROJECT.value, in_project(one), in_project(other))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 @dataclass(frozen=True)
@@ -154,12 +224,15 @@ def contact_of(exchange: Exchange, other: User) -> Contact | None:
 
     if exchange.status not in (ExchangeStatus.ACCEPTED, ExchangeStatus.DONE):
         return None
-    route = contact_route(other, phone_shared=has_consent(other, ConsentKind.SHARE_PHONE), in_exchange=True)
+    route = contact_route(
+        other, phone_shared=has_consent(other, ConsentKind.SHARE_PHONE), in_exchange=True
+    )
     email = other.email if other.contact_preference == "email" and other.email else ""
     return Contact(route=route.text, email=email or "")
 
 
 # --- notifying ------------------------------------------------------------------------------
+
 
 def recipients(person: User) -> list[User]:
     """Who reads notices for this person: themself, or their sponsor when they have no internet."""
@@ -175,11 +248,16 @@ def _notify(exchange: Exchange, to: User, kind: str, make_text) -> None:
         if reader.id == to.id:
             notify([reader], kind, make_text, link)
         else:  # the sponsor: say for whom
-            notify([reader], kind, lambda: _l("Pour %(name)s : %(text)s", name=to.first_name, text=make_text()),
-                   link)
+            notify(
+                [reader],
+                kind,
+                lambda: _l("Pour %(name)s : %(text)s", name=to.first_name, text=make_text()),
+                link,
+            )
 
 
 # --- checks ---------------------------------------------------------------------------------
+
 
 def _clean(body: str, *, empty=EMPTY, too_long=TOO_LONG, limit: int = MESSAGE_MAX) -> str:
     text = (body or "").strip()
@@ -191,11 +269,18 @@ def _clean(body: str, *, empty=EMPTY, too_long=TOO_LONG, limit: int = MESSAGE_MA
 
 
 def _audit(action: str, exchange: Exchange, *, actor: User, person: User) -> None:
-    record(action, actor=actor, target=person, exchange=exchange.id, listing=exchange.listing_id,
-           **on_behalf(actor, person))
+    record(
+        action,
+        actor=actor,
+        target=person,
+        exchange=exchange.id,
+        listing=exchange.listing_id,
+        **on_behalf(actor, person),
+    )
 
 
 # --- changes --------------------------------------------------------------------------------
+
 
 def start_exchange(listing: Listing, person: User, body: str, *, actor: User) -> Exchange:
     """`person` answers `listing` (« Je peux aider » / « Ça m'intéresse ») with a first message."""
@@ -212,19 +297,36 @@ def start_exchange(listing: Listing, person: User, body: str, *, actor: User) ->
         raise ExchangeError(BLOCKED)
     text = _clean(body)
     now = utcnow()
-    exchange = Exchange(listing_id=listing.id, owner_id=owner.id, requester_id=person.id,
-                        status=ExchangeStatus.PENDING.value, created_at=now, last_message_at=now)
+    exchange = Exchange(
+        listing_id=listing.id,
+        owner_id=owner.id,
+        requester_id=person.id,
+        status=ExchangeStatus.PENDING.value,
+        created_at=now,
+        last_message_at=now,
+    )
     db.session.add(exchange)
     try:
         db.session.flush()
     except IntegrityError as error:  # a second answer submitted at the same moment
         raise ExchangeError(ALREADY_ANSWERED) from error
-    db.session.add(Message(exchange_id=exchange.id, author_id=person.id, sent_by_id=actor.id, body=text,
-                           created_at=now))
+    db.session.add(
+        Message(
+            exchange_id=exchange.id,
+            author_id=person.id,
+            sent_by_id=actor.id,
+            body=text,
+            created_at=now,
+        )
+    )
     _audit("exchange.started", exchange, actor=actor, person=person)
     title, name = listing.title, person.first_name
-    _notify(exchange, owner, "exchange.started",
-            lambda: _l("%(name)s a répondu à votre annonce « %(title)s ».", name=name, title=title))
+    _notify(
+        exchange,
+        owner,
+        "exchange.started",
+        lambda: _l("%(name)s a répondu à votre annonce « %(title)s ».", name=name, title=title),
+    )
     return exchange
 
 
@@ -239,12 +341,20 @@ def post_message(exchange: Exchange, person: User, body: str, *, actor: User) ->
         raise ExchangeError(BLOCKED)
     text = _clean(body)
     now = utcnow()
-    message = Message(exchange_id=exchange.id, author_id=person.id, sent_by_id=actor.id, body=text, created_at=now)
+    message = Message(
+        exchange_id=exchange.id, author_id=person.id, sent_by_id=actor.id, body=text, created_at=now
+    )
     db.session.add(message)
     exchange.last_message_at = now
     name, title = person.first_name, exchange.listing.title
-    _notify(exchange, other, "exchange.message",
-            lambda: _l("Nouveau message de %(name)s au sujet de « %(title)s ».", name=name, title=title))
+    _notify(
+        exchange,
+        other,
+        "exchange.message",
+        lambda: _l(
+            "Nouveau message de %(name)s au sujet de « %(title)s ».", name=name, title=title
+        ),
+    )
     return message
 
 
@@ -270,9 +380,13 @@ WRONG_PARTY = {
 }
 REFUSED = {  # (action, current status) -> why not
     ("accept", ExchangeStatus.ACCEPTED): _l("Cet échange est déjà accepté."),
-    ("decline", ExchangeStatus.ACCEPTED): _l("Cet échange est déjà accepté : il ne peut plus être refusé."),
-    ("withdraw", ExchangeStatus.ACCEPTED): _l("Cet échange est déjà accepté : votre réponse ne peut plus être "
-                                              "retirée. Vous pouvez écrire un message."),
+    ("decline", ExchangeStatus.ACCEPTED): _l(
+        "Cet échange est déjà accepté : il ne peut plus être refusé."
+    ),
+    ("withdraw", ExchangeStatus.ACCEPTED): _l(
+        "Cet échange est déjà accepté : votre réponse ne peut plus être "
+        "retirée. Vous pouvez écrire un message."
+    ),
     ("done", ExchangeStatus.PENDING): _l("L'échange doit d'abord être accepté."),
     ("done", ExchangeStatus.DONE): _l("Cet échange est déjà terminé."),
 }
@@ -281,15 +395,27 @@ BY_STATUS = {
     ExchangeStatus.WITHDRAWN: _l("La réponse a été retirée : cet échange est clos."),
     ExchangeStatus.DONE: _l("Cet échange est déjà terminé."),
 }
-AUDIT_ACTIONS = {"accept": "exchange.accepted", "decline": "exchange.declined", "withdraw": "exchange.withdrawn",
-                 "done": "exchange.done"}
+AUDIT_ACTIONS = {
+    "accept": "exchange.accepted",
+    "decline": "exchange.declined",
+    "withdraw": "exchange.withdrawn",
+    "done": "exchange.done",
+}
 NOTICES = {
-    "accept": lambda name, title: _l("%(name)s a accepté l'échange « %(title)s ». Vous pouvez maintenant "
-                                     "vous contacter.", name=name, title=title),
-    "decline": lambda name, title: _l("%(name)s a décliné votre réponse à « %(title)s ».", name=name, title=title),
-    "withdraw": lambda name, title: _l("%(name)s a retiré sa réponse à « %(title)s ».", name=name, title=title),
-    "done": lambda name, title: _l("%(name)s indique que l'échange « %(title)s » est fait. Merci !",
-                                   name=name, title=title),
+    "accept": lambda name, title: _l(
+        "%(name)s a accepté l'échange « %(title)s ». Vous pouvez maintenant vous contacter.",
+        name=name,
+        title=title,
+    ),
+    "decline": lambda name, title: _l(
+        "%(name)s a décliné votre réponse à « %(title)s ».", name=name, title=title
+    ),
+    "withdraw": lambda name, title: _l(
+        "%(name)s a retiré sa réponse à « %(title)s ».", name=name, title=title
+    ),
+    "done": lambda name, title: _l(
+        "%(name)s indique que l'échange « %(title)s » est fait. Merci !", name=name, title=title
+    ),
 }
 
 
@@ -297,15 +423,27 @@ def _lock(exchange: Exchange) -> None:
     """Read the exchange again with its row locked: two clicks at once are decided one after the
     other (SELECT … FOR UPDATE on PostgreSQL; SQLite serialises writes)."""
     db.session.execute(select(Exchange.id).where(Exchange.id == exchange.id).with_for_update())
-    db.session.refresh(exchange, attribute_names=["status", "owner_thanks", "requester_thanks", "decided_at",
-                                                  "done_at", "done_by_id"])
+    db.session.refresh(
+        exchange,
+        attribute_names=[
+            "status",
+            "owner_thanks",
+            "requester_thanks",
+            "decided_at",
+            "done_at",
+            "done_by_id",
+        ],
+    )
 
 
 def available_actions(exchange: Exchange, person: User) -> list[str]:
     """The status changes `person` may make now, from TRANSITIONS (the page shows only these)."""
     side, current = party(exchange, person), ExchangeStatus(exchange.status)
-    return [action for action, (who_may, starts_from, _new) in TRANSITIONS.items()
-            if side in who_may and current in starts_from]
+    return [
+        action
+        for action, (who_may, starts_from, _new) in TRANSITIONS.items()
+        if side in who_may and current in starts_from
+    ]
 
 
 def change_status(exchange: Exchange, action: str, person: User, *, actor: User) -> None:
@@ -316,8 +454,11 @@ def change_status(exchange: Exchange, action: str, person: User, *, actor: User)
         raise ExchangeError(WRONG_PARTY[action])
     current = ExchangeStatus(exchange.status)
     if current not in starts_from:
-        raise ExchangeError(REFUSED.get((action, current)) or BY_STATUS.get(current)
-                            or _l("Cette action n'est plus possible."))
+        raise ExchangeError(
+            REFUSED.get((action, current))
+            or BY_STATUS.get(current)
+            or _l("Cette action n'est plus possible.")
+        )
     now = utcnow()
     exchange.status = new_status.value
     if action in ("accept", "decline"):
@@ -327,7 +468,9 @@ def change_status(exchange: Exchange, action: str, person: User, *, actor: User)
         exchange.done_by_id = person.id
     _audit(AUDIT_ACTIONS[action], exchange, actor=actor, person=person)
     name, title, make = person.first_name, exchange.listing.title, NOTICES[action]
-    _notify(exchange, other_party(exchange, person), AUDIT_ACTIONS[action], lambda: make(name, title))
+    _notify(
+        exchange, other_party(exchange, person), AUDIT_ACTIONS[action], lambda: make(name, title)
+    )
 
 
 def leave_thanks(exchange: Exchange, person: User, text: str, *, actor: User) -> None:
@@ -340,11 +483,19 @@ def leave_thanks(exchange: Exchange, person: User, text: str, *, actor: User) ->
     attribute = "owner_thanks" if who == OWNER else "requester_thanks"
     if getattr(exchange, attribute):
         raise ExchangeError(_l("Vous avez déjà laissé un mot de remerciement."))
-    setattr(exchange, attribute, _clean(text, empty=THANKS_EMPTY, too_long=THANKS_TOO_LONG, limit=THANKS_MAX))
+    setattr(
+        exchange,
+        attribute,
+        _clean(text, empty=THANKS_EMPTY, too_long=THANKS_TOO_LONG, limit=THANKS_MAX),
+    )
     _audit("exchange.thanked", exchange, actor=actor, person=person)
     name, title = person.first_name, exchange.listing.title
-    _notify(exchange, other_party(exchange, person), "exchange.thanked",
-            lambda: _l("%(name)s vous remercie pour l'échange « %(title)s ».", name=name, title=title))
+    _notify(
+        exchange,
+        other_party(exchange, person),
+        "exchange.thanked",
+        lambda: _l("%(name)s vous remercie pour l'échange « %(title)s ».", name=name, title=title),
+    )
 
 
 def block(blocker: User, blocked: User | None, *, actor: User) -> bool:
@@ -357,7 +508,13 @@ def block(blocker: User, blocked: User | None, *, actor: User) -> bool:
     if blocked is None or not related(blocker, blocked):
         raise ExchangeError(NOT_RELATED)
     db.session.add(Block(blocker_id=blocker.id, blocked_id=blocked.id))
-    record("member.blocked", actor=actor, target=blocker, blocked_id=blocked.id, **on_behalf(actor, blocker))
+    record(
+        "member.blocked",
+        actor=actor,
+        target=blocker,
+        blocked_id=blocked.id,
+        **on_behalf(actor, blocker),
+    )
     return True
 
 
@@ -367,7 +524,13 @@ def unblock(blocker: User, blocked: User | None, *, actor: User) -> bool:
     if row is None:
         return False
     db.session.delete(row)
-    record("member.unblocked", actor=actor, target=blocker, blocked_id=blocked.id, **on_behalf(actor, blocker))
+    record(
+        "member.unblocked",
+        actor=actor,
+        target=blocker,
+        blocked_id=blocked.id,
+        **on_behalf(actor, blocker),
+    )
     return True
 
 
@@ -375,8 +538,15 @@ def messages_received(person: User, *, since) -> list[tuple[int, Message]]:
     """(listing id, message) for the messages others wrote in the exchanges on `person`'s
     listings since `since`, oldest first, hidden ones left out (the sponsor's printed digest)."""
     rows = db.session.execute(
-        select(Exchange.listing_id, Message).join(Exchange, Exchange.id == Message.exchange_id)
-        .where(Exchange.owner_id == person.id, Message.author_id != person.id, Message.created_at > since,
-               Message.hidden.is_(False))
-        .options(joinedload(Message.author).joinedload(User.dwelling)).order_by(Message.id))
+        select(Exchange.listing_id, Message)
+        .join(Exchange, Exchange.id == Message.exchange_id)
+        .where(
+            Exchange.owner_id == person.id,
+            Message.author_id != person.id,
+            Message.created_at > since,
+            Message.hidden.is_(False),
+        )
+        .options(joinedload(Message.author).joinedload(User.dwelling))
+        .order_by(Message.id)
+    )
     return [(listing_id, message) for listing_id, message in rows]

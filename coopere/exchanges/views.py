@@ -1,6 +1,7 @@
 """Exchanges: answering a listing, the thread between its two parties, « Mes échanges », and
 blocking a member. Only the two parties see a thread (and the sponsor of one of them, acting for
 them): anyone else gets 404, animators included (they see reported messages through moderation)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -34,15 +35,23 @@ def exchange_answer(listing: Listing) -> dict:
     person = subject()
     own = person is not None and listing.owner_id == person.id
     existing = None if own or person is None else services.existing_answer(listing, person)
-    return {"label": answer_label(listing), "own": own, "existing": existing,
-            "open": listing.status == ListingStatus.OPEN and listing.kind != ListingKind.PROJECT,
-            "acting": person is not None and person.id != current_user.id, "person": person}
+    return {
+        "label": answer_label(listing),
+        "own": own,
+        "existing": existing,
+        "open": listing.status == ListingStatus.OPEN and listing.kind != ListingKind.PROJECT,
+        "acting": person is not None and person.id != current_user.id,
+        "person": person,
+    }
 
 
 def _visible_listing(listing_id: int) -> Listing:
     """A listing the subject may answer or see: drafts and hidden listings are never revealed."""
     listing = db.session.get(Listing, listing_id) or abort(404)
-    if listing.status in (ListingStatus.DRAFT, ListingStatus.HIDDEN) and listing.owner_id != subject().id:
+    if (
+        listing.status in (ListingStatus.DRAFT, ListingStatus.HIDDEN)
+        and listing.owner_id != subject().id
+    ):
         abort(404)
     return listing
 
@@ -55,7 +64,9 @@ def start(listing_id: int):
     existing = None
     if form.validate_on_submit():
         try:
-            exchange = services.start_exchange(listing, person, form.body.data or "", actor=current_user)
+            exchange = services.start_exchange(
+                listing, person, form.body.data or "", actor=current_user
+            )
         except ExchangeError as error:
             db.session.rollback()
             form.body.errors = [*form.body.errors, str(error)]
@@ -64,11 +75,19 @@ def start(listing_id: int):
             db.session.commit()
             flash(_("Votre message est envoyé. Vous serez prévenu(e) de la réponse."), "success")
             return redirect(url_for("exchanges.show", exchange_id=exchange.id))
-    return render_template("exchanges/start.html", listing=listing, form=form, label=answer_label(listing),
-                           existing=existing, person=person, acting=person.id != current_user.id), 422
+    return render_template(
+        "exchanges/start.html",
+        listing=listing,
+        form=form,
+        label=answer_label(listing),
+        existing=existing,
+        person=person,
+        acting=person.id != current_user.id,
+    ), 422
 
 
 # --- the thread -----------------------------------------------------------------------------
+
 
 def _party_exchange(exchange_id: int) -> tuple[Exchange, User]:
     """The exchange and the party the logged-in person acts as (themself, or the sponsee they
@@ -83,8 +102,14 @@ def _party_exchange(exchange_id: int) -> tuple[Exchange, User]:
     abort(404)
 
 
-def _thread_page(exchange: Exchange, person: User, *, form: MessageForm | None = None,
-                 thanks_form: ThanksForm | None = None, status: int = 200):
+def _thread_page(
+    exchange: Exchange,
+    person: User,
+    *,
+    form: MessageForm | None = None,
+    thanks_form: ThanksForm | None = None,
+    status: int = 200,
+):
     other = services.other_party(exchange, person)
     who = services.party(exchange, person)
     own_thanks = exchange.owner_thanks if who == services.OWNER else exchange.requester_thanks
@@ -94,16 +119,34 @@ def _thread_page(exchange: Exchange, person: User, *, form: MessageForm | None =
     form = form or MessageForm(formdata=None)
     if exchange.status != ExchangeStatus.PENDING:  # contact details are shown above once accepted
         form.body.description = (
-            _("Seuls %(name)s, %(sponsor)s qui répond à sa place, et vous lisez ces messages.",
-              name=other.first_name, sponsor=relay.first_name) if relay
-            else _("Seuls %(name)s et vous lisez ces messages.", name=other.first_name))
+            _(
+                "Seuls %(name)s, %(sponsor)s qui répond à sa place, et vous lisez ces messages.",
+                name=other.first_name,
+                sponsor=relay.first_name,
+            )
+            if relay
+            else _("Seuls %(name)s et vous lisez ces messages.", name=other.first_name)
+        )
     return render_template(
-        "exchanges/show.html", exchange=exchange, person=person, other=other, who=who, relay=relay,
-        acting=person.id != current_user.id, messages=services.thread(exchange),
-        contact=services.contact_of(exchange, other), blocked=services.has_blocked(person, other),
-        form=form, thanks_form=thanks_form or ThanksForm(formdata=None),
-        own_thanks=own_thanks, confirm=ConfirmForm(), Status=ExchangeStatus,
-        actions=[(action, *services.ACTION_BUTTONS[action]) for action in services.available_actions(exchange, person)]
+        "exchanges/show.html",
+        exchange=exchange,
+        person=person,
+        other=other,
+        who=who,
+        relay=relay,
+        acting=person.id != current_user.id,
+        messages=services.thread(exchange),
+        contact=services.contact_of(exchange, other),
+        blocked=services.has_blocked(person, other),
+        form=form,
+        thanks_form=thanks_form or ThanksForm(formdata=None),
+        own_thanks=own_thanks,
+        confirm=ConfirmForm(),
+        Status=ExchangeStatus,
+        actions=[
+            (action, *services.ACTION_BUTTONS[action])
+            for action in services.available_actions(exchange, person)
+        ],
     ), status
 
 
@@ -118,8 +161,12 @@ def reply(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = MessageForm()
     if form.validate_on_submit():
-        outcome = attempt(lambda: services.post_message(exchange, person, form.body.data or "", actor=current_user),
-                          ExchangeError)
+        outcome = attempt(
+            lambda: services.post_message(
+                exchange, person, form.body.data or "", actor=current_user
+            ),
+            ExchangeError,
+        )
         if outcome.ok:
             flash(_("Votre message est envoyé."), "success")
             return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="dernier"))
@@ -131,19 +178,28 @@ def reply(exchange_id: int):
 def _change(exchange_id: int, action: str, success: str):
     exchange, person = _party_exchange(exchange_id)
     if ConfirmForm().validate_on_submit():
-        attempt_and_say(lambda: services.change_status(exchange, action, person, actor=current_user),
-                        ExchangeError, success)
+        attempt_and_say(
+            lambda: services.change_status(exchange, action, person, actor=current_user),
+            ExchangeError,
+            success,
+        )
     return redirect(url_for("exchanges.show", exchange_id=exchange_id))
 
 
 @bp.route("/echanges/<int:exchange_id>/accepter", methods=["POST"])
 def accept(exchange_id: int):
-    return _change(exchange_id, "accept", _("L'échange est accepté : vous voyez maintenant comment vous joindre."))
+    return _change(
+        exchange_id,
+        "accept",
+        _("L'échange est accepté : vous voyez maintenant comment vous joindre."),
+    )
 
 
 @bp.route("/echanges/<int:exchange_id>/decliner", methods=["POST"])
 def decline(exchange_id: int):
-    return _change(exchange_id, "decline", _("Vous avez décliné cette réponse. Merci de l'avoir fait savoir."))
+    return _change(
+        exchange_id, "decline", _("Vous avez décliné cette réponse. Merci de l'avoir fait savoir.")
+    )
 
 
 @bp.route("/echanges/<int:exchange_id>/retirer", methods=["POST"])
@@ -161,8 +217,12 @@ def thanks(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = ThanksForm()
     if form.validate_on_submit():
-        outcome = attempt(lambda: services.leave_thanks(exchange, person, form.text.data or "", actor=current_user),
-                          ExchangeError)
+        outcome = attempt(
+            lambda: services.leave_thanks(
+                exchange, person, form.text.data or "", actor=current_user
+            ),
+            ExchangeError,
+        )
         if outcome.ok:
             flash(_("Votre mot de remerciement est envoyé."), "success")
             return redirect(url_for("exchanges.show", exchange_id=exchange.id))
@@ -173,15 +233,22 @@ def thanks(exchange_id: int):
 
 # --- « Mes échanges » -------------------------------------------------------------------------
 
+
 @bp.route("/echanges")
 def index():
     person = subject()
-    return render_template("exchanges/index.html", person=person, acting=person.id != current_user.id,
-                           groups=services.exchanges_of(person), blocked=services.blocked_people(person),
-                           confirm=ConfirmForm())
+    return render_template(
+        "exchanges/index.html",
+        person=person,
+        acting=person.id != current_user.id,
+        groups=services.exchanges_of(person),
+        blocked=services.blocked_people(person),
+        confirm=ConfirmForm(),
+    )
 
 
 # --- blocking -----------------------------------------------------------------------------
+
 
 def _back():
     """Back to the thread the button was on (when the person is a party of it), else the list."""
@@ -206,8 +273,13 @@ def block(member_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Vous ne recevrez plus de messages de %(name)s. Les échanges passés restent lisibles.",
-                    name=member.first_name), "success")
+            flash(
+                _(
+                    "Vous ne recevrez plus de messages de %(name)s. Les échanges passés restent lisibles.",
+                    name=member.first_name,
+                ),
+                "success",
+            )
     return _back()
 
 
@@ -221,5 +293,7 @@ def unblock(member_id: int):
             db.session.commit()
             flash(_("%(name)s peut de nouveau vous écrire.", name=member.first_name), "success")
         else:
-            flash(_("Cette personne ne fait pas partie des personnes que vous avez bloquées."), "info")
+            flash(
+                _("Cette personne ne fait pas partie des personnes que vous avez bloquées."), "info"
+            )
     return _back()

@@ -1,4 +1,5 @@
 """`flask --app coopere roster remind`: remind volunteers of the tasks they took (run it from cron)."""
+
 from __future__ import annotations
 
 import click
@@ -11,8 +12,13 @@ roster_cli = AppGroup("roster", help="The animation group's rosters of tasks.")
 
 
 @roster_cli.command("remind")
-@click.option("--days", default=2, show_default=True, type=click.IntRange(0, 60),
-              help="Remind the volunteers of events starting within this many days.")
+@click.option(
+    "--days",
+    default=2,
+    show_default=True,
+    type=click.IntRange(0, 60),
+    help="Remind the volunteers of events starting within this many days.",
+)
 def remind_command(days):
     """Send each volunteer a notice about the task they took at an event starting soon, once
     (running it again sends nothing new): add it to a daily cron job."""

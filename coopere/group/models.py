@@ -1,4 +1,5 @@
 """Who in the animation group looks after what, and who takes which task at each event."""
+
 from __future__ import annotations
 
 import enum
@@ -61,8 +62,10 @@ class FamilyMember(db.Model):
     __tablename__ = "family_members"
     __table_args__ = (
         UniqueConstraint("user_id", "family", name="uq_family_members_once"),
-        CheckConstraint("family IN ('registrations', 'communication', 'cafes', 'site', 'events', 'reporting')",
-                        name="family_known"),
+        CheckConstraint(
+            "family IN ('registrations', 'communication', 'cafes', 'site', 'events', 'reporting')",
+            name="family_known",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,13 +81,17 @@ class RosterSlot(db.Model):
     __tablename__ = "roster_slots"
     __table_args__ = (
         UniqueConstraint("event_id", "task", name="uq_roster_slots_once"),
-        CheckConstraint("task IN ('setup', 'coffee', 'welcome', 'desk', 'posters', 'tidy')", name="task_known"),
+        CheckConstraint(
+            "task IN ('setup', 'coffee', 'welcome', 'desk', 'posters', 'tidy')", name="task_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     task: Mapped[str] = mapped_column(String(10))
-    volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    volunteer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     taken_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
 

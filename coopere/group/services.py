@@ -2,6 +2,7 @@
 task at each event, how the load is shared, reminders, and what happens when a volunteer steps back.
 
 Views stay thin: they call these functions and show the RosterError messages (French, lazy)."""
+
 from __future__ import annotations
 
 import json
@@ -46,16 +47,21 @@ class RosterError(ValueError):
 
 # --- the group ------------------------------------------------------------------------------
 
+
 def _in_group():
-    return (User.role.in_([Role.ANIMATOR.value, Role.ADMIN.value]), User.left_at.is_(None),
-            User.is_enabled.is_(True))
+    return (
+        User.role.in_([Role.ANIMATOR.value, Role.ADMIN.value]),
+        User.left_at.is_(None),
+        User.is_enabled.is_(True),
+    )
 
 
 def animators() -> list[User]:
     """The animation group, the one definition: animators and admins whose account is enabled and
     who have not left; pilote, then copilote, then by name."""
-    people = db.session.scalars(select(User).where(*_in_group())
-                                .order_by(User.last_name, User.first_name, User.id)).all()
+    people = db.session.scalars(
+        select(User).where(*_in_group()).order_by(User.last_name, User.first_name, User.id)
+    ).all()
     rank = {GroupRole.PILOTE.value: 0, GroupRole.COPILOTE.value: 1}
     return sorted(people, key=lambda user: rank.get(user.group_role, 2))
 
@@ -72,17 +78,36 @@ def can_assign(user: User) -> bool:
 def size_advice(count: int) -> tuple[str, str]:
     """("warning" | "info" | "ok", sentence) about the group's size, after the method."""
     if count < GROUP_MIN:
-        return "warning", str(_l(
-            "Le groupe compte moins de %(min)d personnes : c'est trop peu pour que chacun garde une part "
-            "légère. Invitez d'autres voisins au prochain café-rencontre.", min=GROUP_MIN))
+        return "warning", str(
+            _l(
+                "Le groupe compte moins de %(min)d personnes : c'est trop peu pour que chacun garde une part "
+                "légère. Invitez d'autres voisins au prochain café-rencontre.",
+                min=GROUP_MIN,
+            )
+        )
     if count < GROUP_IDEAL:
-        return "info", str(_l("La méthode conseille d'être au moins %(ideal)d : pensez à proposer à d'autres "
-                              "voisins de vous rejoindre.", ideal=GROUP_IDEAL))
+        return "info", str(
+            _l(
+                "La méthode conseille d'être au moins %(ideal)d : pensez à proposer à d'autres "
+                "voisins de vous rejoindre.",
+                ideal=GROUP_IDEAL,
+            )
+        )
     if count > GROUP_MAX:
-        return "info", str(_l("Au-delà de %(max)d personnes, le groupe a du mal à se coordonner : pensez à "
-                              "former un second groupe ou à lancer un périmètre voisin.", max=GROUP_MAX))
-    return "ok", str(_l("La taille du groupe est dans ce que conseille la méthode (de %(min)d à %(max)d).",
-                        min=GROUP_MIN, max=GROUP_MAX))
+        return "info", str(
+            _l(
+                "Au-delà de %(max)d personnes, le groupe a du mal à se coordonner : pensez à "
+                "former un second groupe ou à lancer un périmètre voisin.",
+                max=GROUP_MAX,
+            )
+        )
+    return "ok", str(
+        _l(
+            "La taille du groupe est dans ce que conseille la méthode (de %(min)d à %(max)d).",
+            min=GROUP_MIN,
+            max=GROUP_MAX,
+        )
+    )
 
 
 def families_by_user(user_ids) -> dict[int, list[Family]]:
@@ -91,8 +116,9 @@ def families_by_user(user_ids) -> dict[int, list[Family]]:
     found: dict[int, list[Family]] = {user_id: [] for user_id in ids}
     if not ids:
         return found
-    for user_id, family in db.session.execute(select(FamilyMember.user_id, FamilyMember.family)
-                                              .where(FamilyMember.user_id.in_(ids))):
+    for user_id, family in db.session.execute(
+        select(FamilyMember.user_id, FamilyMember.family).where(FamilyMember.user_id.in_(ids))
+    ):
         found[user_id].append(Family(family))
     order = list(Family)
     return {user_id: sorted(families, key=order.index) for user_id, families in found.items()}
@@ -101,20 +127,34 @@ def families_by_user(user_ids) -> dict[int, list[Family]]:
 def set_family_members(family: Family, user_ids: list[int], *, actor: User) -> list[User]:
     """Who looks after `family` from now on (the whole list). Refuses anyone outside the group."""
     wanted = set(user_ids)
-    people = {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(wanted)))} \
-        if wanted else {}
+    people = (
+        {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(wanted)))}
+        if wanted
+        else {}
+    )
     outsiders = [people.get(user_id) for user_id in wanted if not in_group(people.get(user_id))]
     if outsiders:
         known = [person.full_name for person in outsiders if person is not None]
         if known:
-            raise RosterError(_l("%(names)s ne fait pas partie du groupe d'animation : rien n'a été changé.",
-                                 names=", ".join(sorted(known))))
-        raise RosterError(_l("Cette personne ne fait pas partie du groupe d'animation : rien n'a été changé."))
-    current = set(db.session.scalars(select(FamilyMember.user_id).where(FamilyMember.family == family.value)))
+            raise RosterError(
+                _l(
+                    "%(names)s ne fait pas partie du groupe d'animation : rien n'a été changé.",
+                    names=", ".join(sorted(known)),
+                )
+            )
+        raise RosterError(
+            _l("Cette personne ne fait pas partie du groupe d'animation : rien n'a été changé.")
+        )
+    current = set(
+        db.session.scalars(select(FamilyMember.user_id).where(FamilyMember.family == family.value))
+    )
     gone, added = current - wanted, wanted - current
     if gone:
-        db.session.execute(delete(FamilyMember).where(FamilyMember.family == family.value,
-                                                      FamilyMember.user_id.in_(gone)))
+        db.session.execute(
+            delete(FamilyMember).where(
+                FamilyMember.family == family.value, FamilyMember.user_id.in_(gone)
+            )
+        )
     for user_id in sorted(added):
         db.session.add(FamilyMember(user_id=user_id, family=family.value))
     return sorted(people.values(), key=lambda user: (user.last_name, user.first_name))
@@ -125,7 +165,9 @@ def add_note(family: Family, text: str, *, author: User) -> HandoverNote:
     if not text:
         raise RosterError(_l("Écrivez la note avant de l'enregistrer."))
     if len(text) > NOTE_MAX:
-        raise RosterError(_l("Cette note est trop longue (%(max)d caractères au plus).", max=NOTE_MAX))
+        raise RosterError(
+            _l("Cette note est trop longue (%(max)d caractères au plus).", max=NOTE_MAX)
+        )
     note = HandoverNote(family=family.value, author_id=author.id, text=text)
     db.session.add(note)
     return note
@@ -134,15 +176,19 @@ def add_note(family: Family, text: str, *, author: User) -> HandoverNote:
 def notes_by_family(limit: int = 200) -> dict[Family, list[HandoverNote]]:
     """Handover notes of each family, newest first, authors loaded (one query)."""
     found: dict[Family, list[HandoverNote]] = {family: [] for family in Family}
-    notes = db.session.execute(select(HandoverNote, User).outerjoin(User, User.id == HandoverNote.author_id)
-                               .order_by(HandoverNote.created_at.desc(), HandoverNote.id.desc())
-                               .limit(limit)).all()
+    notes = db.session.execute(
+        select(HandoverNote, User)
+        .outerjoin(User, User.id == HandoverNote.author_id)
+        .order_by(HandoverNote.created_at.desc(), HandoverNote.id.desc())
+        .limit(limit)
+    ).all()
     for note, _author in notes:
         found[Family(note.family)].append(note)
     return found
 
 
 # --- a volunteer steps back -----------------------------------------------------------------
+
 
 @volunteer_leaving.connect
 def _on_volunteer_leaving(user: User, actor: User | None = None, **_extra) -> None:
@@ -155,10 +201,15 @@ def release_volunteer(user: User, actor: User | None) -> dict:
     recorded so the group page asks for handover notes. Returns {"slots": n, "families": [...]}."""
     now = utcnow()
     future = select(Event.id).where(Event.starts_at > now)
-    released = db.session.execute(
-        update(RosterSlot).where(RosterSlot.volunteer_id == user.id, RosterSlot.event_id.in_(future))
-        .values(volunteer_id=None, taken_at=None, reminded_at=None)
-        .execution_options(synchronize_session=False)).rowcount or 0
+    released = (
+        db.session.execute(
+            update(RosterSlot)
+            .where(RosterSlot.volunteer_id == user.id, RosterSlot.event_id.in_(future))
+            .values(volunteer_id=None, taken_at=None, reminded_at=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        or 0
+    )
     families = [family.value for family in families_by_user([user.id])[user.id]]
     if families:
         db.session.execute(delete(FamilyMember).where(FamilyMember.user_id == user.id))
@@ -177,14 +228,20 @@ class Departure:
     pending: list[Family] = field(default_factory=list)
 
 
-def departures(notes: dict[Family, list[HandoverNote]], now: datetime | None = None) -> list[Departure]:
+def departures(
+    notes: dict[Family, list[HandoverNote]], now: datetime | None = None
+) -> list[Departure]:
     """Volunteers who stepped back in the last DEPARTURE_DAYS and are not back in the group,
     whose families have no handover note written since (one query)."""
     now = now or utcnow()
     rows = db.session.execute(
-        select(AuditEvent, User).join(User, User.id == AuditEvent.target_user_id)
-        .where(AuditEvent.action == STEPPED_BACK, AuditEvent.at >= now - timedelta(days=DEPARTURE_DAYS))
-        .order_by(AuditEvent.at.desc())).all()
+        select(AuditEvent, User)
+        .join(User, User.id == AuditEvent.target_user_id)
+        .where(
+            AuditEvent.action == STEPPED_BACK, AuditEvent.at >= now - timedelta(days=DEPARTURE_DAYS)
+        )
+        .order_by(AuditEvent.at.desc())
+    ).all()
     seen, found = set(), []
     for entry, user in rows:
         if user.id in seen:
@@ -193,7 +250,9 @@ def departures(notes: dict[Family, list[HandoverNote]], now: datetime | None = N
         if in_group(user):
             continue  # came back
         try:
-            families = [Family(value) for value in json.loads(entry.details or "{}").get("families", [])]
+            families = [
+                Family(value) for value in json.loads(entry.details or "{}").get("families", [])
+            ]
         except (ValueError, AttributeError):
             families = []
 
@@ -211,6 +270,7 @@ def departures(notes: dict[Family, list[HandoverNote]], now: datetime | None = N
 
 # --- the roster of an event -----------------------------------------------------------------
 
+
 def _check_open(event: Event) -> None:
     if event.cancelled:
         raise RosterError(_l("Ce rendez-vous est annulé : son tableau des tâches ne change plus."))
@@ -224,8 +284,11 @@ def _sorted(slots):
 
 def slots_of(event: Event) -> list[RosterSlot]:
     """The event's slots in the tasks' order, volunteers loaded (one query)."""
-    rows = db.session.execute(select(RosterSlot, User).outerjoin(User, User.id == RosterSlot.volunteer_id)
-                              .where(RosterSlot.event_id == event.id)).all()
+    rows = db.session.execute(
+        select(RosterSlot, User)
+        .outerjoin(User, User.id == RosterSlot.volunteer_id)
+        .where(RosterSlot.event_id == event.id)
+    ).all()
     return _sorted(slot for slot, _volunteer in rows)
 
 
@@ -234,7 +297,9 @@ def opens_by_itself(event: Event) -> bool:
 
 
 def _create_slots(event: Event) -> None:
-    existing = set(db.session.scalars(select(RosterSlot.task).where(RosterSlot.event_id == event.id)))
+    existing = set(
+        db.session.scalars(select(RosterSlot.task).where(RosterSlot.event_id == event.id))
+    )
     for task in Task:
         if task.value not in existing:
             db.session.add(RosterSlot(event_id=event.id, task=task.value))
@@ -246,8 +311,9 @@ def ensure_slots(event: Event) -> bool:
     True when slots were created (the caller commits)."""
     if not opens_by_itself(event) or event.cancelled or event.has_ended():
         return False
-    count = db.session.scalar(select(func.count()).select_from(RosterSlot)
-                              .where(RosterSlot.event_id == event.id))
+    count = db.session.scalar(
+        select(func.count()).select_from(RosterSlot).where(RosterSlot.event_id == event.id)
+    )
     if count >= len(Task):
         return False
     _create_slots(event)
@@ -262,8 +328,12 @@ def add_tasks(event: Event) -> None:
 
 def _slot(event: Event, task: Task) -> RosterSlot:
     """The slot, locked for the change (created first for the events whose roster opens alone)."""
-    query = (select(RosterSlot).where(RosterSlot.event_id == event.id, RosterSlot.task == task.value)
-             .with_for_update().execution_options(populate_existing=True))
+    query = (
+        select(RosterSlot)
+        .where(RosterSlot.event_id == event.id, RosterSlot.task == task.value)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     slot = db.session.scalar(query)
     if slot is None:
         if not opens_by_itself(event):
@@ -287,8 +357,13 @@ def take(event: Event, task: Task, user: User) -> RosterSlot:
         return slot
     if slot.volunteer_id is not None:
         holder = db.session.get(User, slot.volunteer_id)
-        raise RosterError(_l("« %(task)s » est déjà pris en charge par %(name)s : rien n'a été changé.",
-                             task=_label(task), name=holder.full_name))
+        raise RosterError(
+            _l(
+                "« %(task)s » est déjà pris en charge par %(name)s : rien n'a été changé.",
+                task=_label(task),
+                name=holder.full_name,
+            )
+        )
     slot.volunteer_id, slot.taken_at, slot.reminded_at = user.id, utcnow(), None
     return slot
 
@@ -296,10 +371,16 @@ def take(event: Event, task: Task, user: User) -> RosterSlot:
 def release(event: Event, task: Task, user: User) -> RosterSlot:
     """« Je laisse »: `user` gives back a task they had taken."""
     _check_open(event)
-    slot = db.session.scalar(select(RosterSlot).where(RosterSlot.event_id == event.id, RosterSlot.task == task.value)
-                             .with_for_update().execution_options(populate_existing=True))
+    slot = db.session.scalar(
+        select(RosterSlot)
+        .where(RosterSlot.event_id == event.id, RosterSlot.task == task.value)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if slot is None or slot.volunteer_id != user.id:
-        raise RosterError(_l("Vous ne vous chargez pas de « %(task)s » : rien n'a été changé.", task=_label(task)))
+        raise RosterError(
+            _l("Vous ne vous chargez pas de « %(task)s » : rien n'a été changé.", task=_label(task))
+        )
     slot.volunteer_id = slot.taken_at = slot.reminded_at = None
     return slot
 
@@ -312,9 +393,15 @@ def assign(event: Event, task: Task, volunteer_id: int | None, *, actor: User) -
     volunteer = db.session.get(User, volunteer_id) if volunteer_id else None
     if volunteer_id and not in_group(volunteer):
         if volunteer is None:
-            raise RosterError(_l("Cette personne ne fait pas partie du groupe d'animation : rien n'a été changé."))
-        raise RosterError(_l("%(names)s ne fait pas partie du groupe d'animation : rien n'a été changé.",
-                             names=volunteer.full_name))
+            raise RosterError(
+                _l("Cette personne ne fait pas partie du groupe d'animation : rien n'a été changé.")
+            )
+        raise RosterError(
+            _l(
+                "%(names)s ne fait pas partie du groupe d'animation : rien n'a été changé.",
+                names=volunteer.full_name,
+            )
+        )
     slot = _slot(event, task)
     if slot.volunteer_id != volunteer_id:
         slot.volunteer_id = volunteer_id
@@ -324,6 +411,7 @@ def assign(event: Event, task: Task, volunteer_id: int | None, *, actor: User) -
 
 
 # --- the next rosters at a glance -----------------------------------------------------------
+
 
 @dataclass
 class SlotView:
@@ -365,8 +453,10 @@ def upcoming_rosters(limit: int = 8) -> list[RosterView]:
     by_event: dict[int, list[RosterSlot]] = {event.id: [] for event in events}
     volunteers: dict[int, User] = {}
     for slot, volunteer in db.session.execute(
-            select(RosterSlot, User).outerjoin(User, User.id == RosterSlot.volunteer_id)
-            .where(RosterSlot.event_id.in_(list(by_event)))):
+        select(RosterSlot, User)
+        .outerjoin(User, User.id == RosterSlot.volunteer_id)
+        .where(RosterSlot.event_id.in_(list(by_event)))
+    ):
         by_event[slot.event_id].append(slot)
         if volunteer is not None:
             volunteers[volunteer.id] = volunteer
@@ -374,6 +464,7 @@ def upcoming_rosters(limit: int = 8) -> list[RosterView]:
 
 
 # --- fair share -----------------------------------------------------------------------------
+
 
 @dataclass
 class Share:
@@ -389,11 +480,16 @@ def fair_share(now: datetime | None = None) -> tuple[list[Share], datetime]:
     since = months_before(now, SHARE_MONTHS)
     counts: dict[int, Counter] = {}
     for volunteer_id, task, count in db.session.execute(
-            select(RosterSlot.volunteer_id, RosterSlot.task, func.count())
-            .join(Event, Event.id == RosterSlot.event_id)
-            .where(RosterSlot.volunteer_id.is_not(None), Event.cancelled.is_(False),
-                   Event.starts_at >= since, Event.ends_at <= now)
-            .group_by(RosterSlot.volunteer_id, RosterSlot.task)):
+        select(RosterSlot.volunteer_id, RosterSlot.task, func.count())
+        .join(Event, Event.id == RosterSlot.event_id)
+        .where(
+            RosterSlot.volunteer_id.is_not(None),
+            Event.cancelled.is_(False),
+            Event.starts_at >= since,
+            Event.ends_at <= now,
+        )
+        .group_by(RosterSlot.volunteer_id, RosterSlot.task)
+    ):
         counts.setdefault(volunteer_id, Counter())[Task(task)] += count
     shares = []
     for user in animators():
@@ -409,39 +505,67 @@ def share_nudge(shares: list[Share]) -> str:
         return str(_l("Personne n'est encore dans le groupe d'animation."))
     totals = [share.total for share in shares]
     if max(totals) == 0:
-        return str(_l("Aucune tâche n'a encore été prise ces six derniers mois : inscrivez-vous au tableau "
-                      "du prochain rendez-vous."))
+        return str(
+            _l(
+                "Aucune tâche n'a encore été prise ces six derniers mois : inscrivez-vous au tableau "
+                "du prochain rendez-vous."
+            )
+        )
     if max(totals) - min(totals) <= 1:
-        return str(_l("Les tâches sont bien partagées : chacun garde une part légère. Continuez ainsi !"))
+        return str(
+            _l("Les tâches sont bien partagées : chacun garde une part légère. Continuez ainsi !")
+        )
     least = [share.user.first_name for share in shares if share.total == min(totals)]
     most = [share.user.first_name for share in shares if share.total == max(totals)]
-    return str(_l("Pour que la charge reste légère pour chacun, proposez les prochaines tâches d'abord à "
-                  "%(least)s, et laissez souffler %(most)s.", least=", ".join(least), most=", ".join(most)))
+    return str(
+        _l(
+            "Pour que la charge reste légère pour chacun, proposez les prochaines tâches d'abord à "
+            "%(least)s, et laissez souffler %(most)s.",
+            least=", ".join(least),
+            most=", ".join(most),
+        )
+    )
 
 
 # --- reminders ------------------------------------------------------------------------------
 
 REMINDER_TEXTS = {
-    EventKind.CAFE.value: _l("Rappel : vous vous êtes chargé(e) de « %(task)s » au café-rencontre du "
-                             "%(date)s, %(time)s, %(place)s."),
-    EventKind.APERO_INFO.value: _l("Rappel : vous vous êtes chargé(e) de « %(task)s » à l'apéro-info du "
-                                   "%(date)s, %(time)s, %(place)s."),
-    EventKind.FETE.value: _l("Rappel : vous vous êtes chargé(e) de « %(task)s » à la Fête de la Coopération "
-                             "du %(date)s, %(time)s, %(place)s."),
-    EventKind.GROUP_MEETING.value: _l("Rappel : vous vous êtes chargé(e) de « %(task)s » à la réunion du "
-                                      "groupe d'animation du %(date)s, %(time)s, %(place)s."),
-    EventKind.COLLECTIVE_ACTION.value: _l("Rappel : vous vous êtes chargé(e) de « %(task)s » à l'action "
-                                          "collective du %(date)s, %(time)s, %(place)s."),
+    EventKind.CAFE.value: _l(
+        "Rappel : vous vous êtes chargé(e) de « %(task)s » au café-rencontre du "
+        "%(date)s, %(time)s, %(place)s."
+    ),
+    EventKind.APERO_INFO.value: _l(
+        "Rappel : vous vous êtes chargé(e) de « %(task)s » à l'apéro-info du "
+        "%(date)s, %(time)s, %(place)s."
+    ),
+    EventKind.FETE.value: _l(
+        "Rappel : vous vous êtes chargé(e) de « %(task)s » à la Fête de la Coopération "
+        "du %(date)s, %(time)s, %(place)s."
+    ),
+    EventKind.GROUP_MEETING.value: _l(
+        "Rappel : vous vous êtes chargé(e) de « %(task)s » à la réunion du "
+        "groupe d'animation du %(date)s, %(time)s, %(place)s."
+    ),
+    EventKind.COLLECTIVE_ACTION.value: _l(
+        "Rappel : vous vous êtes chargé(e) de « %(task)s » à l'action "
+        "collective du %(date)s, %(time)s, %(place)s."
+    ),
 }
-TITLED_REMINDER = _l("Rappel : vous vous êtes chargé(e) de « %(task)s » pour « %(title)s », le %(date)s, "
-                     "%(time)s, %(place)s.")
+TITLED_REMINDER = _l(
+    "Rappel : vous vous êtes chargé(e) de « %(task)s » pour « %(title)s », le %(date)s, "
+    "%(time)s, %(place)s."
+)
 
 
 def reminder_text(event: Event, task: Task) -> str:
     """The reminder in the current language (call it inside force_locale)."""
     start = to_paris(event.starts_at)
-    values = {"task": _label(task), "date": day_text(start.date()), "time": hour_text(start),
-              "place": event.place}
+    values = {
+        "task": _label(task),
+        "date": day_text(start.date()),
+        "time": hour_text(start),
+        "place": event.place,
+    }
     if event.title:
         return str(TITLED_REMINDER) % {**values, "title": event.title}
     return str(REMINDER_TEXTS[event.kind]) % values
@@ -457,22 +581,38 @@ def send_reminders(days: int = 2, now: datetime | None = None) -> int:
     yet, in their language, with a link to the roster. Running it twice sends once."""
     now = now or utcnow()
     rows = db.session.execute(
-        select(RosterSlot, Event, User).join(Event, Event.id == RosterSlot.event_id)
+        select(RosterSlot, Event, User)
+        .join(Event, Event.id == RosterSlot.event_id)
         .join(User, User.id == RosterSlot.volunteer_id)
-        .where(Event.cancelled.is_(False), Event.starts_at > now, Event.starts_at <= now + timedelta(days=days),
-               RosterSlot.reminded_at.is_(None), User.left_at.is_(None))
-        .order_by(Event.starts_at, RosterSlot.id)).all()
+        .where(
+            Event.cancelled.is_(False),
+            Event.starts_at > now,
+            Event.starts_at <= now + timedelta(days=days),
+            RosterSlot.reminded_at.is_(None),
+            User.left_at.is_(None),
+        )
+        .order_by(Event.starts_at, RosterSlot.id)
+    ).all()
     sent = 0
     for slot, event, volunteer in rows:
         # Claim the slot first: a second run at the same moment finds it taken and skips it.
         claimed = db.session.execute(
-            update(RosterSlot).where(RosterSlot.id == slot.id, RosterSlot.reminded_at.is_(None),
-                                     RosterSlot.volunteer_id == volunteer.id)
-            .values(reminded_at=now).execution_options(synchronize_session=False)).rowcount
+            update(RosterSlot)
+            .where(
+                RosterSlot.id == slot.id,
+                RosterSlot.reminded_at.is_(None),
+                RosterSlot.volunteer_id == volunteer.id,
+            )
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
         if not claimed:
             continue
         task = Task(slot.task)
-        sent += notify([volunteer], "roster.reminder", lambda event=event, task=task: reminder_text(event, task),
-                       link=roster_path(event))
+        sent += notify(
+            [volunteer],
+            "roster.reminder",
+            lambda event=event, task=task: reminder_text(event, task),
+            link=roster_path(event),
+        )
     return sent
-

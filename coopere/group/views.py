@@ -1,5 +1,6 @@
 """The animation group's pages: the group and its task families, each event's roster of tasks, the
 next rosters at a glance, the fair-share view, the printed roster."""
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -31,6 +32,7 @@ TASK_URL = f"/groupe/tableau/<int:event_id>/<any({TASKS}):task>"
 
 # --- the group and its task families ----------------------------------------------------------
 
+
 @bp.route("/groupe")
 def index():
     return _index()
@@ -40,15 +42,26 @@ def _index(note_forms: dict | None = None, status: int = 200):
     people = services.animators()
     families = services.families_by_user(user.id for user in people)
     notes = services.notes_by_family()
-    members = {family: [user for user in people if family in families[user.id]] for family in Family}
+    members = {
+        family: [user for user in people if family in families[user.id]] for family in Family
+    }
     forms = {family: NoteForm(prefix=family.value, formdata=None) for family in Family}
     forms.update(note_forms or {})
     advice_level, advice = services.size_advice(len(people))
     return render_template(
-        "group/index.html", people=people, families=families, members=members, notes=notes, note_forms=forms,
-        family_labels=FAMILY_LABELS, advice=advice, advice_level=advice_level,
-        departures=services.departures(notes), pilote=GroupRole.PILOTE.value,
-        copilote=GroupRole.COPILOTE.value), status
+        "group/index.html",
+        people=people,
+        families=families,
+        members=members,
+        notes=notes,
+        note_forms=forms,
+        family_labels=FAMILY_LABELS,
+        advice=advice,
+        advice_level=advice_level,
+        departures=services.departures(notes),
+        pilote=GroupRole.PILOTE.value,
+        copilote=GroupRole.COPILOTE.value,
+    ), status
 
 
 @bp.route(f"/groupe/familles/<any({FAMILIES}):family>", methods=["POST"])
@@ -67,10 +80,19 @@ def set_family(family: str):
         db.session.commit()
         label = FAMILY_LABELS[family]
         if chosen:
-            flash(_("« %(family)s » : %(names)s s'en occupe(nt).", family=label,
-                    names=", ".join(user.full_name for user in chosen)), "success")
+            flash(
+                _(
+                    "« %(family)s » : %(names)s s'en occupe(nt).",
+                    family=label,
+                    names=", ".join(user.full_name for user in chosen),
+                ),
+                "success",
+            )
         else:
-            flash(_("« %(family)s » : personne ne s'en occupe pour l'instant.", family=label), "success")
+            flash(
+                _("« %(family)s » : personne ne s'en occupe pour l'instant.", family=label),
+                "success",
+            )
     return redirect(url_for("group.index", _anchor=f"famille-{family.value}"))
 
 
@@ -86,13 +108,19 @@ def add_note(family: str):
             form.text.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("La note de passation de « %(family)s » est enregistrée.", family=FAMILY_LABELS[family]),
-                  "success")
+            flash(
+                _(
+                    "La note de passation de « %(family)s » est enregistrée.",
+                    family=FAMILY_LABELS[family],
+                ),
+                "success",
+            )
             return redirect(url_for("group.index", _anchor=f"famille-{family.value}"))
     return _index({family: form}, status=422)
 
 
 # --- the roster of an event -------------------------------------------------------------------
+
 
 def _event(event_id: int) -> Event:
     return db.session.get(Event, event_id) or abort(404)
@@ -109,9 +137,15 @@ def roster(event_id: int):
         db.session.rollback()
     slots = services.slots_of(event)
     return render_template(
-        "group/roster.html", event=event, slots=slots, task_labels={task.value: TASK_LABELS[task] for task in Task},
-        is_open=not event.cancelled and not event.has_ended(), is_past=event.has_ended(),
-        can_assign=services.can_assign(current_user), people=services.animators())
+        "group/roster.html",
+        event=event,
+        slots=slots,
+        task_labels={task.value: TASK_LABELS[task] for task in Task},
+        is_open=not event.cancelled and not event.has_ended(),
+        is_past=event.has_ended(),
+        can_assign=services.can_assign(current_user),
+        people=services.animators(),
+    )
 
 
 def _roster_action(event_id: int, action) -> Response:
@@ -167,7 +201,11 @@ def assign(event_id: int, task: str):
         slot = services.assign(event, task, volunteer_id, actor=current_user)
         if slot.volunteer_id is None:
             return _("« %(task)s » est de nouveau à prendre.", task=TASK_LABELS[task])
-        return _("« %(task)s » est confié à %(name)s.", task=TASK_LABELS[task], name=slot.volunteer.full_name)
+        return _(
+            "« %(task)s » est confié à %(name)s.",
+            task=TASK_LABELS[task],
+            name=slot.volunteer.full_name,
+        )
 
     return _roster_action(event_id, action)
 
@@ -186,12 +224,18 @@ def roster_pdf(event_id: int):
     event = _event(event_id)
     perimeter = get_perimeter() or abort(404)
     pdf = printing.render_roster(roster_sheet(event, perimeter))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="tableau-des-taches-{event.starts_at:%Y-%m-%d}.pdf"',
-        "Cache-Control": "no-store"})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="tableau-des-taches-{event.starts_at:%Y-%m-%d}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 # --- the next rosters, the fair share ---------------------------------------------------------
+
 
 @bp.route("/groupe/tableaux")
 def rosters():
@@ -201,5 +245,11 @@ def rosters():
 @bp.route("/groupe/partage")
 def fair_share():
     shares, since = services.fair_share()
-    return render_template("group/fair_share.html", shares=shares, since=since, tasks=list(Task),
-                           task_labels=TASK_LABELS, nudge=services.share_nudge(shares))
+    return render_template(
+        "group/fair_share.html",
+        shares=shares,
+        since=since,
+        tasks=list(Task),
+        task_labels=TASK_LABELS,
+        nudge=services.share_nudge(shares),
+    )

@@ -1,4 +1,5 @@
 """`flask --app coopere listings expire`: expiry reminders and expired listings (daily cron)."""
+
 from __future__ import annotations
 
 import click
@@ -40,8 +41,10 @@ def weekly_digest_command():
         click.echo("MAIL_SERVER n'est pas configuré : aucun courriel envoyé.")
         return
     if not has_public_url():
-        raise click.ClickException("l'adresse publique du site n'est pas réglée (PUBLIC_URL) : les liens des "
-                                   "courriels ne peuvent pas être faits, aucun courriel envoyé.")
+        raise click.ClickException(
+            "l'adresse publique du site n'est pas réglée (PUBLIC_URL) : les liens des "
+            "courriels ne peuvent pas être faits, aucun courriel envoyé."
+        )
     sent, skipped = send_weekly_digest()
     db.session.commit()
     click.echo(f"{sent} courriel(s) envoyé(s), {skipped} sans nouvelle annonce.")

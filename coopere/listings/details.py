@@ -3,6 +3,7 @@ French labels, and how a typed value is checked and stored in Listing.details (J
 
 Only the fields of the listing's theme are kept; every field is optional. Dates are stored as
 ISO text ("2026-12-01"), quantities as integers."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,25 +28,50 @@ class DetailField:
 #: Theme slug -> its detail fields, in the order the form shows them.
 DETAILS: dict[str, tuple[DetailField, ...]] = {
     "dons-prets": (
-        DetailField("holder", _l("Qui l'a en ce moment (facultatif)"), _l("Qui l'a en ce moment"), max_length=80,
-                    hint=_l("Pour un objet prêté, par exemple : « chez Paul jusqu'à samedi »."),),
+        DetailField(
+            "holder",
+            _l("Qui l'a en ce moment (facultatif)"),
+            _l("Qui l'a en ce moment"),
+            max_length=80,
+            hint=_l("Pour un objet prêté, par exemple : « chez Paul jusqu'à samedi »."),
+        ),
         DetailField("due_back", _l("À rendre le (facultatif)"), _l("À rendre le"), DATE),
     ),
     "covoiturage": (
-        DetailField("from", _l("Départ (facultatif)"), _l("Départ"), hint=_l("Par exemple : « rue des Lilas »."),),
-        DetailField("to", _l("Arrivée (facultatif)"), _l("Arrivée"), hint=_l("Par exemple : « hôpital Nord »."),),
+        DetailField(
+            "from",
+            _l("Départ (facultatif)"),
+            _l("Départ"),
+            hint=_l("Par exemple : « rue des Lilas »."),
+        ),
+        DetailField(
+            "to",
+            _l("Arrivée (facultatif)"),
+            _l("Arrivée"),
+            hint=_l("Par exemple : « hôpital Nord »."),
+        ),
     ),
     "garde-animaux": (
         DetailField("date_from", _l("Du (facultatif)"), _l("Du"), DATE),
         DetailField("date_to", _l("Au (facultatif)"), _l("Au"), DATE),
     ),
     "achats-groupes": (
-        DetailField("target_quantity", _l("Quantité visée (facultatif)"), _l("Quantité visée"), QUANTITY,
-                    hint=_l("Par exemple : 20 (sacs, kilos, stères…)."),),
+        DetailField(
+            "target_quantity",
+            _l("Quantité visée (facultatif)"),
+            _l("Quantité visée"),
+            QUANTITY,
+            hint=_l("Par exemple : 20 (sacs, kilos, stères…)."),
+        ),
     ),
     "visites-aines": (
-        DetailField("slot", _l("Moment régulier (facultatif)"), _l("Moment régulier"), max_length=120,
-                    hint=_l("Par exemple : « le mardi après-midi »."),),
+        DetailField(
+            "slot",
+            _l("Moment régulier (facultatif)"),
+            _l("Moment régulier"),
+            max_length=120,
+            hint=_l("Par exemple : « le mardi après-midi »."),
+        ),
     ),
 }
 
@@ -91,20 +117,37 @@ def clean_details(slug: str | None, raw: dict) -> dict:
         if spec.kind == DATE:
             day = value if isinstance(value, date) else parse_date(text)
             if day is None:
-                raise DetailError(_l("« %(label)s » : indiquez une date, par exemple 24/12/2026.",
-                                     label=_label(spec)), spec.name)
+                raise DetailError(
+                    _l(
+                        "« %(label)s » : indiquez une date, par exemple 24/12/2026.",
+                        label=_label(spec),
+                    ),
+                    spec.name,
+                )
             cleaned[spec.name] = day.isoformat()
         elif spec.kind == QUANTITY:
             # isdecimal, not isdigit: « ² » is a digit int() refuses; a long number is over the maximum anyway
             if not text.isdecimal() or len(text) > 6 or not 0 < int(text) <= QUANTITY_MAX:
-                raise DetailError(_l("La quantité visée doit être un nombre entier supérieur à zéro."), spec.name)
+                raise DetailError(
+                    _l("La quantité visée doit être un nombre entier supérieur à zéro."), spec.name
+                )
             cleaned[spec.name] = int(text)
         else:
             if len(text) > spec.max_length:
-                raise DetailError(_l("« %(label)s » est trop long (%(max)d caractères au plus).",
-                                     label=_label(spec), max=spec.max_length), spec.name)
+                raise DetailError(
+                    _l(
+                        "« %(label)s » est trop long (%(max)d caractères au plus).",
+                        label=_label(spec),
+                        max=spec.max_length,
+                    ),
+                    spec.name,
+                )
             cleaned[spec.name] = text
-    if "date_from" in cleaned and "date_to" in cleaned and cleaned["date_to"] < cleaned["date_from"]:
+    if (
+        "date_from" in cleaned
+        and "date_to" in cleaned
+        and cleaned["date_to"] < cleaned["date_from"]
+    ):
         raise DetailError(_l("La date de fin doit venir après la date de début."), "date_to")
     return cleaned
 

@@ -1,7 +1,15 @@
 """Forms of offers and needs: the admin's theme form, and a member's listing form."""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -13,58 +21,123 @@ TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 
 class ThemeForm(BaseForm):
-    label_fr = StringField(_l("Nom en français"), validators=[DataRequired(_l("Indiquez le nom du thème.")),
-                                                              Length(max=80, message=TOO_LONG)])
-    label_en = StringField(_l("Nom en anglais"), validators=[DataRequired(_l("Indiquez le nom en anglais.")),
-                                                             Length(max=80, message=TOO_LONG)])
-    hint_fr = StringField(_l("Exemples, en français (facultatif)"),
-                          description=_l("Aident à trouver quoi proposer, par exemple : outils, livres, matériel…"),
-                          validators=[Optional(), Length(max=200, message=TOO_LONG)])
-    hint_en = StringField(_l("Exemples, en anglais (facultatif)"),
-                          validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    label_fr = StringField(
+        _l("Nom en français"),
+        validators=[
+            DataRequired(_l("Indiquez le nom du thème.")),
+            Length(max=80, message=TOO_LONG),
+        ],
+    )
+    label_en = StringField(
+        _l("Nom en anglais"),
+        validators=[
+            DataRequired(_l("Indiquez le nom en anglais.")),
+            Length(max=80, message=TOO_LONG),
+        ],
+    )
+    hint_fr = StringField(
+        _l("Exemples, en français (facultatif)"),
+        description=_l("Aident à trouver quoi proposer, par exemple : outils, livres, matériel…"),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+    )
+    hint_en = StringField(
+        _l("Exemples, en anglais (facultatif)"),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+    )
 
 
 class ListingForm(BaseForm):
     """An offer or a need of « Mes annonces ». No price field: exchanges are free."""
 
-    kind = RadioField(_l("Vous proposez ou vous cherchez ?"),
-                      choices=[SelectChoice("offer", _l("Je propose")), SelectChoice("need", _l("Je cherche")),
-                               SelectChoice("project", _l("Un projet collectif, que des voisins rejoignent"))],
-                      validate_choice=False,
-                      validators=[DataRequired(_l("Choisissez : je propose ou je cherche."))])
-    theme_id = SelectField(_l("Thème"), coerce=str, validate_choice=False,
-                           validators=[DataRequired(_l("Choisissez un thème dans la liste."))])
-    title = StringField(_l("Titre"),
-                        description=_l("En quelques mots, par exemple : « Je prête ma perceuse » ou "
-                                       "« Quelqu'un pour m'accompagner au marché ? »."),
-                        validators=[DataRequired(_l("Donnez un titre à l'annonce.")),
-                                    Length(min=3, max=120,
-                                           message=_l("Le titre doit faire entre %(min)d et %(max)d caractères."))])
-    description = TextAreaField(_l("Description (facultatif)"),
-                                description=_l("Quand, où, comment : ce qui aide un voisin à répondre."),
-                                validators=[Optional(), Length(max=2000, message=TOO_LONG)],
-                                render_kw={"rows": 5})
-    availability = StringField(_l("Disponibilités (facultatif)"),
-                               description=_l("Par exemple : « le soir après 18 h » ou « pendant les vacances »."),
-                               validators=[Optional(), Length(max=200, message=TOO_LONG)])
-    days = SelectMultipleField(_l("Jours (facultatif)"), coerce=str, validate_choice=False,
-                               choices=[SelectChoice(str(number), name) for number, name in enumerate(
-                                   (_l("lundi"), _l("mardi"), _l("mercredi"), _l("jeudi"), _l("vendredi"),
-                                    _l("samedi"), _l("dimanche")))],
-                               widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    photo = FileField(_l("Photo (facultatif)"),
-                      description=_l("Une photo JPEG ou PNG de 5 Mo au plus. Elle est réduite, et les "
-                                     "informations cachées (lieu, appareil) sont retirées."),
-                      render_kw={"accept": "image/jpeg,image/png"})
+    kind = RadioField(
+        _l("Vous proposez ou vous cherchez ?"),
+        choices=[
+            SelectChoice("offer", _l("Je propose")),
+            SelectChoice("need", _l("Je cherche")),
+            SelectChoice("project", _l("Un projet collectif, que des voisins rejoignent")),
+        ],
+        validate_choice=False,
+        validators=[DataRequired(_l("Choisissez : je propose ou je cherche."))],
+    )
+    theme_id = SelectField(
+        _l("Thème"),
+        coerce=str,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choisissez un thème dans la liste."))],
+    )
+    title = StringField(
+        _l("Titre"),
+        description=_l(
+            "En quelques mots, par exemple : « Je prête ma perceuse » ou "
+            "« Quelqu'un pour m'accompagner au marché ? »."
+        ),
+        validators=[
+            DataRequired(_l("Donnez un titre à l'annonce.")),
+            Length(
+                min=3,
+                max=120,
+                message=_l("Le titre doit faire entre %(min)d et %(max)d caractères."),
+            ),
+        ],
+    )
+    description = TextAreaField(
+        _l("Description (facultatif)"),
+        description=_l("Quand, où, comment : ce qui aide un voisin à répondre."),
+        validators=[Optional(), Length(max=2000, message=TOO_LONG)],
+        render_kw={"rows": 5},
+    )
+    availability = StringField(
+        _l("Disponibilités (facultatif)"),
+        description=_l("Par exemple : « le soir après 18 h » ou « pendant les vacances »."),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+    )
+    days = SelectMultipleField(
+        _l("Jours (facultatif)"),
+        coerce=str,
+        validate_choice=False,
+        choices=[
+            SelectChoice(str(number), name)
+            for number, name in enumerate(
+                (
+                    _l("lundi"),
+                    _l("mardi"),
+                    _l("mercredi"),
+                    _l("jeudi"),
+                    _l("vendredi"),
+                    _l("samedi"),
+                    _l("dimanche"),
+                )
+            )
+        ],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    photo = FileField(
+        _l("Photo (facultatif)"),
+        description=_l(
+            "Une photo JPEG ou PNG de 5 Mo au plus. Elle est réduite, et les "
+            "informations cachées (lieu, appareil) sont retirées."
+        ),
+        render_kw={"accept": "image/jpeg,image/png"},
+    )
     remove_photo = BooleanField(_l("Retirer la photo"))
     # A collective project
-    max_participants = StringField(_l("Nombre maximum de participants (facultatif)"),
-                                   description=_l("Les voisins qui rejoignent le projet, sans compter la personne "
-                                                  "qui l'organise. Laissez vide s'il n'y a pas de limite."),
-                                   render_kw={"inputmode": "numeric", "autocomplete": "off"})
-    project_date = StringField(_l("Date du projet (facultatif)"),
-                               description=_l("Par exemple : 24/12/2026."), render_kw={"type": "date"})
-    event_id = SelectField(_l("Lié à un rendez-vous (facultatif)"), coerce=str, validate_choice=False)
+    max_participants = StringField(
+        _l("Nombre maximum de participants (facultatif)"),
+        description=_l(
+            "Les voisins qui rejoignent le projet, sans compter la personne "
+            "qui l'organise. Laissez vide s'il n'y a pas de limite."
+        ),
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    project_date = StringField(
+        _l("Date du projet (facultatif)"),
+        description=_l("Par exemple : 24/12/2026."),
+        render_kw={"type": "date"},
+    )
+    event_id = SelectField(
+        _l("Lié à un rendez-vous (facultatif)"), coerce=str, validate_choice=False
+    )
 
     def validate_project_date(self, field):
         if self.kind.data == "project" and field.data and parse_date(field.data) is None:
@@ -76,8 +149,10 @@ class ListingForm(BaseForm):
 
     def details_for(self, slug: str | None) -> dict:
         """The typed details of one theme: {key: text}."""
-        return {spec.name: getattr(self, form_name(slug, spec.name)).data or ""
-                for spec in DETAILS.get(slug or "", ())}
+        return {
+            spec.name: getattr(self, form_name(slug, spec.name)).data or ""
+            for spec in DETAILS.get(slug or "", ())
+        }
 
 
 def _detail_field(spec):

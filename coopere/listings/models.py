@@ -1,4 +1,5 @@
 """The themes of cooperation that registration sweeps, and the offers and needs in them."""
+
 from __future__ import annotations
 
 import enum
@@ -56,9 +57,13 @@ class Listing(db.Model):
     __tablename__ = "listings"
     __table_args__ = (
         CheckConstraint("kind IN ('offer', 'need', 'project')", name="kind_known"),
-        CheckConstraint("status IN ('draft', 'open', 'paused', 'fulfilled', 'closed', 'expired', 'hidden')",
-                        name="status_known"),
-        CheckConstraint("max_participants IS NULL OR max_participants > 0", name="max_participants_positive"),
+        CheckConstraint(
+            "status IN ('draft', 'open', 'paused', 'fulfilled', 'closed', 'expired', 'hidden')",
+            name="status_known",
+        ),
+        CheckConstraint(
+            "max_participants IS NULL OR max_participants > 0", name="max_participants_positive"
+        ),
         Index("ix_listings_status_created", "status", "created_at"),
         # browsing: open listings of one kind (and theme), newest first
         Index("ix_listings_browse", "status", "kind", "theme_id", "published_at"),
@@ -123,8 +128,9 @@ class ListingTerm(db.Model):
     __tablename__ = "listing_terms"
 
     term: Mapped[str] = mapped_column(String(40), primary_key=True)
-    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True,
-                                            index=True)
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Participation(db.Model):
@@ -132,8 +138,12 @@ class Participation(db.Model):
 
     __tablename__ = "participations"
 
-    listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    listing_id: Mapped[int] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The actor when a sponsor signed their sponsee up.
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -1,5 +1,6 @@
 """The printed catalogue of listings from the database: every open offer, need and collective
 project by theme (first names and a contact route only), with the next café."""
+
 from __future__ import annotations
 
 from babel.dates import format_date
@@ -38,32 +39,61 @@ def _availability(listing: Listing) -> str:
 def _project(listing: Listing, count: int) -> str:
     if listing.kind != ListingKind.PROJECT.value:
         return ""
-    parts = [f"{count} participant{'s' if count > 1 else ''}"
-             + (f" sur {listing.max_participants} au plus" if listing.max_participants else "")]
+    parts = [
+        f"{count} participant{'s' if count > 1 else ''}"
+        + (f" sur {listing.max_participants} au plus" if listing.max_participants else "")
+    ]
     if listing.project_date:
         parts.append("le " + format_date(listing.project_date, "EEEE d MMMM y", locale="fr"))
     return " · ".join(parts)
 
 
 def catalogue_data(perimeter: Perimeter) -> Catalogue:
-    rows = list(db.session.scalars(
-        select(Listing).join(Theme, Theme.id == Listing.theme_id).join(User, User.id == Listing.owner_id)
-        .where(Listing.status == ListingStatus.OPEN.value, User.left_at.is_(None))
-        .options(selectinload(Listing.owner))
-        .order_by(Theme.position, Theme.id, Listing.id)))
-    rows.sort(key=lambda listing: (listing.theme.position, listing.theme_id, KIND_ORDER.get(listing.kind, 3),
-                                   listing.id))
-    counts = projects.counts([listing.id for listing in rows if listing.kind == ListingKind.PROJECT.value])
+    rows = list(
+        db.session.scalars(
+            select(Listing)
+            .join(Theme, Theme.id == Listing.theme_id)
+            .join(User, User.id == Listing.owner_id)
+            .where(Listing.status == ListingStatus.OPEN.value, User.left_at.is_(None))
+            .options(selectinload(Listing.owner))
+            .order_by(Theme.position, Theme.id, Listing.id)
+        )
+    )
+    rows.sort(
+        key=lambda listing: (
+            listing.theme.position,
+            listing.theme_id,
+            KIND_ORDER.get(listing.kind, 3),
+            listing.id,
+        )
+    )
+    counts = projects.counts(
+        [listing.id for listing in rows if listing.kind == ListingKind.PROJECT.value]
+    )
     cafes = next_cafes(1)
     return Catalogue(
-        perimeter=perimeter_data(perimeter), date_text=french_date(utcnow()), next_cafe=cafes[0] if cafes else None,
-        listings=[CatalogueListing(
-            kind=listing.kind, theme=listing.theme.label_fr, title=listing.title, reference=f"n° {listing.id}",
-            first_name=listing.owner.first_name, contact=contact_text(listing.owner),
-            description=listing.description or "",
-            details=[(str(label), value) for label, value in shown(listing.theme.slug, listing.details)],
-            availability=_availability(listing), project=_project(listing, counts.get(listing.id, 0)))
-            for listing in rows])
+        perimeter=perimeter_data(perimeter),
+        date_text=french_date(utcnow()),
+        next_cafe=cafes[0] if cafes else None,
+        listings=[
+            CatalogueListing(
+                kind=listing.kind,
+                theme=listing.theme.label_fr,
+                title=listing.title,
+                reference=f"n° {listing.id}",
+                first_name=listing.owner.first_name,
+                contact=contact_text(listing.owner),
+                description=listing.description or "",
+                details=[
+                    (str(label), value)
+                    for label, value in shown(listing.theme.slug, listing.details)
+                ],
+                availability=_availability(listing),
+                project=_project(listing, counts.get(listing.id, 0)),
+            )
+            for listing in rows
+        ],
+    )
 
 
 def catalogue_pdf(perimeter: Perimeter) -> bytes:

@@ -3,6 +3,7 @@ alone — no metadata at all: EXIF, GPS, comments, ICC profiles, XMP — at most
 side, and stored under a random name in instance/photos. Files follow the database: a photo written
 in a transaction that is rolled back is removed, and a replaced or removed photo is deleted once the
 change is committed."""
+
 from __future__ import annotations
 
 import io
@@ -59,8 +60,12 @@ def prepare(data: bytes) -> Photo:
     nor PNG (whatever the file's name says), too many pixels, or broken."""
     limit = max_bytes()
     if len(data) > limit:
-        raise PhotoError(_l("La photo est trop lourde (%(max)d Mo au plus). Choisissez-en une plus petite.",
-                            max=limit // (1024 * 1024)))
+        raise PhotoError(
+            _l(
+                "La photo est trop lourde (%(max)d Mo au plus). Choisissez-en une plus petite.",
+                max=limit // (1024 * 1024),
+            )
+        )
     if not data:
         raise PhotoError(NOT_AN_IMAGE)
     try:
@@ -85,7 +90,9 @@ def prepare(data: bytes) -> Photo:
 def _encode(image: Image.Image, extension: str) -> Photo:
     """A fresh file from the pixels only: JPEG, or PNG when the image has transparency."""
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    transparent = image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info)
+    transparent = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info
+    )
     out = io.BytesIO()
     if extension == "png" and transparent:
         _pixels_only(image.convert("RGBA")).save(out, "PNG", optimize=True)
@@ -104,6 +111,7 @@ def _pixels_only(image: Image.Image) -> Image.Image:
 
 
 # --- files that follow the transaction ------------------------------------------------------
+
 
 def write(photo: Photo, session: Session) -> str:
     """Write the photo under a new random name; removed again if the transaction is rolled back."""

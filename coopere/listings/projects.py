@@ -1,6 +1,7 @@
 """Collective projects (group purchases, shared gardens, repair days, outings): listings of kind
 "project" that neighbours join. The owner is the organiser; a sponsor signs their sponsee up.
 Functions work in the current transaction; the caller commits, or rolls back on ListingError."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -22,23 +23,33 @@ def is_project(listing: Listing) -> bool:
 
 def participants(listing: Listing) -> list[User]:
     """The project's participants, in the order they joined (the organiser is not one of them)."""
-    return list(db.session.scalars(select(User).join(Participation, Participation.user_id == User.id)
-                                   .where(Participation.listing_id == listing.id)
-                                   .order_by(Participation.joined_at, Participation.user_id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Participation, Participation.user_id == User.id)
+            .where(Participation.listing_id == listing.id)
+            .order_by(Participation.joined_at, Participation.user_id)
+        )
+    )
 
 
 def participant_count(listing: Listing) -> int:
-    return db.session.scalar(select(func.count()).select_from(Participation)
-                             .where(Participation.listing_id == listing.id))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Participation)
+        .where(Participation.listing_id == listing.id)
+    )
 
 
 def counts(listing_ids: list[int]) -> dict[int, int]:
     """Participants per project, in one query."""
     if not listing_ids:
         return {}
-    rows = db.session.execute(select(Participation.listing_id, func.count())
-                              .where(Participation.listing_id.in_(listing_ids))
-                              .group_by(Participation.listing_id))
+    rows = db.session.execute(
+        select(Participation.listing_id, func.count())
+        .where(Participation.listing_id.in_(listing_ids))
+        .group_by(Participation.listing_id)
+    )
     return dict(rows.all())
 
 
@@ -62,29 +73,52 @@ def join(listing: Listing, member: User, *, actor: User) -> Participation:
     if listing.status != ListingStatus.OPEN.value:
         raise ListingError(_l("Ce projet n'accepte plus de participants."))
     if is_participant(listing, member):
-        raise ListingError(_l("Vous participez déjà à ce projet.") if actor.id == member.id
-                           else _l("%(name)s participe déjà à ce projet.", name=member.first_name))
+        raise ListingError(
+            _l("Vous participez déjà à ce projet.")
+            if actor.id == member.id
+            else _l("%(name)s participe déjà à ce projet.", name=member.first_name)
+        )
     if listing.max_participants is not None:
         # Lock the project row while counting, so two last-minute sign-ups cannot both take the last place.
         db.session.execute(select(Listing.id).where(Listing.id == listing.id).with_for_update())
         if participant_count(listing) >= listing.max_participants:
             raise ListingError(FULL)
-    participation = Participation(listing_id=listing.id, user_id=member.id,
-                                  added_by_id=actor.id if actor.id != member.id else None)
+    participation = Participation(
+        listing_id=listing.id,
+        user_id=member.id,
+        added_by_id=actor.id if actor.id != member.id else None,
+    )
     db.session.add(participation)
     db.session.flush()
-    record("project.joined", actor=actor, target=member, listing=listing.id, title=listing.title,
-           **on_behalf(actor, member))
+    record(
+        "project.joined",
+        actor=actor,
+        target=member,
+        listing=listing.id,
+        title=listing.title,
+        **on_behalf(actor, member),
+    )
     return participation
 
 
 def leave(listing: Listing, member: User, *, actor: User) -> None:
     """Take `member` off the project's list."""
-    participation = db.session.get(Participation, (listing.id, member.id)) if is_project(listing) else None
+    participation = (
+        db.session.get(Participation, (listing.id, member.id)) if is_project(listing) else None
+    )
     if participation is None:
-        raise ListingError(_l("Vous ne participez pas à ce projet.") if actor.id == member.id
-                           else _l("%(name)s ne participe pas à ce projet.", name=member.first_name))
+        raise ListingError(
+            _l("Vous ne participez pas à ce projet.")
+            if actor.id == member.id
+            else _l("%(name)s ne participe pas à ce projet.", name=member.first_name)
+        )
     db.session.delete(participation)
     db.session.flush()
-    record("project.left", actor=actor, target=member, listing=listing.id, title=listing.title,
-           **on_behalf(actor, member))
+    record(
+        "project.left",
+        actor=actor,
+        target=member,
+        listing=listing.id,
+        title=listing.title,
+        **on_behalf(actor, member),
+    )

@@ -6,6 +6,7 @@ reduced to its singular and stored once per listing. A query word matches a stor
 starts with it. The lookup is a range on the primary key (term, listing_id), so it costs the same
 with 100 or 10,000 listings, on SQLite and on PostgreSQL alike (only letters and digits are stored,
 which every collation orders the same way)."""
+
 from __future__ import annotations
 
 import re
@@ -20,18 +21,22 @@ TERM_MAX = 40  # the column's length
 MAX_QUERY_WORDS = 6  # a longer query keeps its first words
 
 # Short and frequent French words that say nothing of what is offered (already folded).
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
     au aux avec ce ces cet cette dans de des du elle en et est il ils je la le les leur leurs lui ma
     mais me mes moi mon ne nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes
     toi ton tu un une vos votre vous suis sont etre avoir ai as avons avez ont tres plus bien aussi
-""".split())
+""".split()
+)
 
 _WORD = re.compile(r"[a-z0-9]+")
 
 
 def fold(text: str) -> str:
     """Lower case, no accents, œ and æ spelled out."""
-    plain = unicodedata.normalize("NFKD", (text or "").casefold().replace("œ", "oe").replace("æ", "ae"))
+    plain = unicodedata.normalize(
+        "NFKD", (text or "").casefold().replace("œ", "oe").replace("æ", "ae")
+    )
     return "".join(c for c in plain if not unicodedata.combining(c))
 
 
@@ -74,13 +79,18 @@ def index_listing(listing: Listing) -> None:
     db.session.execute(delete(ListingTerm).where(ListingTerm.listing_id == listing.id))
     terms = terms_of(listing_text(listing, theme))
     if terms:
-        db.session.execute(ListingTerm.__table__.insert(), [{"term": t, "listing_id": listing.id} for t in terms])
+        db.session.execute(
+            ListingTerm.__table__.insert(), [{"term": t, "listing_id": listing.id} for t in terms]
+        )
 
 
 def index_listings(listings: list[Listing]) -> None:
     """index_listing() for several new listings (flushed), in one insert."""
-    values = [{"term": term, "listing_id": listing.id} for listing in listings
-              for term in terms_of(listing_text(listing, db.session.get(Theme, listing.theme_id)))]
+    values = [
+        {"term": term, "listing_id": listing.id}
+        for listing in listings
+        for term in terms_of(listing_text(listing, db.session.get(Theme, listing.theme_id)))
+    ]
     if values:
         db.session.execute(ListingTerm.__table__.insert(), values)
 
@@ -93,19 +103,30 @@ def reindex_all(batch: int = 500, *, theme_id: int | None = None) -> int:
     if theme_id is None:
         db.session.execute(delete(ListingTerm))
     else:
-        db.session.execute(delete(ListingTerm).where(
-            ListingTerm.listing_id.in_(select(Listing.id).where(*chosen))))
+        db.session.execute(
+            delete(ListingTerm).where(ListingTerm.listing_id.in_(select(Listing.id).where(*chosen)))
+        )
     count, last_id = 0, 0
     while True:
-        rows = db.session.execute(select(Listing.id, Listing.title, Listing.description, Listing.theme_id)
-                                  .where(Listing.id > last_id, *chosen).order_by(Listing.id).limit(batch)).all()
+        rows = db.session.execute(
+            select(Listing.id, Listing.title, Listing.description, Listing.theme_id)
+            .where(Listing.id > last_id, *chosen)
+            .order_by(Listing.id)
+            .limit(batch)
+        ).all()
         if not rows:
             return count
         values = []
         for listing_id, title, description, theme_id in rows:
             theme = themes.get(theme_id)
-            text = " ".join([title or "", description or "", theme.label_fr if theme else "",
-                             theme.label_en if theme else ""])
+            text = " ".join(
+                [
+                    title or "",
+                    description or "",
+                    theme.label_fr if theme else "",
+                    theme.label_en if theme else "",
+                ]
+            )
             values += [{"term": t, "listing_id": listing_id} for t in terms_of(text)]
         if values:
             db.session.execute(ListingTerm.__table__.insert(), values)
@@ -148,6 +169,11 @@ def search_filter(query: str, *, per_listing: bool = False):
     query that walks listings newest first; `per_listing` checks each listing's own words instead
     (index on listing_id), for a query that starts from a few listings (those of one building)."""
     if per_listing:
-        return [exists().where(ListingTerm.listing_id == Listing.id, *_term_range(word))
-                for word in query_words(query)]
-    return [Listing.id.in_(select(ListingTerm.listing_id).where(*_term_range(word))) for word in query_words(query)]
+        return [
+            exists().where(ListingTerm.listing_id == Listing.id, *_term_range(word))
+            for word in query_words(query)
+        ]
+    return [
+        Listing.id.in_(select(ListingTerm.listing_id).where(*_term_range(word)))
+        for word in query_words(query)
+    ]

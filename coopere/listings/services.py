@@ -10,6 +10,7 @@ Expiry: a listing published (or renewed) on day D expires on D + LISTING_NEED_DA
 D + LISTING_OFFER_DAYS for an offer or a project; `flask listings expire` reminds the owner (or
 their sponsor) LISTING_REMINDER_DAYS before, once, then marks it expired. Functions that depend on
 the time take `now=` (tests pass a fixed moment)."""
+
 from __future__ import annotations
 
 import re
@@ -36,14 +37,24 @@ PARTICIPANTS_MAX = 1000
 KINDS = (ListingKind.OFFER.value, ListingKind.NEED.value, ListingKind.PROJECT.value)
 PUBLISHED = (ListingStatus.OPEN.value, ListingStatus.PAUSED.value)
 RENEWABLE = (*PUBLISHED, ListingStatus.EXPIRED.value)
-ENDED = (ListingStatus.FULFILLED.value, ListingStatus.CLOSED.value, ListingStatus.EXPIRED.value,
-         ListingStatus.HIDDEN.value)
+ENDED = (
+    ListingStatus.FULFILLED.value,
+    ListingStatus.CLOSED.value,
+    ListingStatus.EXPIRED.value,
+    ListingStatus.HIDDEN.value,
+)
 EDITABLE = (ListingStatus.DRAFT.value, *PUBLISHED)
 
-TITLE_LENGTH = _l("Le titre doit faire entre %(min)d et %(max)d caractères.", min=TITLE_MIN, max=TITLE_MAX)
-DESCRIPTION_LENGTH = _l("La description est trop longue (%(max)d caractères au plus).", max=DESCRIPTION_MAX)
-HIDDEN = _l("Cette annonce a été masquée par le groupe d'animation : elle ne peut être ni modifiée ni publiée. "
-            "Parlez-en au groupe d'animation.")
+TITLE_LENGTH = _l(
+    "Le titre doit faire entre %(min)d et %(max)d caractères.", min=TITLE_MIN, max=TITLE_MAX
+)
+DESCRIPTION_LENGTH = _l(
+    "La description est trop longue (%(max)d caractères au plus).", max=DESCRIPTION_MAX
+)
+HIDDEN = _l(
+    "Cette annonce a été masquée par le groupe d'animation : elle ne peut être ni modifiée ni publiée. "
+    "Parlez-en au groupe d'animation."
+)
 
 # Money words (folded: no accents, lower case). Exchanges are free; these only trigger a reminder.
 MONEY = re.compile(r"€|\beuros?\b|\bprix\b|\bpayer\b|\bpayante?s?\b|\btarifs?\b")
@@ -88,17 +99,23 @@ def mentions_money(*texts: str) -> bool:
 
 # --- reading --------------------------------------------------------------------------------
 
+
 def listing_of(owner: User, listing_id: int) -> Listing | None:
     """The owner's listing with this id; None when it does not exist or belongs to someone else
     (the page then answers 404: others' listings are never revealed)."""
-    return db.session.scalar(select(Listing).where(Listing.id == listing_id, Listing.owner_id == owner.id))
+    return db.session.scalar(
+        select(Listing).where(Listing.id == listing_id, Listing.owner_id == owner.id)
+    )
 
 
 def my_listings(owner: User) -> dict[str, list[Listing]]:
     """The owner's listings in three groups: drafts to confirm, published (open or paused), ended."""
     groups: dict[str, list[Listing]] = {"drafts": [], "published": [], "ended": []}
-    rows = db.session.scalars(select(Listing).where(Listing.owner_id == owner.id)
-                              .order_by(Listing.created_at.desc(), Listing.id.desc()))
+    rows = db.session.scalars(
+        select(Listing)
+        .where(Listing.owner_id == owner.id)
+        .order_by(Listing.created_at.desc(), Listing.id.desc())
+    )
     for listing in rows.unique():
         if listing.status == ListingStatus.DRAFT:
             groups["drafts"].append(listing)
@@ -113,20 +130,31 @@ def draft_counts(owner_ids: list[int]) -> dict[int, int]:
     """How many drafts each of these people has to confirm, in one query."""
     if not owner_ids:
         return {}
-    rows = db.session.execute(select(Listing.owner_id, func.count()).where(
-        Listing.owner_id.in_(owner_ids), Listing.status == ListingStatus.DRAFT.value).group_by(Listing.owner_id))
+    rows = db.session.execute(
+        select(Listing.owner_id, func.count())
+        .where(Listing.owner_id.in_(owner_ids), Listing.status == ListingStatus.DRAFT.value)
+        .group_by(Listing.owner_id)
+    )
     return {owner_id: count for owner_id, count in rows}
 
 
 # --- checks ---------------------------------------------------------------------------------
 
-def _clean(values: ListingValues, *, current_theme_id: int | None = None,
-           current_event_id: int | None = None, current_project_date: date | None = None) -> ListingValues:
+
+def _clean(
+    values: ListingValues,
+    *,
+    current_theme_id: int | None = None,
+    current_event_id: int | None = None,
+    current_project_date: date | None = None,
+) -> ListingValues:
     title = " ".join((values.title or "").split())
     description = (values.description or "").strip()
     availability = " ".join((values.availability or "").split())
     if values.kind not in KINDS:
-        raise ListingError(_l("Choisissez : je propose, je cherche ou un projet collectif."), "kind")
+        raise ListingError(
+            _l("Choisissez : je propose, je cherche ou un projet collectif."), "kind"
+        )
     theme = db.session.get(Theme, values.theme_id) if values.theme_id else None
     if theme is None or (theme.retired and theme.id != current_theme_id):
         raise ListingError(_l("Choisissez un thème dans la liste."), "theme_id")
@@ -137,8 +165,13 @@ def _clean(values: ListingValues, *, current_theme_id: int | None = None,
     if len(description) > DESCRIPTION_MAX:
         raise ListingError(DESCRIPTION_LENGTH, "description")
     if len(availability) > AVAILABILITY_MAX:
-        raise ListingError(_l("Les disponibilités sont trop longues (%(max)d caractères au plus).",
-                              max=AVAILABILITY_MAX), "availability")
+        raise ListingError(
+            _l(
+                "Les disponibilités sont trop longues (%(max)d caractères au plus).",
+                max=AVAILABILITY_MAX,
+            ),
+            "availability",
+        )
     try:
         days = sorted({int(day) for day in values.days or ()})
     except (TypeError, ValueError):
@@ -152,11 +185,21 @@ def _clean(values: ListingValues, *, current_theme_id: int | None = None,
     project = {"max_participants": None, "project_date": None, "event_id": None}
     if values.kind == ListingKind.PROJECT.value:
         project = _clean_project(values, current_event_id, current_project_date)
-    return ListingValues(theme_id=theme.id, kind=values.kind, title=title, description=description,
-                         availability=availability, days=tuple(days), details=details, **project)
+    return ListingValues(
+        theme_id=theme.id,
+        kind=values.kind,
+        title=title,
+        description=description,
+        availability=availability,
+        days=tuple(days),
+        details=details,
+        **project,
+    )
 
 
-def _clean_project(values: ListingValues, current_event_id: int | None, current_date: date | None) -> dict:
+def _clean_project(
+    values: ListingValues, current_event_id: int | None, current_date: date | None
+) -> dict:
     from ..events.models import Event
     from ..events.services import paris_today
 
@@ -167,8 +210,10 @@ def _clean_project(values: ListingValues, current_event_id: int | None, current_
         text = str(maximum).strip()
         # isdecimal, not isdigit: « ² » is a digit int() refuses; 7 digits and more are over the maximum anyway
         if not text.isdecimal() or len(text) > 6 or not 0 < int(text) <= PARTICIPANTS_MAX:
-            raise ListingError(_l("Le nombre de participants doit être un nombre entier supérieur à zéro."),
-                               "max_participants")
+            raise ListingError(
+                _l("Le nombre de participants doit être un nombre entier supérieur à zéro."),
+                "max_participants",
+            )
         maximum = int(text)
     event_id = values.event_id or None
     if event_id is not None:
@@ -176,10 +221,15 @@ def _clean_project(values: ListingValues, current_event_id: int | None, current_
         upcoming = event is not None and not event.cancelled and event.ends_at >= utcnow()
         if event is None or (not upcoming and event.id != current_event_id):
             raise ListingError(_l("Choisissez un rendez-vous à venir dans la liste."), "event_id")
-    if values.project_date is not None and values.project_date != current_date \
-            and values.project_date < paris_today():
-        raise ListingError(_l("La date du projet est passée : choisissez aujourd'hui ou une date à venir."),
-                           "project_date")
+    if (
+        values.project_date is not None
+        and values.project_date != current_date
+        and values.project_date < paris_today()
+    ):
+        raise ListingError(
+            _l("La date du projet est passée : choisissez aujourd'hui ou une date à venir."),
+            "project_date",
+        )
     return {"max_participants": maximum, "project_date": values.project_date, "event_id": event_id}
 
 
@@ -189,11 +239,19 @@ def _check_not_hidden(listing: Listing) -> None:
 
 
 def _audit(action: str, listing: Listing, *, actor: User, owner: User, **details) -> None:
-    record(action, actor=actor, target=owner, listing=listing.id, title=listing.title, **details,
-           **on_behalf(actor, owner))
+    record(
+        action,
+        actor=actor,
+        target=owner,
+        listing=listing.id,
+        title=listing.title,
+        **details,
+        **on_behalf(actor, owner),
+    )
 
 
 # --- expiry ---------------------------------------------------------------------------------
+
 
 def lifetime(kind: str) -> timedelta:
     """How long a listing of this kind stays published: 8 weeks for a need, 6 months for an
@@ -214,11 +272,15 @@ def _start_clock(listing: Listing, now: datetime) -> None:
 def expires_soon(listing: Listing, now: datetime | None = None) -> bool:
     """Whether a published listing expires within the reminder window."""
     now = now or utcnow()
-    return (listing.status in PUBLISHED and listing.expires_at is not None
-            and listing.expires_at <= now + reminder_window())
+    return (
+        listing.status in PUBLISHED
+        and listing.expires_at is not None
+        and listing.expires_at <= now + reminder_window()
+    )
 
 
 # --- who sees what ----------------------------------------------------------------------------
+
 
 def can_manage(user, listing: Listing) -> bool:
     """The owner and their sponsor change a listing (animators moderate it, elsewhere)."""
@@ -239,10 +301,19 @@ def can_see(user, listing: Listing) -> bool:
 
 # --- changes --------------------------------------------------------------------------------
 
+
 def _apply(listing: Listing, values: ListingValues) -> list[str]:
     changed = []
-    for name in ("theme_id", "kind", "title", "description", "availability", "max_participants",
-                 "project_date", "event_id"):
+    for name in (
+        "theme_id",
+        "kind",
+        "title",
+        "description",
+        "availability",
+        "max_participants",
+        "project_date",
+        "event_id",
+    ):
         if getattr(listing, name) != getattr(values, name):
             setattr(listing, name, getattr(values, name))
             changed.append(name)
@@ -265,39 +336,81 @@ def _set_photo(listing: Listing, photo: photos.Photo | None, remove_photo: bool)
     return ["photo"]
 
 
-def create_listing(owner: User, values: ListingValues, *, actor: User, photo: photos.Photo | None = None,
-                   now: datetime | None = None) -> Listing:
+def create_listing(
+    owner: User,
+    values: ListingValues,
+    *,
+    actor: User,
+    photo: photos.Photo | None = None,
+    now: datetime | None = None,
+) -> Listing:
     """A new offer, need or project, published at once (drafts come only from the registration desk)."""
     values = _clean(values)
     now = now or utcnow()
-    listing = Listing(owner_id=owner.id, status=ListingStatus.OPEN.value, created_by_id=actor.id,
-                      published_at=now, details={})
+    listing = Listing(
+        owner_id=owner.id,
+        status=ListingStatus.OPEN.value,
+        created_by_id=actor.id,
+        published_at=now,
+        details={},
+    )
     _apply(listing, values)
     _start_clock(listing, now)
     db.session.add(listing)
     _set_photo(listing, photo, False)
     db.session.flush()
     index_listing(listing)  # search words
-    _audit("project.created" if listing.kind == ListingKind.PROJECT else "listing.created", listing,
-           actor=actor, owner=owner)
+    _audit(
+        "project.created" if listing.kind == ListingKind.PROJECT else "listing.created",
+        listing,
+        actor=actor,
+        owner=owner,
+    )
     return listing
 
 
-def update_listing(listing: Listing, values: ListingValues, *, actor: User, owner: User,
-                   photo: photos.Photo | None = None, remove_photo: bool = False) -> list[str]:
+def update_listing(
+    listing: Listing,
+    values: ListingValues,
+    *,
+    actor: User,
+    owner: User,
+    photo: photos.Photo | None = None,
+    remove_photo: bool = False,
+) -> list[str]:
     """Correct a draft or a published listing; returns the names of the changed fields."""
     _check_not_hidden(listing)
     if listing.status not in EDITABLE:
-        raise ListingError(_l("Cette annonce est terminée : elle ne se modifie plus. "
-                              "Créez-en une nouvelle si besoin."))
-    values = _clean(values, current_theme_id=listing.theme_id, current_event_id=listing.event_id,
-                    current_project_date=listing.project_date)
+        raise ListingError(
+            _l(
+                "Cette annonce est terminée : elle ne se modifie plus. "
+                "Créez-en une nouvelle si besoin."
+            )
+        )
+    values = _clean(
+        values,
+        current_theme_id=listing.theme_id,
+        current_event_id=listing.event_id,
+        current_project_date=listing.project_date,
+    )
     if (listing.kind == ListingKind.PROJECT) != (values.kind == ListingKind.PROJECT):
-        raise ListingError(_l("Un projet collectif reste un projet : créez une nouvelle annonce pour "
-                              "proposer ou chercher."), "kind")
-    if values.max_participants is not None and values.max_participants < _participant_count(listing):
-        raise ListingError(_l("Il y a déjà %(count)d participants : le maximum ne peut pas être plus petit.",
-                              count=_participant_count(listing)), "max_participants")
+        raise ListingError(
+            _l(
+                "Un projet collectif reste un projet : créez une nouvelle annonce pour "
+                "proposer ou chercher."
+            ),
+            "kind",
+        )
+    if values.max_participants is not None and values.max_participants < _participant_count(
+        listing
+    ):
+        raise ListingError(
+            _l(
+                "Il y a déjà %(count)d participants : le maximum ne peut pas être plus petit.",
+                count=_participant_count(listing),
+            ),
+            "max_participants",
+        )
     changed = _apply(listing, values) + _set_photo(listing, photo, remove_photo)
     if changed:
         db.session.flush()
@@ -310,8 +423,11 @@ def update_listing(listing: Listing, values: ListingValues, *, actor: User, owne
 def _participant_count(listing: Listing) -> int:
     if listing.id is None:
         return 0
-    return db.session.scalar(select(func.count()).select_from(Participation)
-                             .where(Participation.listing_id == listing.id))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Participation)
+        .where(Participation.listing_id == listing.id)
+    )
 
 
 def _check_publishable(listing: Listing) -> None:
@@ -319,11 +435,20 @@ def _check_publishable(listing: Listing) -> None:
     if listing.status != ListingStatus.DRAFT:
         raise ListingError(_l("Cette annonce est déjà publiée ou terminée."))
     if listing.theme.retired:
-        raise ListingError(_l("Le thème « %(theme)s » n'est plus proposé : modifiez l'annonce pour en choisir "
-                              "un autre, puis publiez-la.", theme=listing.theme.label_fr))
+        raise ListingError(
+            _l(
+                "Le thème « %(theme)s » n'est plus proposé : modifiez l'annonce pour en choisir "
+                "un autre, puis publiez-la.",
+                theme=listing.theme.label_fr,
+            )
+        )
     if not TITLE_MIN <= len(listing.title.strip()) <= TITLE_MAX:
-        raise ListingError(_l("Le titre « %(title)s » est trop court : modifiez l'annonce, puis publiez-la.",
-                              title=listing.title))
+        raise ListingError(
+            _l(
+                "Le titre « %(title)s » est trop court : modifiez l'annonce, puis publiez-la.",
+                title=listing.title,
+            )
+        )
 
 
 def publish(listing: Listing, *, actor: User, owner: User, now: datetime | None = None) -> None:
@@ -353,7 +478,9 @@ def renew(listing: Listing, *, actor: User, owner: User, now: datetime | None = 
     """« Renouveler »: the listing stays (or is again) open for a full period from today."""
     _check_not_hidden(listing)
     if listing.status not in RENEWABLE:
-        raise ListingError(_l("Seule une annonce publiée, en pause ou expirée peut être renouvelée."))
+        raise ListingError(
+            _l("Seule une annonce publiée, en pause ou expirée peut être renouvelée.")
+        )
     now = now or utcnow()
     if listing.status == ListingStatus.EXPIRED.value:
         listing.status = ListingStatus.OPEN.value
@@ -403,7 +530,10 @@ def close_listing(listing: Listing, *, actor: User, owner: User) -> None:
 def has_exchanges(listing: Listing) -> bool:
     from ..exchanges.models import Exchange
 
-    return db.session.scalar(select(Exchange.id).where(Exchange.listing_id == listing.id).limit(1)) is not None
+    return (
+        db.session.scalar(select(Exchange.id).where(Exchange.listing_id == listing.id).limit(1))
+        is not None
+    )
 
 
 def delete_listing(listing: Listing, *, actor: User, owner: User) -> bool:
@@ -415,7 +545,9 @@ def delete_listing(listing: Listing, *, actor: User, owner: User) -> bool:
         if listing.status in PUBLISHED:
             close_listing(listing, actor=actor, owner=owner)
             return False
-        raise ListingError(_l("Des voisins ont répondu à cette annonce : elle reste dans l'historique."))
+        raise ListingError(
+            _l("Des voisins ont répondu à cette annonce : elle reste dans l'historique.")
+        )
     _audit("listing.deleted", listing, actor=actor, owner=owner)
     photos.discard(listing.photo, db.session)
     db.session.delete(listing)
@@ -425,11 +557,14 @@ def delete_listing(listing: Listing, *, actor: User, owner: User) -> bool:
 def delete_draft(listing: Listing, *, actor: User, owner: User) -> None:
     """Remove a draft that was not right."""
     if listing.status != ListingStatus.DRAFT:
-        raise ListingError(_l("Seule une annonce à confirmer peut être retirée. Une annonce publiée se ferme."))
+        raise ListingError(
+            _l("Seule une annonce à confirmer peut être retirée. Une annonce publiée se ferme.")
+        )
     delete_listing(listing, actor=actor, owner=owner)
 
 
 # --- expiry run (`flask listings expire`, daily from cron) ----------------------------------
+
 
 def reminder_recipient(owner: User) -> User:
     """Who is reminded: the owner, or the sponsor of an offline owner."""
@@ -452,33 +587,58 @@ def run_expiry(now: datetime | None = None) -> tuple[int, int]:
     from .models import ListingKind as Kind
 
     now = now or utcnow()
-    expired = list(db.session.scalars(select(Listing).where(
-        Listing.status.in_(PUBLISHED), Listing.expires_at.is_not(None), Listing.expires_at <= now)))
+    expired = list(
+        db.session.scalars(
+            select(Listing).where(
+                Listing.status.in_(PUBLISHED),
+                Listing.expires_at.is_not(None),
+                Listing.expires_at <= now,
+            )
+        )
+    )
     for listing in expired:
         listing.status = ListingStatus.EXPIRED.value
         record("listing.expired", target=listing.owner, listing=listing.id, title=listing.title)
-    due = list(db.session.scalars(select(Listing).where(
-        Listing.status == ListingStatus.OPEN.value, Listing.expiry_reminded_at.is_(None),
-        Listing.expires_at.is_not(None), Listing.expires_at <= now + reminder_window())
-        .order_by(Listing.id)))
+    due = list(
+        db.session.scalars(
+            select(Listing)
+            .where(
+                Listing.status == ListingStatus.OPEN.value,
+                Listing.expiry_reminded_at.is_(None),
+                Listing.expires_at.is_not(None),
+                Listing.expires_at <= now + reminder_window(),
+            )
+            .order_by(Listing.id)
+        )
+    )
     with current_app.test_request_context():
         link = url_for("listings.mine")
     for listing in due:
         owner = listing.owner
         recipient = reminder_recipient(owner)
+
         def text(listing=listing, owner=owner, recipient=recipient):
             from flask_babel import format_date
+
             when = format_date(listing.expires_at, "d MMMM yyyy")
             if listing.kind == Kind.PROJECT:
                 what = _l("Le projet « %(title)s »", title=listing.title)
             else:
                 what = _l("L'annonce « %(title)s »", title=listing.title)
             if recipient.id != owner.id:
-                return _l("%(what)s de %(name)s expire le %(date)s. Pour la garder, renouvelez-la depuis "
-                          "« Mes annonces » en agissant pour %(name)s.", what=what, name=owner.first_name,
-                          date=when)
-            return _l("%(what)s expire le %(date)s. Pour la garder en ligne, renouvelez-la depuis "
-                      "« Mes annonces ».", what=what, date=when)
+                return _l(
+                    "%(what)s de %(name)s expire le %(date)s. Pour la garder, renouvelez-la depuis "
+                    "« Mes annonces » en agissant pour %(name)s.",
+                    what=what,
+                    name=owner.first_name,
+                    date=when,
+                )
+            return _l(
+                "%(what)s expire le %(date)s. Pour la garder en ligne, renouvelez-la depuis "
+                "« Mes annonces ».",
+                what=what,
+                date=when,
+            )
 
         notify([recipient], "listing.expiring", text, link)
         listing.expiry_reminded_at = now

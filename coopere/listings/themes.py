@@ -1,4 +1,5 @@
 """The themes of the Coop-ère method, seeded in French and English, and the admin's changes."""
+
 from __future__ import annotations
 
 import re
@@ -13,34 +14,104 @@ from .models import Theme
 
 # (slug, French, English, French hint, English hint) — the themes registration sweeps.
 DEFAULT_THEMES = [
-    ("conseils", "Conseils", "Advice", "démarches, bricolage, jardinage, cuisine…",
-     "paperwork, DIY, gardening, cooking…"),
-    ("coups-de-main", "Coups de main", "Odd jobs", "porter des courses, monter un meuble, arroser les plantes…",
-     "carrying shopping, assembling furniture, watering plants…"),
-    ("loisirs-sorties", "Loisirs et sorties", "Leisure and outings", "balades, jeux, spectacles, sport…",
-     "walks, games, shows, sport…"),
-    ("logement", "Logement", "Housing", "hébergement d'un proche, échange de services entre voisins…",
-     "putting up a relative, neighbours' help around the home…"),
-    ("emploi", "Réseau pour l'emploi", "Job networking", "CV, entretiens, contacts…",
-     "CVs, interviews, contacts…"),
-    ("covoiturage", "Covoiturage", "Car-pooling", "courses, rendez-vous médicaux, trajets réguliers…",
-     "shopping, medical appointments, regular trips…"),
-    ("garde-animaux", "Garde d'animaux", "Pet-sitting", "pendant les vacances, promenades…",
-     "during holidays, dog walks…"),
-    ("dons-prets", "Donner et prêter des objets", "Giving and lending objects", "outils, livres, matériel…",
-     "tools, books, equipment…"),
-    ("eco-gestes", "Écogestes", "Eco-gestures", "compost, économies d'énergie, réparation…",
-     "composting, saving energy, repairing…"),
-    ("premiers-secours", "Premiers secours", "First aid", "formation, personnes formées dans la rue…",
-     "training, trained people in the street…"),
-    ("achats-groupes", "Achats groupés", "Group purchases", "fruits et légumes, bois, fioul…",
-     "fruit and vegetables, firewood, heating oil…"),
-    ("eco-projets", "Écoprojets et jardins partagés", "Eco-projects and shared gardens",
-     "potager collectif, nichoirs, fleurissement…", "community vegetable garden, bird boxes, flowers…"),
-    ("visites-aines", "Visites et accompagnement des aînés", "Visiting and accompanying elderly people",
-     "une visite, un appel, un accompagnement à un rendez-vous…", "a visit, a call, going along to an appointment…"),
-    ("aide-numerique", "Aide numérique", "Digital help", "téléphone, ordinateur, démarches en ligne…",
-     "phone, computer, online forms…"),
+    (
+        "conseils",
+        "Conseils",
+        "Advice",
+        "démarches, bricolage, jardinage, cuisine…",
+        "paperwork, DIY, gardening, cooking…",
+    ),
+    (
+        "coups-de-main",
+        "Coups de main",
+        "Odd jobs",
+        "porter des courses, monter un meuble, arroser les plantes…",
+        "carrying shopping, assembling furniture, watering plants…",
+    ),
+    (
+        "loisirs-sorties",
+        "Loisirs et sorties",
+        "Leisure and outings",
+        "balades, jeux, spectacles, sport…",
+        "walks, games, shows, sport…",
+    ),
+    (
+        "logement",
+        "Logement",
+        "Housing",
+        "hébergement d'un proche, échange de services entre voisins…",
+        "putting up a relative, neighbours' help around the home…",
+    ),
+    (
+        "emploi",
+        "Réseau pour l'emploi",
+        "Job networking",
+        "CV, entretiens, contacts…",
+        "CVs, interviews, contacts…",
+    ),
+    (
+        "covoiturage",
+        "Covoiturage",
+        "Car-pooling",
+        "courses, rendez-vous médicaux, trajets réguliers…",
+        "shopping, medical appointments, regular trips…",
+    ),
+    (
+        "garde-animaux",
+        "Garde d'animaux",
+        "Pet-sitting",
+        "pendant les vacances, promenades…",
+        "during holidays, dog walks…",
+    ),
+    (
+        "dons-prets",
+        "Donner et prêter des objets",
+        "Giving and lending objects",
+        "outils, livres, matériel…",
+        "tools, books, equipment…",
+    ),
+    (
+        "eco-gestes",
+        "Écogestes",
+        "Eco-gestures",
+        "compost, économies d'énergie, réparation…",
+        "composting, saving energy, repairing…",
+    ),
+    (
+        "premiers-secours",
+        "Premiers secours",
+        "First aid",
+        "formation, personnes formées dans la rue…",
+        "training, trained people in the street…",
+    ),
+    (
+        "achats-groupes",
+        "Achats groupés",
+        "Group purchases",
+        "fruits et légumes, bois, fioul…",
+        "fruit and vegetables, firewood, heating oil…",
+    ),
+    (
+        "eco-projets",
+        "Écoprojets et jardins partagés",
+        "Eco-projects and shared gardens",
+        "potager collectif, nichoirs, fleurissement…",
+        "community vegetable garden, bird boxes, flowers…",
+    ),
+    (
+        "visites-aines",
+        "Visites et accompagnement des aînés",
+        "Visiting and accompanying elderly people",
+        "une visite, un appel, un accompagnement à un rendez-vous…",
+        "a visit, a call, going along to an appointment…",
+    ),
+    (
+        "aide-numerique",
+        "Aide numérique",
+        "Digital help",
+        "téléphone, ordinateur, démarches en ligne…",
+        "phone, computer, online forms…",
+    ),
 ]
 
 
@@ -52,10 +123,20 @@ def seed_themes() -> int:
     """Add the method's themes that are missing (by slug); never changes edited ones. Returns how many."""
     present = set(db.session.scalars(select(Theme.slug)))
     added = 0
-    for position, (slug, label_fr, label_en, hint_fr, hint_en) in enumerate(DEFAULT_THEMES, start=1):
+    for position, (slug, label_fr, label_en, hint_fr, hint_en) in enumerate(
+        DEFAULT_THEMES, start=1
+    ):
         if slug not in present:
-            db.session.add(Theme(slug=slug, label_fr=label_fr, label_en=label_en, hint_fr=hint_fr,
-                                 hint_en=hint_en, position=position * 10))
+            db.session.add(
+                Theme(
+                    slug=slug,
+                    label_fr=label_fr,
+                    label_en=label_en,
+                    hint_fr=hint_fr,
+                    hint_en=hint_en,
+                    position=position * 10,
+                )
+            )
             added += 1
     db.session.flush()
     return added
@@ -85,7 +166,9 @@ def save_theme(theme: Theme | None, values: dict, *, actor=None) -> Theme:
             n += 1
             slug = f"{_slug(label_fr)[:36]}-{n}"
         last = db.session.scalar(select(func.max(Theme.position))) or 0
-        theme = Theme(slug=slug, label_fr=label_fr, label_en=values["label_en"].strip(), position=last + 10)
+        theme = Theme(
+            slug=slug, label_fr=label_fr, label_en=values["label_en"].strip(), position=last + 10
+        )
         db.session.add(theme)
     names = (theme.label_fr, theme.label_en)
     for field in ("label_fr", "label_en", "hint_fr", "hint_en"):

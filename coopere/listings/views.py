@@ -1,5 +1,6 @@
 """The admin's list of themes (edit, add, retire or restore), and « Mes annonces »: a member's
 own offers and needs, or those of the neighbour they act for as sponsor."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -52,7 +53,9 @@ def _edit(theme: Theme | None):
             db.session.commit()
             flash(_("Le thème « %(name)s » est enregistré.", name=saved.label_fr), "success")
             return redirect(url_for("listings.themes"))
-    return render_template("listings/theme_edit.html", form=form, theme=theme), 422 if form.errors else 200
+    return render_template(
+        "listings/theme_edit.html", form=form, theme=theme
+    ), 422 if form.errors else 200
 
 
 @bp.route("/admin/themes/<int:theme_id>/retrait", methods=["POST"])
@@ -61,12 +64,17 @@ def theme_retire(theme_id: int):
     if ConfirmForm().validate_on_submit():
         set_retired(theme, not theme.retired, actor=current_user)
         db.session.commit()
-        flash(_("Le thème « %(name)s » est retiré.", name=theme.label_fr) if theme.retired
-              else _("Le thème « %(name)s » est de nouveau proposé.", name=theme.label_fr), "success")
+        flash(
+            _("Le thème « %(name)s » est retiré.", name=theme.label_fr)
+            if theme.retired
+            else _("Le thème « %(name)s » est de nouveau proposé.", name=theme.label_fr),
+            "success",
+        )
     return redirect(url_for("listings.themes"))
 
 
 # --- « Mes annonces »: the subject's listings (oneself, or the sponsee one acts for) ---------
+
 
 def _mine(listing_id: int) -> Listing:
     """The subject's listing, or 404: another person's listing is never revealed."""
@@ -82,10 +90,18 @@ def _money_reminder(listing: Listing) -> None:
 def mine():
     person = subject()
     groups = services.my_listings(person)
-    project_ids = [listing.id for group in groups.values() for listing in group if listing.kind == "project"]
-    return render_template("listings/mine.html", person=person, acting=person.id != current_user.id,
-                           groups=groups, language=get_locale().language,
-                           participant_counts=projects.counts(project_ids), expires_soon=services.expires_soon)
+    project_ids = [
+        listing.id for group in groups.values() for listing in group if listing.kind == "project"
+    ]
+    return render_template(
+        "listings/mine.html",
+        person=person,
+        acting=person.id != current_user.id,
+        groups=groups,
+        language=get_locale().language,
+        participant_counts=projects.counts(project_ids),
+        expires_soon=services.expires_soon,
+    )
 
 
 def _listing_form(listing: Listing | None) -> ListingForm:
@@ -93,15 +109,21 @@ def _listing_form(listing: Listing | None) -> ListingForm:
     language = get_locale().language
     themes = all_themes()
     form.theme_id.choices = [SelectChoice("", _("Choisissez un thème"))] + [
-        SelectChoice(str(theme.id), theme.label(language)) for theme in themes]
+        SelectChoice(str(theme.id), theme.label(language)) for theme in themes
+    ]
     from ..events.services import upcoming_events
 
     events = upcoming_events(limit=20)
     if listing is not None and listing.event is not None and listing.event not in events:
         events.insert(0, listing.event)
     form.event_id.choices = [SelectChoice("", _("Aucun"))] + [
-        SelectChoice(str(event.id), f"{format_date(event.starts_at, 'EEEE d MMMM yyyy')} — "
-                                    f"{event.title or event.kind_label}") for event in events]
+        SelectChoice(
+            str(event.id),
+            f"{format_date(event.starts_at, 'EEEE d MMMM yyyy')} — "
+            f"{event.title or event.kind_label}",
+        )
+        for event in events
+    ]
     if listing is not None and not form.is_submitted():
         form.theme_id.data = str(listing.theme_id)
         form.days.data = [day for day in (listing.days or "").split(",") if day]
@@ -112,9 +134,15 @@ def _listing_form(listing: Listing | None) -> ListingForm:
             field = getattr(form, form_name(listing.theme.slug, name), None)
             if field is not None:
                 field.data = str(value)
-    elif listing is None and not form.is_submitted() and request.args.get("type") in ("offer", "need", "project"):
+    elif (
+        listing is None
+        and not form.is_submitted()
+        and request.args.get("type") in ("offer", "need", "project")
+    ):
         form.kind.data = request.args["type"]
-    form.theme_sections = [(theme, form.details_fields(theme.slug)) for theme in themes if theme.slug in DETAILS]
+    form.theme_sections = [
+        (theme, form.details_fields(theme.slug)) for theme in themes if theme.slug in DETAILS
+    ]
     return form
 
 
@@ -122,12 +150,18 @@ def _values(form: ListingForm) -> ListingValues:
     theme_id = parse_id(form.theme_id.data) or 0  # « ² », 20 digits: no theme, not a 500
     theme = db.session.get(Theme, theme_id) if theme_id else None
     event_id = form.event_id.data
-    return ListingValues(theme_id=theme_id, kind=form.kind.data, title=form.title.data or "",
-                         description=form.description.data or "", availability=form.availability.data or "",
-                         days=tuple(form.days.data or ()), details=form.details_for(theme.slug if theme else None),
-                         max_participants=form.max_participants.data or None,
-                         project_date=parse_date(form.project_date.data or ""),
-                         event_id=parse_id(event_id))
+    return ListingValues(
+        theme_id=theme_id,
+        kind=form.kind.data,
+        title=form.title.data or "",
+        description=form.description.data or "",
+        availability=form.availability.data or "",
+        days=tuple(form.days.data or ()),
+        details=form.details_for(theme.slug if theme else None),
+        max_participants=form.max_participants.data or None,
+        project_date=parse_date(form.project_date.data or ""),
+        event_id=parse_id(event_id),
+    )
 
 
 def _photo(form: ListingForm) -> photos.Photo | None:
@@ -145,15 +179,27 @@ def _save(listing: Listing | None):
         try:
             photo = _photo(form)
             if listing is None:
-                saved = services.create_listing(person, _values(form), actor=current_user, photo=photo)
-                if not request.form.get("confirmed"):  # matching: first show what already answers it
-                    step = matches_step(person, saved.theme_id, saved.kind, photo_sent=photo is not None)
+                saved = services.create_listing(
+                    person, _values(form), actor=current_user, photo=photo
+                )
+                if not request.form.get(
+                    "confirmed"
+                ):  # matching: first show what already answers it
+                    step = matches_step(
+                        person, saved.theme_id, saved.kind, photo_sent=photo is not None
+                    )
                     if step is not None:
                         db.session.rollback()  # nothing saved until « Publier quand même »
                         return step
             else:
-                services.update_listing(listing, _values(form), actor=current_user, owner=person, photo=photo,
-                                        remove_photo=form.remove_photo.data)
+                services.update_listing(
+                    listing,
+                    _values(form),
+                    actor=current_user,
+                    owner=person,
+                    photo=photo,
+                    remove_photo=form.remove_photo.data,
+                )
                 saved = listing
         except photos.PhotoError as error:
             db.session.rollback()
@@ -163,13 +209,25 @@ def _save(listing: Listing | None):
             getattr(form, error.field or "title").errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("L'annonce « %(title)s » est publiée.", title=saved.title) if listing is None
-                  else _("L'annonce « %(title)s » est enregistrée.", title=saved.title), "success")
+            flash(
+                _("L'annonce « %(title)s » est publiée.", title=saved.title)
+                if listing is None
+                else _("L'annonce « %(title)s » est enregistrée.", title=saved.title),
+                "success",
+            )
             _money_reminder(saved)
             return redirect(url_for("listings.mine"))
-    return (render_template("listings/listing_edit.html", form=form, listing=listing, person=person,
-                            acting=person.id != current_user.id, language=get_locale().language),
-            422 if form.errors else 200)
+    return (
+        render_template(
+            "listings/listing_edit.html",
+            form=form,
+            listing=listing,
+            person=person,
+            acting=person.id != current_user.id,
+            language=get_locale().language,
+        ),
+        422 if form.errors else 200,
+    )
 
 
 @bp.route("/mes-annonces/nouvelle", methods=["GET", "POST"])
@@ -181,9 +239,14 @@ def mine_new():
 def mine_edit(listing_id: int):
     listing = _mine(listing_id)
     if listing.status not in services.EDITABLE:
-        flash(str(services.HIDDEN) if listing.status == "hidden"
-              else _("Cette annonce est terminée : elle ne se modifie plus. Créez-en une nouvelle si besoin."),
-              "error")
+        flash(
+            str(services.HIDDEN)
+            if listing.status == "hidden"
+            else _(
+                "Cette annonce est terminée : elle ne se modifie plus. Créez-en une nouvelle si besoin."
+            ),
+            "error",
+        )
         return redirect(url_for("listings.mine"))
     return _save(listing)
 
@@ -207,7 +270,11 @@ def _act(listing_id: int, action, success: str):
 
 @bp.route("/mes-annonces/<int:listing_id>/publier", methods=["POST"])
 def mine_publish(listing_id: int):
-    return _act(listing_id, services.publish, _("L'annonce « %(title)s » est publiée : les voisins la voient."))
+    return _act(
+        listing_id,
+        services.publish,
+        _("L'annonce « %(title)s » est publiée : les voisins la voient."),
+    )
 
 
 @bp.route("/mes-annonces/<int:listing_id>/fermer", methods=["POST"])
@@ -227,23 +294,37 @@ def mine_delete(listing_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("L'annonce « %(title)s » est retirée.", title=title) if deleted and was_draft
-                  else _("L'annonce « %(title)s » est supprimée.", title=title) if deleted
-                  else _("Des voisins ont répondu à l'annonce « %(title)s » : elle est fermée plutôt que "
-                         "supprimée, pour garder vos échanges.", title=title), "success")
+            flash(
+                _("L'annonce « %(title)s » est retirée.", title=title)
+                if deleted and was_draft
+                else _("L'annonce « %(title)s » est supprimée.", title=title)
+                if deleted
+                else _(
+                    "Des voisins ont répondu à l'annonce « %(title)s » : elle est fermée plutôt que "
+                    "supprimée, pour garder vos échanges.",
+                    title=title,
+                ),
+                "success",
+            )
     return redirect(url_for("listings.mine"))
 
 
 @bp.route("/mes-annonces/<int:listing_id>/renouveler", methods=["POST"])
 def mine_renew(listing_id: int):
-    return _act(listing_id, services.renew,
-                _("L'annonce « %(title)s » est renouvelée : elle reste en ligne jusqu'au %(date)s."))
+    return _act(
+        listing_id,
+        services.renew,
+        _("L'annonce « %(title)s » est renouvelée : elle reste en ligne jusqu'au %(date)s."),
+    )
 
 
 @bp.route("/mes-annonces/<int:listing_id>/pause", methods=["POST"])
 def mine_pause(listing_id: int):
-    return _act(listing_id, services.pause,
-                _("L'annonce « %(title)s » est en pause : les voisins ne la voient plus pour l'instant."))
+    return _act(
+        listing_id,
+        services.pause,
+        _("L'annonce « %(title)s » est en pause : les voisins ne la voient plus pour l'instant."),
+    )
 
 
 @bp.route("/mes-annonces/<int:listing_id>/reprendre", methods=["POST"])
@@ -253,10 +334,13 @@ def mine_resume(listing_id: int):
 
 @bp.route("/mes-annonces/<int:listing_id>/fait", methods=["POST"])
 def mine_fulfil(listing_id: int):
-    return _act(listing_id, services.fulfil, _("Bravo ! L'annonce « %(title)s » est marquée comme faite."))
+    return _act(
+        listing_id, services.fulfil, _("Bravo ! L'annonce « %(title)s » est marquée comme faite.")
+    )
 
 
 # --- collective projects: joining and leaving (for oneself, or the sponsee one acts for) -----
+
 
 @bp.app_context_processor
 def _project_helpers():
@@ -264,21 +348,37 @@ def _project_helpers():
         """The participants of a project, whether `viewer` is one, and whether it is full."""
         people = projects.participants(listing)
         count = len(people)
-        left = None if listing.max_participants is None else max(listing.max_participants - count, 0)
-        return {"participants": people, "count": count, "places_left": left, "full": left == 0,
-                "joined": any(person.id == viewer.id for person in people)}
+        left = (
+            None if listing.max_participants is None else max(listing.max_participants - count, 0)
+        )
+        return {
+            "participants": people,
+            "count": count,
+            "places_left": left,
+            "full": left == 0,
+            "joined": any(person.id == viewer.id for person in people),
+        }
 
     return {"project_info": project_info}
 
 
 def _back_to(listing: Listing):
-    return redirect(next_path(url_for("browse.show", listing_id=listing.id)
-                              if "browse.show" in current_app.view_functions else url_for("listings.mine")))
+    return redirect(
+        next_path(
+            url_for("browse.show", listing_id=listing.id)
+            if "browse.show" in current_app.view_functions
+            else url_for("listings.mine")
+        )
+    )
 
 
 def _visible_project(listing_id: int) -> Listing:
     listing = db.session.get(Listing, listing_id)
-    if listing is None or not projects.is_project(listing) or not services.can_see(current_user, listing):
+    if (
+        listing is None
+        or not projects.is_project(listing)
+        or not services.can_see(current_user, listing)
+    ):
         abort(404)
     return listing
 
@@ -295,9 +395,16 @@ def join(listing_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Vous participez au projet « %(title)s ».", title=listing.title) if person.id == current_user.id
-                  else _("%(name)s participe au projet « %(title)s ».", name=person.first_name,
-                         title=listing.title), "success")
+            flash(
+                _("Vous participez au projet « %(title)s ».", title=listing.title)
+                if person.id == current_user.id
+                else _(
+                    "%(name)s participe au projet « %(title)s ».",
+                    name=person.first_name,
+                    title=listing.title,
+                ),
+                "success",
+            )
     return _back_to(listing)
 
 
@@ -313,14 +420,21 @@ def leave(listing_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("Vous ne participez plus au projet « %(title)s ».", title=listing.title)
-                  if person.id == current_user.id
-                  else _("%(name)s ne participe plus au projet « %(title)s ».", name=person.first_name,
-                         title=listing.title), "success")
+            flash(
+                _("Vous ne participez plus au projet « %(title)s ».", title=listing.title)
+                if person.id == current_user.id
+                else _(
+                    "%(name)s ne participe plus au projet « %(title)s ».",
+                    name=person.first_name,
+                    title=listing.title,
+                ),
+                "success",
+            )
     return _back_to(listing)
 
 
 # --- photos and the printed catalogue ---------------------------------------------------------
+
 
 @bp.route("/annonces/photo/<name>")
 def photo(name: str):
@@ -359,6 +473,11 @@ def mine_publish_all():
         if published:
             flash(_("Annonces publiées : %(count)s.", count=len(published)), "success")
         if left:
-            flash(_("À corriger avant de les publier : %(titles)s.",
-                    titles=", ".join(_("« %(title)s »", title=listing.title) for listing in left)), "error")
+            flash(
+                _(
+                    "À corriger avant de les publier : %(titles)s.",
+                    titles=", ".join(_("« %(title)s »", title=listing.title) for listing in left),
+                ),
+                "error",
+            )
     return redirect(url_for("listings.mine"))

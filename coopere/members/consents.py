@@ -3,6 +3,7 @@
 Printed papers are always in French (`text_fr`); the site shows `label` in the reader's
 language. When a wording changes, its version changes, and consents collected before keep
 the version they were given on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,36 +27,60 @@ class ConsentText:
     label: object  # lazy string, the reader's language
     text_fr: str
     required: bool = False
-    short: object = ""  # a few words naming the consent, e.g. for a button: « Retirer cet accord : … »
+    short: object = (
+        ""  # a few words naming the consent, e.g. for a button: « Retirer cet accord : … »
+    )
 
 
 OPTIONAL_CONSENTS = (
-    ConsentText(ConsentKind.SHARE_PHONE,
-                _l("J'accepte que mon numéro de téléphone soit montré aux voisins avec qui j'échange."),
-                printing.DEFAULT_OPTIONAL_CONSENTS[0], short=_l("mon téléphone montré aux voisins")),
-    ConsentText(ConsentKind.NEWSLETTER,
-                _l("Je souhaite recevoir la lettre d'information du réseau par courriel."),
-                printing.DEFAULT_OPTIONAL_CONSENTS[1], short=_l("la lettre d'information par courriel")),
-    ConsentText(ConsentKind.PHOTOS,
-                _l("J'accepte d'être pris(e) en photo lors des événements du réseau."),
-                printing.DEFAULT_OPTIONAL_CONSENTS[2], short=_l("les photos aux événements")),
-    ConsentText(ConsentKind.EMAIL_NOTICES,
-                _l("Recevoir par courriel les nouvelles de mes échanges et de mes annonces"),
-                "Recevoir par courriel les nouvelles de mes échanges et de mes annonces",
-                short=_l("les nouvelles de mes échanges et de mes annonces par courriel")),
-    ConsentText(ConsentKind.WEEKLY_DIGEST,
-                _l("Recevoir chaque semaine par courriel les nouvelles annonces"),
-                "Recevoir chaque semaine par courriel les nouvelles annonces",
-                short=_l("les nouvelles annonces chaque semaine par courriel")),
+    ConsentText(
+        ConsentKind.SHARE_PHONE,
+        _l("J'accepte que mon numéro de téléphone soit montré aux voisins avec qui j'échange."),
+        printing.DEFAULT_OPTIONAL_CONSENTS[0],
+        short=_l("mon téléphone montré aux voisins"),
+    ),
+    ConsentText(
+        ConsentKind.NEWSLETTER,
+        _l("Je souhaite recevoir la lettre d'information du réseau par courriel."),
+        printing.DEFAULT_OPTIONAL_CONSENTS[1],
+        short=_l("la lettre d'information par courriel"),
+    ),
+    ConsentText(
+        ConsentKind.PHOTOS,
+        _l("J'accepte d'être pris(e) en photo lors des événements du réseau."),
+        printing.DEFAULT_OPTIONAL_CONSENTS[2],
+        short=_l("les photos aux événements"),
+    ),
+    ConsentText(
+        ConsentKind.EMAIL_NOTICES,
+        _l("Recevoir par courriel les nouvelles de mes échanges et de mes annonces"),
+        "Recevoir par courriel les nouvelles de mes échanges et de mes annonces",
+        short=_l("les nouvelles de mes échanges et de mes annonces par courriel"),
+    ),
+    ConsentText(
+        ConsentKind.WEEKLY_DIGEST,
+        _l("Recevoir chaque semaine par courriel les nouvelles annonces"),
+        "Recevoir chaque semaine par courriel les nouvelles annonces",
+        short=_l("les nouvelles annonces chaque semaine par courriel"),
+    ),
 )
-CHARTER = ConsentText(ConsentKind.CHARTER, _l("J'ai pris connaissance de la charte et j'accepte ses quatre principes."),
-                      "J’accepte la charte du réseau et ses quatre principes.", required=True)
-PRIVACY = ConsentText(ConsentKind.PRIVACY, _l("J'ai reçu l'information sur mes données personnelles."),
-                      "J’ai reçu l’information sur mes données personnelles.", required=True)
+CHARTER = ConsentText(
+    ConsentKind.CHARTER,
+    _l("J'ai pris connaissance de la charte et j'accepte ses quatre principes."),
+    "J’accepte la charte du réseau et ses quatre principes.",
+    required=True,
+)
+PRIVACY = ConsentText(
+    ConsentKind.PRIVACY,
+    _l("J'ai reçu l'information sur mes données personnelles."),
+    "J’ai reçu l’information sur mes données personnelles.",
+    required=True,
+)
 REPRESENTATION = ConsentText(
     ConsentKind.REPRESENTATION,
     _l("J'accepte que mon parrain ou ma marraine agisse pour moi sur le site du réseau."),
-    "J’accepte que mon parrain ou ma marraine agisse pour moi sur le site du réseau.")
+    "J’accepte que mon parrain ou ma marraine agisse pour moi sur le site du réseau.",
+)
 ALL = {text.kind: text for text in (CHARTER, PRIVACY, *OPTIONAL_CONSENTS, REPRESENTATION)}
 
 
@@ -100,7 +125,7 @@ def data_protection(perimeter: Perimeter) -> printing.DataProtection:
             "internet (consentement).",
         ),
         recipients="Les animateurs et animatrices du groupe ; votre parrain ou marraine ; "
-                   "vos voisins seulement pour ce que vous acceptez de montrer.",
+        "vos voisins seulement pour ce que vous acceptez de montrer.",
         retention=_retention_text(),
     )
 
@@ -112,5 +137,7 @@ def _retention_text() -> str:
     from ..privacy.register import retention_settings
 
     days = retention_settings(current_app.config)["PURGE_LEFT_GRACE_DAYS"]
-    return (f"Tant que vous êtes membre du réseau ; {days} jours après votre départ, vos données sont "
-            "effacées (il ne reste que des chiffres anonymes). Vous pouvez demander l'effacement à tout moment.")
+    return (
+        f"Tant que vous êtes membre du réseau ; {days} jours après votre départ, vos données sont "
+        "effacées (il ne reste que des chiffres anonymes). Vous pouvez demander l'effacement à tout moment."
+    )

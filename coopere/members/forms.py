@@ -1,11 +1,28 @@
 """Forms of the registration desk and of the animators' member pages."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, IntegerField, PasswordField, RadioField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import (AnyOf, DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional,
-                                ValidationError)
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..auth.identifiers import InvalidIdentifier, normalise_email, normalise_phone
 from ..auth.passwords import MAX_LENGTH
@@ -14,12 +31,17 @@ from .services import CONTACT_PREFERENCES
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
-CONTACT_CHOICES = [SelectChoice("phone", _l("Par téléphone")), SelectChoice("email", _l("Par e-mail")),
-                   SelectChoice("site", _l("Par la messagerie du site")),
-                   SelectChoice("sponsor", _l("Par son parrain ou sa marraine"))]
+CONTACT_CHOICES = [
+    SelectChoice("phone", _l("Par téléphone")),
+    SelectChoice("email", _l("Par e-mail")),
+    SelectChoice("site", _l("Par la messagerie du site")),
+    SelectChoice("sponsor", _l("Par son parrain ou sa marraine")),
+]
 YES_NO = [SelectChoice("yes", _l("Oui")), SelectChoice("no", _l("Non"))]
-METHOD_CHOICES = [SelectChoice("tablet", _l("Sur la tablette, maintenant")),
-                  SelectChoice("paper", _l("Recopié d'un formulaire papier"))]
+METHOD_CHOICES = [
+    SelectChoice("tablet", _l("Sur la tablette, maintenant")),
+    SelectChoice("paper", _l("Recopié d'un formulaire papier")),
+]
 
 
 def valid_phone(_form, field) -> None:
@@ -27,7 +49,9 @@ def valid_phone(_form, field) -> None:
         try:
             field.data = normalise_phone(field.data)
         except InvalidIdentifier:
-            raise ValidationError(_l("Ce numéro de téléphone n'est pas valable (par exemple 06 12 34 56 78).")) from None
+            raise ValidationError(
+                _l("Ce numéro de téléphone n'est pas valable (par exemple 06 12 34 56 78).")
+            ) from None
     else:
         field.data = None
 
@@ -45,30 +69,53 @@ def valid_email(_form, field) -> None:
 class PersonFields:
     """Who: the fields of the desk's first screen, shared with the animators' edit form."""
 
-    first_name = StringField(_l("Prénom"), validators=[DataRequired(_l("Indiquez le prénom.")),
-                                                       Length(max=80, message=TOO_LONG)],
-                             render_kw={"autocomplete": "off", "autocapitalize": "words"})
-    last_name = StringField(_l("Nom"), validators=[DataRequired(_l("Indiquez le nom.")),
-                                                   Length(max=80, message=TOO_LONG)],
-                            render_kw={"autocomplete": "off", "autocapitalize": "words"})
-    address = StringField(_l("Logement"), description=_l("Tapez le numéro et le début de la rue, puis choisissez "
-                                                         "dans la liste."),
-                          validators=[Optional(), Length(max=250, message=TOO_LONG)],
-                          render_kw={"list": "logements", "autocomplete": "off"})
+    first_name = StringField(
+        _l("Prénom"),
+        validators=[DataRequired(_l("Indiquez le prénom.")), Length(max=80, message=TOO_LONG)],
+        render_kw={"autocomplete": "off", "autocapitalize": "words"},
+    )
+    last_name = StringField(
+        _l("Nom"),
+        validators=[DataRequired(_l("Indiquez le nom.")), Length(max=80, message=TOO_LONG)],
+        render_kw={"autocomplete": "off", "autocapitalize": "words"},
+    )
+    address = StringField(
+        _l("Logement"),
+        description=_l("Tapez le numéro et le début de la rue, puis choisissez dans la liste."),
+        validators=[Optional(), Length(max=250, message=TOO_LONG)],
+        render_kw={"list": "logements", "autocomplete": "off"},
+    )
     not_in_register = BooleanField(_l("L'adresse n'est pas dans le registre"))
-    address_note = StringField(_l("Adresse et raison (si elle n'est pas dans le registre)"),
-                               description=_l("Par exemple : 3 impasse des Roses, immeuble neuf."),
-                               validators=[Optional(), Length(max=200, message=TOO_LONG)])
-    phone = StringField(_l("Téléphone"), validators=[valid_phone], render_kw={"type": "tel", "autocomplete": "off",
-                                                                               "inputmode": "tel"})
-    email = StringField(_l("Adresse e-mail (facultatif)"), validators=[valid_email, Length(max=254, message=TOO_LONG)],
-                        render_kw={"type": "email", "autocomplete": "off", "autocapitalize": "none"})
-    has_internet = RadioField(_l("A-t-il ou elle internet (téléphone, tablette ou ordinateur) ?"), choices=YES_NO,
-                              validators=[DataRequired(_l("Répondez oui ou non."))])
-    contact_preference = RadioField(_l("Comment préfère-t-il ou elle être joint(e) ?"), choices=CONTACT_CHOICES,
-                                    validators=[DataRequired(_l("Choisissez comment joindre cette personne."))])
-    languages = StringField(_l("Langues parlées (facultatif)"), description=_l("Par exemple : français, arabe"),
-                            validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    address_note = StringField(
+        _l("Adresse et raison (si elle n'est pas dans le registre)"),
+        description=_l("Par exemple : 3 impasse des Roses, immeuble neuf."),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+    )
+    phone = StringField(
+        _l("Téléphone"),
+        validators=[valid_phone],
+        render_kw={"type": "tel", "autocomplete": "off", "inputmode": "tel"},
+    )
+    email = StringField(
+        _l("Adresse e-mail (facultatif)"),
+        validators=[valid_email, Length(max=254, message=TOO_LONG)],
+        render_kw={"type": "email", "autocomplete": "off", "autocapitalize": "none"},
+    )
+    has_internet = RadioField(
+        _l("A-t-il ou elle internet (téléphone, tablette ou ordinateur) ?"),
+        choices=YES_NO,
+        validators=[DataRequired(_l("Répondez oui ou non."))],
+    )
+    contact_preference = RadioField(
+        _l("Comment préfère-t-il ou elle être joint(e) ?"),
+        choices=CONTACT_CHOICES,
+        validators=[DataRequired(_l("Choisissez comment joindre cette personne."))],
+    )
+    languages = StringField(
+        _l("Langues parlées (facultatif)"),
+        description=_l("Par exemple : français, arabe"),
+        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+    )
 
 
 CALL_BEFORE_CAFES = _l("Appelez-moi avant chaque café")
@@ -77,8 +124,12 @@ CALL_BEFORE_CAFES = _l("Appelez-moi avant chaque café")
 class MemberEditForm(PersonFields, BaseForm):
     """An animator corrects a member's record."""
 
-    call_before_cafes = BooleanField(CALL_BEFORE_CAFES, description=_l(
-        "La personne l'a demandé : un animateur l'appelle avant chaque café-rencontre."))
+    call_before_cafes = BooleanField(
+        CALL_BEFORE_CAFES,
+        description=_l(
+            "La personne l'a demandé : un animateur l'appelle avant chaque café-rencontre."
+        ),
+    )
 
 
 def registration_form_class(themes):
@@ -94,108 +145,206 @@ def registration_form_class(themes):
         share_phone = BooleanField(_l("Montrer son téléphone aux voisins avec qui elle échange"))
         newsletter = BooleanField(_l("Recevoir la lettre d'information par e-mail"))
         photos = BooleanField(_l("Être prise en photo lors des événements"))
-        email_notices = BooleanField(_l("Recevoir par courriel les nouvelles de ses échanges et de ses annonces"))
-        weekly_digest = BooleanField(_l("Recevoir chaque semaine par courriel les nouvelles annonces"))
-        method = RadioField(_l("Comment cette inscription est-elle saisie ?"), choices=METHOD_CHOICES,
-                            default="tablet", validators=[DataRequired(_l("Choisissez tablette ou papier."))])
-        paper_reference = StringField(_l("Numéro du formulaire papier"), description=_l("Par exemple : P-2026-0007"),
-                                      validators=[Optional(), Length(max=20, message=TOO_LONG)],
-                                      render_kw={"autocomplete": "off", "autocapitalize": "characters"})
-        sponsor_id = SelectField(_l("Parrain ou marraine (facultatif)"), coerce=str, validate_choice=False)
+        email_notices = BooleanField(
+            _l("Recevoir par courriel les nouvelles de ses échanges et de ses annonces")
+        )
+        weekly_digest = BooleanField(
+            _l("Recevoir chaque semaine par courriel les nouvelles annonces")
+        )
+        method = RadioField(
+            _l("Comment cette inscription est-elle saisie ?"),
+            choices=METHOD_CHOICES,
+            default="tablet",
+            validators=[DataRequired(_l("Choisissez tablette ou papier."))],
+        )
+        paper_reference = StringField(
+            _l("Numéro du formulaire papier"),
+            description=_l("Par exemple : P-2026-0007"),
+            validators=[Optional(), Length(max=20, message=TOO_LONG)],
+            render_kw={"autocomplete": "off", "autocapitalize": "characters"},
+        )
+        sponsor_id = SelectField(
+            _l("Parrain ou marraine (facultatif)"), coerce=str, validate_choice=False
+        )
         sponsor_agreed = BooleanField(_l("Le parrain ou la marraine est d'accord."))
 
     RegistrationForm.theme_ids = [theme.id for theme in themes]
     for theme in themes:
         setattr(RegistrationForm, f"offer_{theme.id}", BooleanField(_l("Je peux proposer")))
         setattr(RegistrationForm, f"need_{theme.id}", BooleanField(_l("J'aimerais recevoir")))
-        setattr(RegistrationForm, f"details_{theme.id}", StringField(
-            _l("Précisions (facultatif)"), validators=[Optional(), Length(max=200, message=TOO_LONG)],
-            render_kw={"autocomplete": "off"}))
+        setattr(
+            RegistrationForm,
+            f"details_{theme.id}",
+            StringField(
+                _l("Précisions (facultatif)"),
+                validators=[Optional(), Length(max=200, message=TOO_LONG)],
+                render_kw={"autocomplete": "off"},
+            ),
+        )
     return RegistrationForm
 
 
-STEP_ONE = ("first_name", "last_name", "address", "not_in_register", "address_note", "phone", "email",
-            "has_internet", "contact_preference", "languages", "not_duplicate")
-STEP_THREE = ("charter", "privacy", "share_phone", "newsletter", "photos", "email_notices", "weekly_digest",
-              "method", "paper_reference", "sponsor_id", "sponsor_agreed")
+STEP_ONE = (
+    "first_name",
+    "last_name",
+    "address",
+    "not_in_register",
+    "address_note",
+    "phone",
+    "email",
+    "has_internet",
+    "contact_preference",
+    "languages",
+    "not_duplicate",
+)
+STEP_THREE = (
+    "charter",
+    "privacy",
+    "share_phone",
+    "newsletter",
+    "photos",
+    "email_notices",
+    "weekly_digest",
+    "method",
+    "paper_reference",
+    "sponsor_id",
+    "sponsor_agreed",
+)
 
 
 def step_fields(form, step: int) -> list[str]:
     if step == 1:
         return list(STEP_ONE)
     if step == 2:
-        return [f"{prefix}_{theme_id}" for theme_id in form.theme_ids for prefix in ("offer", "need", "details")]
+        return [
+            f"{prefix}_{theme_id}"
+            for theme_id in form.theme_ids
+            for prefix in ("offer", "need", "details")
+        ]
     return list(STEP_THREE)
 
 
 class SponsorForm(BaseForm):
     """An animator links an offline resident to a sponsor (or passes them to another one)."""
 
-    sponsor_id = SelectField(_l("Parrain ou marraine"), coerce=str, validate_choice=False,
-                             validators=[DataRequired(_l("Choisissez un parrain ou une marraine."))])
-    consent_reference = StringField(_l("Référence du papier signé par la personne"),
-                                    description=_l("Le numéro du formulaire d'inscription ou de l'accord signé."),
-                                    validators=[DataRequired(_l("Indiquez la référence du papier signé.")),
-                                                Length(max=20, message=TOO_LONG)])
-    represented = BooleanField(_l("La personne accepte que son parrain ou sa marraine agisse pour elle."),
-                               validators=[DataRequired(_l("Sans l'accord de la personne, pas de parrainage."))])
-    sponsor_agreed = BooleanField(_l("Le parrain ou la marraine est d'accord."),
-                                  validators=[DataRequired(_l("Le parrain ou la marraine doit avoir donné son "
-                                                              "accord."))])
+    sponsor_id = SelectField(
+        _l("Parrain ou marraine"),
+        coerce=str,
+        validate_choice=False,
+        validators=[DataRequired(_l("Choisissez un parrain ou une marraine."))],
+    )
+    consent_reference = StringField(
+        _l("Référence du papier signé par la personne"),
+        description=_l("Le numéro du formulaire d'inscription ou de l'accord signé."),
+        validators=[
+            DataRequired(_l("Indiquez la référence du papier signé.")),
+            Length(max=20, message=TOO_LONG),
+        ],
+    )
+    represented = BooleanField(
+        _l("La personne accepte que son parrain ou sa marraine agisse pour elle."),
+        validators=[DataRequired(_l("Sans l'accord de la personne, pas de parrainage."))],
+    )
+    sponsor_agreed = BooleanField(
+        _l("Le parrain ou la marraine est d'accord."),
+        validators=[DataRequired(_l("Le parrain ou la marraine doit avoir donné son accord."))],
+    )
 
 
 class BlankFormsForm(BaseForm):
-    copies = IntegerField(_l("Nombre de formulaires"), default=5,
-                          description=_l("Un formulaire par personne à inscrire, chacun avec son propre "
-                                         "numéro ; de 1 à 30 à la fois."),
-                          validators=[DataRequired(_l("Indiquez un nombre de 1 à 30.")),
-                                      NumberRange(min=1, max=30, message=_l("Indiquez un nombre de 1 à 30."))],
-                          render_kw={"inputmode": "numeric"})
+    copies = IntegerField(
+        _l("Nombre de formulaires"),
+        default=5,
+        description=_l(
+            "Un formulaire par personne à inscrire, chacun avec son propre "
+            "numéro ; de 1 à 30 à la fois."
+        ),
+        validators=[
+            DataRequired(_l("Indiquez un nombre de 1 à 30.")),
+            NumberRange(min=1, max=30, message=_l("Indiquez un nombre de 1 à 30.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class ResetAccessForm(BaseForm):
     """« Réinitialiser l'accès » (admins): a box to tick; for an animator's or an admin's account,
     a second step where the person's first name is typed."""
 
-    confirm = BooleanField(_l("Je confirme : cette personne a perdu son accès et me l'a demandé. Je lui "
-                              "remettrai la nouvelle carte en main propre."))
+    confirm = BooleanField(
+        _l(
+            "Je confirme : cette personne a perdu son accès et me l'a demandé. Je lui "
+            "remettrai la nouvelle carte en main propre."
+        )
+    )
     step = HiddenField(default="1")
-    first_name = StringField(_l("Prénom de la personne, pour confirmer"),
-                             validators=[Optional(), Length(max=80, message=TOO_LONG)],
-                             render_kw={"autocomplete": "off"})
+    first_name = StringField(
+        _l("Prénom de la personne, pour confirmer"),
+        validators=[Optional(), Length(max=80, message=TOO_LONG)],
+        render_kw={"autocomplete": "off"},
+    )
 
 
 # --- the resident's own forms ----------------------------------------------------------------------------------
 
+
 class CodeForm(BaseForm):
-    code = StringField(_l("Code de votre carte d'accueil"),
-                       description=_l("Il est imprimé sur la carte, par exemple ABCD-EFG-HJK. "
-                                      "Minuscules, espaces et tirets sont acceptés."),
-                       validators=[DataRequired(_l("Tapez le code écrit sur votre carte d'accueil.")),
-                                   Length(max=40, message=_l("Ce champ est trop long."))],
-                       render_kw={"autocomplete": "off", "inputmode": "text", "autocapitalize": "characters",
-                                  "autocorrect": "off", "spellcheck": "false"})
+    code = StringField(
+        _l("Code de votre carte d'accueil"),
+        description=_l(
+            "Il est imprimé sur la carte, par exemple ABCD-EFG-HJK. "
+            "Minuscules, espaces et tirets sont acceptés."
+        ),
+        validators=[
+            DataRequired(_l("Tapez le code écrit sur votre carte d'accueil.")),
+            Length(max=40, message=_l("Ce champ est trop long.")),
+        ],
+        render_kw={
+            "autocomplete": "off",
+            "inputmode": "text",
+            "autocapitalize": "characters",
+            "autocorrect": "off",
+            "spellcheck": "false",
+        },
+    )
 
 
 class ActivationForm(BaseForm):
     # Only when the record has neither a phone nor an e-mail (the view removes it otherwise).
-    login = StringField(_l("Votre téléphone ou votre e-mail"),
-                        description=_l("Vous l'écrirez pour vous connecter."),
-                        validators=[DataRequired(_l("Indiquez le téléphone ou l'e-mail avec lequel "
-                                                    "vous vous connecterez.")),
-                                    Length(max=254, message=_l("Ce champ est trop long."))],
-                        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"})
-    password = PasswordField(_l("Choisissez votre mot de passe"),
-                             description=_l("Au moins 8 caractères. Une phrase ou trois mots au hasard, "
-                                            "c'est facile à retenir et difficile à deviner."),
-                             validators=[DataRequired(_l("Choisissez un mot de passe.")),
-                                         Length(max=MAX_LENGTH, message=_l(
-                                             "Le mot de passe ne doit pas dépasser %(max)d caractères."))],
-                             render_kw={"autocomplete": "new-password"})
-    confirm = PasswordField(_l("Votre mot de passe, une deuxième fois"),
-                            validators=[DataRequired(_l("Retapez le mot de passe.")),
-                                        EqualTo("password", _l("Les deux mots de passe ne sont pas identiques."))],
-                            render_kw={"autocomplete": "new-password"})
+    login = StringField(
+        _l("Votre téléphone ou votre e-mail"),
+        description=_l("Vous l'écrirez pour vous connecter."),
+        validators=[
+            DataRequired(
+                _l("Indiquez le téléphone ou l'e-mail avec lequel vous vous connecterez.")
+            ),
+            Length(max=254, message=_l("Ce champ est trop long.")),
+        ],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        _l("Choisissez votre mot de passe"),
+        description=_l(
+            "Au moins 8 caractères. Une phrase ou trois mots au hasard, "
+            "c'est facile à retenir et difficile à deviner."
+        ),
+        validators=[
+            DataRequired(_l("Choisissez un mot de passe.")),
+            Length(
+                max=MAX_LENGTH,
+                message=_l("Le mot de passe ne doit pas dépasser %(max)d caractères."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Votre mot de passe, une deuxième fois"),
+        validators=[
+            DataRequired(_l("Retapez le mot de passe.")),
+            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 CONTACT_LABELS = {
@@ -211,10 +360,19 @@ class ProfileForm(BaseForm):
         _l("Comment préférez-vous être joint(e) ?"),
         choices=[SelectChoice(value, CONTACT_LABELS[value]) for value in CONTACT_PREFERENCES],
         validate_choice=False,
-        validators=[InputRequired(_l("Choisissez comment on peut vous joindre.")),
-                    AnyOf(CONTACT_PREFERENCES, message=_l("Choisissez comment on peut vous joindre."))])
-    languages = StringField(_l("Langues que vous parlez"),
-                            description=_l("Séparées par des virgules, par exemple : français, arabe."),
-                            validators=[Length(max=200, message=_l("Ce champ est trop long."))])
-    call_before_cafes = BooleanField(CALL_BEFORE_CAFES, description=_l(
-        "Un animateur ou une animatrice vous téléphone quelques jours avant chaque café-rencontre."))
+        validators=[
+            InputRequired(_l("Choisissez comment on peut vous joindre.")),
+            AnyOf(CONTACT_PREFERENCES, message=_l("Choisissez comment on peut vous joindre.")),
+        ],
+    )
+    languages = StringField(
+        _l("Langues que vous parlez"),
+        description=_l("Séparées par des virgules, par exemple : français, arabe."),
+        validators=[Length(max=200, message=_l("Ce champ est trop long."))],
+    )
+    call_before_cafes = BooleanField(
+        CALL_BEFORE_CAFES,
+        description=_l(
+            "Un animateur ou une animatrice vous téléphone quelques jours avant chaque café-rencontre."
+        ),
+    )

@@ -1,5 +1,6 @@
 """What registration records besides the account: consents, activation codes, numbered paper
 forms, sponsorships and the printed digests handed to offline residents."""
+
 from __future__ import annotations
 
 import enum
@@ -20,7 +21,9 @@ class ConsentKind(enum.StrEnum):
     NEWSLETTER = "newsletter"  # the network's newsletter by email
     PHOTOS = "photos"  # photos at events
     REPRESENTATION = "representation"  # an offline resident agrees to be represented by a sponsor
-    EMAIL_NOTICES = "email_notices"  # emails about my exchanges and listings (replies, acceptances, expiry)
+    EMAIL_NOTICES = (
+        "email_notices"  # emails about my exchanges and listings (replies, acceptances, expiry)
+    )
     WEEKLY_DIGEST = "weekly_digest"  # a weekly email of the new offers and needs
 
 
@@ -96,9 +99,16 @@ class Sponsorship(db.Model):
     __tablename__ = "sponsorships"
     __table_args__ = (
         CheckConstraint("sponsor_id <> sponsee_id", name="not_oneself"),
-        CheckConstraint("end_reason IN ('ended', 'transferred', 'activated', 'left')", name="end_reason_known"),
-        Index("uq_sponsorships_one_active", "sponsee_id", unique=True,
-              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        CheckConstraint(
+            "end_reason IN ('ended', 'transferred', 'activated', 'left')", name="end_reason_known"
+        ),
+        Index(
+            "uq_sponsorships_one_active",
+            "sponsee_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,6 +13,7 @@ code itself when it is used (docs/securite.md, « Récupération d'un compte »)
 
 These functions only answer; members.services applies them (issue_code, reset_access, activate).
 """
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -31,8 +32,11 @@ def activation_refusal(user: User, actor: User):
     if user.has_left or user.erased_at is not None:
         return _l("%(name)s a quitté le périmètre.", name=user.full_name)
     if not never_activated(user):
-        return _l("Le compte de %(name)s est déjà activé : sa carte s'imprime sans code. S'il ou elle a "
-                  "perdu son accès, un administrateur peut le réinitialiser.", name=user.full_name)
+        return _l(
+            "Le compte de %(name)s est déjà activé : sa carte s'imprime sans code. S'il ou elle a "
+            "perdu son accès, un administrateur peut le réinitialiser.",
+            name=user.full_name,
+        )
     if user.role_enum.rank >= actor.role_enum.rank:
         return _l("Vous ne pouvez pas obtenir de code pour un compte de ce rôle.")
     return None
@@ -43,13 +47,17 @@ def reset_refusal(user: User, actor: User):
     if not actor.is_admin:
         return _l("Seul un administrateur peut réinitialiser l'accès d'un compte.")
     if user.id == actor.id:
-        return _l("Vous ne pouvez pas réinitialiser votre propre accès : changez votre mot de passe dans "
-                  "« Mon compte », ou demandez-le à un autre administrateur.")
+        return _l(
+            "Vous ne pouvez pas réinitialiser votre propre accès : changez votre mot de passe dans "
+            "« Mon compte », ou demandez-le à un autre administrateur."
+        )
     if user.has_left or user.erased_at is not None:
         return _l("%(name)s a quitté le périmètre.", name=user.full_name)
     if never_activated(user):
-        return _l("Le compte de %(name)s n'a jamais été activé : imprimez-lui simplement une carte d'accueil.",
-                  name=user.full_name)
+        return _l(
+            "Le compte de %(name)s n'a jamais été activé : imprimez-lui simplement une carte d'accueil.",
+            name=user.full_name,
+        )
     return None
 
 
@@ -61,6 +69,8 @@ def needs_typed_confirmation(user: User) -> bool:
 def code_refusal(user: User):
     """Why a code may not set the password of `user` now, or None: only an account without one."""
     if user.password_hash is not None:
-        return _l("Ce compte est déjà activé : connectez-vous avec votre téléphone ou votre e-mail. "
-                  "Mot de passe perdu ? Adressez-vous au groupe d'animation.")
+        return _l(
+            "Ce compte est déjà activé : connectez-vous avec votre téléphone ou votre e-mail. "
+            "Mot de passe perdu ? Adressez-vous au groupe d'animation."
+        )
     return None

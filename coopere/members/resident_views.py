@@ -3,10 +3,20 @@ profile and contact preferences, their consents, and what is recorded about them
 
 The account pages are always about `current_user` themself, never about a sponsee the user
 is acting for: a sponsor manages a sponsee from the sponsorship pages."""
+
 from __future__ import annotations
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -22,14 +32,25 @@ from ..perimeter.models import get_perimeter
 from . import consents as texts
 from .forms import ActivationForm, CodeForm, ProfileForm
 from .models import ConsentKind, Method
-from .services import (DuplicateError, MemberError, activate as activate_account,
-                       check_code, check_code_id, check_identifiers_free, consent_history, current_consents,
-                       dwelling_label, set_own_consent, update_own_profile)
+from .services import (
+    DuplicateError,
+    MemberError,
+    activate as activate_account,
+    check_code,
+    check_code_id,
+    check_identifiers_free,
+    consent_history,
+    current_consents,
+    dwelling_label,
+    set_own_consent,
+    update_own_profile,
+)
 
 bp = Blueprint("resident", __name__)
 
 
 # --- activation -----------------------------------------------------------------------------
+
 
 def _per_address() -> str:
     return current_app.config["RATELIMIT_ACTIVATION"]
@@ -44,16 +65,18 @@ def activation_limits(methods: list[str] | None = None):
     routes, so that guessing a code is hopeless even from many addresses."""
 
     def decorate(view):
-        view = limiter.shared_limit(_site_wide, scope="activation-global", key_func=lambda: "activation",
-                                    methods=methods)(view)
+        view = limiter.shared_limit(
+            _site_wide, scope="activation-global", key_func=lambda: "activation", methods=methods
+        )(view)
         return limiter.shared_limit(_per_address, scope="activation", methods=methods)(view)
 
     return decorate
 
 
 def _code_page(form: CodeForm, refused: str | None = None, status: int = 200):
-    return render_template("resident/activate.html", form=form, refused=refused,
-                           perimeter=get_perimeter()), status
+    return render_template(
+        "resident/activate.html", form=form, refused=refused, perimeter=get_perimeter()
+    ), status
 
 
 # The activation code a browser is using: only its row's id, kept in the (signed) session, so
@@ -102,8 +125,11 @@ def _choose_password():
         row = check_code_id(session.get(PENDING))
     except MemberError as error:
         session.pop(PENDING, None)
-        return _code_page(CodeForm(formdata=None), refused=str(error),
-                          status=422 if request.method == "POST" else 200)
+        return _code_page(
+            CodeForm(formdata=None),
+            refused=str(error),
+            status=422 if request.method == "POST" else 200,
+        )
     person = row.user
     form = ActivationForm()
     needs_login = not (person.phone or person.email)
@@ -113,13 +139,20 @@ def _choose_password():
         done = _activate(row, form, needs_login)
         if done is not None:
             return done
-    return render_template("resident/choose_password.html", form=form, person=person,
-                           phone=format_phone(person.phone), needs_login=needs_login,
-                           perimeter=get_perimeter()), 422 if form.errors else 200
+    return render_template(
+        "resident/choose_password.html",
+        form=form,
+        person=person,
+        phone=format_phone(person.phone),
+        needs_login=needs_login,
+        perimeter=get_perimeter(),
+    ), 422 if form.errors else 200
 
 
-LOGIN_TAKEN = _l("Ce numéro ou cette adresse sert déjà à un autre compte. Choisissez-en un autre, "
-                 "ou demandez de l'aide au groupe d'animation.")
+LOGIN_TAKEN = _l(
+    "Ce numéro ou cette adresse sert déjà à un autre compte. Choisissez-en un autre, "
+    "ou demandez de l'aide au groupe d'animation."
+)
 
 
 def _activate(row, form: ActivationForm, needs_login: bool):
@@ -130,10 +163,15 @@ def _activate(row, form: ActivationForm, needs_login: bool):
         login = form.login.data.strip()
         try:
             kind, value = parse_login(login)
-            check_identifiers_free(value if kind == "phone" else None, value if kind == "email" else None,
-                                   exclude_id=row.user_id)
+            check_identifiers_free(
+                value if kind == "phone" else None,
+                value if kind == "email" else None,
+                exclude_id=row.user_id,
+            )
         except InvalidIdentifier:
-            form.login.errors.append(_("Écrivez un numéro de téléphone ou une adresse e-mail valable."))
+            form.login.errors.append(
+                _("Écrivez un numéro de téléphone ou une adresse e-mail valable.")
+            )
             return None
         except DuplicateError:
             # Never tell whose number it is.
@@ -150,8 +188,11 @@ def _activate(row, form: ActivationForm, needs_login: bool):
         db.session.rollback()
         form.password.errors.append(str(error))
         return None
-    drafts = db.session.scalar(select(func.count()).select_from(Listing).where(
-        Listing.owner_id == user.id, Listing.status == ListingStatus.DRAFT.value))
+    drafts = db.session.scalar(
+        select(func.count())
+        .select_from(Listing)
+        .where(Listing.owner_id == user.id, Listing.status == ListingStatus.DRAFT.value)
+    )
     db.session.commit()
     chosen_language = session.get("lang")
     session.clear()  # a fresh session on login: no fixation
@@ -159,21 +200,37 @@ def _activate(row, form: ActivationForm, needs_login: bool):
     if user.locale or chosen_language:
         session["lang"] = user.locale or chosen_language
     if was_reset:
-        flash(_("Votre nouveau mot de passe est enregistré, %(name)s : vous êtes connecté(e).",
-                name=user.first_name), "success")
+        flash(
+            _(
+                "Votre nouveau mot de passe est enregistré, %(name)s : vous êtes connecté(e).",
+                name=user.first_name,
+            ),
+            "success",
+        )
     else:
-        flash(_("Bienvenue, %(name)s ! Votre compte est activé : vous êtes connecté(e).", name=user.first_name),
-              "success")
+        flash(
+            _(
+                "Bienvenue, %(name)s ! Votre compte est activé : vous êtes connecté(e).",
+                name=user.first_name,
+            ),
+            "success",
+        )
     flash_login_notices(user)
     if drafts:
-        flash(_("Vos premières annonces vous attendent dans « Mes annonces » : confirmez-les, "
-                "modifiez-les ou retirez-les."), "info")
+        flash(
+            _(
+                "Vos premières annonces vous attendent dans « Mes annonces » : confirmez-les, "
+                "modifiez-les ou retirez-les."
+            ),
+            "info",
+        )
         if "listings.mine" in current_app.view_functions:
             return redirect(url_for("listings.mine"))
     return redirect(url_for("auth.home"))
 
 
 # --- profile --------------------------------------------------------------------------------
+
 
 def _me():
     """The logged-in person (never the sponsee they may be acting for)."""
@@ -183,12 +240,22 @@ def _me():
 @bp.route("/compte/profil", methods=["GET", "POST"])
 def profile():
     me = _me()
-    form = ProfileForm(data={"contact_preference": me.contact_preference, "languages": me.languages,
-                             "call_before_cafes": me.call_before_cafes})
+    form = ProfileForm(
+        data={
+            "contact_preference": me.contact_preference,
+            "languages": me.languages,
+            "call_before_cafes": me.call_before_cafes,
+        }
+    )
     if form.validate_on_submit():
         try:
-            update_own_profile(me, {"contact_preference": form.contact_preference.data,
-                                    "languages": form.languages.data})
+            update_own_profile(
+                me,
+                {
+                    "contact_preference": form.contact_preference.data,
+                    "languages": form.languages.data,
+                },
+            )
             set_call_before_cafes(me, form.call_before_cafes.data, actor=me)
         except MemberError as error:
             db.session.rollback()
@@ -198,15 +265,19 @@ def profile():
             flash(_("Vos préférences sont enregistrées."), "success")
             return redirect(url_for("resident.profile"))
     address = dwelling_label(me.dwelling) if me.dwelling else me.address_note
-    return render_template("resident/profile.html", form=form, me=me, address=address,
-                           perimeter=get_perimeter()), 422 if form.errors else 200
+    return render_template(
+        "resident/profile.html", form=form, me=me, address=address, perimeter=get_perimeter()
+    ), 422 if form.errors else 200
 
 
 # --- consents -------------------------------------------------------------------------------
 
 OPTIONAL_KINDS = {text.kind for text in texts.OPTIONAL_CONSENTS}
-METHOD_LABELS = {Method.TABLET.value: _l("sur tablette"), Method.PAPER.value: _l("sur papier"),
-                 Method.ONLINE.value: _l("en ligne")}
+METHOD_LABELS = {
+    Method.TABLET.value: _l("sur tablette"),
+    Method.PAPER.value: _l("sur papier"),
+    Method.ONLINE.value: _l("en ligne"),
+}
 
 
 def _consents_page(error: str | None = None):
@@ -214,9 +285,16 @@ def _consents_page(error: str | None = None):
     current = current_consents(me)
     optional = [(text, current.get(text.kind.value)) for text in texts.OPTIONAL_CONSENTS]
     required = [(text, current.get(text.kind.value)) for text in (texts.CHARTER, texts.PRIVACY)]
-    return render_template("resident/consents.html", optional=optional, required=required,
-                           history=consent_history(me), labels=texts.ALL, methods=METHOD_LABELS,
-                           me=me, error=error), 422 if error else 200
+    return render_template(
+        "resident/consents.html",
+        optional=optional,
+        required=required,
+        history=consent_history(me),
+        labels=texts.ALL,
+        methods=METHOD_LABELS,
+        me=me,
+        error=error,
+    ), 422 if error else 200
 
 
 @bp.route("/compte/accords")
@@ -258,6 +336,7 @@ def set_consent(kind: str):
 
 
 # --- what is recorded about me --------------------------------------------------------------
+
 
 @bp.route("/compte/mes-donnees.pdf")
 def my_data():

@@ -1,5 +1,6 @@
 """Business rules for residents: registration at the desk, duplicates, consents, activation
 codes, the members list, leaving the perimeter. Views stay thin and call these."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,7 +28,13 @@ from ..timeutil import utcnow
 from . import consents as texts
 from .consent_records import add_consent, consent_history, current_consents, has_consent  # noqa: F401 (re-exported: services is the views' entry)
 from .models import ActivationCode, Consent, ConsentKind, EndReason, Method, PaperForm, Sponsorship
-from .recovery import activation_refusal, code_refusal, needs_typed_confirmation, never_activated, reset_refusal
+from .recovery import (
+    activation_refusal,
+    code_refusal,
+    needs_typed_confirmation,
+    never_activated,
+    reset_refusal,
+)
 
 CODE_LENGTH = 10  # 10 characters of a 31-letter alphabet: about 49.5 bits
 CONTACT_PREFERENCES = ("phone", "email", "site", "sponsor")
@@ -46,6 +53,7 @@ class DuplicateError(MemberError):
 
 
 # --- registration -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -78,23 +86,29 @@ class Registration:
     sponsor_agreed: bool = False
 
 
-def possible_duplicates(first_name: str, last_name: str, dwelling_id: int | None,
-                        exclude_id: int | None = None) -> list[User]:
+def possible_duplicates(
+    first_name: str, last_name: str, dwelling_id: int | None, exclude_id: int | None = None
+) -> list[User]:
     """People with the same name living in the same dwelling (likely the same person)."""
     if dwelling_id is None:
         return []
-    query = select(User).where(User.dwelling_id == dwelling_id,
-                               User.name_key == fold_name(person_name(first_name, last_name)))
+    query = select(User).where(
+        User.dwelling_id == dwelling_id,
+        User.name_key == fold_name(person_name(first_name, last_name)),
+    )
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
     return list(db.session.scalars(query))
 
 
-def check_identifiers_free(phone: str | None, email: str | None, exclude_id: int | None = None) -> None:
+def check_identifiers_free(
+    phone: str | None, email: str | None, exclude_id: int | None = None
+) -> None:
     """DuplicateError when another record already has this phone or email (both are unique)."""
     for column, value, message in (
-            (User.phone, phone, _l("Ce numéro de téléphone est déjà celui de %(name)s.")),
-            (User.email, email, _l("Cette adresse e-mail est déjà celle de %(name)s."))):
+        (User.phone, phone, _l("Ce numéro de téléphone est déjà celui de %(name)s.")),
+        (User.email, email, _l("Cette adresse e-mail est déjà celle de %(name)s.")),
+    ):
         if not value:
             continue
         query = select(User).where(column == value)
@@ -122,7 +136,9 @@ def claim_paper_form(reference: str, user: User) -> None:
     if form is None:
         return  # a form numbered by hand: the reference is kept as typed
     if form.used_by_id is not None and form.used_by_id != user.id:
-        raise MemberError(_l("Le formulaire %(ref)s a déjà servi à une autre inscription.", ref=reference))
+        raise MemberError(
+            _l("Le formulaire %(ref)s a déjà servi à une autre inscription.", ref=reference)
+        )
     form.used_by_id = user.id
 
 
@@ -133,57 +149,108 @@ def register_resident(data: Registration, *, actor: User, perimeter: Perimeter) 
     if data.dwelling_id is not None and db.session.get(Dwelling, data.dwelling_id) is None:
         raise MemberError(_l("Ce logement n'est pas dans le registre."))
     if data.dwelling_id is None and not data.address_note.strip():
-        raise MemberError(_l("Choisissez le logement dans le registre, ou dites pourquoi l'adresse n'y est pas."))
-    check_contact_preference(data.contact_preference, phone=data.phone, email=data.email,
-                             has_internet=data.has_internet)
+        raise MemberError(
+            _l("Choisissez le logement dans le registre, ou dites pourquoi l'adresse n'y est pas.")
+        )
+    check_contact_preference(
+        data.contact_preference, phone=data.phone, email=data.email, has_internet=data.has_internet
+    )
     if data.method == Method.PAPER and not data.paper_reference:
         raise MemberError(_l("Indiquez le numéro du formulaire papier."))
-    user = User(first_name=data.first_name.strip(), last_name=data.last_name.strip(),
-                phone=data.phone or None, email=data.email or None, dwelling_id=data.dwelling_id,
-                address_note="" if data.dwelling_id else data.address_note.strip(),
-                has_internet=data.has_internet, contact_preference=data.contact_preference,
-                languages=data.languages.strip(), registered_by_id=actor.id,
-                registration_method=data.method,
-                paper_reference=data.paper_reference if data.method == Method.PAPER else "")
+    user = User(
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        phone=data.phone or None,
+        email=data.email or None,
+        dwelling_id=data.dwelling_id,
+        address_note="" if data.dwelling_id else data.address_note.strip(),
+        has_internet=data.has_internet,
+        contact_preference=data.contact_preference,
+        languages=data.languages.strip(),
+        registered_by_id=actor.id,
+        registration_method=data.method,
+        paper_reference=data.paper_reference if data.method == Method.PAPER else "",
+    )
     db.session.add(user)
     db.session.flush()
     if data.method == Method.PAPER:
         claim_paper_form(data.paper_reference, user)
     for kind in (ConsentKind.CHARTER, ConsentKind.PRIVACY):
-        add_consent(user, kind, True, actor=actor, method=data.method,
-                    paper_reference=data.paper_reference, perimeter=perimeter)
+        add_consent(
+            user,
+            kind,
+            True,
+            actor=actor,
+            method=data.method,
+            paper_reference=data.paper_reference,
+            perimeter=perimeter,
+        )
     for text in texts.OPTIONAL_CONSENTS:
-        add_consent(user, text.kind, bool(data.optional_consents.get(text.kind)), actor=actor,
-                    method=data.method, paper_reference=data.paper_reference, perimeter=perimeter)
+        add_consent(
+            user,
+            text.kind,
+            bool(data.optional_consents.get(text.kind)),
+            actor=actor,
+            method=data.method,
+            paper_reference=data.paper_reference,
+            perimeter=perimeter,
+        )
     add_draft_listings(user, data.answers, actor=actor)
-    record("member.registered", actor=actor, target=user, method=data.method,
-           paper_reference=data.paper_reference or None)
+    record(
+        "member.registered",
+        actor=actor,
+        target=user,
+        method=data.method,
+        paper_reference=data.paper_reference or None,
+    )
     if data.sponsor_id is not None:
         from .sponsorship import link_sponsor
 
         sponsor = db.session.get(User, data.sponsor_id)
         if sponsor is None:
             raise MemberError(_l("Ce parrain ou cette marraine n'existe pas."))
-        link_sponsor(user, sponsor, actor=actor, consent_reference=data.paper_reference,
-                     sponsor_agreed=data.sponsor_agreed, method=data.method, perimeter=perimeter)
+        link_sponsor(
+            user,
+            sponsor,
+            actor=actor,
+            consent_reference=data.paper_reference,
+            sponsor_agreed=data.sponsor_agreed,
+            method=data.method,
+            perimeter=perimeter,
+        )
     return user
 
 
 def add_draft_listings(user: User, answers: list[Answer], *, actor: User) -> list[Listing]:
     """The questionnaire's answers as draft offers and needs, to be confirmed later."""
-    themes = {theme.id: theme for theme in db.session.scalars(
-        select(Theme).where(Theme.id.in_([answer.theme_id for answer in answers])))}
+    themes = {
+        theme.id: theme
+        for theme in db.session.scalars(
+            select(Theme).where(Theme.id.in_([answer.theme_id for answer in answers]))
+        )
+    }
     drafts = []
     for answer in answers:
         theme = themes.get(answer.theme_id)
         if theme is None:
             raise MemberError(_l("Un des thèmes n'existe plus : rechargez la page."))
         details = answer.details.strip()
-        for wanted, kind in ((answer.can_offer, ListingKind.OFFER), (answer.would_like, ListingKind.NEED)):
+        for wanted, kind in (
+            (answer.can_offer, ListingKind.OFFER),
+            (answer.would_like, ListingKind.NEED),
+        ):
             if wanted:
-                drafts.append(Listing(owner_id=user.id, theme_id=theme.id, kind=kind.value,
-                                      title=(details or theme.label_fr)[:120], description=details,
-                                      status=ListingStatus.DRAFT.value, created_by_id=actor.id))
+                drafts.append(
+                    Listing(
+                        owner_id=user.id,
+                        theme_id=theme.id,
+                        kind=kind.value,
+                        title=(details or theme.label_fr)[:120],
+                        description=details,
+                        status=ListingStatus.DRAFT.value,
+                        created_by_id=actor.id,
+                    )
+                )
     db.session.add_all(drafts)
     if drafts:
         from ..listings.search import index_listings
@@ -195,16 +262,22 @@ def add_draft_listings(user: User, answers: list[Answer], *, actor: User) -> lis
 
 # --- consents (the records: coopere/members/consent_records.py) ------------------------------
 
+
 def set_own_consent(user: User, kind: ConsentKind, given: bool, *, perimeter: Perimeter) -> Consent:
     """A resident gives or withdraws an optional consent on the site; effective at once."""
     if kind not in {text.kind for text in texts.OPTIONAL_CONSENTS}:
-        raise MemberError(_l("Cet accord ne se change pas ici : adressez-vous au groupe d'animation."))
+        raise MemberError(
+            _l("Cet accord ne se change pas ici : adressez-vous au groupe d'animation.")
+        )
     consent = add_consent(user, kind, given, actor=user, method=Method.ONLINE, perimeter=perimeter)
-    record("consent.given" if given else "consent.withdrawn", actor=user, target=user, kind=kind.value)
+    record(
+        "consent.given" if given else "consent.withdrawn", actor=user, target=user, kind=kind.value
+    )
     return consent
 
 
 # --- activation codes ---------------------------------------------------------------------
+
 
 def normalise_code(text: str) -> str:
     return "".join(c for c in (text or "").upper() if c.isalnum())
@@ -218,14 +291,25 @@ def _mint_code(user: User, *, actor: User) -> str:
     """A new single-use code for `user`; any earlier code stops working. Only issue_code and
     reset_access call it, once the rule of coopere.members.recovery allows it."""
     now = utcnow()
-    db.session.execute(update(ActivationCode)
-                       .where(ActivationCode.user_id == user.id, ActivationCode.used_at.is_(None),
-                              ActivationCode.revoked_at.is_(None))
-                       .values(revoked_at=now))
+    db.session.execute(
+        update(ActivationCode)
+        .where(
+            ActivationCode.user_id == user.id,
+            ActivationCode.used_at.is_(None),
+            ActivationCode.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
     code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(CODE_LENGTH))
     days = current_app.config["ACTIVATION_CODE_DAYS"]
-    db.session.add(ActivationCode(user_id=user.id, code_hash=_hash(code), created_by_id=actor.id,
-                                  expires_at=now + timedelta(days=days)))
+    db.session.add(
+        ActivationCode(
+            user_id=user.id,
+            code_hash=_hash(code),
+            created_by_id=actor.id,
+            expires_at=now + timedelta(days=days),
+        )
+    )
     return code
 
 
@@ -248,7 +332,9 @@ def welcome_code(user: User, *, actor: User) -> str | None:
     return None
 
 
-RESET_KIND = "account.reset"  # the holder's notice (and email, with consent): see notifications.email
+RESET_KIND = (
+    "account.reset"  # the holder's notice (and email, with consent): see notifications.email
+)
 RESET_SPONSOR_KIND = "account.reset_sponsee"
 
 
@@ -265,8 +351,12 @@ def reset_access(user: User, *, actor: User, confirmation: str = "") -> str:
     refusal = reset_refusal(user, actor)
     if refusal is not None:
         raise MemberError(refusal)
-    if needs_typed_confirmation(user) and fold_name(confirmation or "") != fold_name(user.first_name):
-        raise MemberError(_l("Tapez le prénom de la personne pour confirmer : rien n'a été changé."))
+    if needs_typed_confirmation(user) and fold_name(confirmation or "") != fold_name(
+        user.first_name
+    ):
+        raise MemberError(
+            _l("Tapez le prénom de la personne pour confirmer : rien n'a été changé.")
+        )
     # It keeps its activation date, so that no welcome card can mint a code for it again.
     user.activated_at = user.activated_at or utcnow()
     user.password_hash = None
@@ -275,19 +365,34 @@ def reset_access(user: User, *, actor: User, confirmation: str = "") -> str:
     code = _mint_code(user, actor=actor)
     record("account.access_reset", actor=actor, target=user, role=user.role)
     admin_name = actor.full_name
-    notify([user], RESET_KIND, lambda: _l(
-        "%(admin)s a réinitialisé l'accès à votre compte : votre ancien mot de passe ne marche plus et vos "
-        "appareils sont déconnectés. Une nouvelle carte vous permet de choisir un mot de passe. Si vous ne "
-        "l'avez pas demandé, prévenez vite le groupe d'animation.", admin=admin_name))
+    notify(
+        [user],
+        RESET_KIND,
+        lambda: _l(
+            "%(admin)s a réinitialisé l'accès à votre compte : votre ancien mot de passe ne marche plus et vos "
+            "appareils sont déconnectés. Une nouvelle carte vous permet de choisir un mot de passe. Si vous ne "
+            "l'avez pas demandé, prévenez vite le groupe d'animation.",
+            admin=admin_name,
+        ),
+    )
     sponsorship = sponsorship_of(user)
     if sponsorship is not None:
-        notify([sponsorship.sponsor], RESET_SPONSOR_KIND, lambda: _l(
-            "%(admin)s a réinitialisé l'accès au compte de %(name)s, que vous parrainez : une nouvelle carte "
-            "lui permet de choisir un mot de passe.", admin=admin_name, name=user.first_name))
+        notify(
+            [sponsorship.sponsor],
+            RESET_SPONSOR_KIND,
+            lambda: _l(
+                "%(admin)s a réinitialisé l'accès au compte de %(name)s, que vous parrainez : une nouvelle carte "
+                "lui permet de choisir un mot de passe.",
+                admin=admin_name,
+                name=user.first_name,
+            ),
+        )
     return code
 
 
-CODE_REFUSED = _l("Ce code n'est pas valable. Vérifiez-le, ou demandez une nouvelle carte au groupe d'animation.")
+CODE_REFUSED = _l(
+    "Ce code n'est pas valable. Vérifiez-le, ou demandez une nouvelle carte au groupe d'animation."
+)
 
 
 def check_code(text: str) -> ActivationCode:
@@ -295,7 +400,9 @@ def check_code(text: str) -> ActivationCode:
     code = normalise_code(text)
     if len(code) != CODE_LENGTH:
         raise MemberError(CODE_REFUSED)
-    return _usable(db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash(code))))
+    return _usable(
+        db.session.scalar(select(ActivationCode).where(ActivationCode.code_hash == _hash(code)))
+    )
 
 
 def check_code_id(ident) -> ActivationCode:
@@ -313,11 +420,17 @@ def _usable(row: ActivationCode | None) -> ActivationCode:
 
 def _check_usable(row: ActivationCode) -> None:
     if row.used_at is not None:
-        raise MemberError(_l("Ce code a déjà servi. Connectez-vous avec votre téléphone ou votre e-mail."))
+        raise MemberError(
+            _l("Ce code a déjà servi. Connectez-vous avec votre téléphone ou votre e-mail.")
+        )
     if row.revoked_at is not None:
-        raise MemberError(_l("Ce code a été remplacé par un plus récent : utilisez votre dernière carte."))
+        raise MemberError(
+            _l("Ce code a été remplacé par un plus récent : utilisez votre dernière carte.")
+        )
     if row.expires_at <= utcnow():
-        raise MemberError(_l("Ce code a expiré. Demandez une nouvelle carte au groupe d'animation."))
+        raise MemberError(
+            _l("Ce code a expiré. Demandez une nouvelle carte au groupe d'animation.")
+        )
     refusal = code_refusal(row.user)
     if refusal is not None:  # the account became active meanwhile: a code never replaces a password
         raise MemberError(refusal)
@@ -338,12 +451,19 @@ def activate(row: ActivationCode, password: str, *, login: str | None = None) ->
         try:
             kind, value = parse_login(login)
         except InvalidIdentifier as error:
-            raise MemberError(_l("Écrivez un numéro de téléphone ou une adresse e-mail valable.")) from error
-        check_identifiers_free(value if kind == "phone" else None, value if kind == "email" else None,
-                               exclude_id=user.id)
+            raise MemberError(
+                _l("Écrivez un numéro de téléphone ou une adresse e-mail valable.")
+            ) from error
+        check_identifiers_free(
+            value if kind == "phone" else None,
+            value if kind == "email" else None,
+            exclude_id=user.id,
+        )
         setattr(user, kind, value)
     if not (user.phone or user.email):
-        raise MemberError(_l("Indiquez le téléphone ou l'e-mail avec lequel vous vous connecterez."))
+        raise MemberError(
+            _l("Indiquez le téléphone ou l'e-mail avec lequel vous vous connecterez.")
+        )
     try:
         set_password(user, password, actor=user)
     except AccountError as error:
@@ -379,16 +499,23 @@ def _active_sponsorship_of(user_column):
 
 
 def members_query(q: str = "", street: str = "", building: str = "", status: str = ""):
-    query = (select(User).outerjoin(Dwelling, User.dwelling_id == Dwelling.id)
-             .options(contains_eager(User.dwelling)))
-    query = query.where(User.left_at.is_not(None) if status == "left" else User.left_at.is_(None),
-                        User.erased_at.is_(None))  # an erased person is an anonymous row for the figures
+    query = (
+        select(User)
+        .outerjoin(Dwelling, User.dwelling_id == Dwelling.id)
+        .options(contains_eager(User.dwelling))
+    )
+    query = query.where(
+        User.left_at.is_not(None) if status == "left" else User.left_at.is_(None),
+        User.erased_at.is_(None),
+    )  # an erased person is an anonymous row for the figures
     if status == "offline":
         query = query.where(User.has_internet.is_(False))
     elif status == "sponsored":
         query = query.where(_active_sponsorship_of(User.id))
     elif status == "not_activated":
-        query = query.where(User.password_hash.is_(None), User.activated_at.is_(None), User.has_internet.is_(True))
+        query = query.where(
+            User.password_hash.is_(None), User.activated_at.is_(None), User.has_internet.is_(True)
+        )
     for word in fold_name(q).split():
         query = query.where(User.name_key.like(f"%{word}%"))
     if street:
@@ -398,12 +525,16 @@ def members_query(q: str = "", street: str = "", building: str = "", status: str
     return query
 
 
-def members_page(q: str = "", street: str = "", building: str = "", status: str = "",
-                 page: int = 1) -> tuple[list[User], int]:
+def members_page(
+    q: str = "", street: str = "", building: str = "", status: str = "", page: int = 1
+) -> tuple[list[User], int]:
     query = members_query(q, street, building, status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(func.lower(User.last_name), func.lower(User.first_name), User.id)
-                              .offset((max(page, 1) - 1) * PAGE_SIZE).limit(PAGE_SIZE))
+    rows = db.session.scalars(
+        query.order_by(func.lower(User.last_name), func.lower(User.first_name), User.id)
+        .offset((max(page, 1) - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    )
     return list(rows.unique()), total
 
 
@@ -411,27 +542,46 @@ def sponsors_by_sponsee(user_ids: list[int]) -> dict[int, User]:
     """The active sponsor of each of these people, in one query."""
     if not user_ids:
         return {}
-    rows = db.session.execute(select(Sponsorship.sponsee_id, User)
-                              .join(User, User.id == Sponsorship.sponsor_id)
-                              .where(Sponsorship.sponsee_id.in_(user_ids), Sponsorship.ended_at.is_(None)))
+    rows = db.session.execute(
+        select(Sponsorship.sponsee_id, User)
+        .join(User, User.id == Sponsorship.sponsor_id)
+        .where(Sponsorship.sponsee_id.in_(user_ids), Sponsorship.ended_at.is_(None))
+    )
     return {sponsee_id: sponsor for sponsee_id, sponsor in rows}
 
 
 # --- editing and leaving ------------------------------------------------------------------
 
-EDITABLE = ("first_name", "last_name", "dwelling_id", "address_note", "phone", "email", "has_internet",
-            "contact_preference", "languages")
+EDITABLE = (
+    "first_name",
+    "last_name",
+    "dwelling_id",
+    "address_note",
+    "phone",
+    "email",
+    "has_internet",
+    "contact_preference",
+    "languages",
+)
 
 
 def update_member(user: User, values: dict, *, actor: User) -> None:
     """An animator corrects a member's record (the values are validated by the form)."""
     check_identifiers_free(values.get("phone"), values.get("email"), exclude_id=user.id)
     if values.get("dwelling_id") is None and not (values.get("address_note") or "").strip():
-        raise MemberError(_l("Choisissez le logement dans le registre, ou dites pourquoi l'adresse n'y est pas."))
-    check_contact_preference(values["contact_preference"], phone=values.get("phone"),
-                             email=values.get("email"), has_internet=values["has_internet"])
+        raise MemberError(
+            _l("Choisissez le logement dans le registre, ou dites pourquoi l'adresse n'y est pas.")
+        )
+    check_contact_preference(
+        values["contact_preference"],
+        phone=values.get("phone"),
+        email=values.get("email"),
+        has_internet=values["has_internet"],
+    )
     if user.password_hash is not None and not (values.get("phone") or values.get("email")):
-        raise MemberError(_l("Ce membre se connecte avec son téléphone ou son e-mail : gardez-en au moins un."))
+        raise MemberError(
+            _l("Ce membre se connecte avec son téléphone ou son e-mail : gardez-en au moins un.")
+        )
     changed = []
     for name in EDITABLE:
         value = values.get(name)
@@ -450,8 +600,12 @@ def update_member(user: User, values: dict, *, actor: User) -> None:
 
 def update_own_profile(user: User, values: dict) -> None:
     """A resident changes how they want to be contacted and the languages they speak."""
-    check_contact_preference(values["contact_preference"], phone=user.phone, email=user.email,
-                             has_internet=user.has_internet)
+    check_contact_preference(
+        values["contact_preference"],
+        phone=user.phone,
+        email=user.email,
+        has_internet=user.has_internet,
+    )
     user.contact_preference = values["contact_preference"]
     user.languages = (values.get("languages") or "").strip()
     record("member.profile_changed", actor=user, target=user)
@@ -469,18 +623,35 @@ def mark_left(user: User, *, actor: User) -> None:
     user.left_at = now
     user.is_enabled = False
     user.session_version += 1
-    for sponsorship in db.session.scalars(select(Sponsorship).where(
+    for sponsorship in db.session.scalars(
+        select(Sponsorship).where(
             or_(Sponsorship.sponsee_id == user.id, Sponsorship.sponsor_id == user.id),
-            Sponsorship.ended_at.is_(None))):
+            Sponsorship.ended_at.is_(None),
+        )
+    ):
         end_sponsorship(sponsorship, actor=actor, reason=EndReason.LEFT)
-    db.session.execute(update(ActivationCode).where(
-        ActivationCode.user_id == user.id, ActivationCode.used_at.is_(None),
-        ActivationCode.revoked_at.is_(None)).values(revoked_at=now))
-    db.session.execute(update(Listing).where(
-        Listing.owner_id == user.id,
-        Listing.status.in_([ListingStatus.DRAFT.value, ListingStatus.OPEN.value, ListingStatus.PAUSED.value]))
-        .values(status=ListingStatus.CLOSED.value, updated_at=now))
-    volunteer_leaving.send(user, actor=actor)  # their roster slots to come are freed, their task families dropped
+    db.session.execute(
+        update(ActivationCode)
+        .where(
+            ActivationCode.user_id == user.id,
+            ActivationCode.used_at.is_(None),
+            ActivationCode.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    db.session.execute(
+        update(Listing)
+        .where(
+            Listing.owner_id == user.id,
+            Listing.status.in_(
+                [ListingStatus.DRAFT.value, ListingStatus.OPEN.value, ListingStatus.PAUSED.value]
+            ),
+        )
+        .values(status=ListingStatus.CLOSED.value, updated_at=now)
+    )
+    volunteer_leaving.send(
+        user, actor=actor
+    )  # their roster slots to come are freed, their task families dropped
     record("member.left", actor=actor, target=user)
 
 
@@ -490,23 +661,41 @@ def history(user: User, limit: int = 100):
     from ..audit.models import AuditEvent
 
     actor = aliased(User)
-    return list(db.session.execute(
-        select(AuditEvent, actor).outerjoin(actor, actor.id == AuditEvent.actor_id)
-        .where(AuditEvent.target_user_id == user.id).order_by(AuditEvent.id.desc()).limit(limit)).all())
+    return list(
+        db.session.execute(
+            select(AuditEvent, actor)
+            .outerjoin(actor, actor.id == AuditEvent.actor_id)
+            .where(AuditEvent.target_user_id == user.id)
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        ).all()
+    )
 
 
 def listings_of(user: User) -> list[Listing]:
-    return list(db.session.scalars(select(Listing).where(Listing.owner_id == user.id)
-                                   .order_by(Listing.status != ListingStatus.DRAFT.value, Listing.id)))
+    return list(
+        db.session.scalars(
+            select(Listing)
+            .where(Listing.owner_id == user.id)
+            .order_by(Listing.status != ListingStatus.DRAFT.value, Listing.id)
+        )
+    )
 
 
 def members_without_activation(ids: list[int]) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.id.in_(ids), User.left_at.is_(None))
-                                   .order_by(User.last_name, User.first_name)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.id.in_(ids), User.left_at.is_(None))
+            .order_by(User.last_name, User.first_name)
+        )
+    )
 
 
 def _label(number: int | None, rep: str, street: str, complement: str) -> str:
-    line = " ".join(part for part in (str(number) if number is not None else "", rep, street) if part)
+    line = " ".join(
+        part for part in (str(number) if number is not None else "", rep, street) if part
+    )
     return ", ".join(part for part in (line, complement) if part)
 
 
@@ -517,9 +706,15 @@ def dwelling_label(dwelling: Dwelling) -> str:
 
 def dwelling_choices() -> dict[str, int]:
     """Every dwelling's label → id, for the desk's address search (a <datalist>)."""
-    rows = db.session.execute(select(Dwelling.id, Dwelling.number, Dwelling.rep, Dwelling.street, Dwelling.complement)
-                              .order_by(Dwelling.street, Dwelling.number, Dwelling.rep, Dwelling.complement))
-    return {_label(number, rep, street, complement): ident for ident, number, rep, street, complement in rows}
+    rows = db.session.execute(
+        select(
+            Dwelling.id, Dwelling.number, Dwelling.rep, Dwelling.street, Dwelling.complement
+        ).order_by(Dwelling.street, Dwelling.number, Dwelling.rep, Dwelling.complement)
+    )
+    return {
+        _label(number, rep, street, complement): ident
+        for ident, number, rep, street, complement in rows
+    }
 
 
 def find_dwelling(text: str) -> tuple[int | None, list[str]]:
@@ -537,8 +732,12 @@ def find_dwelling(text: str) -> tuple[int | None, list[str]]:
     folded = {label: fold_name(label).replace(",", " ").split() for label in choices}
 
     def matches(label_words: list[str], wanted: list[str]) -> bool:
-        return all(any(word == token if word.isdigit() else token.startswith(word) for token in label_words)
-                   for word in wanted)
+        return all(
+            any(
+                word == token if word.isdigit() else token.startswith(word) for token in label_words
+            )
+            for word in wanted
+        )
 
     close = [label for label, tokens in folded.items() if matches(tokens, words)]
     if len(close) == 1:
@@ -550,10 +749,14 @@ def find_dwelling(text: str) -> tuple[int | None, list[str]]:
         return None, close[:5]
     numbers = [int(word) for word in words if word.isdigit()]
     street_words = [word for word in words if not word.isdigit() and len(word) > 2]
-    same_street = [label for label, tokens in folded.items() if street_words and matches(tokens, street_words)]
+    same_street = [
+        label for label, tokens in folded.items() if street_words and matches(tokens, street_words)
+    ]
     if numbers:
+
         def distance(label: str) -> int:
             digits = [int(token) for token in folded[label] if token.isdigit()]
             return abs(digits[0] - numbers[0]) if digits else 10_000
+
         same_street.sort(key=distance)
     return None, same_street[:5]

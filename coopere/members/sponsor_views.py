@@ -1,11 +1,22 @@
 """A sponsor's side: the people they represent, acting for one of them, their printed news."""
+
 from __future__ import annotations
 
 import io
 import re
 import unicodedata
 
-from flask import Blueprint, abort, flash, g, has_request_context, redirect, render_template, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -19,22 +30,36 @@ from ..perimeter.models import get_perimeter
 from . import printouts
 from .models import DigestPrint, Sponsorship
 from .services import dwelling_label
-from .sponsorship import (SponsorshipError, sponsees_of, sponsored_ids, sponsorship_of, start_acting, stop_acting,
-                          subject)
+from .sponsorship import (
+    SponsorshipError,
+    sponsees_of,
+    sponsored_ids,
+    sponsorship_of,
+    start_acting,
+    stop_acting,
+    subject,
+)
 
 bp = Blueprint("sponsorship", __name__)
 
 
 # --- on every page: the "acting for" banner and the « Mes filleuls » link -----------------------
 
+
 def has_sponsees() -> bool:
     """Whether the logged-in person represents someone now (one query per request at most)."""
     if "has_sponsees" not in g and acting_for() is not None:
         g.has_sponsees = True  # acting for a sponsee: subject() has just checked the sponsorship
     if "has_sponsees" not in g:
-        g.has_sponsees = bool(current_user.is_authenticated) and db.session.scalar(
-            select(Sponsorship.id).where(Sponsorship.sponsor_id == current_user.id,
-                                         Sponsorship.ended_at.is_(None)).limit(1)) is not None
+        g.has_sponsees = (
+            bool(current_user.is_authenticated)
+            and db.session.scalar(
+                select(Sponsorship.id)
+                .where(Sponsorship.sponsor_id == current_user.id, Sponsorship.ended_at.is_(None))
+                .limit(1)
+            )
+            is not None
+        )
     return g.has_sponsees
 
 
@@ -69,11 +94,15 @@ def sponsor_context():
 
 # --- the people I represent ---------------------------------------------------------------------
 
+
 def last_digest_dates(sponsee_ids: list[int]) -> dict:
     if not sponsee_ids:
         return {}
-    rows = db.session.execute(select(DigestPrint.sponsee_id, func.max(DigestPrint.printed_at))
-                              .where(DigestPrint.sponsee_id.in_(sponsee_ids)).group_by(DigestPrint.sponsee_id))
+    rows = db.session.execute(
+        select(DigestPrint.sponsee_id, func.max(DigestPrint.printed_at))
+        .where(DigestPrint.sponsee_id.in_(sponsee_ids))
+        .group_by(DigestPrint.sponsee_id)
+    )
     return {sponsee_id: printed_at for sponsee_id, printed_at in rows}
 
 
@@ -87,8 +116,14 @@ def address_lines(person: User) -> list[str]:
 def index():
     sponsees = sponsees_of(current_user)
     ids = [person.id for person in sponsees]
-    return render_template("sponsorship/index.html", sponsees=sponsees, drafts=draft_counts(ids),
-                           digests=last_digest_dates(ids), address_lines=address_lines, form=ConfirmForm())
+    return render_template(
+        "sponsorship/index.html",
+        sponsees=sponsees,
+        drafts=draft_counts(ids),
+        digests=last_digest_dates(ids),
+        address_lines=address_lines,
+        form=ConfirmForm(),
+    )
 
 
 @bp.route("/parrainage/<int:sponsee_id>/agir", methods=["POST"])
@@ -104,8 +139,13 @@ def act_for(sponsee_id: int):
     except SponsorshipError:
         abort(403)
     db.session.commit()
-    flash(_("Vous agissez maintenant pour %(name)s. Tout ce que vous faites est enregistré en son nom et au vôtre.",
-            name=sponsee.full_name), "success")
+    flash(
+        _(
+            "Vous agissez maintenant pour %(name)s. Tout ce que vous faites est enregistré en son nom et au vôtre.",
+            name=sponsee.full_name,
+        ),
+        "success",
+    )
     return redirect(url_for("listings.mine"))
 
 
@@ -115,8 +155,13 @@ def stop():
         person = acting_for()
         stop_acting()
         if person is not None:
-            flash(_("Vous n'agissez plus pour %(name)s : vous êtes de retour sur votre compte.",
-                    name=person.full_name), "success")
+            flash(
+                _(
+                    "Vous n'agissez plus pour %(name)s : vous êtes de retour sur votre compte.",
+                    name=person.full_name,
+                ),
+                "success",
+            )
     return redirect(url_for("sponsorship.index") if has_sponsees() else url_for("auth.home"))
 
 
@@ -140,5 +185,10 @@ def digest(sponsee_id: int):
     pdf = printouts.print_digest(sponsee, perimeter, actor=current_user)
     record("sponsorship.digest_printed", actor=current_user, target=sponsee)
     db.session.commit()
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=_file_name(sponsee.first_name), max_age=0)
+    return send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=_file_name(sponsee.first_name),
+        max_age=0,
+    )

@@ -1,11 +1,22 @@
 """The animators' side: the registration desk (three screens), numbered paper forms, the
 members list, a member's page, corrections, departures, welcome cards, receipts and
 sponsorship links."""
+
 from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -26,19 +37,48 @@ from ..urls import public_base
 from . import consents as texts
 from . import printouts
 from .desk import has_errors, registration_of, summary, validate_steps
-from .forms import (BlankFormsForm, MemberEditForm, ResetAccessForm, SponsorForm, registration_form_class,
-                    step_fields)
+from .forms import (
+    BlankFormsForm,
+    MemberEditForm,
+    ResetAccessForm,
+    SponsorForm,
+    registration_form_class,
+    step_fields,
+)
 from .models import ConsentKind
 from .recovery import needs_typed_confirmation, never_activated, reset_refusal
-from .services import (PAGE_SIZE, STATUS_FILTERS, MemberError, consent_history, current_consents,
-                       dwelling_choices, dwelling_label, find_dwelling, history, listings_of,
-                       mark_left, members_page, register_resident, sponsors_by_sponsee, update_member,
-                       welcome_code)
+from .services import (
+    PAGE_SIZE,
+    STATUS_FILTERS,
+    MemberError,
+    consent_history,
+    current_consents,
+    dwelling_choices,
+    dwelling_label,
+    find_dwelling,
+    history,
+    listings_of,
+    mark_left,
+    members_page,
+    register_resident,
+    sponsors_by_sponsee,
+    update_member,
+    welcome_code,
+)
 from .services import reset_access as reset_access_of
-from .sponsorship import (SponsorshipError, contact_route, end_sponsorship, link_sponsor, possible_sponsors,
-                          sponsees_of, sponsorship_of, sponsorships_history)
+from .sponsorship import (
+    SponsorshipError,
+    contact_route,
+    end_sponsorship,
+    link_sponsor,
+    possible_sponsors,
+    sponsees_of,
+    sponsorship_of,
+    sponsorships_history,
+)
 
 bp = Blueprint("members", __name__)
+
 
 def _member(member_id: int) -> User:
     return db.session.get(User, member_id) or abort(404)
@@ -46,13 +86,19 @@ def _member(member_id: int) -> User:
 
 def _pdf(data: bytes, name: str):
     """A printout about a person: never kept in a shared cache or the browser's."""
-    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True, download_name=name,
-                         max_age=0)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=name,
+        max_age=0,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 # --- the registration desk ------------------------------------------------------------------
+
 
 @bp.route("/inscription", methods=["GET", "POST"])
 def desk():
@@ -61,9 +107,12 @@ def desk():
     form = registration_form_class(themes)()
     sponsors = [user for user in possible_sponsors(current_user) if not user.is_offline]
     form.sponsor_id.choices = [SelectChoice("", _("À trouver plus tard"))] + [
-        SelectChoice(str(user.id), user.full_name) for user in sponsors]
+        SelectChoice(str(user.id), user.full_name) for user in sponsors
+    ]
     step, duplicates, suggestions = 1, [], []
-    cafe_event = event_for_desk(request.values.get("cafe"))  # started from a café desk: back there after
+    cafe_event = event_for_desk(
+        request.values.get("cafe")
+    )  # started from a café desk: back there after
     if request.method == "POST":
         current = min(max(parse_id(form.step.data) or 1, 1), 3)
         if request.form.get("go") == "back":
@@ -79,19 +128,32 @@ def desk():
                 if saved is not None and cafe_event is not None:
                     return newcomer_registered(cafe_event, saved)
                 if saved is not None:
-                    flash(_("%(name)s est inscrit(e). Imprimez sa carte d'accueil et son récépissé.",
-                            name=saved.full_name), "success")
+                    flash(
+                        _(
+                            "%(name)s est inscrit(e). Imprimez sa carte d'accueil et son récépissé.",
+                            name=saved.full_name,
+                        ),
+                        "success",
+                    )
                     return redirect(url_for("members.show", member_id=saved.id, nouveau=1))
                 step = 3
     form.step.data = str(step)
     if step == 1 and (form.phone.data or "").startswith("+"):
         form.phone.data = format_phone(form.phone.data)  # as the animator typed it, not E.164
-    return render_template("members/desk.html", form=form, step=step, themes=themes,
-                           visible=step_fields(form, step), duplicates=duplicates, suggestions=suggestions,
-                           dwellings=dwelling_choices() if step == 1 else {}, perimeter=perimeter,
-                           privacy_notice=texts.PRIVACY_NOTICE, cafe_event=cafe_event,
-                           summary=summary(form, themes) if step == 3 else None), \
-        422 if form.errors or duplicates else 200
+    return render_template(
+        "members/desk.html",
+        form=form,
+        step=step,
+        themes=themes,
+        visible=step_fields(form, step),
+        duplicates=duplicates,
+        suggestions=suggestions,
+        dwellings=dwelling_choices() if step == 1 else {},
+        perimeter=perimeter,
+        privacy_notice=texts.PRIVACY_NOTICE,
+        cafe_event=cafe_event,
+        summary=summary(form, themes) if step == 3 else None,
+    ), 422 if form.errors or duplicates else 200
 
 
 def _save_registration(form, themes, perimeter) -> User | None:
@@ -120,23 +182,42 @@ def blank_forms():
 
 # --- the members list -----------------------------------------------------------------------
 
+
 @bp.route("/membres/", methods=["GET", "POST"])
 def index():
     q = remembered_search("members_q")  # a name: by POST, never in the URL
     if request.method == "POST":  # then the list's address, with the filters that name nobody
-        return redirect(url_for("members.index", **{k: v for k in ("rue", "batiment", "statut")
-                                                    if (v := request.form.get(k, "").strip()[:200])}))
+        return redirect(
+            url_for(
+                "members.index",
+                **{
+                    k: v
+                    for k in ("rue", "batiment", "statut")
+                    if (v := request.form.get(k, "").strip()[:200])
+                },
+            )
+        )
     street = request.args.get("rue", "")[:200]
     building = request.args.get("batiment", "").strip()[:80]
     status = request.args.get("statut", "")
     status = status if status in STATUS_FILTERS else ""
     page = page_number(request.args.get("page"))  # a 20-digit page overflowed the OFFSET (a 500)
     members, count = members_page(q, street, building, status, page)
-    return render_template("members/index.html", members=members, count=count, page=page,
-                           pages=max(1, -(-count // PAGE_SIZE)), q=q, street=street, building=building,
-                           status=status, statuses=STATUS_FILTERS, streets=streets(),
-                           sponsors=sponsors_by_sponsee([member.id for member in members]),
-                           confirm=ConfirmForm())
+    return render_template(
+        "members/index.html",
+        members=members,
+        count=count,
+        page=page,
+        pages=max(1, -(-count // PAGE_SIZE)),
+        q=q,
+        street=street,
+        building=building,
+        status=status,
+        statuses=STATUS_FILTERS,
+        streets=streets(),
+        sponsors=sponsors_by_sponsee([member.id for member in members]),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/membres/<int:member_id>")
@@ -148,13 +229,25 @@ def show(member_id: int):
     consents = current_consents(member)
     share = consents.get(ConsentKind.SHARE_PHONE.value)
     return render_template(
-        "members/show.html", member=member, sponsorship=sponsorship,
+        "members/show.html",
+        member=member,
+        sponsorship=sponsorship,
         reached=contact_route(member, phone_shared=bool(share and share.given), in_exchange=True),
-        sponsorships=sponsorships_history(member), consents=consents,
-        consent_texts=texts.ALL, consent_history=consent_history(member), listings=listings_of(member),
-        events=history(member), sponsees=sponsees_of(member), just_registered=bool(request.args.get("nouveau")),
-        registrar=db.session.get(User, member.registered_by_id) if member.registered_by_id else None,
-        never_activated=never_activated(member), confirm=ConfirmForm(), erasure=pending_erasure(member))
+        sponsorships=sponsorships_history(member),
+        consents=consents,
+        consent_texts=texts.ALL,
+        consent_history=consent_history(member),
+        listings=listings_of(member),
+        events=history(member),
+        sponsees=sponsees_of(member),
+        just_registered=bool(request.args.get("nouveau")),
+        registrar=db.session.get(User, member.registered_by_id)
+        if member.registered_by_id
+        else None,
+        never_activated=never_activated(member),
+        confirm=ConfirmForm(),
+        erasure=pending_erasure(member),
+    )
 
 
 @bp.route("/membres/<int:member_id>/modifier", methods=["GET", "POST"])
@@ -172,11 +265,25 @@ def edit(member_id: int):
         if not form.not_in_register.data:
             dwelling_id, suggestions = find_dwelling(form.address.data)
             if dwelling_id is None:
-                form.address.errors.append(_("Cette adresse n'est pas dans le registre. Choisissez-la dans la "
-                                             "liste, ou cochez « L'adresse n'est pas dans le registre »."))
+                form.address.errors.append(
+                    _(
+                        "Cette adresse n'est pas dans le registre. Choisissez-la dans la "
+                        "liste, ou cochez « L'adresse n'est pas dans le registre »."
+                    )
+                )
         if not form.errors:
-            values = {name: form[name].data for name in ("first_name", "last_name", "address_note", "phone",
-                                                          "email", "contact_preference", "languages")}
+            values = {
+                name: form[name].data
+                for name in (
+                    "first_name",
+                    "last_name",
+                    "address_note",
+                    "phone",
+                    "email",
+                    "contact_preference",
+                    "languages",
+                )
+            }
             values.update(dwelling_id=dwelling_id, has_internet=form.has_internet.data == "yes")
             try:
                 update_member(member, values, actor=current_user)
@@ -188,8 +295,13 @@ def edit(member_id: int):
                 db.session.commit()
                 flash(_("La fiche de %(name)s est enregistrée.", name=member.full_name), "success")
                 return redirect(url_for("members.show", member_id=member.id))
-    return render_template("members/edit.html", form=form, member=member, dwellings=dwelling_choices(),
-                           suggestions=suggestions), 422 if form.errors else 200
+    return render_template(
+        "members/edit.html",
+        form=form,
+        member=member,
+        dwellings=dwelling_choices(),
+        suggestions=suggestions,
+    ), 422 if form.errors else 200
 
 
 @bp.route("/membres/<int:member_id>/depart", methods=["POST"])
@@ -205,11 +317,14 @@ def leave(member_id: int):
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash(_("%(name)s est noté(e) comme parti(e) du périmètre.", name=member.full_name), "success")
+        flash(
+            _("%(name)s est noté(e) comme parti(e) du périmètre.", name=member.full_name), "success"
+        )
     return redirect(url_for("members.show", member_id=member.id))
 
 
 # --- printouts ------------------------------------------------------------------------------
+
 
 @bp.route("/membres/<int:member_id>/carte", methods=["POST"])
 def card(member_id: int):
@@ -237,16 +352,25 @@ def cards():
     perimeter = get_perimeter() or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    ids = [ident for ident in map(parse_id, request.form.getlist("membre")) if ident is not None][:100]
-    members = [member for member in (db.session.get(User, ident) for ident in ids)
-               if member is not None and not member.has_left]
+    ids = [ident for ident in map(parse_id, request.form.getlist("membre")) if ident is not None][
+        :100
+    ]
+    members = [
+        member
+        for member in (db.session.get(User, ident) for ident in ids)
+        if member is not None and not member.has_left
+    ]
     if not members:
         flash(_("Cochez au moins une personne pour imprimer ses cartes."), "error")
         return redirect(url_for("members.index", statut="not_activated"))
     public_url = public_base()  # checked before any code is issued; never the request's host
     try:
-        cards_data = [printouts.welcome_card(member, welcome_code(member, actor=current_user), perimeter,
-                                             public_url) for member in members]
+        cards_data = [
+            printouts.welcome_card(
+                member, welcome_code(member, actor=current_user), perimeter, public_url
+            )
+            for member in members
+        ]
     except MemberError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -276,18 +400,30 @@ def reset_access(member_id: int):
             step = 2 if typed else 1
             public_url = public_base()  # checked before a code is issued; never the request's host
             try:
-                code = reset_access_of(member, actor=current_user._get_current_object(),
-                                       confirmation=form.first_name.data or "")
+                code = reset_access_of(
+                    member,
+                    actor=current_user._get_current_object(),
+                    confirmation=form.first_name.data or "",
+                )
             except MemberError as error:
                 db.session.rollback()
                 (form.first_name if typed else form.confirm).errors.append(str(error))
             else:
-                pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, public_url)])
+                pdf = printouts.render_cards(
+                    [printouts.welcome_card(member, code, perimeter, public_url)]
+                )
                 db.session.commit()
                 return _pdf(pdf, f"carte-{member.first_name.lower()}.pdf")
     status = 422 if form.errors or (refused and request.method == "POST") else 200
-    return render_template("members/reset_access.html", form=form, member=member, refused=refused, typed=typed,
-                           step=step, days=current_app.config["ACTIVATION_CODE_DAYS"]), status
+    return render_template(
+        "members/reset_access.html",
+        form=form,
+        member=member,
+        refused=refused,
+        typed=typed,
+        step=step,
+        days=current_app.config["ACTIVATION_CODE_DAYS"],
+    ), status
 
 
 @bp.route("/membres/<int:member_id>/recepisse.pdf")
@@ -300,6 +436,7 @@ def receipt(member_id: int):
 
 # --- sponsorship ----------------------------------------------------------------------------
 
+
 @bp.route("/membres/<int:member_id>/parrainage", methods=["GET", "POST"])
 def sponsor(member_id: int):
     member = _member(member_id)
@@ -308,7 +445,8 @@ def sponsor(member_id: int):
     form = SponsorForm()
     candidates = [user for user in possible_sponsors(member) if not user.is_offline]
     form.sponsor_id.choices = [SelectChoice("", _("Choisissez…"))] + [
-        SelectChoice(str(user.id), user.full_name) for user in candidates]
+        SelectChoice(str(user.id), user.full_name) for user in candidates
+    ]
     if request.method == "GET":
         form.consent_reference.data = member.paper_reference
     if form.validate_on_submit():
@@ -317,19 +455,36 @@ def sponsor(member_id: int):
         try:
             if new_sponsor is None:
                 raise SponsorshipError(_("Choisissez un parrain ou une marraine."))
-            link_sponsor(member, new_sponsor, actor=current_user, consent_reference=form.consent_reference.data,
-                         sponsor_agreed=form.sponsor_agreed.data, perimeter=perimeter,
-                         transfer=current is not None)
+            link_sponsor(
+                member,
+                new_sponsor,
+                actor=current_user,
+                consent_reference=form.consent_reference.data,
+                sponsor_agreed=form.sponsor_agreed.data,
+                perimeter=perimeter,
+                transfer=current is not None,
+            )
         except SponsorshipError as error:
             db.session.rollback()
             form.sponsor_id.errors.append(str(error))
         else:
             db.session.commit()
-            flash(_("%(sponsor)s est maintenant le parrain ou la marraine de %(name)s.",
-                    sponsor=new_sponsor.full_name, name=member.full_name), "success")
+            flash(
+                _(
+                    "%(sponsor)s est maintenant le parrain ou la marraine de %(name)s.",
+                    sponsor=new_sponsor.full_name,
+                    name=member.full_name,
+                ),
+                "success",
+            )
             return redirect(url_for("members.show", member_id=member.id))
-    return render_template("members/sponsor.html", form=form, member=member, current=current,
-                           limit=current_app.config["SPONSEES_MAX"]), 422 if form.errors else 200
+    return render_template(
+        "members/sponsor.html",
+        form=form,
+        member=member,
+        current=current,
+        limit=current_app.config["SPONSEES_MAX"],
+    ), 422 if form.errors else 200
 
 
 @bp.route("/membres/<int:member_id>/parrainage/fin", methods=["POST"])
@@ -343,12 +498,19 @@ def end_sponsor(member_id: int):
     else:
         end_sponsorship(current, actor=current_user)
         db.session.commit()
-        flash(_("Le parrainage de %(name)s par %(sponsor)s est terminé.", name=member.full_name,
-                sponsor=current.sponsor.full_name), "success")
+        flash(
+            _(
+                "Le parrainage de %(name)s par %(sponsor)s est terminé.",
+                name=member.full_name,
+                sponsor=current.sponsor.full_name,
+            ),
+            "success",
+        )
     return redirect(url_for("members.show", member_id=member.id))
 
 
 # --- personal-data rights (coopere.privacy) ---------------------------------------------------
+
 
 @bp.route("/membres/<int:member_id>/donnees.pdf")
 def export_pdf(member_id: int):

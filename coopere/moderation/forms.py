@@ -1,4 +1,5 @@
 """Forms of moderation: a member's report, and the animators' decision (a reason)."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -11,14 +12,18 @@ TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 
 class ReportForm(BaseForm):
-    reason = RadioField(_l("Pourquoi signalez-vous ce contenu ?"),
-                        choices=[SelectChoice(value, label) for value, label in REASON_LABELS.items()],
-                        validate_choice=False,
-                        validators=[DataRequired(_l("Choisissez la raison du signalement."))])
-    text = TextAreaField(_l("En quelques mots (facultatif, sauf pour « Autre raison »)"),
-                         description=_l("Ce que vous avez remarqué. Seul le groupe d'animation le lira."),
-                         validators=[Optional(), Length(max=TEXT_MAX, message=TOO_LONG)],
-                         render_kw={"rows": 4, "maxlength": TEXT_MAX})
+    reason = RadioField(
+        _l("Pourquoi signalez-vous ce contenu ?"),
+        choices=[SelectChoice(value, label) for value, label in REASON_LABELS.items()],
+        validate_choice=False,
+        validators=[DataRequired(_l("Choisissez la raison du signalement."))],
+    )
+    text = TextAreaField(
+        _l("En quelques mots (facultatif, sauf pour « Autre raison »)"),
+        description=_l("Ce que vous avez remarqué. Seul le groupe d'animation le lira."),
+        validators=[Optional(), Length(max=TEXT_MAX, message=TOO_LONG)],
+        render_kw={"rows": 4, "maxlength": TEXT_MAX},
+    )
 
 
 class DecisionForm(BaseForm):
@@ -29,8 +34,12 @@ class DecisionForm(BaseForm):
     class Meta:
         csrf = False
 
-    note = TextAreaField(_l("Raison de la décision"),
-                         description=_l("Obligatoire pour masquer, rétablir ou avertir : la personne concernée "
-                                        "la lira. Restez aimable et précis."),
-                         validators=[Optional(), Length(max=NOTE_MAX, message=TOO_LONG)],
-                         render_kw={"rows": 3, "maxlength": NOTE_MAX})
+    note = TextAreaField(
+        _l("Raison de la décision"),
+        description=_l(
+            "Obligatoire pour masquer, rétablir ou avertir : la personne concernée "
+            "la lira. Restez aimable et précis."
+        ),
+        validators=[Optional(), Length(max=NOTE_MAX, message=TOO_LONG)],
+        render_kw={"rows": 3, "maxlength": NOTE_MAX},
+    )

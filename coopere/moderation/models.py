@@ -1,4 +1,5 @@
 """Reports of listings and messages, and the warnings animators give members."""
+
 from __future__ import annotations
 
 import enum
@@ -34,16 +35,22 @@ class Report(db.Model):
     __tablename__ = "reports"
     __table_args__ = (
         CheckConstraint("(listing_id IS NULL) <> (message_id IS NULL)", name="one_target"),
-        CheckConstraint("reason IN ('political', 'religious', 'commercial', 'disrespectful', 'other')",
-                        name="reason_known"),
+        CheckConstraint(
+            "reason IN ('political', 'religious', 'commercial', 'disrespectful', 'other')",
+            name="reason_known",
+        ),
         CheckConstraint("status IN ('open', 'hidden', 'kept')", name="status_known"),
         Index("ix_reports_status_created", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), index=True)
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), index=True)
+    listing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("listings.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
     reason: Mapped[str] = mapped_column(String(14))
     text: Mapped[str] = mapped_column(Text, default="", server_default="")
     status: Mapped[str] = mapped_column(String(8), default=ReportStatus.OPEN.value)

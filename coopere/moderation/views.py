@@ -1,8 +1,19 @@
 """Moderation pages: a member reports a listing or a message; the animators' queue and their
 decisions (hide, restore, keep, warn). Every POST is checked by CSRFProtect."""
+
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,15 +36,21 @@ HISTORY_TAB = "historique"
 def open_reports_count() -> int:
     """Reports waiting for the animators (one query, only for animators and only where shown)."""
     if "open_reports_count" not in g:
-        g.open_reports_count = (services.open_report_count()
-                                if current_user.is_authenticated and current_user.is_animator else 0)
+        g.open_reports_count = (
+            services.open_report_count()
+            if current_user.is_authenticated and current_user.is_animator
+            else 0
+        )
     return g.open_reports_count
 
 
 @bp.app_context_processor
 def moderation_context():
-    return {"open_reports_count": open_reports_count, "member_warnings": services.warnings_of,
-            "report_reason": services.reason_label}
+    return {
+        "open_reports_count": open_reports_count,
+        "member_warnings": services.warnings_of,
+        "report_reason": services.reason_label,
+    }
 
 
 def _url_if(endpoint: str, **values) -> str | None:
@@ -42,6 +59,7 @@ def _url_if(endpoint: str, **values) -> str | None:
 
 
 # --- reporting (members) --------------------------------------------------------------------
+
 
 @bp.route("/annonces/<int:listing_id>/signaler", methods=["GET", "POST"])
 def report_listing(listing_id: int):
@@ -53,8 +71,11 @@ def report_listing(listing_id: int):
 def report_message(message_id: int):
     message = db.session.get(Message, message_id) or abort(404)
     party = _party_of(message) or abort(404)  # a thread is its two parties' business only
-    return _report(message=message, person=party,
-                   back=_url_if("exchanges.show", exchange_id=message.exchange_id))
+    return _report(
+        message=message,
+        person=party,
+        back=_url_if("exchanges.show", exchange_id=message.exchange_id),
+    )
 
 
 def _party_of(message: Message) -> User | None:
@@ -68,12 +89,19 @@ def _party_of(message: Message) -> User | None:
     return None
 
 
-def _report(*, listing: Listing | None = None, message: Message | None = None, person: User | None = None,
-            back: str | None):
+def _report(
+    *,
+    listing: Listing | None = None,
+    message: Message | None = None,
+    person: User | None = None,
+    back: str | None,
+):
     person = person or subject()
     author_id = listing.owner_id if listing is not None else message.author_id
     own = author_id in {current_user.id, person.id}
-    already = None if own else services.open_report_by(current_user, listing=listing, message=message)
+    already = (
+        None if own else services.open_report_by(current_user, listing=listing, message=message)
+    )
     form = ReportForm()
     error, status = None, 200
     if request.method == "POST":
@@ -81,8 +109,13 @@ def _report(*, listing: Listing | None = None, message: Message | None = None, p
         if own or already or form.validate_on_submit():
             try:
                 report = services.report_listing if listing is not None else services.report_message
-                report(listing or message, reporter=current_user, reason=form.reason.data or "",
-                       text=form.text.data or "", acting_for=person)
+                report(
+                    listing or message,
+                    reporter=current_user,
+                    reason=form.reason.data or "",
+                    text=form.text.data or "",
+                    acting_for=person,
+                )
             except ModerationError as err:
                 db.session.rollback()
                 if err.field:
@@ -93,11 +126,20 @@ def _report(*, listing: Listing | None = None, message: Message | None = None, p
                 db.session.commit()
                 flash(_("Merci, votre signalement est transmis au groupe d'animation."), "success")
                 return redirect(request.path)
-    return render_template("moderation/report.html", form=form, listing=listing, message=message, own=own,
-                           already=already, error=error, back=back), status
+    return render_template(
+        "moderation/report.html",
+        form=form,
+        listing=listing,
+        message=message,
+        own=own,
+        already=already,
+        error=error,
+        back=back,
+    ), status
 
 
 # --- the animators' queue -------------------------------------------------------------------
+
 
 def _key(*, listing: Listing | None = None, message: Message | None = None) -> str:
     return f"annonce-{listing.id}" if listing is not None else f"message-{message.id}"
@@ -111,20 +153,30 @@ def _page(*, failed: str | None = None, error: str | None = None, status: int = 
     def form_for(key: str) -> DecisionForm:
         return DecisionForm(prefix=key, formdata=request.form if key == failed else None)
 
-    context = {"tab": tab, "form_for": form_for, "error": error, "failed": failed,
-               "status_label": lambda status: str(services.STATUS_LABELS.get(status, status))}
+    context = {
+        "tab": tab,
+        "form_for": form_for,
+        "error": error,
+        "failed": failed,
+        "status_label": lambda status: str(services.STATUS_LABELS.get(status, status)),
+    }
     if tab == HISTORY_TAB:
         page = request.args.get("page", 1, type=int)
         reports, pages = services.history(page)
         restorable, seen = {}, set()
         for report in reports:  # one « Rétablir » form per object still hidden, on its latest line
             key = _key(listing=report.listing, message=report.message)
-            hidden = (report.listing.status == ListingStatus.HIDDEN if report.listing is not None
-                      else report.message.hidden)
+            hidden = (
+                report.listing.status == ListingStatus.HIDDEN
+                if report.listing is not None
+                else report.message.hidden
+            )
             if hidden and key not in seen:
                 restorable[report.id] = key
             seen.add(key)
-        context.update(reports=reports, page=min(max(page, 1), pages), pages=pages, restorable=restorable)
+        context.update(
+            reports=reports, page=min(max(page, 1), pages), pages=pages, restorable=restorable
+        )
     else:
         context.update(groups=services.queue())
     return render_template("moderation/queue.html", **context), status
@@ -148,36 +200,53 @@ def _decide(key: str, action, obj, success: str, **extra):
             db.session.commit()
             flash(success, "success")
             tab = request.form.get("onglet", "")
-            return redirect(url_for("moderation.queue", onglet=tab) if tab == HISTORY_TAB
-                            else url_for("moderation.queue"))
+            return redirect(
+                url_for("moderation.queue", onglet=tab)
+                if tab == HISTORY_TAB
+                else url_for("moderation.queue")
+            )
     return _page(failed=key, error=" ".join(str(e) for e in form.note.errors), status=422)
 
 
 @bp.route("/moderation/annonces/<int:listing_id>/masquer", methods=["POST"])
 def hide_listing(listing_id: int):
     listing = db.session.get(Listing, listing_id) or abort(404)
-    return _decide(_key(listing=listing), services.hide_listing, listing,
-                   _("L'annonce « %(title)s » est masquée ; son auteur est prévenu.", title=listing.title))
+    return _decide(
+        _key(listing=listing),
+        services.hide_listing,
+        listing,
+        _("L'annonce « %(title)s » est masquée ; son auteur est prévenu.", title=listing.title),
+    )
 
 
 @bp.route("/moderation/annonces/<int:listing_id>/retablir", methods=["POST"])
 def restore_listing(listing_id: int):
     listing = db.session.get(Listing, listing_id) or abort(404)
-    return _decide(_key(listing=listing), services.restore_listing, listing,
-                   _("L'annonce « %(title)s » est rétablie ; son auteur est prévenu.", title=listing.title))
+    return _decide(
+        _key(listing=listing),
+        services.restore_listing,
+        listing,
+        _("L'annonce « %(title)s » est rétablie ; son auteur est prévenu.", title=listing.title),
+    )
 
 
 @bp.route("/moderation/messages/<int:message_id>/masquer", methods=["POST"])
 def hide_message(message_id: int):
     message = db.session.get(Message, message_id) or abort(404)
-    return _decide(_key(message=message), services.hide_message, message,
-                   _("Le message est masqué ; son auteur est prévenu."))
+    return _decide(
+        _key(message=message),
+        services.hide_message,
+        message,
+        _("Le message est masqué ; son auteur est prévenu."),
+    )
 
 
 @bp.route("/moderation/messages/<int:message_id>/retablir", methods=["POST"])
 def restore_message(message_id: int):
     message = db.session.get(Message, message_id) or abort(404)
-    return _decide(_key(message=message), services.restore_message, message, _("Le message est rétabli."))
+    return _decide(
+        _key(message=message), services.restore_message, message, _("Le message est rétabli.")
+    )
 
 
 def _report_or_404(report_id: int) -> Report:
@@ -187,13 +256,21 @@ def _report_or_404(report_id: int) -> Report:
 @bp.route("/moderation/signalements/<int:report_id>/garder", methods=["POST"])
 def keep(report_id: int):
     report = _report_or_404(report_id)
-    return _decide(_key(listing=report.listing, message=report.message), services.keep, report,
-                   _("C'est noté : le contenu reste visible, le signalement est classé."))
+    return _decide(
+        _key(listing=report.listing, message=report.message),
+        services.keep,
+        report,
+        _("C'est noté : le contenu reste visible, le signalement est classé."),
+    )
 
 
 @bp.route("/moderation/signalements/<int:report_id>/avertir", methods=["POST"])
 def warn(report_id: int):
     report = _report_or_404(report_id)
     person = report.listing.owner if report.listing is not None else report.message.author
-    return _decide(_key(listing=report.listing, message=report.message), services.warn, report,
-                   _("L'avertissement est envoyé à %(name)s.", name=person.full_name))
+    return _decide(
+        _key(listing=report.listing, message=report.message),
+        services.warn,
+        report,
+        _("L'avertissement est envoyé à %(name)s.", name=person.full_name),
+    )

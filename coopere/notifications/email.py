@@ -8,6 +8,7 @@ address; coopere/logs.py scrubs the exception's text): the page still works.
 
 Every email carries a one-click way to stop it: a signed link to /courriel/arreter/<token>
 (the token names the member and the consent), also given in the List-Unsubscribe headers."""
+
 from __future__ import annotations
 
 import logging
@@ -33,8 +34,15 @@ from ..urls import absolute_url, has_public_url, public_url_for
 log = logging.getLogger(__name__)
 
 #: Notice kinds that also go by email (with the EMAIL_NOTICES consent).
-EMAIL_KINDS = frozenset({"exchange.started", "exchange.message", "exchange.accepted", "listing.expiring",
-                         "account.reset"})
+EMAIL_KINDS = frozenset(
+    {
+        "exchange.started",
+        "exchange.message",
+        "exchange.accepted",
+        "listing.expiring",
+        "account.reset",
+    }
+)
 UNSUBSCRIBE_SALT = "coopere-email-unsubscribe"
 UNSUBSCRIBABLE = (ConsentKind.EMAIL_NOTICES, ConsentKind.WEEKLY_DIGEST)
 OUTBOX = "outbox"
@@ -50,7 +58,9 @@ class TimedConnection(Connection):
 
     def configure_host(self):
         smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
-        host = smtp(self.mail.server, self.mail.port, timeout=current_app.config.get("MAIL_TIMEOUT", 10))
+        host = smtp(
+            self.mail.server, self.mail.port, timeout=current_app.config.get("MAIL_TIMEOUT", 10)
+        )
         if self.mail.use_tls:
             host.starttls()
         if self.mail.username and self.mail.password:
@@ -73,12 +83,15 @@ def enabled() -> bool:
     state = current_app.extensions.setdefault("coopere.email", {})
     if not state.get("warned"):
         state["warned"] = True
-        log.warning("emails not sent: MAIL_SERVER is set but PUBLIC_URL is not (links are never guessed "
-                    "from the request)")
+        log.warning(
+            "emails not sent: MAIL_SERVER is set but PUBLIC_URL is not (links are never guessed "
+            "from the request)"
+        )
     return False
 
 
 # --- consents, read for many people at once ----------------------------------------------
+
 
 def consenting(users: list[User], kind: ConsentKind) -> list[User]:
     """Those of `users` whose latest answer to `kind` is yes and who have an email (one query)."""
@@ -86,14 +99,18 @@ def consenting(users: list[User], kind: ConsentKind) -> list[User]:
     if not with_email:
         return []
     latest: dict[int, bool] = {}
-    rows = db.session.execute(select(Consent.user_id, Consent.given).where(
-        Consent.user_id.in_([user.id for user in with_email]), Consent.kind == kind.value).order_by(Consent.id))
+    rows = db.session.execute(
+        select(Consent.user_id, Consent.given)
+        .where(Consent.user_id.in_([user.id for user in with_email]), Consent.kind == kind.value)
+        .order_by(Consent.id)
+    )
     for user_id, given in rows:
         latest[user_id] = given
     return [user for user in with_email if latest.get(user.id)]
 
 
 # --- unsubscribe tokens -------------------------------------------------------------------
+
 
 def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
@@ -116,6 +133,7 @@ def read_unsubscribe_token(token: str) -> tuple[int, ConsentKind] | None:
 
 
 # --- building messages ----------------------------------------------------------------------
+
 
 class _PlainListHeaders(EmailPolicy):
     """`email.policy.SMTP`, except that List-Unsubscribe and List-Unsubscribe-Post are written as
@@ -161,10 +179,16 @@ class Email:
     def message(self) -> MailMessage:
         # Plain ASCII headers (RFC 8058): PUBLIC_URL's host is in IDNA form, the path is URL-quoted.
         self.unsubscribe_url.encode("ascii")
-        return PlainHeadersMessage(subject=self.subject, recipients=[self.to], body=self.body,
-                                   sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
-                                   extra_headers={"List-Unsubscribe": f"<{self.unsubscribe_url}>",
-                                                  "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        return PlainHeadersMessage(
+            subject=self.subject,
+            recipients=[self.to],
+            body=self.body,
+            sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
+            extra_headers={
+                "List-Unsubscribe": f"<{self.unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
 
 
 def build_email(user: User, kind: ConsentKind, subject, template: str, **context) -> Email:
@@ -176,8 +200,14 @@ def build_email(user: User, kind: ConsentKind, subject, template: str, **context
         perimeter = get_perimeter()
         site = perimeter.short_name if perimeter else _("Réseau d'entraide")
         subject_text = f"[{site}] {subject_text}"
-    return Email(to=user.email, subject=subject_text, body=body, unsubscribe_url=stop_url, user_id=user.id,
-                 kind=template.removeprefix("email/").removesuffix(".txt"))
+    return Email(
+        to=user.email,
+        subject=subject_text,
+        body=body,
+        unsubscribe_url=stop_url,
+        user_id=user.id,
+        kind=template.removeprefix("email/").removesuffix(".txt"),
+    )
 
 
 def send_now(email: Email) -> bool:
@@ -188,12 +218,18 @@ def send_now(email: Email) -> bool:
         with connect() as connection:
             connection.send(email.message())
     except Exception:  # noqa: BLE001 - any SMTP or network failure: log and carry on
-        log.warning("email %s to member %s not sent (SMTP failure)", email.kind, email.user_id, exc_info=True)
+        log.warning(
+            "email %s to member %s not sent (SMTP failure)",
+            email.kind,
+            email.user_id,
+            exc_info=True,
+        )
         return False
     return True
 
 
 # --- notices by email, after commit -------------------------------------------------------
+
 
 def queue_notice_emails(users: list[User], kind: str, make_text, link: str) -> int:
     """For a notice of an emailed kind: queue an email to each consenting member with an address.
@@ -204,8 +240,16 @@ def queue_notice_emails(users: list[User], kind: str, make_text, link: str) -> i
     for user in consenting(users, ConsentKind.EMAIL_NOTICES):
         with force_locale(user.locale or "fr"):
             text = str(make_text())
-        emails.append(build_email(user, ConsentKind.EMAIL_NOTICES, lambda text=text: _shorten(text),
-                                  "email/notice.txt", text=text, link=absolute_url(link) if link else ""))
+        emails.append(
+            build_email(
+                user,
+                ConsentKind.EMAIL_NOTICES,
+                lambda text=text: _shorten(text),
+                "email/notice.txt",
+                text=text,
+                link=absolute_url(link) if link else "",
+            )
+        )
     db.session.info.setdefault(OUTBOX, []).extend(emails)
     return len(emails)
 
@@ -228,8 +272,12 @@ def _send_outbox(session: Session) -> None:
                 try:
                     connection.send(email.message())
                 except Exception:  # noqa: BLE001 - one refused address must not stop the others
-                    log.warning("email %s to member %s not sent (SMTP failure)", email.kind, email.user_id,
-                                exc_info=True)
+                    log.warning(
+                        "email %s to member %s not sent (SMTP failure)",
+                        email.kind,
+                        email.user_id,
+                        exc_info=True,
+                    )
     except Exception:  # noqa: BLE001 - the SMTP server is down: the page still works
         log.warning("emails not sent: SMTP server unreachable", exc_info=True)
 

@@ -1,4 +1,5 @@
 """A notice shown to one member on the site until they have read it."""
+
 from __future__ import annotations
 
 from datetime import datetime

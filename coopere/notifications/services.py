@@ -1,4 +1,5 @@
 """Sending a notice to members, in each one's language, and reading them."""
+
 from __future__ import annotations
 
 from flask_babel import force_locale
@@ -24,18 +25,30 @@ def notify(users: list[User], kind: str, make_text, link: str = "") -> int:
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count()).select_from(Notification).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None)))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
 
 
 def latest(user: User, limit: int = 50) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
-                                   .order_by(Notification.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def mark_all_read(user: User) -> None:
-    db.session.execute(update(Notification).where(Notification.user_id == user.id,
-                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
 
 
 #: Notices shown as soon as the person logs in (a message at the top of the page), not only in
@@ -45,9 +58,17 @@ LOGIN_KINDS = ("account.reset",)
 
 def take_login_notices(user: User) -> list[str]:
     """The texts of `user`'s unread notices of LOGIN_KINDS, marked read (shown once, at login)."""
-    notices = list(db.session.scalars(select(Notification).where(
-        Notification.user_id == user.id, Notification.kind.in_(LOGIN_KINDS), Notification.read_at.is_(None))
-        .order_by(Notification.id)))
+    notices = list(
+        db.session.scalars(
+            select(Notification)
+            .where(
+                Notification.user_id == user.id,
+                Notification.kind.in_(LOGIN_KINDS),
+                Notification.read_at.is_(None),
+            )
+            .order_by(Notification.id)
+        )
+    )
     for notice in notices:
         notice.read_at = utcnow()
     return [notice.text for notice in notices]

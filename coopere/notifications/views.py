@@ -1,7 +1,17 @@
 """A member's notices: the page listing them, « Tout marquer comme lu », the count in the menu."""
+
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, has_request_context, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,8 +27,11 @@ bp = Blueprint("notifications", __name__)
 def unread_notifications() -> int:
     """The logged-in person's unread notices (one query per request at most, only where asked)."""
     if "unread_notifications" not in g:
-        g.unread_notifications = (unread_count(current_user)
-                                  if has_request_context() and current_user.is_authenticated else 0)
+        g.unread_notifications = (
+            unread_count(current_user)
+            if has_request_context() and current_user.is_authenticated
+            else 0
+        )
     return g.unread_notifications
 
 
@@ -30,8 +43,12 @@ def notifications_context():
 @bp.route("/notifications")
 def index():
     notices = latest(current_user)
-    return render_template("notifications/index.html", notices=notices, form=ConfirmForm(),
-                           unread=sum(1 for notice in notices if notice.read_at is None))
+    return render_template(
+        "notifications/index.html",
+        notices=notices,
+        form=ConfirmForm(),
+        unread=sum(1 for notice in notices if notice.read_at is None),
+    )
 
 
 @bp.route("/notifications/tout-lu", methods=["POST"])
@@ -44,6 +61,7 @@ def mark_read():
 
 
 # --- one-click stop of an email ----------------------------------------------------------------
+
 
 @bp.route("/courriel/arreter/<token>", methods=["GET", "POST"])
 @csrf.exempt  # the signed token is the proof; mail clients post here without a form (RFC 8058)
@@ -66,5 +84,12 @@ def unsubscribe(token: str):
         set_own_consent(user, kind, False, perimeter=get_perimeter())
         db.session.commit()
         subscribed, stopped = False, True
-    return render_template("notifications/unsubscribe.html", valid=True, user=user, label=ALL[kind].label,
-                           kind=kind.value, subscribed=subscribed, stopped=stopped or request.method == "POST")
+    return render_template(
+        "notifications/unsubscribe.html",
+        valid=True,
+        user=user,
+        label=ALL[kind].label,
+        kind=kind.value,
+        subscribed=subscribed,
+        stopped=stopped or request.method == "POST",
+    )

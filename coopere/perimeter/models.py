@@ -1,4 +1,5 @@
 """The perimeter's settings: one row per instance."""
+
 from __future__ import annotations
 
 from datetime import datetime

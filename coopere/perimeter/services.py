@@ -1,4 +1,5 @@
 """Perimeter set-up and settings changes."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select
@@ -9,19 +10,38 @@ from ..auth.models import Role, User
 from ..extensions import db
 from .models import Perimeter, get_perimeter
 
-SETTINGS_FIELDS = ("name", "short_name", "city", "postcode", "estimated_dwellings", "meeting_place",
-                   "contact", "charter_text")
+SETTINGS_FIELDS = (
+    "name",
+    "short_name",
+    "city",
+    "postcode",
+    "estimated_dwellings",
+    "meeting_place",
+    "contact",
+    "charter_text",
+)
 
 
 def find_members_to_promote(query: str, limit: int) -> list[User]:
     """Activated members (not yet in the group) whose first or last name contains `query`."""
     pattern = f"%{query.lower()}%"
-    return list(db.session.scalars(
-        select(User).where(User.role == Role.MEMBER.value, User.password_hash.is_not(None),
-                           User.is_enabled.is_(True),
-                           or_(func.lower(User.first_name).like(pattern), func.lower(User.last_name).like(pattern),
-                               func.lower(User.first_name + " " + User.last_name).like(pattern)))
-        .order_by(User.last_name, User.first_name).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.role == Role.MEMBER.value,
+                User.password_hash.is_not(None),
+                User.is_enabled.is_(True),
+                or_(
+                    func.lower(User.first_name).like(pattern),
+                    func.lower(User.last_name).like(pattern),
+                    func.lower(User.first_name + " " + User.last_name).like(pattern),
+                ),
+            )
+            .order_by(User.last_name, User.first_name)
+            .limit(limit)
+        )
+    )
 
 
 def save_settings(values: dict, *, actor=None) -> Perimeter:
@@ -59,6 +79,9 @@ Les membres s'inscrivent en personne, auprès du groupe d'animation, lors d'un c
 
 def perimeter_data(perimeter: Perimeter) -> printing.Perimeter:
     """The perimeter as the print engine needs it (French)."""
-    return printing.Perimeter(name=perimeter.name, city=perimeter.city,
-                              signature=f"Le groupe d'animation de {perimeter.short_name}",
-                              contact=perimeter.contact)
+    return printing.Perimeter(
+        name=perimeter.name,
+        city=perimeter.city,
+        signature=f"Le groupe d'animation de {perimeter.short_name}",
+        contact=perimeter.contact,
+    )

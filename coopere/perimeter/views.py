@@ -1,4 +1,5 @@
 """Administration of the perimeter: its settings, its animation group, the audit log."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -31,8 +32,9 @@ def settings():
         db.session.commit()
         flash(_("Les réglages du périmètre sont enregistrés."), "success")
         return redirect(url_for("perimeter.settings"))
-    return render_template("perimeter/settings.html", form=form, perimeter=perimeter), \
-        422 if form.errors else 200
+    return render_template(
+        "perimeter/settings.html", form=form, perimeter=perimeter
+    ), 422 if form.errors else 200
 
 
 @bp.route("/groupe", methods=["GET", "POST"])
@@ -43,10 +45,18 @@ def group():
     group_members = animators()
     advice_level, advice = size_advice(len(group_members))
     found = find_members_to_promote(query, SEARCH_LIMIT + 1) if query else []
-    return render_template("perimeter/group.html", group_members=group_members, query=query,
-                           found=found[:SEARCH_LIMIT], more_found=len(found) > SEARCH_LIMIT,
-                           role_choices=RoleForm(formdata=None).role.choices,
-                           advice_level=advice_level, advice=advice, ideal=GROUP_IDEAL, most=GROUP_MAX)
+    return render_template(
+        "perimeter/group.html",
+        group_members=group_members,
+        query=query,
+        found=found[:SEARCH_LIMIT],
+        more_found=len(found) > SEARCH_LIMIT,
+        role_choices=RoleForm(formdata=None).role.choices,
+        advice_level=advice_level,
+        advice=advice,
+        ideal=GROUP_IDEAL,
+        most=GROUP_MAX,
+    )
 
 
 def _person(user_id: int) -> User:
@@ -80,14 +90,20 @@ def set_group_role_view(user_id: int):
     form = GroupRoleForm()
     if form.validate_on_submit():
         try:
-            set_group_role(user, GroupRole(form.group_role.data) if form.group_role.data else None,
-                           actor=current_user)
+            set_group_role(
+                user,
+                GroupRole(form.group_role.data) if form.group_role.data else None,
+                actor=current_user,
+            )
         except AccountError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("La place de %(name)s dans le groupe est enregistrée.", name=user.full_name), "success")
+            flash(
+                _("La place de %(name)s dans le groupe est enregistrée.", name=user.full_name),
+                "success",
+            )
     else:
         flash(_("Ce choix n'existe pas."), "error")
     return redirect(url_for("perimeter.group"))
@@ -96,8 +112,13 @@ def set_group_role_view(user_id: int):
 @bp.route("/journal")
 def audit():
     events = db.session.execute(
-        select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(AUDIT_PAGE_SIZE)).all()
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(AUDIT_PAGE_SIZE)
+    ).all()
     from ..audit.services import printable, utc_timestamp
 
-    return render_template("perimeter/audit.html", events=events, printable=printable, utc_timestamp=utc_timestamp)
+    return render_template(
+        "perimeter/audit.html", events=events, printable=printable, utc_timestamp=utc_timestamp
+    )

@@ -66,15 +66,26 @@ def _section(item: Any) -> dict[str, Any]:
     if chart is not None and not isinstance(chart, Markup):
         # Only the charts module's output is trusted as SVG; anything else would be escaped
         # into visible tags.
-        raise ValueError(f"Rapport d’activité : le graphique de « {table.title} » n’est pas un SVG préparé.")
+        raise ValueError(
+            f"Rapport d’activité : le graphique de « {table.title} » n’est pas un SVG préparé."
+        )
     columns = [{"label": column.label, "numeric": column.numeric} for column in table.columns]
 
     def cells(row: Sequence[Any]) -> list[dict[str, Any]]:
-        return [{"text": french_number(value) if column.numeric else ("—" if value in (None, "") else str(value)),
-                 "numeric": column.numeric} for column, value in zip(table.columns, row)]
+        return [
+            {
+                "text": french_number(value)
+                if column.numeric
+                else ("—" if value in (None, "") else str(value)),
+                "numeric": column.numeric,
+            }
+            for column, value in zip(table.columns, row)
+        ]
 
     return {
-        "title": table.title, "caption": table.caption, "columns": columns,
+        "title": table.title,
+        "caption": table.caption,
+        "columns": columns,
         "rows": [cells(row) for row in table.rows],
         "total": cells(table.total) if table.total is not None else None,
         "chart": chart or None,
@@ -96,15 +107,23 @@ def render_activity_report(data: Mapping[str, Any]) -> bytes:
     """
     perimeter = str(data.get("perimeter") or "").strip()
     period = str(data.get("period") or "").strip()
-    missing = [label for label, value in (("le nom du périmètre", perimeter), ("la période", period))
-               if not value]
+    missing = [
+        label
+        for label, value in (("le nom du périmètre", perimeter), ("la période", period))
+        if not value
+    ]
     if missing:
         raise ValueError("Rapport d’activité incomplet : il manque " + " et ".join(missing) + ".")
-    figures = [(str(label).strip(), french_number(value)) for label, value in data.get("key_figures") or ()]
+    figures = [
+        (str(label).strip(), french_number(value)) for label, value in data.get("key_figures") or ()
+    ]
     html = render_template(
-        "activity_report.html", lang="fr",
+        "activity_report.html",
+        lang="fr",
         title=str(data.get("title") or f"Rapport d’activité {period} — {perimeter}"),
-        perimeter=perimeter, period=period, city=str(data.get("city") or "").strip(),
+        perimeter=perimeter,
+        period=period,
+        city=str(data.get("city") or "").strip(),
         date_text=str(data.get("date_text") or "").strip(),
         paragraphs=paragraphs(str(data.get("text") or "")),
         key_figures=figures,

@@ -24,8 +24,9 @@ def postal_address_lines(
     lines of at most 38 characters. The last line is in capitals without accents, as La
     Poste's sorting machines read best.
     """
-    street_line = " ".join(part for part in (str(number or "").strip(), rep.strip(),
-                                            street.strip()) if part)
+    street_line = " ".join(
+        part for part in (str(number or "").strip(), rep.strip(), street.strip()) if part
+    )
     city_line = f"{postcode.strip()} {_postal_city(city)}".strip()
     head = [recipient.strip()] if recipient and recipient.strip() else []
     room = MAX_LINES - len(head) - 2
@@ -51,5 +52,5 @@ def _pack(complement: str, room: int) -> list[str]:
             lines.append(part)
     if len(lines) > room:
         # Too many parts for the window: keep them all, on fewer, longer lines.
-        lines = lines[:room - 1] + [", ".join(lines[room - 1:])]
+        lines = lines[: room - 1] + [", ".join(lines[room - 1 :])]
     return lines

@@ -27,18 +27,32 @@ def render_attendance_sheet(sheet: AttendanceSheet) -> bytes:
     ``max(blank_rows, 20)`` empty rows or more, down to the foot of the last page, and the
     event and « page n/N » in the footer. Raises ValueError (in
     French) when the event's title or date is missing, or the sheet would be absurdly long."""
-    missing = [label for label, value in (("le rendez-vous", sheet.event_title.strip()),
-                                          ("la date", sheet.date_text.strip())) if not value]
+    missing = [
+        label
+        for label, value in (
+            ("le rendez-vous", sheet.event_title.strip()),
+            ("la date", sheet.date_text.strip()),
+        )
+        if not value
+    ]
     if missing:
         raise ValueError("Feuille de présence incomplète : il manque " + ", ".join(missing) + ".")
     blank = max(sheet.blank_rows, MIN_BLANK_ROWS)
     if len(sheet.rows) + blank > MAX_ROWS:
-        raise ValueError(f"Feuille de présence trop longue : {len(sheet.rows) + blank} lignes "
-                         f"(au plus {MAX_ROWS}).")
+        raise ValueError(
+            f"Feuille de présence trop longue : {len(sheet.rows) + blank} lignes "
+            f"(au plus {MAX_ROWS})."
+        )
     pages = _pages_for(len(sheet.rows) + blank)
     filled = FIRST_PAGE_ROWS + (pages - 1) * NEXT_PAGE_ROWS - len(sheet.rows)
-    rows = [{"last_name": row.last_name.strip(), "first_name": row.first_name.strip(),
-             "street": row.street.strip()} for row in sheet.rows]
+    rows = [
+        {
+            "last_name": row.last_name.strip(),
+            "first_name": row.first_name.strip(),
+            "street": row.street.strip(),
+        }
+        for row in sheet.rows
+    ]
     event_title = sheet.event_title.strip()
     date_text = sheet.date_text.strip()
 

@@ -67,7 +67,7 @@ def render_welcome_cards(
         pages = len(prepared)
         sheets: list[list[dict[str, object]]] = []
     else:
-        sheets = [prepared[i:i + PER_SHEET] for i in range(0, len(prepared), PER_SHEET)]
+        sheets = [prepared[i : i + PER_SHEET] for i in range(0, len(prepared), PER_SHEET)]
         pages = len(sheets)
     first = cards[0]
     if len(cards) == 1:
@@ -124,8 +124,9 @@ def check_card_texts(card: WelcomeCard) -> None:
     _card_context(card, "")
 
 
-def _fits(text: str, size_pt: float, width_mm: float, bold: bool = False,
-          tracking_em: float = 0.0) -> bool:
+def _fits(
+    text: str, size_pt: float, width_mm: float, bold: bool = False, tracking_em: float = 0.0
+) -> bool:
     return text_width_mm(text, size_pt, bold, tracking_em) <= width_mm
 
 
@@ -143,14 +144,21 @@ def _cafe_lines(card: WelcomeCard) -> tuple[str, str]:
 
 def _card_context(card: WelcomeCard, qr: str) -> dict[str, object]:
     """What the template shows on one card; ValueError if something is missing or too long."""
-    missing = [label for label, value in (
-        ("le prénom", card.first_name), ("le nom du réseau", card.perimeter_name),
-        ("l’adresse d’activation", card.activation_url),
-        ("le code", "-" if card.already_active else card.short_code))
-        if not value.strip()]
+    missing = [
+        label
+        for label, value in (
+            ("le prénom", card.first_name),
+            ("le nom du réseau", card.perimeter_name),
+            ("l’adresse d’activation", card.activation_url),
+            ("le code", "-" if card.already_active else card.short_code),
+        )
+        if not value.strip()
+    ]
     if missing:
-        raise ValueError(f"Carte de bienvenue de {card.first_name.strip() or '(sans prénom)'} "
-                         "incomplète : il manque " + ", ".join(missing) + ".")
+        raise ValueError(
+            f"Carte de bienvenue de {card.first_name.strip() or '(sans prénom)'} "
+            "incomplète : il manque " + ", ".join(missing) + "."
+        )
     problems: list[str] = []
 
     def one_line(label: str, text: str, size: float, width: float, bold: bool = False) -> str:
@@ -160,40 +168,56 @@ def _card_context(card: WelcomeCard, qr: str) -> dict[str, object]:
 
     name = card.first_name.strip()
     greeting = f"Bienvenue, {name} !"
-    name_size = next((css for size, css in _GREETING_SIZES
-                      if _fits(greeting, size, _FULL_WIDTH_MM, bold=True)), None)
+    name_size = next(
+        (css for size, css in _GREETING_SIZES if _fits(greeting, size, _FULL_WIDTH_MM, bold=True)),
+        None,
+    )
     if name_size is None:
         problems.append(f"le prénom (« {name} »)")
     code = "" if card.already_active else format_short_code(card.short_code)
-    code_size = next((css for size, css in _CODE_SIZES
-                      if _fits(code, size, _COLUMN_WIDTH_MM - _CODE_PADDING_MM, True,
-                               _CODE_TRACKING_EM)), None)
+    code_size = next(
+        (
+            css
+            for size, css in _CODE_SIZES
+            if _fits(code, size, _COLUMN_WIDTH_MM - _CODE_PADDING_MM, True, _CODE_TRACKING_EM)
+        ),
+        None,
+    )
     if code_size is None:
         problems.append(f"le code (« {code} »)")
     if len(card.activation_url) > _MAX_URL_LENGTH:
-        problems.append(f"l’adresse d’activation ({len(card.activation_url)} caractères, "
-                        f"{_MAX_URL_LENGTH} au plus)")
+        problems.append(
+            f"l’adresse d’activation ({len(card.activation_url)} caractères, "
+            f"{_MAX_URL_LENGTH} au plus)"
+        )
     contact = _contact_line(card.contact)
     when, where = _cafe_lines(card)
     context = {
         "first_name": name,
         "name_size": name_size or "",
-        "perimeter_name": one_line("le nom du réseau", card.perimeter_name.strip(), 10,
-                                   _FULL_WIDTH_MM, bold=True),
+        "perimeter_name": one_line(
+            "le nom du réseau", card.perimeter_name.strip(), 10, _FULL_WIDTH_MM, bold=True
+        ),
         "code": code,
         "code_size": code_size or "",
-        "site": one_line("l’adresse du site", site_address(card), 8, _COLUMN_WIDTH_MM,
-                         bold=True),
+        "site": one_line("l’adresse du site", site_address(card), 8, _COLUMN_WIDTH_MM, bold=True),
         "contact": one_line("le contact", contact, 8, _FULL_WIDTH_MM - 14),
         # « Le samedi 12 mars 2026, 10 h »: the caller's date, untouched, starts the line.
-        "cafe_when": one_line("la date du café-rencontre",
-                              f"Le {when}" if when[:1].islower() else when, 8,
-                              _FULL_WIDTH_MM, bold=True),
+        "cafe_when": one_line(
+            "la date du café-rencontre",
+            f"Le {when}" if when[:1].islower() else when,
+            8,
+            _FULL_WIDTH_MM,
+            bold=True,
+        ),
         "cafe_where": one_line("le lieu du café-rencontre", where, 8, _FULL_WIDTH_MM),
         "already_active": card.already_active,
         "qr": qr,
     }
     if problems:
-        raise ValueError(f"Texte trop long pour la carte de bienvenue de {name} : "
-                         + " ; ".join(problems) + ". Raccourcissez-le.")
+        raise ValueError(
+            f"Texte trop long pour la carte de bienvenue de {name} : "
+            + " ; ".join(problems)
+            + ". Raccourcissez-le."
+        )
     return context

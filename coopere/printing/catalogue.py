@@ -50,24 +50,44 @@ def render_catalogue(catalogue: Catalogue) -> bytes:
     groups: dict[str, list[dict]] = {}
     for listing in catalogue.listings:
         if listing.kind not in KINDS:
-            raise ValueError(f"Type d’annonce inconnu : {listing.kind!r} pour « {listing.title.strip()} ».")
-        groups.setdefault(listing.theme.strip() or "Autres annonces", []).append({
-            "kind": listing.kind, "kind_text": KINDS[listing.kind], "title": listing.title.strip(),
-            "reference": listing.reference.strip(), "first_name": listing.first_name.strip(),
-            "contact": listing.contact.strip(), "description": listing.description.strip(),
-            "details": [(label, value) for label, value in listing.details if value],
-            "availability": listing.availability.strip(), "project": listing.project.strip(),
-            "long": len(listing.description) > LONG_LISTING,
-        })
+            raise ValueError(
+                f"Type d’annonce inconnu : {listing.kind!r} pour « {listing.title.strip()} »."
+            )
+        groups.setdefault(listing.theme.strip() or "Autres annonces", []).append(
+            {
+                "kind": listing.kind,
+                "kind_text": KINDS[listing.kind],
+                "title": listing.title.strip(),
+                "reference": listing.reference.strip(),
+                "first_name": listing.first_name.strip(),
+                "contact": listing.contact.strip(),
+                "description": listing.description.strip(),
+                "details": [(label, value) for label, value in listing.details if value],
+                "availability": listing.availability.strip(),
+                "project": listing.project.strip(),
+                "long": len(listing.description) > LONG_LISTING,
+            }
+        )
     cafe = catalogue.next_cafe
     html = render_template(
-        "catalogue.html", lang="fr",
-        title=catalogue.title or f"Catalogue des annonces — {catalogue.perimeter.name} — {catalogue.date_text}",
-        perimeter=catalogue.perimeter, date_text=catalogue.date_text.strip(), themes=list(groups.items()),
+        "catalogue.html",
+        lang="fr",
+        title=catalogue.title
+        or f"Catalogue des annonces — {catalogue.perimeter.name} — {catalogue.date_text}",
+        perimeter=catalogue.perimeter,
+        date_text=catalogue.date_text.strip(),
+        themes=list(groups.items()),
         count=len(catalogue.listings),
-        cafe={"date": cafe.date_text.strip(), "time": cafe.time_text.strip(), "place": cafe.place.strip()}
-        if cafe and cafe.date_text.strip() else None,
-        contact_lines=[line.strip() for line in catalogue.perimeter.contact.splitlines() if line.strip()],
+        cafe={
+            "date": cafe.date_text.strip(),
+            "time": cafe.time_text.strip(),
+            "place": cafe.place.strip(),
+        }
+        if cafe and cafe.date_text.strip()
+        else None,
+        contact_lines=[
+            line.strip() for line in catalogue.perimeter.contact.splitlines() if line.strip()
+        ],
         slips=range(SLIPS),
     )
     return html_to_pdf(html, STYLESHEETS)

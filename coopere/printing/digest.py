@@ -28,16 +28,23 @@ def render_sponsor_digest(digest: SponsorDigest) -> bytes:
     with the resident's name and « page n/N »; the reply slip at the end never splits across
     pages. Raises ValueError (in French) when the name or the date is missing, or a listing's
     kind is neither "offer" nor "need"."""
-    missing = [label for label, value in (
-        ("le prénom", digest.first_name.strip()), ("le nom", digest.last_name.strip()),
-        ("la date", digest.date_text.strip())) if not value]
+    missing = [
+        label
+        for label, value in (
+            ("le prénom", digest.first_name.strip()),
+            ("le nom", digest.last_name.strip()),
+            ("la date", digest.date_text.strip()),
+        )
+        if not value
+    ]
     if missing:
-        raise ValueError("Nouvelles du réseau incomplètes : il manque "
-                         + ", ".join(missing) + ".")
+        raise ValueError("Nouvelles du réseau incomplètes : il manque " + ", ".join(missing) + ".")
     for listing in (*digest.own_listings, *digest.new_listings):
         if listing.kind not in KINDS:
-            raise ValueError(f"Type d’annonce inconnu : {listing.kind!r} pour « "
-                             f"{listing.title.strip()} » (offer, need ou project).")
+            raise ValueError(
+                f"Type d’annonce inconnu : {listing.kind!r} pour « "
+                f"{listing.title.strip()} » (offer, need ou project)."
+            )
     full_name = person_name(digest.first_name, digest.last_name)
     date_text = digest.date_text.strip()
     sponsor_name = digest.sponsor_name.strip()
@@ -55,9 +62,18 @@ def render_sponsor_digest(digest: SponsorDigest) -> bytes:
         own_listings=[_listing(listing, OWN_KINDS) for listing in digest.own_listings],
         themes=_by_theme(_listing(listing, KINDS) for listing in digest.new_listings),
         more_listings=max(digest.more_listings, 0),
-        cafes=[cafe for cafe in (
-            {"date": cafe.date_text.strip(), "time": cafe.time_text.strip(),
-             "place": cafe.place.strip()} for cafe in digest.next_cafes) if cafe["date"]],
+        cafes=[
+            cafe
+            for cafe in (
+                {
+                    "date": cafe.date_text.strip(),
+                    "time": cafe.time_text.strip(),
+                    "place": cafe.place.strip(),
+                }
+                for cafe in digest.next_cafes
+            )
+            if cafe["date"]
+        ],
         contact_lines=_lines(digest.perimeter.contact),
     )
     return html_to_pdf(html, STYLESHEETS)

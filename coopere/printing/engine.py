@@ -59,10 +59,14 @@ def _flatten_line_spans(document: Any, pdf: pydyf.PDF) -> None:
             if not isinstance(kid, bytes):
                 continue  # already a marked-content id
             child = resolve(kid)
-            if (child.get("S") == "/Span" and element.get("S") != "/Link"
-                    and set(child) == {"Type", "S", "K", "Pg", "P"}
-                    and len(child["K"]) == 1 and isinstance(child["K"][0], int)
-                    and child["Pg"] == element.get("Pg")):
+            if (
+                child.get("S") == "/Span"
+                and element.get("S") != "/Link"
+                and set(child) == {"Type", "S", "K", "Pg", "P"}
+                and len(child["K"]) == 1
+                and isinstance(child["K"][0], int)
+                and child["Pg"] == element.get("Pg")
+            ):
                 kids[index] = child["K"][0]
                 parent_of[kid] = element.reference
                 child.clear()
@@ -84,8 +88,9 @@ def _advances(bold: bool) -> tuple[dict[int, int], int, int]:
         return widths, font["head"].unitsPerEm, max(widths.values())
 
 
-def text_width_mm(text: str, size_pt: float, bold: bool = False,
-                  letter_spacing_em: float = 0.0) -> float:
+def text_width_mm(
+    text: str, size_pt: float, bold: bool = False, letter_spacing_em: float = 0.0
+) -> float:
     """Width of one line of text set in Atkinson Hyperlegible, in millimetres.
 
     Sum of the glyphs' advances (kerning ignored: it changes a line by a few hundredths),
@@ -119,8 +124,7 @@ class _Styles:
         self.font_config = FontConfiguration()
         fetcher = StaticOnlyFetcher()
         self.stylesheets = [
-            CSS(url=static_url(f"print/{name}"), url_fetcher=fetcher,
-                font_config=self.font_config)
+            CSS(url=static_url(f"print/{name}"), url_fetcher=fetcher, font_config=self.font_config)
             for name in names
         ]
 
@@ -146,13 +150,14 @@ def html_to_pdf(
     fetcher = StaticOnlyFetcher(memory)
     try:
         document = HTML(string=html, url_fetcher=fetcher).render(
-            font_config=parsed.font_config, stylesheets=parsed.stylesheets,
-            pdf_variant=PDF_VARIANT)
+            font_config=parsed.font_config, stylesheets=parsed.stylesheets, pdf_variant=PDF_VARIANT
+        )
         if expected_pages is not None and len(document.pages) != expected_pages:
             raise LayoutError(
                 f"La mise en page donne {len(document.pages)} pages au lieu de "
                 f"{expected_pages} : le texte est probablement trop long pour tenir "
-                "sur une page. Raccourcissez-le.")
+                "sur une page. Raccourcissez-le."
+            )
         return document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_flatten_line_spans)
     except FatalURLFetchingError as error:
         # WeasyPrint wraps our refusal in a BaseException; give callers a normal error.
@@ -160,4 +165,3 @@ def html_to_pdf(
         if isinstance(cause, ResourceRefused):
             raise ResourceRefused(str(cause)) from cause
         raise ResourceRefused(str(error)) from error
-

@@ -18,8 +18,14 @@ MEMORY_SCHEME = "coopere-mem:"
 
 # Fonts, CSS and images are all a printout needs; anything else in static/ stays unreachable.
 _MIME_TYPES = {
-    ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
-    ".css": "text/css", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".css": "text/css",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
     ".svg": "image/svg+xml",
 }
 
@@ -65,14 +71,14 @@ class StaticOnlyFetcher(URLFetcher):
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         if url.startswith(STATIC_SCHEME):
-            path = resolve_static(url[len(STATIC_SCHEME):], self._root)
+            path = resolve_static(url[len(STATIC_SCHEME) :], self._root)
             return URLFetcherResponse(
-                url, path.read_bytes(), headers={"Content-Type": _MIME_TYPES[path.suffix.lower()]})
+                url, path.read_bytes(), headers={"Content-Type": _MIME_TYPES[path.suffix.lower()]}
+            )
         if url.startswith(MEMORY_SCHEME):
-            key = url[len(MEMORY_SCHEME):]
+            key = url[len(MEMORY_SCHEME) :]
             if key not in self._memory:
                 raise ResourceRefused(f"Ressource en mémoire inconnue : {url!r}")
-            return URLFetcherResponse(
-                url, self._memory[key], headers={"Content-Type": "image/png"})
+            return URLFetcherResponse(url, self._memory[key], headers={"Content-Type": "image/png"})
         # file:, http(s):, data:, ftp:… : a printout never reads the disk or the network.
         raise ResourceRefused(f"Adresse refusée par le moteur d'impression : {url[:200]!r}")

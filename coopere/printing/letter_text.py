@@ -47,7 +47,7 @@ def fill_letter_template(template_text: str, values: Mapping[str, object]) -> st
     parts: list[str] = []
     position = 0
     for match in _TOKEN.finditer(template_text):
-        parts.append(template_text[position:match.start()])
+        parts.append(template_text[position : match.start()])
         position = match.end()
         token = match.group(0)
         if token in ("{{", "}}"):
@@ -68,18 +68,23 @@ def fill_letter_template(template_text: str, values: Mapping[str, object]) -> st
     problems = []
     if unknown:
         problems.append(
-            "Champ(s) inconnu(s) dans le modèle de lettre : " + ", ".join(dict.fromkeys(unknown))
-            + ". Champs disponibles : " + ", ".join(f"{{{name}}}" for name in sorted(values))
-            + ".")
+            "Champ(s) inconnu(s) dans le modèle de lettre : "
+            + ", ".join(dict.fromkeys(unknown))
+            + ". Champs disponibles : "
+            + ", ".join(f"{{{name}}}" for name in sorted(values))
+            + "."
+        )
     if malformed:
         problems.append(
-            "Champ(s) mal écrit(s) : " + ", ".join(dict.fromkeys(malformed))
-            + " (un champ s'écrit comme {date}, en lettres sans espace).")
+            "Champ(s) mal écrit(s) : "
+            + ", ".join(dict.fromkeys(malformed))
+            + " (un champ s'écrit comme {date}, en lettres sans espace)."
+        )
     if lone:
         lines = ", ".join(str(line) for line in dict.fromkeys(lone))
         problems.append(
-            f"Accolade isolée à la ligne {lines} : écrivez {{{{ ou }}}} pour imprimer une "
-            "accolade.")
+            f"Accolade isolée à la ligne {lines} : écrivez {{{{ ou }}}} pour imprimer une accolade."
+        )
     if problems:
         raise TemplateError(" ".join(problems))
     return "".join(parts)
@@ -93,5 +98,4 @@ def paragraphs_html(text: str) -> Markup:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     paragraphs = (p.strip() for p in re.split(r"\n[ \t]*\n", text))
-    return Markup("").join(
-        Markup('<p class="text">{}</p>\n').format(p) for p in paragraphs if p)
+    return Markup("").join(Markup('<p class="text">{}</p>\n').format(p) for p in paragraphs if p)

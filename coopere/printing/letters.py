@@ -77,11 +77,13 @@ def _pages(run: LetterRun) -> list[_Page]:
         if len(lines) > MAX_ADDRESS_LINES:
             raise ValueError(
                 f"Adresse de {len(lines)} lignes ({MAX_ADDRESS_LINES} au plus) : "
-                + " / ".join(lines))
+                + " / ".join(lines)
+            )
         if any(len(line) > MAX_ADDRESS_LINE_LENGTH for line in lines):
             raise ValueError(
                 f"Ligne d'adresse de plus de {MAX_ADDRESS_LINE_LENGTH} caractères, trop "
-                "longue pour la fenêtre de l'enveloppe : " + " / ".join(lines))
+                "longue pour la fenêtre de l'enveloppe : " + " / ".join(lines)
+            )
         pages.append(_Page(lines, recipient.reference, run.qr_url_for(recipient)))
     generic = run.qr_url_for(Recipient())
     pages.extend(_Page((), "", generic) for _ in range(run.unaddressed_copies))
@@ -146,19 +148,23 @@ def _render_chunk(run: LetterRun, pages: Sequence[_Page]) -> bytes:
                 keys[page.qr_data] = key = f"qr/{len(keys)}"
                 memory[key] = qr_png(page.qr_data)
             src = "coopere-mem:" + keys[page.qr_data]
-        letters.append({
-            "lines": page.lines,
-            "size": _address_size(page.lines),
-            "reference": page.reference,
-            "qr": src,
-        })
+        letters.append(
+            {
+                "lines": page.lines,
+                "size": _address_size(page.lines),
+                "reference": page.reference,
+                "qr": src,
+            }
+        )
     # One page per letter: more pages means a letter's text ran onto a second page.
-    return html_to_pdf(_letters_html(run, letters, None), _STYLESHEETS, memory,
-                       expected_pages=len(pages))
+    return html_to_pdf(
+        _letters_html(run, letters, None), _STYLESHEETS, memory, expected_pages=len(pages)
+    )
 
 
-def _letters_html(run: LetterRun, letters: list[dict[str, Any]],
-                  summary: dict[str, Any] | None) -> str:
+def _letters_html(
+    run: LetterRun, letters: list[dict[str, Any]], summary: dict[str, Any] | None
+) -> str:
     event = run.event
     return render_template(
         "letters.html",
@@ -178,19 +184,19 @@ def _render_parallel(
 ) -> bytes:
     """Render chunks in worker processes and merge them in order as they arrive."""
     size = chunk_size(len(pages), workers)
-    chunks = [pages[i:i + size] for i in range(0, len(pages), size)]
+    chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
     # Workers get the run without its recipient list: their chunk is all they need.
     light_run = dataclasses.replace(run, recipients=())
     results: dict[int, bytes] = {}
     merger = PdfMerger()
     merged = done = 0
     styles(_STYLESHEETS)  # parsed once here, so that forked workers start warm
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(chunks)), mp_context=_start_context())
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_start_context())
     try:
         futures: dict[Future[bytes], int] = {
             pool.submit(_render_chunk, light_run, chunk): index
-            for index, chunk in enumerate(chunks)}
+            for index, chunk in enumerate(chunks)
+        }
         if run.summary_page:  # rendered here while the workers start on the letters
             merger.append(_render_summary(run))
         pending = set(futures)

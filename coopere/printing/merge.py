@@ -5,8 +5,7 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject)
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NullObject, NumberObject
 
 # Catalog entries a tagged PDF needs, copied from the first part (identical in every part).
 _CATALOG_KEYS = ("/Lang", "/MarkInfo", "/ViewerPreferences", "/Metadata")
@@ -54,25 +53,29 @@ class PdfMerger:
         if "/StructTreeRoot" in root:
             self._parent_tree = ArrayObject()
             parent_tree = DictionaryObject({NameObject("/Nums"): self._parent_tree})
-            tree = DictionaryObject({
-                NameObject("/Type"): NameObject("/StructTreeRoot"),
-                NameObject("/ParentTree"): writer._add_object(parent_tree),
-            })
+            tree = DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/StructTreeRoot"),
+                    NameObject("/ParentTree"): writer._add_object(parent_tree),
+                }
+            )
             tree_reference = writer._add_object(tree)
-            self._document = DictionaryObject({
-                NameObject("/Type"): NameObject("/StructElem"),
-                NameObject("/S"): NameObject("/Document"),
-                NameObject("/P"): tree_reference,
-                NameObject("/K"): ArrayObject(),
-            })
+            self._document = DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/StructElem"),
+                    NameObject("/S"): NameObject("/Document"),
+                    NameObject("/P"): tree_reference,
+                    NameObject("/K"): ArrayObject(),
+                }
+            )
             tree[NameObject("/K")] = ArrayObject([writer._add_object(self._document)])
             writer.root_object[NameObject("/StructTreeRoot")] = tree_reference
 
-    def _append_structure(
-        self, tree: DictionaryObject, reader: PdfReader, added: list
-    ) -> None:
+    def _append_structure(self, tree: DictionaryObject, reader: PdfReader, added: list) -> None:
         writer = self._writer
-        if self._document is None or self._parent_tree is None:  # an explicit check survives python -O
+        if (
+            self._document is None or self._parent_tree is None
+        ):  # an explicit check survives python -O
             raise RuntimeError("structure merge used before its document was started")
         # Renumber this part's /ParentTree keys after those already merged.
         nums = tree["/ParentTree"].get_object()["/Nums"]
@@ -82,12 +85,14 @@ class PdfMerger:
         for source, page in zip(reader.pages, added):
             if "/StructParents" in source:
                 page[NameObject("/StructParents")] = NumberObject(
-                    renumber[int(source["/StructParents"])])
+                    renumber[int(source["/StructParents"])]
+                )
             for annotation in page.get("/Annots", ()):
                 annotation = annotation.get_object()
                 if "/StructParent" in annotation:
                     annotation[NameObject("/StructParent")] = NumberObject(
-                        renumber[int(annotation["/StructParent"])])
+                        renumber[int(annotation["/StructParent"])]
+                    )
         # Each part has one /Document element; its children become the merged one's.
         for part_document in tree["/K"]:
             part_document = part_document.get_object()

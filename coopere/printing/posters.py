@@ -11,10 +11,15 @@ from .qr import qr_png
 _STYLESHEETS = ("base.css", "posters.css")
 _PER_SHEET = {"A5": 2, "A6": 4}
 #: Longest texts a card holds without its content running into the QR code block.
-_MAX_LENGTHS = {"kind": ("le type de rencontre", 30), "date_text": ("la date", 32),
-                "time_text": ("l'heure", 24), "place": ("le lieu", 80),
-                "rain_place": ("le lieu en cas de pluie", 80),
-                "description": ("la description", 160), "public_url": ("l'adresse web", 80)}
+_MAX_LENGTHS = {
+    "kind": ("le type de rencontre", 30),
+    "date_text": ("la date", 32),
+    "time_text": ("l'heure", 24),
+    "place": ("le lieu", 80),
+    "rain_place": ("le lieu en cas de pluie", 80),
+    "description": ("la description", 160),
+    "public_url": ("l'adresse web", 80),
+}
 _WEEKDAYS = {"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"}
 
 
@@ -46,7 +51,8 @@ def check_event_texts(event: Event) -> None:
     problems = [
         f"{label} dépasse {limit} caractères ({len(getattr(event, name))})"
         for name, (label, limit) in _MAX_LENGTHS.items()
-        if len(getattr(event, name)) > limit]
+        if len(getattr(event, name)) > limit
+    ]
     if problems:
         raise ValueError("Texte trop long pour l'affiche : " + " ; ".join(problems) + ".")
 

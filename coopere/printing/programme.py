@@ -23,11 +23,20 @@ def render_programme(programme: Programme) -> bytes:
     if not month_text:
         raise ValueError("Programme incomplet : il manque le mois.")
     for item in programme.events:
-        missing = [label for label, value in (("la date", item.date_text.strip()), ("le lieu", item.place.strip()))
-                   if not value]
+        missing = [
+            label
+            for label, value in (
+                ("la date", item.date_text.strip()),
+                ("le lieu", item.place.strip()),
+            )
+            if not value
+        ]
         if missing:
-            raise ValueError(f"Rendez-vous incomplet ({item.kind.strip() or 'sans titre'}) : il manque "
-                             + " et ".join(missing) + ".")
+            raise ValueError(
+                f"Rendez-vous incomplet ({item.kind.strip() or 'sans titre'}) : il manque "
+                + " et ".join(missing)
+                + "."
+            )
     public_url = programme.public_url.strip()
     memory = {"qr": qr_png(public_url)} if public_url else {}
     html = render_template(
@@ -37,7 +46,9 @@ def render_programme(programme: Programme) -> bytes:
         perimeter=programme.perimeter,
         month_text=month_text,
         events=[_event(item) for item in programme.events],
-        contact_lines=[line.strip() for line in programme.perimeter.contact.splitlines() if line.strip()],
+        contact_lines=[
+            line.strip() for line in programme.perimeter.contact.splitlines() if line.strip()
+        ],
         public_url=public_url,
         qr="coopere-mem:qr" if memory else "",
     )

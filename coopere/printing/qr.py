@@ -54,11 +54,19 @@ class _QRCode(qrcode.QRCode):
         size = self.modules_count
         data = _data_modules(self)
         masks = _mask_rows(size)
-        unmasked = [_row_bits(row) ^ (mask & cells)
-                    for row, mask, cells in zip(self.modules, masks[0], data)]
-        scores = [mask_penalty([format(row ^ (mask & cells), f"0{size}b")
-                                for row, mask, cells in zip(unmasked, masks[pattern], data)])
-                  for pattern in range(8)]
+        unmasked = [
+            _row_bits(row) ^ (mask & cells)
+            for row, mask, cells in zip(self.modules, masks[0], data)
+        ]
+        scores = [
+            mask_penalty(
+                [
+                    format(row ^ (mask & cells), f"0{size}b")
+                    for row, mask, cells in zip(unmasked, masks[pattern], data)
+                ]
+            )
+            for pattern in range(8)
+        ]
         return scores.index(min(scores))
 
 
@@ -110,6 +118,15 @@ def _data_modules(code: qrcode.QRCode) -> list[int]:
 @lru_cache(maxsize=8)
 def _mask_rows(size: int) -> list[list[int]]:
     """Per mask pattern, per row, the bits of the modules the mask inverts."""
-    return [[int("".join("1" if util.mask_func(pattern)(row, column) else "0"
-                         for column in range(size)), 2) for row in range(size)]
-            for pattern in range(8)]
+    return [
+        [
+            int(
+                "".join(
+                    "1" if util.mask_func(pattern)(row, column) else "0" for column in range(size)
+                ),
+                2,
+            )
+            for row in range(size)
+        ]
+        for pattern in range(8)
+    ]

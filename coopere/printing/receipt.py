@@ -11,8 +11,10 @@ from .engine import html_to_pdf, render_template
 from .models import RegistrationReceipt
 
 STYLESHEETS = ("base.css", "registration.css")
-METHODS = {"tablet": "Sur tablette, avec un animateur ou une animatrice",
-           "paper": "Sur formulaire papier"}
+METHODS = {
+    "tablet": "Sur tablette, avec un animateur ou une animatrice",
+    "paper": "Sur formulaire papier",
+}
 NOT_GIVEN = "non renseigné"
 
 
@@ -21,34 +23,42 @@ def render_registration_receipt(receipt: RegistrationReceipt) -> bytes:
     recorded field (empty ones marked « non renseigné »), then the data-protection notice.
     Raises ValueError (in French) for an unknown method or a missing required text."""
     if receipt.method not in METHODS:
-        raise ValueError(f"Méthode d’inscription inconnue : {receipt.method!r} "
-                         "(tablet ou paper).")
+        raise ValueError(f"Méthode d’inscription inconnue : {receipt.method!r} (tablet ou paper).")
     protection = receipt.data_protection
-    missing = [label for label, value in (
-        ("le prénom", receipt.first_name.strip()), ("le nom", receipt.last_name.strip()),
-        ("la date", receipt.date_text.strip()),
-        ("la personne qui a recueilli l’inscription", receipt.collected_by.strip()),
-        ("le responsable du traitement", protection.controller.strip()),
-        ("le contact pour exercer ses droits", protection.contact.strip()),
-        ("les finalités", [purpose for purpose in protection.purposes if purpose.strip()]),
-        ("la durée de conservation", protection.retention.strip()))
-        if not value]
+    missing = [
+        label
+        for label, value in (
+            ("le prénom", receipt.first_name.strip()),
+            ("le nom", receipt.last_name.strip()),
+            ("la date", receipt.date_text.strip()),
+            ("la personne qui a recueilli l’inscription", receipt.collected_by.strip()),
+            ("le responsable du traitement", protection.controller.strip()),
+            ("le contact pour exercer ses droits", protection.contact.strip()),
+            ("les finalités", [purpose for purpose in protection.purposes if purpose.strip()]),
+            ("la durée de conservation", protection.retention.strip()),
+        )
+        if not value
+    ]
     if missing:
-        raise ValueError("Récépissé d’inscription incomplet : il manque "
-                         + ", ".join(missing) + ".")
+        raise ValueError(
+            "Récépissé d’inscription incomplet : il manque " + ", ".join(missing) + "."
+        )
     full_name = person_name(receipt.first_name, receipt.last_name)
     html = render_template(
         "receipt.html",
         lang="fr",
-        title=receipt.title or (
-            f"Récépissé d’inscription — {full_name} — {receipt.perimeter.name}"),
+        title=receipt.title
+        or (f"Récépissé d’inscription — {full_name} — {receipt.perimeter.name}"),
         receipt=receipt,
         perimeter=receipt.perimeter,
         full_name=full_name,
         identity=_identity_rows(receipt),
         registration=_registration_rows(receipt),
-        answers=[answer for answer in receipt.answers
-                 if answer.can_offer or answer.would_like or answer.details.strip()],
+        answers=[
+            answer
+            for answer in receipt.answers
+            if answer.can_offer or answer.would_like or answer.details.strip()
+        ],
         protection=protection,
         purposes=[purpose.strip() for purpose in protection.purposes if purpose.strip()],
     )
@@ -65,16 +75,17 @@ def _identity_rows(receipt: RegistrationReceipt) -> list[tuple[str, str, bool]]:
     rows = [
         ("Prénom", receipt.first_name.strip()),
         ("Nom", receipt.last_name.strip()),
-        ("Logement", "\n".join(line.strip() for line in receipt.dwelling_lines
-                               if line.strip())),
+        ("Logement", "\n".join(line.strip() for line in receipt.dwelling_lines if line.strip())),
         ("Téléphone", receipt.phone.strip()),
         ("Courriel", receipt.email.strip()),
         ("Accès à internet", internet),
         ("Pour vous contacter", ", ".join(_clean(receipt.contact_preferences))),
         ("Langues parlées", ", ".join(_clean(receipt.languages))),
     ]
-    return [(label, _or_not_given(value), bool(value.strip()) and value != NOT_GIVEN)
-            for label, value in rows]
+    return [
+        (label, _or_not_given(value), bool(value.strip()) and value != NOT_GIVEN)
+        for label, value in rows
+    ]
 
 
 def _registration_rows(receipt: RegistrationReceipt) -> list[tuple[str, str, bool]]:

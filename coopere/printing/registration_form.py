@@ -11,27 +11,36 @@ from .models import RegistrationFormData
 STYLESHEETS = ("base.css", "registration.css")
 
 #: « Comment préférez-vous être contacté(e) ? » — the ways the platform knows.
-CONTACT_CHOICES = ("Par téléphone", "Par courriel", "Par le site du réseau",
-                   "Par mon parrain ou ma marraine")
+CONTACT_CHOICES = (
+    "Par téléphone",
+    "Par courriel",
+    "Par le site du réseau",
+    "Par mon parrain ou ma marraine",
+)
 
 
 def render_registration_form(form: RegistrationFormData) -> bytes:
     """PDF of a blank registration form: A4, about three pages, each with the form's
     reference and « page n/N ». Raises ValueError (in French) when a text it needs is
     missing."""
-    missing = [label for label, value in (
-        ("la liste des thèmes", [theme for theme in form.themes if theme.strip()]),
-        ("le texte de la charte", form.charter_text.strip()),
-        ("la version de la charte", form.charter_version.strip()),
-        ("la notice sur les données personnelles", form.privacy_notice.strip()))
-        if not value]
+    missing = [
+        label
+        for label, value in (
+            ("la liste des thèmes", [theme for theme in form.themes if theme.strip()]),
+            ("le texte de la charte", form.charter_text.strip()),
+            ("la version de la charte", form.charter_version.strip()),
+            ("la notice sur les données personnelles", form.privacy_notice.strip()),
+        )
+        if not value
+    ]
     if missing:
-        raise ValueError("Formulaire d’inscription incomplet : il manque "
-                         + ", ".join(missing) + ".")
+        raise ValueError(
+            "Formulaire d’inscription incomplet : il manque " + ", ".join(missing) + "."
+        )
     reference = form.reference.strip()
     title = form.title or (
-        f"Formulaire d’inscription{f' n° {reference}' if reference else ''} — "
-        f"{form.perimeter.name}")
+        f"Formulaire d’inscription{f' n° {reference}' if reference else ''} — {form.perimeter.name}"
+    )
     html = render_template(
         "registration_form.html",
         lang="fr",

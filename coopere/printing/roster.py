@@ -14,13 +14,22 @@ def render_roster(roster: RosterSheet) -> bytes:
     """PDF of a roster: A4 portrait, large print (17 pt body, 19 pt tasks), six tasks on one page,, « page n/N » in the
     footer. Raises ValueError (in French) when the event's title, date or place is missing, or
     when there is no task."""
-    missing = [label for label, value in (
-        ("le titre du rendez-vous", roster.event_title.strip()), ("la date", roster.date_text.strip()),
-        ("le lieu", roster.place.strip())) if not value]
+    missing = [
+        label
+        for label, value in (
+            ("le titre du rendez-vous", roster.event_title.strip()),
+            ("la date", roster.date_text.strip()),
+            ("le lieu", roster.place.strip()),
+        )
+        if not value
+    ]
     if missing:
         raise ValueError("Tableau des tâches incomplet : il manque " + ", ".join(missing) + ".")
-    tasks = [{"label": task.label.strip(), "volunteer": task.volunteer.strip()}
-             for task in roster.tasks if task.label.strip()]
+    tasks = [
+        {"label": task.label.strip(), "volunteer": task.volunteer.strip()}
+        for task in roster.tasks
+        if task.label.strip()
+    ]
     if not tasks:
         raise ValueError("Tableau des tâches vide : indiquez au moins une tâche.")
     event_title = roster.event_title.strip()
@@ -38,7 +47,9 @@ def render_roster(roster: RosterSheet) -> bytes:
         tasks=tasks,
         open_count=sum(1 for task in tasks if not task["volunteer"]),
         coordinators=[line.strip() for line in roster.coordinators if line.strip()],
-        contact_lines=[line.strip() for line in roster.perimeter.contact.splitlines() if line.strip()],
+        contact_lines=[
+            line.strip() for line in roster.perimeter.contact.splitlines() if line.strip()
+        ],
         printed_text=roster.printed_text.strip(),
     )
     return html_to_pdf(html, STYLESHEETS)

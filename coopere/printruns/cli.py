@@ -1,4 +1,5 @@
 """`flask --app coopere letters …` and `flask --app coopere print-runs work|cleanup`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -25,23 +26,42 @@ def work_command(run_id):
 
 
 @print_runs.command("cleanup")
-@click.option("--days", type=click.IntRange(0), default=None,
-              help="Keep the PDFs of this many days (default: the PRINT_FILES_RETENTION_DAYS setting).")
+@click.option(
+    "--days",
+    type=click.IntRange(0),
+    default=None,
+    help="Keep the PDFs of this many days (default: the PRINT_FILES_RETENTION_DAYS setting).",
+)
 def cleanup_command(days):
     """Delete the PDFs of print runs older than --days (run it daily from cron)."""
     click.echo(f"{delete_old_files(days)} fichier(s) supprimé(s).")
 
 
 @click.command("letters")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="Where to write the PDF.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the PDF.",
+)
 @click.option("--street", "streets", multiple=True, help="Only this street (repeat for several).")
 @click.option("--building", default="", help="Only dwellings whose complement contains this text.")
-@click.option("--event", "event_id", type=int, help="The event the letter announces (default: the next "
-              "apéro-info, else the next café-rencontre).")
-@click.option("--unaddressed", default=0, type=click.IntRange(0, 1000), help="Extra copies without address.")
-@click.option("--base-url", default=None, help="The site's public address for the QR codes "
-              "(default: the PUBLIC_URL setting).")
+@click.option(
+    "--event",
+    "event_id",
+    type=int,
+    help="The event the letter announces (default: the next "
+    "apéro-info, else the next café-rencontre).",
+)
+@click.option(
+    "--unaddressed", default=0, type=click.IntRange(0, 1000), help="Extra copies without address."
+)
+@click.option(
+    "--base-url",
+    default=None,
+    help="The site's public address for the QR codes (default: the PUBLIC_URL setting).",
+)
 @with_appcontext
 def letters_command(out, streets, building, event_id, unaddressed, base_url):
     """Print invitation letters, one per dwelling, to a PDF file (with a progress bar)."""
@@ -50,18 +70,26 @@ def letters_command(out, streets, building, event_id, unaddressed, base_url):
     except PublicUrlInvalid as error:
         raise click.ClickException(f"--base-url refusée : {error}")
     if not base_url:
-        raise click.ClickException("l'adresse publique du site n'est pas réglée : renseignez le réglage "
-                                   "PUBLIC_URL (ou --base-url https://…), les codes QR y mènent.")
+        raise click.ClickException(
+            "l'adresse publique du site n'est pas réglée : renseignez le réglage "
+            "PUBLIC_URL (ou --base-url https://…), les codes QR y mènent."
+        )
     event = _event(event_id)
     try:
-        run = create_letter_run(event=event, base_url=base_url, streets=list(streets) or None, building=building,
-                                unaddressed=unaddressed)
+        run = create_letter_run(
+            event=event,
+            base_url=base_url,
+            streets=list(streets) or None,
+            building=building,
+            unaddressed=unaddressed,
+        )
         letter_run = build_letter_run(run)
     except (PrintRunError, printing.TemplateError) as error:
         raise click.ClickException(str(error))
     db.session.commit()
-    with click.progressbar(length=run.total_pages, label="Préparation des lettres",
-                           show_pos=True) as bar:
+    with click.progressbar(
+        length=run.total_pages, label="Préparation des lettres", show_pos=True
+    ) as bar:
         shown = 0
 
         def progress(done, _total):
@@ -71,8 +99,10 @@ def letters_command(out, streets, building, event_id, unaddressed, base_url):
 
         pdf = printing.render_letters(letter_run, progress=progress)
     out.write_bytes(pdf)
-    click.echo(f"{run.letters_count} lettre(s) écrite(s) dans {out} (série {run.code}). Après la distribution, "
-               "confirmez-la sur le site (Impressions).")
+    click.echo(
+        f"{run.letters_count} lettre(s) écrite(s) dans {out} (série {run.code}). Après la distribution, "
+        "confirmez-la sur le site (Impressions)."
+    )
 
 
 def _event(event_id: int | None) -> Event:
@@ -85,5 +115,7 @@ def _event(event_id: int | None) -> Event:
         found = upcoming_events(limit=1, kinds=kinds)
         if found:
             return found[0]
-    raise click.ClickException("aucun apéro-info ni café-rencontre à venir : programmez-en un sur le site, "
-                               "ou indiquez --event.")
+    raise click.ClickException(
+        "aucun apéro-info ni café-rencontre à venir : programmez-en un sur le site, "
+        "ou indiquez --event."
+    )

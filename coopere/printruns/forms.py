@@ -1,6 +1,14 @@
 """Forms for print runs and for the letter's wording."""
+
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -15,27 +23,48 @@ class CheckboxesField(SelectMultipleField):
 
 
 class LetterRunForm(BaseForm):
-    event = SelectField(_l("Rendez-vous annoncé par la lettre"), coerce=int,
-                        validators=[InputRequired(_l("Choisissez le rendez-vous."))])
-    addressed = BooleanField(_l("Une lettre adressée à chaque logement"), default=True,
-                             description=_l("Jamais aux logements « pas de courrier » ni aux logements vides."))
-    streets = CheckboxesField(_l("Seulement ces rues (aucune cochée : toutes les rues)"), coerce=str,
-                              validators=[Optional()])
-    building = StringField(_l("Seulement ce bâtiment ou cette résidence (facultatif)"),
-                           description=_l("Un mot du complément d'adresse, par exemple « Bât. B » ou « Tilleuls »."),
-                           validators=[Optional(), Length(max=80, message=_l("Ce texte est trop long."))])
-    unaddressed = IntegerField(_l("Exemplaires sans adresse, pour le porte-à-porte"), default=0,
-                               description=_l("Des lettres en plus de celle de chaque logement, sans adresse, "
-                                              "à glisser dans les boîtes au porte-à-porte. 0 si aucune."),
-                               validators=[InputRequired(_l("Indiquez un nombre (0 si aucun).")),
-                                           NumberRange(min=0, max=1000, message=_l("Indiquez un nombre de 0 à 1 000."))],
-                               render_kw={"inputmode": "numeric"})
+    event = SelectField(
+        _l("Rendez-vous annoncé par la lettre"),
+        coerce=int,
+        validators=[InputRequired(_l("Choisissez le rendez-vous."))],
+    )
+    addressed = BooleanField(
+        _l("Une lettre adressée à chaque logement"),
+        default=True,
+        description=_l("Jamais aux logements « pas de courrier » ni aux logements vides."),
+    )
+    streets = CheckboxesField(
+        _l("Seulement ces rues (aucune cochée : toutes les rues)"),
+        coerce=str,
+        validators=[Optional()],
+    )
+    building = StringField(
+        _l("Seulement ce bâtiment ou cette résidence (facultatif)"),
+        description=_l("Un mot du complément d'adresse, par exemple « Bât. B » ou « Tilleuls »."),
+        validators=[Optional(), Length(max=80, message=_l("Ce texte est trop long."))],
+    )
+    unaddressed = IntegerField(
+        _l("Exemplaires sans adresse, pour le porte-à-porte"),
+        default=0,
+        description=_l(
+            "Des lettres en plus de celle de chaque logement, sans adresse, "
+            "à glisser dans les boîtes au porte-à-porte. 0 si aucune."
+        ),
+        validators=[
+            InputRequired(_l("Indiquez un nombre (0 si aucun).")),
+            NumberRange(min=0, max=1000, message=_l("Indiquez un nombre de 0 à 1 000.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class LetterTemplateForm(BaseForm):
-    letter_template = TextAreaField(_l("Texte de la lettre"),
-                                    validators=[DataRequired(_l("Le texte de la lettre est vide.")),
-                                                Length(max=5000, message=_l("Ce texte est trop long (%(max)d caractères au plus)."))],
-                                    render_kw={"rows": 18})
+    letter_template = TextAreaField(
+        _l("Texte de la lettre"),
+        validators=[
+            DataRequired(_l("Le texte de la lettre est vide.")),
+            Length(max=5000, message=_l("Ce texte est trop long (%(max)d caractères au plus).")),
+        ],
+        render_kw={"rows": 18},
+    )
     event = SelectField(_l("Rendez-vous pour l'aperçu"), coerce=int, validators=[Optional()])
-

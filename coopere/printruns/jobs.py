@@ -1,8 +1,10 @@
 """Background print jobs: a separate process renders the run, so no web worker waits for it."""
+
 from __future__ import annotations
 
 import json
 import os
+
 # The only use: start `flask print-runs work ID` with a fixed argument list and no shell.
 import subprocess  # nosec B404
 import sys
@@ -27,10 +29,14 @@ def launch(run: PrintRun) -> None:
         execute(run.id)
         return
     config = current_app.config
-    env = {**os.environ,
-           "COOPERE_INSTANCE": current_app.instance_path,
-           "COOPERE_SQLALCHEMY_DATABASE_URI": config["SQLALCHEMY_DATABASE_URI"],
-           "COOPERE_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})}
+    env = {
+        **os.environ,
+        "COOPERE_INSTANCE": current_app.instance_path,
+        "COOPERE_SQLALCHEMY_DATABASE_URI": config["SQLALCHEMY_DATABASE_URI"],
+        "COOPERE_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(
+            config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
+        ),
+    }
     env.pop("FLASK_DEBUG", None)
     log = Path(current_app.instance_path) / "printruns" / "jobs.log"
     log.parent.mkdir(mode=0o700, exist_ok=True)
@@ -39,6 +45,23 @@ def launch(run: PrintRun) -> None:
             _children.discard(child)
     with open(log, "ab") as output:
         # A fixed argument list (this Python, an integer id), no shell, nothing typed by a person: nosec B603.
-        _children.add(subprocess.Popen([sys.executable, "-m", "flask", "--app", "coopere", "print-runs", "work", str(run.id)],  # nosec B603
-                         env=env, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-                         start_new_session=True, close_fds=True))
+        _children.add(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "flask",
+                    "--app",
+                    "coopere",
+                    "print-runs",
+                    "work",
+                    str(run.id),
+                ],  # nosec B603
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                start_new_session=True,
+                close_fds=True,
+            )
+        )

@@ -1,5 +1,6 @@
 """The invitation letter's default wording and its placeholders (French: letters go to every dwelling;
 the print engine adds the group's signature below the text)."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l

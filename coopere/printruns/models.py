@@ -1,4 +1,5 @@
 """A print run (its parameters, progress and PDF) and the scans of its letters' QR codes."""
+
 from __future__ import annotations
 
 import enum
@@ -29,7 +30,9 @@ class PrintRun(db.Model):
     __tablename__ = "print_runs"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
-        CheckConstraint("kind IN ('letters', 'poster', 'flyers_a5', 'flyers_a6')", name="kind_known"),
+        CheckConstraint(
+            "kind IN ('letters', 'poster', 'flyers_a5', 'flyers_a6')", name="kind_known"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,6 +73,8 @@ class LetterScan(db.Model):
     __tablename__ = "letter_scans"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    print_run_id: Mapped[int] = mapped_column(ForeignKey("print_runs.id", ondelete="CASCADE"), index=True)
+    print_run_id: Mapped[int] = mapped_column(
+        ForeignKey("print_runs.id", ondelete="CASCADE"), index=True
+    )
     dwelling_id: Mapped[int | None] = mapped_column(ForeignKey("dwellings.id", ondelete="SET NULL"))
     at: Mapped[datetime] = mapped_column(default=utcnow)

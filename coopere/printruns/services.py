@@ -1,5 +1,6 @@
 """Print runs: which dwellings get a letter, building the print engine's plain data, running
 the job, confirming delivery, counting QR scans."""
+
 from __future__ import annotations
 
 import os
@@ -25,12 +26,12 @@ from .letter import DEFAULT_LETTER
 from .models import LetterScan, PrintRun, RunStatus
 
 
-
 class PrintRunError(ValueError):
     """A print run that cannot be made; the message is French and safe to show."""
 
 
 # --- plain data for the print engine -------------------------------------------------------
+
 
 def letter_text(perimeter: Perimeter, event: printing.Event, template: str | None = None) -> str:
     """The admin's letter template filled for this event (TemplateError lists every mistake)."""
@@ -40,6 +41,7 @@ def letter_text(perimeter: Perimeter, event: printing.Event, template: str | Non
 
 # --- letters ----------------------------------------------------------------------------
 
+
 def letter_dwellings(streets: list[str] | None = None, building: str = "") -> list[Dwelling]:
     """Dwellings that get a letter: never "no letters please" nor vacant ones; optionally only
     some streets, or a building (a word of the complement, e.g. « Bât. B »)."""
@@ -48,12 +50,25 @@ def letter_dwellings(streets: list[str] | None = None, building: str = "") -> li
         query = query.where(Dwelling.street.in_(streets))
     if building.strip():
         query = query.where(func.lower(Dwelling.complement).contains(building.strip().lower()))
-    return list(db.session.scalars(query.order_by(Dwelling.street, Dwelling.number, Dwelling.rep,
-                                                  Dwelling.complement, Dwelling.id)))
+    return list(
+        db.session.scalars(
+            query.order_by(
+                Dwelling.street, Dwelling.number, Dwelling.rep, Dwelling.complement, Dwelling.id
+            )
+        )
+    )
 
 
-def create_letter_run(*, event: Event, base_url: str, addressed: bool = True, streets: list[str] | None = None,
-                      building: str = "", unaddressed: int = 0, actor=None) -> PrintRun:
+def create_letter_run(
+    *,
+    event: Event,
+    base_url: str,
+    addressed: bool = True,
+    streets: list[str] | None = None,
+    building: str = "",
+    unaddressed: int = 0,
+    actor=None,
+) -> PrintRun:
     """A queued letter run for these dwellings; checks everything before any page is rendered.
 
     The run keeps the list of dwellings it prints, so that confirming it later records a letter
@@ -66,13 +81,27 @@ def create_letter_run(*, event: Event, base_url: str, addressed: bool = True, st
         raise PrintRunError(_l("Le nombre d'exemplaires sans adresse va de 0 à 1 000."))
     dwellings = letter_dwellings(streets, building) if addressed else []
     if not dwellings and not unaddressed:
-        raise PrintRunError(_l("Aucun logement ne correspond : vérifiez les rues choisies, ou les logements "
-                               "marqués « pas de courrier » ou « vide »."))
+        raise PrintRunError(
+            _l(
+                "Aucun logement ne correspond : vérifiez les rues choisies, ou les logements "
+                "marqués « pas de courrier » ou « vide »."
+            )
+        )
     letter_text(perimeter, event_data(event, perimeter))  # raises TemplateError early
-    run = PrintRun(kind="letters", created_by_id=getattr(actor, "id", None),
-                   total_pages=1 + len(dwellings) + unaddressed, letters_count=len(dwellings) + unaddressed)
-    run.params = {"event_id": event.id, "base_url": base_url.rstrip("/"), "streets": streets or [],
-                  "building": building, "unaddressed": unaddressed, "dwelling_ids": [d.id for d in dwellings]}
+    run = PrintRun(
+        kind="letters",
+        created_by_id=getattr(actor, "id", None),
+        total_pages=1 + len(dwellings) + unaddressed,
+        letters_count=len(dwellings) + unaddressed,
+    )
+    run.params = {
+        "event_id": event.id,
+        "base_url": base_url.rstrip("/"),
+        "streets": streets or [],
+        "building": building,
+        "unaddressed": unaddressed,
+        "dwelling_ids": [d.id for d in dwellings],
+    }
     db.session.add(run)
     db.session.flush()
     record("printrun.created", actor=actor, run=run.id, letters=run.letters_count)
@@ -86,19 +115,36 @@ def build_letter_run(run: PrintRun) -> printing.LetterRun:
     if event is None:
         raise PrintRunError(_l("Le rendez-vous de cette impression a été supprimé."))
     ids = params["dwelling_ids"]
-    by_id = {d.id: d for d in db.session.scalars(select(Dwelling).where(Dwelling.id.in_(ids)))} if ids else {}
+    by_id = (
+        {d.id: d for d in db.session.scalars(select(Dwelling).where(Dwelling.id.in_(ids)))}
+        if ids
+        else {}
+    )
     scan_url = params["base_url"] + "/bienvenue"
     event_info = event_data(event, perimeter, public_url=params["base_url"] + "/")
-    recipients = [printing.Recipient(
-        address_lines=printing.postal_address_lines(d.number, d.rep, d.street, d.complement, d.postcode, d.city),
-        reference=d.reference, street=d.street) for d in (by_id[i] for i in ids if i in by_id)]
-    return printing.LetterRun(event=event_info, body=letter_text(perimeter, event_info), recipients=recipients,
-                              qr_base_url=printing.models.with_query(scan_url, run=run.code),
-                              unaddressed_copies=params.get("unaddressed", 0), summary_page=True,
-                              title=f"Lettres d'invitation – {event_info.kind} du {event_info.date_text}")
+    recipients = [
+        printing.Recipient(
+            address_lines=printing.postal_address_lines(
+                d.number, d.rep, d.street, d.complement, d.postcode, d.city
+            ),
+            reference=d.reference,
+            street=d.street,
+        )
+        for d in (by_id[i] for i in ids if i in by_id)
+    ]
+    return printing.LetterRun(
+        event=event_info,
+        body=letter_text(perimeter, event_info),
+        recipients=recipients,
+        qr_base_url=printing.models.with_query(scan_url, run=run.code),
+        unaddressed_copies=params.get("unaddressed", 0),
+        summary_page=True,
+        title=f"Lettres d'invitation – {event_info.kind} du {event_info.date_text}",
+    )
 
 
 # --- running a job ----------------------------------------------------------------------
+
 
 def output_folder() -> Path:
     folder = Path(current_app.instance_path) / "printruns"
@@ -120,8 +166,11 @@ def execute(run_id: int) -> None:
     db.session.commit()
 
     def progress(done: int, _total: int) -> None:
-        db.session.execute(update(PrintRun).where(PrintRun.id == run_id)
-                           .values(done_pages=done, heartbeat_at=utcnow()))
+        db.session.execute(
+            update(PrintRun)
+            .where(PrintRun.id == run_id)
+            .values(done_pages=done, heartbeat_at=utcnow())
+        )
         db.session.commit()
 
     try:
@@ -152,8 +201,9 @@ def pdf_path(run: PrintRun) -> Path | None:
 
 def is_stalled(run: PrintRun) -> bool:
     """A running job whose process stopped reporting (killed, machine restarted)."""
-    return run.status == RunStatus.RUNNING and (run.heartbeat_at is None or
-                                                utcnow() - run.heartbeat_at > timedelta(minutes=10))
+    return run.status == RunStatus.RUNNING and (
+        run.heartbeat_at is None or utcnow() - run.heartbeat_at > timedelta(minutes=10)
+    )
 
 
 def runs_with_old_files(days: int | None = None, *, now: datetime | None = None) -> list[PrintRun]:
@@ -161,8 +211,14 @@ def runs_with_old_files(days: int | None = None, *, now: datetime | None = None)
     by default the PRINT_FILES_RETENTION_DAYS setting."""
     days = files_kept_days() if days is None else days
     limit = (now or utcnow()) - timedelta(days=days)
-    return list(db.session.scalars(select(PrintRun).where(
-        PrintRun.file_name.is_not(None), func.coalesce(PrintRun.finished_at, PrintRun.created_at) < limit)))
+    return list(
+        db.session.scalars(
+            select(PrintRun).where(
+                PrintRun.file_name.is_not(None),
+                func.coalesce(PrintRun.finished_at, PrintRun.created_at) < limit,
+            )
+        )
+    )
 
 
 def files_kept_days() -> int:
@@ -191,7 +247,9 @@ def confirm_run(run: PrintRun, *, actor=None) -> int:
     if run.confirmed_at is not None:
         raise PrintRunError(_l("Cette série a déjà été confirmée."))
     today = datetime.now(PARIS).date()
-    ids = db.session.scalars(select(Dwelling.id).where(Dwelling.id.in_(run.params["dwelling_ids"]))).all()
+    ids = db.session.scalars(
+        select(Dwelling.id).where(Dwelling.id.in_(run.params["dwelling_ids"]))
+    ).all()
     db.session.add_all(LetterSent(dwelling_id=i, print_run_id=run.id, sent_on=today) for i in ids)
     run.confirmed_at, run.confirmed_by_id = utcnow(), getattr(actor, "id", None)
     record("printrun.confirmed", actor=actor, run=run.id, letters=len(ids))
@@ -230,7 +288,9 @@ def record_scan(run_code: str, reference: str | None, *, memory: str | None = No
     """Count a letter's QR code being opened, unless this browser was already counted for this run
     today (`memory`: its cookie). Returns the cookie to give it back, or None when there is nothing
     new to remember (an unknown run, or already counted)."""
-    run = db.session.execute(select(PrintRun.id, PrintRun.code).where(PrintRun.code == run_code[:12])).first()
+    run = db.session.execute(
+        select(PrintRun.id, PrintRun.code).where(PrintRun.code == run_code[:12])
+    ).first()
     if run is None:
         return None
     run_id, code = run
@@ -240,10 +300,14 @@ def record_scan(run_code: str, reference: str | None, *, memory: str | None = No
         return None
     dwelling_id = None
     if reference:
-        dwelling_id = db.session.scalar(select(Dwelling.id).where(Dwelling.reference == reference[:12]))
+        dwelling_id = db.session.scalar(
+            select(Dwelling.id).where(Dwelling.reference == reference[:12])
+        )
     db.session.add(LetterScan(print_run_id=run_id, dwelling_id=dwelling_id))
     db.session.commit()
-    return _scan_memory().dumps({"day": today.isoformat(), "runs": [*counted, code][-SCAN_COOKIE_RUNS:]})
+    return _scan_memory().dumps(
+        {"day": today.isoformat(), "runs": [*counted, code][-SCAN_COOKIE_RUNS:]}
+    )
 
 
 def scan_memory_seconds() -> int:
@@ -257,6 +321,9 @@ def scan_counts(run_ids: list[int]) -> dict[int, int]:
     """Scans per run: each is one browser on one day (see record_scan), as the reports count them."""
     if not run_ids:
         return {}
-    rows = db.session.execute(select(LetterScan.print_run_id, func.count(LetterScan.id))
-                              .where(LetterScan.print_run_id.in_(run_ids)).group_by(LetterScan.print_run_id))
+    rows = db.session.execute(
+        select(LetterScan.print_run_id, func.count(LetterScan.id))
+        .where(LetterScan.print_run_id.in_(run_ids))
+        .group_by(LetterScan.print_run_id)
+    )
     return dict(rows.all())

@@ -1,8 +1,19 @@
 """Print runs for animators: letters to every dwelling (background job), posters and flyers."""
+
 from __future__ import annotations
 
-from flask import (Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,8 +30,17 @@ from .forms import LetterRunForm, LetterTemplateForm
 from .jobs import launch
 from .letter import DEFAULT_LETTER, PLACEHOLDER_HELP
 from .models import PrintRun
-from .services import (PrintRunError, confirm_run, create_letter_run, event_data, files_kept_days, is_stalled,
-                       letter_text, pdf_path, scan_counts)
+from .services import (
+    PrintRunError,
+    confirm_run,
+    create_letter_run,
+    event_data,
+    files_kept_days,
+    is_stalled,
+    letter_text,
+    pdf_path,
+    scan_counts,
+)
 
 bp = Blueprint("printruns", __name__, url_prefix="/impressions")
 
@@ -29,7 +49,9 @@ FLYER_SIZES = {"affiche": None, "a5": "A5", "a6": "A6"}
 
 
 def _event_choices() -> list[tuple[int, str]]:
-    return [(e.id, f"{e.display_title} – {long_date(e.starts_at)}") for e in upcoming_events(limit=30)]
+    return [
+        (e.id, f"{e.display_title} – {long_date(e.starts_at)}") for e in upcoming_events(limit=30)
+    ]
 
 
 def _street_choices() -> list[tuple[str, str]]:
@@ -39,8 +61,12 @@ def _street_choices() -> list[tuple[str, str]]:
 @bp.route("/")
 def index():
     runs = db.session.scalars(select(PrintRun).order_by(PrintRun.created_at.desc()).limit(50)).all()
-    return render_template("printruns/index.html", runs=runs, scans=scan_counts([r.id for r in runs]),
-                           stalled={r.id for r in runs if is_stalled(r)})
+    return render_template(
+        "printruns/index.html",
+        runs=runs,
+        scans=scan_counts([r.id for r in runs]),
+        stalled={r.id for r in runs if is_stalled(r)},
+    )
 
 
 @bp.route("/lettres", methods=["GET", "POST"])
@@ -52,9 +78,15 @@ def new_letters():
         event = db.session.get(Event, form.event.data)
         base_url = public_base()  # never the request's host; unset: the French « PUBLIC_URL » page
         try:
-            run = create_letter_run(event=event, base_url=base_url, addressed=form.addressed.data,
-                                    streets=form.streets.data or None, building=form.building.data or "",
-                                    unaddressed=form.unaddressed.data, actor=current_user)
+            run = create_letter_run(
+                event=event,
+                base_url=base_url,
+                addressed=form.addressed.data,
+                streets=form.streets.data or None,
+                building=form.building.data or "",
+                unaddressed=form.unaddressed.data,
+                actor=current_user,
+            )
         except (PrintRunError, printing.TemplateError) as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -72,16 +104,26 @@ def _run(run_id: int) -> PrintRun:
 @bp.route("/<int:run_id>")
 def show(run_id: int):
     run = _run(run_id)
-    return render_template("printruns/show.html", run=run, stalled=is_stalled(run),
-                           scans=scan_counts([run.id]).get(run.id, 0), has_file=pdf_path(run) is not None,
-                           kept_days=files_kept_days())
+    return render_template(
+        "printruns/show.html",
+        run=run,
+        stalled=is_stalled(run),
+        scans=scan_counts([run.id]).get(run.id, 0),
+        has_file=pdf_path(run) is not None,
+        kept_days=files_kept_days(),
+    )
 
 
 @bp.route("/<int:run_id>/etat.json")
 def status(run_id: int):
     run = _run(run_id)
-    return jsonify(status=run.status, done=run.done_pages, total=run.total_pages, percent=run.percent,
-                   stalled=is_stalled(run))
+    return jsonify(
+        status=run.status,
+        done=run.done_pages,
+        total=run.total_pages,
+        percent=run.percent,
+        stalled=is_stalled(run),
+    )
 
 
 @bp.route("/<int:run_id>/lettres.pdf")
@@ -90,8 +132,12 @@ def download(run_id: int):
     path = pdf_path(run)
     if path is None:
         abort(404)
-    return send_file(path, mimetype="application/pdf", as_attachment=True,
-                     download_name=f"lettres-{run.code.lower()}.pdf")
+    return send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"lettres-{run.code.lower()}.pdf",
+    )
 
 
 @bp.route("/<int:run_id>/confirmer", methods=["POST"])
@@ -107,8 +153,14 @@ def confirm(run_id: int):
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(_("C'est noté : la lettre d'aujourd'hui est enregistrée pour chaque logement de la série "
-                    "(%(n)d).", n=count), "success")
+            flash(
+                _(
+                    "C'est noté : la lettre d'aujourd'hui est enregistrée pour chaque logement de la série "
+                    "(%(n)d).",
+                    n=count,
+                ),
+                "success",
+            )
     return redirect(url_for("printruns.show", run_id=run.id))
 
 
@@ -128,8 +180,13 @@ def event_pdf(event_id: int, size: str):
     except ValueError as error:
         flash(str(error), "error")
         return redirect(url_for("printruns.event_printouts", event_id=event.id))
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{size}-{event.starts_at:%Y-%m-%d}.pdf"'})
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{size}-{event.starts_at:%Y-%m-%d}.pdf"'
+        },
+    )
 
 
 @bp.route("/modele-de-lettre", methods=["GET", "POST"])
@@ -151,8 +208,9 @@ def letter_template():
             db.session.commit()
             flash(_("Le texte de la lettre est enregistré."), "success")
             return redirect(url_for("printruns.letter_template"))
-    return render_template("printruns/template.html", form=form, placeholders=PLACEHOLDER_HELP), \
-        422 if form.errors else 200
+    return render_template(
+        "printruns/template.html", form=form, placeholders=PLACEHOLDER_HELP
+    ), 422 if form.errors else 200
 
 
 def _sample_event() -> Event:
@@ -162,17 +220,36 @@ def _sample_event() -> Event:
 
     start = utcnow() + timedelta(days=14)
     perimeter = get_perimeter()
-    return Event(kind=EventKind.APERO_INFO.value, starts_at=start.replace(hour=16, minute=30, second=0, microsecond=0),
-                 ends_at=start.replace(hour=18, minute=30, second=0, microsecond=0),
-                 place=perimeter.meeting_place or perimeter.city)
+    return Event(
+        kind=EventKind.APERO_INFO.value,
+        starts_at=start.replace(hour=16, minute=30, second=0, microsecond=0),
+        ends_at=start.replace(hour=18, minute=30, second=0, microsecond=0),
+        place=perimeter.meeting_place or perimeter.city,
+    )
 
 
 def _preview(perimeter, event: Event, text: str) -> Response:
     info = event_data(event, perimeter, public_url=public_url_for("public.home"))
-    sample = printing.Recipient(address_lines=printing.postal_address_lines(
-        12, "bis", "Rue des Exemples", "Résidence Modèle, Bât. A", perimeter.postcode, perimeter.city),
-        reference="APERCU")
-    run = printing.LetterRun(event=info, body=text, recipients=[sample],
-                             qr_base_url=public_url_for("public.letter_scan"), title="Aperçu de la lettre")
-    return Response(printing.render_letters(run, workers=1), mimetype="application/pdf",
-                    headers={"Content-Disposition": 'inline; filename="apercu-lettre.pdf"'})
+    sample = printing.Recipient(
+        address_lines=printing.postal_address_lines(
+            12,
+            "bis",
+            "Rue des Exemples",
+            "Résidence Modèle, Bât. A",
+            perimeter.postcode,
+            perimeter.city,
+        ),
+        reference="APERCU",
+    )
+    run = printing.LetterRun(
+        event=info,
+        body=text,
+        recipients=[sample],
+        qr_base_url=public_url_for("public.letter_scan"),
+        title="Aperçu de la lettre",
+    )
+    return Response(
+        printing.render_letters(run, workers=1),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": 'inline; filename="apercu-lettre.pdf"'},
+    )

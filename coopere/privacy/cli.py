@@ -1,4 +1,5 @@
 """`flask --app coopere purge [--dry-run]`: the monthly retention run (coopere.privacy.purge)."""
+
 from __future__ import annotations
 
 import click
@@ -23,13 +24,19 @@ def purge_command(dry_run: bool) -> None:
         raise click.ClickException(f"la purge n'a pas pu se faire : {error}") from error
     if dry_run:
         click.echo("Simulation (--dry-run) : rien n'est changé.")
-    click.echo(f"Comptes inactifs depuis longtemps (à voir par le groupe, rien n'est supprimé) : {len(report.inactive)}")
+    click.echo(
+        f"Comptes inactifs depuis longtemps (à voir par le groupe, rien n'est supprimé) : {len(report.inactive)}"
+    )
     for person in report.inactive:
         note = "" if person.newly_flagged else " (déjà signalé)"
-        click.echo(f"  n° {person.id} {person.name} — dernière connexion : {_date(person.last_login_at)}{note}")
+        click.echo(
+            f"  n° {person.id} {person.name} — dernière connexion : {_date(person.last_login_at)}{note}"
+        )
     verb = "à effacer" if dry_run else "effacés"
-    click.echo(f"Membres partis {verb} : {len(report.erased)}"
-               + (f" (n° {', '.join(str(i) for i in report.erased)})" if report.erased else ""))
+    click.echo(
+        f"Membres partis {verb} : {len(report.erased)}"
+        + (f" (n° {', '.join(str(i) for i in report.erased)})" if report.erased else "")
+    )
     for ident, why in report.refused:
         click.echo(f"  n° {ident} non effacé : {why}")
     gone = "à supprimer" if dry_run else "supprimés"

@@ -3,6 +3,7 @@ plain data, for the JSON download, the printable PDF and the tests.
 
 Only the member's own data: other people appear by first name only, and the other party's
 messages are left out (they are that person's data, not this one's)."""
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,25 @@ from ..cafe.models import Call, CheckIn
 from ..events.models import KIND_LABELS, Event, EventKind, EventSignup
 from ..exchanges.models import Block, Exchange, Message
 from ..extensions import db
-from ..group.models import FAMILY_LABELS, TASK_LABELS, Family, FamilyMember, HandoverNote, RosterSlot, Task
+from ..group.models import (
+    FAMILY_LABELS,
+    TASK_LABELS,
+    Family,
+    FamilyMember,
+    HandoverNote,
+    RosterSlot,
+    Task,
+)
 from ..listings.models import Listing, Participation
 from ..members import consents as texts
-from ..members.models import ActivationCode, Consent, ConsentKind, DigestPrint, PaperForm, Sponsorship
+from ..members.models import (
+    ActivationCode,
+    Consent,
+    ConsentKind,
+    DigestPrint,
+    PaperForm,
+    Sponsorship,
+)
 from ..moderation.models import MemberWarning, Report
 from ..notifications.models import Notification
 from ..perimeter.models import get_perimeter
@@ -30,26 +46,66 @@ from ..timeutil import utcnow
 
 FORMAT = "coopere-donnees-personnelles/1"
 
-KIND_WORDS = {"offer": "Je peux proposer", "need": "J'aimerais recevoir", "project": "Projet collectif"}
-STATUS_WORDS = {"draft": "brouillon", "open": "publiée", "paused": "en pause", "fulfilled": "réalisée",
-                "closed": "fermée", "expired": "expirée", "hidden": "masquée par la modération"}
-EXCHANGE_WORDS = {"pending": "en attente", "accepted": "accepté", "declined": "décliné", "done": "fait",
-                  "withdrawn": "retiré"}
-CONTACT_WORDS = {"phone": "par téléphone", "email": "par courriel", "site": "par le site",
-                 "sponsor": "par mon parrain ou ma marraine"}
-ROLE_WORDS = {"member": "membre", "animator": "animateur ou animatrice", "admin": "administrateur ou administratrice"}
+KIND_WORDS = {
+    "offer": "Je peux proposer",
+    "need": "J'aimerais recevoir",
+    "project": "Projet collectif",
+}
+STATUS_WORDS = {
+    "draft": "brouillon",
+    "open": "publiée",
+    "paused": "en pause",
+    "fulfilled": "réalisée",
+    "closed": "fermée",
+    "expired": "expirée",
+    "hidden": "masquée par la modération",
+}
+EXCHANGE_WORDS = {
+    "pending": "en attente",
+    "accepted": "accepté",
+    "declined": "décliné",
+    "done": "fait",
+    "withdrawn": "retiré",
+}
+CONTACT_WORDS = {
+    "phone": "par téléphone",
+    "email": "par courriel",
+    "site": "par le site",
+    "sponsor": "par mon parrain ou ma marraine",
+}
+ROLE_WORDS = {
+    "member": "membre",
+    "animator": "animateur ou animatrice",
+    "admin": "administrateur ou administratrice",
+}
 METHOD_WORDS = {"tablet": "sur tablette", "paper": "sur papier", "online": "en ligne"}
-END_WORDS = {"ended": "terminé", "transferred": "transmis", "activated": "la personne utilise le site elle-même",
-             "left": "départ du périmètre"}
-OUTCOME_WORDS = {"reached": "joint(e)", "no_answer": "pas de réponse", "message_left": "message laissé"}
-REASON_WORDS = {"political": "politique", "religious": "religieux", "commercial": "commercial",
-                "disrespectful": "irrespectueux", "other": "autre"}
+END_WORDS = {
+    "ended": "terminé",
+    "transferred": "transmis",
+    "activated": "la personne utilise le site elle-même",
+    "left": "départ du périmètre",
+}
+OUTCOME_WORDS = {
+    "reached": "joint(e)",
+    "no_answer": "pas de réponse",
+    "message_left": "message laissé",
+}
+REASON_WORDS = {
+    "political": "politique",
+    "religious": "religieux",
+    "commercial": "commercial",
+    "disrespectful": "irrespectueux",
+    "other": "autre",
+}
 
 
 def _when(moment: datetime | date | None) -> str | None:
     """ISO 8601 (UTC for date-times, as stored); None stays None."""
-    return moment.isoformat(timespec="seconds") if isinstance(moment, datetime) else (
-        moment.isoformat() if moment else None)
+    return (
+        moment.isoformat(timespec="seconds")
+        if isinstance(moment, datetime)
+        else (moment.isoformat() if moment else None)
+    )
 
 
 def _first_names(ids) -> dict[int, str]:
@@ -66,8 +122,14 @@ def _event(event: Event | None) -> dict | None:
         kind = str(KIND_LABELS[EventKind(event.kind)])
     except ValueError:
         kind = event.kind
-    return {"id": event.id, "kind": event.kind, "kind_label": kind, "title": event.title,
-            "starts_at": _when(event.starts_at), "place": event.place}
+    return {
+        "id": event.id,
+        "kind": event.kind,
+        "kind_label": kind,
+        "title": event.title,
+        "starts_at": _when(event.starts_at),
+        "place": event.place,
+    }
 
 
 def _label(labels: dict, enum_type, value: str) -> str:
@@ -83,7 +145,9 @@ def names_in_details(details: str, uid: int) -> bool:
         values = json.loads(details or "{}")
     except ValueError:
         return False
-    return isinstance(values, dict) and any(key.endswith("_id") and value == uid for key, value in values.items())
+    return isinstance(values, dict) and any(
+        key.endswith("_id") and value == uid for key, value in values.items()
+    )
 
 
 def collect_personal_data(user_id: int) -> dict:
@@ -102,51 +166,108 @@ def _collect(user: User) -> dict:
     dwelling = user.dwelling
     address = None
     if dwelling is not None:
-        street = " ".join(part for part in (str(dwelling.number or ""), dwelling.rep, dwelling.street) if part)
-        address = {"street": street, "complement": dwelling.complement, "postcode": dwelling.postcode,
-                   "city": dwelling.city}
+        street = " ".join(
+            part for part in (str(dwelling.number or ""), dwelling.rep, dwelling.street) if part
+        )
+        address = {
+            "street": street,
+            "complement": dwelling.complement,
+            "postcode": dwelling.postcode,
+            "city": dwelling.city,
+        }
 
     # Other people named anywhere below: first names only, fetched once.
-    sponsorships = list(db.session.scalars(select(Sponsorship).where(
-        or_(Sponsorship.sponsee_id == uid, Sponsorship.sponsor_id == uid)).order_by(Sponsorship.started_at)))
-    consents = list(db.session.scalars(select(Consent).where(Consent.user_id == uid)
-                                       .order_by(Consent.recorded_at, Consent.id)))
-    exchanges = list(db.session.scalars(select(Exchange).where(
-        or_(Exchange.owner_id == uid, Exchange.requester_id == uid)).order_by(Exchange.created_at, Exchange.id)))
+    sponsorships = list(
+        db.session.scalars(
+            select(Sponsorship)
+            .where(or_(Sponsorship.sponsee_id == uid, Sponsorship.sponsor_id == uid))
+            .order_by(Sponsorship.started_at)
+        )
+    )
+    consents = list(
+        db.session.scalars(
+            select(Consent).where(Consent.user_id == uid).order_by(Consent.recorded_at, Consent.id)
+        )
+    )
+    exchanges = list(
+        db.session.scalars(
+            select(Exchange)
+            .where(or_(Exchange.owner_id == uid, Exchange.requester_id == uid))
+            .order_by(Exchange.created_at, Exchange.id)
+        )
+    )
     calls = list(db.session.scalars(select(Call).where(Call.user_id == uid).order_by(Call.at)))
-    blocks = list(db.session.scalars(select(Block).where(Block.blocker_id == uid).order_by(Block.created_at)))
-    names = _first_names([user.registered_by_id]
-                         + [s.sponsor_id if s.sponsee_id == uid else s.sponsee_id for s in sponsorships]
-                         + [c.collected_by_id for c in consents]
-                         + [e.requester_id if e.owner_id == uid else e.owner_id for e in exchanges]
-                         + [c.called_by_id for c in calls] + [b.blocked_id for b in blocks])
+    blocks = list(
+        db.session.scalars(select(Block).where(Block.blocker_id == uid).order_by(Block.created_at))
+    )
+    names = _first_names(
+        [user.registered_by_id]
+        + [s.sponsor_id if s.sponsee_id == uid else s.sponsee_id for s in sponsorships]
+        + [c.collected_by_id for c in consents]
+        + [e.requester_id if e.owner_id == uid else e.owner_id for e in exchanges]
+        + [c.called_by_id for c in calls]
+        + [b.blocked_id for b in blocks]
+    )
 
     identity = {
-        "id": uid, "first_name": user.first_name, "last_name": user.last_name,
-        "role": user.role, "role_label": ROLE_WORDS.get(user.role, user.role), "group_role": user.group_role,
-        "task_families": [_label(FAMILY_LABELS, Family, row) for row in db.session.scalars(
-            select(FamilyMember.family).where(FamilyMember.user_id == uid))],
-        "locale": user.locale, "languages": user.language_list, "has_internet": user.has_internet,
-        "registered_at": _when(user.created_at), "registration_method": user.registration_method,
+        "id": uid,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "role": user.role,
+        "role_label": ROLE_WORDS.get(user.role, user.role),
+        "group_role": user.group_role,
+        "task_families": [
+            _label(FAMILY_LABELS, Family, row)
+            for row in db.session.scalars(
+                select(FamilyMember.family).where(FamilyMember.user_id == uid)
+            )
+        ],
+        "locale": user.locale,
+        "languages": user.language_list,
+        "has_internet": user.has_internet,
+        "registered_at": _when(user.created_at),
+        "registration_method": user.registration_method,
         "registration_method_label": METHOD_WORDS.get(user.registration_method or "", ""),
         "paper_reference": user.paper_reference,
-        "paper_forms": list(db.session.scalars(select(PaperForm.reference).where(PaperForm.used_by_id == uid))),
+        "paper_forms": list(
+            db.session.scalars(select(PaperForm.reference).where(PaperForm.used_by_id == uid))
+        ),
         "registered_by": names.get(user.registered_by_id, ""),
     }
-    contact = {"email": user.email, "phone": user.phone, "phone_display": format_phone(user.phone),
-               "contact_preference": user.contact_preference,
-               "contact_preference_label": CONTACT_WORDS.get(user.contact_preference, user.contact_preference),
-               "call_before_cafes": user.call_before_cafes}
-    codes = db.session.scalars(select(ActivationCode).where(ActivationCode.user_id == uid)
-                               .order_by(ActivationCode.created_at)).all()
+    contact = {
+        "email": user.email,
+        "phone": user.phone,
+        "phone_display": format_phone(user.phone),
+        "contact_preference": user.contact_preference,
+        "contact_preference_label": CONTACT_WORDS.get(
+            user.contact_preference, user.contact_preference
+        ),
+        "call_before_cafes": user.call_before_cafes,
+    }
+    codes = db.session.scalars(
+        select(ActivationCode)
+        .where(ActivationCode.user_id == uid)
+        .order_by(ActivationCode.created_at)
+    ).all()
     account = {
-        "activated": user.is_activated, "activated_at": _when(user.activated_at), "enabled": user.is_enabled,
-        "last_login_at": _when(user.last_login_at), "left_at": _when(user.left_at),
-        "erased_at": _when(user.erased_at), "listings_seen_at": _when(user.listings_seen_at),
+        "activated": user.is_activated,
+        "activated_at": _when(user.activated_at),
+        "enabled": user.is_enabled,
+        "last_login_at": _when(user.last_login_at),
+        "left_at": _when(user.left_at),
+        "erased_at": _when(user.erased_at),
+        "listings_seen_at": _when(user.listings_seen_at),
         "weekly_digest_sent_at": _when(user.weekly_digest_sent_at),
         # Only dates: the code itself is never kept, only its hash, which is no use to anyone.
-        "activation_codes": [{"created_at": _when(c.created_at), "expires_at": _when(c.expires_at),
-                              "used_at": _when(c.used_at), "revoked_at": _when(c.revoked_at)} for c in codes],
+        "activation_codes": [
+            {
+                "created_at": _when(c.created_at),
+                "expires_at": _when(c.expires_at),
+                "used_at": _when(c.used_at),
+                "revoked_at": _when(c.revoked_at),
+            }
+            for c in codes
+        ],
     }
 
     consent_rows = []
@@ -155,122 +276,274 @@ def _collect(user: User) -> dict:
             label = texts.ALL[ConsentKind(row.kind)].text_fr
         except (ValueError, KeyError):
             label = row.kind
-        consent_rows.append({"kind": row.kind, "label": label, "given": row.given, "version": row.version,
-                             "recorded_at": _when(row.recorded_at), "method": row.method,
-                             "method_label": METHOD_WORDS.get(row.method, row.method),
-                             "paper_reference": row.paper_reference,
-                             "collected_by": names.get(row.collected_by_id, "")})
+        consent_rows.append(
+            {
+                "kind": row.kind,
+                "label": label,
+                "given": row.given,
+                "version": row.version,
+                "recorded_at": _when(row.recorded_at),
+                "method": row.method,
+                "method_label": METHOD_WORDS.get(row.method, row.method),
+                "paper_reference": row.paper_reference,
+                "collected_by": names.get(row.collected_by_id, ""),
+            }
+        )
 
-    sponsorship_rows = [{
-        "role": "sponsee" if s.sponsee_id == uid else "sponsor",
-        "role_label": "vous êtes parrainé(e) par" if s.sponsee_id == uid else "vous parrainez",
-        "other_first_name": names.get(s.sponsor_id if s.sponsee_id == uid else s.sponsee_id, ""),
-        "started_at": _when(s.started_at), "ended_at": _when(s.ended_at), "end_reason": s.end_reason,
-        "end_reason_label": END_WORDS.get(s.end_reason or "", ""), "consent_reference": s.consent_reference,
-    } for s in sponsorships]
+    sponsorship_rows = [
+        {
+            "role": "sponsee" if s.sponsee_id == uid else "sponsor",
+            "role_label": "vous êtes parrainé(e) par" if s.sponsee_id == uid else "vous parrainez",
+            "other_first_name": names.get(
+                s.sponsor_id if s.sponsee_id == uid else s.sponsee_id, ""
+            ),
+            "started_at": _when(s.started_at),
+            "ended_at": _when(s.ended_at),
+            "end_reason": s.end_reason,
+            "end_reason_label": END_WORDS.get(s.end_reason or "", ""),
+            "consent_reference": s.consent_reference,
+        }
+        for s in sponsorships
+    ]
 
-    listings = list(db.session.scalars(select(Listing).where(Listing.owner_id == uid)
-                                       .order_by(Listing.created_at, Listing.id)))
-    listing_rows = [{
-        "id": listing.id, "kind": listing.kind, "kind_label": KIND_WORDS.get(listing.kind, listing.kind),
-        "theme": listing.theme.label_fr, "title": listing.title, "description": listing.description,
-        "availability": listing.availability, "days": listing.days, "details": listing.details or {},
-        "has_photo": bool(listing.photo), "status": listing.status,
-        "status_label": STATUS_WORDS.get(listing.status, listing.status),
-        "created_at": _when(listing.created_at), "published_at": _when(listing.published_at),
-        "expires_at": _when(listing.expires_at), "project_date": _when(listing.project_date),
-        "max_participants": listing.max_participants,
-    } for listing in listings]
-    participations = [{"listing_id": listing.id, "title": listing.title, "joined_at": _when(joined)}
-                      for listing, joined in db.session.execute(
-                          select(Listing, Participation.joined_at).join(
-                              Participation, Participation.listing_id == Listing.id)
-                          .where(Participation.user_id == uid).order_by(Participation.joined_at)).all()]
+    listings = list(
+        db.session.scalars(
+            select(Listing).where(Listing.owner_id == uid).order_by(Listing.created_at, Listing.id)
+        )
+    )
+    listing_rows = [
+        {
+            "id": listing.id,
+            "kind": listing.kind,
+            "kind_label": KIND_WORDS.get(listing.kind, listing.kind),
+            "theme": listing.theme.label_fr,
+            "title": listing.title,
+            "description": listing.description,
+            "availability": listing.availability,
+            "days": listing.days,
+            "details": listing.details or {},
+            "has_photo": bool(listing.photo),
+            "status": listing.status,
+            "status_label": STATUS_WORDS.get(listing.status, listing.status),
+            "created_at": _when(listing.created_at),
+            "published_at": _when(listing.published_at),
+            "expires_at": _when(listing.expires_at),
+            "project_date": _when(listing.project_date),
+            "max_participants": listing.max_participants,
+        }
+        for listing in listings
+    ]
+    participations = [
+        {"listing_id": listing.id, "title": listing.title, "joined_at": _when(joined)}
+        for listing, joined in db.session.execute(
+            select(Listing, Participation.joined_at)
+            .join(Participation, Participation.listing_id == Listing.id)
+            .where(Participation.user_id == uid)
+            .order_by(Participation.joined_at)
+        ).all()
+    ]
 
     mine_by_exchange: dict[int, list[Message]] = {}
     if exchanges:
-        for message in db.session.scalars(select(Message).where(
-                Message.exchange_id.in_([e.id for e in exchanges]), Message.author_id == uid)
-                .order_by(Message.created_at, Message.id)):
+        for message in db.session.scalars(
+            select(Message)
+            .where(Message.exchange_id.in_([e.id for e in exchanges]), Message.author_id == uid)
+            .order_by(Message.created_at, Message.id)
+        ):
             mine_by_exchange.setdefault(message.exchange_id, []).append(message)
     exchange_rows = []
     for exchange in exchanges:
         owner = exchange.owner_id == uid
-        exchange_rows.append({
-            "id": exchange.id, "role": "owner" if owner else "requester",
-            "role_label": "on vous a répondu" if owner else "vous avez répondu",
-            "listing_title": exchange.listing.title,
-            "other_first_name": names.get(exchange.requester_id if owner else exchange.owner_id, ""),
-            "status": exchange.status, "status_label": EXCHANGE_WORDS.get(exchange.status, exchange.status),
-            "created_at": _when(exchange.created_at), "decided_at": _when(exchange.decided_at),
-            "done_at": _when(exchange.done_at),
-            "my_thanks": exchange.owner_thanks if owner else exchange.requester_thanks,
-            # Only the messages this member wrote: the other party's are theirs.
-            "my_messages": [{"created_at": _when(m.created_at), "body": m.body, "hidden": m.hidden,
-                             "sent_by_sponsor": bool(m.sent_by_id and m.sent_by_id != uid)}
-                            for m in mine_by_exchange.get(exchange.id, [])],
-        })
+        exchange_rows.append(
+            {
+                "id": exchange.id,
+                "role": "owner" if owner else "requester",
+                "role_label": "on vous a répondu" if owner else "vous avez répondu",
+                "listing_title": exchange.listing.title,
+                "other_first_name": names.get(
+                    exchange.requester_id if owner else exchange.owner_id, ""
+                ),
+                "status": exchange.status,
+                "status_label": EXCHANGE_WORDS.get(exchange.status, exchange.status),
+                "created_at": _when(exchange.created_at),
+                "decided_at": _when(exchange.decided_at),
+                "done_at": _when(exchange.done_at),
+                "my_thanks": exchange.owner_thanks if owner else exchange.requester_thanks,
+                # Only the messages this member wrote: the other party's are theirs.
+                "my_messages": [
+                    {
+                        "created_at": _when(m.created_at),
+                        "body": m.body,
+                        "hidden": m.hidden,
+                        "sent_by_sponsor": bool(m.sent_by_id and m.sent_by_id != uid),
+                    }
+                    for m in mine_by_exchange.get(exchange.id, [])
+                ],
+            }
+        )
 
-    signups = [{"event": _event(event), "signed_up_at": _when(signup.created_at)}
-               for signup, event in db.session.execute(
-                   select(EventSignup, Event).join(Event, Event.id == EventSignup.event_id)
-                   .where(EventSignup.user_id == uid).order_by(Event.starts_at)).all()]
-    check_ins = [{"event": _event(event), "at": _when(check_in.at), "newcomer": check_in.newcomer}
-                 for check_in, event in db.session.execute(
-                     select(CheckIn, Event).join(Event, Event.id == CheckIn.event_id)
-                     .where(CheckIn.user_id == uid).order_by(CheckIn.at)).all()]
-    events_by_id = {event.id: event for event in db.session.scalars(
-        select(Event).where(Event.id.in_([c.event_id for c in calls])))} if calls else {}
-    call_rows = [{"event": _event(events_by_id.get(call.event_id)), "at": _when(call.at),
-                  "outcome": call.outcome, "outcome_label": OUTCOME_WORDS.get(call.outcome, call.outcome),
-                  "note": call.note, "called_by": names.get(call.called_by_id, "")} for call in calls]
-    slots = [{"event": _event(event), "task": slot.task, "task_label": _label(TASK_LABELS, Task, slot.task),
-              "taken_at": _when(slot.taken_at)}
-             for slot, event in db.session.execute(
-                 select(RosterSlot, Event).join(Event, Event.id == RosterSlot.event_id)
-                 .where(RosterSlot.volunteer_id == uid).order_by(Event.starts_at)).all()]
-    notifications = [{"created_at": _when(n.created_at), "kind": n.kind, "text": n.text,
-                      "read_at": _when(n.read_at)}
-                     for n in db.session.scalars(select(Notification).where(Notification.user_id == uid)
-                                                 .order_by(Notification.created_at, Notification.id))]
-    warnings = [{"created_at": _when(w.created_at), "reason": w.reason}
-                for w in db.session.scalars(select(MemberWarning).where(MemberWarning.member_id == uid)
-                                            .order_by(MemberWarning.created_at))]
-    reports = [{"created_at": _when(r.created_at), "reason": r.reason,
-                "reason_label": REASON_WORDS.get(r.reason, r.reason), "text": r.text, "status": r.status,
-                "about": "annonce" if r.listing_id else "message"}
-               for r in db.session.scalars(select(Report).where(Report.reporter_id == uid)
-                                           .order_by(Report.created_at))]
-    notes = [{"created_at": _when(n.created_at), "family": _label(FAMILY_LABELS, Family, n.family), "text": n.text}
-             for n in db.session.scalars(select(HandoverNote).where(HandoverNote.author_id == uid)
-                                         .order_by(HandoverNote.created_at))]
-    digests = [_when(at) for at in db.session.scalars(
-        select(DigestPrint.printed_at).where(DigestPrint.sponsee_id == uid).order_by(DigestPrint.printed_at))]
+    signups = [
+        {"event": _event(event), "signed_up_at": _when(signup.created_at)}
+        for signup, event in db.session.execute(
+            select(EventSignup, Event)
+            .join(Event, Event.id == EventSignup.event_id)
+            .where(EventSignup.user_id == uid)
+            .order_by(Event.starts_at)
+        ).all()
+    ]
+    check_ins = [
+        {"event": _event(event), "at": _when(check_in.at), "newcomer": check_in.newcomer}
+        for check_in, event in db.session.execute(
+            select(CheckIn, Event)
+            .join(Event, Event.id == CheckIn.event_id)
+            .where(CheckIn.user_id == uid)
+            .order_by(CheckIn.at)
+        ).all()
+    ]
+    events_by_id = (
+        {
+            event.id: event
+            for event in db.session.scalars(
+                select(Event).where(Event.id.in_([c.event_id for c in calls]))
+            )
+        }
+        if calls
+        else {}
+    )
+    call_rows = [
+        {
+            "event": _event(events_by_id.get(call.event_id)),
+            "at": _when(call.at),
+            "outcome": call.outcome,
+            "outcome_label": OUTCOME_WORDS.get(call.outcome, call.outcome),
+            "note": call.note,
+            "called_by": names.get(call.called_by_id, ""),
+        }
+        for call in calls
+    ]
+    slots = [
+        {
+            "event": _event(event),
+            "task": slot.task,
+            "task_label": _label(TASK_LABELS, Task, slot.task),
+            "taken_at": _when(slot.taken_at),
+        }
+        for slot, event in db.session.execute(
+            select(RosterSlot, Event)
+            .join(Event, Event.id == RosterSlot.event_id)
+            .where(RosterSlot.volunteer_id == uid)
+            .order_by(Event.starts_at)
+        ).all()
+    ]
+    notifications = [
+        {
+            "created_at": _when(n.created_at),
+            "kind": n.kind,
+            "text": n.text,
+            "read_at": _when(n.read_at),
+        }
+        for n in db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == uid)
+            .order_by(Notification.created_at, Notification.id)
+        )
+    ]
+    warnings = [
+        {"created_at": _when(w.created_at), "reason": w.reason}
+        for w in db.session.scalars(
+            select(MemberWarning)
+            .where(MemberWarning.member_id == uid)
+            .order_by(MemberWarning.created_at)
+        )
+    ]
+    reports = [
+        {
+            "created_at": _when(r.created_at),
+            "reason": r.reason,
+            "reason_label": REASON_WORDS.get(r.reason, r.reason),
+            "text": r.text,
+            "status": r.status,
+            "about": "annonce" if r.listing_id else "message",
+        }
+        for r in db.session.scalars(
+            select(Report).where(Report.reporter_id == uid).order_by(Report.created_at)
+        )
+    ]
+    notes = [
+        {
+            "created_at": _when(n.created_at),
+            "family": _label(FAMILY_LABELS, Family, n.family),
+            "text": n.text,
+        }
+        for n in db.session.scalars(
+            select(HandoverNote)
+            .where(HandoverNote.author_id == uid)
+            .order_by(HandoverNote.created_at)
+        )
+    ]
+    digests = [
+        _when(at)
+        for at in db.session.scalars(
+            select(DigestPrint.printed_at)
+            .where(DigestPrint.sponsee_id == uid)
+            .order_by(DigestPrint.printed_at)
+        )
+    ]
     # Entries about the member, and those they did themselves: the action and its date only
     # (the details may name other people).
-    audit = [{"at": _when(entry.at), "action": entry.action, "label": action_label(entry.action)}
-             for entry in db.session.scalars(select(AuditEvent).where(
-                 or_(AuditEvent.target_user_id == uid,
-                     (AuditEvent.actor_id == uid) & AuditEvent.target_user_id.is_(None),
-                     AuditEvent.details.contains(f'_id": {uid}')))
-                 .order_by(AuditEvent.at, AuditEvent.id))
-             if entry.target_user_id == uid or entry.actor_id == uid or names_in_details(entry.details, uid)]
+    audit = [
+        {"at": _when(entry.at), "action": entry.action, "label": action_label(entry.action)}
+        for entry in db.session.scalars(
+            select(AuditEvent)
+            .where(
+                or_(
+                    AuditEvent.target_user_id == uid,
+                    (AuditEvent.actor_id == uid) & AuditEvent.target_user_id.is_(None),
+                    AuditEvent.details.contains(f'_id": {uid}'),
+                )
+            )
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+        if entry.target_user_id == uid
+        or entry.actor_id == uid
+        or names_in_details(entry.details, uid)
+    ]
 
     processing = None
     if perimeter is not None:
         protection = texts.data_protection(perimeter)
-        processing = {"controller": protection.controller, "contact": protection.contact,
-                      "purposes": list(protection.purposes), "recipients": protection.recipients,
-                      "retention": protection.retention}
+        processing = {
+            "controller": protection.controller,
+            "contact": protection.contact,
+            "purposes": list(protection.purposes),
+            "recipients": protection.recipients,
+            "retention": protection.retention,
+        }
     return {
-        "format": FORMAT, "generated_at": _when(utcnow()),
+        "format": FORMAT,
+        "generated_at": _when(utcnow()),
         "perimeter": perimeter.name if perimeter else "",
-        "identity": identity, "contact": contact,
+        "identity": identity,
+        "contact": contact,
         "dwelling": {"address": address, "address_note": user.address_note},
-        "account": account, "consents": consent_rows, "sponsorships": sponsorship_rows,
-        "listings": listing_rows, "project_participations": participations, "exchanges": exchange_rows,
-        "blocked_members": [{"first_name": names.get(b.blocked_id, ""), "at": _when(b.created_at)} for b in blocks],
-        "event_signups": signups, "check_ins": check_ins, "calls": call_rows, "roster_slots": slots,
-        "notifications": notifications, "warnings": warnings, "reports_made": reports,
-        "handover_notes": notes, "digests_printed": digests, "audit": audit, "processing": processing,
+        "account": account,
+        "consents": consent_rows,
+        "sponsorships": sponsorship_rows,
+        "listings": listing_rows,
+        "project_participations": participations,
+        "exchanges": exchange_rows,
+        "blocked_members": [
+            {"first_name": names.get(b.blocked_id, ""), "at": _when(b.created_at)} for b in blocks
+        ],
+        "event_signups": signups,
+        "check_ins": check_ins,
+        "calls": call_rows,
+        "roster_slots": slots,
+        "notifications": notifications,
+        "warnings": warnings,
+        "reports_made": reports,
+        "handover_notes": notes,
+        "digests_printed": digests,
+        "audit": audit,
+        "processing": processing,
     }

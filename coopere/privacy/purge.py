@@ -8,6 +8,7 @@
 - expired unused activation codes, and idempotency keys older than IDEMPOTENCY_KEY_DAYS, go;
 - login places no longer needed (no lock nor failure count running, no login from there within
   LOGIN_KNOWN_PLACE_DAYS) go."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -47,7 +48,9 @@ class PurgeReport:
     dry_run: bool
     inactive: list[Inactive] = field(default_factory=list)
     erased: list[int] = field(default_factory=list)
-    refused: list[tuple[int, str]] = field(default_factory=list)  # (member id, why) left but not erased
+    refused: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (member id, why) left but not erased
     audit_deleted: int = 0
     print_files_deleted: int = 0
     codes_deleted: int = 0
@@ -58,15 +61,28 @@ class PurgeReport:
 def inactive_members(cutoff: datetime) -> list[User]:
     """Members still here whose last sign of life is older than `cutoff`."""
     me = User.id
-    return list(db.session.scalars(select(User).where(
-        User.erased_at.is_(None), User.left_at.is_(None), User.created_at < cutoff,
-        or_(User.last_login_at.is_(None), User.last_login_at < cutoff),
-        ~exists().where(Listing.owner_id == me, or_(Listing.updated_at >= cutoff, Listing.created_at >= cutoff)),
-        ~exists().where(or_(Exchange.owner_id == me, Exchange.requester_id == me),
-                        Exchange.last_message_at >= cutoff),
-        ~exists().where(CheckIn.user_id == me, CheckIn.at >= cutoff),
-        ~exists().where(EventSignup.user_id == me, EventSignup.created_at >= cutoff),
-    ).order_by(User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.erased_at.is_(None),
+                User.left_at.is_(None),
+                User.created_at < cutoff,
+                or_(User.last_login_at.is_(None), User.last_login_at < cutoff),
+                ~exists().where(
+                    Listing.owner_id == me,
+                    or_(Listing.updated_at >= cutoff, Listing.created_at >= cutoff),
+                ),
+                ~exists().where(
+                    or_(Exchange.owner_id == me, Exchange.requester_id == me),
+                    Exchange.last_message_at >= cutoff,
+                ),
+                ~exists().where(CheckIn.user_id == me, CheckIn.at >= cutoff),
+                ~exists().where(EventSignup.user_id == me, EventSignup.created_at >= cutoff),
+            )
+            .order_by(User.id)
+        )
+    )
 
 
 def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
@@ -81,8 +97,11 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
     keys_cutoff = now - timedelta(days=IDEMPOTENCY_KEY_DAYS)
 
     # 1. Members who left long enough ago: erased, one transaction each.
-    for user in db.session.scalars(select(User).where(User.left_at.is_not(None), User.left_at < left_cutoff,
-                                                      User.erased_at.is_(None)).order_by(User.id)).all():
+    for user in db.session.scalars(
+        select(User)
+        .where(User.left_at.is_not(None), User.left_at < left_cutoff, User.erased_at.is_(None))
+        .order_by(User.id)
+    ).all():
         if dry_run:
             report.erased.append(user.id)
             continue
@@ -97,8 +116,15 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
 
     # 2. Inactive accounts: listed, flagged once per inactivity period.
     for user in inactive_members(inactive_cutoff):
-        already = db.session.scalar(select(exists().where(
-            AuditEvent.action == FLAGGED, AuditEvent.target_user_id == user.id, AuditEvent.at >= inactive_cutoff)))
+        already = db.session.scalar(
+            select(
+                exists().where(
+                    AuditEvent.action == FLAGGED,
+                    AuditEvent.target_user_id == user.id,
+                    AuditEvent.at >= inactive_cutoff,
+                )
+            )
+        )
         report.inactive.append(Inactive(user.id, user.full_name, user.last_login_at, not already))
         if not already and not dry_run:
             record(FLAGGED, target=user, months=setting("PURGE_INACTIVE_MONTHS"))
@@ -112,14 +138,20 @@ def purge(*, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
         report.print_files_deleted = len(runs_with_old_files(files_days, now=now))
         report.audit_deleted = _count(AuditEvent, old_audit)
         report.codes_deleted = _count(ActivationCode, *old_codes)
-        report.idempotency_keys_deleted = _count(IdempotencyKey, IdempotencyKey.created_at < keys_cutoff)
+        report.idempotency_keys_deleted = _count(
+            IdempotencyKey, IdempotencyKey.created_at < keys_cutoff
+        )
         report.login_places_deleted = _count(LoginPlace, stale_places(now))
         db.session.rollback()
         return report
     report.audit_deleted = db.session.execute(delete(AuditEvent).where(old_audit)).rowcount or 0
-    report.codes_deleted = db.session.execute(delete(ActivationCode).where(*old_codes)).rowcount or 0
+    report.codes_deleted = (
+        db.session.execute(delete(ActivationCode).where(*old_codes)).rowcount or 0
+    )
     report.idempotency_keys_deleted = prune_keys(IDEMPOTENCY_KEY_DAYS, now=now)
-    report.login_places_deleted = db.session.execute(delete(LoginPlace).where(stale_places(now))).rowcount or 0
+    report.login_places_deleted = (
+        db.session.execute(delete(LoginPlace).where(stale_places(now))).rowcount or 0
+    )
     db.session.commit()
     report.print_files_deleted = delete_old_files(files_days, now=now)
     return report

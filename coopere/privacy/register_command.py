@@ -1,5 +1,6 @@
 """`flask --app coopere registre`: print the register of processing, write it to a file, or check
 that docs/registre.md is up to date."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,10 +16,17 @@ DOC_PATH = ROOT / "docs" / "registre.md"
 
 
 @click.command("registre")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
-              help="Write the register to this file instead of printing it.")
-@click.option("--check", is_flag=True,
-              help="Exit 1 if docs/registre.md differs from the register (built-in durations).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    help="Write the register to this file instead of printing it.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 if docs/registre.md differs from the register (built-in durations).",
+)
 @with_appcontext
 def registre_command(output: Path | None, check: bool):
     """Print the register of processing (registre des traitements, RGPD art. 30) in Markdown.
@@ -32,8 +40,11 @@ def registre_command(output: Path | None, check: bool):
         except OSError:
             current = None
         if current != expected:
-            click.echo(f"{DOC_PATH} n'est pas à jour. Régénérez-le avec : "
-                       f"flask --app coopere registre --output docs/registre.md", err=True)
+            click.echo(
+                f"{DOC_PATH} n'est pas à jour. Régénérez-le avec : "
+                f"flask --app coopere registre --output docs/registre.md",
+                err=True,
+            )
             raise SystemExit(1)
         click.echo(f"{DOC_PATH} est à jour.")
         return

@@ -1,4 +1,5 @@
 """Personal-data rights, the small rules: recording an export, a member's erasure request."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,17 +41,25 @@ def pending_erasure(member: User) -> PendingErasure | None:
     """The member's erasure request still to be carried out, or None."""
     if member.erased_at is not None:
         return None
-    asked = db.session.scalar(select(func.max(AuditEvent.at)).where(
-        AuditEvent.action == ERASURE_REQUESTED, AuditEvent.target_user_id == member.id))
+    asked = db.session.scalar(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.action == ERASURE_REQUESTED, AuditEvent.target_user_id == member.id
+        )
+    )
     if asked is None:
         return None
     return PendingErasure(asked, add_months(to_paris(asked).date(), 1))
 
 
 def already_requested(pending: PendingErasure) -> str:
-    return str(_l("Vous avez déjà demandé l'effacement de votre compte, le %(asked)s : rien de plus n'a été "
-                  "envoyé. Un administrateur l'effectuera au plus tard le %(due)s.",
-                  asked=long_date(pending.asked_at), due=long_date(pending.due_by)))
+    return str(
+        _l(
+            "Vous avez déjà demandé l'effacement de votre compte, le %(asked)s : rien de plus n'a été "
+            "envoyé. Un administrateur l'effectuera au plus tard le %(due)s.",
+            asked=long_date(pending.asked_at),
+            due=long_date(pending.due_by),
+        )
+    )
 
 
 def request_erasure(member: User) -> int:
@@ -64,6 +73,13 @@ def request_erasure(member: User) -> int:
     name = member.full_name
     link = url_for("members.show", member_id=member.id)
     record(ERASURE_REQUESTED, actor=member, target=member)
-    return notify(people, "privacy.erasure_requested",
-                  lambda: _l("%(name)s demande l'effacement de son compte et de ses données : un administrateur "
-                             "doit l'effacer dans un délai d'un mois, depuis sa fiche.", name=name), link)
+    return notify(
+        people,
+        "privacy.erasure_requested",
+        lambda: _l(
+            "%(name)s demande l'effacement de son compte et de ses données : un administrateur "
+            "doit l'effacer dans un délai d'un mois, depuis sa fiche.",
+            name=name,
+        ),
+        link,
+    )

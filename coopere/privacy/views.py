@@ -1,5 +1,6 @@
 """The pages of personal-data rights, called by the members' and the resident's routes: exports
 (JSON and PDF, each recorded in the audit log), erasure by an admin, a member's erasure request."""
+
 from __future__ import annotations
 
 import io
@@ -12,13 +13,21 @@ from flask_login import current_user
 from ..auth.models import User, fold_name
 from ..extensions import db
 from .forms import EraseForm, ErasureRequestForm
-from .services import (ErasureError, already_requested, erase_member, pending_erasure, record_export,
-                       request_erasure)
+from .services import (
+    ErasureError,
+    already_requested,
+    erase_member,
+    pending_erasure,
+    record_export,
+    request_erasure,
+)
 from .export import collect_personal_data
 
 
 def _download(data: bytes, mimetype: str, name: str):
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response = send_file(
+        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0
+    )
     response.headers["Cache-Control"] = "no-store"  # personal data: kept in no cache
     return response
 
@@ -42,7 +51,9 @@ def erase_page(member: User):
     refused = None
     if form.validate_on_submit():
         if fold_name(form.first_name.data) != fold_name(member.first_name):
-            form.first_name.errors.append(_("Ce n'est pas le prénom de la personne : rien n'a été effacé."))
+            form.first_name.errors.append(
+                _("Ce n'est pas le prénom de la personne : rien n'a été effacé.")
+            )
         else:
             try:
                 erase_member(member, current_user._get_current_object())
@@ -51,8 +62,13 @@ def erase_page(member: User):
                 refused = str(error)
             else:
                 db.session.commit()
-                flash(_("Les données de la personne sont effacées. Sa fiche anonyme reste pour les chiffres "
-                        "du réseau."), "success")
+                flash(
+                    _(
+                        "Les données de la personne sont effacées. Sa fiche anonyme reste pour les chiffres "
+                        "du réseau."
+                    ),
+                    "success",
+                )
                 return redirect(url_for("members.show", member_id=member.id))
     status = 422 if (form.errors or refused) else 200
     return render_template("privacy/erase.html", form=form, member=member, refused=refused), status
@@ -75,8 +91,15 @@ def request_erasure_page(me: User):
             pending = pending_erasure(me)
         else:
             db.session.commit()
-            flash(_("Votre demande est envoyée au groupe d'animation. Vos données seront effacées dans un délai "
-                    "d'un mois au plus ; vous pouvez encore télécharger vos données d'ici là."), "success")
+            flash(
+                _(
+                    "Votre demande est envoyée au groupe d'animation. Vos données seront effacées dans un délai "
+                    "d'un mois au plus ; vous pouvez encore télécharger vos données d'ici là."
+                ),
+                "success",
+            )
             return redirect(url_for("auth.account"))
     status = 422 if (form.errors or refused) else 200
-    return render_template("privacy/request_erasure.html", form=form, pending=pending, refused=refused), status
+    return render_template(
+        "privacy/request_erasure.html", form=form, pending=pending, refused=refused
+    ), status

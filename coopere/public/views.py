@@ -1,4 +1,5 @@
 """The public home page (no personal data), the page on personal data, and the language switch."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -24,9 +25,16 @@ PUBLIC_KINDS = (EventKind.CAFE, EventKind.APERO_INFO, EventKind.FETE, EventKind.
 def home():
     perimeter = get_perimeter()
     events = upcoming_events(limit=3, kinds=PUBLIC_KINDS) if perimeter else []
-    counts = counts_by_theme() if perimeter else []  # numbers only: names and titles are for members
-    return render_template("public/home.html", perimeter=perimeter, events=events, listing_counts=counts,
-                           language=get_locale().language)
+    counts = (
+        counts_by_theme() if perimeter else []
+    )  # numbers only: names and titles are for members
+    return render_template(
+        "public/home.html",
+        perimeter=perimeter,
+        events=events,
+        listing_counts=counts,
+        language=get_locale().language,
+    )
 
 
 @bp.route("/bienvenue")
@@ -35,12 +43,22 @@ def home():
 def letter_scan():
     """Where an invitation letter's QR code leads: count the scan for its run (once per browser and
     per day: reloading does not count again), then show home."""
-    memory = record_scan(request.args.get("run", ""), request.args.get("ref"),
-                         memory=request.cookies.get(SCAN_COOKIE))
+    memory = record_scan(
+        request.args.get("run", ""),
+        request.args.get("ref"),
+        memory=request.cookies.get(SCAN_COOKIE),
+    )
     response = redirect(url_for("public.home"))
     if memory is not None:  # sent back to this address only, gone at midnight
-        response.set_cookie(SCAN_COOKIE, memory, max_age=scan_memory_seconds(), path=url_for("public.letter_scan"),
-                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True, samesite="Lax")
+        response.set_cookie(
+            SCAN_COOKIE,
+            memory,
+            max_age=scan_memory_seconds(),
+            path=url_for("public.letter_scan"),
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
     return response
 
 
@@ -62,5 +80,9 @@ def privacy():
     from ..privacy.register import public_summary, retention_settings
 
     durations = retention_settings(current_app.config)
-    return render_template("public/privacy.html", perimeter=get_perimeter(), durations=durations,
-                           purposes=public_summary(durations))
+    return render_template(
+        "public/privacy.html",
+        perimeter=get_perimeter(),
+        durations=durations,
+        purposes=public_summary(durations),
+    )

@@ -159,7 +159,9 @@ def _series(table: Table, keys: Sequence[str]) -> list[_Series]:
     labels = {column.key: column.label for column in table.columns}
     unknown = [key for key in keys if key not in labels]
     if unknown or not keys:
-        raise ValueError(f"Colonnes inconnues pour le graphique de « {table.name} » : {unknown or keys!r}")
+        raise ValueError(
+            f"Colonnes inconnues pour le graphique de « {table.name} » : {unknown or keys!r}"
+        )
     return [_Series(key, labels[key], index) for index, key in enumerate(keys)]
 
 
@@ -180,7 +182,8 @@ def _patterns(chart_id: str, series: list[_Series]) -> str:
         }[kind]
         parts.append(
             f'<pattern id="{pid}" width="10" height="10" patternUnits="userSpaceOnUse">'
-            f'<rect width="10" height="10" fill="{colour}"/>{marks}</pattern>')
+            f'<rect width="10" height="10" fill="{colour}"/>{marks}</pattern>'
+        )
     return f"<defs>{''.join(parts)}</defs>" if parts else ""
 
 
@@ -195,7 +198,9 @@ def _svg(parts: list[str]) -> Markup:
     return Markup("".join(parts))  # nosec B704
 
 
-def _open(chart_id: str, width: float, height: float, title: str, desc: str, kind: str) -> list[str]:
+def _open(
+    chart_id: str, width: float, height: float, title: str, desc: str, kind: str
+) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg chart-{kind}" id="{chart_id}" '
         f'role="img" aria-labelledby="{chart_id}-title" aria-describedby="{chart_id}-desc" '
@@ -221,12 +226,20 @@ def _legend(chart_id: str, series: list[_Series], y: float, swatch: str) -> tupl
     parts = [f'<g class="legend" aria-hidden="true">']
     for item in series:
         if swatch == "bar":
-            mark = (f'<rect x="{PAD + 1}" y="{_f(y + 3)}" width="30" height="20" '
-                    f'fill="{_fill(chart_id, item)}" stroke="{item.colour}" stroke-width="2"/>')
+            mark = (
+                f'<rect x="{PAD + 1}" y="{_f(y + 3)}" width="30" height="20" '
+                f'fill="{_fill(chart_id, item)}" stroke="{item.colour}" stroke-width="2"/>'
+            )
         else:
-            dash = f' stroke-dasharray="{DASHES[item.index % len(DASHES)]}"' if DASHES[item.index % len(DASHES)] else ""
-            mark = (f'<path d="M{PAD} {_f(y + 13)}h36" stroke="{item.colour}" stroke-width="3" fill="none"{dash}/>'
-                    + _marker(item, PAD + 18, y + 13, "legend-mark"))
+            dash = (
+                f' stroke-dasharray="{DASHES[item.index % len(DASHES)]}"'
+                if DASHES[item.index % len(DASHES)]
+                else ""
+            )
+            mark = (
+                f'<path d="M{PAD} {_f(y + 13)}h36" stroke="{item.colour}" stroke-width="3" fill="none"{dash}/>'
+                + _marker(item, PAD + 18, y + 13, "legend-mark")
+            )
         parts.append(mark + f'<text x="{PAD + 44}" y="{_f(y + 19)}">{escape(item.label)}</text>')
         y += 28
     parts.append("</g>")
@@ -236,9 +249,16 @@ def _legend(chart_id: str, series: list[_Series], y: float, swatch: str) -> tupl
 # ---------------------------------------------------------------------------- bar chart
 
 
-def bar_chart(table: Table, value_keys: Sequence[str], label_key: str, *, title: str,
-              stacked: bool = False, chart_id: str | None = None,
-              max_rows: int | None = None) -> Markup:
+def bar_chart(
+    table: Table,
+    value_keys: Sequence[str],
+    label_key: str,
+    *,
+    title: str,
+    stacked: bool = False,
+    chart_id: str | None = None,
+    max_rows: int | None = None,
+) -> Markup:
     """Horizontal bars, one group per row of ``table`` (its ``label_key`` written above it).
 
     Grouped: one bar per series in ``value_keys``, each with its value at its end. Stacked:
@@ -271,8 +291,12 @@ def bar_chart(table: Table, value_keys: Sequence[str], label_key: str, *, title:
     biggest = max(totals) if stacked else longest
     desc = _bar_description(table, series, labels, values, totals, stacked)
     if rows < all_rows:
-        desc += " " + _("Seules les %(shown)s lignes les plus hautes sur %(count)s sont dessinées ; "
-                        "le tableau les donne toutes.", shown=rows, count=all_rows)
+        desc += " " + _(
+            "Seules les %(shown)s lignes les plus hautes sur %(count)s sont dessinées ; "
+            "le tableau les donne toutes.",
+            shown=rows,
+            count=all_rows,
+        )
 
     width = 640.0
     if stacked:
@@ -293,8 +317,10 @@ def bar_chart(table: Table, value_keys: Sequence[str], label_key: str, *, title:
         body.append(f'<g class="row">')
         # A long street name goes on two lines rather than under the bars of the next row.
         for line in _wrap(label, LABEL_SIZE, width - 2 * PAD):
-            body.append(f'<text class="row-label" x="{PAD}" y="{_f(y + LABEL_SIZE)}" font-size="{LABEL_SIZE}" '
-                        f'font-weight="700">{escape(line)}</text>')
+            body.append(
+                f'<text class="row-label" x="{PAD}" y="{_f(y + LABEL_SIZE)}" font-size="{LABEL_SIZE}" '
+                f'font-weight="700">{escape(line)}</text>'
+            )
             y += LABEL_SIZE + 4
         y += 4
         top = y
@@ -310,32 +336,49 @@ def bar_chart(table: Table, value_keys: Sequence[str], label_key: str, *, title:
             body.append(
                 f'<rect class="bar" x="{_f(bar_x)}" y="{_f(bar_y)}" width="{_f(length)}" '
                 f'height="{bar_height}" fill="{_fill(chart_id, item)}"{stroke}>'
-                f'<title>{escape(tooltip)}</title></rect>')
+                f"<title>{escape(tooltip)}</title></rect>"
+            )
             if stacked:
                 x += length
             else:
                 body.append(
                     f'<text class="value" x="{_f(plot_left + length + 6)}" y="{_f(bar_y + bar_height - 6)}">'
-                    f'{escape(_label_text(raw[s][r]))}</text>')
+                    f"{escape(_label_text(raw[s][r]))}</text>"
+                )
         if stacked:
-            body.append(f'<text class="value" x="{_f(x + 6)}" y="{_f(top + bar_height - 7)}" '
-                        f'font-weight="700">{escape(format_number(totals[r]))}</text>')
+            body.append(
+                f'<text class="value" x="{_f(x + 6)}" y="{_f(top + bar_height - 7)}" '
+                f'font-weight="700">{escape(format_number(totals[r]))}</text>'
+            )
         y = top + bars_per_row * (bar_height + 4) + 14
         body.append("</g>")
     height = y - 6 + PAD
-    parts = _open(chart_id, width, height, title, desc, "bar") + [_patterns(chart_id, series)] + body
+    parts = (
+        _open(chart_id, width, height, title, desc, "bar") + [_patterns(chart_id, series)] + body
+    )
     parts.append("</svg>")
     return _svg(parts)
 
 
-def _bar_description(table: Table, series: list[_Series], labels: list[str],
-                     values: list[list[float]], totals: list[float], stacked: bool) -> str:
+def _bar_description(
+    table: Table,
+    series: list[_Series],
+    labels: list[str],
+    values: list[list[float]],
+    totals: list[float],
+    stacked: bool,
+) -> str:
     count = len(labels)
-    sentences = [_("Diagramme en barres horizontales, %(count)s lignes.", count=count) if count > 1
-                 else _("Diagramme en barres horizontales, une ligne.")]
+    sentences = [
+        _("Diagramme en barres horizontales, %(count)s lignes.", count=count)
+        if count > 1
+        else _("Diagramme en barres horizontales, une ligne.")
+    ]
     if len(series) > 1:
-        sentences.append(_("Séries : %(names)s.", names=", ".join(item.label for item in series))
-                         + (" " + _("Les séries sont empilées.") if stacked else ""))
+        sentences.append(
+            _("Séries : %(names)s.", names=", ".join(item.label for item in series))
+            + (" " + _("Les séries sont empilées.") if stacked else "")
+        )
     if not any(totals):
         sentences.append(_("Toutes les valeurs sont à zéro."))
         return " ".join(sentences)
@@ -345,9 +388,15 @@ def _bar_description(table: Table, series: list[_Series], labels: list[str],
         if column[best] == 0:
             sentences.append(_("%(series)s : zéro partout.", series=item.label))
             continue
-        sentences.append(_("%(series)s : le plus haut est « %(label)s » avec %(value)s, pour un total de %(total)s.",
-                           series=item.label, label=labels[best], value=format_number(column[best]),
-                           total=format_number(sum(column))))
+        sentences.append(
+            _(
+                "%(series)s : le plus haut est « %(label)s » avec %(value)s, pour un total de %(total)s.",
+                series=item.label,
+                label=labels[best],
+                value=format_number(column[best]),
+                total=format_number(sum(column)),
+            )
+        )
     return " ".join(sentences)
 
 
@@ -363,17 +412,24 @@ def _marker(item: _Series, x: float, y: float, css: str = "point") -> str:
     if shape == "square":
         return f'<rect class="{css}" x="{_f(x - 5)}" y="{_f(y - 5)}" width="10" height="10" fill="{colour}"/>'
     if shape == "triangle":
-        return (f'<path class="{css}" d="M{_f(x)} {_f(y - 7)}L{_f(x + 6.5)} {_f(y + 5)}'
-                f'H{_f(x - 6.5)}Z" fill="{colour}"/>')
+        return (
+            f'<path class="{css}" d="M{_f(x)} {_f(y - 7)}L{_f(x + 6.5)} {_f(y + 5)}'
+            f'H{_f(x - 6.5)}Z" fill="{colour}"/>'
+        )
     if shape == "diamond":
-        return (f'<path class="{css}" d="M{_f(x)} {_f(y - 7)}L{_f(x + 7)} {_f(y)}L{_f(x)} {_f(y + 7)}'
-                f'L{_f(x - 7)} {_f(y)}Z" fill="{colour}"/>')
-    return (f'<path class="{css}" d="M{_f(x - 5)} {_f(y - 5)}L{_f(x + 5)} {_f(y + 5)}M{_f(x + 5)} {_f(y - 5)}'
-            f'L{_f(x - 5)} {_f(y + 5)}" stroke="{colour}" stroke-width="3" fill="none"/>')
+        return (
+            f'<path class="{css}" d="M{_f(x)} {_f(y - 7)}L{_f(x + 7)} {_f(y)}L{_f(x)} {_f(y + 7)}'
+            f'L{_f(x - 7)} {_f(y)}Z" fill="{colour}"/>'
+        )
+    return (
+        f'<path class="{css}" d="M{_f(x - 5)} {_f(y - 5)}L{_f(x + 5)} {_f(y + 5)}M{_f(x + 5)} {_f(y - 5)}'
+        f'L{_f(x - 5)} {_f(y + 5)}" stroke="{colour}" stroke-width="3" fill="none"/>'
+    )
 
 
-def line_chart(table: Table, value_keys: Sequence[str], x_key: str, *, title: str,
-               chart_id: str | None = None) -> Markup:
+def line_chart(
+    table: Table, value_keys: Sequence[str], x_key: str, *, title: str, chart_id: str | None = None
+) -> Markup:
     """Lines over the rows of ``table`` in order (e.g. members month by month), ``x_key`` under
     the axis (thinned out when they would overlap, the first and last always shown).
 
@@ -400,7 +456,9 @@ def line_chart(table: Table, value_keys: Sequence[str], x_key: str, *, title: st
     # The first and last x labels are centred on the ends of the plot: room for their halves.
     plot_left = PAD + max(max(_width(text, VALUE_SIZE) for text in tick_texts) + 10, widest / 2)
     end_texts = [_label_text(column[-1]) for column in raw]
-    plot_right = width - PAD - max(max(_width(text, VALUE_SIZE) for text in end_texts) + 14, widest / 2)
+    plot_right = (
+        width - PAD - max(max(_width(text, VALUE_SIZE) for text in end_texts) + 14, widest / 2)
+    )
     plot_width = plot_right - plot_left
 
     body: list[str] = []
@@ -420,9 +478,13 @@ def line_chart(table: Table, value_keys: Sequence[str], x_key: str, *, title: st
     body.append('<g class="axis" aria-hidden="true">')
     for tick, text in zip(ticks, tick_texts):
         ty = to_y(tick)
-        body.append(f'<path d="M{_f(plot_left)} {_f(ty)}H{_f(plot_right)}" '
-                    f'stroke="{INK if tick == 0 else GRID}" stroke-width="{1.5 if tick == 0 else 1}"/>')
-        body.append(f'<text x="{_f(plot_left - 8)}" y="{_f(ty + 6)}" text-anchor="end">{escape(text)}</text>')
+        body.append(
+            f'<path d="M{_f(plot_left)} {_f(ty)}H{_f(plot_right)}" '
+            f'stroke="{INK if tick == 0 else GRID}" stroke-width="{1.5 if tick == 0 else 1}"/>'
+        )
+        body.append(
+            f'<text x="{_f(plot_left - 8)}" y="{_f(ty + 6)}" text-anchor="end">{escape(text)}</text>'
+        )
     # Labels under the axis: every n-th one, so that they never overlap; the last one always.
     slot = plot_width / max(points - 1, 1)
     every = max(1, math.ceil(widest / slot)) if points > 1 else 1
@@ -432,8 +494,10 @@ def line_chart(table: Table, value_keys: Sequence[str], x_key: str, *, title: st
             shown.pop()  # too close to the last one, which matters more
         shown.append(points - 1)
     for index in shown:
-        body.append(f'<text class="x-label" x="{_f(to_x(index))}" y="{_f(plot_bottom + 26)}" '
-                    f'text-anchor="middle">{escape(xs[index])}</text>')
+        body.append(
+            f'<text class="x-label" x="{_f(to_x(index))}" y="{_f(plot_bottom + 26)}" '
+            f'text-anchor="middle">{escape(xs[index])}</text>'
+        )
     body.append("</g>")
 
     for item, column, raw_column in zip(series, values, raw):
@@ -442,13 +506,17 @@ def line_chart(table: Table, value_keys: Sequence[str], x_key: str, *, title: st
         dash = DASHES[item.index % len(DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         body.append(f'<g class="line">')
-        body.append(f'<path class="series" d="{path}" fill="none" stroke="{item.colour}" '
-                    f'stroke-width="3" stroke-linejoin="round"{dash_attr}/>')
+        body.append(
+            f'<path class="series" d="{path}" fill="none" stroke="{item.colour}" '
+            f'stroke-width="3" stroke-linejoin="round"{dash_attr}/>'
+        )
         for (x, y), text in zip(coords, raw_column):
             body.append(_marker(item, x, y))
         last_x, last_y = coords[-1]
-        body.append(f'<text class="value" x="{_f(last_x + 12)}" y="{_f(last_y + 6)}" font-weight="700">'
-                    f'{escape(_label_text(raw_column[-1]))}</text>')
+        body.append(
+            f'<text class="value" x="{_f(last_x + 12)}" y="{_f(last_y + 6)}" font-weight="700">'
+            f"{escape(_label_text(raw_column[-1]))}</text>"
+        )
         body.append("</g>")
     height = plot_bottom + 34 + PAD
     parts = _open(chart_id, width, height, title, desc, "line") + body
@@ -477,15 +545,27 @@ def _line_description(series: list[_Series], xs: list[str], values: list[list[fl
     if len(xs) == 1:
         sentences = [_("Courbe sur une seule période : %(x)s.", x=xs[0])]
     else:
-        sentences = [_("Courbe de %(first)s à %(last)s, %(count)s points.", first=xs[0], last=xs[-1],
-                       count=len(xs))]
+        sentences = [
+            _(
+                "Courbe de %(first)s à %(last)s, %(count)s points.",
+                first=xs[0],
+                last=xs[-1],
+                count=len(xs),
+            )
+        ]
     if not any(any(column) for column in values):
         sentences.append(_("Toutes les valeurs sont à zéro."))
         return " ".join(sentences)
     for item, column in zip(series, values):
         best = max(range(len(column)), key=lambda i: column[i])
-        sentences.append(_("%(series)s : de %(first)s à %(last)s, au plus haut %(top)s (%(when)s).",
-                           series=item.label, first=format_number(column[0]),
-                           last=format_number(column[-1]), top=format_number(column[best]),
-                           when=xs[best]))
+        sentences.append(
+            _(
+                "%(series)s : de %(first)s à %(last)s, au plus haut %(top)s (%(when)s).",
+                series=item.label,
+                first=format_number(column[0]),
+                last=format_number(column[-1]),
+                top=format_number(column[best]),
+                when=xs[best],
+            )
+        )
     return " ".join(sentences)

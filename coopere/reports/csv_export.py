@@ -55,7 +55,9 @@ def _cell(value: object, numeric: bool) -> str:
 def table_to_csv(table: Table) -> bytes:
     """The table as CSV bytes: header of column labels, one line per row, the total row last."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=SEPARATOR, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer = csv.writer(
+        buffer, delimiter=SEPARATOR, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL
+    )
     # A label is text like any other cell: a translated label starting with « - » is escaped too.
     writer.writerow([_cell(column.label, False) for column in table.columns])
     rows = list(table.rows) + ([table.total] if table.total is not None else [])

@@ -1,4 +1,5 @@
 """Forms of the dashboard: the period filter (a GET form) and the yearly report's text."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -17,14 +18,26 @@ class PeriodForm(BaseForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
-    periode = SelectField(_l("Période"), choices=[SelectChoice(kind, PERIOD_LABELS[kind]) for kind in PERIOD_KINDS],
-                          default="year")
+    periode = SelectField(
+        _l("Période"),
+        choices=[SelectChoice(kind, PERIOD_LABELS[kind]) for kind in PERIOD_KINDS],
+        default="year",
+    )
     du = DateField(_l("Du (pour « Dates choisies »)"), validators=[Optional()])
     au = DateField(_l("Au"), validators=[Optional()])
 
 
 class ReportTextForm(BaseForm):
-    text = TextAreaField(_l("Le mot du groupe d'animation"), validators=[Length(max=REPORT_TEXT_MAX, message=_l(
-        "Le texte est trop long : %(max)d caractères au plus."))],
-        description=_l("Ce que le groupe veut dire de l'année : ce qui a marché, les rencontres, les projets, "
-                       "les remerciements. Ne citez personne par son nom : le rapport est public."))
+    text = TextAreaField(
+        _l("Le mot du groupe d'animation"),
+        validators=[
+            Length(
+                max=REPORT_TEXT_MAX,
+                message=_l("Le texte est trop long : %(max)d caractères au plus."),
+            )
+        ],
+        description=_l(
+            "Ce que le groupe veut dire de l'année : ce qui a marché, les rencontres, les projets, "
+            "les remerciements. Ne citez personne par son nom : le rapport est public."
+        ),
+    )

@@ -1,4 +1,5 @@
 """The text the animation group writes for its yearly activity report."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
 """What the dashboard and the yearly report show: each table with its chart, the key figures,
 and the group's own text for a year."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -72,14 +73,19 @@ def chart_for(table: Table, *, max_rows: int | None = None) -> Markup | None:
     kind, series, label = spec
     if kind == "line":
         return line_chart(table, series, label, title=table.title, chart_id=f"chart-{table.name}")
-    return bar_chart(table, series, label, title=table.title, chart_id=f"chart-{table.name}", max_rows=max_rows)
+    return bar_chart(
+        table, series, label, title=table.title, chart_id=f"chart-{table.name}", max_rows=max_rows
+    )
 
 
 def dashboard(period: Period) -> dict:
     """Everything the dashboard page shows for a period."""
     figures, all_tables = report(period)
-    return {"figures": figures, "key_figures": [(label, figures[key]) for key, label in KEY_FIGURES],
-            "sections": [{"table": table, "chart": chart_for(table)} for table in all_tables.values()]}
+    return {
+        "figures": figures,
+        "key_figures": [(label, figures[key]) for key, label in KEY_FIGURES],
+        "sections": [{"table": table, "chart": chart_for(table)} for table in all_tables.values()],
+    }
 
 
 def year_period(year: int) -> Period:
@@ -99,7 +105,9 @@ def save_report_text(year: int, text: str, *, actor) -> ActivityReport:
     year_period(year)
     text = (text or "").replace("\r\n", "\n").strip()
     if len(text) > REPORT_TEXT_MAX:
-        raise ReportError(_("Le texte est trop long : %(max)s caractères au plus.", max=REPORT_TEXT_MAX))
+        raise ReportError(
+            _("Le texte est trop long : %(max)s caractères au plus.", max=REPORT_TEXT_MAX)
+        )
     report = db.session.scalar(select(ActivityReport).where(ActivityReport.year == year))
     if report is None:
         report = ActivityReport(year=year)
@@ -120,11 +128,20 @@ def _yearly_report_data(year: int, perimeter_name: str) -> dict:
     period = year_period(year)
     figures, all_tables = report(period)
     public = [table for table in all_tables.values() if table.meta.get("public")]
-    period_text = str(year) if period.end == date(year, 12, 31) else _(
-        "du 1er janvier au %(day)s", day=period.end.strftime("%d/%m/%Y"))
+    period_text = (
+        str(year)
+        if period.end == date(year, 12, 31)
+        else _("du 1er janvier au %(day)s", day=period.end.strftime("%d/%m/%Y"))
+    )
     return {
-        "perimeter": perimeter_name, "period": period_text, "text": report_text(year),
-        "key_figures": [(str(label), figures[key]) for key, label in KEY_FIGURES if key not in NOT_IN_REPORT],
-        "tables": [{"table": table, "chart": chart_for(table, max_rows=PRINTED_BARS)} for table in public],
+        "perimeter": perimeter_name,
+        "period": period_text,
+        "text": report_text(year),
+        "key_figures": [
+            (str(label), figures[key]) for key, label in KEY_FIGURES if key not in NOT_IN_REPORT
+        ],
+        "tables": [
+            {"table": table, "chart": chart_for(table, max_rows=PRINTED_BARS)} for table in public
+        ],
         "date_text": _("Édité le %(day)s", day=paris_today().strftime("%d/%m/%Y")),
     }

@@ -1,4 +1,5 @@
 """A figure table: what the dashboard shows, what a chart draws and what a CSV export writes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,4 +1,5 @@
 """The animation group's dashboard, its CSV exports and the yearly activity report."""
+
 from __future__ import annotations
 
 import io
@@ -15,7 +16,14 @@ from ..printing.activity_report import render_activity_report
 from .csv_export import csv_filename, table_to_csv
 from .figures import PeriodError, make_period, tables
 from .forms import PeriodForm, ReportTextForm
-from .services import ReportError, dashboard, report_text, save_report_text, year_period, yearly_report_data
+from .services import (
+    ReportError,
+    dashboard,
+    report_text,
+    save_report_text,
+    year_period,
+    yearly_report_data,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/bilan")
 
@@ -41,8 +49,14 @@ def _period_args(period) -> dict:
 @bp.route("/")
 def index():
     form, period, error = _period()
-    return render_template("reports/dashboard.html", form=form, period=period, error=error,
-                           period_args=_period_args(period), **dashboard(period)), 400 if error else 200
+    return render_template(
+        "reports/dashboard.html",
+        form=form,
+        period=period,
+        error=error,
+        period_args=_period_args(period),
+        **dashboard(period),
+    ), 400 if error else 200
 
 
 @bp.route("/<name>.csv")
@@ -54,8 +68,13 @@ def export_csv(name: str):
     table = tables(period, names={name}).get(name) or abort(404)
     record("report.exported", actor=current_user, table=name, period=period.slug)
     db.session.commit()
-    response = send_file(io.BytesIO(table_to_csv(table)), mimetype="text/csv", as_attachment=True, max_age=0,
-                         download_name=csv_filename(table, period.slug))
+    response = send_file(
+        io.BytesIO(table_to_csv(table)),
+        mimetype="text/csv",
+        as_attachment=True,
+        max_age=0,
+        download_name=csv_filename(table, period.slug),
+    )
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -76,7 +95,9 @@ def yearly():
         flash(_("Le texte du rapport %(year)s est enregistré.", year=year), "success")
         return redirect(url_for("reports.yearly", annee=year))
     years = list(range(paris_today().year, 1999, -1))[:6]
-    return render_template("reports/yearly.html", form=form, year=year, years=years), 422 if form.errors else 200
+    return render_template(
+        "reports/yearly.html", form=form, year=year, years=years
+    ), 422 if form.errors else 200
 
 
 @bp.route("/rapport-annuel/<int:year>.pdf")
@@ -89,5 +110,10 @@ def yearly_pdf(year: int):
     pdf = render_activity_report(data)
     record("report.printed", actor=current_user, year=year)
     db.session.commit()
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=False, max_age=0,
-                     download_name=f"rapport-activite-{year}.pdf")
+    return send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=False,
+        max_age=0,
+        download_name=f"rapport-activite-{year}.pdf",
+    )

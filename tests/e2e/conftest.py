@@ -8,6 +8,7 @@ the real login form. Page scans reuse one tab per person; journeys start from a 
 Environment: COOPERE_CHROMIUM (default /usr/bin/chromium; the tests skip, saying why, without
 it), COOPERE_SHOTS (screenshot folder, default /tmp/coopere-shots; empty for none).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -29,12 +30,22 @@ from routes import EXAMPLE_ARGS, OBJECT_REFUSALS  # tests/routes.py
 from coopere.config import ROOT
 
 CHROMIUM = os.environ.get("COOPERE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 _shots = os.environ.get("COOPERE_SHOTS", "/tmp/coopere-shots")
 SHOTS = Path(_shots) if _shots else None  # screenshots of every scanned page, never in the repo
-CONTEXT_DEFAULTS = {"viewport": {"width": 1280, "height": 900}, "locale": "fr-FR",
-                    "timezone_id": "Europe/Paris"}
+CONTEXT_DEFAULTS = {
+    "viewport": {"width": 1280, "height": 900},
+    "locale": "fr-FR",
+    "timezone_id": "Europe/Paris",
+}
 TIMEOUT_MS = 5_000
 
 ROLES = ("anonymous", "member", "animator", "admin")
@@ -42,26 +53,57 @@ ENGLISH_MO = ROOT / "coopere" / "translations" / "en" / "LC_MESSAGES" / "message
 
 # The people of the test perimeter. `login` is what they type in the login form.
 PEOPLE: dict[str, dict] = {
-    "member": {"first_name": "Marie", "last_name": "Dupont", "email": "marie.dupont@example.org",
-               "role": "member"},
-    "animator": {"first_name": "Paul", "last_name": "Bernard", "email": "paul.bernard@example.org",
-                 "role": "animator"},
+    "member": {
+        "first_name": "Marie",
+        "last_name": "Dupont",
+        "email": "marie.dupont@example.org",
+        "role": "member",
+    },
+    "animator": {
+        "first_name": "Paul",
+        "last_name": "Bernard",
+        "email": "paul.bernard@example.org",
+        "role": "animator",
+    },
     # A long name: the layout must still hold at 320 px.
-    "admin": {"first_name": "Claire-Marguerite", "last_name": "Moreau-Desjardins de La Haye",
-              "email": "claire.moreau@example.org", "role": "admin"},
+    "admin": {
+        "first_name": "Claire-Marguerite",
+        "last_name": "Moreau-Desjardins de La Haye",
+        "email": "claire.moreau@example.org",
+        "role": "admin",
+    },
     # Logs in with a phone number, written the French way.
-    "phone_member": {"first_name": "Jean", "last_name": "Martin", "phone": "+33199000042",
-                     "role": "member", "login": "01 99 00 00 42"},
+    "phone_member": {
+        "first_name": "Jean",
+        "last_name": "Martin",
+        "phone": "+33199000042",
+        "role": "member",
+        "login": "01 99 00 00 42",
+    },
     # Used by the journeys that change an account, so the role sessions above stay valid.
-    "traveller": {"first_name": "Lucie", "last_name": "Garnier", "email": "lucie.garnier@example.org",
-                  "role": "member"},
-    "newcomer": {"first_name": "Henri", "last_name": "Petit", "email": "henri.petit@example.org",
-                 "role": "member"},
+    "traveller": {
+        "first_name": "Lucie",
+        "last_name": "Garnier",
+        "email": "lucie.garnier@example.org",
+        "role": "member",
+    },
+    "newcomer": {
+        "first_name": "Henri",
+        "last_name": "Petit",
+        "email": "henri.petit@example.org",
+        "role": "member",
+    },
 }
 
-PERIMETER = {"name": "Coop-ère de la rue des Lilas", "short_name": "Coop-ère Lilas", "city": "Nantes",
-             "postcode": "44300", "estimated_dwellings": 250,
-             "meeting_place": "Place des Lilas, devant la boulangerie", "contact": "lilas@example.org"}
+PERIMETER = {
+    "name": "Coop-ère de la rue des Lilas",
+    "short_name": "Coop-ère Lilas",
+    "city": "Nantes",
+    "postcode": "44300",
+    "estimated_dwellings": 250,
+    "meeting_place": "Place des Lilas, devant la boulangerie",
+    "contact": "lilas@example.org",
+}
 
 # Example URL arguments for routes that take some are shared with the policy tests
 # (tests/routes.py); seed() below creates the objects they name (ids 1 of a fresh database).
@@ -74,6 +116,7 @@ def login_of(person: str) -> str:
 
 
 # --- the pages to scan, from the url map and the policy table -------------------------------
+
 
 @dataclass
 class PageCase:
@@ -108,31 +151,56 @@ def policy_pages() -> list[PageCase]:
     visitors.update({role: User(role=role, password_hash="x") for role in ROLES[1:]})
     cases = []
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "SECRET_KEY": "collection-only",
-                          "SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=tmp)
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "collection-only",
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            },
+            instance_path=tmp,
+        )
         try:
             for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint)):
-                if rule.endpoint == "static" or "GET" not in (rule.methods or ()) or is_file_route(rule.rule):
+                if (
+                    rule.endpoint == "static"
+                    or "GET" not in (rule.methods or ())
+                    or is_file_route(rule.rule)
+                ):
                     continue
                 endpoint = rule.endpoint
                 if endpoint not in POLICY:
-                    cases.append(PageCase(id=endpoint, role="anonymous",
-                                          error=f"{endpoint} ({rule.rule}) is not in the policy table"))
+                    cases.append(
+                        PageCase(
+                            id=endpoint,
+                            role="anonymous",
+                            error=f"{endpoint} ({rule.rule}) is not in the policy table",
+                        )
+                    )
                     continue
                 args = EXAMPLE_ARGS.get(endpoint, {})
                 missing = sorted(set(rule.arguments) - set(args))
                 if missing:
-                    cases.append(PageCase(
-                        id=endpoint, role="anonymous",
-                        error=f"GET {rule.rule} ({endpoint}) takes {', '.join(missing)}: add an example to "
-                              f"EXAMPLE_ARGS in tests/routes.py (and seed that object in tests/e2e/conftest.py seed())"))
+                    cases.append(
+                        PageCase(
+                            id=endpoint,
+                            role="anonymous",
+                            error=f"GET {rule.rule} ({endpoint}) takes {', '.join(missing)}: add an example to "
+                            f"EXAMPLE_ARGS in tests/routes.py (and seed that object in tests/e2e/conftest.py seed())",
+                        )
+                    )
                     continue
                 with app.test_request_context():
                     path = url_for(endpoint, **args)
                 for role, user in visitors.items():
                     if allowed(endpoint, user):
-                        cases.append(PageCase(id=f"{role}-{endpoint}", role=role, path=path,
-                                              status=OBJECT_REFUSALS.get(endpoint, {}).get(role, 200)))
+                        cases.append(
+                            PageCase(
+                                id=f"{role}-{endpoint}",
+                                role=role,
+                                path=path,
+                                status=OBJECT_REFUSALS.get(endpoint, {}).get(role, 200),
+                            )
+                        )
         finally:
             with app.app_context():
                 db.engine.dispose()
@@ -140,6 +208,7 @@ def policy_pages() -> list[PageCase]:
 
 
 # --- the live server -------------------------------------------------------------------------
+
 
 @dataclass
 class LiveServer:
@@ -172,22 +241,42 @@ def seed(app) -> dict:
             db.session.add(users[person])
         db.session.flush()
         admin = users["admin"]
-        event = save_event(None, {
-            "kind": "cafe", "title": "", "day": date.today() + timedelta(days=30), "start": time(10),
-            "end": time(12), "place": PERIMETER["meeting_place"], "rain_place": "Salle de la Maison de quartier",
-            "description": "Un café, une table, un parasol : venez nous rencontrer.", "max_places": None},
-            actor=admin)
+        event = save_event(
+            None,
+            {
+                "kind": "cafe",
+                "title": "",
+                "day": date.today() + timedelta(days=30),
+                "start": time(10),
+                "end": time(12),
+                "place": PERIMETER["meeting_place"],
+                "rain_place": "Salle de la Maison de quartier",
+                "description": "Un café, une table, un parasol : venez nous rencontrer.",
+                "max_places": None,
+            },
+            actor=admin,
+        )
         address = {"rep": "", "street": "Rue des Lilas", "postcode": "44300", "city": "Nantes"}
         save_dwelling(None, {**address, "number": 12, "complement": ""}, actor=admin)
-        save_dwelling(None, {**address, "number": 14, "rep": "bis",
-                             "complement": "Résidence Les Tilleuls, bâtiment B, appartement 12"}, actor=admin)
+        save_dwelling(
+            None,
+            {
+                **address,
+                "number": 14,
+                "rep": "bis",
+                "complement": "Résidence Les Tilleuls, bâtiment B, appartement 12",
+            },
+            actor=admin,
+        )
         db.session.flush()
         create_letter_run(event=event, base_url="http://127.0.0.1", actor=admin)
         _seed_registration(users)
         _seed_group(users)
         _seed_events(users)
         _seed_cafe(users)
-        _seed_exchanges(users)  # before the moderation's exchange 901, so that this one is exchange 1
+        _seed_exchanges(
+            users
+        )  # before the moderation's exchange 901, so that this one is exchange 1
         _seed_moderation(users)
         _seed_browse(users)
         _seed_projects(app, users)
@@ -205,17 +294,46 @@ def _seed_registration(users: dict) -> None:
     from coopere.listings.models import Listing
     from coopere.members.models import Sponsorship
 
-    db.session.add(Listing(owner_id=users["member"].id, theme_id=1, kind="offer", title="Je prête ma perceuse",
-                           description="Le week-end, avec ses mèches.", status="draft",
-                           created_by_id=users["animator"].id))
-    odette = User(first_name="Odette", last_name="Lambert", has_internet=False, contact_preference="sponsor",
-                  phone="+33199000077", registration_method="paper", paper_reference="P-2026-0001")
+    db.session.add(
+        Listing(
+            owner_id=users["member"].id,
+            theme_id=1,
+            kind="offer",
+            title="Je prête ma perceuse",
+            description="Le week-end, avec ses mèches.",
+            status="draft",
+            created_by_id=users["animator"].id,
+        )
+    )
+    odette = User(
+        first_name="Odette",
+        last_name="Lambert",
+        has_internet=False,
+        contact_preference="sponsor",
+        phone="+33199000077",
+        registration_method="paper",
+        paper_reference="P-2026-0001",
+    )
     db.session.add(odette)
     db.session.flush()
-    db.session.add(Sponsorship(sponsee_id=odette.id, sponsor_id=users["member"].id,
-                               consent_reference="P-2026-0001", started_by_id=users["animator"].id))
-    db.session.add(Listing(owner_id=odette.id, theme_id=6, kind="need", title="Aller au marché le samedi",
-                           status="draft", created_by_id=users["animator"].id))
+    db.session.add(
+        Sponsorship(
+            sponsee_id=odette.id,
+            sponsor_id=users["member"].id,
+            consent_reference="P-2026-0001",
+            started_by_id=users["animator"].id,
+        )
+    )
+    db.session.add(
+        Listing(
+            owner_id=odette.id,
+            theme_id=6,
+            kind="need",
+            title="Aller au marché le samedi",
+            status="draft",
+            created_by_id=users["animator"].id,
+        )
+    )
 
 
 def _seed_events(users: dict) -> None:
@@ -227,13 +345,36 @@ def _seed_events(users: dict) -> None:
     from coopere.notifications.models import Notification
 
     first = add_months(paris_today().replace(day=1), 1)
-    save_series(None, {"kind": "cafe", "title": "", "weekday": 5, "week_of_month": 1, "start_time": time(10),
-                       "end_time": time(12), "place": PERIMETER["meeting_place"],
-                       "rain_place": "Salle de la Maison de quartier", "description": "", "max_places": 30,
-                       "first_date": first, "last_date": None, "months_off": [8]}, actor=users["animator"])
-    db.session.add(EventSignup(event_id=1, user_id=users["member"].id, created_by_id=users["member"].id))
-    db.session.add(Notification(user_id=users["member"].id, kind="event.cancelled", link="/rendez-vous",
-                                text="Le café-rencontre du samedi 7 mars est annulé."))
+    save_series(
+        None,
+        {
+            "kind": "cafe",
+            "title": "",
+            "weekday": 5,
+            "week_of_month": 1,
+            "start_time": time(10),
+            "end_time": time(12),
+            "place": PERIMETER["meeting_place"],
+            "rain_place": "Salle de la Maison de quartier",
+            "description": "",
+            "max_places": 30,
+            "first_date": first,
+            "last_date": None,
+            "months_off": [8],
+        },
+        actor=users["animator"],
+    )
+    db.session.add(
+        EventSignup(event_id=1, user_id=users["member"].id, created_by_id=users["member"].id)
+    )
+    db.session.add(
+        Notification(
+            user_id=users["member"].id,
+            kind="event.cancelled",
+            link="/rendez-vous",
+            text="Le café-rencontre du samedi 7 mars est annulé.",
+        )
+    )
 
 
 def _seed_cafe(users: dict) -> None:
@@ -245,17 +386,46 @@ def _seed_cafe(users: dict) -> None:
     from coopere.extensions import db
 
     users["phone_member"].call_before_cafes = True
-    db.session.add(Call(event_id=1, user_id=users["phone_member"].id, outcome="no_answer", note="Rappeler le soir",
-                        called_by_id=users["animator"].id))
+    db.session.add(
+        Call(
+            event_id=1,
+            user_id=users["phone_member"].id,
+            outcome="no_answer",
+            note="Rappeler le soir",
+            called_by_id=users["animator"].id,
+        )
+    )
     day = paris_today() - timedelta(days=14)
-    past = Event(kind="cafe", starts_at=to_utc(day, time(10)), ends_at=to_utc(day, time(12)),
-                 place=PERIMETER["meeting_place"], visitors=3, created_by_id=users["animator"].id)
+    past = Event(
+        kind="cafe",
+        starts_at=to_utc(day, time(10)),
+        ends_at=to_utc(day, time(12)),
+        place=PERIMETER["meeting_place"],
+        visitors=3,
+        created_by_id=users["animator"].id,
+    )
     db.session.add(past)
     db.session.flush()
-    db.session.add_all([CheckIn(event_id=past.id, user_id=users[person].id, checked_by_id=users["animator"].id,
-                                newcomer=person == "newcomer") for person in ("member", "traveller", "newcomer")])
-    db.session.add(EventReport(event_id=past.id, offers_collected=2, needs_collected=1,
-                               notes="Beau soleil, la table était bien placée.", written_by_id=users["animator"].id))
+    db.session.add_all(
+        [
+            CheckIn(
+                event_id=past.id,
+                user_id=users[person].id,
+                checked_by_id=users["animator"].id,
+                newcomer=person == "newcomer",
+            )
+            for person in ("member", "traveller", "newcomer")
+        ]
+    )
+    db.session.add(
+        EventReport(
+            event_id=past.id,
+            offers_collected=2,
+            needs_collected=1,
+            notes="Beau soleil, la table était bien placée.",
+            written_by_id=users["animator"].id,
+        )
+    )
 
 
 def _seed_exchanges(users: dict) -> None:
@@ -267,16 +437,32 @@ def _seed_exchanges(users: dict) -> None:
     from coopere.timeutil import utcnow
 
     animator, member = users["animator"], users["member"]
-    db.session.add(Listing(id=700, owner_id=animator.id, theme_id=1, kind="offer", title="Je prête mon escabeau",
-                           description="Trois marches, pour changer une ampoule.", status="open",
-                           published_at=utcnow(), created_by_id=animator.id))
+    db.session.add(
+        Listing(
+            id=700,
+            owner_id=animator.id,
+            theme_id=1,
+            kind="offer",
+            title="Je prête mon escabeau",
+            description="Trois marches, pour changer une ampoule.",
+            status="open",
+            published_at=utcnow(),
+            created_by_id=animator.id,
+        )
+    )
     db.session.flush()
     exchange = Exchange(listing_id=700, owner_id=animator.id, requester_id=member.id)
     db.session.add(exchange)
     db.session.flush()
     assert exchange.id == 1, "seed the exchanges before any other exchange"
-    db.session.add(Message(exchange_id=exchange.id, author_id=member.id, sent_by_id=member.id,
-                           body="Bonjour, je peux passer le prendre samedi matin ?"))
+    db.session.add(
+        Message(
+            exchange_id=exchange.id,
+            author_id=member.id,
+            sent_by_id=member.id,
+            body="Bonjour, je peux passer le prendre samedi matin ?",
+        )
+    )
 
 
 def _seed_moderation(users: dict) -> None:
@@ -290,19 +476,45 @@ def _seed_moderation(users: dict) -> None:
     from coopere.timeutil import utcnow
 
     jean, member = users["phone_member"], users["member"]
-    db.session.add(Listing(id=901, owner_id=jean.id, theme_id=1, kind="offer", title="Cours de yoga à 10 euros",
-                           description="Payez en liquide, à la séance.", status="open", published_at=utcnow()))
+    db.session.add(
+        Listing(
+            id=901,
+            owner_id=jean.id,
+            theme_id=1,
+            kind="offer",
+            title="Cours de yoga à 10 euros",
+            description="Payez en liquide, à la séance.",
+            status="open",
+            published_at=utcnow(),
+        )
+    )
     db.session.flush()
     db.session.add(Exchange(id=901, listing_id=901, owner_id=jean.id, requester_id=member.id))
     db.session.flush()
-    db.session.add(Message(id=901, exchange_id=901, author_id=jean.id, sent_by_id=jean.id,
-                           body="Venez avec 10 euros, et votez pour ma liste aux élections."))
+    db.session.add(
+        Message(
+            id=901,
+            exchange_id=901,
+            author_id=jean.id,
+            sent_by_id=jean.id,
+            body="Venez avec 10 euros, et votez pour ma liste aux élections.",
+        )
+    )
     db.session.flush()
-    db.session.add(Report(reporter_id=member.id, listing_id=901, reason="commercial", text="Ce n'est pas gratuit."))
+    db.session.add(
+        Report(
+            reporter_id=member.id, listing_id=901, reason="commercial", text="Ce n'est pas gratuit."
+        )
+    )
     db.session.add(Report(reporter_id=member.id, message_id=901, reason="political"))
     # An earlier warning, shown on Jean's page (members.show, member 4) for the animators.
-    db.session.add(MemberWarning(member_id=jean.id, given_by_id=users["animator"].id,
-                                 reason="Merci de ne pas proposer de services payants : les échanges sont gratuits."))
+    db.session.add(
+        MemberWarning(
+            member_id=jean.id,
+            given_by_id=users["animator"].id,
+            reason="Merci de ne pas proposer de services payants : les échanges sont gratuits.",
+        )
+    )
 
 
 def _seed_browse(users: dict) -> None:
@@ -312,9 +524,17 @@ def _seed_browse(users: dict) -> None:
     from coopere.listings.search import index_listing
     from coopere.timeutil import utcnow
 
-    listing = Listing(id=800, owner_id=users["animator"].id, theme_id=1, kind="need",
-                      title="Cherche un vélo pour aller au marché", description="Le samedi matin, pour deux heures.",
-                      status="open", published_at=utcnow(), created_by_id=users["animator"].id)
+    listing = Listing(
+        id=800,
+        owner_id=users["animator"].id,
+        theme_id=1,
+        kind="need",
+        title="Cherche un vélo pour aller au marché",
+        description="Le samedi matin, pour deux heures.",
+        status="open",
+        published_at=utcnow(),
+        created_by_id=users["animator"].id,
+    )
     db.session.add(listing)
     db.session.flush()
     index_listing(listing)
@@ -337,11 +557,22 @@ def _seed_projects(app, users: dict) -> None:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 120, 40)).save(out, "JPEG")
     (folder / "seededphotoforexamples.jpg").write_bytes(out.getvalue())
-    db.session.add(Listing(id=900, owner_id=users["animator"].id, theme_id=11, kind="project",
-                           title="Achat groupé de pommes", description="Une caisse de pommes du verger voisin.",
-                           status="open", created_by_id=users["animator"].id, published_at=utcnow(),
-                           expires_at=utcnow() + timedelta(days=90), max_participants=10,
-                           photo="seededphotoforexamples.jpg"))
+    db.session.add(
+        Listing(
+            id=900,
+            owner_id=users["animator"].id,
+            theme_id=11,
+            kind="project",
+            title="Achat groupé de pommes",
+            description="Une caisse de pommes du verger voisin.",
+            status="open",
+            created_by_id=users["animator"].id,
+            published_at=utcnow(),
+            expires_at=utcnow() + timedelta(days=90),
+            max_participants=10,
+            photo="seededphotoforexamples.jpg",
+        )
+    )
     db.session.flush()
     db.session.add(Participation(listing_id=900, user_id=users["member"].id))
 
@@ -353,8 +584,13 @@ def _seed_group(users: dict) -> None:
 
     db.session.add(FamilyMember(user_id=users["animator"].id, family="cafes"))
     db.session.add(RosterSlot(event_id=1, task="coffee", volunteer_id=users["animator"].id))
-    db.session.add(HandoverNote(family="cafes", author_id=users["admin"].id,
-                                text="Le parasol et la table sont dans la cave de la Maison de quartier."))
+    db.session.add(
+        HandoverNote(
+            family="cafes",
+            author_id=users["admin"].id,
+            text="Le parasol et la table sont dans la cave de la Maison de quartier.",
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -366,7 +602,9 @@ def live_server(tmp_path_factory, pg_schema) -> Iterator[LiveServer]:
     tmp = tmp_path_factory.mktemp("e2e")
     # Static files cached for the run, as a production web server would let browsers do: each
     # page then costs one request, not seven revalidations of CSS, fonts and images.
-    app = create_app(test_config(tmp, pg_schema, SEND_FILE_MAX_AGE_DEFAULT=3600), instance_path=tmp / "instance")
+    app = create_app(
+        test_config(tmp, pg_schema, SEND_FILE_MAX_AGE_DEFAULT=3600), instance_path=tmp / "instance"
+    )
     reset_database(app)
     people = seed(app)
     werkzeug_log = logging.getLogger("werkzeug")
@@ -389,17 +627,23 @@ def live_server(tmp_path_factory, pg_schema) -> Iterator[LiveServer]:
 
 # --- the browser -----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser():
     """One headless Chromium (the system's) for the whole run."""
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"end-to-end tests need Chromium at {CHROMIUM} (Debian package 'chromium', "
-                    f"installed by the Makefile; or set COOPERE_CHROMIUM)")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="end-to-end tests need Playwright: pip install -e .[test]")
+        pytest.skip(
+            f"end-to-end tests need Chromium at {CHROMIUM} (Debian package 'chromium', "
+            f"installed by the Makefile; or set COOPERE_CHROMIUM)"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="end-to-end tests need Playwright: pip install -e .[test]"
+    )
     playwright = sync_api.sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
     except Exception:
         playwright.stop()
         raise
@@ -416,7 +660,9 @@ def new_context(browser, live_server):
     contexts = []
 
     def _new(**options):
-        context = browser.new_context(**{**CONTEXT_DEFAULTS, "base_url": live_server.url, **options})
+        context = browser.new_context(
+            **{**CONTEXT_DEFAULTS, "base_url": live_server.url, **options}
+        )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         return context

@@ -1,4 +1,5 @@
 """Journeys as people make them, in a real browser: what they see and where they land."""
+
 from __future__ import annotations
 
 import gettext
@@ -14,8 +15,9 @@ expect = pytest.importorskip("playwright.sync_api", reason="pip install -e .[tes
 
 pytestmark = pytest.mark.e2e
 
-SIGN_UP = re.compile(r"inscri(re|ption|vez)|cr[ée]er[- ](un[- ])?compte|sign[-_ ]?up|register",
-                     re.IGNORECASE)
+SIGN_UP = re.compile(
+    r"inscri(re|ption|vez)|cr[ée]er[- ](un[- ])?compte|sign[-_ ]?up|register", re.IGNORECASE
+)
 AT_LOGIN = re.compile(r"/connexion(\?.*)?$")
 AT_HOME = re.compile(r"/accueil$")
 
@@ -26,17 +28,22 @@ def test_visitor_sees_the_principles_and_how_to_join_and_cannot_sign_up(page_as,
     expect(page.get_by_role("heading", level=1)).to_have_text("Coop-ère de la rue des Lilas")
     principles = page.get_by_role("region", name="Nos quatre principes")
     expect(principles.get_by_role("heading", level=3)).to_have_text(
-        ["Gratuité", "Réciprocité", "Neutralité", "Tranquillité"])
+        ["Gratuité", "Réciprocité", "Neutralité", "Tranquillité"]
+    )
     join = page.get_by_role("region", name="Comment nous rejoindre ?")
     expect(join).to_contain_text("toujours en personne")
     expect(join).to_contain_text("Place des Lilas, devant la boulangerie")
     expect(join).to_contain_text("lilas@example.org")
 
     links = page.locator("a[href]").evaluate_all(
-        "links => links.map(a => a.textContent.trim() + ' → ' + a.getAttribute('href'))")
+        "links => links.map(a => a.textContent.trim() + ' → ' + a.getAttribute('href'))"
+    )
     assert not [link for link in links if SIGN_UP.search(link)], links
-    public_routes = [rule.rule for rule in live_server.app.url_map.iter_rules()
-                     if POLICY.get(rule.endpoint) is Access.PUBLIC]
+    public_routes = [
+        rule.rule
+        for rule in live_server.app.url_map.iter_rules()
+        if POLICY.get(rule.endpoint) is Access.PUBLIC
+    ]
     assert not [route for route in public_routes if SIGN_UP.search(route)], public_routes
     # The registration desk exists, for animators only: a visitor is asked to log in.
     page.goto("/inscription")
@@ -64,11 +71,14 @@ def test_wrong_password_says_so_in_french_and_stays_on_the_login_page(page_as):
     expect(password).to_have_value("")
     # What the person typed as identifier is kept: only the password is to be typed again.
     expect(page.get_by_label("Adresse e-mail ou numéro de téléphone", exact=True)).to_have_value(
-        login_of("member"))
+        login_of("member")
+    )
 
 
-NO_ENGLISH = (f"English catalogue not compiled ({ENGLISH_MO} is missing): "
-              "run `pybabel compile -d coopere/translations` (make install does)")
+NO_ENGLISH = (
+    f"English catalogue not compiled ({ENGLISH_MO} is missing): "
+    "run `pybabel compile -d coopere/translations` (make install does)"
+)
 
 
 @pytest.mark.skipif(not ENGLISH_MO.exists(), reason=NO_ENGLISH)
@@ -103,13 +113,15 @@ def test_language_chosen_before_logging_in_is_kept(page_as):
     page.get_by_role("button", name="Read this site in English").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_label(english("Adresse e-mail ou numéro de téléphone"), exact=True).fill(
-        login_of("newcomer"))
+        login_of("newcomer")
+    )
     page.get_by_label(english("Mot de passe"), exact=True).fill(PASSWORD)
     page.get_by_role("button", name=english("Me connecter"), exact=True).click()
     expect(page).to_have_url(AT_HOME)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        english("Bonjour %(name)s !") % {"name": "Henri"})
+        english("Bonjour %(name)s !") % {"name": "Henri"}
+    )
 
 
 def test_log_out_of_all_devices_ends_the_other_devices_session(new_context):
@@ -129,7 +141,9 @@ def test_log_out_of_all_devices_ends_the_other_devices_session(new_context):
     expect(phone.get_by_role("heading", level=1)).to_have_text("Me connecter")
     expect(phone.get_by_text("Connectez-vous pour voir cette page.")).to_be_visible()
     # Logging in again on that device brings the person back where they were going.
-    phone.get_by_label("Adresse e-mail ou numéro de téléphone", exact=True).fill(login_of("traveller"))
+    phone.get_by_label("Adresse e-mail ou numéro de téléphone", exact=True).fill(
+        login_of("traveller")
+    )
     phone.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     phone.get_by_role("button", name="Me connecter", exact=True).click()
     expect(phone).to_have_url(re.compile(r"/compte$"))
@@ -152,7 +166,8 @@ def test_admin_makes_a_member_an_animator_on_the_group_page(page_as):
     page = page_as("admin")
     page.goto("/admin/groupe")
     expect(page.get_by_role("heading", name=re.compile(r"^Membres du groupe"))).to_have_text(
-        "Membres du groupe (2)")
+        "Membres du groupe (2)"
+    )
     expect(page.get_by_label("Rôle de Henri Petit")).to_have_count(0)
 
     page.get_by_label("Nom ou prénom").fill("Petit")
@@ -161,10 +176,12 @@ def test_admin_makes_a_member_an_animator_on_the_group_page(page_as):
     henri.get_by_label("Rôle de Henri Petit").select_option(label="Animateur ou animatrice")
     henri.get_by_role("button", name="Changer le rôle").click()
 
-    expect(page.get_by_role("status").filter(has_text="Le rôle de Henri Petit est enregistré.")
-           ).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Le rôle de Henri Petit est enregistré.")
+    ).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile(r"^Membres du groupe"))).to_have_text(
-        "Membres du groupe (3)")
+        "Membres du groupe (3)"
+    )
     expect(page.get_by_label("Rôle de Henri Petit")).to_have_value("animator")
     expect(page.get_by_label("Place de Henri Petit dans le groupe")).to_be_visible()
 
@@ -180,13 +197,15 @@ def test_first_tab_focuses_the_skip_link_which_leads_to_the_content(page_as):
     box = skip.bounding_box()
     assert box["width"] >= 44 and box["height"] >= 44, box
     outline = skip.evaluate(
-        "el => [getComputedStyle(el).outlineStyle, parseFloat(getComputedStyle(el).outlineWidth)]")
+        "el => [getComputedStyle(el).outlineStyle, parseFloat(getComputedStyle(el).outlineWidth)]"
+    )
     assert outline[0] != "none" and outline[1] >= 2, f"focus is not clearly visible: {outline}"
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
     page.keyboard.press("Tab")
-    assert page.evaluate("document.querySelector('main').contains(document.activeElement)"), \
+    assert page.evaluate("document.querySelector('main').contains(document.activeElement)"), (
         "after the skip link, Tab should go into the content"
+    )
 
 
 def test_log_in_with_the_keyboard_alone(page_as):

@@ -1,4 +1,5 @@
 """Moderation in a real browser: a neighbour reports a listing, an animator hides it from the queue."""
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,9 @@ def test_a_reported_listing_is_hidden_by_an_animator(page_as):
     page.get_by_label("Usage commercial (vente, publicité, service payant)").check()
     page.get_by_label(re.compile(r"^En quelques mots")).fill("Il demande dix euros par séance.")
     page.get_by_role("button", name="Envoyer le signalement").click()
-    expect(page.get_by_role("status")).to_have_text("Merci, votre signalement est transmis au groupe d'animation.")
+    expect(page.get_by_role("status")).to_have_text(
+        "Merci, votre signalement est transmis au groupe d'animation."
+    )
     expect(page.get_by_role("heading", name="Ce qui se passe ensuite")).to_be_visible()
 
     # The animator sees the listing once, with both reports (the member's, seeded, and Lucie's).
@@ -27,10 +30,14 @@ def test_a_reported_listing_is_hidden_by_an_animator(page_as):
     expect(page.get_by_role("heading", name=re.compile(r"^Modération \(\d+\)$"))).to_be_visible()
     page.get_by_role("link", name="Voir les signalements").click()
     card = page.locator("#annonce-901")
-    expect(card.get_by_role("heading", level=2)).to_have_text("Annonce « Cours de yoga à 10 euros »")
+    expect(card.get_by_role("heading", level=2)).to_have_text(
+        "Annonce « Cours de yoga à 10 euros »"
+    )
     expect(card).to_contain_text("Signalements : 2")
     expect(card).to_contain_text("Lucie Garnier")
-    card.get_by_label("Raison de la décision").fill("Les cours payants ne sont pas possibles : tout est gratuit ici.")
+    card.get_by_label("Raison de la décision").fill(
+        "Les cours payants ne sont pas possibles : tout est gratuit ici."
+    )
     card.get_by_role("button", name="Masquer l'annonce").click()
     expect(page.get_by_role("status")).to_contain_text("est masquée ; son auteur est prévenu")
     expect(page.locator("#annonce-901")).to_have_count(0)

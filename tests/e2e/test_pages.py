@@ -4,6 +4,7 @@ Pages come from the url map and the policy table (conftest.policy_pages: every G
 per role allowed), plus the pages a person meets when something goes wrong (404, 403, forms
 showing their errors) and a few states of pages (a search, the English site).
 """
+
 from __future__ import annotations
 
 import base64
@@ -14,14 +15,23 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .conftest import (CONTEXT_DEFAULTS, ENGLISH_MO, SHOTS, PageCase, console_errors, log_in, login_of,
-                       policy_pages)
+from .conftest import (
+    CONTEXT_DEFAULTS,
+    ENGLISH_MO,
+    SHOTS,
+    PageCase,
+    console_errors,
+    log_in,
+    login_of,
+    policy_pages,
+)
 
 pytestmark = pytest.mark.e2e
 
 PlaywrightError = pytest.importorskip("playwright.sync_api", reason="pip install -e .[test]").Error
-AXE_JS = Path(pytest.importorskip("axe_playwright_python", reason="pip install -e .[test]").__file__
-              ).with_name("axe.min.js")
+AXE_JS = Path(
+    pytest.importorskip("axe_playwright_python", reason="pip install -e .[test]").__file__
+).with_name("axe.min.js")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 MIN_TARGET = 44  # CSS px, both ways (WCAG 2.5.5, stricter than 2.5.8's 24 px)
 SMALL_WIDTH = 320  # a phone, and a 640 px window at 200 % zoom
@@ -31,6 +41,7 @@ MIN_LINE_HEIGHT = 1.5
 
 
 # --- the pages a person meets when something goes wrong, and other states ------------------
+
 
 def failed_login(page):
     log_in(page, login_of("member"), "pas-le-bon-mot-de-passe")
@@ -63,18 +74,22 @@ def group_search(name):
         # The answer jumps to the results (#ajouter); the page is checked from its top, where the
         # first Tab must reach the skip link (the search stays in the session).
         page.goto("/admin/groupe")
+
     return setup
 
 
 def in_english(path):
     def setup(page):
         if not ENGLISH_MO.exists():
-            pytest.skip(f"English catalogue not compiled ({ENGLISH_MO} is missing): "
-                        "run `pybabel compile -d coopere/translations` (make install does)")
+            pytest.skip(
+                f"English catalogue not compiled ({ENGLISH_MO} is missing): "
+                "run `pybabel compile -d coopere/translations` (make install does)"
+            )
         page.goto(path)
         if page.locator("html").get_attribute("lang") != "en":
             page.get_by_role("button", name="Read this site in English").click()
         assert page.locator("html").get_attribute("lang") == "en"
+
     return setup
 
 
@@ -88,9 +103,15 @@ SCENARIOS = [
     PageCase(id="admin-group-search", role="admin", setup=group_search("Petit")),
     PageCase(id="admin-group-search-none", role="admin", setup=group_search("Personne")),
     # In their own tab: the language choice stays in that tab's session.
-    PageCase(id="anonymous-english-public.home", role="anonymous", tab="english", setup=in_english("/")),
-    PageCase(id="anonymous-english-auth.login", role="anonymous", tab="english",
-             setup=in_english("/connexion")),
+    PageCase(
+        id="anonymous-english-public.home", role="anonymous", tab="english", setup=in_english("/")
+    ),
+    PageCase(
+        id="anonymous-english-auth.login",
+        role="anonymous",
+        tab="english",
+        setup=in_english("/connexion"),
+    ),
 ]
 CASES = policy_pages() + SCENARIOS
 SCANNED = {(c.role, c.path) for c in CASES if c.path and not c.tab}
@@ -108,7 +129,9 @@ def open_case(page, case: PageCase) -> bool:
             if "Download is starting" not in str(error):
                 raise
             response = page.request.get(case.path)  # an attachment: fetch it with the tab's cookies
-        assert response.status == case.status, f"GET {case.path} as {case.role}: HTTP {response.status}"
+        assert response.status == case.status, (
+            f"GET {case.path} as {case.role}: HTTP {response.status}"
+        )
         if not response.headers.get("content-type", "").startswith("text/html"):
             return False
         if case.role != "anonymous":
@@ -123,8 +146,11 @@ def open_case(page, case: PageCase) -> bool:
 
 def unexpected_errors(page, problems: list[str]) -> list[str]:
     """Console errors but Chromium's own note of the page's HTTP status (404, 422…)."""
-    return [p for p in problems if not (p.startswith("console: Failed to load resource")
-                                        and p.endswith(f"({page.url})"))]
+    return [
+        p
+        for p in problems
+        if not (p.startswith("console: Failed to load resource") and p.endswith(f"({page.url})"))
+    ]
 
 
 _CDP: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # page -> its DevTools session
@@ -142,13 +168,20 @@ def shoot(page, name: str) -> None:
         _CDP[page] = page.context.new_cdp_session(page)
     cdp = _CDP[page]
     size = cdp.send("Page.getLayoutMetrics")["cssContentSize"]
-    shot = cdp.send("Page.captureScreenshot", {
-        "format": "png", "captureBeyondViewport": True, "optimizeForSpeed": True,
-        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}})
+    shot = cdp.send(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "optimizeForSpeed": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+        },
+    )
     (SHOTS / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
 
 
 # --- axe-core ------------------------------------------------------------------------------
+
 
 @functools.cache
 def axe_source() -> str:
@@ -168,7 +201,8 @@ def axe_violations(page) -> list[dict]:
         page.evaluate(axe_source())
     results = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
-        AXE_TAGS)
+        AXE_TAGS,
+    )
     return results["violations"]
 
 
@@ -282,6 +316,7 @@ TEXT_JS = r"""
 
 # --- one test per page and role: every check, every finding reported together ---------------
 
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_page_is_accessible(tab_of, case):
     """axe-core and target sizes at 1280 px; screenshots at 1280 and 360 px; at 320 px (a phone,
@@ -296,9 +331,12 @@ def test_page_is_accessible(tab_of, case):
         findings = check_page(page, case)
         errors = unexpected_errors(page, console)
     if errors:
-        findings["browser console errors (CSP refusals, missing files…)"] = "\n".join(f"  {e}" for e in errors)
+        findings["browser console errors (CSP refusals, missing files…)"] = "\n".join(
+            f"  {e}" for e in errors
+        )
     assert not findings, f"{page.url} as {case.role}:\n" + "\n".join(
-        f"* {title}\n{body}" for title, body in findings.items())
+        f"* {title}\n{body}" for title, body in findings.items()
+    )
 
 
 def check_page(page, case: PageCase) -> dict[str, str]:
@@ -317,14 +355,18 @@ def check_page(page, case: PageCase) -> dict[str, str]:
     if overflow["scrollWidth"] > SMALL_WIDTH + 1:
         findings[f"scrolls sideways at {SMALL_WIDTH} px"] = (
             f"  the page is {overflow['scrollWidth']} px wide; innermost culprits:\n"
-            + "\n".join(f"  {c}" for c in overflow["culprits"]))
+            + "\n".join(f"  {c}" for c in overflow["culprits"])
+        )
     targets += [f"at {SMALL_WIDTH} px: {t}" for t in page.evaluate(SMALL_TARGETS_JS, MIN_TARGET)]
     if targets:
-        findings[f"targets smaller than {MIN_TARGET}×{MIN_TARGET} px"] = "\n".join(f"  {t}" for t in targets)
+        findings[f"targets smaller than {MIN_TARGET}×{MIN_TARGET} px"] = "\n".join(
+            f"  {t}" for t in targets
+        )
     text = page.evaluate(TEXT_JS, [MIN_FONT_PX, MIN_LINE_HEIGHT])
     if text:
-        findings[f"text under {MIN_FONT_PX} px or line-height under {MIN_LINE_HEIGHT}"] = \
-            "\n".join(f"  {t}" for t in text)
+        findings[f"text under {MIN_FONT_PX} px or line-height under {MIN_LINE_HEIGHT}"] = "\n".join(
+            f"  {t}" for t in text
+        )
 
     page.keyboard.press("Tab")
     if not page.evaluate("document.activeElement.matches('a.skip-link[href=\"#contenu\"]')"):
@@ -335,9 +377,18 @@ def check_page(page, case: PageCase) -> dict[str, str]:
 def test_pages_are_enumerated_from_the_url_map_and_policy():
     """The scan covers each GET page once per role the policy allows, and no more."""
     ids = {c.id for c in CASES}
-    assert {"anonymous-public.home", "member-public.home", "animator-public.home", "admin-public.home",
-            "anonymous-auth.login", "member-auth.home", "animator-auth.account",
-            "admin-perimeter.group", "admin-perimeter.settings", "admin-perimeter.audit"} <= ids
+    assert {
+        "anonymous-public.home",
+        "member-public.home",
+        "animator-public.home",
+        "admin-public.home",
+        "anonymous-auth.login",
+        "member-auth.home",
+        "animator-auth.account",
+        "admin-perimeter.group",
+        "admin-perimeter.settings",
+        "admin-perimeter.audit",
+    } <= ids
     assert "anonymous-auth.home" not in ids and "animator-perimeter.group" not in ids
     assert not any(c.id.endswith(("auth.logout", "public.set_language", "static")) for c in CASES)
     assert not any(c.path and c.path.endswith((".pdf", ".csv", ".json")) for c in CASES)

@@ -1,5 +1,6 @@
 """Registration in a real browser: an animator at the café desk on a tablet, then the new
 resident activating their account on an old phone and confirming their draft offers."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,9 @@ TABLET = {"width": 800, "height": 1280}
 OLD_PHONE = {"width": 360, "height": 640}
 
 
-def test_animator_registers_a_neighbour_at_the_desk_and_prints_the_welcome_card(page_as, live_server):
+def test_animator_registers_a_neighbour_at_the_desk_and_prints_the_welcome_card(
+    page_as, live_server
+):
     page = page_as("animator")
     page.set_viewport_size(TABLET)
     page.locator("summary", has_text="Animer").click()  # the menu's folded « Animer » section
@@ -67,31 +70,55 @@ def test_new_resident_activates_on_an_old_phone_and_publishes_a_draft(new_contex
     app = live_server.app
     with app.app_context():
         animator = db.session.get(User, live_server.people["animator"])
-        resident = User(first_name="Yvonne", last_name="Carré", phone="+33199000088", registration_method="tablet")
+        resident = User(
+            first_name="Yvonne",
+            last_name="Carré",
+            phone="+33199000088",
+            registration_method="tablet",
+        )
         db.session.add(resident)
         db.session.flush()
-        db.session.add(Listing(owner_id=resident.id, theme_id=2, kind="offer", title="Arroser les plantes",
-                               status="draft", created_by_id=animator.id))
+        db.session.add(
+            Listing(
+                owner_id=resident.id,
+                theme_id=2,
+                kind="offer",
+                title="Arroser les plantes",
+                status="draft",
+                created_by_id=animator.id,
+            )
+        )
         code = issue_code(resident, actor=animator)
         db.session.commit()
         db.session.remove()
 
     page = new_context(viewport=OLD_PHONE, is_mobile=True, has_touch=True).new_page()
     page.goto("/activer")
-    typed = f"{code[:4].lower()} {code[4:7].lower()} {code[7:].lower()}"  # as read aloud from the card
+    typed = (
+        f"{code[:4].lower()} {code[4:7].lower()} {code[7:].lower()}"  # as read aloud from the card
+    )
     page.get_by_label("Code de votre carte d'accueil").fill(typed)
-    page.get_by_role("button").filter(has_text=re.compile("Continuer|Valider|Activer")).first.click()
+    page.get_by_role("button").filter(
+        has_text=re.compile("Continuer|Valider|Activer")
+    ).first.click()
     expect(page.get_by_text("Yvonne")).not_to_have_count(0)
     page.get_by_label("Choisissez votre mot de passe").fill(PASSWORD)
     page.get_by_label("Votre mot de passe, une deuxième fois").fill(PASSWORD)
-    page.get_by_role("button").filter(has_text=re.compile("Activer|Valider|Enregistrer")).first.click()
+    page.get_by_role("button").filter(
+        has_text=re.compile("Activer|Valider|Enregistrer")
+    ).first.click()
     expect(page.get_by_text("Votre compte est activé")).to_be_visible()
     expect(page).to_have_url(re.compile(r"/mes-annonces$"))
     expect(page.get_by_role("heading", name="Arroser les plantes")).to_be_visible()
     page.get_by_role("button", name="Publier « Arroser les plantes").click()
     expect(page.get_by_role("button", name="Publier « Arroser les plantes")).to_have_count(0)
     with app.app_context():
-        assert db.session.scalar(db.select(Listing.status).where(Listing.title == "Arroser les plantes")) == "open"
+        assert (
+            db.session.scalar(
+                db.select(Listing.status).where(Listing.title == "Arroser les plantes")
+            )
+            == "open"
+        )
     # Nothing sideways to scroll on a 360 px screen.
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
@@ -113,12 +140,17 @@ def test_sponsor_acts_for_an_offline_neighbour_then_prints_her_news(page_as, liv
     banner = page.get_by_role("region", name="Vous agissez pour Odette Lambert")
     expect(banner).to_be_visible()
     expect(page.get_by_role("heading", name="Aller au marché le samedi")).to_be_visible()
-    expect(page.get_by_text("Je prête ma perceuse")).to_have_count(0)  # Marie's own draft is not Odette's
+    expect(page.get_by_text("Je prête ma perceuse")).to_have_count(
+        0
+    )  # Marie's own draft is not Odette's
     page.get_by_role("button", name="Publier « Aller au marché le samedi").click()
     expect(banner).to_be_visible()  # still there on the next page
     with live_server.app.app_context():
-        entry = db.session.scalars(db.select(AuditEvent).where(AuditEvent.action == "listing.confirmed")
-                                   .order_by(AuditEvent.id.desc())).first()
+        entry = db.session.scalars(
+            db.select(AuditEvent)
+            .where(AuditEvent.action == "listing.confirmed")
+            .order_by(AuditEvent.id.desc())
+        ).first()
         assert entry.actor_id == live_server.people["member"] and "Odette" in entry.details
     banner.get_by_role("button", name="Revenir à mon compte").click()
     expect(page.get_by_role("region", name="Vous agissez pour Odette Lambert")).to_have_count(0)

@@ -15,8 +15,14 @@ from pypdf import PdfReader
 
 from helpers import flat
 from coopere.printing import (
-    Event, LetterRun, Perimeter, Recipient, event_placeholders, fill_letter_template,
-    postal_address_lines)
+    Event,
+    LetterRun,
+    Perimeter,
+    Recipient,
+    event_placeholders,
+    fill_letter_template,
+    postal_address_lines,
+)
 
 LETTER_TEMPLATE = """Madame, Monsieur,
 
@@ -36,19 +42,25 @@ STREETS = ["rue des Lilas", "allée des Érables", "boulevard des Poilus", "impa
 @pytest.fixture(scope="session")
 def perimeter() -> Perimeter:
     return Perimeter(
-        name="Bottière – Pin Sec", city="Nantes",
+        name="Bottière – Pin Sec",
+        city="Nantes",
         signature="Le Groupe d’Animation de la Bottière",
-        contact="06 12 34 56 78\nbonjour@bottiere-entraide.fr")
+        contact="06 12 34 56 78\nbonjour@bottiere-entraide.fr",
+    )
 
 
 @pytest.fixture(scope="session")
 def event(perimeter: Perimeter) -> Event:
     return Event(
-        perimeter=perimeter, kind="apéro-info", date_text="samedi 12 mars 2026",
-        time_text="18 h 30", place="Place de la Bottière",
+        perimeter=perimeter,
+        kind="apéro-info",
+        date_text="samedi 12 mars 2026",
+        time_text="18 h 30",
+        place="Place de la Bottière",
         rain_place="Salle polyvalente du Pin Sec",
         description="Venez découvrir le réseau d’entraide entre voisins.",
-        public_url="https://bottiere.example.org/p/apero-info")
+        public_url="https://bottiere.example.org/p/apero-info",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -60,12 +72,18 @@ def make_run(event: Event) -> Callable[..., LetterRun]:
         for i in range(1, count + 1):
             street = STREETS[i % len(STREETS)]
             complement = "Résidence Les Marronniers, Bât. C, esc. 2" if i % 5 == 0 else ""
-            lines = postal_address_lines(i, "bis" if i % 7 == 0 else "", street, complement,
-                                         "44300", "Nantes")
+            lines = postal_address_lines(
+                i, "bis" if i % 7 == 0 else "", street, complement, "44300", "Nantes"
+            )
             recipients.append(Recipient(lines, reference=f"D{i:04d}", street=street))
         body = fill_letter_template(LETTER_TEMPLATE, event_placeholders(event))
-        return LetterRun(event=event, body=body, recipients=recipients,
-                         qr_base_url="https://bottiere.example.org/lettre", **options)
+        return LetterRun(
+            event=event,
+            body=body,
+            recipients=recipients,
+            qr_base_url="https://bottiere.example.org/lettre",
+            **options,
+        )
 
     return make
 
@@ -77,8 +95,9 @@ def page_texts() -> Callable[[bytes], list[str]]:
         pytest.skip("pdftotext (poppler-utils) is not installed")
 
     def extract(pdf: bytes) -> list[str]:
-        out = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf,
-                             capture_output=True, check=True).stdout.decode()
+        out = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
         return out.split("\f")[:-1]  # pdftotext ends every page with a form feed
 
     return extract
@@ -89,17 +108,33 @@ def word_boxes() -> Callable[[bytes], list[list[tuple[str, float, float, float, 
     """Per page, each word with its box in millimetres from the top-left corner."""
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
-                      r'yMax="([\d.]+)">(.*?)</word>')
+    word = re.compile(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+        r'yMax="([\d.]+)">(.*?)</word>'
+    )
     mm = 25.4 / 72
 
     def extract(pdf: bytes) -> list[list[tuple[str, float, float, float, float]]]:
-        out = subprocess.run(["pdftotext", "-bbox", "-enc", "UTF-8", "-", "-"], input=pdf,
-                             capture_output=True, check=True).stdout.decode()
+        out = subprocess.run(
+            ["pdftotext", "-bbox", "-enc", "UTF-8", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
         pages = out.split("<page ")[1:]
-        return [[(html.unescape(text), float(x0) * mm, float(y0) * mm, float(x1) * mm,
-                  float(y1) * mm) for x0, y0, x1, y1, text in word.findall(page)]
-                for page in pages]
+        return [
+            [
+                (
+                    html.unescape(text),
+                    float(x0) * mm,
+                    float(y0) * mm,
+                    float(x1) * mm,
+                    float(y1) * mm,
+                )
+                for x0, y0, x1, y1, text in word.findall(page)
+            ]
+            for page in pages
+        ]
 
     return extract
 
@@ -112,8 +147,13 @@ def decode_qr_codes(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., l
             pytest.skip(f"{tool} is not installed: QR codes cannot be decoded")
     folder = tmp_path_factory.mktemp("qr")
 
-    def decode(pdf: bytes, dpi: int = 150, first: int = 1, last: int | None = None,
-               crop_mm: tuple[float, float, float, float] | None = None) -> list[list[str]]:
+    def decode(
+        pdf: bytes,
+        dpi: int = 150,
+        first: int = 1,
+        last: int | None = None,
+        crop_mm: tuple[float, float, float, float] | None = None,
+    ) -> list[list[str]]:
         """Codes found on each page; ``crop_mm`` (x, y, width, height) renders only that
         part of each page, which is several times faster."""
         source = folder / "in.pdf"
@@ -129,9 +169,11 @@ def decode_qr_codes(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., l
         subprocess.run([*command, str(source), str(folder / "page")], check=True)
         codes = []
         for image in sorted(folder.glob("page-*.png")):
-            result = subprocess.run(["zbarimg", "-q", "--raw", "-Sdisable",
-                                     "-Sqrcode.enable", str(image)],
-                                    capture_output=True, text=True)
+            result = subprocess.run(
+                ["zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", str(image)],
+                capture_output=True,
+                text=True,
+            )
             codes.append(sorted(result.stdout.split()))
         return codes
 
@@ -160,8 +202,12 @@ def flat_pages() -> Callable[[bytes], list[str]]:
         pytest.skip("pdftotext (poppler-utils) is not installed")
 
     def extract(pdf: bytes) -> list[str]:
-        out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf,
-                             capture_output=True, check=True).stdout.decode()
+        out = subprocess.run(
+            ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
         return [flat(page) for page in out.split("\f")[:-1]]
 
     return extract

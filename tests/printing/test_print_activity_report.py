@@ -17,23 +17,58 @@ from coopere.reports.charts import bar_chart, line_chart
 from coopere.reports.tables import Column, Table
 
 STREETS = Table(
-    name="reach-streets", title="Portée par rue",
-    columns=(Column("street", "Rue"), Column("dwellings", "Logements", numeric=True),
-             Column("members", "Membres", numeric=True), Column("rate", "Part des logements", numeric=True)),
-    rows=(("rue des Lilas", 120, 14, 0.12), ("allée des Érables", 45, 0, 0.0),
-          ("impasse <script>", 12, 3, 0.25)),
+    name="reach-streets",
+    title="Portée par rue",
+    columns=(
+        Column("street", "Rue"),
+        Column("dwellings", "Logements", numeric=True),
+        Column("members", "Membres", numeric=True),
+        Column("rate", "Part des logements", numeric=True),
+    ),
+    rows=(
+        ("rue des Lilas", 120, 14, 0.12),
+        ("allée des Érables", 45, 0, 0.0),
+        ("impasse <script>", 12, 3, 0.25),
+    ),
     caption="Logements et membres par rue, au 27 novembre 2026",
-    total=("Tout le périmètre", 177, 17, 0.0961))
+    total=("Tout le périmètre", 177, 17, 0.0961),
+)
 
 MONTHS = Table(
-    name="members-months", title="Membres mois par mois",
-    columns=(Column("month", "Mois"), Column("members", "Membres", numeric=True),
-             Column("active", "Actifs", numeric=True)),
-    rows=tuple((f"{month} 2026", 10 * i, i) for i, month in enumerate(
-        ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov."], 1)))
+    name="members-months",
+    title="Membres mois par mois",
+    columns=(
+        Column("month", "Mois"),
+        Column("members", "Membres", numeric=True),
+        Column("active", "Actifs", numeric=True),
+    ),
+    rows=tuple(
+        (f"{month} 2026", 10 * i, i)
+        for i, month in enumerate(
+            [
+                "janv.",
+                "févr.",
+                "mars",
+                "avr.",
+                "mai",
+                "juin",
+                "juil.",
+                "août",
+                "sept.",
+                "oct.",
+                "nov.",
+            ],
+            1,
+        )
+    ),
+)
 
-EMPTY = Table("exchanges-themes", "Échanges par thème",
-              (Column("theme", "Thème"), Column("n", "Échanges", numeric=True)), ())
+EMPTY = Table(
+    "exchanges-themes",
+    "Échanges par thème",
+    (Column("theme", "Thème"), Column("n", "Échanges", numeric=True)),
+    (),
+)
 
 GROUP_TEXT = """Cette année, le réseau a grandi rue par rue.
 Merci aux 17 voisins qui l’ont rejoint !
@@ -53,17 +88,32 @@ def chart_table(table: Table, **labels: str) -> Table:
 
 @pytest.fixture(scope="module")
 def data() -> dict:
-    bars = bar_chart(chart_table(STREETS, dwellings="Série Logements du graphique",
-                                 members="Série Membres du graphique"),
-                     ["dwellings", "members"], "street", title="Logements et membres par rue")
-    line = line_chart(chart_table(MONTHS, members="Courbe des membres"), ["members", "active"], "month",
-                      title="Membres mois par mois")
+    bars = bar_chart(
+        chart_table(
+            STREETS, dwellings="Série Logements du graphique", members="Série Membres du graphique"
+        ),
+        ["dwellings", "members"],
+        "street",
+        title="Logements et membres par rue",
+    )
+    line = line_chart(
+        chart_table(MONTHS, members="Courbe des membres"),
+        ["members", "active"],
+        "month",
+        title="Membres mois par mois",
+    )
     return {
-        "perimeter": "Bottière – Pin Sec", "period": "du 1er janvier au 27 novembre 2026",
-        "city": "Nantes", "date_text": "Édité le 27 novembre 2026",
+        "perimeter": "Bottière – Pin Sec",
+        "period": "du 1er janvier au 27 novembre 2026",
+        "city": "Nantes",
+        "date_text": "Édité le 27 novembre 2026",
         "text": GROUP_TEXT,
-        "key_figures": [("Membres inscrits", 128), ("Échanges réalisés", 1234),
-                        ("Part des logements touchés", Decimal("0.42")), ("Cafés-rencontres", "11 sur 11")],
+        "key_figures": [
+            ("Membres inscrits", 128),
+            ("Échanges réalisés", 1234),
+            ("Part des logements touchés", Decimal("0.42")),
+            ("Cafés-rencontres", "11 sur 11"),
+        ],
         "tables": [(STREETS, bars), {"table": MONTHS, "chart": line}, EMPTY],
     }
 
@@ -86,23 +136,40 @@ def test_what_is_passed_is_printed_in_order(report_pdf: bytes, flat_pages: Calla
     text = " ".join(pages)
     # Drawing order (pdftotext -raw): the HTML flow; the charts' text comes with each page's
     # drawings, checked by position below.
-    in_order(text, [
-        "Réseau d’entraide entre voisins · Nantes", "Bottière – Pin Sec", "Rapport d’activité",
-        "du 1er janvier au 27 novembre 2026", "Édité le 27 novembre 2026",
-        "Le mot du groupe d’animation",
-        "Cette année, le réseau a grandi rue par rue. Merci aux 17 voisins qui l’ont rejoint !",
-        "Les cafés-rencontres ont réuni en moyenne 18 personnes & <quelques> curieux.",
-        "Nous remercions la Ville de Nantes.",
-        "Les chiffres clés",
-        "Portée par rue",
-        "Logements et membres par rue, au 27 novembre 2026", "Rue Logements Membres Part des logements",
-        "rue des Lilas 120 14 0,12", "allée des Érables 45 0 0", "impasse <script> 12 3 0,25",
-        "Tout le périmètre 177 17 0,1",
-        "Membres mois par mois", "Mois Membres Actifs", "janv. 2026 10 1", "nov. 2026 110 11",
-        "Échanges par thème", "Pas encore de données pour cette période.",
-    ])
-    for label, value in (("Membres inscrits", "128"), ("Échanges réalisés", "1 234"),
-                         ("Part des logements touchés", "0,42"), ("Cafés-rencontres", "11 sur 11")):
+    in_order(
+        text,
+        [
+            "Réseau d’entraide entre voisins · Nantes",
+            "Bottière – Pin Sec",
+            "Rapport d’activité",
+            "du 1er janvier au 27 novembre 2026",
+            "Édité le 27 novembre 2026",
+            "Le mot du groupe d’animation",
+            "Cette année, le réseau a grandi rue par rue. Merci aux 17 voisins qui l’ont rejoint !",
+            "Les cafés-rencontres ont réuni en moyenne 18 personnes & <quelques> curieux.",
+            "Nous remercions la Ville de Nantes.",
+            "Les chiffres clés",
+            "Portée par rue",
+            "Logements et membres par rue, au 27 novembre 2026",
+            "Rue Logements Membres Part des logements",
+            "rue des Lilas 120 14 0,12",
+            "allée des Érables 45 0 0",
+            "impasse <script> 12 3 0,25",
+            "Tout le périmètre 177 17 0,1",
+            "Membres mois par mois",
+            "Mois Membres Actifs",
+            "janv. 2026 10 1",
+            "nov. 2026 110 11",
+            "Échanges par thème",
+            "Pas encore de données pour cette période.",
+        ],
+    )
+    for label, value in (
+        ("Membres inscrits", "128"),
+        ("Échanges réalisés", "1 234"),
+        ("Part des logements touchés", "0,42"),
+        ("Cafés-rencontres", "11 sur 11"),
+    ):
         assert label in text and value in text
 
 
@@ -139,9 +206,13 @@ def test_charts_are_drawn_in_colour(report_pdf: bytes, data: dict, tmp_path: Pat
         for image in tmp_path.glob("page-*.ppm"):  # binary PPM (P6): a header, then RGB bytes
             magic, width, height, depth, pixels = image.read_bytes().split(maxsplit=4)
             size = int(width) * int(height) * 3
-            count += sum(1 for i in range(0, size, 3)
-                         if abs(pixels[i] - 0x1c) < 8 and abs(pixels[i + 1] - 0x54) < 8
-                         and abs(pixels[i + 2] - 0x33) < 8)
+            count += sum(
+                1
+                for i in range(0, size, 3)
+                if abs(pixels[i] - 0x1C) < 8
+                and abs(pixels[i + 1] - 0x54) < 8
+                and abs(pixels[i + 2] - 0x33) < 8
+            )
         return count
 
     without = render_activity_report({**data, "tables": [STREETS, MONTHS, EMPTY]})
@@ -151,9 +222,13 @@ def test_charts_are_drawn_in_colour(report_pdf: bytes, data: dict, tmp_path: Pat
 
 def test_the_group_text_keeps_its_paragraphs() -> None:
     assert paragraphs(GROUP_TEXT) == [
-        ["Cette année, le réseau a grandi rue par rue.", "Merci aux 17 voisins qui l’ont rejoint !"],
+        [
+            "Cette année, le réseau a grandi rue par rue.",
+            "Merci aux 17 voisins qui l’ont rejoint !",
+        ],
         ["Les cafés-rencontres ont réuni en moyenne 18 personnes & <quelques> curieux."],
-        ["Nous remercions la Ville de Nantes."]]
+        ["Nous remercions la Ville de Nantes."],
+    ]
     assert paragraphs("  \r\n \r\n") == []
     assert paragraphs("Un\r\n\r\nDeux") == [["Un"], ["Deux"]]
 
@@ -167,7 +242,10 @@ def test_page_numbers_and_a4(report_pdf: bytes, flat_pages: Callable, pdf_reader
     reader = pdf_reader(report_pdf)
     box = reader.pages[0].mediabox
     assert (round(float(box.width) * 25.4 / 72), round(float(box.height) * 25.4 / 72)) == (210, 297)
-    assert reader.metadata.title == "Rapport d’activité du 1er janvier au 27 novembre 2026 — Bottière – Pin Sec"
+    assert (
+        reader.metadata.title
+        == "Rapport d’activité du 1er janvier au 27 novembre 2026 — Bottière – Pin Sec"
+    )
 
 
 def test_body_text_is_at_least_11_points(report_pdf: bytes, word_boxes: Callable) -> None:
@@ -179,7 +257,9 @@ def test_body_text_is_at_least_11_points(report_pdf: bytes, word_boxes: Callable
         heights.setdefault(text, []).append((y1 - y0) * 72 / 25.4 / 1.2)
     assert min(heights["remercions"]) >= 11.5  # the group's words, 12 pt
     assert min(heights["Lilas"]) >= 10.5  # tables, 11 pt (and the chart's row labels, larger)
-    assert min(heights["Janvier"] if "Janvier" in heights else heights["janv."]) >= 10.5  # chart axis
+    assert (
+        min(heights["Janvier"] if "Janvier" in heights else heights["janv."]) >= 10.5
+    )  # chart axis
     assert max(heights["Bottière"]) >= 20  # the cover
 
 
@@ -210,7 +290,8 @@ def test_looks_right_as_an_image(report_pdf: bytes, tmp_path: Path) -> None:
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     source = tmp_path / "report.pdf"
     source.write_bytes(report_pdf)
-    subprocess.run(["pdftoppm", "-r", "50", "-gray", "-png", str(source), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-gray", "-png", str(source), str(tmp_path / "page")], check=True
+    )
     images = sorted(tmp_path.glob("page-*.png"))
     assert images and all(image.stat().st_size > 2000 for image in images)

@@ -15,15 +15,23 @@ from coopere.printing import AttendanceRow, AttendanceSheet, Perimeter, render_a
 from coopere.printing.attendance import FIRST_PAGE_ROWS, NEXT_PAGE_ROWS
 
 COLUMNS = "N° Nom Prénom Rue / bâtiment Nouveau ? Signature"
-EXPECTED = (AttendanceRow("Lefèvre", "Marie-Thérèse", "rue des Lilas, Bât. C"),
-            AttendanceRow("Ben Saïd", "Yasmina", "allée des Érables"),
-            AttendanceRow("Dupont", "Jean"))
+EXPECTED = (
+    AttendanceRow("Lefèvre", "Marie-Thérèse", "rue des Lilas, Bât. C"),
+    AttendanceRow("Ben Saïd", "Yasmina", "allée des Érables"),
+    AttendanceRow("Dupont", "Jean"),
+)
 
 
 @pytest.fixture(scope="module")
 def sheet(perimeter: Perimeter) -> AttendanceSheet:
-    return AttendanceSheet(perimeter=perimeter, event_title="Café-rencontre", date_text="samedi 12 mars 2026",
-                           time_text="de 10 h à 12 h", place="Place de la Bottière", rows=EXPECTED)
+    return AttendanceSheet(
+        perimeter=perimeter,
+        event_title="Café-rencontre",
+        date_text="samedi 12 mars 2026",
+        time_text="de 10 h à 12 h",
+        place="Place de la Bottière",
+        rows=EXPECTED,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +57,20 @@ def test_landscape_a4_with_the_event_and_the_columns(pdf, pdf_reader, flat_pages
     assert "Visiteurs :" in first and "un trait par personne" in first and "Total :" in first
     for number, page in enumerate(pages, start=1):
         assert COLUMNS in page, f"the header repeats on page {number}"
-        assert f"Feuille de présence · Café-rencontre · samedi 12 mars 2026 page {number}/{len(pages)}" in page
+        assert (
+            f"Feuille de présence · Café-rencontre · samedi 12 mars 2026 page {number}/{len(pages)}"
+            in page
+        )
     assert reader.metadata.title == "Feuille de présence — Café-rencontre — samedi 12 mars 2026"
 
 
 def test_people_expected_are_pre_filled_then_blank_rows_to_the_foot_of_the_page(pdf, flat_pages):
     pages = flat_pages(pdf)
     first = pages[0]
-    assert "1 Lefèvre Marie-Thérèse rue des Lilas, Bât. C 2 Ben Saïd Yasmina allée des Érables 3 Dupont Jean 4" in first
+    assert (
+        "1 Lefèvre Marie-Thérèse rue des Lilas, Bât. C 2 Ben Saïd Yasmina allée des Érables 3 Dupont Jean 4"
+        in first
+    )
     rows = [n for page in pages for n in numbers(page)]
     assert rows == list(range(1, len(rows) + 1))
     blank = len(rows) - len(EXPECTED)
@@ -95,11 +109,14 @@ def test_text_is_escaped(sheet, flat_pages):
     assert "<b>Durand</b> Jean & Marie" in pages[0]
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"date_text": " "}, "il manque la date"),
-    ({"event_title": ""}, "il manque le rendez-vous"),
-    ({"blank_rows": 500}, "Feuille de présence trop longue"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"date_text": " "}, "il manque la date"),
+        ({"event_title": ""}, "il manque le rendez-vous"),
+        ({"blank_rows": 500}, "Feuille de présence trop longue"),
+    ],
+)
 def test_incomplete_or_absurd_sheets_are_refused_in_french(sheet, change, message):
     with pytest.raises(ValueError, match=message):
         render_attendance_sheet(dataclasses.replace(sheet, **change))
@@ -107,7 +124,10 @@ def test_incomplete_or_absurd_sheets_are_refused_in_french(sheet, change, messag
 
 # --- the route: /cafe/<id>/feuille.pdf ------------------------------------------------------
 
-def test_the_route_prefills_who_said_they_would_come(app, client_as, users, create_user, flat_pages):
+
+def test_the_route_prefills_who_said_they_would_come(
+    app, client_as, users, create_user, flat_pages
+):
     from coopere.dwellings.models import Dwelling
     from coopere.events.models import Event, EventSignup
     from coopere.events.services import to_utc
@@ -116,8 +136,15 @@ def test_the_route_prefills_who_said_they_would_come(app, client_as, users, crea
     from coopere.timeutil import utcnow
 
     with app.app_context():
-        dwelling = Dwelling(number=12, rep="bis", street="rue des Lilas", complement="Bât. C", postcode="44300",
-                            city="Nantes", address_key="12 bis rue des lilas bat c")
+        dwelling = Dwelling(
+            number=12,
+            rep="bis",
+            street="rue des Lilas",
+            complement="Bât. C",
+            postcode="44300",
+            city="Nantes",
+            address_key="12 bis rue des lilas bat c",
+        )
         db.session.add(dwelling)
         db.session.commit()
         dwelling_id = dwelling.id
@@ -126,12 +153,20 @@ def test_the_route_prefills_who_said_they_would_come(app, client_as, users, crea
     create_user(first_name="Quentin", last_name="Absent")
     with app.app_context():
         day = paris_today() + timedelta(days=4)
-        event = Event(kind="cafe", starts_at=to_utc(day, time(10)), ends_at=to_utc(day, time(12)),
-                      place="Place des Lilas")
+        event = Event(
+            kind="cafe",
+            starts_at=to_utc(day, time(10)),
+            ends_at=to_utc(day, time(12)),
+            place="Place des Lilas",
+        )
         db.session.add(event)
         db.session.flush()
-        db.session.add_all([EventSignup(event_id=event.id, user_id=user_id)
-                            for user_id in (coming.id, gone.id, users["member"].id)])
+        db.session.add_all(
+            [
+                EventSignup(event_id=event.id, user_id=user_id)
+                for user_id in (coming.id, gone.id, users["member"].id)
+            ]
+        )
         db.session.commit()
         event_id = event.id
     animator = client_as("animator")

@@ -23,12 +23,16 @@ FRENCH_NAME = "Œdipe-Ÿvette"
 @pytest.fixture(scope="module")
 def card() -> WelcomeCard:
     return WelcomeCard(
-        first_name="Marie-Thérèse", perimeter_name="Bottière – Pin Sec",
-        activation_url=URL, short_code="7KQ4-M2XD",
+        first_name="Marie-Thérèse",
+        perimeter_name="Bottière – Pin Sec",
+        activation_url=URL,
+        short_code="7KQ4-M2XD",
         contact="06 12 34 56 78\nbonjour@bottiere-entraide.fr",
-        next_cafe=NextCafe("samedi 12 mars 2026", "de 10 h à 12 h",
-                           "Place de la Bottière, sous le parasol"),
-        site_address="bottiere.example.org/activer")
+        next_cafe=NextCafe(
+            "samedi 12 mars 2026", "de 10 h à 12 h", "Place de la Bottière, sous le parasol"
+        ),
+        site_address="bottiere.example.org/activer",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +42,15 @@ def single_pdf(card: WelcomeCard) -> bytes:
 
 def many(card: WelcomeCard, count: int) -> list[WelcomeCard]:
     """``count`` cards, each with its own first name, code and activation URL."""
-    return [dataclasses.replace(card, first_name=f"Voisin{i:02d}",
-                                short_code=f"AB{i:02d}-XY{i:02d}", activation_url=f"{URL}&n={i}")
-            for i in range(count)]
+    return [
+        dataclasses.replace(
+            card,
+            first_name=f"Voisin{i:02d}",
+            short_code=f"AB{i:02d}-XY{i:02d}",
+            activation_url=f"{URL}&n={i}",
+        )
+        for i in range(count)
+    ]
 
 
 def size_mm(page: object) -> tuple[float, float]:
@@ -49,17 +59,22 @@ def size_mm(page: object) -> tuple[float, float]:
 
 
 def test_single_card_is_one_card_size_page_with_every_text(
-        single_pdf: bytes, card: WelcomeCard, pdf_reader: Callable,
-        page_texts: Callable) -> None:
+    single_pdf: bytes, card: WelcomeCard, pdf_reader: Callable, page_texts: Callable
+) -> None:
     reader = pdf_reader(single_pdf)
     assert len(reader.pages) == 1
     assert size_mm(reader.pages[0]) == pytest.approx(CARD, abs=0.05)
     text = page_texts(single_pdf)[0]
-    for expected in ("Bottière – Pin Sec", "Bienvenue, Marie-Thérèse !", "7KQ4-M2XD",
-                     "bottiere.example.org/activer",
-                     "Contact : 06 12 34 56 78 · bonjour@bottiere-entraide.fr",
-                     "Prochain café-rencontre", "Le samedi 12 mars 2026, de 10 h à 12 h",
-                     "Place de la Bottière, sous le parasol"):
+    for expected in (
+        "Bottière – Pin Sec",
+        "Bienvenue, Marie-Thérèse !",
+        "7KQ4-M2XD",
+        "bottiere.example.org/activer",
+        "Contact : 06 12 34 56 78 · bonjour@bottiere-entraide.fr",
+        "Prochain café-rencontre",
+        "Le samedi 12 mars 2026, de 10 h à 12 h",
+        "Place de la Bottière, sous le parasol",
+    ):
         assert expected in text
     assert reader.metadata.title == "Carte de bienvenue — Marie-Thérèse — Bottière – Pin Sec"
     assert reader.trailer["/Root"]["/Lang"] == "fr"
@@ -67,12 +82,14 @@ def test_single_card_is_one_card_size_page_with_every_text(
 
 
 def test_single_card_qr_code_decodes_at_300_dpi(
-        single_pdf: bytes, decode_qr_codes: Callable) -> None:
+    single_pdf: bytes, decode_qr_codes: Callable
+) -> None:
     assert decode_qr_codes(single_pdf, dpi=300) == [[URL]]
 
 
 def test_card_texts_are_readable_and_inside_the_card(
-        single_pdf: bytes, word_boxes: Callable) -> None:
+    single_pdf: bytes, word_boxes: Callable
+) -> None:
     words = word_boxes(single_pdf)[0]
     heights = {text: y1 - y0 for text, x0, y0, x1, y1 in words}
     # A line box is about 1.2 em high: 8 pt text gives at least 3.3 mm.
@@ -84,9 +101,16 @@ def test_card_texts_are_readable_and_inside_the_card(
 
 
 def test_card_without_cafe_nor_contact_nor_site(
-        card: WelcomeCard, page_texts: Callable, decode_qr_codes: Callable) -> None:
-    plain = dataclasses.replace(card, first_name=FRENCH_NAME, contact="", next_cafe=None,
-                                site_address="", short_code="7kq4m2xd")
+    card: WelcomeCard, page_texts: Callable, decode_qr_codes: Callable
+) -> None:
+    plain = dataclasses.replace(
+        card,
+        first_name=FRENCH_NAME,
+        contact="",
+        next_cafe=None,
+        site_address="",
+        short_code="7kq4m2xd",
+    )
     pdf = render_welcome_cards([plain])
     text = page_texts(pdf)[0]
     assert f"Bienvenue, {FRENCH_NAME} !" in text
@@ -98,11 +122,16 @@ def test_card_without_cafe_nor_contact_nor_site(
 
 
 def test_card_of_an_account_activated_already_has_no_code_and_leads_to_the_login_page(
-        card: WelcomeCard, page_texts: Callable, decode_qr_codes: Callable,
-        word_boxes: Callable) -> None:
+    card: WelcomeCard, page_texts: Callable, decode_qr_codes: Callable, word_boxes: Callable
+) -> None:
     login = "https://bottiere.example.org/connexion"
-    active = dataclasses.replace(card, activation_url=login, short_code="", already_active=True,
-                                 site_address="bottiere.example.org/connexion")
+    active = dataclasses.replace(
+        card,
+        activation_url=login,
+        short_code="",
+        already_active=True,
+        site_address="bottiere.example.org/connexion",
+    )
     pdf = render_welcome_cards([active])
     text = page_texts(pdf)[0]
     assert "Bienvenue, Marie-Thérèse !" in text
@@ -116,8 +145,8 @@ def test_card_of_an_account_activated_already_has_no_code_and_leads_to_the_login
 
 
 def test_sheet_puts_ten_cards_on_an_a4_page(
-        card: WelcomeCard, pdf_reader: Callable, page_texts: Callable,
-        decode_qr_codes: Callable) -> None:
+    card: WelcomeCard, pdf_reader: Callable, page_texts: Callable, decode_qr_codes: Callable
+) -> None:
     cards = many(card, 10)
     pdf = render_welcome_cards(cards, layout="sheet")
     reader = pdf_reader(pdf)
@@ -132,7 +161,8 @@ def test_sheet_puts_ten_cards_on_an_a4_page(
 
 
 def test_eleven_cards_take_two_sheets_in_order(
-        card: WelcomeCard, pdf_reader: Callable, page_texts: Callable) -> None:
+    card: WelcomeCard, pdf_reader: Callable, page_texts: Callable
+) -> None:
     cards = many(card, 11)
     pdf = render_welcome_cards(cards, layout="sheet")
     assert len(pdf_reader(pdf).pages) == 2
@@ -145,8 +175,19 @@ def test_sheet_has_crop_marks_in_the_margins(card: WelcomeCard, tmp_path: Path) 
     if not shutil.which("pdftoppm"):
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     (tmp_path / "sheet.pdf").write_bytes(render_welcome_cards(many(card, 3), layout="sheet"))
-    subprocess.run(["pdftoppm", "-r", "150", "-gray", "-png", "-singlefile",
-                    str(tmp_path / "sheet.pdf"), str(tmp_path / "sheet")], check=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-gray",
+            "-png",
+            "-singlefile",
+            str(tmp_path / "sheet.pdf"),
+            str(tmp_path / "sheet"),
+        ],
+        check=True,
+    )
     image = Image.open(tmp_path / "sheet.png").convert("L")
     dpmm = image.width / A4[0]
 
@@ -165,28 +206,48 @@ def test_sheet_has_crop_marks_in_the_margins(card: WelcomeCard, tmp_path: Path) 
     assert darkest(left + CARD[0] / 2, top - 5) > 240
 
 
-@pytest.mark.parametrize("code, printed", [
-    ("7KQ4-M2XD", "7KQ4-M2XD"), ("7kq4 m2xd", "7KQ4-M2XD"), ("7KQ4M2XD", "7KQ4-M2XD"),
-    ("ABC123", "ABC-123"), ("ABCDEFGHJ", "ABC-DEF-GHJ"), ("AB12", "AB12"),
-    (" 7kq4–m2xd ", "7KQ4-M2XD"),
-])
+@pytest.mark.parametrize(
+    "code, printed",
+    [
+        ("7KQ4-M2XD", "7KQ4-M2XD"),
+        ("7kq4 m2xd", "7KQ4-M2XD"),
+        ("7KQ4M2XD", "7KQ4-M2XD"),
+        ("ABC123", "ABC-123"),
+        ("ABCDEFGHJ", "ABC-DEF-GHJ"),
+        ("AB12", "AB12"),
+        (" 7kq4–m2xd ", "7KQ4-M2XD"),
+    ],
+)
 def test_short_code_is_grouped(code: str, printed: str) -> None:
     assert format_short_code(code) == printed
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"first_name": "Marie-Bénédicte-Alexandrine-Eulalie"}, "le prénom"),
-    ({"perimeter_name": "Réseau d’entraide des habitants du quartier Bottière"},
-     "le nom du réseau"),
-    ({"short_code": "ABCD-EFGH-JKLM-NPQR"}, "le code"),
-    ({"next_cafe": NextCafe("samedi 12 mars 2026", "de 10 h à 12 h",
-                            "Square Maurice Ravel, devant la médiathèque Floresca Guépin")},
-     "le lieu du café-rencontre"),
-    ({"activation_url": URL + "&x=" + "a" * 120}, "l’adresse d’activation"),
-    ({"first_name": "  "}, "il manque le prénom"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"first_name": "Marie-Bénédicte-Alexandrine-Eulalie"}, "le prénom"),
+        (
+            {"perimeter_name": "Réseau d’entraide des habitants du quartier Bottière"},
+            "le nom du réseau",
+        ),
+        ({"short_code": "ABCD-EFGH-JKLM-NPQR"}, "le code"),
+        (
+            {
+                "next_cafe": NextCafe(
+                    "samedi 12 mars 2026",
+                    "de 10 h à 12 h",
+                    "Square Maurice Ravel, devant la médiathèque Floresca Guépin",
+                )
+            },
+            "le lieu du café-rencontre",
+        ),
+        ({"activation_url": URL + "&x=" + "a" * 120}, "l’adresse d’activation"),
+        ({"first_name": "  "}, "il manque le prénom"),
+    ],
+)
 def test_text_too_long_for_the_card_is_refused(
-        card: WelcomeCard, change: dict[str, object], message: str) -> None:
+    card: WelcomeCard, change: dict[str, object], message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         render_welcome_cards([dataclasses.replace(card, **change)])
 
@@ -199,6 +260,7 @@ def test_bad_calls_are_refused(card: WelcomeCard) -> None:
 
 
 def test_long_first_name_gets_a_smaller_size_but_stays_whole(
-        card: WelcomeCard, page_texts: Callable) -> None:
+    card: WelcomeCard, page_texts: Callable
+) -> None:
     pdf = render_welcome_cards([dataclasses.replace(card, first_name="Marie-Bénédicte-Anne")])
     assert "Bienvenue, Marie-Bénédicte-Anne !" in page_texts(pdf)[0]

@@ -26,39 +26,45 @@ def test_serves_in_memory_images() -> None:
     assert response.content_type == "image/png"
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd",
-    "file://" + str(Path(__file__).resolve()),
-    "http://example.com/logo.png",
-    "https://example.com/font.woff",
-    "http://127.0.0.1:5000/admin",
-    "ftp://example.com/x.png",
-    "data:image/png;base64,iVBORw0KGgo=",
-    "javascript:alert(1)",
-    "/etc/passwd",
-    "fonts/AtkinsonHyperlegible-Regular.ttf",  # relative: no base URL exists
-    "coopere-mem:qr/unknown",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "file://" + str(Path(__file__).resolve()),
+        "http://example.com/logo.png",
+        "https://example.com/font.woff",
+        "http://127.0.0.1:5000/admin",
+        "ftp://example.com/x.png",
+        "data:image/png;base64,iVBORw0KGgo=",
+        "javascript:alert(1)",
+        "/etc/passwd",
+        "fonts/AtkinsonHyperlegible-Regular.ttf",  # relative: no base URL exists
+        "coopere-mem:qr/unknown",
+    ],
+)
 def test_refuses_everything_else(url: str) -> None:
     with pytest.raises(ResourceRefused):
         StaticOnlyFetcher().fetch(url)
 
 
-@pytest.mark.parametrize("path", [
-    "../coopere/__init__.py",
-    "../../etc/passwd",
-    "fonts/../../setup.cfg",
-    "%2e%2e/setup.cfg",
-    "fonts/%2e%2e/%2e%2e/setup.cfg",
-    "/etc/passwd",
-    "..\\setup.cfg",
-    "fonts/\x00.woff",
-    "",
-    "fonts/",
-    "fonts/missing.woff",
-    "fonts/OFL.txt",  # exists, but not a type a printout loads
-    "fonts/README.md",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../coopere/__init__.py",
+        "../../etc/passwd",
+        "fonts/../../setup.cfg",
+        "%2e%2e/setup.cfg",
+        "fonts/%2e%2e/%2e%2e/setup.cfg",
+        "/etc/passwd",
+        "..\\setup.cfg",
+        "fonts/\x00.woff",
+        "",
+        "fonts/",
+        "fonts/missing.woff",
+        "fonts/OFL.txt",  # exists, but not a type a printout loads
+        "fonts/README.md",
+    ],
+)
 def test_refuses_path_traversal_and_non_assets(path: str) -> None:
     with pytest.raises(ResourceRefused):
         StaticOnlyFetcher().fetch("coopere-static:" + path)
@@ -77,13 +83,16 @@ def test_refuses_symlink_out_of_static(tmp_path: Path) -> None:
         fetcher.fetch("coopere-static:innocent.png")
 
 
-@pytest.mark.parametrize("markup", [
-    '<img src="file:///etc/passwd">',
-    '<img src="http://example.com/tracker.png">',
-    '<link rel="stylesheet" href="https://example.com/style.css">',
-    '<p style="background: url(file:///etc/hostname)">x</p>',
-    '<img src="coopere-static:../setup.cfg">',
-])
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<img src="file:///etc/passwd">',
+        '<img src="http://example.com/tracker.png">',
+        '<link rel="stylesheet" href="https://example.com/style.css">',
+        '<p style="background: url(file:///etc/hostname)">x</p>',
+        '<img src="coopere-static:../setup.cfg">',
+    ],
+)
 def test_a_render_that_asks_for_a_refused_url_fails(markup: str) -> None:
     html = f'<!DOCTYPE html><html lang="fr"><title>t</title><body>{markup}</body></html>'
     with pytest.raises(ResourceRefused):
@@ -92,7 +101,10 @@ def test_a_render_that_asks_for_a_refused_url_fails(markup: str) -> None:
 
 def test_a_render_with_static_and_memory_resources_works(static_root: Path) -> None:
     from coopere.printing import qr_png
-    html = ('<!DOCTYPE html><html lang="fr"><title>t</title><body>'
-            '<img src="coopere-mem:qr"><p>Bonjour</p></body></html>')
+
+    html = (
+        '<!DOCTYPE html><html lang="fr"><title>t</title><body>'
+        '<img src="coopere-mem:qr"><p>Bonjour</p></body></html>'
+    )
     pdf = html_to_pdf(html, ("base.css",), {"qr": qr_png("https://example.org")})
     assert pdf.startswith(b"%PDF-")

@@ -17,8 +17,10 @@ from coopere.printing.qr import _QRCode, mask_penalty
 def payloads(count: int) -> list[str]:
     rng = random.Random(2026)
     alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGH0123456789-_"
-    return ["https://x.example/?r=" + "".join(rng.choice(alphabet) for _ in range(length))
-            for length in (rng.choice([2, 20, 45, 70, 100, 150, 220]) for _ in range(count))]
+    return [
+        "https://x.example/?r=" + "".join(rng.choice(alphabet) for _ in range(length))
+        for length in (rng.choice([2, 20, 45, 70, 100, 150, 220]) for _ in range(count))
+    ]
 
 
 def test_same_mask_as_qrcode_would_choose() -> None:
@@ -55,8 +57,12 @@ def test_png_has_a_quiet_zone_of_four_modules_and_level_m() -> None:
     pixels = image.load()
     for i in range(image.width):  # the border 4 modules deep is light all around
         for depth in range(4):
-            for x, y in ((i, depth), (depth, i), (i, image.height - 1 - depth),
-                         (image.width - 1 - depth, i)):
+            for x, y in (
+                (i, depth),
+                (depth, i),
+                (i, image.height - 1 - depth),
+                (image.width - 1 - depth, i),
+            ):
                 assert pixels[x, y] == 255
     assert pixels[4, 4] == 0  # the finder pattern starts right after the quiet zone
 

@@ -56,8 +56,9 @@ def _words(text: str) -> list[str]:
 
 def _printed_words(pdf: bytes) -> list[str]:
     """The PDF's words in drawing order (pdftotext -raw): a cell's lines follow each other."""
-    out = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf,
-                         capture_output=True, check=True).stdout.decode()
+    out = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
     return _words(out)
 
 
@@ -82,11 +83,18 @@ def broken_words(pdf: bytes, html: str) -> list[str]:
     reader = _CellWords()
     reader.feed(html)
     assert reader.words, "this printout has no table"
-    words = {word for word in reader.words if len(word) >= 3 and any(char.isalpha() for char in word)}
+    words = {
+        word for word in reader.words if len(word) >= 3 and any(char.isalpha() for char in word)
+    }
     printed = _printed_words(pdf)
-    return sorted({"|".join(printed[start:start + parts])
-                   for parts in (2, 3) for start in range(len(printed) - parts + 1)
-                   if "".join(printed[start:start + parts]) in words})
+    return sorted(
+        {
+            "|".join(printed[start : start + parts])
+            for parts in (2, 3)
+            for start in range(len(printed) - parts + 1)
+            if "".join(printed[start : start + parts]) in words
+        }
+    )
 
 
 def test_no_printout_cuts_a_word_of_its_tables(app, demo, make_run, printed_html) -> None:
@@ -94,9 +102,14 @@ def test_no_printout_cuts_a_word_of_its_tables(app, demo, make_run, printed_html
         pytest.skip("pdftotext (poppler-utils) is not installed")
     with app.app_context():
         now = datetime.now()
-        cafe = db.session.scalar(select(Event).where(Event.kind == "cafe", Event.starts_at > now)
-                                 .order_by(Event.starts_at))
-        offline = db.session.scalar(select(User).where(User.has_internet.is_(False)).order_by(User.id))
+        cafe = db.session.scalar(
+            select(Event)
+            .where(Event.kind == "cafe", Event.starts_at > now)
+            .order_by(Event.starts_at)
+        )
+        offline = db.session.scalar(
+            select(User).where(User.has_internet.is_(False)).order_by(User.id)
+        )
         cafe_id, offline_id, year = cafe.id, offline.id, now.year
     client = app.test_client()
     assert login(client, "pilote@example.org").status_code == 302
@@ -106,9 +119,17 @@ def test_no_printout_cuts_a_word_of_its_tables(app, demo, make_run, printed_html
         "tableau des tâches": lambda: client.get(f"/groupe/tableau/{cafe_id}.pdf").data,
         "récépissé d’inscription": lambda: client.get(f"/membres/{offline_id}/recepisse.pdf").data,
         "données d’un membre": lambda: client.get(f"/membres/{offline_id}/donnees.pdf").data,
-        "formulaire d’inscription": lambda: post_form(client, "/inscription/formulaires", {"copies": 1},
-                                                      token_from="/inscription/formulaires").data,
-        "lettres (récapitulatif)": lambda: render_letters(make_run(12, summary_page=True), workers=1),
+        "formulaire d’inscription": lambda: (
+            post_form(
+                client,
+                "/inscription/formulaires",
+                {"copies": 1},
+                token_from="/inscription/formulaires",
+            ).data
+        ),
+        "lettres (récapitulatif)": lambda: render_letters(
+            make_run(12, summary_page=True), workers=1
+        ),
     }
     broken = {}
     for kind, print_it in printouts.items():

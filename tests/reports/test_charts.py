@@ -19,22 +19,51 @@ SVG = "{http://www.w3.org/2000/svg}"
 EMPTY_TEXT = "Pas encore de données pour cette période."
 
 STREETS = Table(
-    name="reach-streets", title="Portée par rue",
-    columns=(Column("street", "Rue"), Column("dwellings", "Logements", numeric=True),
-             Column("members", "Membres", numeric=True), Column("rate", "Part", numeric=True)),
-    rows=(("rue des Lilas", 120, 14, 0.12),
-          ("allée des Érables", 45, 0, 0.0),
-          ("<script>alert('x')</script> & « rue »", 30, 3, 0.1),
-          ("boulevard des Poilus et de la Résistance du quartier de la Bottière", 300, 25, 0.08)),
-    total=("Tout le périmètre", 495, 42, 0.085))
+    name="reach-streets",
+    title="Portée par rue",
+    columns=(
+        Column("street", "Rue"),
+        Column("dwellings", "Logements", numeric=True),
+        Column("members", "Membres", numeric=True),
+        Column("rate", "Part", numeric=True),
+    ),
+    rows=(
+        ("rue des Lilas", 120, 14, 0.12),
+        ("allée des Érables", 45, 0, 0.0),
+        ("<script>alert('x')</script> & « rue »", 30, 3, 0.1),
+        ("boulevard des Poilus et de la Résistance du quartier de la Bottière", 300, 25, 0.08),
+    ),
+    total=("Tout le périmètre", 495, 42, 0.085),
+)
 
 MONTHS = Table(
-    name="members-months", title="Membres mois par mois",
-    columns=(Column("month", "Mois"), Column("members", "Membres", numeric=True),
-             Column("active", "Membres actifs", numeric=True)),
-    rows=tuple((f"{month} 2026", 3 * i, i) for i, month in enumerate(
-        ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.",
-         "déc."])))
+    name="members-months",
+    title="Membres mois par mois",
+    columns=(
+        Column("month", "Mois"),
+        Column("members", "Membres", numeric=True),
+        Column("active", "Membres actifs", numeric=True),
+    ),
+    rows=tuple(
+        (f"{month} 2026", 3 * i, i)
+        for i, month in enumerate(
+            [
+                "janv.",
+                "févr.",
+                "mars",
+                "avr.",
+                "mai",
+                "juin",
+                "juil.",
+                "août",
+                "sept.",
+                "oct.",
+                "nov.",
+                "déc.",
+            ]
+        )
+    ),
+)
 
 
 def parse(svg: Markup) -> ET.Element:
@@ -43,8 +72,11 @@ def parse(svg: Markup) -> ET.Element:
 
 
 def texts(root: ET.Element, css_class: str | None = None) -> list[str]:
-    return ["".join(node.itertext()) for node in root.iter(f"{SVG}text")
-            if css_class is None or css_class in node.get("class", "").split()]
+    return [
+        "".join(node.itertext())
+        for node in root.iter(f"{SVG}text")
+        if css_class is None or css_class in node.get("class", "").split()
+    ]
 
 
 def bars(root: ET.Element) -> list[ET.Element]:
@@ -55,7 +87,7 @@ def contrast_on_white(colour: str) -> float:
     def channel(c: float) -> float:
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
 
-    r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
     luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
     return 1.05 / (luminance + 0.05)
 
@@ -75,8 +107,11 @@ def assert_csp_safe(svg: Markup) -> None:
     """Nothing a strict CSP (style-src 'self', script-src 'self') or a privacy rule would block."""
     source = str(svg)
     assert "style=" not in source and "<style" not in source
-    assert "<script" not in source and "javascript:" not in source and " on" not in source.replace(
-        " only", "")
+    assert (
+        "<script" not in source
+        and "javascript:" not in source
+        and " on" not in source.replace(" only", "")
+    )
     assert re.findall(r"https?://[^\"]*", source) == ["http://www.w3.org/2000/svg"]
 
 
@@ -84,7 +119,9 @@ def assert_csp_safe(svg: Markup) -> None:
 
 
 def test_grouped_bars_one_per_row_and_series_with_values_and_legend() -> None:
-    svg = bar_chart(STREETS, ["dwellings", "members"], "street", title="Logements et membres par rue")
+    svg = bar_chart(
+        STREETS, ["dwellings", "members"], "street", title="Logements et membres par rue"
+    )
     root = parse(svg)
     desc = assert_named_and_described(root, "Logements et membres par rue")
     assert len(bars(root)) == len(STREETS.rows) * 2
@@ -111,11 +148,15 @@ def test_bars_are_proportional_and_zero_is_zero_length() -> None:
 
 
 def test_stacked_bars_one_segment_per_series_and_the_total_at_the_end() -> None:
-    root = parse(bar_chart(STREETS, ["dwellings", "members"], "street", title="Empilé", stacked=True))
+    root = parse(
+        bar_chart(STREETS, ["dwellings", "members"], "street", title="Empilé", stacked=True)
+    )
     segments = bars(root)
     assert len(segments) == len(STREETS.rows) * 2
     first, second = segments[0], segments[1]
-    assert float(second.get("x")) == pytest.approx(float(first.get("x")) + float(first.get("width")))
+    assert float(second.get("x")) == pytest.approx(
+        float(first.get("x")) + float(first.get("width"))
+    )
     assert texts(root, "value") == ["134", "45", "33", "325"]
     assert "empilées" in root.find(f"{SVG}desc").text
 
@@ -138,9 +179,13 @@ def test_a_long_street_name_wraps_on_two_lines_inside_the_drawing() -> None:
 
 
 def test_no_rows_gives_a_sentence_not_empty_axes() -> None:
-    empty = Table("exchanges", "Échanges", (Column("theme", "Thème"), Column("n", "Échanges", True)), ())
-    for svg in (bar_chart(empty, ["n"], "theme", title="Échanges par thème"),
-                line_chart(empty, ["n"], "theme", title="Échanges par mois")):
+    empty = Table(
+        "exchanges", "Échanges", (Column("theme", "Thème"), Column("n", "Échanges", True)), ()
+    )
+    for svg in (
+        bar_chart(empty, ["n"], "theme", title="Échanges par thème"),
+        line_chart(empty, ["n"], "theme", title="Échanges par mois"),
+    ):
         root = parse(svg)
         assert assert_named_and_described(root, root.find(f"{SVG}title").text) == EMPTY_TEXT
         assert texts(root) == [EMPTY_TEXT]
@@ -149,9 +194,12 @@ def test_no_rows_gives_a_sentence_not_empty_axes() -> None:
 
 
 def test_all_zero_values_draw_without_dividing_by_zero() -> None:
-    zero = Table("zero", "Zéro", (Column("street", "Rue"), Column("n", "Membres", True),
-                                  Column("m", "Actifs", True)),
-                 (("rue A", 0, 0), ("rue B", 0, None)))
+    zero = Table(
+        "zero",
+        "Zéro",
+        (Column("street", "Rue"), Column("n", "Membres", True), Column("m", "Actifs", True)),
+        (("rue A", 0, 0), ("rue B", 0, None)),
+    )
     root = parse(bar_chart(zero, ["n", "m"], "street", title="Rien encore"))
     assert [float(bar.get("width")) for bar in bars(root)] == [0, 0, 0, 0]
     assert "Toutes les valeurs sont à zéro." in root.find(f"{SVG}desc").text
@@ -164,12 +212,18 @@ def test_all_zero_values_draw_without_dividing_by_zero() -> None:
 
 
 def test_one_huge_value_keeps_every_bar_and_label_inside_the_drawing() -> None:
-    huge = Table("huge", "Énorme", (Column("street", "Rue"), Column("n", "Logements", True)),
-                 (("rue A", 1), ("rue B", 2_000_000_000), ("rue C", 3)))
+    huge = Table(
+        "huge",
+        "Énorme",
+        (Column("street", "Rue"), Column("n", "Logements", True)),
+        (("rue A", 1), ("rue B", 2_000_000_000), ("rue C", 3)),
+    )
     root = parse(bar_chart(huge, ["n"], "street", title="Logements"))
     width = float(root.get("viewBox").split()[2])
     for bar in bars(root):
-        assert 0 < float(bar.get("width")) and float(bar.get("x")) + float(bar.get("width")) <= width
+        assert (
+            0 < float(bar.get("width")) and float(bar.get("x")) + float(bar.get("width")) <= width
+        )
     # The tiny ones still show (a visible sliver) and say their value.
     assert float(bars(root)[0].get("width")) >= 2
     values = [node for node in root.iter(f"{SVG}text") if node.get("class") == "value"]
@@ -179,8 +233,12 @@ def test_one_huge_value_keeps_every_bar_and_label_inside_the_drawing() -> None:
 
 
 def test_series_told_apart_without_colour_and_colours_contrast_on_white() -> None:
-    table = Table("many", "Plusieurs", (Column("street", "Rue"),) + tuple(
-        Column(f"s{i}", f"Série {i}", True) for i in range(5)), (("rue A", 1, 2, 3, 4, 5),))
+    table = Table(
+        "many",
+        "Plusieurs",
+        (Column("street", "Rue"),) + tuple(Column(f"s{i}", f"Série {i}", True) for i in range(5)),
+        (("rue A", 1, 2, 3, 4, 5),),
+    )
     svg = bar_chart(table, [f"s{i}" for i in range(5)], "street", title="Cinq séries")
     root = parse(svg)
     fills = [bar.get("fill") for bar in bars(root)]
@@ -195,8 +253,10 @@ def test_series_told_apart_without_colour_and_colours_contrast_on_white() -> Non
 
 
 def test_text_is_large_enough() -> None:
-    for svg in (bar_chart(STREETS, ["dwellings", "members"], "street", title="Barres"),
-                line_chart(MONTHS, ["members", "active"], "month", title="Courbe")):
+    for svg in (
+        bar_chart(STREETS, ["dwellings", "members"], "street", title="Barres"),
+        line_chart(MONTHS, ["members", "active"], "month", title="Courbe"),
+    ):
         root = parse(svg)
         assert float(root.get("font-size")) >= 18
         for node in root.iter(f"{SVG}text"):
@@ -209,7 +269,9 @@ def test_ids_are_unique_per_chart() -> None:
     first_ids = {node.get("id") for node in first.iter() if node.get("id")}
     second_ids = {node.get("id") for node in second.iter() if node.get("id")}
     assert first_ids and not first_ids & second_ids
-    chosen = parse(bar_chart(STREETS, ["dwellings"], "street", title="Choisi", chart_id="rues 2026"))
+    chosen = parse(
+        bar_chart(STREETS, ["dwellings"], "street", title="Choisi", chart_id="rues 2026")
+    )
     assert chosen.get("id") == "rues-2026" and chosen.get("aria-labelledby") == "rues-2026-title"
 
 
@@ -227,7 +289,9 @@ def test_line_chart_one_line_per_series_a_marker_per_point_and_a_legend() -> Non
     desc = assert_named_and_described(root, "Membres mois par mois")
     lines = root.findall(f".//{SVG}path[@class='series']")
     assert len(lines) == 2
-    assert lines[0].get("stroke-dasharray") is None and lines[1].get("stroke-dasharray")  # not colour alone
+    assert lines[0].get("stroke-dasharray") is None and lines[1].get(
+        "stroke-dasharray"
+    )  # not colour alone
     points = [node for node in root.iter() if node.get("class") == "point"]
     assert len(points) == len(MONTHS.rows) * 2
     assert {node.tag for node in points[:12]} != {node.tag for node in points[12:]}  # marker shapes
@@ -251,8 +315,12 @@ def test_line_chart_axis_labels_never_overlap_and_keep_the_last() -> None:
 
 
 def test_line_chart_with_one_point_and_escaped_labels() -> None:
-    one = Table("one", "Un mois", (Column("month", "Mois"), Column("n", "<Membres>", True)),
-                (("<nov.>", 5),))
+    one = Table(
+        "one",
+        "Un mois",
+        (Column("month", "Mois"), Column("n", "<Membres>", True)),
+        (("<nov.>", 5),),
+    )
     svg = line_chart(one, ["n"], "month", title="Un point")
     root = parse(svg)
     assert "&lt;nov.&gt;" in str(svg) and "<nov.>" not in str(svg)
@@ -284,15 +352,23 @@ def test_max_rows_draws_the_highest_rows_and_says_so() -> None:
     assert len(bars(root)) == 2 * 2
     assert texts(root, "row-label")[0] == "rue des Lilas"  # the table's order is kept
     assert "boulevard des Poilus et de la Résistance du quartier de" in texts(root, "row-label")
-    assert "Seules les 2 lignes les plus hautes sur 4 sont dessinées" in root.find(f"{SVG}desc").text
-    assert len(bars(parse(bar_chart(STREETS, ["dwellings"], "street", title="Rues", max_rows=9)))) == 4
+    assert (
+        "Seules les 2 lignes les plus hautes sur 4 sont dessinées" in root.find(f"{SVG}desc").text
+    )
+    assert (
+        len(bars(parse(bar_chart(STREETS, ["dwellings"], "street", title="Rues", max_rows=9)))) == 4
+    )
 
 
 def test_decimals_from_the_database_are_drawn() -> None:
     from decimal import Decimal
 
-    table = Table("d", "D", (Column("street", "Rue"), Column("n", "Moyenne", True)),
-                  (("rue A", Decimal("2.5")), ("rue B", Decimal("5"))))
+    table = Table(
+        "d",
+        "D",
+        (Column("street", "Rue"), Column("n", "Moyenne", True)),
+        (("rue A", Decimal("2.5")), ("rue B", Decimal("5"))),
+    )
     root = parse(bar_chart(table, ["n"], "street", title="Moyennes"))
     widths = [float(bar.get("width")) for bar in bars(root)]
     assert widths[1] == pytest.approx(2 * widths[0]) and texts(root, "value") == ["2,5", "5"]
