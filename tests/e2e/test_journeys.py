@@ -223,3 +223,28 @@ def test_log_in_with_the_keyboard_alone(page_as):
     page.keyboard.press("Enter")
     expect(page).to_have_url(AT_HOME)
     expect(page.get_by_role("heading", level=1)).to_have_text("Bonjour Marie !")
+
+
+@pytest.mark.parametrize("width", [360, 768, 1280])
+def test_the_menus_folded_sections_open_one_at_a_time_and_targets_are_44px(page_as, width):
+    """On a phone, a tablet and a desk screen: opening « Administrer » closes « Animer » (an
+    exclusive group of <details>, no JavaScript), so the two lists never cover each other, and
+    every entry of the open section is a target of at least 44 px."""
+    page = page_as("admin")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto("/compte")
+    animate = page.locator("nav.main-nav details", has=page.locator("summary", has_text="Animer"))
+    administer = page.locator(
+        "nav.main-nav details", has=page.locator("summary", has_text="Administrer")
+    )
+    animate.locator("summary").click()
+    expect(animate.get_by_role("link", name="Inscrire", exact=True)).to_be_visible()
+    administer.locator("summary").click()
+    expect(administer.get_by_role("link", name="Réglages", exact=True)).to_be_visible()
+    expect(animate.get_by_role("link", name="Inscrire", exact=True)).to_be_hidden()
+    heights = page.evaluate(
+        "() => [...document.querySelectorAll('nav.main-nav a, nav.main-nav summary')]"
+        ".filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)"
+    )
+    assert heights and min(heights) >= 44, heights
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
