@@ -16,7 +16,8 @@ from .auth.services import create_account
 from .dwellings.models import Dwelling
 from .dwellings.services import save_dwelling
 from .events.models import Event
-from .events.services import save_event, save_series
+from .events.recurrence import save_series
+from .events.services import save_event
 from .listings.themes import seed_themes
 from .extensions import db
 from .perimeter.services import DEFAULT_CHARTER, save_settings
@@ -733,7 +734,8 @@ def _organise_the_group(
 ) -> None:
     """Task families shared in the group, the next café's roster half taken, sign-ups, calls wanted."""
     from .events.models import EventKind
-    from .events.services import sign_up, upcoming_events
+    from .events.services import upcoming_events
+    from .events.signups import sign_up
     from .group.models import Family, FamilyMember, Task
     from .group.services import ensure_slots, take
     from .members.sponsorship import sponsorship_of

@@ -15,7 +15,7 @@ from coopere.cafe import services
 from coopere.cafe.models import Call, CheckIn, EventReport
 from coopere.dwellings.models import Dwelling
 from coopere.events.models import Event
-from coopere.events.services import to_utc
+from coopere.timeutil import to_utc
 from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes

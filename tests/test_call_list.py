@@ -15,7 +15,7 @@ from coopere.auth.models import User
 from coopere.cafe import services
 from coopere.cafe.models import Call
 from coopere.events.models import Event
-from coopere.events.services import to_utc
+from coopere.timeutil import to_utc
 from coopere.extensions import db
 from coopere.members.models import Sponsorship
 from coopere.timeutil import utcnow

@@ -537,7 +537,7 @@ def test_a_member_asks_for_erasure_and_the_group_is_told(app, users, world):
 
 
 def test_a_pending_request_shows_on_my_account_and_is_not_sent_twice(app, users, world):
-    from coopere.events.services import add_months, paris_today
+    from coopere.timeutil import add_months, paris_today
     from coopere.i18n import long_date
     from coopere.notifications.models import Notification
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from coopere.cafe import services
 from coopere.cafe.models import CheckIn, EventReport
 from coopere.events.models import Event
-from coopere.events.services import to_utc
+from coopere.timeutil import to_utc
 from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes

@@ -18,7 +18,7 @@ from coopere.cafe import services as cafe_services
 from coopere.cafe.models import CheckIn
 from coopere.dwellings.models import Dwelling
 from coopere.events.models import Event
-from coopere.events.services import to_utc
+from coopere.timeutil import to_utc
 from coopere.exchanges.models import Exchange, Message
 from coopere.extensions import db
 from coopere.idempotency import KEEP_DAYS, IdempotencyKey, prune_keys

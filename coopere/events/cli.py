@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .services import HORIZON_MONTHS, extend_all
+from .recurrence import extend_all, HORIZON_MONTHS
 
 events_cli = AppGroup("events", help="Events: recurring series.")
 
