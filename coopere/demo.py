@@ -277,7 +277,7 @@ def _register_at_the_desk(
     from .listings.models import Listing, Theme
     from .members.consents import OPTIONAL_CONSENTS
     from .members.models import ConsentKind
-    from .members.services import add_consent
+    from .members.consent_records import add_consent
     from .members.sponsorship import link_sponsor
     from .perimeter.models import get_perimeter
 

@@ -45,7 +45,7 @@ def world(app, users, themes):
     from coopere.exchanges import services as exchanges
     from coopere.group.models import RosterSlot
     from coopere.listings.models import Listing
-    from coopere.members.services import Registration, register_resident
+    from coopere.members.registration import Registration, register_resident
     from coopere.members.sponsorship import link_sponsor
     from coopere.moderation.models import Report
     from coopere.perimeter.models import get_perimeter

@@ -220,7 +220,7 @@ class Contact:
 def contact_of(exchange: Exchange, other: User) -> Contact | None:
     """The other party's contact details, only once the exchange is accepted (or done): their
     phone if they consented to show it, their email if they chose to be reached by email."""
-    from ..members.services import has_consent
+    from ..members.consent_records import has_consent
 
     if exchange.status not in (ExchangeStatus.ACCEPTED, ExchangeStatus.DONE):
         return None

@@ -24,7 +24,8 @@ from ..perimeter.services import perimeter_data
 from ..timeutil import to_paris, utcnow
 from . import consents as texts
 from .models import DigestPrint, PaperForm
-from .services import current_consents, listings_of
+from .consent_records import current_consents
+from .services import listings_of
 from .sponsorship import sponsorship_of
 
 CONTACT_WORDS = {

@@ -55,7 +55,8 @@ def reset_refusal(user: User, actor: User):
         return _l("%(name)s a quitté le périmètre.", name=user.full_name)
     if never_activated(user):
         return _l(
-            "Le compte de %(name)s n'a jamais été activé : imprimez-lui simplement une carte d'accueil.",
+            "Le compte de %(name)s n'a jamais été activé : imprimez-lui simplement une carte "
+            "d'accueil.",
             name=user.full_name,
         )
     return None
