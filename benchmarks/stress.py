@@ -53,7 +53,7 @@ from coopere import create_app  # noqa: E402
 from coopere.auth.models import Role, User  # noqa: E402
 from coopere.auth.passwords import hash_password  # noqa: E402
 from coopere.cafe.models import CheckIn  # noqa: E402
-from coopere.cafe.services import paris_today  # noqa: E402
+from coopere.timeutil import paris_today  # noqa: E402
 from coopere.demo import create_demo  # noqa: E402
 from coopere.events.models import Event  # noqa: E402
 from coopere.timeutil import to_utc  # noqa: E402

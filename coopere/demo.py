@@ -737,7 +737,7 @@ def _organise_the_group(
     from .events.services import upcoming_events
     from .events.signups import sign_up
     from .group.models import Family, FamilyMember, Task
-    from .group.services import ensure_slots, take
+    from .group.roster import ensure_slots, take
     from .members.sponsorship import sponsorship_of
 
     for n, family in enumerate(Family):

@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .services import send_reminders
+from .reminders import send_reminders
 
 roster_cli = AppGroup("roster", help="The animation group's rosters of tasks.")
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import InvalidIdentifier, format_phone, parse_login
 from ..auth.views import flash_login_notices
-from ..cafe.services import set_call_before_cafes
+from ..cafe.calls import set_call_before_cafes
 from ..extensions import db, limiter
 from ..listings.models import Listing, ListingStatus
 from ..perimeter.models import get_perimeter

@@ -27,7 +27,8 @@ from ..audit.services import record
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import format_phone
 from ..auth.models import User
-from ..cafe.services import event_for_desk, set_call_before_cafes
+from ..cafe.calls import set_call_before_cafes
+from ..cafe.desk import event_for_desk
 from ..cafe.views import newcomer_registered
 from ..dwellings.services import streets
 from ..extensions import db

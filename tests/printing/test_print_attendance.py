@@ -132,7 +132,7 @@ def test_the_route_prefills_who_said_they_would_come(
     from coopere.events.models import Event, EventSignup
     from coopere.timeutil import to_utc
     from coopere.extensions import db
-    from coopere.cafe.services import paris_today
+    from coopere.timeutil import paris_today
     from coopere.timeutil import utcnow
 
     with app.app_context():
