@@ -1,4 +1,5 @@
-"""`flask --app coopere events extend`: keep 12 months of dates ahead for every series (monthly cron)."""
+"""`flask --app coopere events extend`: keep 12 months of dates ahead for every series
+(monthly cron)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""`flask --app coopere roster remind`: remind volunteers of the tasks they took (run it from cron)."""
+"""`flask --app coopere roster remind`: remind volunteers of the tasks they took (run it from
+cron)."""
 
 from __future__ import annotations
 
