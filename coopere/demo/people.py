@@ -178,9 +178,7 @@ def register_at_the_desk(
     needs across the themes (as drafts, confirmed afterwards), and sponsors for most offline
     residents (two still wait for one)."""
     from ..listings.models import Listing, Theme
-    from ..members.consents import OPTIONAL_CONSENTS
-    from ..members.models import ConsentKind
-    from ..members.consent_records import add_consent
+    from ..members.registration import add_registration_consents
     from ..members.sponsorship import link_sponsor
     from ..perimeter.models import get_perimeter
 
@@ -196,26 +194,14 @@ def register_at_the_desk(
             person.registered_by_id = animator.id
             person.registration_method = "paper" if paper else "tablet"
             person.paper_reference = f"P-2026-{n + 1:04d}" if paper else ""
-            for kind in (ConsentKind.CHARTER, ConsentKind.PRIVACY):
-                add_consent(
-                    person,
-                    kind,
-                    True,
-                    actor=animator,
-                    method=person.registration_method,
-                    paper_reference=person.paper_reference,
-                    perimeter=perimeter,
-                )
-            for text in OPTIONAL_CONSENTS:
-                add_consent(
-                    person,
-                    text.kind,
-                    rng.random() < 0.5,
-                    actor=animator,
-                    method=person.registration_method,
-                    paper_reference=person.paper_reference,
-                    perimeter=perimeter,
-                )
+            add_registration_consents(
+                person,
+                lambda _kind: rng.random() < 0.5,
+                actor=animator,
+                method=person.registration_method,
+                paper_reference=person.paper_reference,
+                perimeter=perimeter,
+            )
             for slug, kind, title in rng.sample(DEMO_LISTINGS, 3):
                 theme = by_slug.get(slug) or themes[0]
                 db.session.add(

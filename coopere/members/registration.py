@@ -3,6 +3,7 @@ consents, the questionnaire's answers as draft listings, and a sponsor if one wa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
@@ -98,26 +99,14 @@ def register_resident(data: Registration, *, actor: User, perimeter: Perimeter) 
     db.session.flush()
     if data.method == Method.PAPER:
         claim_paper_form(data.paper_reference, user)
-    for kind in (ConsentKind.CHARTER, ConsentKind.PRIVACY):
-        add_consent(
-            user,
-            kind,
-            True,
-            actor=actor,
-            method=data.method,
-            paper_reference=data.paper_reference,
-            perimeter=perimeter,
-        )
-    for text in texts.OPTIONAL_CONSENTS:
-        add_consent(
-            user,
-            text.kind,
-            bool(data.optional_consents.get(text.kind)),
-            actor=actor,
-            method=data.method,
-            paper_reference=data.paper_reference,
-            perimeter=perimeter,
-        )
+    add_registration_consents(
+        user,
+        lambda kind: bool(data.optional_consents.get(kind)),
+        actor=actor,
+        method=data.method,
+        paper_reference=data.paper_reference,
+        perimeter=perimeter,
+    )
     add_draft_listings(user, data.answers, actor=actor)
     record(
         "member.registered",
@@ -140,6 +129,39 @@ def register_resident(data: Registration, *, actor: User, perimeter: Perimeter) 
             perimeter=perimeter,
         )
     return user
+
+
+def add_registration_consents(
+    user: User,
+    optional: Callable[[ConsentKind], bool],
+    *,
+    actor: User,
+    method: str,
+    paper_reference: str,
+    perimeter: Perimeter,
+) -> None:
+    """The consents a registration records: the charter and the privacy notice, given, then each
+    optional one as `optional` answers it, in the order of members.consents."""
+    for kind in (ConsentKind.CHARTER, ConsentKind.PRIVACY):
+        add_consent(
+            user,
+            kind,
+            True,
+            actor=actor,
+            method=method,
+            paper_reference=paper_reference,
+            perimeter=perimeter,
+        )
+    for text in texts.OPTIONAL_CONSENTS:
+        add_consent(
+            user,
+            text.kind,
+            optional(text.kind),
+            actor=actor,
+            method=method,
+            paper_reference=paper_reference,
+            perimeter=perimeter,
+        )
 
 
 def add_draft_listings(user: User, answers: list[Answer], *, actor: User) -> list[Listing]:

@@ -99,6 +99,15 @@ def _clean_report(reason: str, text: str) -> tuple[str, str]:
     return reason, text
 
 
+def _file_report(reporter: User, reason: str, text: str, **target) -> Report:
+    """A new report of the object `target` names (listing_id or message_id), its words checked."""
+    reason, text = _clean_report(reason, text)
+    report = Report(reporter_id=reporter.id, reason=reason, text=text, **target)
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
 def _notify_animators(text, link: str) -> None:
     notify(animators(), "moderation.report", lambda: text, link)
 
@@ -118,10 +127,7 @@ def report_listing(
         raise ModerationError(
             _l("Vous avez déjà signalé cette annonce. Le groupe d'animation va l'examiner.")
         )
-    reason, text = _clean_report(reason, text)
-    report = Report(reporter_id=reporter.id, listing_id=listing.id, reason=reason, text=text)
-    db.session.add(report)
-    db.session.flush()
+    report = _file_report(reporter, reason, text, listing_id=listing.id)
     title = listing.title
     _notify_animators(
         _l("Nouveau signalement à examiner : l'annonce « %(title)s ».", title=title), "/moderation"
@@ -141,10 +147,7 @@ def report_message(
         raise ModerationError(
             _l("Vous avez déjà signalé ce message. Le groupe d'animation va l'examiner.")
         )
-    reason, text = _clean_report(reason, text)
-    report = Report(reporter_id=reporter.id, message_id=message.id, reason=reason, text=text)
-    db.session.add(report)
-    db.session.flush()
+    report = _file_report(reporter, reason, text, message_id=message.id)
     _notify_animators(
         _l(
             "Nouveau signalement à examiner : un message de l'échange « %(title)s ».",
