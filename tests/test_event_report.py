@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from coopere.cafe import report
+from coopere.cafe import report as report_rules
 from coopere.cafe.models import CheckIn, EventReport
 from coopere.events.models import Event
 from coopere.timeutil import paris_today, to_utc
@@ -291,8 +291,8 @@ def test_the_reports_list_costs_the_same_queries_with_more_events(
 
 def test_collected_listings_are_computed_in_the_database(app, past_cafe):
     with app.app_context():
-        assert report.collected_listings(db.session.get(Event, past_cafe)) == (2, 1)
-        figures = report.report_figures(db.session.get(Event, past_cafe))
+        assert report_rules.collected_listings(db.session.get(Event, past_cafe)) == (2, 1)
+        figures = report_rules.report_figures(db.session.get(Event, past_cafe))
         assert (figures.present, figures.newcomers, figures.visitors, figures.attendance) == (
             3,
             1,
