@@ -317,7 +317,7 @@ def test_answering_twice_is_refused(app, people, make_listing, as_person):
 
 def test_a_second_answer_racing_the_first_meets_the_unique_constraint(app, people, make_listing):
     """Both requests passed the « already answered? » check: the database refuses the second."""
-    from coopere.exchanges import reading, services
+    from coopere.exchanges import services
 
     listing_id = make_listing(people["paul"])
     with app.test_request_context():
@@ -327,15 +327,15 @@ def test_a_second_answer_racing_the_first_meets_the_unique_constraint(app, peopl
             Exchange(listing_id=listing_id, owner_id=people["paul"].id, requester_id=marie.id)
         )
         db.session.commit()
-        original = reading.existing_answer
-        reading.existing_answer = lambda *_args: (
+        original = services.existing_answer
+        services.existing_answer = lambda *_args: (
             None
         )  # the other request's check ran before this insert
         try:
             with pytest.raises(services.ExchangeError, match="déjà répondu"):
                 services.start_exchange(listing, marie, "Bonjour", actor=marie)
         finally:
-            reading.existing_answer = original
+            services.existing_answer = original
         db.session.rollback()
     assert counts(app) == (1, 0)
 
