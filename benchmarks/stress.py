@@ -53,10 +53,10 @@ from coopere import create_app  # noqa: E402
 from coopere.auth.models import Role, User  # noqa: E402
 from coopere.auth.passwords import hash_password  # noqa: E402
 from coopere.cafe.models import CheckIn  # noqa: E402
-from coopere.cafe.services import paris_today  # noqa: E402
+from coopere.timeutil import paris_today  # noqa: E402
 from coopere.demo import create_demo  # noqa: E402
 from coopere.events.models import Event  # noqa: E402
-from coopere.events.services import to_utc  # noqa: E402
+from coopere.timeutil import to_utc  # noqa: E402
 from coopere.exchanges.models import Exchange, Message  # noqa: E402
 from coopere.extensions import db  # noqa: E402
 from coopere.idempotency import IdempotencyKey  # noqa: E402

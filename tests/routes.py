@@ -219,7 +219,8 @@ def _seed_event_series() -> None:
     """Series 1: a café every first Saturday, starting next month (its dates come after event 1)."""
     from datetime import time
 
-    from coopere.events.services import add_months, paris_today, save_series
+    from coopere.events.recurrence import save_series
+    from coopere.timeutil import add_months, paris_today
     from coopere.extensions import db
 
     save_series(

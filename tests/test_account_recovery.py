@@ -335,7 +335,7 @@ def test_after_a_reset_no_welcome_card_gives_a_code_again(app, people, client_as
 
 def test_a_code_of_an_account_activated_meanwhile_is_refused(app, people, create_user):
     from coopere.auth.services import set_password
-    from coopere.members.services import issue_code
+    from coopere.members.activation import issue_code
 
     newcomer = create_user(password=None, first_name="Odette", phone="+33199000011")
     with app.test_request_context():
@@ -355,7 +355,7 @@ def test_a_code_of_an_account_activated_meanwhile_is_refused(app, people, create
 
 def test_the_cards_link_is_exchanged_at_once_for_a_clean_address(app, people, create_user):
     newcomer = create_user(password=None, first_name="Odette", phone="+33199000011")
-    from coopere.members.services import issue_code
+    from coopere.members.activation import issue_code
 
     with app.test_request_context():
         code = issue_code(

@@ -31,7 +31,8 @@ EXPIRED = "Ce code a expiré."
 def desk(app, users):
     """register(**fields) -> (user id, code): a resident registered at the desk by the
     animator, with a fresh welcome-card code (the perimeter is configured by `users`)."""
-    from coopere.members.services import Registration, issue_code, register_resident
+    from coopere.members.activation import issue_code
+    from coopere.members.registration import Registration, register_resident
     from coopere.perimeter.models import get_perimeter
 
     def register(**fields):
@@ -59,7 +60,7 @@ def desk(app, users):
 
 
 def new_code(app, user_id: int, animator_id: int) -> str:
-    from coopere.members.services import issue_code
+    from coopere.members.activation import issue_code
 
     with app.test_request_context():
         code = issue_code(db.session.get(User, user_id), actor=db.session.get(User, animator_id))
@@ -332,7 +333,7 @@ def test_a_logged_in_person_is_told_so_and_offered_to_log_out(app, client_as, de
 def test_activating_with_draft_offers_points_to_my_listings(app, client, desk):
     from coopere.listings.models import Theme
     from coopere.listings.themes import seed_themes
-    from coopere.members.services import Answer
+    from coopere.members.registration import Answer
 
     with app.app_context():
         seed_themes()

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import func, select
 
 from coopere.auth.models import User
+from coopere.cafe import desk as desk_rules
 from coopere.cafe import services
 from coopere.cafe.models import Call, CheckIn, EventReport
 from coopere.dwellings.models import Dwelling
 from coopere.events.models import Event
-from coopere.events.services import to_utc
+from coopere.timeutil import paris_today, to_utc
 from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes
@@ -32,7 +33,7 @@ def text(response) -> str:
 def make_event(app, *, days: int = 0, cancelled: bool = False, title: str = "") -> int:
     """A café on the day `days` from today (Paris): today's lasts the whole day."""
     with app.app_context():
-        day = services.paris_today() + timedelta(days=days)
+        day = paris_today() + timedelta(days=days)
         start, end = (time(0, 1), time(23, 59)) if days == 0 else (time(10), time(12))
         event = Event(
             kind="cafe",
@@ -154,11 +155,11 @@ def test_two_tablets_at_the_same_moment_hit_the_constraint_not_a_500(
     with app.app_context():
         event, who = db.session.get(Event, today), db.session.get(User, person.id)
         animator = db.session.get(User, users["animator"].id)
-        services.check_in(event, who, actor=animator)
+        desk_rules.check_in(event, who, actor=animator)
         db.session.commit()
-        monkeypatch.setattr(services, "is_checked_in", lambda *_args: False)
+        monkeypatch.setattr(desk_rules, "is_checked_in", lambda *_args: False)
         with pytest.raises(services.CafeError, match="déjà noté"):
-            services.check_in(event, who, actor=animator)
+            desk_rules.check_in(event, who, actor=animator)
         assert (
             db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
         )  # the session still works

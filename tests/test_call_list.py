@@ -12,10 +12,9 @@ from sqlalchemy import func, select
 
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import User
-from coopere.cafe import services
 from coopere.cafe.models import Call
 from coopere.events.models import Event
-from coopere.events.services import to_utc
+from coopere.timeutil import paris_today, to_utc
 from coopere.extensions import db
 from coopere.members.models import Sponsorship
 from coopere.timeutil import utcnow
@@ -29,7 +28,7 @@ def text(response) -> str:
 
 def make_event(app, *, days: int) -> int:
     with app.app_context():
-        day = services.paris_today() + timedelta(days=days)
+        day = paris_today() + timedelta(days=days)
         event = Event(
             kind="cafe",
             starts_at=to_utc(day, time(10)),

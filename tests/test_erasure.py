@@ -45,7 +45,7 @@ def world(app, users, themes):
     from coopere.exchanges import services as exchanges
     from coopere.group.models import RosterSlot
     from coopere.listings.models import Listing
-    from coopere.members.services import Registration, register_resident
+    from coopere.members.registration import Registration, register_resident
     from coopere.members.sponsorship import link_sponsor
     from coopere.moderation.models import Report
     from coopere.perimeter.models import get_perimeter
@@ -537,7 +537,7 @@ def test_a_member_asks_for_erasure_and_the_group_is_told(app, users, world):
 
 
 def test_a_pending_request_shows_on_my_account_and_is_not_sent_twice(app, users, world):
-    from coopere.events.services import add_months, paris_today
+    from coopere.timeutil import add_months, paris_today
     from coopere.i18n import long_date
     from coopere.notifications.models import Notification
 

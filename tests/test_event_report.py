@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from coopere.cafe import services
+from coopere.cafe import report as report_rules
 from coopere.cafe.models import CheckIn, EventReport
 from coopere.events.models import Event
-from coopere.events.services import to_utc
+from coopere.timeutil import paris_today, to_utc
 from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes
@@ -28,7 +28,7 @@ def text(response) -> str:
 
 def make_event(app, *, days: int, cancelled: bool = False, visitors: int = 0) -> int:
     with app.app_context():
-        day = services.paris_today() + timedelta(days=days)
+        day = paris_today() + timedelta(days=days)
         event = Event(
             kind="cafe",
             starts_at=to_utc(day, time(10)),
@@ -291,8 +291,8 @@ def test_the_reports_list_costs_the_same_queries_with_more_events(
 
 def test_collected_listings_are_computed_in_the_database(app, past_cafe):
     with app.app_context():
-        assert services.collected_listings(db.session.get(Event, past_cafe)) == (2, 1)
-        figures = services.report_figures(db.session.get(Event, past_cafe))
+        assert report_rules.collected_listings(db.session.get(Event, past_cafe)) == (2, 1)
+        figures = report_rules.report_figures(db.session.get(Event, past_cafe))
         assert (figures.present, figures.newcomers, figures.visitors, figures.attendance) == (
             3,
             1,

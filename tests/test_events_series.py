@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from helpers import post_form, text
 from coopere.auth.models import User
 from coopere.events.models import Event, EventSeries, EventSignup
-from coopere.events.services import add_months, extend_all, paris_today, to_paris
+from coopere.events.recurrence import extend_all
+from coopere.timeutil import add_months, paris_today, to_paris
 from coopere.extensions import db
 from coopere.notifications.models import Notification
 

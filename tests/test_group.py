@@ -14,7 +14,7 @@ from helpers import csrf_token, flat, post_form, text
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import Role, User
 from coopere.events.models import Event
-from coopere.events.services import to_paris, to_utc
+from coopere.timeutil import to_paris, to_utc
 from coopere.extensions import db
 from coopere.group.models import FamilyMember, HandoverNote, RosterSlot
 from coopere.timeutil import months_before

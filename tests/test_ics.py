@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from helpers import post_form
 from coopere.events.models import Event, EventSeries
-from coopere.events.services import paris_today, save_event, save_series, to_paris
+from coopere.events.recurrence import save_series
+from coopere.events.services import save_event
+from coopere.timeutil import paris_today, to_paris
 from coopere.extensions import db
 from coopere.timeutil import utcnow
 

@@ -14,11 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from coopere.auth.models import User
-from coopere.cafe import services as cafe_services
 from coopere.cafe.models import CheckIn
 from coopere.dwellings.models import Dwelling
 from coopere.events.models import Event
-from coopere.events.services import to_utc
+from coopere.timeutil import paris_today, to_utc
 from coopere.exchanges.models import Exchange, Message
 from coopere.extensions import db
 from coopere.idempotency import KEEP_DAYS, IdempotencyKey, prune_keys
@@ -236,7 +235,7 @@ def test_a_message_sent_twice_with_one_key_is_written_once(app, member, exchange
 @pytest.fixture
 def today(app, users) -> int:
     with app.app_context():
-        day = cafe_services.paris_today()
+        day = paris_today()
         event = Event(
             kind="cafe",
             title="",

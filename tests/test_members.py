@@ -19,7 +19,7 @@ from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes
 from coopere.members.models import ActivationCode, Consent, Sponsorship
-from coopere.members.services import check_code
+from coopere.members.activation import check_code
 from helpers import csrf_token, flat as flat_text, search_people, text
 
 
@@ -440,7 +440,8 @@ def test_a_card_for_an_activated_member_carries_no_code_and_leads_to_the_login_p
 ):
     """Issue 13: a welcome card used to mint a code that set a new password for any account,
     active ones included. An activated account's card now has no code, and no code is minted."""
-    from coopere.members.services import MemberError, issue_code
+    from coopere.members.activation import issue_code
+    from coopere.members.checks import MemberError
 
     client = client_as("animator")
     member_id = people["jeanne"].id

@@ -203,7 +203,7 @@ def test_the_listing_page_offers_to_report_it_but_not_to_its_owner(app, client_a
 
 
 def test_the_listing_page_says_my_report_waits_for_the_animators(app, client_as, world):
-    from coopere.events.services import paris_today
+    from coopere.timeutil import paris_today
     from coopere.i18n import long_date
 
     member = client_as("member")

@@ -28,7 +28,7 @@ def pair(app, users, themes):
     from coopere.events.models import Event, EventSignup
     from coopere.exchanges import services as exchanges
     from coopere.listings.models import Listing
-    from coopere.members.services import Registration, register_resident
+    from coopere.members.registration import Registration, register_resident
     from coopere.members.sponsorship import link_sponsor
     from coopere.moderation.models import MemberWarning, Report
     from coopere.perimeter.models import get_perimeter

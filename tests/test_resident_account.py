@@ -27,7 +27,7 @@ def resident(app, users):
     since activated their account (password PASSWORD), living at 12 bis rue des Lilas, Bât. C."""
     from coopere.dwellings.models import Dwelling
     from coopere.dwellings.services import save_dwelling
-    from coopere.members.services import Registration, register_resident
+    from coopere.members.registration import Registration, register_resident
     from coopere.perimeter.models import get_perimeter
 
     def register(activated: bool = True, **fields):
@@ -83,7 +83,7 @@ def consent_rows(app, user_id: int) -> int:
 
 
 def has(app, user_id: int, kind: ConsentKind) -> bool:
-    from coopere.members.services import has_consent
+    from coopere.members.consent_records import has_consent
 
     with app.app_context():
         return has_consent(db.session.get(User, user_id), kind)

@@ -146,7 +146,7 @@ def test_reindex_rebuilds_every_listing_words(app, listings, runner):
 def test_registration_drafts_are_searchable_once_published(app, users, client_as):
     from coopere.auth.models import User
     from coopere.listings.services import publish
-    from coopere.members.services import Answer, Registration, register_resident
+    from coopere.members.registration import Answer, Registration, register_resident
     from coopere.perimeter.models import get_perimeter
 
     with app.app_context():

@@ -19,7 +19,7 @@ from coopere.dwellings.services import save_dwelling
 from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.members.models import DigestPrint
-from coopere.members.services import Answer, Registration, register_resident
+from coopere.members.registration import Answer, Registration, register_resident
 from coopere.members.sponsorship import ACTING_KEY, end_sponsorship, sponsorship_of
 from coopere.perimeter.models import get_perimeter
 from coopere.timeutil import utcnow

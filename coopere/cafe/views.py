@@ -19,6 +19,10 @@ from ..extensions import db
 from ..i18n import long_date
 from ..perimeter.models import get_perimeter
 from . import models  # noqa: F401  (tables known to the app and to migrations)
+from . import calls as call_rules
+from . import desk as desk_rules
+from . import printouts
+from . import report as report_rules
 from . import services
 from .forms import CallForm, PersonForm, ReportForm, VisitorsForm
 from .services import CafeError
@@ -52,7 +56,7 @@ def calls(event_id: int):
     return render_template(
         "cafe/calls.html",
         event=event,
-        calls=services.call_list(event),
+        calls=call_rules.call_list(event),
         outcomes=services.OUTCOME_LABELS,
         ended=event.has_ended(),
         confirm=ConfirmForm(),
@@ -69,7 +73,7 @@ def record_call(event_id: int, person_id: int):
         flash(_form_error(form), "error")
         return redirect(target)
     try:
-        services.record_call(
+        call_rules.record_call(
             event, person, form.outcome.data, form.note.data or "", actor=current_user
         )
     except CafeError as error:
@@ -97,19 +101,19 @@ def desk(event_id: int):
     q = remembered_search("desk_q")  # a name: by POST, never in the URL
     if request.method == "POST":
         return redirect(url_for("cafe.desk", event_id=event.id))
-    present = services.present_people(event)
+    present = desk_rules.present_people(event)
     present_ids = {check_in.user_id for check_in, _person in present}
     newcomer = _person(request.args.get("nouveau"))
     return render_template(
         "cafe/desk.html",
         event=event,
         q=q,
-        results=services.search_people(q),
+        results=desk_rules.search_people(q),
         present=present,
         present_ids=present_ids,
-        sponsored=services.sponsored_residents(),
-        counts=services.desk_counts(event),
-        closed=services.desk_closed_reason(event),
+        sponsored=desk_rules.sponsored_residents(),
+        counts=desk_rules.desk_counts(event),
+        closed=desk_rules.desk_closed_reason(event),
         confirm=ConfirmForm(),
         newcomer=newcomer if newcomer is not None and newcomer.id in present_ids else None,
     )
@@ -132,7 +136,7 @@ def check_in(event_id: int):
         flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
         return _back_to_desk(event)
     attempt_and_say(
-        lambda: services.check_in(event, person, actor=current_user),
+        lambda: desk_rules.check_in(event, person, actor=current_user),
         CafeError,
         _("%(name)s est noté(e) présent(e).", name=person.full_name),
     )
@@ -151,7 +155,7 @@ def undo_check_in(event_id: int):
         flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
         return _back_to_desk(event)
     attempt_and_say(
-        lambda: services.undo_check_in(event, person),
+        lambda: desk_rules.undo_check_in(event, person),
         CafeError,
         _("%(name)s n'est plus noté(e) présent(e).", name=person.full_name),
     )
@@ -166,7 +170,7 @@ def visitors(event_id: int):
         flash(_form_error(form), "error")
         return _back_to_desk(event)
     attempt_and_say(
-        lambda: services.change_visitors(event, int(form.change.data)),
+        lambda: desk_rules.change_visitors(event, int(form.change.data)),
         CafeError,
         lambda count: _("Visiteurs : %(n)d", n=count),
     )
@@ -177,7 +181,7 @@ def newcomer_registered(event: Event, person: User):
     """The registration desk's way back: `person` was just registered from the café desk of
     `event` (/inscription?cafe=<id>); check them in as a newcomer and return to that desk."""
     try:
-        services.check_in(event, person, actor=current_user, newcomer=True)
+        desk_rules.check_in(event, person, actor=current_user, newcomer=True)
     except CafeError as error:
         db.session.rollback()
         flash(
@@ -208,7 +212,7 @@ def sheet(event_id: int):
     event = _event(event_id)
     perimeter = get_perimeter() or abort(404)
     try:
-        pdf = printing.render_attendance_sheet(services.attendance_sheet(event, perimeter))
+        pdf = printing.render_attendance_sheet(printouts.attendance_sheet(event, perimeter))
     except ValueError as error:
         flash(str(error), "error")
         return redirect(url_for("cafe.desk", event_id=event.id))
@@ -218,7 +222,7 @@ def sheet(event_id: int):
         mimetype="application/pdf",
         as_attachment=False,
         max_age=0,
-        download_name=f"feuille-de-presence-{services.event_day(event):%Y-%m-%d}.pdf",
+        download_name=f"feuille-de-presence-{desk_rules.event_day(event):%Y-%m-%d}.pdf",
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -230,8 +234,8 @@ def sheet(event_id: int):
 @bp.route("/<int:event_id>/bilan", methods=["GET", "POST"])
 def report(event_id: int):
     event = _event(event_id)
-    figures = services.report_figures(event)
-    saved = services.report_of(event)
+    figures = report_rules.report_figures(event)
+    saved = report_rules.report_of(event)
     if saved is not None:
         form = ReportForm(
             data={
@@ -247,7 +251,7 @@ def report(event_id: int):
     refused = None
     if form.validate_on_submit():
         try:
-            services.save_report(
+            report_rules.save_report(
                 event,
                 {
                     name: form[name].data
@@ -285,12 +289,12 @@ def report(event_id: int):
 @bp.route("/bilans")
 def reports():
     page = page_number(request.args.get("page"))
-    rows, count = services.past_reports(page)
+    rows, count = report_rules.past_reports(page)
     return render_template(
         "cafe/reports.html",
         rows=rows,
         page=page,
         pages=max(1, -(-count // services.REPORTS_PAGE_SIZE)),
         count=count,
-        totals=services.totals_of_past_events(),
+        totals=report_rules.totals_of_past_events(),
     )

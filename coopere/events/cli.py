@@ -1,4 +1,5 @@
-"""`flask --app coopere events extend`: keep 12 months of dates ahead for every series (monthly cron)."""
+"""`flask --app coopere events extend`: keep 12 months of dates ahead for every series
+(monthly cron)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .services import HORIZON_MONTHS, extend_all
+from .recurrence import extend_all, HORIZON_MONTHS
 
 events_cli = AppGroup("events", help="Events: recurring series.")
 

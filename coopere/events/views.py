@@ -26,12 +26,14 @@ from ..i18n import long_date
 from ..members.sponsorship import subject
 from ..perimeter.models import get_perimeter
 from ..urls import public_url_for
-from . import services
+from . import recurrence, services
+from . import signups as signup_rules
 from .forms import EventForm, SeriesForm
 from .ics import calendar_bytes
 from .printouts import print_programme
 from .models import KIND_LABELS, Event, EventKind, EventSeries
-from .services import EventError, past_events, save_event, to_paris
+from .services import EventError, past_events, save_event
+from ..timeutil import add_months, paris_today, to_paris
 
 bp = Blueprint("events", __name__)
 
@@ -45,7 +47,7 @@ def events_context():
     def my_next_events(limit: int = 5):
         if not current_user.is_authenticated:
             return []
-        return services.my_next_events(subject(), limit=limit)
+        return signup_rules.my_next_events(subject(), limit=limit)
 
     return {"my_next_events": my_next_events}
 
@@ -60,19 +62,19 @@ def kind_label(kind: str) -> str:
 @bp.route("/evenements/")
 def index():
     upcoming = services.next_months_events(kinds=tuple(EventKind))
-    series = services.all_series()
-    today = services.paris_today()
+    series = recurrence.all_series()
+    today = paris_today()
     return render_template(
         "events/index.html",
         upcoming=upcoming,
         past=past_events(),
-        counts=services.signup_counts([e.id for e in upcoming]),
+        counts=signup_rules.signup_counts([e.id for e in upcoming]),
         series=series,
-        next_dates=services.next_dates([s.id for s in series]),
+        next_dates=recurrence.next_dates([s.id for s in series]),
         today=today,
         this_month=f"{today:%Y-%m}",
-        next_month=f"{services.add_months(today.replace(day=1), 1):%Y-%m}",
-        describe_rule=services.describe_rule,
+        next_month=f"{add_months(today.replace(day=1), 1):%Y-%m}",
+        describe_rule=recurrence.describe_rule,
         kind_label=kind_label,
     )
 
@@ -85,15 +87,15 @@ def create():
 @bp.route("/evenements/<int:event_id>")
 def show(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
-    signups = services.signups_of(event)
+    signups = signup_rules.signups_of(event)
     return render_template(
         "events/show.html",
         event=event,
         signups=signups,
-        places_left=services.places_left(event, len(signups)),
+        places_left=signup_rules.places_left(event, len(signups)),
         past=event.has_started(),
         started=event.has_started(),
-        rule=services.describe_rule(event.series) if event.series else "",
+        rule=recurrence.describe_rule(event.series) if event.series else "",
     )
 
 
@@ -152,7 +154,7 @@ def cancel(event_id: int):
         event=event,
         form=form,
         past=event.has_started(),
-        signed_up=services.signup_counts([event.id]).get(event.id, 0),
+        signed_up=signup_rules.signup_counts([event.id]).get(event.id, 0),
     )
 
 
@@ -174,14 +176,14 @@ def _series(series: EventSeries | None):
     data = None
     if series is not None:
         data = {
-            name: getattr(series, name) for name in services.SERIES_FIELDS if name != "months_off"
+            name: getattr(series, name) for name in recurrence.SERIES_FIELDS if name != "months_off"
         }
         data["months_off"] = series.months_off_list
     form = SeriesForm(data=data)
     if form.validate_on_submit():
         try:
-            result = services.save_series(series, form.values(), actor=current_user)
-            services.extend_all()
+            result = recurrence.save_series(series, form.values(), actor=current_user)
+            recurrence.extend_all()
         except EventError as error:
             db.session.rollback()
             getattr(form, error.field or "first_date").errors.append(str(error))
@@ -200,13 +202,13 @@ def _series(series: EventSeries | None):
             return redirect(url_for("events.index", _anchor=f"serie-{result.series.id}"))
     occurrences = []
     if series is not None:
-        occurrences = services.coming_events_of_series(series)
+        occurrences = recurrence.coming_events_of_series(series)
     return render_template(
         "events/series.html",
         form=form,
         series=series,
         occurrences=occurrences,
-        rule=services.describe_rule(series) if series else "",
+        rule=recurrence.describe_rule(series) if series else "",
     ), 422 if form.errors else 200
 
 
@@ -217,7 +219,7 @@ def _series(series: EventSeries | None):
 def programme():
     """The month's programme (A4, large print) to pin up: ?mois=2026-12 (default: this month)."""
     wanted = (request.args.get("mois") or "").strip()
-    today = services.paris_today()
+    today = paris_today()
     year, month = today.year, today.month
     if wanted:
         match = MONTH_RE.match(wanted)
@@ -253,11 +255,11 @@ def upcoming():
     return render_template(
         "events/upcoming.html",
         events=events,
-        counts=services.signup_counts(ids),
-        mine=services.signed_up_ids(person, ids),
+        counts=signup_rules.signup_counts(ids),
+        mine=signup_rules.signed_up_ids(person, ids),
         person=person,
         form=ConfirmForm(),
-        places_left=services.places_left,
+        places_left=signup_rules.places_left,
     )
 
 
@@ -275,7 +277,7 @@ def sign_up(event_id: int):
     person = subject()
     if ConfirmForm().validate_on_submit():
         try:
-            added = services.sign_up(event, person, actor=current_user)
+            added = signup_rules.sign_up(event, person, actor=current_user)
         except EventError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -303,7 +305,7 @@ def withdraw(event_id: int):
     person = subject()
     if ConfirmForm().validate_on_submit():
         try:
-            removed = services.withdraw(event, person, actor=current_user)
+            removed = signup_rules.withdraw(event, person, actor=current_user)
         except EventError as error:
             db.session.rollback()
             flash(str(error), "error")

@@ -1,33 +1,31 @@
-"""Business rules of exchanges: answering a listing, the thread's messages, the owner's decision,
-marking done, thank-you notes, and blocks between members.
+"""Changes to exchanges: answering a listing, posting in its thread, the owner's decision, marking
+done, thank-you notes, and blocking a member. Reading them: exchanges/reading.py; who is related
+to whom and who blocked whom: exchanges/relations.py.
 
 `person` is always the party (the owner or the neighbour who answered, i.e. `subject()`), `actor`
 who is logged in (the party, or their sponsor acting for them). Status changes happen in one place,
-`_change`, with the exchange's row locked. Functions work in the current transaction; the caller
-commits, or rolls back on ExchangeError (nothing half-saved)."""
+`change_status`, with the exchange's row locked. Functions work in the current transaction; the
+caller commits, or rolls back on ExchangeError (nothing half-saved)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
-from ..listings.models import Listing, ListingKind, ListingStatus, Participation
-from ..members.models import ConsentKind, Sponsorship
-from ..members.sponsorship import contact_route, on_behalf, sponsorship_of
+from ..listings.models import Listing, ListingKind, ListingStatus
+from ..members.sponsorship import on_behalf, sponsorship_of
 from ..notifications.services import notify
 from ..timeutil import utcnow
 from .models import Block, Exchange, ExchangeStatus, Message
+from .reading import OWNER, REQUESTER, other_party, existing_answer, party
+from .relations import has_blocked, is_blocked_between, related
 
 MESSAGE_MAX, THANKS_MAX = 2000, 500
-OWNER, REQUESTER = "owner", "requester"
 
 EMPTY = _l("Écrivez votre message.")
 TOO_LONG = _l("Votre message est trop long (%(max)d caractères au plus).", max=MESSAGE_MAX)
@@ -53,182 +51,6 @@ NOT_RELATED = _l(
 
 class ExchangeError(ValueError):
     """A refused action on an exchange; the message is French (lazy) and safe to show."""
-
-
-# --- reading --------------------------------------------------------------------------------
-
-
-def party(exchange: Exchange, person: User) -> str | None:
-    if person.id == exchange.owner_id:
-        return OWNER
-    if person.id == exchange.requester_id:
-        return REQUESTER
-    return None
-
-
-def other_party(exchange: Exchange, person: User) -> User:
-    return exchange.requester if person.id == exchange.owner_id else exchange.owner
-
-
-def exchange_by_id(exchange_id: int) -> Exchange | None:
-    return db.session.scalar(
-        select(Exchange)
-        .where(Exchange.id == exchange_id)
-        .options(
-            joinedload(Exchange.listing), joinedload(Exchange.owner), joinedload(Exchange.requester)
-        )
-    )
-
-
-def existing_answer(listing: Listing, person: User) -> Exchange | None:
-    return db.session.scalar(
-        select(Exchange).where(
-            Exchange.listing_id == listing.id, Exchange.requester_id == person.id
-        )
-    )
-
-
-def thread(exchange: Exchange) -> list[Message]:
-    """The messages in order, with who wrote and who typed them (one query)."""
-    return list(
-        db.session.scalars(
-            select(Message)
-            .where(Message.exchange_id == exchange.id)
-            .options(joinedload(Message.author), joinedload(Message.sent_by))
-            .order_by(Message.id)
-        )
-    )
-
-
-GROUPS = ("to_handle", "ongoing", "ended")
-
-
-def exchanges_of(person: User) -> dict[str, list[Exchange]]:
-    """The person's exchanges, as owner and as the neighbour who answered, in three groups:
-    to handle (answers to their listings awaiting their decision), ongoing, ended. One query."""
-    rows = db.session.scalars(
-        select(Exchange)
-        .where(or_(Exchange.owner_id == person.id, Exchange.requester_id == person.id))
-        .options(
-            joinedload(Exchange.listing), joinedload(Exchange.owner), joinedload(Exchange.requester)
-        )
-        .order_by(Exchange.last_message_at.desc(), Exchange.id.desc())
-    )
-    groups: dict[str, list[Exchange]] = {name: [] for name in GROUPS}
-    for exchange in rows.unique():
-        if exchange.status == ExchangeStatus.PENDING and exchange.owner_id == person.id:
-            groups["to_handle"].append(exchange)
-        elif exchange.status in (ExchangeStatus.PENDING, ExchangeStatus.ACCEPTED):
-            groups["ongoing"].append(exchange)
-        else:
-            groups["ended"].append(exchange)
-    return groups
-
-
-def blocked_people(person: User) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Block, Block.blocked_id == User.id)
-            .where(Block.blocker_id == person.id)
-            .order_by(User.first_name, User.id)
-        )
-    )
-
-
-def has_blocked(blocker: User, blocked: User) -> bool:
-    return db.session.get(Block, (blocker.id, blocked.id)) is not None
-
-
-def is_blocked_between(one: User, other: User) -> bool:
-    """Whether either of the two has blocked the other."""
-    return (
-        db.session.scalar(
-            select(Block.blocker_id)
-            .where(
-                or_(
-                    (Block.blocker_id == one.id) & (Block.blocked_id == other.id),
-                    (Block.blocker_id == other.id) & (Block.blocked_id == one.id),
-                )
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def related(one: User, other: User) -> bool:
-    """Whether the two have already had something to do with each other on the site, so that one
-    may know the other's first name: an exchange (one answered the other's listing), the same
-    collective project (organiser or participant), or a sponsorship, past or present. The one rule
-    for who may be blocked, and for whose name an id may reveal."""
-    if one.id == other.id:
-        return True
-    pair = ((one.id, other.id), (other.id, one.id))
-    if (
-        db.session.scalar(
-            select(Exchange.id)
-            .where(or_(*((Exchange.owner_id == a) & (Exchange.requester_id == b) for a, b in pair)))
-            .limit(1)
-        )
-        is not None
-    ):
-        return True
-    if (
-        db.session.scalar(
-            select(Sponsorship.id)
-            .where(
-                or_(
-                    *(
-                        (Sponsorship.sponsor_id == a) & (Sponsorship.sponsee_id == b)
-                        for a, b in pair
-                    )
-                )
-            )
-            .limit(1)
-        )
-        is not None
-    ):
-        return True
-
-    def in_project(person: User):
-        return or_(
-            Listing.owner_id == person.id,
-            Listing.id.in_(
-                select(Participation.listing_id).where(Participation.user_id == person.id)
-            ),
-        )
-
-    return (
-        db.session.scalar(
-            select(Listing.id)
-            .where(Listing.kind == ListingKind.PROJECT.value, in_project(one), in_project(other))
-            .limit(1)
-        )
-        is not None
-    )
-
-
-@dataclass(frozen=True)
-class Contact:
-    """What a party sees of the other: nothing before acceptance, then what they consented to."""
-
-    route: str  # « par téléphone, 06 12 34 56 78 », « par la messagerie du site »…
-    email: str = ""
-
-
-def contact_of(exchange: Exchange, other: User) -> Contact | None:
-    """The other party's contact details, only once the exchange is accepted (or done): their
-    phone if they consented to show it, their email if they chose to be reached by email."""
-    from ..members.services import has_consent
-
-    if exchange.status not in (ExchangeStatus.ACCEPTED, ExchangeStatus.DONE):
-        return None
-    route = contact_route(
-        other, phone_shared=has_consent(other, ConsentKind.SHARE_PHONE), in_exchange=True
-    )
-    email = other.email if other.contact_preference == "email" and other.email else ""
-    return Contact(route=route.text, email=email or "")
 
 
 # --- notifying ------------------------------------------------------------------------------
@@ -447,7 +269,8 @@ def available_actions(exchange: Exchange, person: User) -> list[str]:
 
 
 def change_status(exchange: Exchange, action: str, person: User, *, actor: User) -> None:
-    """Accept, decline, withdraw or mark done — the only place where an exchange's status changes."""
+    """Accept, decline, withdraw or mark done — the only place where an exchange's status
+    changes."""
     who_may, starts_from, new_status = TRANSITIONS[action]
     _lock(exchange)
     if party(exchange, person) not in who_may:
@@ -519,7 +342,8 @@ def block(blocker: User, blocked: User | None, *, actor: User) -> bool:
 
 
 def unblock(blocker: User, blocked: User | None, *, actor: User) -> bool:
-    """False when `blocked` was not blocked by `blocker` (or is nobody): the caller then names no one."""
+    """False when `blocked` was not blocked by `blocker` (or is nobody): the caller then names
+    no one."""
     row = None if blocked is None else db.session.get(Block, (blocker.id, blocked.id))
     if row is None:
         return False
@@ -532,21 +356,3 @@ def unblock(blocker: User, blocked: User | None, *, actor: User) -> bool:
         **on_behalf(actor, blocker),
     )
     return True
-
-
-def messages_received(person: User, *, since) -> list[tuple[int, Message]]:
-    """(listing id, message) for the messages others wrote in the exchanges on `person`'s
-    listings since `since`, oldest first, hidden ones left out (the sponsor's printed digest)."""
-    rows = db.session.execute(
-        select(Exchange.listing_id, Message)
-        .join(Exchange, Exchange.id == Message.exchange_id)
-        .where(
-            Exchange.owner_id == person.id,
-            Message.author_id != person.id,
-            Message.created_at > since,
-            Message.hidden.is_(False),
-        )
-        .options(joinedload(Message.author).joinedload(User.dwelling))
-        .order_by(Message.id)
-    )
-    return [(listing_id, message) for listing_id, message in rows]

@@ -15,7 +15,7 @@ from ..actions import attempt, attempt_and_say
 from ..extensions import db
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..members.sponsorship import can_act_for, subject
-from . import services
+from . import reading, relations, services
 from .forms import MessageForm, ThanksForm
 from .models import Exchange, ExchangeStatus
 from .services import ExchangeError
@@ -34,7 +34,7 @@ def exchange_answer(listing: Listing) -> dict:
     reader's own listing, and their earlier answer if any (one query)."""
     person = subject()
     own = person is not None and listing.owner_id == person.id
-    existing = None if own or person is None else services.existing_answer(listing, person)
+    existing = None if own or person is None else reading.existing_answer(listing, person)
     return {
         "label": answer_label(listing),
         "own": own,
@@ -70,7 +70,7 @@ def start(listing_id: int):
         except ExchangeError as error:
             db.session.rollback()
             form.body.errors = [*form.body.errors, str(error)]
-            existing = services.existing_answer(listing, person)
+            existing = reading.existing_answer(listing, person)
         else:
             db.session.commit()
             flash(_("Votre message est envoyé. Vous serez prévenu(e) de la réponse."), "success")
@@ -92,9 +92,9 @@ def start(listing_id: int):
 def _party_exchange(exchange_id: int) -> tuple[Exchange, User]:
     """The exchange and the party the logged-in person acts as (themself, or the sponsee they
     represent); 404 for anyone else."""
-    exchange = services.exchange_by_id(exchange_id) or abort(404)
+    exchange = reading.exchange_by_id(exchange_id) or abort(404)
     me = subject()
-    if services.party(exchange, me) is not None:
+    if reading.party(exchange, me) is not None:
         return exchange, me
     for person in (exchange.owner, exchange.requester):
         if can_act_for(current_user, person):
@@ -110,9 +110,9 @@ def _thread_page(
     thanks_form: ThanksForm | None = None,
     status: int = 200,
 ):
-    other = services.other_party(exchange, person)
-    who = services.party(exchange, person)
-    own_thanks = exchange.owner_thanks if who == services.OWNER else exchange.requester_thanks
+    other = reading.other_party(exchange, person)
+    who = reading.party(exchange, person)
+    own_thanks = exchange.owner_thanks if who == reading.OWNER else exchange.requester_thanks
     # A neighbour without internet: their sponsor reads and answers in their place (named here,
     # within the exchange), or nobody does now.
     relay = next(iter(services.recipients(other)), None) if other.is_offline else None
@@ -135,9 +135,9 @@ def _thread_page(
         who=who,
         relay=relay,
         acting=person.id != current_user.id,
-        messages=services.thread(exchange),
-        contact=services.contact_of(exchange, other),
-        blocked=services.has_blocked(person, other),
+        messages=reading.thread(exchange),
+        contact=reading.contact_of(exchange, other),
+        blocked=relations.has_blocked(person, other),
         form=form,
         thanks_form=thanks_form or ThanksForm(formdata=None),
         own_thanks=own_thanks,
@@ -241,8 +241,8 @@ def index():
         "exchanges/index.html",
         person=person,
         acting=person.id != current_user.id,
-        groups=services.exchanges_of(person),
-        blocked=services.blocked_people(person),
+        groups=reading.exchanges_of(person),
+        blocked=relations.blocked_people(person),
         confirm=ConfirmForm(),
     )
 
@@ -254,8 +254,8 @@ def _back():
     """Back to the thread the button was on (when the person is a party of it), else the list."""
     exchange_id = parse_id(request.form.get("exchange_id"))  # bounded: a 20-digit id was a 500
     if exchange_id:
-        exchange = services.exchange_by_id(exchange_id)
-        if exchange is not None and services.party(exchange, subject()) is not None:
+        exchange = reading.exchange_by_id(exchange_id)
+        if exchange is not None and reading.party(exchange, subject()) is not None:
             return redirect(url_for("exchanges.show", exchange_id=exchange_id))
     return redirect(url_for("exchanges.index"))
 

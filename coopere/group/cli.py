@@ -1,4 +1,5 @@
-"""`flask --app coopere roster remind`: remind volunteers of the tasks they took (run it from cron)."""
+"""`flask --app coopere roster remind`: remind volunteers of the tasks they took (run it from
+cron)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .services import send_reminders
+from .reminders import send_reminders
 
 roster_cli = AppGroup("roster", help="The animation group's rosters of tasks.")
 

@@ -13,7 +13,8 @@ from ..events.printouts import event_data
 from ..perimeter.services import perimeter_data
 from ..timeutil import to_paris, utcnow
 from .models import TASK_LABELS, Task
-from .services import SlotView, animators, roster_view, slots_of
+from .roster import SlotView, roster_view, slots_of
+from .services import animators
 
 PLACES = {GroupRole.PILOTE.value: "Pilote", GroupRole.COPILOTE.value: "Copilote"}
 

@@ -17,6 +17,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..perimeter.models import get_perimeter
 from . import models  # noqa: F401  (tables known to the app and to migrations)
+from . import roster as roster_rules
 from . import services
 from .forms import NoteForm
 from .models import FAMILY_LABELS, TASK_LABELS, Family, Task
@@ -131,11 +132,11 @@ def _event(event_id: int) -> Event:
 def roster(event_id: int):
     event = _event(event_id)
     try:
-        if services.ensure_slots(event):
+        if roster_rules.ensure_slots(event):
             db.session.commit()
     except IntegrityError:  # opened at the same moment by someone else: their slots are there
         db.session.rollback()
-    slots = services.slots_of(event)
+    slots = roster_rules.slots_of(event)
     return render_template(
         "group/roster.html",
         event=event,
@@ -172,7 +173,7 @@ def take(event_id: int, task: str):
     task = Task(task)
 
     def action(event):
-        services.take(event, task, current_user)
+        roster_rules.take(event, task, current_user)
         return _("Merci ! Vous vous chargez de « %(task)s ».", task=TASK_LABELS[task])
 
     return _roster_action(event_id, action)
@@ -183,7 +184,7 @@ def release(event_id: int, task: str):
     task = Task(task)
 
     def action(event):
-        services.release(event, task, current_user)
+        roster_rules.release(event, task, current_user)
         return _("« %(task)s » est de nouveau à prendre.", task=TASK_LABELS[task])
 
     return _roster_action(event_id, action)
@@ -198,7 +199,7 @@ def assign(event_id: int, task: str):
     volunteer_id = (parse_id(value) or -1) if value else None  # -1: nobody (refused below)
 
     def action(event):
-        slot = services.assign(event, task, volunteer_id, actor=current_user)
+        slot = roster_rules.assign(event, task, volunteer_id, actor=current_user)
         if slot.volunteer_id is None:
             return _("« %(task)s » est de nouveau à prendre.", task=TASK_LABELS[task])
         return _(
@@ -213,7 +214,7 @@ def assign(event_id: int, task: str):
 @bp.route("/groupe/tableau/<int:event_id>/taches", methods=["POST"])
 def add_tasks(event_id: int):
     def action(event):
-        services.add_tasks(event)
+        roster_rules.add_tasks(event)
         return _("Les tâches sont ajoutées : chacun peut maintenant s'en charger.")
 
     return _roster_action(event_id, action)
@@ -239,17 +240,17 @@ def roster_pdf(event_id: int):
 
 @bp.route("/groupe/tableaux")
 def rosters():
-    return render_template("group/rosters.html", rosters=services.upcoming_rosters())
+    return render_template("group/rosters.html", rosters=roster_rules.upcoming_rosters())
 
 
 @bp.route("/groupe/partage")
 def fair_share():
-    shares, since = services.fair_share()
+    shares, since = roster_rules.fair_share()
     return render_template(
         "group/fair_share.html",
         shares=shares,
         since=since,
         tasks=list(Task),
         task_labels=TASK_LABELS,
-        nudge=services.share_nudge(shares),
+        nudge=roster_rules.share_nudge(shares),
     )

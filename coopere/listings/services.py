@@ -201,7 +201,7 @@ def _clean_project(
     values: ListingValues, current_event_id: int | None, current_date: date | None
 ) -> dict:
     from ..events.models import Event
-    from ..events.services import paris_today
+    from ..timeutil import paris_today
 
     maximum = values.max_participants
     if maximum in (None, ""):

@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 
 from .. import printing
 from ..perimeter.models import Perimeter
-from ..privacy.register import public_page_address
+from .. import retention
+from ..urls import has_public_url, public_url_for
 from .models import ConsentKind
 
 PRIVACY_VERSION = "2026-11"
@@ -94,13 +95,21 @@ def version_of(kind: ConsentKind, perimeter: Perimeter) -> str:
     return OPTIONAL_VERSION
 
 
-PRIVACY_NOTICE = _l("""Le groupe d'animation du réseau enregistre ce que vous lui confiez à l'inscription : nom, adresse, téléphone, courriel, ce que vous pouvez proposer ou aimeriez recevoir, vos accords ci-dessous.
-
-Ces informations servent uniquement à faire vivre l'entraide entre voisins : vous mettre en relation, vous inviter aux cafés-rencontres, vous remettre des nouvelles sur papier. Elles ne sont ni vendues, ni prêtées, ni utilisées à des fins politiques, religieuses ou commerciales.
-
-Seuls les animateurs et animatrices du groupe voient votre adresse et vos coordonnées. Vos voisins ne voient votre téléphone que si vous l'acceptez, et seulement lors d'un échange.
-
-Vous pouvez à tout moment consulter, corriger ou faire effacer vos données, et retirer un accord, sur le site ou auprès du groupe d'animation. Vous pouvez aussi saisir la CNIL (www.cnil.fr).""")
+PRIVACY_NOTICE = _l(
+    "Le groupe d'animation du réseau enregistre ce que vous lui confiez à l'inscription :"
+    " nom, adresse, téléphone, courriel, ce que vous pouvez proposer ou aimeriez "
+    "recevoir, vos accords ci-dessous.\n\n"
+    "Ces informations servent uniquement à faire vivre l'entraide entre voisins : vous "
+    "mettre en relation, vous inviter aux cafés-rencontres, vous remettre des nouvelles "
+    "sur papier. Elles ne sont ni vendues, ni prêtées, ni utilisées à des fins "
+    "politiques, religieuses ou commerciales.\n\n"
+    "Seuls les animateurs et animatrices du groupe voient votre adresse et vos "
+    "coordonnées. Vos voisins ne voient votre téléphone que si vous l'acceptez, et "
+    "seulement lors d'un échange.\n\n"
+    "Vous pouvez à tout moment consulter, corriger ou faire effacer vos données, et "
+    "retirer un accord, sur le site ou auprès du groupe d'animation. Vous pouvez aussi "
+    "saisir la CNIL (www.cnil.fr)."
+)
 
 
 def privacy_notice_fr() -> str:
@@ -111,14 +120,16 @@ def privacy_notice_fr() -> str:
 
 def data_protection(perimeter: Perimeter) -> printing.DataProtection:
     """The perimeter's GDPR information for the receipt (French, printed)."""
-    address = public_page_address()  # empty without PUBLIC_URL: the page is named, not guessed
+    # empty without PUBLIC_URL: the page is named, not guessed
+    address = public_url_for("public.privacy") if has_public_url() else ""
     return printing.DataProtection(
         controller=f"Le groupe d'animation du réseau {perimeter.name}, {perimeter.city}",
         contact=(perimeter.contact or perimeter.meeting_place or perimeter.name)
         + "\nTout est expliqué sur la page « Vos données personnelles » "
         + (f": {address}" if address else "du site du réseau."),
         purposes=(
-            "Vous mettre en relation avec vos voisins pour s'entraider (intérêt légitime du réseau).",
+            "Vous mettre en relation avec vos voisins pour s'entraider "
+            "(intérêt légitime du réseau).",
             "Vous inviter aux cafés-rencontres et vous remettre des nouvelles, sur papier ou "
             "par courriel si vous l'acceptez (consentement).",
             "Permettre à votre parrain ou marraine d'agir pour vous, si vous n'avez pas "
@@ -132,12 +143,9 @@ def data_protection(perimeter: Perimeter) -> printing.DataProtection:
 
 def _retention_text() -> str:
     """How long data is kept, from the durations the purge applies (the register says the same)."""
-    from flask import current_app
-
-    from ..privacy.register import retention_settings
-
-    days = retention_settings(current_app.config)["PURGE_LEFT_GRACE_DAYS"]
+    days = retention.setting("PURGE_LEFT_GRACE_DAYS")
     return (
         f"Tant que vous êtes membre du réseau ; {days} jours après votre départ, vos données sont "
-        "effacées (il ne reste que des chiffres anonymes). Vous pouvez demander l'effacement à tout moment."
+        "effacées (il ne reste que des chiffres anonymes). Vous pouvez demander l'effacement "
+        "à tout moment."
     )

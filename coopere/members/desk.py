@@ -13,17 +13,15 @@ from ..extensions import db
 from . import consents as texts
 from .forms import step_fields
 from .models import Method
-from .services import (
-    Answer,
+from .checks import (
     DuplicateError,
     MemberError,
-    Registration,
     check_contact_preference,
     check_identifiers_free,
-    dwelling_label,
-    find_dwelling,
     possible_duplicates,
 )
+from .dwelling_labels import dwelling_label, find_dwelling
+from .registration import Answer, Registration
 
 PAPER_REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 
@@ -52,8 +50,8 @@ def validate_steps(form, steps) -> tuple[bool, list[User], list[str]]:
             if form.dwelling_id is None:
                 form.address.errors.append(
                     _(
-                        "Cette adresse n'est pas dans le registre. Choisissez-la dans la liste, ou cochez "
-                        "« L'adresse n'est pas dans le registre »."
+                        "Cette adresse n'est pas dans le registre. Choisissez-la dans la liste, "
+                        "ou cochez « L'adresse n'est pas dans le registre »."
                     )
                     if (form.address.data or "").strip()
                     else _("Indiquez le logement.")

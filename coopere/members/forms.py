@@ -27,7 +27,7 @@ from wtforms.validators import (
 from ..auth.identifiers import InvalidIdentifier, normalise_email, normalise_phone
 from ..auth.passwords import MAX_LENGTH
 from ..inputs import BaseForm
-from .services import CONTACT_PREFERENCES
+from .checks import CONTACT_PREFERENCES
 
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 

@@ -24,7 +24,8 @@ from ..perimeter.services import perimeter_data
 from ..timeutil import to_paris, utcnow
 from . import consents as texts
 from .models import DigestPrint, PaperForm
-from .services import current_consents, listings_of
+from .consent_records import current_consents
+from .services import listings_of
 from .sponsorship import sponsorship_of
 
 CONTACT_WORDS = {
@@ -211,7 +212,7 @@ REPLY_MAX = 300  # characters of a message printed in the digest
 def _replies(sponsee: User, since: datetime) -> dict[int, list[str]]:
     """The messages neighbours wrote in the sponsee's exchanges since `since`, by listing, one
     line each: « Paul (rue des Lilas), 3 mars : Je peux vous aider mardi »."""
-    from ..exchanges.services import messages_received
+    from ..exchanges.reading import messages_received
 
     lines: dict[int, list[str]] = {}
     for listing_id, message in messages_received(sponsee, since=since):

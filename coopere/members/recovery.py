@@ -11,7 +11,7 @@ code itself when it is used (docs/securite.md, « Récupération d'un compte »)
 - a code only ever sets the password of an account that has none: the code of an account that
   became active meanwhile is refused.
 
-These functions only answer; members.services applies them (issue_code, reset_access, activate).
+These functions only answer; members.activation applies them (issue_code, reset_access, activate).
 """
 
 from __future__ import annotations
@@ -55,7 +55,8 @@ def reset_refusal(user: User, actor: User):
         return _l("%(name)s a quitté le périmètre.", name=user.full_name)
     if never_activated(user):
         return _l(
-            "Le compte de %(name)s n'a jamais été activé : imprimez-lui simplement une carte d'accueil.",
+            "Le compte de %(name)s n'a jamais été activé : imprimez-lui simplement une carte "
+            "d'accueil.",
             name=user.full_name,
         )
     return None

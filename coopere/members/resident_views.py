@@ -25,26 +25,18 @@ from sqlalchemy import func, select
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import InvalidIdentifier, format_phone, parse_login
 from ..auth.views import flash_login_notices
-from ..cafe.services import set_call_before_cafes
+from ..cafe.calls import set_call_before_cafes
 from ..extensions import db, limiter
 from ..listings.models import Listing, ListingStatus
 from ..perimeter.models import get_perimeter
 from . import consents as texts
 from .forms import ActivationForm, CodeForm, ProfileForm
 from .models import ConsentKind, Method
-from .services import (
-    DuplicateError,
-    MemberError,
-    activate as activate_account,
-    check_code,
-    check_code_id,
-    check_identifiers_free,
-    consent_history,
-    current_consents,
-    dwelling_label,
-    set_own_consent,
-    update_own_profile,
-)
+from .activation import activate as activate_account, check_code, check_code_id
+from .checks import DuplicateError, MemberError, check_identifiers_free
+from .consent_records import consent_history, current_consents
+from .dwelling_labels import dwelling_label
+from .services import set_own_consent, update_own_profile
 
 bp = Blueprint("resident", __name__)
 

@@ -29,7 +29,7 @@ from ..listings.services import draft_counts
 from ..perimeter.models import get_perimeter
 from . import printouts
 from .models import DigestPrint, Sponsorship
-from .services import dwelling_label
+from .dwelling_labels import dwelling_label
 from .sponsorship import (
     SponsorshipError,
     sponsees_of,
@@ -128,7 +128,8 @@ def index():
 
 @bp.route("/parrainage/<int:sponsee_id>/agir", methods=["POST"])
 def act_for(sponsee_id: int):
-    """Switch to "acting for" this sponsee: « Mes annonces » and the rest then work in their name."""
+    """Switch to "acting for" this sponsee: « Mes annonces » and the rest then work in their
+    name."""
     sponsee = db.session.get(User, sponsee_id)
     if sponsee is None:
         abort(403)
@@ -141,7 +142,8 @@ def act_for(sponsee_id: int):
     db.session.commit()
     flash(
         _(
-            "Vous agissez maintenant pour %(name)s. Tout ce que vous faites est enregistré en son nom et au vôtre.",
+            "Vous agissez maintenant pour %(name)s. Tout ce que vous faites est enregistré en "
+            "son nom et au vôtre.",
             name=sponsee.full_name,
         ),
         "success",

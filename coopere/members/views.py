@@ -27,7 +27,8 @@ from ..audit.services import record
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import format_phone
 from ..auth.models import User
-from ..cafe.services import event_for_desk, set_call_before_cafes
+from ..cafe.calls import set_call_before_cafes
+from ..cafe.desk import event_for_desk
 from ..cafe.views import newcomer_registered
 from ..dwellings.services import streets
 from ..extensions import db
@@ -47,25 +48,22 @@ from .forms import (
 )
 from .models import ConsentKind
 from .recovery import needs_typed_confirmation, never_activated, reset_refusal
+from .activation import welcome_code
+from .checks import MemberError
+from .consent_records import consent_history, current_consents
+from .dwelling_labels import dwelling_choices, dwelling_label, find_dwelling
+from .registration import register_resident
 from .services import (
     PAGE_SIZE,
     STATUS_FILTERS,
-    MemberError,
-    consent_history,
-    current_consents,
-    dwelling_choices,
-    dwelling_label,
-    find_dwelling,
     history,
     listings_of,
     mark_left,
     members_page,
-    register_resident,
     sponsors_by_sponsee,
     update_member,
-    welcome_code,
 )
-from .services import reset_access as reset_access_of
+from .activation import reset_access as reset_access_of
 from .sponsorship import (
     SponsorshipError,
     contact_route,

@@ -23,7 +23,7 @@ from ..extensions import db
 from ..listings.models import Listing, ListingStatus
 from ..members.sponsorship import can_act_for, subject
 from . import models  # noqa: F401  (tables known to the app and to migrations)
-from . import services
+from . import decisions, services
 from .forms import DecisionForm, ReportForm
 from .models import Report
 from .services import ModerationError
@@ -48,7 +48,7 @@ def open_reports_count() -> int:
 def moderation_context():
     return {
         "open_reports_count": open_reports_count,
-        "member_warnings": services.warnings_of,
+        "member_warnings": decisions.warnings_of,
         "report_reason": services.reason_label,
     }
 
@@ -213,7 +213,7 @@ def hide_listing(listing_id: int):
     listing = db.session.get(Listing, listing_id) or abort(404)
     return _decide(
         _key(listing=listing),
-        services.hide_listing,
+        decisions.hide_listing,
         listing,
         _("L'annonce « %(title)s » est masquée ; son auteur est prévenu.", title=listing.title),
     )
@@ -224,7 +224,7 @@ def restore_listing(listing_id: int):
     listing = db.session.get(Listing, listing_id) or abort(404)
     return _decide(
         _key(listing=listing),
-        services.restore_listing,
+        decisions.restore_listing,
         listing,
         _("L'annonce « %(title)s » est rétablie ; son auteur est prévenu.", title=listing.title),
     )
@@ -235,7 +235,7 @@ def hide_message(message_id: int):
     message = db.session.get(Message, message_id) or abort(404)
     return _decide(
         _key(message=message),
-        services.hide_message,
+        decisions.hide_message,
         message,
         _("Le message est masqué ; son auteur est prévenu."),
     )
@@ -245,7 +245,7 @@ def hide_message(message_id: int):
 def restore_message(message_id: int):
     message = db.session.get(Message, message_id) or abort(404)
     return _decide(
-        _key(message=message), services.restore_message, message, _("Le message est rétabli.")
+        _key(message=message), decisions.restore_message, message, _("Le message est rétabli.")
     )
 
 
@@ -258,7 +258,7 @@ def keep(report_id: int):
     report = _report_or_404(report_id)
     return _decide(
         _key(listing=report.listing, message=report.message),
-        services.keep,
+        decisions.keep,
         report,
         _("C'est noté : le contenu reste visible, le signalement est classé."),
     )
@@ -270,7 +270,7 @@ def warn(report_id: int):
     person = report.listing.owner if report.listing is not None else report.message.author
     return _decide(
         _key(listing=report.listing, message=report.message),
-        services.warn,
+        decisions.warn,
         report,
         _("L'avertissement est envoyé à %(name)s.", name=person.full_name),
     )

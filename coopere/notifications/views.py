@@ -69,7 +69,8 @@ def unsubscribe(token: str):
     """GET: a page with one button; POST (the button, or the mail client's one-click): the consent
     is withdrawn, recorded as a new answer (method « online »)."""
     from ..members.consents import ALL
-    from ..members.services import has_consent, set_own_consent
+    from ..members.consent_records import has_consent
+    from ..members.services import set_own_consent
     from ..perimeter.models import get_perimeter
     from .email import read_unsubscribe_token
 

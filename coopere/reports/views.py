@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit.services import record
-from ..events.services import paris_today
+from ..timeutil import paris_today
 from ..extensions import db
 from ..perimeter.models import get_perimeter
 from ..printing.activity_report import render_activity_report

@@ -340,7 +340,8 @@ def _seed_events(users: dict) -> None:
     """Series 1 (a café every first Saturday from next month, its dates events 2 and after), the
     member signed up for event 1, and a notice for them (so the menu shows « Notifications (1) »)."""
     from coopere.events.models import EventSignup
-    from coopere.events.services import add_months, paris_today, save_series
+    from coopere.events.recurrence import save_series
+    from coopere.timeutil import add_months, paris_today
     from coopere.extensions import db
     from coopere.notifications.models import Notification
 
@@ -382,7 +383,7 @@ def _seed_cafe(users: dict) -> None:
     two weeks ago with its check-ins (Henri as a newcomer), visitors and report."""
     from coopere.cafe.models import Call, CheckIn, EventReport
     from coopere.events.models import Event
-    from coopere.events.services import paris_today, to_utc
+    from coopere.timeutil import paris_today, to_utc
     from coopere.extensions import db
 
     users["phone_member"].call_before_cafes = True

@@ -65,7 +65,7 @@ def test_new_resident_activates_on_an_old_phone_and_publishes_a_draft(new_contex
     from coopere.auth.models import User
     from coopere.extensions import db
     from coopere.listings.models import Listing
-    from coopere.members.services import issue_code
+    from coopere.members.activation import issue_code
 
     app = live_server.app
     with app.app_context():

@@ -130,9 +130,9 @@ def test_the_route_prefills_who_said_they_would_come(
 ):
     from coopere.dwellings.models import Dwelling
     from coopere.events.models import Event, EventSignup
-    from coopere.events.services import to_utc
+    from coopere.timeutil import to_utc
     from coopere.extensions import db
-    from coopere.cafe.services import paris_today
+    from coopere.timeutil import paris_today
     from coopere.timeutil import utcnow
 
     with app.app_context():

@@ -180,7 +180,8 @@ def test_refusals(programme: Programme) -> None:
 def test_the_route_prints_the_months_public_events(
     app, client_as, users, flat_pages: Callable
 ) -> None:
-    from coopere.events.services import add_months, paris_today, save_event
+    from coopere.events.services import save_event
+    from coopere.timeutil import add_months, paris_today
     from coopere.extensions import db
 
     month = add_months(paris_today().replace(day=1), 1)
