@@ -10,7 +10,8 @@ import click
 from flask.cli import with_appcontext
 
 from ..perimeter.models import get_perimeter
-from .figures import EXTRA_KEYS, SUMMARY_KEYS, PeriodError, make_period, merge, summary
+from .period import PeriodError, make_period
+from .summary import EXTRA_KEYS, SUMMARY_KEYS, merge, summary
 
 LABELS_FR = {
     "dwellings": "Logements du registre (hors vacants)",
