@@ -10,14 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .services import (
-    BackupError,
-    backup_database,
-    backup_directory,
-    check_backup,
-    list_backups,
-    restore_database,
-)
+from .files import BackupError, backup_directory, list_backups
+from .services import backup_database, check_backup, restore_database
 
 
 class Failure(click.ClickException):

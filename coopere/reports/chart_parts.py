@@ -18,36 +18,16 @@ from .tables import Table
 
 #: Series colours, contrast on white: 8.9, 7.8, 8.2, 9.6, 6.3 and 10.9 to 1.
 COLOURS = ("#1c5433", "#8a3b00", "#2a4f86", "#6b2c6b", "#7a5c00", "#3d3d3d")
-
-
 #: Line series: dash pattern and marker shape, so lines are told apart in black and white.
 DASHES = ("", "10 6", "3 5", "14 5 3 5", "6 3", "")
-
-
 MARKERS = ("circle", "square", "triangle", "diamond", "cross", "circle")
-
-
 GRID = "#c9c9c9"  # decorative grid lines, not information: no contrast requirement
-
-
 INK = "#1b1b1b"  # the site's text colour (16.9:1)
-
-
 FONT = "Atkinson Hyperlegible, Luciole, Verdana, DejaVu Sans, sans-serif"
-
-
 LABEL_SIZE = 20  # row and axis labels
-
-
 VALUE_SIZE = 18  # values and legend
-
-
 CHAR_WIDTH = 0.6  # widest average advance of a character (digits), in ems: room for values
-
-
 LABEL_CHAR_WIDTH = 0.56  # average advance in words (bold Atkinson Hyperlegible), in ems
-
-
 PAD = 8
 
 

@@ -15,8 +15,6 @@ from ..extensions import db
 from ..timeutil import add_months, paris_today, to_paris, to_utc
 
 PERIOD_KINDS = ("month", "year", "last12", "custom", "all")
-
-
 PERIOD_LABELS = {
     "month": _l("Ce mois-ci"),
     "year": _l("Cette année"),
@@ -24,8 +22,6 @@ PERIOD_LABELS = {
     "custom": _l("Dates choisies"),
     "all": _l("Depuis le début"),
 }
-
-
 EARLIEST = date(2000, 1, 1)
 
 

@@ -32,8 +32,6 @@ SUMMARY_KEYS = (
     "cafe_attendance",
     "letters_sent",
 )
-
-
 # Further counts in the JSON report, added up by --merge as well.
 EXTRA_KEYS = (
     "members_sponsored",
