@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .services import run_expiry
+from .expiry import run_expiry
 
 listings_cli = AppGroup("listings", help="Listings: offers, needs and projects.")
 

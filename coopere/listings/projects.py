@@ -12,7 +12,7 @@ from ..auth.models import User
 from ..extensions import db
 from ..members.sponsorship import on_behalf
 from .models import Listing, ListingKind, ListingStatus, Participation
-from .services import ListingError
+from .validation import ListingError
 
 FULL = _l("Ce projet est complet.")
 

@@ -20,7 +20,7 @@ from .details import DETAILS, form_name, parse_date
 from .browse_views import matches_step
 from .forms import ListingForm, ThemeForm
 from .models import Listing, Theme
-from .services import ListingError, ListingValues
+from .validation import ListingError, ListingValues
 from .themes import ThemeError, all_themes, save_theme, set_retired
 
 bp = Blueprint("listings", __name__)
