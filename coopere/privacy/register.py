@@ -45,17 +45,20 @@ CONTROLLER = (
 
 COMMON_SECURITY = (
     "Accès par compte personnel ; mots de passe hachés avec argon2id, jamais conservés en clair.",
-    "Chaque page déclare qui peut l'ouvrir (tableau des droits par rôle) ; toute page non déclarée est refusée.",
-    "Limitation des essais de connexion et d'activation ; verrouillage temporaire après des échecs répétés.",
+    "Chaque page déclare qui peut l'ouvrir (tableau des droits par rôle) ; toute page non déclarée "
+    "est refusée.",
+    "Limitation des essais de connexion et d'activation ; verrouillage temporaire après des échecs "
+    "répétés.",
     "« Me déconnecter de tous mes appareils » ferme toutes les sessions d'un compte.",
     "Protection CSRF sur tous les formulaires ; aucune modification par un simple lien.",
-    "En-têtes de sécurité stricts ; aucune ressource chargée depuis un autre site, aucun traceur, aucune publicité.",
-    "Connexion chiffrée (HTTPS) en production ; sauvegardes de la base sur le serveur du réseau, vérifiées, "
-    "lisibles seulement par le compte du site ; seules les plus récentes sont gardées (14 par défaut, réglage "
-    "BACKUP_KEEP) : une personne effacée disparaît des sauvegardes quand la dernière copie qui la contient "
-    "est remplacée.",
-    "Les actions sensibles (inscription, droits, parrainage, modération, effacement) sont inscrites au "
-    "journal d'audit.",
+    "En-têtes de sécurité stricts ; aucune ressource chargée depuis un autre site, aucun traceur, "
+    "aucune publicité.",
+    "Connexion chiffrée (HTTPS) en production ; sauvegardes de la base sur le serveur du réseau, "
+    "vérifiées, lisibles seulement par le compte du site ; seules les plus récentes sont gardées "
+    "(14 par défaut, réglage BACKUP_KEEP) : une personne effacée disparaît des sauvegardes quand "
+    "la dernière copie qui la contient est remplacée.",
+    "Les actions sensibles (inscription, droits, parrainage, modération, effacement) sont "
+    "inscrites au journal d'audit.",
 )
 
 SHEETS: tuple[Sheet, ...] = MEMBER_SHEETS + NETWORK_SHEETS
@@ -112,8 +115,8 @@ def public_summary(values: Mapping[str, int]) -> list[PublicSummary]:
 
 
 def public_page_address() -> str:
-    """The full address of the page « Vos données personnelles », for printed papers, from PUBLIC_URL
-    (never the request's host); empty when PUBLIC_URL is not set."""
+    """The full address of the page « Vos données personnelles », for printed papers, from
+    PUBLIC_URL (never the request's host); empty when PUBLIC_URL is not set."""
     from ..urls import has_public_url, public_url_for
 
     return public_url_for("public.privacy") if has_public_url() else ""

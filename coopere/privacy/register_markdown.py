@@ -76,7 +76,8 @@ def render_markdown(values: Mapping[str, int] | None = None) -> str:
             "| table | colonnes | remarque |",
             "|---|---|---|",
             *[
-                f"| `{store.table}` | {', '.join(f'`{column}`' for column in store.columns)} | {_cell(store.note)} |"
+                f"| `{store.table}` | {', '.join(f'`{column}`' for column in store.columns)} "
+                f"| {_cell(store.note)} |"
                 for store in item.stores
             ],
             "",

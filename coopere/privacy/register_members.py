@@ -1,4 +1,4 @@
-"""The register's sheets about members: the directory, sponsorship, mutual aid between neighbours."""
+"""The register's sheets about members: the directory, sponsorship, mutual aid between them."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
     Sheet(
         slug="annuaire",
         title="Annuaire des membres",
-        purpose="Tenir la liste des habitants inscrits au réseau, recueillir et prouver leurs accords, "
-        "leur donner accès au site (carte de bienvenue, connexion).",
+        purpose="Tenir la liste des habitants inscrits au réseau, recueillir et prouver leurs "
+        "accords, leur donner accès au site (carte de bienvenue, connexion).",
         legal_basis="Exécution du contrat d'adhésion",
-        basis_reason="L'inscription en personne, charte acceptée, est l'adhésion au réseau : sans ces "
-        "données, le réseau ne peut pas compter ni joindre ses membres.",
+        basis_reason="L'inscription en personne, charte acceptée, est l'adhésion au réseau : sans "
+        "ces données, le réseau ne peut pas compter ni joindre ses membres.",
         people=(
             "Habitants inscrits (avec ou sans internet)",
             "Animateurs et animatrices qui les inscrivent",
@@ -24,7 +24,8 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
             "Coordonnées : adresse (logement du registre), téléphone, courriel",
             "Vie pratique : accès à internet, manière préférée d'être contacté, langues parlées, "
             "précision d'adresse",
-            "Inscription : date, méthode (tablette ou papier), numéro du formulaire papier, qui a inscrit",
+            "Inscription : date, méthode (tablette ou papier), numéro du formulaire papier, qui a "
+            "inscrit",
             "Accords : charte, information sur les données, accords facultatifs, avec leur version "
             "et leur date",
             "Connexion : mot de passe haché, code d'activation haché, dates de connexion, "
@@ -40,8 +41,8 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
                     "password_hash is_enabled session_version failed_logins "
                     "failed_login_window_start locked_until last_login_at"
                 ),
-                "name_key : prénom et nom simplifiés pour la recherche ; erased_at : ligne gardée anonyme "
-                "après effacement",
+                "name_key : prénom et nom simplifiés pour la recherche ; erased_at : ligne gardée "
+                "anonyme après effacement",
             ),
             Store(
                 "consents",
@@ -70,7 +71,8 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
         "(ACTIVATION_CODE_DAYS) et, s'il n'a pas servi, est supprimé par la purge.",
         keys=("PURGE_LEFT_GRACE_DAYS", "PURGE_INACTIVE_MONTHS", "ACTIVATION_CODE_DAYS"),
         security=(
-            "Adresse et coordonnées visibles des seuls animateurs ; les voisins ne voient que le prénom.",
+            "Adresse et coordonnées visibles des seuls animateurs ; les voisins ne voient que le "
+            "prénom.",
             "Téléphone montré à un voisin seulement avec l'accord « montrer mon téléphone », "
             "et seulement pendant un échange accepté.",
             "Codes d'activation à usage unique, conservés sous forme d'empreinte.",
@@ -90,11 +92,12 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
     Sheet(
         slug="parrainage",
         title="Parrainage des habitants sans internet",
-        purpose="Permettre à un voisin connecté (parrain, marraine) d'agir sur le site pour un habitant "
-        "sans internet : publier, répondre, l'inscrire aux rendez-vous, lui imprimer les nouvelles.",
+        purpose="Permettre à un voisin connecté (parrain, marraine) d'agir sur le site pour un "
+        "habitant sans internet : publier, répondre, l'inscrire aux rendez-vous, lui imprimer les "
+        "nouvelles.",
         legal_basis="Consentement",
-        basis_reason="La personne parrainée donne son accord écrit (« représentation ») et peut le retirer "
-        "à tout moment.",
+        basis_reason="La personne parrainée donne son accord écrit (« représentation ») et peut le "
+        "retirer à tout moment.",
         people=("Habitants sans internet", "Leurs parrains et marraines"),
         categories=(
             "Lien de parrainage : qui, depuis quand, fin et motif",
@@ -116,18 +119,18 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
             "Le parrain ou la marraine (ce que la personne parrainée ferait elle-même sur le site)",
             "Les animateurs et animatrices du groupe",
         ),
-        retention="Le parrainage en cours, tant que l'accord n'est pas retiré ; l'historique, aussi longtemps "
-        "que le compte de la personne parrainée : " + ACCOUNT_ERASURE + ".",
+        retention="Le parrainage en cours, tant que l'accord n'est pas retiré ; l'historique, "
+        "aussi longtemps que le compte de la personne parrainée : " + ACCOUNT_ERASURE + ".",
         keys=("PURGE_LEFT_GRACE_DAYS", "PURGE_INACTIVE_MONTHS"),
         security=(
-            "Le parrain agit dans un mode « Vous agissez pour … » visible sur chaque page, inscrit au "
-            "journal d'audit.",
+            "Le parrain agit dans un mode « Vous agissez pour … » visible sur chaque page, inscrit "
+            "au journal d'audit.",
             "Un parrain ne représente que quelques personnes (SPONSEES_MAX).",
         ),
         public_title=_l("Le parrainage"),
         public_purpose=_l(
-            "Si vous n'avez pas internet, une voisine ou un voisin peut agir pour vous sur le site, "
-            "avec votre accord écrit. Il voit vos annonces et vos échanges, comme vous."
+            "Si vous n'avez pas internet, une voisine ou un voisin peut agir pour vous sur le "
+            "site, avec votre accord écrit. Il voit vos annonces et vos échanges, comme vous."
         ),
         public_retention=_l(
             "Tant que vous le souhaitez. Vous pouvez arrêter le parrainage quand vous voulez."
@@ -136,12 +139,13 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
     Sheet(
         slug="mise-en-relation",
         title="Mise en relation (entraide entre voisins)",
-        purpose="Publier les offres et demandes des membres, les projets collectifs, mettre les voisins en "
-        "relation (échanges, messages, remerciements), faire respecter la charte (signalements, "
-        "avertissements, blocages).",
+        purpose="Publier les offres et demandes des membres, les projets collectifs, mettre les "
+        "voisins en relation (échanges, messages, remerciements), faire respecter la charte "
+        "(signalements, avertissements, blocages).",
         legal_basis="Intérêt légitime",
-        basis_reason="L'entraide entre voisins est l'objet même du réseau ; chacun choisit ce qu'il publie, "
-        "qui il accepte, et peut tout retirer. Montrer son téléphone reste un consentement à part.",
+        basis_reason="L'entraide entre voisins est l'objet même du réseau ; chacun choisit ce "
+        "qu'il publie, qui il accepte, et peut tout retirer. Montrer son téléphone reste un "
+        "consentement à part.",
         people=(
             "Membres qui publient, répondent, participent ou signalent",
             "Animateurs qui modèrent",
@@ -185,8 +189,8 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
             Store("users", "listings_seen_at"),
         ),
         recipients=(
-            "Les autres membres : le prénom de l'auteur et s'il habite le même immeuble ou la même rue, "
-            "jamais l'adresse",
+            "Les autres membres : le prénom de l'auteur et s'il habite le même immeuble ou la même "
+            "rue, jamais l'adresse",
             "L'autre personne d'un échange, une fois l'échange accepté : la manière de la joindre "
             "(messagerie du site, téléphone si elle l'a accepté, parrain)",
             "Les autres participants d'un projet collectif : le prénom des participants",
@@ -194,11 +198,10 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
             "Les animateurs qui traitent un signalement (l'annonce ou le message signalé)",
         ),
         retention="Une demande est affichée %(LISTING_NEED_DAYS)d jours, une offre ou un projet "
-        "%(LISTING_OFFER_DAYS)d jours, sauf renouvellement (LISTING_NEED_DAYS, LISTING_OFFER_DAYS). "
-        "Les textes des annonces, messages, remerciements, signalements et avertissements sont effacés "
-        "avec le compte (il ne reste que le thème, les dates et l'état, pour les chiffres) : "
-        + ACCOUNT_ERASURE
-        + ".",
+        "%(LISTING_OFFER_DAYS)d jours, sauf renouvellement (LISTING_NEED_DAYS, "
+        "LISTING_OFFER_DAYS). Les textes des annonces, messages, remerciements, signalements et "
+        "avertissements sont effacés avec le compte (il ne reste que le thème, les dates et "
+        "l'état, pour les chiffres) : " + ACCOUNT_ERASURE + ".",
         keys=(
             "LISTING_NEED_DAYS",
             "LISTING_OFFER_DAYS",
@@ -207,8 +210,8 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
         ),
         security=(
             "Aucune coordonnée montrée avant l'acceptation d'un échange (tranquillité).",
-            "Un membre peut en bloquer un autre : il ne reçoit plus ses réponses ni ses messages et ne "
-            "voit plus ses annonces.",
+            "Un membre peut en bloquer un autre : il ne reçoit plus ses réponses ni ses messages "
+            "et ne voit plus ses annonces.",
             "Les messages d'un échange ne sont lus que par ses deux parties (et leurs parrains) ; "
             "un animateur ne voit qu'un message signalé.",
         ),

@@ -1,4 +1,4 @@
-"""The register's sheets about running the network: meetings, the group, letters, notices, the audit log."""
+"""The register's sheets about running the network: meetings, group, letters, notices, audit."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
     Sheet(
         slug="rendez-vous",
         title="Rendez-vous (cafés-rencontres, apéros-info, fêtes)",
-        purpose="Organiser les rendez-vous du réseau : inscriptions « Je viendrai », accueil au café, appels "
-        "avant un café aux personnes qui le souhaitent, répartition des tâches, bilan de chaque rendez-vous.",
+        purpose="Organiser les rendez-vous du réseau : inscriptions « Je viendrai », accueil au "
+        "café, appels avant un café aux personnes qui le souhaitent, répartition des tâches, bilan "
+        "de chaque rendez-vous.",
         legal_basis="Intérêt légitime",
-        basis_reason="Les cafés-rencontres sont le cœur de la méthode ; l'appel avant un café n'est fait "
-        "qu'aux personnes qui l'ont demandé ou qui n'ont pas internet.",
+        basis_reason="Les cafés-rencontres sont le cœur de la méthode ; l'appel avant un café "
+        "n'est fait qu'aux personnes qui l'ont demandé ou qui n'ont pas internet.",
         people=(
             "Membres qui s'inscrivent ou viennent",
             "Personnes appelées avant un café",
@@ -39,17 +40,18 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
         ),
         recipients=(
             "Les animateurs et animatrices du groupe",
-            "Les autres membres ne voient pas qui s'est inscrit ni qui est venu (tout au plus le nombre de "
-            "places restantes)",
+            "Les autres membres ne voient pas qui s'est inscrit ni qui est venu (tout au plus le "
+            "nombre de places restantes)",
         ),
-        retention="Présences, inscriptions et appels sont gardés aussi longtemps que le compte de la personne, "
-        "puis rattachés à sa ligne anonyme (les notes d'appel sont effacées) : "
+        retention="Présences, inscriptions et appels sont gardés aussi longtemps que le compte de "
+        "la personne, puis rattachés à sa ligne anonyme (les notes d'appel sont effacées) : "
         + ACCOUNT_ERASURE
         + ". Les chiffres de fréquentation ne gardent alors plus de nom.",
         keys=("PURGE_LEFT_GRACE_DAYS", "PURGE_INACTIVE_MONTHS"),
         security=(
             "La liste d'appel et l'accueil du café sont réservés aux animateurs.",
-            "Les notes d'appel sont courtes (300 caractères au plus) : le résultat de l'appel, rien de plus.",
+            "Les notes d'appel sont courtes (300 caractères au plus) : le résultat de l'appel, "
+            "rien de plus.",
         ),
         public_title=_l("Les cafés-rencontres"),
         public_purpose=_l(
@@ -62,11 +64,11 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
     Sheet(
         slug="groupe",
         title="Organisation du groupe d'animation",
-        purpose="Répartir les rôles et les familles de tâches du groupe d'animation, transmettre les notes "
-        "de passation, publier le contact du groupe, rédiger le bilan annuel.",
+        purpose="Répartir les rôles et les familles de tâches du groupe d'animation, transmettre "
+        "les notes de passation, publier le contact du groupe, rédiger le bilan annuel.",
         legal_basis="Intérêt légitime",
-        basis_reason="Le groupe d'animation doit savoir qui fait quoi pour faire vivre le réseau ; ses membres "
-        "sont volontaires.",
+        basis_reason="Le groupe d'animation doit savoir qui fait quoi pour faire vivre le réseau ; "
+        "ses membres sont volontaires.",
         people=("Animateurs et animatrices, pilote et copilote",),
         categories=(
             "Rôle sur le site, place de pilote ou copilote, familles de tâches",
@@ -89,13 +91,14 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
             "Les animateurs et animatrices du groupe",
             "Tout le monde pour le contact du groupe (page publique, courriers, affiches)",
         ),
-        retention="Tant que la personne fait partie du groupe ; les notes de passation et les bilans tant "
-        "qu'ils sont utiles au groupe ; le nom de l'auteur s'efface avec son compte : "
+        retention="Tant que la personne fait partie du groupe ; les notes de passation et les "
+        "bilans tant qu'ils sont utiles au groupe ; le nom de l'auteur s'efface avec son compte : "
         + ACCOUNT_ERASURE
         + ".",
         keys=("PURGE_LEFT_GRACE_DAYS", "PURGE_INACTIVE_MONTHS"),
         security=(
-            "Seul un administrateur donne ou retire le rôle d'animateur ; chaque changement est au journal.",
+            "Seul un administrateur donne ou retire le rôle d'animateur ; chaque changement est au "
+            "journal.",
         ),
         public_title=_l("Le groupe d'animation"),
         public_purpose=_l(
@@ -107,12 +110,13 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
     Sheet(
         slug="courriers",
         title="Courriers aux logements",
-        purpose="Tenir le registre des boîtes aux lettres du périmètre pour inviter chaque logement aux "
-        "rendez-vous (un courrier par logement, avec un code QR), respecter les « pas de courrier », "
-        "compter les courriers qui font venir du monde.",
+        purpose="Tenir le registre des boîtes aux lettres du périmètre pour inviter chaque "
+        "logement aux rendez-vous (un courrier par logement, avec un code QR), respecter les « pas "
+        "de courrier », compter les courriers qui font venir du monde.",
         legal_basis="Intérêt légitime",
-        basis_reason="Inviter les voisins par un courrier dans leur boîte est le moyen de la méthode ; le "
-        "registre ne contient que des adresses, sans nom, et « pas de courrier » est respecté.",
+        basis_reason="Inviter les voisins par un courrier dans leur boîte est le moyen de la "
+        "méthode ; le registre ne contient que des adresses, sans nom, et « pas de courrier » est "
+        "respecté.",
         people=("Occupants des logements du périmètre (inscrits ou non)",),
         categories=(
             "Adresse du logement, position sur la carte, « pas de courrier », logement vacant, "
@@ -139,21 +143,22 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
             "Les animateurs et animatrices du groupe",
             "Les bénévoles qui distribuent les courriers",
         ),
-        retention="Le registre des logements, tant que le réseau existe, tenu à jour par le groupe. Les fichiers "
-        "PDF des tournées, qui contiennent les adresses, sont effacés après "
+        retention="Le registre des logements, tant que le réseau existe, tenu à jour par le "
+        "groupe. Les fichiers PDF des tournées, qui contiennent les adresses, sont effacés après "
         "%(PRINT_FILES_RETENTION_DAYS)d jours (PRINT_FILES_RETENTION_DAYS).",
         keys=("PRINT_FILES_RETENTION_DAYS",),
         security=(
             "Le registre n'est visible que des animateurs.",
-            "La lecture d'un code QR n'enregistre ni l'adresse IP, ni le téléphone, ni aucun identifiant. "
-            "Pour ne pas compter chaque rechargement, le navigateur garde jusqu'à minuit un cookie signé, "
-            "renvoyé seulement à l'adresse du code QR, qui ne contient que la date et les tournées "
-            "déjà comptées ce jour-là (rien n'est ajouté à la base).",
+            "La lecture d'un code QR n'enregistre ni l'adresse IP, ni le téléphone, ni aucun "
+            "identifiant. Pour ne pas compter chaque rechargement, le navigateur garde jusqu'à "
+            "minuit un cookie signé, renvoyé seulement à l'adresse du code QR, qui ne contient que "
+            "la date et les tournées déjà comptées ce jour-là (rien n'est ajouté à la base).",
         ),
         public_title=_l("Les courriers dans les boîtes aux lettres"),
         public_purpose=_l(
             "Pour inviter chaque logement aux cafés, le groupe tient une liste des adresses du "
-            "quartier, sans aucun nom. Si vous ne voulez plus de courrier, dites-le : nous le notons."
+            "quartier, sans aucun nom. Si vous ne voulez plus de courrier, dites-le : nous le "
+            "notons."
         ),
         public_retention=_l(
             "La liste des adresses est tenue à jour. Les fichiers des courriers imprimés sont "
@@ -163,12 +168,12 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
     Sheet(
         slug="notifications",
         title="Notifications et courriels",
-        purpose="Prévenir un membre de ce qui le concerne : réponses, acceptations, rappels, annulations ; "
-        "par le site, et par courriel s'il l'a accepté (nouvelles de mes échanges, annonces de la "
-        "semaine, lettre d'information).",
+        purpose="Prévenir un membre de ce qui le concerne : réponses, acceptations, rappels, "
+        "annulations ; par le site, et par courriel s'il l'a accepté (nouvelles de mes échanges, "
+        "annonces de la semaine, lettre d'information).",
         legal_basis="Consentement (courriels) ; exécution du contrat d'adhésion (avis sur le site)",
-        basis_reason="Un courriel n'est envoyé qu'avec l'accord de la personne, retirable par un lien dans "
-        "chaque courriel ; les avis sur le site font partie du service rendu au membre.",
+        basis_reason="Un courriel n'est envoyé qu'avec l'accord de la personne, retirable par un "
+        "lien dans chaque courriel ; les avis sur le site font partie du service rendu au membre.",
         people=("Membres", "Parrains et marraines, qui lisent les avis de leurs filleuls"),
         categories=(
             "Texte de l'avis, lien, date de lecture",
@@ -181,11 +186,11 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
         ),
         recipients=(
             "La personne elle-même, ou son parrain ou sa marraine",
-            "Le serveur de courriel choisi par le réseau, qui ne fait que transmettre (dans l'Union "
-            "européenne)",
+            "Le serveur de courriel choisi par le réseau, qui ne fait que transmettre (dans "
+            "l'Union européenne)",
         ),
-        retention="Les courriels envoyés ne sont pas gardés par le site. Avis et dates d'envoi sont effacés "
-        "avec le compte : " + ACCOUNT_ERASURE + ".",
+        retention="Les courriels envoyés ne sont pas gardés par le site. Avis et dates d'envoi "
+        "sont effacés avec le compte : " + ACCOUNT_ERASURE + ".",
         keys=("PURGE_LEFT_GRACE_DAYS", "PURGE_INACTIVE_MONTHS"),
         security=(
             "Chaque courriel porte un lien de désinscription sans connexion.",
@@ -201,14 +206,15 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
     Sheet(
         slug="journal",
         title="Journal d'audit et sécurité du site",
-        purpose="Garder la trace des actions sensibles (inscriptions, droits, parrainages, modération, "
-        "effacements) pour pouvoir rendre des comptes et repérer un abus ; éviter qu'un envoi répété "
-        "soit enregistré deux fois.",
+        purpose="Garder la trace des actions sensibles (inscriptions, droits, parrainages, "
+        "modération, effacements) pour pouvoir rendre des comptes et repérer un abus ; éviter "
+        "qu'un envoi répété soit enregistré deux fois.",
         legal_basis="Intérêt légitime (et obligation de sécurité, RGPD art. 32)",
-        basis_reason="Le groupe doit pouvoir montrer qui a fait quoi sur les données des habitants, et protéger "
-        "le site.",
+        basis_reason="Le groupe doit pouvoir montrer qui a fait quoi sur les données des "
+        "habitants, et protéger le site.",
         people=(
-            "Membres, animateurs et administrateurs qui agissent ; personnes concernées par l'action",
+            "Membres, animateurs et administrateurs qui agissent ; personnes concernées par "
+            "l'action",
         ),
         categories=(
             "Qui, quoi, sur qui, quand, détails de l'action",
@@ -227,8 +233,9 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
             Store(
                 "rate_limits",
                 "key hits expires_at",
-                "compteurs d'essais (connexion, code d'activation) : une empreinte de l'adresse IP, "
-                "jamais l'adresse elle-même ; avec SQLite, dans le fichier à part ratelimit.sqlite3",
+                "compteurs d'essais (connexion, code d'activation) : une empreinte de l'adresse "
+                "IP, jamais l'adresse elle-même ; avec SQLite, dans le fichier à part "
+                "ratelimit.sqlite3",
             ),
             Store(
                 "login_places",
@@ -236,19 +243,21 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
                     "user_id place failed_logins failed_login_window_start locked_until "
                     "last_success_at"
                 ),
-                "d'où un compte se connecte, pour bloquer qui devine un mot de passe sans bloquer la "
-                "personne : place est une empreinte de l'adresse IP (réseau /64 en IPv6), jamais l'adresse",
+                "d'où un compte se connecte, pour bloquer qui devine un mot de passe sans bloquer "
+                "la personne : place est une empreinte de l'adresse IP (réseau /64 en IPv6), "
+                "jamais l'adresse",
             ),
         ),
         recipients=("Les administrateurs du périmètre",),
-        retention="%(AUDIT_RETENTION_MONTHS)d mois (AUDIT_RETENTION_MONTHS), puis effacement. Quand une "
-        "personne est effacée, son nom est retiré des détails et son adresse IP des actions qu'elle "
-        "a faites. Les clés d'envoi répété sont effacées après %(IDEMPOTENCY_KEY_DAYS)d jours "
-        "(IDEMPOTENCY_KEY_DAYS). Un compteur d'essais est effacé peu après la fin de sa fenêtre "
-        "(une heure au plus avec les limites livrées). Un lieu de connexion d'un compte est "
-        "oublié par la purge %(LOGIN_KNOWN_PLACE_DAYS)d jours après la dernière connexion réussie "
-        "depuis ce lieu (LOGIN_KNOWN_PLACE_DAYS), ou dès la fin du blocage s'il n'a servi qu'à "
-        "compter des essais manqués ; l'effacement d'une personne efface tous ses lieux.",
+        retention="%(AUDIT_RETENTION_MONTHS)d mois (AUDIT_RETENTION_MONTHS), puis effacement. "
+        "Quand une personne est effacée, son nom est retiré des détails et son adresse IP des "
+        "actions qu'elle a faites. Les clés d'envoi répété sont effacées après "
+        "%(IDEMPOTENCY_KEY_DAYS)d jours (IDEMPOTENCY_KEY_DAYS). Un compteur d'essais est effacé "
+        "peu après la fin de sa fenêtre (une heure au plus avec les limites livrées). Un lieu de "
+        "connexion d'un compte est oublié par la purge %(LOGIN_KNOWN_PLACE_DAYS)d jours après la "
+        "dernière connexion réussie depuis ce lieu (LOGIN_KNOWN_PLACE_DAYS), ou dès la fin du "
+        "blocage s'il n'a servi qu'à compter des essais manqués ; l'effacement d'une personne "
+        "efface tous ses lieux.",
         keys=("AUDIT_RETENTION_MONTHS", "IDEMPOTENCY_KEY_DAYS", "LOGIN_KNOWN_PLACE_DAYS"),
         security=("Journal en lecture seule, visible des seuls administrateurs.",),
         public_title=_l("Le journal de sécurité"),
