@@ -14,7 +14,9 @@ from sqlalchemy import func, insert, select
 from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
-from .csv_import import ImportResult, export_csv, parse_dwellings_csv
+from .csv_export import export_csv
+from .csv_import import parse_dwellings_csv
+from .csv_rows import ImportResult
 from .models import Dwelling, LetterSent, new_reference
 from .normalize import address_key
 
