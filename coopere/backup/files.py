@@ -1,4 +1,4 @@
-"""Where backups live: the folder, the file names, listing and rotation, and the error every backup step raises."""
+"""Where backups live: the folder, file names, listing, rotation, and the error of every step."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def list_backups(directory: Path | None = None) -> list[BackupInfo]:
 
 
 def prune(keep: int, directory: Path | None = None) -> list[Path]:
-    """Delete all but the `keep` newest backups (0 keeps them all); other files are never touched."""
+    """Delete all but the `keep` newest backups (0 keeps them all); other files are left alone."""
     directory = directory or backup_directory()
     if directory.is_dir():
         # What a killed backup left behind (never a backup: those are renamed only once checked).

@@ -17,7 +17,7 @@ from .files import BackupError
 
 
 def _pg_conninfo(engine: Engine) -> tuple[str, dict[str, str]]:
-    """A libpq URL without the password, and an environment carrying it (never on a command line)."""
+    """A libpq URL without the password, and an environment carrying it (never a command line)."""
     url: URL = engine.url
     env = dict(os.environ)
     if url.password:

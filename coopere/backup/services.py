@@ -88,9 +88,9 @@ def backup_database(
 ) -> BackupResult:
     """Back up the live database into a new, checked file, then keep only the `keep` newest backups.
 
-    `keep` defaults to BACKUP_KEEP; None with a label (the safety backup of a restore) prunes nothing.
-    A file that fails its check is deleted and BackupError raised: a bad backup never stays around
-    looking like a good one.
+    `keep` defaults to BACKUP_KEEP; None with a label (the safety backup of a restore) prunes
+    nothing. A file that fails its check is deleted and BackupError raised: a bad backup never stays
+    around looking like a good one.
     """
     from ..extensions import db
 
@@ -100,7 +100,7 @@ def backup_database(
     _ensure_directory(directory)
     now = datetime.now(UTC).replace(microsecond=0)
     suffix = SQLITE_SUFFIX if backend == "sqlite" else PG_SUFFIX
-    # Hidden and private to this process until checked: a half-written copy never looks like a backup.
+    # Hidden and private to this process until checked: a half-written copy never looks like one.
     partial = directory / f".coopere-{now.strftime(STAMP_FORMAT)}.{os.getpid()}.partial"
     try:
         if backend == "sqlite":
@@ -151,7 +151,7 @@ def _file_kind(path: Path) -> str | None:
 
 
 def check_backup(path: Path, *, engine: Engine | None = None) -> CheckedBackup:
-    """Refuse anything but an intact coopere backup of a schema this code knows, for this backend."""
+    """Refuse all but an intact coopere backup of a schema this code knows, for this backend."""
     from ..extensions import db
 
     engine = engine or db.engine
@@ -202,7 +202,7 @@ def check_backup(path: Path, *, engine: Engine | None = None) -> CheckedBackup:
     )
 
 
-# --- restoring -------------------------------------------------------------------------------------
+# --- restoring ----------------------------------------------------------------------------------
 
 
 def restore_database(
@@ -212,7 +212,7 @@ def restore_database(
     directory: Path | None = None,
     checked: CheckedBackup | None = None,
 ) -> RestoreResult:
-    """Check the file, back up the current database (safety copy), then restore the file into the live database.
+    """Check the file, back up the current database (safety copy), then restore the file into it.
 
     The live database is written through the database itself (SQLite backup API into the live file,
     or pg_restore), never replaced as a file under the site's feet. Records `backup.restored`.
@@ -223,7 +223,7 @@ def restore_database(
     engine = engine or db.engine
     checked = checked or check_backup(path, engine=engine)
     safety = None
-    # A lost database (no file, or an empty one) is the very case a restore is for: nothing to save first.
+    # A lost database (no file, or an empty one) is the very case a restore is for: nothing to save.
     if checked.backend == "postgresql" or (
         _sqlite_file(engine).is_file() and _sqlite_file(engine).stat().st_size
     ):
@@ -245,7 +245,7 @@ def restore_database(
         )
         db.session.commit()
     except SQLAlchemyError:
-        # An older schema may not fit today's audit table until `flask db upgrade`: the restore stands.
+        # An older schema may not fit today's audit table until `flask db upgrade`: restore holds.
         db.session.rollback()
         current_app.logger.warning("restore of %s not recorded in the audit log", checked.path.name)
     return RestoreResult(source=checked, safety_backup=safety)

@@ -197,7 +197,7 @@ def totals(estimated: int) -> RegisterTotals:
 
 
 def streets(receiving_letters: bool = False) -> list[tuple[str, int]]:
-    """(street, number of dwellings) in alphabetical order; optionally only those that get letters."""
+    """(street, number of dwellings) in alphabetical order; optionally only those that get mail."""
     query = select(Dwelling.street, func.count(Dwelling.id))
     if receiving_letters:
         query = query.where(Dwelling.receives_letters)

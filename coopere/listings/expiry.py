@@ -32,9 +32,9 @@ def reminder_recipient(owner: User) -> User:
 
 
 def run_expiry(now: datetime | None = None) -> tuple[int, int]:
-    """Remind, once, the owners (or sponsors) of the listings that expire within the reminder window,
-    and mark expired the published listings whose date has passed. Safe to run again (nothing is done
-    twice). Returns (reminders sent, listings expired)."""
+    """Remind, once, the owners (or sponsors) of the listings that expire within the reminder
+    window, and mark expired the published listings whose date has passed. Safe to run again
+    (nothing is done twice). Returns (reminders sent, listings expired)."""
     from flask import url_for
 
     from ..notifications.services import notify

@@ -79,7 +79,7 @@ def join(listing: Listing, member: User, *, actor: User) -> Participation:
             else _l("%(name)s participe déjà à ce projet.", name=member.first_name)
         )
     if listing.max_participants is not None:
-        # Lock the project row while counting, so two last-minute sign-ups cannot both take the last place.
+        # Lock the project row while counting: two late sign-ups cannot both take the last place.
         db.session.execute(select(Listing.id).where(Listing.id == listing.id).with_for_update())
         if participant_count(listing) >= listing.max_participants:
             raise ListingError(FULL)

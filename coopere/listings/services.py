@@ -39,8 +39,8 @@ RENEWABLE = (*PUBLISHED, ListingStatus.EXPIRED.value)
 EDITABLE = (ListingStatus.DRAFT.value, *PUBLISHED)
 
 HIDDEN = _l(
-    "Cette annonce a été masquée par le groupe d'animation : elle ne peut être ni modifiée ni publiée. "
-    "Parlez-en au groupe d'animation."
+    "Cette annonce a été masquée par le groupe d'animation : elle ne peut être ni modifiée ni "
+    "publiée. Parlez-en au groupe d'animation."
 )
 
 # Money words (folded: no accents, lower case). Exchanges are free; these only trigger a reminder.
@@ -70,7 +70,7 @@ def listing_of(owner: User, listing_id: int) -> Listing | None:
 
 
 def my_listings(owner: User) -> dict[str, list[Listing]]:
-    """The owner's listings in three groups: drafts to confirm, published (open or paused), ended."""
+    """The owner's listings in three groups: drafts to confirm, published (open, paused), ended."""
     groups: dict[str, list[Listing]] = {"drafts": [], "published": [], "ended": []}
     rows = db.session.scalars(
         select(Listing)
@@ -213,7 +213,7 @@ def create_listing(
     photo: photos.Photo | None = None,
     now: datetime | None = None,
 ) -> Listing:
-    """A new offer, need or project, published at once (drafts come only from the registration desk)."""
+    """A new offer, need or project, published at once (drafts come only from the desk)."""
     values = _clean(values)
     now = now or utcnow()
     listing = Listing(
@@ -396,7 +396,7 @@ def fulfil(listing: Listing, *, actor: User, owner: User) -> None:
 
 
 def close_listing(listing: Listing, *, actor: User, owner: User) -> None:
-    """Close a published (open or paused) listing: neighbours no longer see it; it stays in history."""
+    """Close a published (open or paused) listing: neighbours no longer see it; history keeps it."""
     refusal = _l("Seule une annonce publiée peut être fermée.")
     closed = ListingStatus.CLOSED
     _move(listing, PUBLISHED, closed, refusal, "listing.closed", actor=actor, owner=owner)

@@ -1,4 +1,4 @@
-"""What a listing's form values must be: kind, theme, title and text lengths, days, details, project fields."""
+"""What a listing's values must be: kind, theme, title and text lengths, days, details, project."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def _clean_project(
         maximum = None
     else:
         text = str(maximum).strip()
-        # isdecimal, not isdigit: « ² » is a digit int() refuses; 7 digits and more are over the maximum anyway
+        # isdecimal, not isdigit: « ² » is a digit int() refuses; 7 digits and more are over the max
         if not text.isdecimal() or len(text) > 6 or not 0 < int(text) <= PARTICIPANTS_MAX:
             raise ListingError(
                 _l("Le nombre de participants doit être un nombre entier supérieur à zéro."),

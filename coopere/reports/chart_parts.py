@@ -71,7 +71,7 @@ def _width(text: str, size: float) -> float:
 
 
 def _shorten(text: str, size: float, room: float) -> str:
-    """The text, cut with « … » if it would not fit ``room`` user units (the table shows it whole)."""
+    """The text, cut with « … » if it does not fit ``room`` user units (the table shows it all)."""
     most = max(int(room / (size * LABEL_CHAR_WIDTH)), 4)
     return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
@@ -205,7 +205,7 @@ def _legend(chart_id: str, series: list[_Series], y: float, swatch: str) -> tupl
     """A legend, one series per line (a long label never overlaps the next one)."""
     if len(series) < 2:
         return [], y
-    parts = [f'<g class="legend" aria-hidden="true">']
+    parts = ['<g class="legend" aria-hidden="true">']
     for item in series:
         if swatch == "bar":
             mark = (
@@ -219,8 +219,8 @@ def _legend(chart_id: str, series: list[_Series], y: float, swatch: str) -> tupl
                 else ""
             )
             mark = (
-                f'<path d="M{PAD} {_f(y + 13)}h36" stroke="{item.colour}" stroke-width="3" fill="none"{dash}/>'
-                + _marker(item, PAD + 18, y + 13, "legend-mark")
+                f'<path d="M{PAD} {_f(y + 13)}h36" stroke="{item.colour}" stroke-width="3" '
+                f'fill="none"{dash}/>' + _marker(item, PAD + 18, y + 13, "legend-mark")
             )
         parts.append(mark + f'<text x="{PAD + 44}" y="{_f(y + 19)}">{escape(item.label)}</text>')
         y += 28
@@ -235,7 +235,10 @@ def _marker(item: _Series, x: float, y: float, css: str = "point") -> str:
     if shape == "circle":
         return f'<circle class="{css}" cx="{_f(x)}" cy="{_f(y)}" r="5.5" fill="{colour}"/>'
     if shape == "square":
-        return f'<rect class="{css}" x="{_f(x - 5)}" y="{_f(y - 5)}" width="10" height="10" fill="{colour}"/>'
+        return (
+            f'<rect class="{css}" x="{_f(x - 5)}" y="{_f(y - 5)}" width="10" height="10" '
+            f'fill="{colour}"/>'
+        )
     if shape == "triangle":
         return (
             f'<path class="{css}" d="M{_f(x)} {_f(y - 7)}L{_f(x + 6.5)} {_f(y + 5)}'
@@ -247,6 +250,7 @@ def _marker(item: _Series, x: float, y: float, css: str = "point") -> str:
             f'L{_f(x - 7)} {_f(y)}Z" fill="{colour}"/>'
         )
     return (
-        f'<path class="{css}" d="M{_f(x - 5)} {_f(y - 5)}L{_f(x + 5)} {_f(y + 5)}M{_f(x + 5)} {_f(y - 5)}'
-        f'L{_f(x - 5)} {_f(y + 5)}" stroke="{colour}" stroke-width="3" fill="none"/>'
+        f'<path class="{css}" d="M{_f(x - 5)} {_f(y - 5)}L{_f(x + 5)} {_f(y + 5)}'
+        f'M{_f(x + 5)} {_f(y - 5)}L{_f(x - 5)} {_f(y + 5)}" stroke="{colour}" stroke-width="3" '
+        'fill="none"/>'
     )

@@ -118,12 +118,12 @@ def bar_chart(
     bar_height = 28 if stacked else 24
     bars_per_row = 1 if stacked else len(series)
     for r, label in enumerate(labels):
-        body.append(f'<g class="row">')
+        body.append('<g class="row">')
         # A long street name goes on two lines rather than under the bars of the next row.
         for line in _wrap(label, LABEL_SIZE, width - 2 * PAD):
             body.append(
-                f'<text class="row-label" x="{PAD}" y="{_f(y + LABEL_SIZE)}" font-size="{LABEL_SIZE}" '
-                f'font-weight="700">{escape(line)}</text>'
+                f'<text class="row-label" x="{PAD}" y="{_f(y + LABEL_SIZE)}" '
+                f'font-size="{LABEL_SIZE}" font-weight="700">{escape(line)}</text>'
             )
             y += LABEL_SIZE + 4
         y += 4
@@ -146,7 +146,8 @@ def bar_chart(
                 x += length
             else:
                 body.append(
-                    f'<text class="value" x="{_f(plot_left + length + 6)}" y="{_f(bar_y + bar_height - 6)}">'
+                    f'<text class="value" x="{_f(plot_left + length + 6)}" '
+                    f'y="{_f(bar_y + bar_height - 6)}">'
                     f"{escape(_label_text(raw[s][r]))}</text>"
                 )
         if stacked:
@@ -194,7 +195,8 @@ def _bar_description(
             continue
         sentences.append(
             _(
-                "%(series)s : le plus haut est « %(label)s » avec %(value)s, pour un total de %(total)s.",
+                "%(series)s : le plus haut est « %(label)s » avec %(value)s, pour un total de "
+                "%(total)s.",
                 series=item.label,
                 label=labels[best],
                 value=format_number(column[best]),
@@ -263,7 +265,8 @@ def line_chart(
             f'stroke="{INK if tick == 0 else GRID}" stroke-width="{1.5 if tick == 0 else 1}"/>'
         )
         body.append(
-            f'<text x="{_f(plot_left - 8)}" y="{_f(ty + 6)}" text-anchor="end">{escape(text)}</text>'
+            f'<text x="{_f(plot_left - 8)}" y="{_f(ty + 6)}" text-anchor="end">'
+            f"{escape(text)}</text>"
         )
     # Labels under the axis: every n-th one, so that they never overlap; the last one always.
     slot = plot_width / max(points - 1, 1)
@@ -285,7 +288,7 @@ def line_chart(
         path = "M" + "L".join(f"{_f(x)} {_f(y)}" for x, y in coords)
         dash = DASHES[item.index % len(DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        body.append(f'<g class="line">')
+        body.append('<g class="line">')
         body.append(
             f'<path class="series" d="{path}" fill="none" stroke="{item.colour}" '
             f'stroke-width="3" stroke-linejoin="round"{dash_attr}/>'

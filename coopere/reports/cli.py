@@ -81,7 +81,8 @@ def report_command(
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     click.echo(
-        f"{figures['perimeter'] or 'Périmètre'} — du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y}"
+        f"{figures['perimeter'] or 'Périmètre'} — "
+        f"du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y}"
     )
     for key in SUMMARY_KEYS:
         value = figures[key]

@@ -1,4 +1,4 @@
-"""The figure tables of a period: what the dashboard shows, the CSV exports write and the yearly report prints."""
+"""A period's figure tables: on the dashboard, in the CSV exports and in the yearly report."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from .tables import Column, Table
 
 
 def _table(name, title, columns, rows, *, caption="", total=None, public=True) -> Table:
-    """A Table from dict rows; `public` tables hold no personal data and go into the yearly report."""
+    """A Table from dict rows; `public` tables hold no personal data (the yearly report's)."""
     return Table(
         name=name,
         title=str(title),

@@ -55,7 +55,7 @@ def percent(part: int, whole: int) -> float | None:
 
 
 def dwellings_and_members(period: Period) -> tuple[list, Counter]:
-    """The register's occupied dwellings, and the number of members living in each at the period's end."""
+    """The register's occupied dwellings, and how many members live in each at the period's end."""
     end = min(period.end_utc, utcnow())
     dwellings = db.session.execute(
         select(Dwelling.id, Dwelling.number, Dwelling.rep, Dwelling.street).where(
@@ -124,7 +124,7 @@ def members_by_month(period: Period) -> list[dict]:
 
 
 def theme_rows(period: Period) -> list[dict]:
-    """Per theme: offers and needs open today, published within the period, and fulfilled among those."""
+    """Per theme: offers and needs open today, published in the period, and those fulfilled."""
     themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
     open_now = {
         (theme_id, kind): count
@@ -174,7 +174,7 @@ STATUS_LABELS = {
 
 
 def status_rows(_period: Period) -> list[dict]:
-    """Every listing by its state today, offers, needs and projects apart (the life of the listings)."""
+    """Every listing by its state today, offers, needs and projects apart (the listings' life)."""
     counts = {
         (status, kind): count
         for status, kind, count in db.session.execute(
@@ -215,7 +215,7 @@ def exchange_rows(period: Period) -> list[dict]:
 
 
 def project_rows(period: Period) -> list[dict]:
-    """Collective projects published within the period (or dated within it), with their participants."""
+    """Collective projects published (or dated) within the period, with their participants."""
     participants = func.count(Participation.user_id)
     query = (
         select(
@@ -265,7 +265,7 @@ def project_rows(period: Period) -> list[dict]:
 
 
 def shared_rows(shared: dict, key: str, compute, period: Period):
-    """Rows several tables or the summary use (cafés, projects, the register), computed once per page."""
+    """Rows several tables or the summary use (cafés, projects, register), computed once a page."""
     if key not in shared:
         shared[key] = compute(period)
     return shared[key]

@@ -129,7 +129,7 @@ def group_rows(period: Period) -> list[dict]:
 
 
 def letter_rows(period: Period) -> list[dict]:
-    """Per confirmed letter run of the period: letters sent, QR scans, registrations from those dwellings."""
+    """Per confirmed letter run of the period: letters, QR scans, registrations from those homes."""
     runs = db.session.execute(
         select(PrintRun.id, PrintRun.code, PrintRun.confirmed_at)
         .where(

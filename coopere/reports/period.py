@@ -70,7 +70,7 @@ def make_period(
     end: date | None = None,
     today: date | None = None,
 ) -> Period:
-    """The period a person chose: this month, this year, the last 12 months, custom dates, or all."""
+    """The period a person chose: this month, this year, the last 12 months, custom dates, all."""
     today = today or paris_today()
     if kind == "month":
         return Period(today.replace(day=1), today, kind)
