@@ -138,8 +138,7 @@ def theme_rows(period: Period) -> list[dict]:
     for theme_id, kind, status, count in db.session.execute(
         select(Listing.theme_id, Listing.kind, Listing.status, func.count())
         .where(
-            Listing.published_at >= period.start_utc,
-            Listing.published_at < period.end_utc,
+            period.covers(Listing.published_at),
             Listing.kind != ListingKind.PROJECT.value,
         )
         .group_by(Listing.theme_id, Listing.kind, Listing.status)
@@ -198,17 +197,14 @@ def exchange_rows(period: Period) -> list[dict]:
     rows = {month: {"month": month, "accepted": 0, "done": 0} for month in period.months()}
     accepted = db.session.scalars(
         select(Exchange.decided_at).where(
-            Exchange.decided_at >= period.start_utc,
-            Exchange.decided_at < period.end_utc,
+            period.covers(Exchange.decided_at),
             Exchange.status.in_([ExchangeStatus.ACCEPTED.value, ExchangeStatus.DONE.value]),
         )
     )
     for moment in accepted:
         rows[month_of(moment)]["accepted"] += 1
     for moment in db.session.scalars(
-        select(Exchange.done_at).where(
-            Exchange.done_at >= period.start_utc, Exchange.done_at < period.end_utc
-        )
+        select(Exchange.done_at).where(period.covers(Exchange.done_at))
     ):
         rows[month_of(moment)]["done"] += 1
     return [rows[month] for month in sorted(rows)]
@@ -234,9 +230,7 @@ def project_rows(period: Period) -> list[dict]:
             Listing.kind == ListingKind.PROJECT.value,
             Listing.status.not_in([ListingStatus.DRAFT.value, ListingStatus.HIDDEN.value]),
             or_(
-                and_(
-                    Listing.published_at >= period.start_utc, Listing.published_at < period.end_utc
-                ),
+                period.covers(Listing.published_at),
                 and_(Listing.project_date >= period.start, Listing.project_date <= period.end),
             ),
         )

@@ -27,8 +27,7 @@ def cafe_rows(period: Period) -> list[dict]:
         .where(
             Event.kind == "cafe",
             Event.cancelled.is_(False),
-            Event.starts_at >= period.start_utc,
-            Event.starts_at < period.end_utc,
+            period.covers(Event.starts_at),
             Event.starts_at <= utcnow(),
         )
         .order_by(Event.starts_at)
@@ -84,8 +83,7 @@ def group_rows(period: Period) -> list[dict]:
             .where(
                 RosterSlot.volunteer_id.is_not(None),
                 Event.cancelled.is_(False),
-                Event.starts_at >= period.start_utc,
-                Event.starts_at < period.end_utc,
+                period.covers(Event.starts_at),
             )
         ).all()
     )
@@ -96,8 +94,7 @@ def group_rows(period: Period) -> list[dict]:
             .where(
                 RosterSlot.volunteer_id.is_(None),
                 Event.cancelled.is_(False),
-                Event.starts_at >= period.start_utc,
-                Event.starts_at < period.end_utc,
+                period.covers(Event.starts_at),
             )
         )
         or 0
@@ -135,8 +132,7 @@ def letter_rows(period: Period) -> list[dict]:
         .where(
             PrintRun.kind == "letters",
             PrintRun.confirmed_at.is_not(None),
-            PrintRun.confirmed_at >= period.start_utc,
-            PrintRun.confirmed_at < period.end_utc,
+            period.covers(PrintRun.confirmed_at),
         )
         .order_by(PrintRun.confirmed_at)
     ).all()

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ..auth.models import User
 from ..extensions import db
@@ -45,6 +45,10 @@ class Period:
     def end_utc(self) -> datetime:
         """The first instant after the period (exclusive bound)."""
         return day_start_utc(self.end + timedelta(days=1))
+
+    def covers(self, column):
+        """SQL condition: a naive-UTC moment `column` falls within the period."""
+        return and_(column >= self.start_utc, column < self.end_utc)
 
     @property
     def slug(self) -> str:

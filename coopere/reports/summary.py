@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import func, or_, select
 
 from ..auth.models import Role, User
@@ -72,11 +70,10 @@ def summary(period: Period, shared: dict | None = None) -> dict:
         )
         or 0
     )
-    in_period = (period.start_utc, period.end_utc)
     listings = dict(
         db.session.execute(
             select(Listing.kind, func.count())
-            .where(Listing.published_at >= in_period[0], Listing.published_at < in_period[1])
+            .where(period.covers(Listing.published_at))
             .group_by(Listing.kind)
         ).all()
     )
@@ -98,11 +95,7 @@ def summary(period: Period, shared: dict | None = None) -> dict:
         or 0
     )
     scans = (
-        db.session.scalar(
-            select(func.count(LetterScan.id)).where(
-                LetterScan.at >= in_period[0], LetterScan.at < in_period[1]
-            )
-        )
+        db.session.scalar(select(func.count(LetterScan.id)).where(period.covers(LetterScan.at)))
         or 0
     )
     sponsored = (
@@ -127,15 +120,13 @@ def summary(period: Period, shared: dict | None = None) -> dict:
         "dwellings_reached": reached,
         "offers_open": open_now.get(ListingKind.OFFER.value, 0),
         "needs_open": open_now.get(ListingKind.NEED.value, 0),
-        "exchanges_done": _count_exchanges(Exchange.done_at, in_period),
+        "exchanges_done": _count_exchanges(Exchange.done_at, period),
         "cafes_held": len(cafes),
         "cafe_attendance": sum(row["attendance"] for row in cafes),
         "letters_sent": letters,
         "members_sponsored": sponsored,
         "members_new": db.session.scalar(
-            select(func.count(User.id)).where(
-                User.created_at >= in_period[0], User.created_at < in_period[1]
-            )
+            select(func.count(User.id)).where(period.covers(User.created_at))
         )
         or 0,
         "activations_pending": db.session.scalar(
@@ -149,7 +140,7 @@ def summary(period: Period, shared: dict | None = None) -> dict:
         or 0,
         "offers_published": listings.get(ListingKind.OFFER.value, 0),
         "needs_published": listings.get(ListingKind.NEED.value, 0),
-        "exchanges_accepted": _count_exchanges(Exchange.decided_at, in_period, accepted=True),
+        "exchanges_accepted": _count_exchanges(Exchange.decided_at, period, accepted=True),
         "projects": len(projects),
         "project_participants": sum(row["participants"] for row in projects),
         "cafe_newcomers": sum(row["first_visits"] for row in cafes),
@@ -166,8 +157,8 @@ def summary(period: Period, shared: dict | None = None) -> dict:
     return figures
 
 
-def _count_exchanges(column, in_period: tuple[datetime, datetime], accepted: bool = False) -> int:
-    query = select(func.count(Exchange.id)).where(column >= in_period[0], column < in_period[1])
+def _count_exchanges(column, period: Period, accepted: bool = False) -> int:
+    query = select(func.count(Exchange.id)).where(period.covers(column))
     if accepted:  # decided_at is also set on a decline
         query = query.where(
             Exchange.status.in_([ExchangeStatus.ACCEPTED.value, ExchangeStatus.DONE.value])
