@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -36,6 +39,54 @@ def _table(name, title, columns, rows, *, caption="", total=None, public=True) -
     )
 
 
+@dataclass(frozen=True)
+class _Spec:
+    """How one table is built: its words and columns, where its rows come from, its total row."""
+
+    title: object
+    columns: tuple
+    rows: Callable[[Period, dict], list[dict]]  # (period, shared) -> rows
+    total: object = None  # the total row: a label (numeric columns summed), or rows -> total row
+    caption: object = ""
+    public: bool = True  # False: personal data, never in the yearly report
+    total_when_empty: bool = True
+
+
+def _build(name: str, spec: _Spec, period: Period, shared: dict) -> Table:
+    rows = spec.rows(period, shared)
+    total = None
+    if callable(spec.total):
+        total = spec.total(rows)
+    elif spec.total and (rows or spec.total_when_empty):
+        total = {spec.columns[0][0]: str(spec.total)}
+        total |= {
+            key: sum(r[key] for r in rows) for key, _label, numeric in spec.columns if numeric
+        }
+    return _table(
+        name, spec.title, spec.columns, rows, caption=spec.caption, total=total, public=spec.public
+    )
+
+
+def _reach_total(streets: list[dict]) -> dict:
+    total = {
+        "place": _("Tout le périmètre"),
+        "dwellings": sum(r["dwellings"] for r in streets),
+        "reached": sum(r["reached"] for r in streets),
+        "members": sum(r["members"] for r in streets),
+    }
+    total["reach"] = ratio(total["members"], total["dwellings"])
+    total["reached_share"] = percent(total["reached"], total["dwellings"])
+    return total
+
+
+def _reach(by: str):
+    def rows(period: Period, shared: dict) -> list[dict]:
+        register = shared_rows(shared, "register", dwellings_and_members, period)
+        return reach_rows(period, by, register)
+
+    return rows
+
+
 REACH_COLUMNS = (
     ("place", _l("Rue"), False),
     ("dwellings", _l("Logements"), True),
@@ -45,49 +96,27 @@ REACH_COLUMNS = (
     ("reach", _l("Membres par logement"), True),
 )
 
-
-def _reach_streets(period: Period, shared: dict) -> Table:
-    streets = reach_rows(
-        period, "street", shared_rows(shared, "register", dwellings_and_members, period)
-    )
-    total = {
-        "place": _("Tout le périmètre"),
-        "dwellings": sum(r["dwellings"] for r in streets),
-        "reached": sum(r["reached"] for r in streets),
-        "members": sum(r["members"] for r in streets),
-    }
-    total["reach"] = ratio(total["members"], total["dwellings"])
-    total["reached_share"] = percent(total["reached"], total["dwellings"])
-    return _table(
-        "reach-streets",
+# The dashboard's tables, in the order they are shown.
+TABLES: dict[str, _Spec] = {
+    "reach-streets": _Spec(
         _l("Portée par rue"),
         REACH_COLUMNS,
-        streets,
-        total=total,
+        _reach("street"),
+        total=_reach_total,
         caption=_l(
             "Membres inscrits à la fin de la période, logements du registre "
             "(hors logements vacants)."
         ),
-    )
-
-
-def _reach_buildings(period: Period, shared: dict) -> Table:
-    return _table(
-        "reach-buildings",
+    ),
+    "reach-buildings": _Spec(
         _l("Portée par immeuble"),
         (("place", _l("Immeuble"), False),) + REACH_COLUMNS[1:],
-        reach_rows(
-            period, "building", shared_rows(shared, "register", dwellings_and_members, period)
-        ),
+        _reach("building"),
         caption=_l(
             "Les adresses de plusieurs logements ; les maisons sont comptées dans leur rue."
         ),
-    )
-
-
-def _members(period: Period, _shared: dict) -> Table:
-    return _table(
-        "members",
+    ),
+    "members": _Spec(
         _l("Membres au fil des mois"),
         (
             ("month", _l("Mois"), False),
@@ -95,15 +124,9 @@ def _members(period: Period, _shared: dict) -> Table:
             ("members", _l("Membres à la fin du mois"), True),
             ("offline", _l("dont sans internet"), True),
         ),
-        members_by_month(period),
-    )
-
-
-def _themes(period: Period, _shared: dict) -> Table:
-    themes = theme_rows(period)
-    keys = ("offers_open", "needs_open", "offers_published", "needs_published", "fulfilled")
-    return _table(
-        "themes",
+        lambda period, _shared: members_by_month(period),
+    ),
+    "themes": _Spec(
         _l("Offres et besoins par thème"),
         (
             ("theme", _l("Thème"), False),
@@ -113,16 +136,11 @@ def _themes(period: Period, _shared: dict) -> Table:
             ("needs_published", _l("Besoins publiés"), True),
             ("fulfilled", _l("Réalisés"), True),
         ),
-        themes,
-        total={"theme": _("Tous les thèmes"), **{k: sum(r[k] for r in themes) for k in keys}},
+        lambda period, _shared: theme_rows(period),
+        total=_l("Tous les thèmes"),
         caption=_l("« Publiées » et « Réalisés » : annonces publiées pendant la période."),
-    )
-
-
-def _statuses(period: Period, _shared: dict) -> Table:
-    rows = status_rows(period)
-    return _table(
-        "statuses",
+    ),
+    "statuses": _Spec(
         _l("Les annonces par état"),
         (
             ("status", _l("État aujourd'hui"), False),
@@ -130,37 +148,21 @@ def _statuses(period: Period, _shared: dict) -> Table:
             ("need", _l("Besoins"), True),
             ("project", _l("Projets collectifs"), True),
         ),
-        rows,
-        total={
-            "status": _("Toutes les annonces"),
-            **{k: sum(r[k] for r in rows) for k in ("offer", "need", "project")},
-        },
+        lambda period, _shared: status_rows(period),
+        total=_l("Toutes les annonces"),
         caption=_l("Toutes les annonces, quelle que soit leur date : leur état aujourd'hui."),
-    )
-
-
-def _exchanges(period: Period, _shared: dict) -> Table:
-    exchanges = exchange_rows(period)
-    return _table(
-        "exchanges",
+    ),
+    "exchanges": _Spec(
         _l("Échanges par mois"),
         (
             ("month", _l("Mois"), False),
             ("accepted", _l("Échanges acceptés"), True),
             ("done", _l("Échanges faits"), True),
         ),
-        exchanges,
-        total={
-            "month": _("Total"),
-            "accepted": sum(r["accepted"] for r in exchanges),
-            "done": sum(r["done"] for r in exchanges),
-        },
-    )
-
-
-def _projects(period: Period, shared: dict) -> Table:
-    return _table(
-        "projects",
+        lambda period, _shared: exchange_rows(period),
+        total=_l("Total"),
+    ),
+    "projects": _Spec(
         _l("Projets collectifs"),
         (
             ("title", _l("Projet"), False),
@@ -169,16 +171,10 @@ def _projects(period: Period, shared: dict) -> Table:
             ("participants", _l("Participants"), True),
             ("maximum", _l("Places"), True),
         ),
-        shared_rows(shared, "projects", project_rows, period),
-        public=False,
-    )  # titles are free text a resident typed
-
-
-def _cafes(period: Period, shared: dict) -> Table:
-    cafes = shared_rows(shared, "cafes", cafe_rows, period)
-    keys = ("attendance", "first_visits", "registrations", "visitors")
-    return _table(
-        "cafes",
+        lambda period, shared: shared_rows(shared, "projects", project_rows, period),
+        public=False,  # titles are free text a resident typed
+    ),
+    "cafes": _Spec(
         _l("Cafés-rencontres"),
         (
             ("date", _l("Date"), False),
@@ -187,31 +183,22 @@ def _cafes(period: Period, shared: dict) -> Table:
             ("registrations", _l("Inscrits au café"), True),
             ("visitors", _l("dont visiteurs non inscrits"), True),
         ),
-        cafes,
-        total={"date": _("Total"), **{k: sum(r[k] for r in cafes) for k in keys}}
-        if cafes
-        else None,
-    )
-
-
-def _group(period: Period, _shared: dict) -> Table:
-    return _table(
-        "group",
+        lambda period, shared: shared_rows(shared, "cafes", cafe_rows, period),
+        total=_l("Total"),
+        total_when_empty=False,
+    ),
+    "group": _Spec(
         _l("Partage des tâches du groupe d'animation"),
         (
             ("volunteer", _l("Bénévole"), False),
             ("tasks", _l("Tâches prises"), True),
             ("share", _l("Part des tâches (%)"), True),
         ),
-        group_rows(period),
+        lambda period, _shared: group_rows(period),
         public=False,
         caption=_l("Tâches des tableaux de service des rendez-vous de la période."),
-    )
-
-
-def _letters(period: Period, _shared: dict) -> Table:
-    return _table(
-        "letters",
+    ),
+    "letters": _Spec(
         _l("Lettres d'invitation"),
         (
             ("run", _l("Série"), False),
@@ -221,22 +208,8 @@ def _letters(period: Period, _shared: dict) -> Table:
             ("scan_rate", _l("QR codes ouverts par lettre"), True),
             ("registrations", _l("Inscriptions de ces logements depuis"), True),
         ),
-        letter_rows(period),
-    )
-
-
-# The dashboard's tables, in the order they are shown.
-TABLES = {
-    "reach-streets": _reach_streets,
-    "reach-buildings": _reach_buildings,
-    "members": _members,
-    "themes": _themes,
-    "statuses": _statuses,
-    "exchanges": _exchanges,
-    "projects": _projects,
-    "cafes": _cafes,
-    "group": _group,
-    "letters": _letters,
+        lambda period, _shared: letter_rows(period),
+    ),
 }
 
 
@@ -245,8 +218,8 @@ def tables(period: Period, names=None, shared: dict | None = None) -> dict[str, 
     `shared` holds rows already computed for this period (see `report`)."""
     shared = {} if shared is None else shared
     return {
-        name: build(period, shared)
-        for name, build in TABLES.items()
+        name: _build(name, spec, period, shared)
+        for name, spec in TABLES.items()
         if names is None or name in names
     }
 
