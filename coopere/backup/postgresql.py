@@ -126,17 +126,16 @@ def _pg_backup(engine: Engine, destination: Path) -> None:
     _run(engine, args, env, "pg_dump")
     os.chmod(destination, 0o600)
     try:
-        # Reading the whole archive back checks that every block of it is complete and readable.
-        _run(
-            engine,
-            [pg_restore, "--file=/dev/null", str(destination)],
-            env,
-            "la vérification (pg_restore)",
-        )
+        _read_back(engine, pg_restore, destination, env, "la vérification (pg_restore)")
     except BackupError as error:
         raise BackupError(
             f"la sauvegarde n'est pas intègre ; le fichier raté a été supprimé. {error}"
         ) from error
+
+
+def _read_back(engine: Engine, pg_restore: str, path: Path, env: dict, what: str) -> None:
+    """Read the whole archive back: every block of it must be complete and readable."""
+    _run(engine, [pg_restore, "--file=/dev/null", str(path)], env, what)
 
 
 def _pg_check(engine: Engine, path: Path) -> list[str]:
@@ -145,12 +144,7 @@ def _pg_check(engine: Engine, path: Path) -> list[str]:
     conninfo, env = _pg_conninfo(engine)
     try:
         listing = _run(engine, [pg_restore, "--list", str(path)], env, "pg_restore --list").stdout
-        _run(
-            engine,
-            [pg_restore, "--file=/dev/null", str(path)],
-            env,
-            "la lecture complète (pg_restore)",
-        )
+        _read_back(engine, pg_restore, path, env, "la lecture complète (pg_restore)")
     except BackupError as error:
         raise BackupError(
             f"{path.name} est abîmé ou n'est pas une sauvegarde PostgreSQL. {error}"

@@ -107,7 +107,8 @@ def _check_not_hidden(listing: Listing) -> None:
         raise ListingError(HIDDEN)
 
 
-def _audit(action: str, listing: Listing, *, actor: User, owner: User, **details) -> None:
+def audit_listing(action: str, listing: Listing, *, actor: User, owner: User, **details) -> None:
+    """Record `action` on the owner's listing in the audit log (with « on behalf of »)."""
     record(
         action,
         actor=actor,
@@ -229,7 +230,7 @@ def create_listing(
     _set_photo(listing, photo, False)
     db.session.flush()
     index_listing(listing)  # search words
-    _audit(
+    audit_listing(
         "project.created" if listing.kind == ListingKind.PROJECT else "listing.created",
         listing,
         actor=actor,
@@ -285,7 +286,7 @@ def update_listing(
         db.session.flush()
         if {"title", "description", "theme_id"} & set(changed):
             index_listing(listing)  # search words
-        _audit("listing.updated", listing, actor=actor, owner=owner, fields=changed)
+        audit_listing("listing.updated", listing, actor=actor, owner=owner, fields=changed)
     return changed
 
 
@@ -327,7 +328,7 @@ def publish(listing: Listing, *, actor: User, owner: User, now: datetime | None 
     listing.status = ListingStatus.OPEN.value
     listing.published_at = now
     _start_clock(listing, now)
-    _audit("listing.confirmed", listing, actor=actor, owner=owner)
+    audit_listing("listing.confirmed", listing, actor=actor, owner=owner)
 
 
 def publish_all_drafts(owner: User, *, actor: User) -> tuple[list[Listing], list[Listing]]:
@@ -354,7 +355,7 @@ def renew(listing: Listing, *, actor: User, owner: User, now: datetime | None = 
     if listing.status == ListingStatus.EXPIRED.value:
         listing.status = ListingStatus.OPEN.value
     _start_clock(listing, now)
-    _audit("listing.renewed", listing, actor=actor, owner=owner)
+    audit_listing("listing.renewed", listing, actor=actor, owner=owner)
 
 
 def _move(
@@ -366,7 +367,7 @@ def _move(
     if listing.status not in allowed:
         raise ListingError(refusal)
     listing.status = status.value
-    _audit(action, listing, **people)
+    audit_listing(action, listing, **people)
 
 
 def pause(listing: Listing, *, actor: User, owner: User) -> None:
@@ -385,7 +386,7 @@ def resume(listing: Listing, *, actor: User, owner: User, now: datetime | None =
     listing.status = ListingStatus.OPEN.value
     if listing.expires_at is None or listing.expires_at <= now:
         _start_clock(listing, now)
-    _audit("listing.resumed", listing, actor=actor, owner=owner)
+    audit_listing("listing.resumed", listing, actor=actor, owner=owner)
 
 
 def fulfil(listing: Listing, *, actor: User, owner: User) -> None:
@@ -423,7 +424,7 @@ def delete_listing(listing: Listing, *, actor: User, owner: User) -> bool:
         raise ListingError(
             _l("Des voisins ont répondu à cette annonce : elle reste dans l'historique.")
         )
-    _audit("listing.deleted", listing, actor=actor, owner=owner)
+    audit_listing("listing.deleted", listing, actor=actor, owner=owner)
     photos.discard(listing.photo, db.session)
     db.session.delete(listing)
     return True
