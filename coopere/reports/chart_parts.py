@@ -147,6 +147,16 @@ def _series(table: Table, keys: Sequence[str]) -> list[_Series]:
     return [_Series(key, labels[key], index) for index, key in enumerate(keys)]
 
 
+def _read_columns(
+    table: Table, series: list[_Series], label_key: str
+) -> tuple[list[str], list[list[float]], list[list]]:
+    """The labels, each series' values as numbers to draw, and as written (for the labels)."""
+    labels = [_label_text(value) for value in table.column(label_key)]
+    values = [[_number(value) for value in table.column(item.key)] for item in series]
+    raw = [table.column(item.key) for item in series]
+    return labels, values, raw
+
+
 def _patterns(chart_id: str, series: list[_Series]) -> str:
     """One fill pattern per series: plain, stripes, dots, cross-hatch, horizontal lines."""
     parts = []

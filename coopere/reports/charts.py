@@ -38,9 +38,9 @@ from .chart_parts import (
     _legend,
     _marker,
     _nice_ceiling,
-    _number,
     _open,
     _patterns,
+    _read_columns,
     _Series,
     _series,
     _svg,
@@ -79,9 +79,7 @@ def bar_chart(
     chart_id = _chart_id(table, chart_id)
     if table.is_empty:
         return _empty(chart_id, title, "bar")
-    labels = [_label_text(value) for value in table.column(label_key)]
-    values = [[_number(value) for value in table.column(item.key)] for item in series]
-    raw = [table.column(item.key) for item in series]
+    labels, values, raw = _read_columns(table, series, label_key)
     all_rows = len(labels)
     totals = [sum(values[s][r] for s in range(len(series))) for r in range(all_rows)]
     if max_rows is not None and 0 < max_rows < all_rows:
@@ -223,9 +221,7 @@ def line_chart(
     chart_id = _chart_id(table, chart_id)
     if table.is_empty:
         return _empty(chart_id, title, "line")
-    xs = [_label_text(value) for value in table.column(x_key)]
-    values = [[_number(value) for value in table.column(item.key)] for item in series]
-    raw = [table.column(item.key) for item in series]
+    xs, values, raw = _read_columns(table, series, x_key)
     points = len(xs)
     top_value = _nice_ceiling(max(max(column) for column in values))
     step = _tick_step(top_value)

@@ -213,17 +213,17 @@ def exchange_rows(period: Period) -> list[dict]:
 def project_rows(period: Period) -> list[dict]:
     """Collective projects published (or dated) within the period, with their participants."""
     participants = func.count(Participation.user_id)
+    shown = (
+        Listing.id,
+        Listing.title,
+        Listing.status,
+        Listing.project_date,
+        Listing.max_participants,
+        Theme.label_fr,
+        Theme.label_en,
+    )
     query = (
-        select(
-            Listing.id,
-            Listing.title,
-            Listing.status,
-            Listing.project_date,
-            Listing.max_participants,
-            Theme.label_fr,
-            Theme.label_en,
-            participants,
-        )
+        select(*shown, participants)
         .join(Theme, Theme.id == Listing.theme_id)
         .outerjoin(Participation, Participation.listing_id == Listing.id)
         .where(
@@ -234,15 +234,7 @@ def project_rows(period: Period) -> list[dict]:
                 and_(Listing.project_date >= period.start, Listing.project_date <= period.end),
             ),
         )
-        .group_by(
-            Listing.id,
-            Listing.title,
-            Listing.status,
-            Listing.project_date,
-            Listing.max_participants,
-            Theme.label_fr,
-            Theme.label_en,
-        )
+        .group_by(*shown)
         .order_by(Listing.id)
     )
     english = _language() == "en"
