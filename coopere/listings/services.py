@@ -120,7 +120,7 @@ def audit_listing(action: str, listing: Listing, *, actor: User, owner: User, **
     )
 
 
-# --- expiry ---------------------------------------------------------------------------------
+# --- expiry (the daily run: expiry.py) ------------------------------------------------------
 
 
 def lifetime(kind: str) -> timedelta:
