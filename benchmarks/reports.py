@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from flask_migrate import upgrade  # noqa: E402
+from pages import count_queries  # noqa: E402  (the same SQL statement counter as the pages benchmark)
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from coopere import create_app  # noqa: E402
@@ -34,9 +35,9 @@ from coopere.events.models import Event  # noqa: E402
 from coopere.exchanges.models import Exchange  # noqa: E402
 from coopere.extensions import db  # noqa: E402
 from coopere.listings.models import Listing, Theme  # noqa: E402
-from coopere.reports.figures import make_period, summary  # noqa: E402
+from coopere.reports.period import make_period  # noqa: E402
+from coopere.reports.summary import summary  # noqa: E402
 from coopere.timeutil import utcnow  # noqa: E402
-from pages import count_queries  # noqa: E402  (the same SQL statement counter as the pages benchmark)
 
 PASSWORD = "benchmark-passphrase"
 RUNS, PDF_RUNS = 15, 3

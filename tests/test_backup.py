@@ -9,14 +9,15 @@ import threading
 
 import pytest
 from flask_migrate import stamp
-from sqlalchemy import func, select
-
 from helpers import BACKEND, text
 from listing_helpers import make_listing
+from sqlalchemy import func, select
+
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import Role, User
-from coopere.backup import services
-from coopere.backup.services import BackupError, backup_database, list_backups
+from coopere.backup import files, postgresql, sqlite
+from coopere.backup.files import BackupError, list_backups
+from coopere.backup.services import backup_database
 from coopere.extensions import db
 from coopere.listings.models import Listing
 
@@ -43,7 +44,7 @@ def app(make_app):
 @pytest.fixture
 def backups(app):
     with app.app_context():
-        return services.backup_directory()
+        return files.backup_directory()
 
 
 def backup(runner, *args):
@@ -149,7 +150,7 @@ def test_backup_while_another_connection_writes_is_intact_and_consistent(
             assert progressed.wait_for(lambda: committed[0] > seen or errors, timeout=30)
         steps.append(remaining)
 
-    monkeypatch.setattr(services, "_pause", pause)
+    monkeypatch.setattr(sqlite, "_pause", pause)
     thread = threading.Thread(target=writer)
     thread.start()
     try:
@@ -194,7 +195,7 @@ def test_a_backup_that_fails_its_check_is_deleted_with_a_clear_message(
 ):
     if BACKEND == "sqlite":
         monkeypatch.setattr(
-            services,
+            sqlite,
             "sqlite_integrity_problems",
             lambda connection: [
                 "*** in database main ***",
@@ -202,14 +203,14 @@ def test_a_backup_that_fails_its_check_is_deleted_with_a_clear_message(
             ],
         )
     else:
-        real_run = services._run
+        real_run = postgresql._run
 
         def run(engine, args, env, what):
             if "--file=/dev/null" in args:
                 raise BackupError("pg_restore: error: could not read input file: end of file")
             return real_run(engine, args, env, what)
 
-        monkeypatch.setattr(services, "_run", run)
+        monkeypatch.setattr(postgresql, "_run", run)
     result = runner.invoke(args=["backup"])
     assert result.exit_code != 0
     assert "Erreur : sauvegarde impossible" in result.output
@@ -392,7 +393,7 @@ def test_restore_of_a_lost_sqlite_database(app, runner, backups, users):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-        live = services._sqlite_file(db.engine)
+        live = sqlite._sqlite_file(db.engine)
     live.unlink()
     result = runner.invoke(args=["restore", str(saved), "--yes"])
     assert result.exit_code == 0, result.output
@@ -404,24 +405,24 @@ def test_restore_of_a_lost_sqlite_database(app, runner, backups, users):
 
 
 def test_missing_pg_dump_gives_a_french_message(monkeypatch):
-    monkeypatch.setattr(services.os, "access", lambda path, mode: False)
-    monkeypatch.setattr(services.shutil, "which", lambda name: None)
+    monkeypatch.setattr(postgresql.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(postgresql.shutil, "which", lambda name: None)
     with pytest.raises(
         BackupError, match="pg_dump est introuvable : installez le paquet postgresql-client"
     ):
-        services.find_pg_binary("pg_dump", 15)
+        postgresql.find_pg_binary("pg_dump", 15)
 
 
 def test_too_old_pg_dump_is_refused(monkeypatch, tmp_path):
     old = tmp_path / "pg_dump"
     old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 11.22'\n")
     old.chmod(0o755)
-    monkeypatch.setattr(services.shutil, "which", lambda name: str(old))
-    monkeypatch.setattr(services.Path, "glob", lambda self, pattern: iter(()))
+    monkeypatch.setattr(postgresql.shutil, "which", lambda name: str(old))
+    monkeypatch.setattr(postgresql.Path, "glob", lambda self, pattern: iter(()))
     with pytest.raises(
         BackupError, match="trop ancien pour ce serveur PostgreSQL 99.*postgresql-client-99"
     ):
-        services.find_pg_binary("pg_dump", 99)
+        postgresql.find_pg_binary("pg_dump", 99)
 
 
 def test_the_password_goes_through_the_environment_never_the_command_line():
@@ -430,13 +431,13 @@ def test_the_password_goes_through_the_environment_never_the_command_line():
     engine = sa.create_engine(
         "postgresql+psycopg://lilas:s3cr%C3%A8t@db.example.org:5433/lilas?sslmode=require"
     )
-    conninfo, env = services._pg_conninfo(engine)
+    conninfo, env = postgresql._pg_conninfo(engine)
     assert "s3cr" not in conninfo and conninfo.startswith(
         "postgresql://lilas@db.example.org:5433/lilas"
     )
     assert "sslmode=require" in conninfo
     assert env["PGPASSWORD"] == "s3crèt"
     assert (
-        services._scrub("FATAL: password s3crèt refused", engine) == "FATAL: password *** refused"
+        postgresql._scrub("FATAL: password s3crèt refused", engine) == "FATAL: password *** refused"
     )
     engine.dispose()

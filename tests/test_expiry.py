@@ -17,9 +17,9 @@ from helpers import post_form, text
 from listing_helpers import act_for, get_listing, make_listing, sponsee  # noqa: F401
 from coopere.auth.models import User
 from coopere.extensions import db
-from coopere.listings import services
+from coopere.listings import expiry, services
 from coopere.listings.models import Listing
-from coopere.listings.services import ListingError, ListingValues
+from coopere.listings.validation import ListingError, ListingValues
 from coopere.notifications.models import Notification
 from coopere.timeutil import utcnow
 
@@ -118,7 +118,7 @@ def test_the_reminder_comes_once_then_the_listing_expires(app, runner, users, th
         expires_at=NOW - timedelta(days=30),
     )
     with app.app_context():
-        assert services.run_expiry(now=NOW) == (1, 1)
+        assert expiry.run_expiry(now=NOW) == (1, 1)
         db.session.commit()
     [notice] = notices(app, member_id)
     assert notice.kind == "listing.expiring" and notice.link == "/mes-annonces"
@@ -130,12 +130,12 @@ def test_the_reminder_comes_once_then_the_listing_expires(app, runner, users, th
     )
     # Again: nothing more (idempotent).
     with app.app_context():
-        assert services.run_expiry(now=NOW + timedelta(hours=1)) == (0, 0)
+        assert expiry.run_expiry(now=NOW + timedelta(hours=1)) == (0, 0)
         db.session.commit()
     assert len(notices(app, member_id)) == 1
     # Days later, past its date: expired, without a second reminder.
     with app.app_context():
-        assert services.run_expiry(now=NOW + timedelta(days=6)) == (0, 1)
+        assert expiry.run_expiry(now=NOW + timedelta(days=6)) == (0, 1)
         db.session.commit()
     assert get_listing(app, soon).status == "expired" and len(notices(app, member_id)) == 1
     # The command line does the same with the real clock.
@@ -164,7 +164,7 @@ def test_an_offline_owners_reminder_goes_to_the_sponsor_and_into_the_printed_dig
         expires_at=now + timedelta(days=60),
     )
     with app.app_context():
-        assert services.run_expiry(now=now) == (1, 0)
+        assert expiry.run_expiry(now=now) == (1, 0)
         db.session.commit()
     assert notices(app, sponsee.id) == []
     [notice] = notices(app, users["member"].id)

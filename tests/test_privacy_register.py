@@ -12,6 +12,7 @@ from coopere.config import Defaults
 from coopere.extensions import db
 from coopere.privacy import register
 from coopere.privacy.register_command import DOC_PATH
+from coopere.privacy.register_markdown import render_markdown
 
 # A column "looks personal" by its name: a name, a contact, an address, an IP, or free text
 # someone typed (notes, messages, descriptions, reasons, thanks), or a user id without a key.
@@ -143,13 +144,13 @@ def test_constants_follow_the_purge():
 
 
 def test_committed_document_is_up_to_date():
-    assert DOC_PATH.read_text(encoding="utf-8") == register.render_markdown(), (
+    assert DOC_PATH.read_text(encoding="utf-8") == render_markdown(), (
         "docs/registre.md is out of date: flask --app coopere registre --output docs/registre.md"
     )
 
 
 def test_document_names_every_table_and_sheet():
-    text = register.render_markdown()
+    text = render_markdown()
     for sheet in register.SHEETS:
         assert f"## {register.SHEETS.index(sheet) + 1}. {sheet.title}" in text
         for store in sheet.stores:
@@ -168,7 +169,7 @@ def test_cli_prints_writes_and_checks(app, runner, tmp_path, monkeypatch):
     target = tmp_path / "registre.md"
     result = runner.invoke(args=["registre", "--output", str(target)])
     assert result.exit_code == 0, result.output
-    assert target.read_text(encoding="utf-8") == register.render_markdown()
+    assert target.read_text(encoding="utf-8") == render_markdown()
 
     result = runner.invoke(args=["registre", "--check"])
     assert result.exit_code == 0, result.output

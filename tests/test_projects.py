@@ -16,7 +16,7 @@ from coopere.auth.models import Role, User
 from coopere.extensions import db
 from coopere.listings import projects
 from coopere.listings.models import Listing, Participation
-from coopere.listings.services import ListingError
+from coopere.listings.validation import ListingError
 
 
 @pytest.fixture

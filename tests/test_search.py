@@ -33,7 +33,8 @@ def test_prefix_upper_bound_stays_among_letters_and_digits():
 def listings(app, users):
     """Open listings of the animator, indexed as « Mes annonces » does; title -> id."""
     from coopere.auth.models import User
-    from coopere.listings.services import ListingValues, create_listing
+    from coopere.listings.services import create_listing
+    from coopere.listings.validation import ListingValues
 
     with app.app_context():
         seed_themes()

@@ -1,1 +1,1 @@
-"""Backups of the perimeter's database and their restoration (`flask --app coopere backup | restore`)."""
+"""Backups of the perimeter's database, and restoring one (`flask --app coopere backup|restore`)."""

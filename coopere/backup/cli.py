@@ -1,4 +1,4 @@
-"""`flask --app coopere backup [--keep N] [--list]` and `flask --app coopere restore FILE [--yes]`."""
+"""`flask --app coopere backup [--keep N] [--list]`, `flask --app coopere restore FILE [--yes]`."""
 
 from __future__ import annotations
 
@@ -10,14 +10,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .services import (
-    BackupError,
-    backup_database,
-    backup_directory,
-    check_backup,
-    list_backups,
-    restore_database,
-)
+from .files import BackupError, backup_directory, list_backups
+from .services import backup_database, check_backup, restore_database
 
 
 class Failure(click.ClickException):
@@ -48,8 +42,8 @@ def local_time(moment: datetime) -> str:
     "--keep",
     type=click.IntRange(min=0),
     default=None,
-    help="How many backups to keep (the newest); older ones are deleted. Default: BACKUP_KEEP (14); "
-    "0 keeps them all.",
+    help="How many backups to keep (the newest); older ones are deleted. Default: BACKUP_KEEP "
+    "(14); 0 keeps them all.",
 )
 @click.option(
     "--list",
@@ -69,7 +63,8 @@ def backup_command(keep, list_only):
         click.echo(f"{len(backups)} sauvegarde(s) dans {directory} (la plus récente d'abord) :")
         for info in backups:
             click.echo(
-                f"  {info.path.name:<52} {local_time(info.created_at):<24} {human_size(info.size):>10}"
+                f"  {info.path.name:<52} {local_time(info.created_at):<24} "
+                f"{human_size(info.size):>10}"
             )
         return
     try:
@@ -80,7 +75,8 @@ def backup_command(keep, list_only):
     if result.pruned:
         kept = keep if keep is not None else current_app.config.get("BACKUP_KEEP", 14)
         click.echo(
-            f"{len(result.pruned)} ancienne(s) sauvegarde(s) supprimée(s) : on garde les {kept} plus récentes."
+            f"{len(result.pruned)} ancienne(s) sauvegarde(s) supprimée(s) : "
+            f"on garde les {kept} plus récentes."
         )
     click.echo("Pensez à en garder une copie hors de cette machine.")
 

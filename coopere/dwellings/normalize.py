@@ -68,7 +68,7 @@ ABBREVIATIONS = {
     "nd": "notre dame",
 }
 # « pass. » is a street type (passage), not a password. Set apart from the literal above because
-# bandit (B105) reads a dict key "pass" as a password, and a nosec on a multi-line literal covers all of it.
+# bandit (B105) reads a dict key "pass" as a password; a nosec on a multi-line literal covers all.
 ABBREVIATIONS["pass"] = "passage"  # nosec B105
 
 # Repetition index: the letter alone means the usual word (« 4 b » is « 4 bis »).

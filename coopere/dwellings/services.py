@@ -14,7 +14,9 @@ from sqlalchemy import func, insert, select
 from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
-from .csv_import import ImportResult, export_csv, parse_dwellings_csv
+from .csv_export import export_csv
+from .csv_import import parse_dwellings_csv
+from .csv_rows import ImportResult
 from .models import Dwelling, LetterSent, new_reference
 from .normalize import address_key
 
@@ -195,7 +197,7 @@ def totals(estimated: int) -> RegisterTotals:
 
 
 def streets(receiving_letters: bool = False) -> list[tuple[str, int]]:
-    """(street, number of dwellings) in alphabetical order; optionally only those that get letters."""
+    """(street, number of dwellings) in alphabetical order; optionally only those that get mail."""
     query = select(Dwelling.street, func.count(Dwelling.id))
     if receiving_letters:
         query = query.where(Dwelling.receives_letters)

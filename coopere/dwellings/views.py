@@ -6,12 +6,12 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..inputs import page_number
 from ..auth.forms import ConfirmForm
 from ..extensions import db
+from ..inputs import page_number
 from ..perimeter.models import get_perimeter
-from .forms import DwellingForm, ImportForm
 from . import services
+from .forms import DwellingForm, ImportForm
 from .models import Dwelling
 from .services import (
     PAGE_SIZE,

@@ -128,7 +128,7 @@ _LOAD_OWNER = contains_eager(Listing.owner.of_type(_OWNER))
 
 
 def _with_proximity(query, viewer: User, *, load_owner: bool = True):
-    """Join the owner (loaded into listing.owner) and both homes; returns (query, proximity column)."""
+    """Join the owner (loaded into listing.owner) and both homes; returns (query, proximity)."""
     query = query.join(_OWNER, _OWNER.id == Listing.owner_id)
     if load_owner:
         query = query.options(_LOAD_OWNER)
@@ -158,9 +158,9 @@ def _found(rows, since: datetime | None) -> list[Found]:
 def _nearby(
     viewer: User, filters: Filters, since: datetime | None
 ) -> tuple[list[Found], list[Found]]:
-    """Up to NEARBY listings in the viewer's building, and up to NEARBY more in their street, newest
-    first (one query). The building's part starts from its few residents' listings; the street's part
-    walks the open listings newest first until it has found NEARBY of them."""
+    """Up to NEARBY listings in the viewer's building, and up to NEARBY more in their street,
+    newest first (one query). The building's part starts from its few residents' listings; the
+    street's part walks the open listings newest first until it has found NEARBY of them."""
     if viewer.dwelling_id is None:
         return [], []
     neighbours = (
@@ -241,7 +241,7 @@ def mark_seen(viewer: User, now: datetime | None = None) -> None:
 
 
 def new_count(viewer: User) -> int:
-    """How many open listings of others appeared since the viewer's last visit, up to NEW_CAP + 1."""
+    """How many open listings of others appeared since the viewer's last visit (≤ NEW_CAP + 1)."""
     since = last_visit(viewer)
     conditions = [
         Listing.status == ListingStatus.OPEN.value,
@@ -314,7 +314,7 @@ def matches_for(
     ]
     if exclude_owner_id is not None:
         conditions.append(Listing.owner_id != exclude_owner_id)
-    # the MATCH_WINDOW newest along ix_listings_browse, then the nearest of them first: a bounded cost
+    # the MATCH_WINDOW newest along ix_listings_browse, then the nearest of them first: bounded cost
     recent = _newest_first(select(Listing.id).where(*conditions)).limit(MATCH_WINDOW).subquery()
     query, proximity = _with_proximity(
         select(Listing).join(recent, recent.c.id == Listing.id), viewer

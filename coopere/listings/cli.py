@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .services import run_expiry
+from .expiry import run_expiry
 
 listings_cli = AppGroup("listings", help="Listings: offers, needs and projects.")
 
@@ -21,7 +21,7 @@ def expire_command():
 
 @listings_cli.command("reindex")
 def reindex_command():
-    """Rebuild the search words of every listing (after an upgrade or a change of a theme's names)."""
+    """Rebuild every listing's search words (after an upgrade, or when a theme's names change)."""
     from .search import reindex_all
 
     count = reindex_all()
@@ -31,7 +31,8 @@ def reindex_command():
 
 @listings_cli.command("weekly-digest")
 def weekly_digest_command():
-    """Email the week's new listings to the members who asked for it (weekly cron; idempotent within 6 days)."""
+    """Email the week's new listings to the members who asked for it (weekly cron; idempotent
+    within 6 days)."""
     from flask import current_app
 
     from ..notifications.weekly import send_weekly_digest

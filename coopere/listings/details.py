@@ -126,7 +126,7 @@ def clean_details(slug: str | None, raw: dict) -> dict:
                 )
             cleaned[spec.name] = day.isoformat()
         elif spec.kind == QUANTITY:
-            # isdecimal, not isdigit: « ² » is a digit int() refuses; a long number is over the maximum anyway
+            # isdecimal, not isdigit: « ² » is a digit int() refuses; a long number is over the max
             if not text.isdecimal() or len(text) > 6 or not 0 < int(text) <= QUANTITY_MAX:
                 raise DetailError(
                     _l("La quantité visée doit être un nombre entier supérieur à zéro."), spec.name

@@ -1,8 +1,8 @@
-"""A listing's photo: checked from its bytes (JPEG or PNG only), rebuilt on the server from its pixels
-alone — no metadata at all: EXIF, GPS, comments, ICC profiles, XMP — at most 1600 px on its long
-side, and stored under a random name in instance/photos. Files follow the database: a photo written
-in a transaction that is rolled back is removed, and a replaced or removed photo is deleted once the
-change is committed."""
+"""A listing's photo: checked from its bytes (JPEG or PNG only), rebuilt on the server from its
+pixels alone — no metadata at all: EXIF, GPS, comments, ICC profiles, XMP — at most 1600 px on
+its long side, and stored under a random name in instance/photos. Files follow the database: a
+photo written in a transaction that is rolled back is removed, and a replaced or removed photo is
+deleted once the change is committed."""
 
 from __future__ import annotations
 

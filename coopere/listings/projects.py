@@ -7,12 +7,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
-from ..members.sponsorship import on_behalf
 from .models import Listing, ListingKind, ListingStatus, Participation
-from .services import ListingError
+from .services import audit_listing
+from .validation import ListingError
 
 FULL = _l("Ce projet est complet.")
 
@@ -79,7 +78,7 @@ def join(listing: Listing, member: User, *, actor: User) -> Participation:
             else _l("%(name)s participe déjà à ce projet.", name=member.first_name)
         )
     if listing.max_participants is not None:
-        # Lock the project row while counting, so two last-minute sign-ups cannot both take the last place.
+        # Lock the project row while counting: two late sign-ups cannot both take the last place.
         db.session.execute(select(Listing.id).where(Listing.id == listing.id).with_for_update())
         if participant_count(listing) >= listing.max_participants:
             raise ListingError(FULL)
@@ -90,14 +89,7 @@ def join(listing: Listing, member: User, *, actor: User) -> Participation:
     )
     db.session.add(participation)
     db.session.flush()
-    record(
-        "project.joined",
-        actor=actor,
-        target=member,
-        listing=listing.id,
-        title=listing.title,
-        **on_behalf(actor, member),
-    )
+    audit_listing("project.joined", listing, actor=actor, owner=member)
     return participation
 
 
@@ -114,11 +106,4 @@ def leave(listing: Listing, member: User, *, actor: User) -> None:
         )
     db.session.delete(participation)
     db.session.flush()
-    record(
-        "project.left",
-        actor=actor,
-        target=member,
-        listing=listing.id,
-        title=listing.title,
-        **on_behalf(actor, member),
-    )
+    audit_listing("project.left", listing, actor=actor, owner=member)

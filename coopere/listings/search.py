@@ -1,11 +1,11 @@
 """Search words of listings: folded French words stored in `listing_terms`, looked up by prefix.
 
-« velo » finds « Vélo », « velos » finds « vélo », « chat » finds « chats » and « chaton »: every word
-of a listing (title, description, theme in French and English) is folded (no accents, lower case),
-reduced to its singular and stored once per listing. A query word matches a stored term that
-starts with it. The lookup is a range on the primary key (term, listing_id), so it costs the same
-with 100 or 10,000 listings, on SQLite and on PostgreSQL alike (only letters and digits are stored,
-which every collation orders the same way)."""
+« velo » finds « Vélo », « velos » finds « vélo », « chat » finds « chats » and « chaton »: every
+word of a listing (title, description, theme in French and English) is folded (no accents, lower
+case), reduced to its singular and stored once per listing. A query word matches a stored term
+that starts with it. The lookup is a range on the primary key (term, listing_id), so it costs the
+same with 100 or 10,000 listings, on SQLite and on PostgreSQL alike (only letters and digits are
+stored, which every collation orders the same way)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def fold(text: str) -> str:
 
 def singular(word: str) -> str:
     """A French plural reduced to its singular, roughly: « vélos » → « velo », « jeux » → « jeu »,
-    « journaux » → « journal ». Words of three letters or fewer are left alone (« bus », « gaz »)."""
+    « journaux » → « journal ». Words of three letters or fewer stay (« bus », « gaz »)."""
     if len(word) <= 3 or word.isdigit():
         return word
     if word.endswith("aux") and len(word) > 4:
@@ -71,8 +71,8 @@ def listing_text(listing: Listing, theme: Theme | None = None) -> str:
 
 
 def index_listing(listing: Listing) -> None:
-    """Rebuild the listing's search words (call after any change of its title, description or theme).
-    The listing must have an id (flushed)."""
+    """Rebuild the listing's search words (call after any change of its title, description or
+    theme). The listing must have an id (flushed)."""
     if listing.id is None:
         db.session.flush()
     theme = db.session.get(Theme, listing.theme_id)
@@ -162,8 +162,8 @@ def _term_range(word: str) -> list:
 
 
 def search_filter(query: str, *, per_listing: bool = False):
-    """SQL conditions on Listing: every word of the query matches one of the listing's terms by prefix.
-    An empty list when the query has no searchable word.
+    """SQL conditions on Listing: every word of the query matches one of the listing's terms by
+    prefix. An empty list when the query has no searchable word.
 
     By default each word is a list of ids found through the primary key (term, listing_id), for a
     query that walks listings newest first; `per_listing` checks each listing's own words instead

@@ -5,18 +5,14 @@ Every function takes the `owner` (the person the listing belongs to, i.e. `subje
 `actor` (who is logged in: the owner, or their sponsor acting for them). Both are recorded: the
 actor as Listing.created_by on creation and in the audit log, with "on behalf of" when they differ.
 Functions work in the current transaction; the caller commits, or rolls back on ListingError.
-
-Expiry: a listing published (or renewed) on day D expires on D + LISTING_NEED_DAYS for a need,
-D + LISTING_OFFER_DAYS for an offer or a project; `flask listings expire` reminds the owner (or
-their sponsor) LISTING_REMINDER_DAYS before, once, then marks it expired. Functions that depend on
-the time take `now=` (tests pass a fixed moment)."""
+Functions that depend on the time take `now=` (tests pass a fixed moment); how long a listing
+stays published: `lifetime`, and expiry.py."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -28,62 +24,27 @@ from ..extensions import db
 from ..members.sponsorship import can_act_for, on_behalf
 from ..timeutil import utcnow
 from . import photos
-from .details import DetailError, clean_details, form_name
-from .models import Listing, ListingKind, ListingStatus, Participation, Theme
+from .models import Listing, ListingKind, ListingStatus, Participation
 from .search import index_listing
+from .validation import (
+    TITLE_MAX,
+    TITLE_MIN,
+    ListingError,
+    ListingValues,
+    _clean,
+)
 
-TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX, AVAILABILITY_MAX = 3, 120, 2000, 200
-PARTICIPANTS_MAX = 1000
-KINDS = (ListingKind.OFFER.value, ListingKind.NEED.value, ListingKind.PROJECT.value)
 PUBLISHED = (ListingStatus.OPEN.value, ListingStatus.PAUSED.value)
 RENEWABLE = (*PUBLISHED, ListingStatus.EXPIRED.value)
-ENDED = (
-    ListingStatus.FULFILLED.value,
-    ListingStatus.CLOSED.value,
-    ListingStatus.EXPIRED.value,
-    ListingStatus.HIDDEN.value,
-)
 EDITABLE = (ListingStatus.DRAFT.value, *PUBLISHED)
 
-TITLE_LENGTH = _l(
-    "Le titre doit faire entre %(min)d et %(max)d caractères.", min=TITLE_MIN, max=TITLE_MAX
-)
-DESCRIPTION_LENGTH = _l(
-    "La description est trop longue (%(max)d caractères au plus).", max=DESCRIPTION_MAX
-)
 HIDDEN = _l(
-    "Cette annonce a été masquée par le groupe d'animation : elle ne peut être ni modifiée ni publiée. "
-    "Parlez-en au groupe d'animation."
+    "Cette annonce a été masquée par le groupe d'animation : elle ne peut être ni modifiée ni "
+    "publiée. Parlez-en au groupe d'animation."
 )
 
 # Money words (folded: no accents, lower case). Exchanges are free; these only trigger a reminder.
 MONEY = re.compile(r"€|\beuros?\b|\bprix\b|\bpayer\b|\bpayante?s?\b|\btarifs?\b")
-
-
-class ListingError(ValueError):
-    """A refused change to a listing; the message is French (lazy) and safe to show. `field`
-    names the form field it concerns, if any."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(message)
-        self.field = field
-
-
-@dataclass(frozen=True)
-class ListingValues:
-    """What the form gives. `details` holds the chosen theme's details as typed (see details.py);
-    `days` the chosen weekdays (0 = Monday). The project fields count only for kind "project"."""
-
-    theme_id: int
-    kind: str
-    title: str
-    description: str = ""
-    availability: str = ""
-    days: tuple = ()
-    details: dict = field(default_factory=dict)
-    max_participants: int | str | None = None
-    project_date: date | None = None
-    event_id: int | None = None
 
 
 def _fold(text: str) -> str:
@@ -109,7 +70,7 @@ def listing_of(owner: User, listing_id: int) -> Listing | None:
 
 
 def my_listings(owner: User) -> dict[str, list[Listing]]:
-    """The owner's listings in three groups: drafts to confirm, published (open or paused), ended."""
+    """The owner's listings in three groups: drafts to confirm, published (open, paused), ended."""
     groups: dict[str, list[Listing]] = {"drafts": [], "published": [], "ended": []}
     rows = db.session.scalars(
         select(Listing)
@@ -141,104 +102,13 @@ def draft_counts(owner_ids: list[int]) -> dict[int, int]:
 # --- checks ---------------------------------------------------------------------------------
 
 
-def _clean(
-    values: ListingValues,
-    *,
-    current_theme_id: int | None = None,
-    current_event_id: int | None = None,
-    current_project_date: date | None = None,
-) -> ListingValues:
-    title = " ".join((values.title or "").split())
-    description = (values.description or "").strip()
-    availability = " ".join((values.availability or "").split())
-    if values.kind not in KINDS:
-        raise ListingError(
-            _l("Choisissez : je propose, je cherche ou un projet collectif."), "kind"
-        )
-    theme = db.session.get(Theme, values.theme_id) if values.theme_id else None
-    if theme is None or (theme.retired and theme.id != current_theme_id):
-        raise ListingError(_l("Choisissez un thème dans la liste."), "theme_id")
-    if not title:
-        raise ListingError(_l("Donnez un titre à l'annonce."), "title")
-    if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise ListingError(TITLE_LENGTH, "title")
-    if len(description) > DESCRIPTION_MAX:
-        raise ListingError(DESCRIPTION_LENGTH, "description")
-    if len(availability) > AVAILABILITY_MAX:
-        raise ListingError(
-            _l(
-                "Les disponibilités sont trop longues (%(max)d caractères au plus).",
-                max=AVAILABILITY_MAX,
-            ),
-            "availability",
-        )
-    try:
-        days = sorted({int(day) for day in values.days or ()})
-    except (TypeError, ValueError):
-        days = [-1]
-    if any(not 0 <= day <= 6 for day in days):
-        raise ListingError(_l("Choisissez des jours de la semaine dans la liste."), "days")
-    try:
-        details = clean_details(theme.slug, values.details or {})
-    except DetailError as error:
-        raise ListingError(str(error), form_name(theme.slug, error.name)) from None
-    project = {"max_participants": None, "project_date": None, "event_id": None}
-    if values.kind == ListingKind.PROJECT.value:
-        project = _clean_project(values, current_event_id, current_project_date)
-    return ListingValues(
-        theme_id=theme.id,
-        kind=values.kind,
-        title=title,
-        description=description,
-        availability=availability,
-        days=tuple(days),
-        details=details,
-        **project,
-    )
-
-
-def _clean_project(
-    values: ListingValues, current_event_id: int | None, current_date: date | None
-) -> dict:
-    from ..events.models import Event
-    from ..timeutil import paris_today
-
-    maximum = values.max_participants
-    if maximum in (None, ""):
-        maximum = None
-    else:
-        text = str(maximum).strip()
-        # isdecimal, not isdigit: « ² » is a digit int() refuses; 7 digits and more are over the maximum anyway
-        if not text.isdecimal() or len(text) > 6 or not 0 < int(text) <= PARTICIPANTS_MAX:
-            raise ListingError(
-                _l("Le nombre de participants doit être un nombre entier supérieur à zéro."),
-                "max_participants",
-            )
-        maximum = int(text)
-    event_id = values.event_id or None
-    if event_id is not None:
-        event = db.session.get(Event, event_id)
-        upcoming = event is not None and not event.cancelled and event.ends_at >= utcnow()
-        if event is None or (not upcoming and event.id != current_event_id):
-            raise ListingError(_l("Choisissez un rendez-vous à venir dans la liste."), "event_id")
-    if (
-        values.project_date is not None
-        and values.project_date != current_date
-        and values.project_date < paris_today()
-    ):
-        raise ListingError(
-            _l("La date du projet est passée : choisissez aujourd'hui ou une date à venir."),
-            "project_date",
-        )
-    return {"max_participants": maximum, "project_date": values.project_date, "event_id": event_id}
-
-
 def _check_not_hidden(listing: Listing) -> None:
     if listing.status == ListingStatus.HIDDEN:
         raise ListingError(HIDDEN)
 
 
-def _audit(action: str, listing: Listing, *, actor: User, owner: User, **details) -> None:
+def audit_listing(action: str, listing: Listing, *, actor: User, owner: User, **details) -> None:
+    """Record `action` on the owner's listing in the audit log (with « on behalf of »)."""
     record(
         action,
         actor=actor,
@@ -250,7 +120,7 @@ def _audit(action: str, listing: Listing, *, actor: User, owner: User, **details
     )
 
 
-# --- expiry ---------------------------------------------------------------------------------
+# --- expiry (the daily run: expiry.py) ------------------------------------------------------
 
 
 def lifetime(kind: str) -> timedelta:
@@ -344,7 +214,7 @@ def create_listing(
     photo: photos.Photo | None = None,
     now: datetime | None = None,
 ) -> Listing:
-    """A new offer, need or project, published at once (drafts come only from the registration desk)."""
+    """A new offer, need or project, published at once (drafts come only from the desk)."""
     values = _clean(values)
     now = now or utcnow()
     listing = Listing(
@@ -360,7 +230,7 @@ def create_listing(
     _set_photo(listing, photo, False)
     db.session.flush()
     index_listing(listing)  # search words
-    _audit(
+    audit_listing(
         "project.created" if listing.kind == ListingKind.PROJECT else "listing.created",
         listing,
         actor=actor,
@@ -416,7 +286,7 @@ def update_listing(
         db.session.flush()
         if {"title", "description", "theme_id"} & set(changed):
             index_listing(listing)  # search words
-        _audit("listing.updated", listing, actor=actor, owner=owner, fields=changed)
+        audit_listing("listing.updated", listing, actor=actor, owner=owner, fields=changed)
     return changed
 
 
@@ -458,7 +328,7 @@ def publish(listing: Listing, *, actor: User, owner: User, now: datetime | None 
     listing.status = ListingStatus.OPEN.value
     listing.published_at = now
     _start_clock(listing, now)
-    _audit("listing.confirmed", listing, actor=actor, owner=owner)
+    audit_listing("listing.confirmed", listing, actor=actor, owner=owner)
 
 
 def publish_all_drafts(owner: User, *, actor: User) -> tuple[list[Listing], list[Listing]]:
@@ -485,16 +355,26 @@ def renew(listing: Listing, *, actor: User, owner: User, now: datetime | None = 
     if listing.status == ListingStatus.EXPIRED.value:
         listing.status = ListingStatus.OPEN.value
     _start_clock(listing, now)
-    _audit("listing.renewed", listing, actor=actor, owner=owner)
+    audit_listing("listing.renewed", listing, actor=actor, owner=owner)
+
+
+def _move(
+    listing: Listing, allowed: tuple, status: ListingStatus, refusal, action: str, **people
+) -> None:
+    """Move a listing whose status is in `allowed` to `status`, audited as `action` (the owner's
+    decision: `people` are its actor and owner); otherwise refuse with `refusal`."""
+    _check_not_hidden(listing)
+    if listing.status not in allowed:
+        raise ListingError(refusal)
+    listing.status = status.value
+    audit_listing(action, listing, **people)
 
 
 def pause(listing: Listing, *, actor: User, owner: User) -> None:
     """Put an open listing aside for a while: neighbours no longer see it, nothing is lost."""
-    _check_not_hidden(listing)
-    if listing.status != ListingStatus.OPEN.value:
-        raise ListingError(_l("Seule une annonce ouverte peut être mise en pause."))
-    listing.status = ListingStatus.PAUSED.value
-    _audit("listing.paused", listing, actor=actor, owner=owner)
+    refusal = _l("Seule une annonce ouverte peut être mise en pause.")
+    open_ = (ListingStatus.OPEN.value,)
+    _move(listing, open_, ListingStatus.PAUSED, refusal, "listing.paused", actor=actor, owner=owner)
 
 
 def resume(listing: Listing, *, actor: User, owner: User, now: datetime | None = None) -> None:
@@ -506,25 +386,21 @@ def resume(listing: Listing, *, actor: User, owner: User, now: datetime | None =
     listing.status = ListingStatus.OPEN.value
     if listing.expires_at is None or listing.expires_at <= now:
         _start_clock(listing, now)
-    _audit("listing.resumed", listing, actor=actor, owner=owner)
+    audit_listing("listing.resumed", listing, actor=actor, owner=owner)
 
 
 def fulfil(listing: Listing, *, actor: User, owner: User) -> None:
     """« C'est fait »: the offer found someone, the need was met, the project took place."""
-    _check_not_hidden(listing)
-    if listing.status not in PUBLISHED:
-        raise ListingError(_l("Seule une annonce publiée peut être marquée comme faite."))
-    listing.status = ListingStatus.FULFILLED.value
-    _audit("listing.fulfilled", listing, actor=actor, owner=owner)
+    refusal = _l("Seule une annonce publiée peut être marquée comme faite.")
+    done = ListingStatus.FULFILLED
+    _move(listing, PUBLISHED, done, refusal, "listing.fulfilled", actor=actor, owner=owner)
 
 
 def close_listing(listing: Listing, *, actor: User, owner: User) -> None:
-    """Close a published (open or paused) listing: neighbours no longer see it; it stays in history."""
-    _check_not_hidden(listing)
-    if listing.status not in PUBLISHED:
-        raise ListingError(_l("Seule une annonce publiée peut être fermée."))
-    listing.status = ListingStatus.CLOSED.value
-    _audit("listing.closed", listing, actor=actor, owner=owner)
+    """Close a published (open or paused) listing: neighbours no longer see it; history keeps it."""
+    refusal = _l("Seule une annonce publiée peut être fermée.")
+    closed = ListingStatus.CLOSED
+    _move(listing, PUBLISHED, closed, refusal, "listing.closed", actor=actor, owner=owner)
 
 
 def has_exchanges(listing: Listing) -> bool:
@@ -548,98 +424,7 @@ def delete_listing(listing: Listing, *, actor: User, owner: User) -> bool:
         raise ListingError(
             _l("Des voisins ont répondu à cette annonce : elle reste dans l'historique.")
         )
-    _audit("listing.deleted", listing, actor=actor, owner=owner)
+    audit_listing("listing.deleted", listing, actor=actor, owner=owner)
     photos.discard(listing.photo, db.session)
     db.session.delete(listing)
     return True
-
-
-def delete_draft(listing: Listing, *, actor: User, owner: User) -> None:
-    """Remove a draft that was not right."""
-    if listing.status != ListingStatus.DRAFT:
-        raise ListingError(
-            _l("Seule une annonce à confirmer peut être retirée. Une annonce publiée se ferme.")
-        )
-    delete_listing(listing, actor=actor, owner=owner)
-
-
-# --- expiry run (`flask listings expire`, daily from cron) ----------------------------------
-
-
-def reminder_recipient(owner: User) -> User:
-    """Who is reminded: the owner, or the sponsor of an offline owner."""
-    from ..members.sponsorship import sponsorship_of
-
-    if owner.is_offline:
-        sponsorship = sponsorship_of(owner)
-        if sponsorship is not None:
-            return sponsorship.sponsor
-    return owner
-
-
-def run_expiry(now: datetime | None = None) -> tuple[int, int]:
-    """Remind, once, the owners (or sponsors) of the listings that expire within the reminder window,
-    and mark expired the published listings whose date has passed. Safe to run again (nothing is done
-    twice). Returns (reminders sent, listings expired)."""
-    from flask import url_for
-
-    from ..notifications.services import notify
-    from .models import ListingKind as Kind
-
-    now = now or utcnow()
-    expired = list(
-        db.session.scalars(
-            select(Listing).where(
-                Listing.status.in_(PUBLISHED),
-                Listing.expires_at.is_not(None),
-                Listing.expires_at <= now,
-            )
-        )
-    )
-    for listing in expired:
-        listing.status = ListingStatus.EXPIRED.value
-        record("listing.expired", target=listing.owner, listing=listing.id, title=listing.title)
-    due = list(
-        db.session.scalars(
-            select(Listing)
-            .where(
-                Listing.status == ListingStatus.OPEN.value,
-                Listing.expiry_reminded_at.is_(None),
-                Listing.expires_at.is_not(None),
-                Listing.expires_at <= now + reminder_window(),
-            )
-            .order_by(Listing.id)
-        )
-    )
-    with current_app.test_request_context():
-        link = url_for("listings.mine")
-    for listing in due:
-        owner = listing.owner
-        recipient = reminder_recipient(owner)
-
-        def text(listing=listing, owner=owner, recipient=recipient):
-            from flask_babel import format_date
-
-            when = format_date(listing.expires_at, "d MMMM yyyy")
-            if listing.kind == Kind.PROJECT:
-                what = _l("Le projet « %(title)s »", title=listing.title)
-            else:
-                what = _l("L'annonce « %(title)s »", title=listing.title)
-            if recipient.id != owner.id:
-                return _l(
-                    "%(what)s de %(name)s expire le %(date)s. Pour la garder, renouvelez-la depuis "
-                    "« Mes annonces » en agissant pour %(name)s.",
-                    what=what,
-                    name=owner.first_name,
-                    date=when,
-                )
-            return _l(
-                "%(what)s expire le %(date)s. Pour la garder en ligne, renouvelez-la depuis "
-                "« Mes annonces ».",
-                what=what,
-                date=when,
-            )
-
-        notify([recipient], "listing.expiring", text, link)
-        listing.expiry_reminded_at = now
-    return len(due), len(expired)

@@ -10,18 +10,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..inputs import parse_id
-from ..urls import next_path
 from ..auth.forms import ConfirmForm
 from ..extensions import db
+from ..inputs import parse_id
 from ..members.sponsorship import subject
+from ..urls import next_path
 from . import photos, projects, services
-from .details import DETAILS, form_name, parse_date
 from .browse_views import matches_step
+from .details import DETAILS, form_name, parse_date
 from .forms import ListingForm, ThemeForm
 from .models import Listing, Theme
-from .services import ListingError, ListingValues
 from .themes import ThemeError, all_themes, save_theme, set_retired
+from .validation import ListingError, ListingValues
 
 bp = Blueprint("listings", __name__)
 
@@ -456,7 +456,7 @@ def photo(name: str):
 @bp.route("/annonces/catalogue.pdf")
 def catalogue():
     from ..perimeter.models import get_perimeter
-    from .paper import catalogue_pdf
+    from .printouts import catalogue_pdf
 
     pdf = catalogue_pdf(get_perimeter() or abort(404))
     response = current_app.response_class(pdf, mimetype="application/pdf")

@@ -1,1 +1,1 @@
-"""Print runs: invitation letters for the dwelling register, posters and flyers, as background jobs."""
+"""Print runs: invitation letters for the dwelling register, posters, flyers, as background jobs."""

@@ -100,8 +100,8 @@ def letters_command(out, streets, building, event_id, unaddressed, base_url):
         pdf = printing.render_letters(letter_run, progress=progress)
     out.write_bytes(pdf)
     click.echo(
-        f"{run.letters_count} lettre(s) écrite(s) dans {out} (série {run.code}). Après la distribution, "
-        "confirmez-la sur le site (Impressions)."
+        f"{run.letters_count} lettre(s) écrite(s) dans {out} (série {run.code}). "
+        "Après la distribution, confirmez-la sur le site (Impressions)."
     )
 
 

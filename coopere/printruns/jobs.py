@@ -44,7 +44,8 @@ def launch(run: PrintRun) -> None:
         if child.poll() is not None:
             _children.discard(child)
     with open(log, "ab") as output:
-        # A fixed argument list (this Python, an integer id), no shell, nothing typed by a person: nosec B603.
+        # A fixed argument list (this Python, an integer id), no shell, nothing a person typed:
+        # nosec B603.
         _children.add(
             subprocess.Popen(
                 [

@@ -227,8 +227,8 @@ def files_kept_days() -> int:
 
 
 def delete_old_files(days: int | None = None, *, now: datetime | None = None) -> int:
-    """Delete PDFs older than `days`; the runs stay listed, without their file. The runs forget their
-    file in a commit first: a failure never leaves a run pointing at a missing file."""
+    """Delete PDFs older than `days`; the runs stay listed, without their file. The runs forget
+    their file in a commit first: a failure never leaves a run pointing at a missing file."""
     old = runs_with_old_files(days, now=now)
     names = [run.file_name for run in old]
     for run in old:
@@ -318,7 +318,7 @@ def scan_memory_seconds() -> int:
 
 
 def scan_counts(run_ids: list[int]) -> dict[int, int]:
-    """Scans per run: each is one browser on one day (see record_scan), as the reports count them."""
+    """Scans per run: each is one browser on one day (see record_scan), as the reports count it."""
     if not run_ids:
         return {}
     rows = db.session.execute(

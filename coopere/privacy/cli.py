@@ -17,7 +17,7 @@ def _date(moment) -> str:
 @with_appcontext
 def purge_command(dry_run: bool) -> None:
     """Apply the retention rules: erase members who left long ago, flag inactive accounts, delete
-    old audit entries, print files, expired activation codes and idempotency keys. Run it monthly."""
+    old audit entries, print files, expired activation codes and idempotency keys. Monthly."""
     try:
         report = purge(dry_run=dry_run)
     except Exception as error:  # a database that cannot be reached: say so, exit non-zero
@@ -25,12 +25,14 @@ def purge_command(dry_run: bool) -> None:
     if dry_run:
         click.echo("Simulation (--dry-run) : rien n'est changé.")
     click.echo(
-        f"Comptes inactifs depuis longtemps (à voir par le groupe, rien n'est supprimé) : {len(report.inactive)}"
+        "Comptes inactifs depuis longtemps (à voir par le groupe, rien n'est supprimé) : "
+        f"{len(report.inactive)}"
     )
     for person in report.inactive:
         note = "" if person.newly_flagged else " (déjà signalé)"
         click.echo(
-            f"  n° {person.id} {person.name} — dernière connexion : {_date(person.last_login_at)}{note}"
+            f"  n° {person.id} {person.name} — "
+            f"dernière connexion : {_date(person.last_login_at)}{note}"
         )
     verb = "à effacer" if dry_run else "effacés"
     click.echo(

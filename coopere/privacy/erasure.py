@@ -116,7 +116,8 @@ CIVILITIES = (
 def identifiers(user: User) -> list[str]:
     """What identifies the person on its own, wherever it is written: their full name (both
     orders), their last name after a civility (« Mme Quintal »), email and phone (as stored and
-    as people write it). The last name alone is not here: « Martin » is also a saint and a street."""
+    as people write it). The last name alone is not here: « Martin » is also a saint and a
+    street."""
     # both orders: free texts may write « Le Goff Jeanne » (the site itself never does)
     values = [user.full_name, f"{user.last_name} {user.first_name}", user.email or ""]
     values += [f"{civility} {user.last_name}" for civility in CIVILITIES]

@@ -7,7 +7,6 @@ messages are left out (they are that person's data, not this one's)."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
 
 from flask_babel import force_locale
 from sqlalchemy import or_, select
@@ -16,20 +15,15 @@ from ..audit.models import AuditEvent
 from ..audit.services import action_label
 from ..auth.identifiers import format_phone
 from ..auth.models import User
-from ..cafe.models import Call, CheckIn
-from ..events.models import KIND_LABELS, Event, EventKind, EventSignup
-from ..exchanges.models import Block, Exchange, Message
+from ..cafe.models import Call
+from ..exchanges.models import Block, Exchange
 from ..extensions import db
 from ..group.models import (
     FAMILY_LABELS,
-    TASK_LABELS,
     Family,
     FamilyMember,
     HandoverNote,
-    RosterSlot,
-    Task,
 )
-from ..listings.models import Listing, Participation
 from ..members import consents as texts
 from ..members.models import (
     ActivationCode,
@@ -43,69 +37,18 @@ from ..moderation.models import MemberWarning, Report
 from ..notifications.models import Notification
 from ..perimeter.models import get_perimeter
 from ..timeutil import utcnow
+from .export_activity import event_part, exchange_part, listing_part
+from .export_words import (
+    CONTACT_WORDS,
+    END_WORDS,
+    METHOD_WORDS,
+    REASON_WORDS,
+    ROLE_WORDS,
+    _label,
+    _when,
+)
 
 FORMAT = "coopere-donnees-personnelles/1"
-
-KIND_WORDS = {
-    "offer": "Je peux proposer",
-    "need": "J'aimerais recevoir",
-    "project": "Projet collectif",
-}
-STATUS_WORDS = {
-    "draft": "brouillon",
-    "open": "publiée",
-    "paused": "en pause",
-    "fulfilled": "réalisée",
-    "closed": "fermée",
-    "expired": "expirée",
-    "hidden": "masquée par la modération",
-}
-EXCHANGE_WORDS = {
-    "pending": "en attente",
-    "accepted": "accepté",
-    "declined": "décliné",
-    "done": "fait",
-    "withdrawn": "retiré",
-}
-CONTACT_WORDS = {
-    "phone": "par téléphone",
-    "email": "par courriel",
-    "site": "par le site",
-    "sponsor": "par mon parrain ou ma marraine",
-}
-ROLE_WORDS = {
-    "member": "membre",
-    "animator": "animateur ou animatrice",
-    "admin": "administrateur ou administratrice",
-}
-METHOD_WORDS = {"tablet": "sur tablette", "paper": "sur papier", "online": "en ligne"}
-END_WORDS = {
-    "ended": "terminé",
-    "transferred": "transmis",
-    "activated": "la personne utilise le site elle-même",
-    "left": "départ du périmètre",
-}
-OUTCOME_WORDS = {
-    "reached": "joint(e)",
-    "no_answer": "pas de réponse",
-    "message_left": "message laissé",
-}
-REASON_WORDS = {
-    "political": "politique",
-    "religious": "religieux",
-    "commercial": "commercial",
-    "disrespectful": "irrespectueux",
-    "other": "autre",
-}
-
-
-def _when(moment: datetime | date | None) -> str | None:
-    """ISO 8601 (UTC for date-times, as stored); None stays None."""
-    return (
-        moment.isoformat(timespec="seconds")
-        if isinstance(moment, datetime)
-        else (moment.isoformat() if moment else None)
-    )
 
 
 def _first_names(ids) -> dict[int, str]:
@@ -115,32 +58,9 @@ def _first_names(ids) -> dict[int, str]:
     return dict(db.session.execute(select(User.id, User.first_name).where(User.id.in_(ids))).all())
 
 
-def _event(event: Event | None) -> dict | None:
-    if event is None:
-        return None
-    try:
-        kind = str(KIND_LABELS[EventKind(event.kind)])
-    except ValueError:
-        kind = event.kind
-    return {
-        "id": event.id,
-        "kind": event.kind,
-        "kind_label": kind,
-        "title": event.title,
-        "starts_at": _when(event.starts_at),
-        "place": event.place,
-    }
-
-
-def _label(labels: dict, enum_type, value: str) -> str:
-    try:
-        return str(labels[enum_type(value)])
-    except (ValueError, KeyError):
-        return value
-
-
 def names_in_details(details: str, uid: int) -> bool:
-    """An entry about someone else that names this member by id (« sponsor_id »: they were the sponsor)."""
+    """An entry about someone else that names this member by id (« sponsor_id »: they were the
+    sponsor)."""
     try:
         values = json.loads(details or "{}")
     except ValueError:
@@ -306,135 +226,10 @@ def _collect(user: User) -> dict:
         for s in sponsorships
     ]
 
-    listings = list(
-        db.session.scalars(
-            select(Listing).where(Listing.owner_id == uid).order_by(Listing.created_at, Listing.id)
-        )
-    )
-    listing_rows = [
-        {
-            "id": listing.id,
-            "kind": listing.kind,
-            "kind_label": KIND_WORDS.get(listing.kind, listing.kind),
-            "theme": listing.theme.label_fr,
-            "title": listing.title,
-            "description": listing.description,
-            "availability": listing.availability,
-            "days": listing.days,
-            "details": listing.details or {},
-            "has_photo": bool(listing.photo),
-            "status": listing.status,
-            "status_label": STATUS_WORDS.get(listing.status, listing.status),
-            "created_at": _when(listing.created_at),
-            "published_at": _when(listing.published_at),
-            "expires_at": _when(listing.expires_at),
-            "project_date": _when(listing.project_date),
-            "max_participants": listing.max_participants,
-        }
-        for listing in listings
-    ]
-    participations = [
-        {"listing_id": listing.id, "title": listing.title, "joined_at": _when(joined)}
-        for listing, joined in db.session.execute(
-            select(Listing, Participation.joined_at)
-            .join(Participation, Participation.listing_id == Listing.id)
-            .where(Participation.user_id == uid)
-            .order_by(Participation.joined_at)
-        ).all()
-    ]
+    listing_rows, participations = listing_part(uid)
+    exchange_rows = exchange_part(exchanges, uid, names)
+    signups, check_ins, call_rows, slots = event_part(uid, calls, names)
 
-    mine_by_exchange: dict[int, list[Message]] = {}
-    if exchanges:
-        for message in db.session.scalars(
-            select(Message)
-            .where(Message.exchange_id.in_([e.id for e in exchanges]), Message.author_id == uid)
-            .order_by(Message.created_at, Message.id)
-        ):
-            mine_by_exchange.setdefault(message.exchange_id, []).append(message)
-    exchange_rows = []
-    for exchange in exchanges:
-        owner = exchange.owner_id == uid
-        exchange_rows.append(
-            {
-                "id": exchange.id,
-                "role": "owner" if owner else "requester",
-                "role_label": "on vous a répondu" if owner else "vous avez répondu",
-                "listing_title": exchange.listing.title,
-                "other_first_name": names.get(
-                    exchange.requester_id if owner else exchange.owner_id, ""
-                ),
-                "status": exchange.status,
-                "status_label": EXCHANGE_WORDS.get(exchange.status, exchange.status),
-                "created_at": _when(exchange.created_at),
-                "decided_at": _when(exchange.decided_at),
-                "done_at": _when(exchange.done_at),
-                "my_thanks": exchange.owner_thanks if owner else exchange.requester_thanks,
-                # Only the messages this member wrote: the other party's are theirs.
-                "my_messages": [
-                    {
-                        "created_at": _when(m.created_at),
-                        "body": m.body,
-                        "hidden": m.hidden,
-                        "sent_by_sponsor": bool(m.sent_by_id and m.sent_by_id != uid),
-                    }
-                    for m in mine_by_exchange.get(exchange.id, [])
-                ],
-            }
-        )
-
-    signups = [
-        {"event": _event(event), "signed_up_at": _when(signup.created_at)}
-        for signup, event in db.session.execute(
-            select(EventSignup, Event)
-            .join(Event, Event.id == EventSignup.event_id)
-            .where(EventSignup.user_id == uid)
-            .order_by(Event.starts_at)
-        ).all()
-    ]
-    check_ins = [
-        {"event": _event(event), "at": _when(check_in.at), "newcomer": check_in.newcomer}
-        for check_in, event in db.session.execute(
-            select(CheckIn, Event)
-            .join(Event, Event.id == CheckIn.event_id)
-            .where(CheckIn.user_id == uid)
-            .order_by(CheckIn.at)
-        ).all()
-    ]
-    events_by_id = (
-        {
-            event.id: event
-            for event in db.session.scalars(
-                select(Event).where(Event.id.in_([c.event_id for c in calls]))
-            )
-        }
-        if calls
-        else {}
-    )
-    call_rows = [
-        {
-            "event": _event(events_by_id.get(call.event_id)),
-            "at": _when(call.at),
-            "outcome": call.outcome,
-            "outcome_label": OUTCOME_WORDS.get(call.outcome, call.outcome),
-            "note": call.note,
-            "called_by": names.get(call.called_by_id, ""),
-        }
-        for call in calls
-    ]
-    slots = [
-        {
-            "event": _event(event),
-            "task": slot.task,
-            "task_label": _label(TASK_LABELS, Task, slot.task),
-            "taken_at": _when(slot.taken_at),
-        }
-        for slot, event in db.session.execute(
-            select(RosterSlot, Event)
-            .join(Event, Event.id == RosterSlot.event_id)
-            .where(RosterSlot.volunteer_id == uid)
-            .order_by(Event.starts_at)
-        ).all()
-    ]
     notifications = [
         {
             "created_at": _when(n.created_at),

@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..config import ROOT
-from .register import render_markdown, retention_settings
+from .register import retention_settings
+from .register_markdown import render_markdown
 
 DOC_PATH = ROOT / "docs" / "registre.md"
 

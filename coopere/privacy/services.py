@@ -54,8 +54,8 @@ def pending_erasure(member: User) -> PendingErasure | None:
 def already_requested(pending: PendingErasure) -> str:
     return str(
         _l(
-            "Vous avez déjà demandé l'effacement de votre compte, le %(asked)s : rien de plus n'a été "
-            "envoyé. Un administrateur l'effectuera au plus tard le %(due)s.",
+            "Vous avez déjà demandé l'effacement de votre compte, le %(asked)s : rien de plus n'a "
+            "été envoyé. Un administrateur l'effectuera au plus tard le %(due)s.",
             asked=long_date(pending.asked_at),
             due=long_date(pending.due_by),
         )

@@ -10,7 +10,8 @@ import click
 from flask.cli import with_appcontext
 
 from ..perimeter.models import get_perimeter
-from .figures import EXTRA_KEYS, SUMMARY_KEYS, PeriodError, make_period, merge, summary
+from .period import PeriodError, make_period
+from .summary import EXTRA_KEYS, SUMMARY_KEYS, merge, summary
 
 LABELS_FR = {
     "dwellings": "Logements du registre (hors vacants)",
@@ -80,7 +81,8 @@ def report_command(
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
     click.echo(
-        f"{figures['perimeter'] or 'Périmètre'} — du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y}"
+        f"{figures['perimeter'] or 'Périmètre'} — "
+        f"du {period.start:%d/%m/%Y} au {period.end:%d/%m/%Y}"
     )
     for key in SUMMARY_KEYS:
         value = figures[key]

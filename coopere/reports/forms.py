@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from ..inputs import BaseForm
-from .figures import PERIOD_KINDS, PERIOD_LABELS
+from .period import PERIOD_KINDS, PERIOD_LABELS
 from .services import REPORT_TEXT_MAX
 
 

@@ -15,8 +15,9 @@ from ..audit.services import record
 from ..extensions import db
 from ..timeutil import paris_today
 from .charts import bar_chart, line_chart
-from .figures import Period, report
+from .dashboard import report
 from .models import ActivityReport
+from .period import Period
 from .tables import Table
 
 REPORT_TEXT_MAX = 20_000

@@ -14,8 +14,9 @@ from ..extensions import db
 from ..perimeter.models import get_perimeter
 from ..printing.activity_report import render_activity_report
 from .csv_export import csv_filename, table_to_csv
-from .figures import PeriodError, make_period, tables
+from .dashboard import tables
 from .forms import PeriodForm, ReportTextForm
+from .period import PeriodError, make_period
 from .services import (
     ReportError,
     dashboard,

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from coopere.dwellings.csv_import import DwellingRow, Duplicate, export_csv, parse_dwellings_csv
+from coopere.dwellings.csv_export import export_csv
+from coopere.dwellings.csv_import import parse_dwellings_csv
+from coopere.dwellings.csv_rows import Duplicate, DwellingRow
 from coopere.dwellings.normalize import address_key
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"

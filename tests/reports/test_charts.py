@@ -12,7 +12,8 @@ import pytest
 from flask import render_template_string
 from markupsafe import Markup
 
-from coopere.reports.charts import COLOURS, bar_chart, format_number, line_chart
+from coopere.reports.chart_parts import COLOURS, format_number
+from coopere.reports.charts import bar_chart, line_chart
 from coopere.reports.tables import Column, Table
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -9,13 +9,13 @@ import subprocess
 from datetime import date
 
 import pytest
+from helpers import flat, page_queries, post_form, text
+from known_perimeter import seed_known_perimeter
 from sqlalchemy import select
 
 from coopere.audit.models import AuditEvent
 from coopere.extensions import db
 from coopere.reports.models import ActivityReport
-from helpers import flat, page_queries, post_form, text
-from known_perimeter import seed_known_perimeter
 
 FIRST_HALF = "/bilan/?periode=custom&du=2026-01-01&au=2026-06-30"
 

@@ -6,14 +6,15 @@ import json
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
-
 from known_perimeter import at, seed_known_perimeter
+from sqlalchemy import select
 
 from coopere.auth.models import Role, User
 from coopere.dwellings.models import Dwelling
 from coopere.extensions import db
-from coopere.reports.figures import SUMMARY_KEYS, Period, make_period, merge, summary, tables
+from coopere.reports.dashboard import tables
+from coopere.reports.period import Period, make_period
+from coopere.reports.summary import SUMMARY_KEYS, merge, summary
 
 FIRST_HALF = Period(date(2026, 1, 1), date(2026, 6, 30))
 
@@ -222,7 +223,7 @@ def test_periods():
     ],
 )
 def test_impossible_periods_are_refused_in_french(app, start, end, message):
-    from coopere.reports.figures import PeriodError
+    from coopere.reports.period import PeriodError
 
     with app.test_request_context(), pytest.raises(PeriodError, match=message):
         make_period("custom", start, end)

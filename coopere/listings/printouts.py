@@ -13,8 +13,8 @@ from ..extensions import db
 from ..members.printouts import french_date, next_cafes
 from ..members.sponsorship import sponsorship_of
 from ..perimeter.models import Perimeter
-from ..printing.catalogue import Catalogue, CatalogueListing, render_catalogue
 from ..perimeter.services import perimeter_data
+from ..printing.catalogue import Catalogue, CatalogueListing, render_catalogue
 from ..timeutil import utcnow
 from . import projects
 from .details import shown
