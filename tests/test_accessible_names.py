@@ -152,7 +152,8 @@ def same_name_other_action(html: str) -> dict[str, set]:
 def form(action: str, label: str, hidden: str = "", **button_attrs) -> str:
     extra = "".join(f' {name.replace("_", "-")}="{value}"' for name, value in button_attrs.items())
     return (
-        f'<form method="post" action="{action}"><input type="hidden" name="csrf_token" value="{action}">'
+        f'<form method="post" action="{action}">'
+        f'<input type="hidden" name="csrf_token" value="{action}">'
         f'{hidden}<button type="submit"{extra}>{label}</button></form>'
     )
 
@@ -203,7 +204,8 @@ def test_the_check_flags_one_name_for_two_actions_and_nothing_else():
         )
         != {}
     )
-    # the same act twice (top and bottom of a long form) is fine; submit inputs and button links count
+    # the same act twice (top and bottom of a long form) is fine; submit inputs and button links
+    # count
     assert same_name_other_action(form("/a", "Enregistrer") + form("/a", "Enregistrer")) == {}
     assert (
         same_name_other_action(
@@ -331,7 +333,8 @@ def _demo(app) -> dict:
                         "printruns.event_printouts",
                     )
                 },
-                # the last café: its desk is open (a future one's opens on the day), its report written
+                # the last café: its desk is open (a future one's opens on the day), its report
+                # written
                 **{endpoint: {"event_id": past.id} for endpoint in ("cafe.desk", "cafe.report")},
                 "events.series_edit": {
                     "series_id": db.session.scalar(select(EventSeries.id).order_by(EventSeries.id))

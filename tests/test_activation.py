@@ -381,7 +381,7 @@ def test_an_offline_sponsee_who_activates_ends_their_sponsorship(app, client, de
         assert ended is not None
 
 
-# --- rate limits ------------------------------------------------------------------------------------
+# --- rate limits ----------------------------------------------------------------------------------
 
 
 def client_from(app, address: str):

@@ -576,7 +576,8 @@ def test_a_plain_text_log_line_of_an_audit_detail_stays_one_line(caplog):
 def test_searching_a_person_by_name_keeps_the_name_out_of_the_url(
     app, users, client_as, create_user, role, path
 ):
-    """ASVS 14.2.1: a name typed in a people search is posted, never in the address (web-server logs)."""
+    """ASVS 14.2.1: a name typed in a people search is posted, never in the address (web-server
+    logs)."""
     create_user(first_name="Zélie", last_name="Vermandois")
     client = client_as(role)
     page = client.get(path).get_data(as_text=True)

@@ -1,5 +1,6 @@
-"""`flask --app coopere backup | restore`: online backups while the site writes, rotation, refused files,
-and the restore drill (back up, lose data, restore, see the data again), on SQLite and PostgreSQL."""
+"""`flask --app coopere backup | restore`: online backups while the site writes, rotation, refused
+files, and the restore drill (back up, lose data, restore, see the data again), on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask_migrate import stamp
 from sqlalchemy import func, select
 
 from helpers import BACKEND, text
-from listing_helpers import make_listing
+from factories import make_listing
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import Role, User
 from coopere.backup import services
@@ -24,8 +25,8 @@ if BACKEND == "postgresql" and (
     shutil.which("pg_dump") is None or shutil.which("pg_restore") is None
 ):
     pytest.skip(
-        "pg_dump/pg_restore introuvables : installez postgresql-client (scripts/system-packages.sh) "
-        "pour tester les sauvegardes PostgreSQL",
+        "pg_dump/pg_restore introuvables : installez postgresql-client "
+        "(scripts/system-packages.sh) pour tester les sauvegardes PostgreSQL",
         allow_module_level=True,
     )
 
@@ -70,7 +71,7 @@ def counts(app) -> dict:
         }
 
 
-# --- online backup while someone writes --------------------------------------------------------------
+# --- online backup while someone writes -----------------------------------------------------------
 
 
 def rows_in_backup(path, backups_app) -> list[tuple[int, int]]:
@@ -217,7 +218,7 @@ def test_a_backup_that_fails_its_check_is_deleted_with_a_clear_message(
     assert list(backups.iterdir()) == []  # neither the bad file nor a partial one
 
 
-# --- rotation and listing ----------------------------------------------------------------------------
+# --- rotation and listing -------------------------------------------------------------------------
 
 
 def test_keep_n_deletes_the_oldest_backups_only(app, runner, backups):
@@ -258,7 +259,7 @@ def test_list_shows_each_backup_with_size_and_date(app, runner, backups):
     assert "/20" in result.output  # a date like 27/11/2026
 
 
-# --- the restore drill -------------------------------------------------------------------------------
+# --- the restore drill ----------------------------------------------------------------------------
 
 
 def test_restore_drill_brings_back_the_data_the_app_sees(
@@ -400,7 +401,7 @@ def test_restore_of_a_lost_sqlite_database(app, runner, backups, users):
     assert counts(app)["users"] == 3
 
 
-# --- PostgreSQL tools and secrets --------------------------------------------------------------------
+# --- PostgreSQL tools and secrets -----------------------------------------------------------------
 
 
 def test_missing_pg_dump_gives_a_french_message(monkeypatch):

@@ -6,52 +6,17 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from factories import listing_count
 from helpers import login, post_form, text
 from coopere.auth.models import User
 from coopere.dwellings.services import save_dwelling
 from coopere.exchanges.models import Block
 from coopere.extensions import db
 from coopere.listings.models import Listing
-from coopere.listings.search import index_listing
 from coopere.members.models import Sponsorship
 from coopere.timeutil import utcnow
-
-
-@pytest.fixture
-def make_listing(app, themes):
-    """make_listing(owner, title, kind="offer", theme="conseils", status="open", age=minutes, **columns) -> id."""
-
-    def _make(
-        owner,
-        title: str,
-        kind: str = "offer",
-        theme: str = "conseils",
-        status: str = "open",
-        age: int = 60,
-        **columns,
-    ) -> int:
-        with app.app_context():
-            owner_id = owner if isinstance(owner, int) else owner.id
-            listing = Listing(
-                owner_id=owner_id,
-                theme_id=themes[theme],
-                kind=kind,
-                title=title,
-                status=status,
-                published_at=utcnow() - timedelta(minutes=age) if status != "draft" else None,
-                created_by_id=owner_id,
-                **columns,
-            )
-            db.session.add(listing)
-            db.session.flush()
-            index_listing(listing)
-            db.session.commit()
-            return listing.id
-
-    return _make
 
 
 def home(app, number: int, street: str, complement: str = "") -> int:
@@ -87,14 +52,14 @@ def position(page: str, title: str) -> int:
 
 
 def test_visitors_see_counts_per_theme_and_no_names_nor_titles(
-    app, client_as, users, make_listing, create_user
+    app, client_as, users, create_listing, create_user
 ):
     neighbour = create_user(first_name="Bernadette", last_name="Quéré")
-    make_listing(neighbour, "Je prête ma perceuse", theme="dons-prets")
-    make_listing(neighbour, "Une échelle à prêter", theme="dons-prets")
-    make_listing(users["animator"], "Cherche une perceuse", kind="need", theme="dons-prets")
-    make_listing(users["animator"], "Un brouillon", theme="conseils", status="draft")
-    make_listing(users["animator"], "Une annonce masquée", theme="covoiturage", status="hidden")
+    create_listing(neighbour, "Je prête ma perceuse", theme="dons-prets")
+    create_listing(neighbour, "Une échelle à prêter", theme="dons-prets")
+    create_listing(users["animator"], "Cherche une perceuse", kind="need", theme="dons-prets")
+    create_listing(users["animator"], "Un brouillon", theme="conseils", status="draft")
+    create_listing(users["animator"], "Une annonce masquée", theme="covoiturage", status="hidden")
     visitor = client_as(None)
     page = text(visitor.get("/"))
     section = page[page.index("Ce que les voisins proposent et cherchent") :]
@@ -108,26 +73,26 @@ def test_visitors_see_counts_per_theme_and_no_names_nor_titles(
     assert visitor.get("/annonces/1").status_code in (302, 401, 403)
 
 
-def test_only_open_listings_are_listed(client_as, users, make_listing):
+def test_only_open_listings_are_listed(client_as, users, create_listing):
     owner = users["animator"]
-    make_listing(owner, "Annonce ouverte")
+    create_listing(owner, "Annonce ouverte")
     for status in ("draft", "paused", "hidden", "closed", "fulfilled", "expired"):
-        make_listing(owner, f"Annonce {status}", status=status)
+        create_listing(owner, f"Annonce {status}", status=status)
     page = text(client_as("member").get("/annonces"))
     assert "Annonce ouverte" in page
     for status in ("draft", "paused", "hidden", "closed", "fulfilled", "expired"):
         assert f"Annonce {status}" not in page
 
 
-def test_listings_across_a_block_are_not_shown(app, client_as, users, create_user, make_listing):
+def test_listings_across_a_block_are_not_shown(app, client_as, users, create_user, create_listing):
     annoying, blocker, friend = (
         create_user(first_name="Gaston"),
         create_user(first_name="Hortense"),
         create_user(first_name="Irène"),
     )
-    make_listing(annoying, "Annonce de Gaston")
-    make_listing(blocker, "Annonce d'Hortense")
-    friend_listing = make_listing(friend, "Annonce d'Irène")
+    create_listing(annoying, "Annonce de Gaston")
+    create_listing(blocker, "Annonce d'Hortense")
+    friend_listing = create_listing(friend, "Annonce d'Irène")
     with app.app_context():
         member_id = users["member"].id
         db.session.add(
@@ -152,7 +117,7 @@ def test_listings_across_a_block_are_not_shown(app, client_as, users, create_use
 
 
 def test_a_listing_that_is_not_open_is_seen_only_by_its_owner_sponsor_and_animators(
-    app, client, users, create_user, make_listing
+    app, client, users, create_user, create_listing
 ):
     offline = create_user(
         first_name="Odette", password=None, has_internet=False, contact_preference="sponsor"
@@ -163,8 +128,8 @@ def test_a_listing_that_is_not_open_is_seen_only_by_its_owner_sponsor_and_animat
             Sponsorship(sponsee_id=offline.id, sponsor_id=sponsor.id, consent_reference="P-1")
         )
         db.session.commit()
-    paused = make_listing(offline, "Tricot pour débutants", status="paused")
-    draft = make_listing(users["member"], "Mon brouillon", status="draft")
+    paused = create_listing(offline, "Tricot pour débutants", status="paused")
+    draft = create_listing(users["member"], "Mon brouillon", status="draft")
     for person, listing_id, status in (
         (users["member"], paused, 404),
         (users["admin"], paused, 200),
@@ -185,11 +150,11 @@ def test_a_listing_that_is_not_open_is_seen_only_by_its_owner_sponsor_and_animat
 # --- filters, search, order ------------------------------------------------------------------
 
 
-def test_filters_by_kind_and_theme(client_as, users, make_listing, themes):
+def test_filters_by_kind_and_theme(client_as, users, create_listing, themes):
     owner = users["animator"]
-    make_listing(owner, "Offre de conseils")
-    make_listing(owner, "Demande de covoiturage", kind="need", theme="covoiturage")
-    make_listing(owner, "Projet de jardin partagé", kind="project", theme="eco-projets")
+    create_listing(owner, "Offre de conseils")
+    create_listing(owner, "Demande de covoiturage", kind="need", theme="covoiturage")
+    create_listing(owner, "Projet de jardin partagé", kind="project", theme="eco-projets")
     client = client_as("member")
     offers = text(client.get("/annonces?type=offer"))
     assert (
@@ -213,7 +178,7 @@ def test_filters_by_kind_and_theme(client_as, users, make_listing, themes):
 
 
 def test_nearest_first_building_then_street_then_newest(
-    app, client_as, users, create_user, make_listing
+    app, client_as, users, create_user, create_listing
 ):
     mine = home(app, 3, "Rue des Lilas", "apt 1")
     set_columns(app, users["member"].id, dwelling_id=mine)
@@ -223,11 +188,11 @@ def test_nearest_first_building_then_street_then_newest(
     same_street = create_user(first_name="Cyril", dwelling_id=home(app, 11, "Rue des Lilas"))
     elsewhere = create_user(first_name="Denise", dwelling_id=home(app, 3, "Rue des Roses"))
     nowhere = create_user(first_name="Émile")  # no dwelling in the register
-    make_listing(same_building, "Annonce de l'immeuble", age=600)
-    make_listing(same_street, "Annonce de la rue", age=300)
-    make_listing(elsewhere, "Annonce des Roses", age=20)
-    make_listing(nowhere, "Annonce sans adresse", age=10)
-    make_listing(users["member"], "Ma propre annonce", age=5)
+    create_listing(same_building, "Annonce de l'immeuble", age=600)
+    create_listing(same_street, "Annonce de la rue", age=300)
+    create_listing(elsewhere, "Annonce des Roses", age=20)
+    create_listing(nowhere, "Annonce sans adresse", age=10)
+    create_listing(users["member"], "Ma propre annonce", age=5)
     page = text(client_as("member").get("/annonces"))
     assert (
         position(page, "Dans votre immeuble")
@@ -246,9 +211,9 @@ def test_nearest_first_building_then_street_then_newest(
     assert "Dans votre immeuble" not in text(client_as("animator").get("/annonces"))
 
 
-def test_pagination(client_as, users, make_listing):
+def test_pagination(client_as, users, create_listing):
     for n in range(25):
-        make_listing(users["animator"], f"Annonce numéro {n:02d}", age=n)
+        create_listing(users["animator"], f"Annonce numéro {n:02d}", age=n)
     client = client_as("member")
     first = text(client.get("/annonces"))
     assert (
@@ -268,10 +233,10 @@ def test_pagination(client_as, users, make_listing):
     assert "type=offer" in text(filtered) and "page=2" in text(filtered)
 
 
-def test_new_since_last_visit(app, client_as, users, make_listing):
+def test_new_since_last_visit(app, client_as, users, create_listing):
     set_columns(app, users["member"].id, listings_seen_at=utcnow() - timedelta(hours=1))
-    make_listing(users["animator"], "Annonce d'avant", age=120)
-    make_listing(users["animator"], "Annonce toute neuve", age=10)
+    create_listing(users["animator"], "Annonce d'avant", age=120)
+    create_listing(users["animator"], "Annonce toute neuve", age=10)
     client = client_as("member")
     assert re.search(
         r"Nouvelles annonces depuis votre dernière visite :\s*<strong>1</strong>",
@@ -296,8 +261,8 @@ def test_new_since_last_visit(app, client_as, users, make_listing):
     assert re.search(r"dernière visite :\s*<strong>0</strong>", text(client.get("/accueil")))
 
 
-def test_a_new_member_is_not_told_that_everything_is_new(app, client_as, users, make_listing):
-    make_listing(
+def test_a_new_member_is_not_told_that_everything_is_new(app, client_as, users, create_listing):
+    create_listing(
         users["animator"], "Annonce ancienne", age=60 * 24 * 400
     )  # before the member's account
     page = text(client_as("member").get("/annonces"))
@@ -308,7 +273,7 @@ def test_a_new_member_is_not_told_that_everything_is_new(app, client_as, users, 
 
 
 def test_listing_page_shows_first_name_and_proximity_never_contact_details(
-    app, client_as, users, create_user, make_listing
+    app, client_as, users, create_user, create_listing
 ):
     set_columns(app, users["member"].id, dwelling_id=home(app, 3, "Rue des Lilas", "apt 1"))
     owner = create_user(
@@ -317,7 +282,7 @@ def test_listing_page_shows_first_name_and_proximity_never_contact_details(
         phone="+33612345678",
         dwelling_id=home(app, 9, "Rue des Lilas"),
     )
-    listing_id = make_listing(
+    listing_id = create_listing(
         owner,
         "Je garde vos chats",
         theme="garde-animaux",
@@ -335,24 +300,24 @@ def test_listing_page_shows_first_name_and_proximity_never_contact_details(
     for secret in ("Dufresne", "06 12 34 56 78", "+33612345678", "paulette", "9 Rue des Lilas"):
         assert secret not in page
     own = text(
-        client_as("animator").get(f"/annonces/{make_listing(users['animator'], 'Mon offre')}")
+        client_as("animator").get(f"/annonces/{create_listing(users['animator'], 'Mon offre')}")
     )
     assert "C'est votre annonce." in own and "/mes-annonces" in own
 
 
 def test_a_need_shows_the_open_offers_of_its_theme_and_vice_versa(
-    client_as, users, create_user, make_listing, themes
+    client_as, users, create_user, create_listing, themes
 ):
     asker, helper = create_user(first_name="Annie"), create_user(first_name="Bruno")
-    need = make_listing(
+    need = create_listing(
         asker, "Besoin d'aide pour mon ordinateur", kind="need", theme="aide-numerique"
     )
-    make_listing(helper, "Je dépanne les ordinateurs", theme="aide-numerique")
-    make_listing(helper, "Je fais vos papiers", theme="conseils")  # another theme
-    make_listing(
+    create_listing(helper, "Je dépanne les ordinateurs", theme="aide-numerique")
+    create_listing(helper, "Je fais vos papiers", theme="conseils")  # another theme
+    create_listing(
         helper, "Je montre les tablettes", theme="aide-numerique", status="paused"
     )  # not open
-    make_listing(
+    create_listing(
         asker, "Besoin d'une imprimante", kind="need", theme="aide-numerique"
     )  # a need, not an offer
     client = client_as("member")
@@ -364,7 +329,7 @@ def test_a_need_shows_the_open_offers_of_its_theme_and_vice_versa(
     assert f"type=offer&amp;theme={themes['aide-numerique']}" in client.get(
         f"/annonces/{need}"
     ).get_data(as_text=True)
-    offer = make_listing(helper, "J'installe vos logiciels", theme="aide-numerique")
+    offer = create_listing(helper, "J'installe vos logiciels", theme="aide-numerique")
     page = text(client.get(f"/annonces/{offer}"))
     matches = page[page.index("Les demandes qui pourraient correspondre") :]
     assert "Besoin d'aide pour mon ordinateur" in matches and "Besoin d'une imprimante" in matches
@@ -374,16 +339,11 @@ def test_a_need_shows_the_open_offers_of_its_theme_and_vice_versa(
 # --- matching before publishing -----------------------------------------------------------------
 
 
-def listing_count(app) -> int:
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(Listing))
-
-
 def test_posting_a_need_first_suggests_the_existing_offers(
-    app, client_as, users, create_user, make_listing, themes
+    app, client_as, users, create_user, create_listing, themes
 ):
     helper = create_user(first_name="Roger")
-    make_listing(helper, "Je prête ma tondeuse", theme="dons-prets")
+    create_listing(helper, "Je prête ma tondeuse", theme="dons-prets")
     client = client_as("member")
     before = listing_count(app)
     form = {
@@ -405,8 +365,8 @@ def test_posting_a_need_first_suggests_the_existing_offers(
     assert "Cherche une tondeuse" in text(client_as("animator").get("/annonces?q=tondeuse"))
 
 
-def test_posting_without_a_match_publishes_at_once(app, client_as, themes, users, make_listing):
-    make_listing(
+def test_posting_without_a_match_publishes_at_once(app, client_as, themes, users, create_listing):
+    create_listing(
         users["animator"], "Je prête ma tondeuse", kind="need", theme="dons-prets"
     )  # a need: no match
     before = listing_count(app)
@@ -420,9 +380,9 @@ def test_posting_without_a_match_publishes_at_once(app, client_as, themes, users
 
 
 def test_a_wrong_listing_is_refused_before_any_suggestion(
-    app, client_as, users, make_listing, themes
+    app, client_as, users, create_listing, themes
 ):
-    make_listing(users["animator"], "Je prête ma tondeuse", theme="dons-prets")
+    create_listing(users["animator"], "Je prête ma tondeuse", theme="dons-prets")
     before = listing_count(app)
     response = post_form(
         client_as("member"),
@@ -437,7 +397,7 @@ def test_a_wrong_listing_is_refused_before_any_suggestion(
 
 
 def test_a_sponsor_browses_as_the_neighbour_they_act_for(
-    app, client, users, create_user, make_listing
+    app, client, users, create_user, create_listing
 ):
     offline = create_user(
         first_name="Odette",
@@ -454,7 +414,7 @@ def test_a_sponsor_browses_as_the_neighbour_they_act_for(
         )
         db.session.commit()
     neighbour = create_user(first_name="Yvette", dwelling_id=home(app, 3, "Rue des Lilas", "apt 5"))
-    make_listing(neighbour, "Annonce de l'immeuble d'Odette")
+    create_listing(neighbour, "Annonce de l'immeuble d'Odette")
     login(client, users["member"])
     assert post_form(client, f"/parrainage/{offline.id}/agir").status_code == 302
     page = text(client.get("/annonces"))

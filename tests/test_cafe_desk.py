@@ -5,7 +5,6 @@ back, and everything refused (twice, before the day, cancelled, members) changin
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,11 +14,11 @@ from coopere.cafe import services
 from coopere.cafe.models import Call, CheckIn, EventReport
 from coopere.dwellings.models import Dwelling
 from coopere.events.models import Event
-from coopere.events.services import to_utc
 from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes
 from coopere.members.models import Sponsorship
+from factories import make_event, todays_cafe
 from helpers import csrf_token, form_fields, page_queries, post_form, search_people
 from helpers import text as html_text
 
@@ -27,24 +26,6 @@ from helpers import text as html_text
 def text(response) -> str:
     """The page's words as read: tags dropped, whitespace collapsed (« Présents : 1 »)."""
     return " ".join(re.sub(r"<[^>]+>", " ", html_text(response)).split())
-
-
-def make_event(app, *, days: int = 0, cancelled: bool = False, title: str = "") -> int:
-    """A café on the day `days` from today (Paris): today's lasts the whole day."""
-    with app.app_context():
-        day = services.paris_today() + timedelta(days=days)
-        start, end = (time(0, 1), time(23, 59)) if days == 0 else (time(10), time(12))
-        event = Event(
-            kind="cafe",
-            title=title,
-            starts_at=to_utc(day, start),
-            ends_at=to_utc(day, end),
-            place="Place des Lilas",
-            cancelled=cancelled,
-        )
-        db.session.add(event)
-        db.session.commit()
-        return event.id
 
 
 def count(app, model, **where) -> int:
@@ -67,7 +48,7 @@ def desk(client_as):
 
 @pytest.fixture
 def today(app, users) -> int:
-    return make_event(app)
+    return todays_cafe(app)
 
 
 def tap(client, event_id: int, action: str, **data):
@@ -228,7 +209,7 @@ def test_the_paper_sheet_is_typed_in_after_the_day(app, desk, users, create_user
 
 
 def test_a_cancelled_event_has_no_check_in(app, desk, users, create_user):
-    cancelled = make_event(app, cancelled=True)
+    cancelled = todays_cafe(app, cancelled=True)
     person = create_user(first_name="Élodie", last_name="Martin")
     assert "annulé" in text(desk.get(f"/cafe/{cancelled}/accueil"))
     response = tap(desk, cancelled, "present", person_id=person.id)

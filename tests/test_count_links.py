@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, time, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from helpers import login, post_form
-from listing_helpers import make_listing
+from factories import make_event, make_listing
 from coopere.auth.models import Role, User
 from coopere.extensions import db
 from coopere.members.models import Sponsorship
@@ -57,31 +57,15 @@ def test_the_participant_count_of_my_project_opens_its_page(
 
 def test_the_signup_count_of_an_event_opens_the_event_page(app, client_as, users):
     from coopere.events.models import EventSignup
-    from coopere.events.services import save_event
 
+    event_id = make_event(app, days=10)
     with app.app_context():
-        event = save_event(
-            None,
-            {
-                "kind": "cafe",
-                "title": "",
-                "day": date.today() + timedelta(days=10),
-                "start": time(10),
-                "end": time(12),
-                "place": "Place des Lilas",
-                "rain_place": "",
-                "description": "",
-                "max_places": None,
-            },
-        )
-        db.session.flush()
         db.session.add(
             EventSignup(
-                event_id=event.id, user_id=users["member"].id, created_by_id=users["member"].id
+                event_id=event_id, user_id=users["member"].id, created_by_id=users["member"].id
             )
         )
         db.session.commit()
-        event_id = event.id
     animator = client_as("animator")
     found = links(animator.get("/evenements/").get_data(as_text=True))
     counts = {

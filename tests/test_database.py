@@ -6,18 +6,16 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from helpers import BACKEND, PG_URL, test_config
+from helpers import BACKEND, PG_URL, ROOT, test_config
 from coopere import create_app
 from coopere.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
 sqlite_only = pytest.mark.skipif(
     BACKEND != "sqlite", reason="SQLite-specific behaviour (PostgreSQL leg)"
 )

@@ -7,7 +7,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from helpers import post_form, text
+from helpers import ROOT, post_form, text
 from coopere.audit.models import AuditEvent
 from coopere.dwellings.models import Dwelling
 from coopere.extensions import db
@@ -144,8 +144,8 @@ def test_bad_dwelling_form_gives_french_messages(app, animator):
 
 def test_import_preview_then_confirm(app, animator):
     data = (
-        HEADER
-        + "1;;Rue des Lilas;;44300;Nantes\r\n3;bis;Rue des Lilas;Rés. Les Tilleuls, Bât. A;44300;Nantes\r\n"
+        HEADER + "1;;Rue des Lilas;;44300;Nantes\r\n"
+        "3;bis;Rue des Lilas;Rés. Les Tilleuls, Bât. A;44300;Nantes\r\n"
         "2;;Allée des Roses;;44300;Nantes\r\n"
     ).encode()
     response = upload(animator, data)
@@ -281,9 +281,8 @@ def test_cli_import_and_export(app, runner, tmp_path):
 
 
 def test_cli_imports_the_shared_samples(app, runner):
-    from pathlib import Path
 
-    samples = Path(__file__).resolve().parents[2] / "shared" / "data"
+    samples = ROOT.parent / "shared" / "data"
     if not samples.exists():
         pytest.skip(f"sample data not found at {samples}")
     for name in ("dwellings-sample.csv", "ban-extract-sample.csv"):

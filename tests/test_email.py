@@ -20,7 +20,6 @@ from coopere.auth.models import User
 from coopere.exchanges.models import Exchange
 from coopere.extensions import db
 from coopere.listings.models import Listing, Theme
-from coopere.listings.themes import seed_themes
 from coopere.members.models import Consent
 from coopere.notifications.models import Notification
 from coopere.notifications.services import notify
@@ -76,14 +75,6 @@ def app(make_app, inbox):
 
 
 @pytest.fixture
-def theme_id(app) -> int:
-    with app.app_context():
-        seed_themes()
-        db.session.commit()
-        return db.session.scalar(select(Theme.id).order_by(Theme.position, Theme.id).limit(1))
-
-
-@pytest.fixture
 def people(create_user, create_perimeter):
     create_perimeter()
     return {
@@ -116,32 +107,6 @@ def current_consent(app, user: User, kind: str) -> Consent:
         return row
 
 
-@pytest.fixture
-def make_listing(app, theme_id):
-    def _make(
-        owner: User,
-        title: str = "Je prête ma perceuse",
-        kind: str = "offer",
-        published_at=None,
-        theme: int | None = None,
-    ) -> int:
-        with app.app_context():
-            listing = Listing(
-                owner_id=owner.id,
-                theme_id=theme or theme_id,
-                kind=kind,
-                title=title,
-                status="open",
-                created_by_id=owner.id,
-                published_at=published_at or utcnow(),
-            )
-            db.session.add(listing)
-            db.session.commit()
-            return listing.id
-
-    return _make
-
-
 def client_of(app, user: User):
     client = app.test_client()
     assert login(client, user).status_code == 302
@@ -163,9 +128,9 @@ def stop_link(message) -> str:
 # --- notices by email -------------------------------------------------------------------------
 
 
-def test_a_reply_is_emailed_to_an_owner_who_consented(app, people, make_listing, inbox):
+def test_a_reply_is_emailed_to_an_owner_who_consented(app, people, create_listing, inbox):
     consent(app, people["paul"], "email_notices")
-    exchange_id = answer(app, people["marie"], make_listing(people["paul"]))
+    exchange_id = answer(app, people["marie"], create_listing(people["paul"]))
     (message,) = inbox.messages
     assert message["To"] == "paul@example.org" and message["From"] == SENDER
     assert (
@@ -184,14 +149,16 @@ def test_a_reply_is_emailed_to_an_owner_who_consented(app, people, make_listing,
     assert message.get_content_type() == "text/plain"
 
 
-def test_no_email_without_consent_nor_address_nor_for_other_kinds(app, people, make_listing, inbox):
+def test_no_email_without_consent_nor_address_nor_for_other_kinds(
+    app, people, create_listing, inbox
+):
     paul, marie, lucie = people["paul"], people["marie"], people["lucie"]
     consent(app, lucie, "email_notices")
     consent(app, lucie, "email_notices", given=False)  # withdrawn: the latest answer counts
     consent(app, marie, "newsletter")  # another consent does not count
-    answer(app, marie, make_listing(lucie, "Annonce de Lucie"))
-    answer(app, lucie, make_listing(marie, "Annonce de Marie"))
-    answer(app, marie, make_listing(paul, "Annonce de Paul"))  # Paul never agreed
+    answer(app, marie, create_listing(lucie, "Annonce de Lucie"))
+    answer(app, lucie, create_listing(marie, "Annonce de Marie"))
+    answer(app, marie, create_listing(paul, "Annonce de Paul"))  # Paul never agreed
     with app.app_context():
         offline = User(first_name="Odette", last_name="Lambert", has_internet=False)
         db.session.add(offline)
@@ -222,15 +189,15 @@ def test_no_email_without_consent_nor_address_nor_for_other_kinds(app, people, m
         ) == ("Marie a répondu à votre annonce « Annonce de Paul ».")
     # A declined answer is a notice on the site only (not a kind that is emailed).
     consent(app, marie, "email_notices")
-    exchange_id = answer(app, marie, make_listing(lucie, "Autre annonce de Lucie"))
+    exchange_id = answer(app, marie, create_listing(lucie, "Autre annonce de Lucie"))
     post_form(client_of(app, lucie), f"/echanges/{exchange_id}/decliner")
     assert inbox.messages == []
 
 
-def test_acceptance_is_emailed_in_the_members_language(app, people, make_listing, inbox):
+def test_acceptance_is_emailed_in_the_members_language(app, people, create_listing, inbox):
     john = people["john"]
     consent(app, john, "email_notices")
-    exchange_id = answer(app, john, make_listing(people["paul"], "Cours de tricot"))
+    exchange_id = answer(app, john, create_listing(people["paul"], "Cours de tricot"))
     assert inbox.messages == []  # Paul has not agreed to emails
     post_form(client_of(app, people["paul"]), f"/echanges/{exchange_id}/accepter")
     (message,) = inbox.messages
@@ -291,7 +258,7 @@ def forged_client(app, user: User):
 
 
 def test_links_in_emails_come_from_public_url_whatever_the_host_headers(
-    make_app, people, make_listing, inbox
+    make_app, people, create_listing, inbox
 ):
     proxied = make_app(
         MAIL_SERVER="127.0.0.1",
@@ -303,7 +270,7 @@ def test_links_in_emails_come_from_public_url_whatever_the_host_headers(
     consent(proxied, people["paul"], "email_notices")
     marie = forged_client(proxied, people["marie"])
     response = post_form(
-        marie, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"}
+        marie, f"/annonces/{create_listing(people['paul'])}/repondre", {"body": "Bonjour !"}
     )
     assert response.status_code == 302
     (message,), (raw,) = inbox.messages, inbox.raw
@@ -316,7 +283,7 @@ def test_links_in_emails_come_from_public_url_whatever_the_host_headers(
 
 
 def test_without_public_url_emails_are_not_sent_and_the_action_succeeds(
-    make_app, people, make_listing, inbox, caplog
+    make_app, people, create_listing, inbox, caplog
 ):
     unset = make_app(
         MAIL_SERVER="127.0.0.1",
@@ -331,7 +298,7 @@ def test_without_public_url_emails_are_not_sent_and_the_action_succeeds(
         for title in ("Annonce un", "Annonce deux"):
             response = post_form(
                 marie,
-                f"/annonces/{make_listing(people['paul'], title)}/repondre",
+                f"/annonces/{create_listing(people['paul'], title)}/repondre",
                 {"body": "Bonjour !"},
                 follow_redirects=True,
             )
@@ -361,10 +328,10 @@ def test_without_public_url_emails_are_not_sent_and_the_action_succeeds(
 # --- one click to stop ------------------------------------------------------------------------
 
 
-def test_the_link_in_the_email_stops_the_emails_in_one_click(app, people, make_listing, inbox):
+def test_the_link_in_the_email_stops_the_emails_in_one_click(app, people, create_listing, inbox):
     paul = people["paul"]
     consent(app, paul, "email_notices")
-    answer(app, people["marie"], make_listing(paul, "Annonce un"))
+    answer(app, people["marie"], create_listing(paul, "Annonce un"))
     path = stop_link(inbox.messages[0])
 
     visitor = app.test_client()  # no login needed
@@ -381,13 +348,13 @@ def test_the_link_in_the_email_stops_the_emails_in_one_click(app, people, make_l
     withdrawn = current_consent(app, paul, "email_notices")
     assert (withdrawn.given, withdrawn.method) == (False, "online")
 
-    answer(app, people["lucie"], make_listing(paul, "Annonce deux"))
+    answer(app, people["lucie"], create_listing(paul, "Annonce deux"))
     assert len(inbox.messages) == 1  # no more emails
     assert "vous ne recevrez plus ces courriels" in text(visitor.get(path))
 
 
 def test_list_unsubscribe_headers_are_plain_ascii_lines_in_the_raw_message(
-    app, people, make_listing, inbox
+    app, people, create_listing, inbox
 ):
     """RFC 8058 / RFC 2369: mail clients read the headers as they are sent; an RFC 2047 encoded
     `=?utf-8?q?…?=` value is not recognised as a link, and one-click unsubscribe fails."""
@@ -396,7 +363,7 @@ def test_list_unsubscribe_headers_are_plain_ascii_lines_in_the_raw_message(
     answer(
         app,
         people["marie"],
-        make_listing(people["paul"], "Un titre accentué « très » long, à prêter"),
+        create_listing(people["paul"], "Un titre accentué « très » long, à prêter"),
     )
     assert app.test_cli_runner().invoke(args=["listings", "weekly-digest"]).exit_code == 0
     assert len(inbox.raw) == 2  # a notice and a digest
@@ -419,12 +386,13 @@ def test_list_unsubscribe_headers_are_plain_ascii_lines_in_the_raw_message(
 
 
 def test_mail_clients_can_stop_the_emails_with_one_post_without_a_form(
-    app, people, make_listing, inbox
+    app, people, create_listing, inbox
 ):
-    """RFC 8058: the mail client posts « List-Unsubscribe=One-Click » to the link, with no CSRF token."""
+    """RFC 8058: the mail client posts « List-Unsubscribe=One-Click » to the link, with no CSRF
+    token."""
     paul = people["paul"]
     consent(app, paul, "email_notices")
-    answer(app, people["marie"], make_listing(paul))
+    answer(app, people["marie"], create_listing(paul))
     link = (
         inbox.messages[0]["List-Unsubscribe"].strip("<>").removeprefix("https://lilas.example.org")
     )
@@ -433,10 +401,10 @@ def test_mail_clients_can_stop_the_emails_with_one_post_without_a_form(
     assert current_consent(app, paul, "email_notices").given is False
 
 
-def test_a_damaged_or_forged_link_changes_nothing(app, people, make_listing, inbox):
+def test_a_damaged_or_forged_link_changes_nothing(app, people, create_listing, inbox):
     paul = people["paul"]
     consent(app, paul, "email_notices")
-    answer(app, people["marie"], make_listing(paul))
+    answer(app, people["marie"], create_listing(paul))
     path = stop_link(inbox.messages[0])
     client = app.test_client()
     for damaged in (path[:-3], "/courriel/arreter/eyJ1IjoxLCJrIjoiZW1haWxfbm90aWNlcyJ9.forged"):
@@ -449,14 +417,14 @@ def test_a_damaged_or_forged_link_changes_nothing(app, people, make_listing, inb
 # --- a broken SMTP server ---------------------------------------------------------------------
 
 
-def test_a_broken_smtp_server_does_not_break_the_page(make_app, people, make_listing, caplog):
+def test_a_broken_smtp_server_does_not_break_the_page(make_app, people, create_listing, caplog):
     broken = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_DEFAULT_SENDER=SENDER)
     consent(broken, people["paul"], "email_notices")
     client = client_of(broken, people["marie"])
     with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
         response = post_form(
             client,
-            f"/annonces/{make_listing(people['paul'])}/repondre",
+            f"/annonces/{create_listing(people['paul'])}/repondre",
             {"body": "Bonjour !"},
             follow_redirects=True,
         )
@@ -471,7 +439,8 @@ def test_a_broken_smtp_server_does_not_break_the_page(make_app, people, make_lis
 
 
 class RefusingInbox(Inbox):
-    """An SMTP server that refuses one recipient, naming the address in its answer (as Postfix does)."""
+    """An SMTP server that refuses one recipient, naming the address in its answer (as Postfix
+    does)."""
 
     refused = "paul@example.org"
 
@@ -483,7 +452,7 @@ class RefusingInbox(Inbox):
 
 
 def test_a_refused_recipient_is_logged_by_member_id_without_the_address(
-    make_app, people, make_listing, caplog
+    make_app, people, create_listing, caplog
 ):
     handler = RefusingInbox()
     handler.port = free_port()
@@ -503,7 +472,7 @@ def test_a_refused_recipient_is_logged_by_member_id_without_the_address(
         with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
             for owner in (paul, lucie):
                 response = post_form(
-                    client, f"/annonces/{make_listing(owner)}/repondre", {"body": "Bonjour !"}
+                    client, f"/annonces/{create_listing(owner)}/repondre", {"body": "Bonjour !"}
                 )
                 assert response.status_code == 302
     finally:
@@ -520,7 +489,7 @@ def test_a_refused_recipient_is_logged_by_member_id_without_the_address(
 
 
 def test_a_silent_smtp_server_delays_the_page_by_the_timeout_only(
-    make_app, people, make_listing, caplog
+    make_app, people, create_listing, caplog
 ):
     """A server that accepts the connection and never says hello (a firewall, a stuck relay)."""
     import time
@@ -536,20 +505,22 @@ def test_a_silent_smtp_server_delays_the_page_by_the_timeout_only(
         start = time.monotonic()
         with caplog.at_level(logging.WARNING, logger="coopere.notifications.email"):
             response = post_form(
-                client, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"}
+                client,
+                f"/annonces/{create_listing(people['paul'])}/repondre",
+                {"body": "Bonjour !"},
             )
         assert response.status_code == 302
         assert time.monotonic() - start < 5
     assert "SMTP server unreachable" in caplog.text
 
 
-def test_without_mail_server_nothing_is_sent(make_app, people, make_listing, inbox):
+def test_without_mail_server_nothing_is_sent(make_app, people, create_listing, inbox):
     quiet = make_app(MAIL_SERVER="", MAIL_PORT=inbox.port)
     consent(quiet, people["paul"], "email_notices")
     client = client_of(quiet, people["marie"])
     assert (
         post_form(
-            client, f"/annonces/{make_listing(people['paul'])}/repondre", {"body": "Bonjour !"}
+            client, f"/annonces/{create_listing(people['paul'])}/repondre", {"body": "Bonjour !"}
         ).status_code
         == 302
     )
@@ -562,21 +533,21 @@ def test_without_mail_server_nothing_is_sent(make_app, people, make_listing, inb
 
 
 def test_weekly_digest_emails_the_new_listings_by_theme_to_those_who_asked(
-    app, people, make_listing, inbox
+    app, people, create_listing, inbox
 ):
     paul, marie, john = people["paul"], people["marie"], people["john"]
     consent(app, marie, "weekly_digest")
     consent(app, john, "weekly_digest")
     consent(app, paul, "email_notices")  # not the weekly digest
     with app.app_context():
-        themes = db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
-        first, second = (themes[0].id, themes[0].label_fr), (themes[1].id, themes[1].label_fr)
-    make_listing(paul, "Je prête ma perceuse", theme=second[0])
-    make_listing(paul, "Cherche un escabeau", kind="need", theme=first[0])
-    make_listing(
+        ordered = db.session.scalars(select(Theme).order_by(Theme.position, Theme.id)).all()
+        first, second = ((theme.slug, theme.label_fr) for theme in ordered[:2])
+    create_listing(paul, "Je prête ma perceuse", theme=second[0])
+    create_listing(paul, "Cherche un escabeau", kind="need", theme=first[0])
+    create_listing(
         paul, "Vieille annonce", published_at=utcnow() - timedelta(days=10), theme=first[0]
     )
-    make_listing(marie, "Annonce de Marie", theme=first[0])
+    create_listing(marie, "Annonce de Marie", theme=first[0])
 
     runner = app.test_cli_runner()
     result = runner.invoke(args=["listings", "weekly-digest"])
@@ -626,7 +597,7 @@ def test_weekly_digest_emails_the_new_listings_by_theme_to_those_who_asked(
     # The digest's link stops the digest only.
     post_form(app.test_client(), stop_link(digest))
     assert current_consent(app, marie, "weekly_digest").given is False
-    make_listing(paul, "Encore une annonce")
+    create_listing(paul, "Encore une annonce")
     runner.invoke(args=["listings", "weekly-digest"])
     assert len(inbox.to("marie@example.org")) == 1 and len(inbox.to("john@example.org")) == 2
 

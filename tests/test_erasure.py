@@ -36,9 +36,9 @@ NEEDLES = (
 @pytest.fixture
 def world(app, users, themes):
     """Zéphyrine (registered at the desk, activated) and her neighbour Marcel, with everything a
-    member leaves behind: consents, a sponsee, listings (one with a photo), exchanges both ways with
-    messages and thanks, café check-ins, a call with a note, a roster slot to come, a block, a report,
-    notices, a dwelling note naming her. Returns the ids."""
+    member leaves behind: consents, a sponsee, listings (one with a photo), exchanges both ways
+    with messages and thanks, café check-ins, a call with a note, a roster slot to come, a block, a
+    report, notices, a dwelling note naming her. Returns the ids."""
     from coopere.cafe.models import Call, CheckIn
     from coopere.dwellings.services import save_dwelling
     from coopere.events.models import Event

@@ -5,41 +5,24 @@ the event has started; the list of past events with their figures, at a constant
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from coopere.cafe import services
 from coopere.cafe.models import CheckIn, EventReport
 from coopere.events.models import Event
-from coopere.events.services import to_utc
 from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes
-from helpers import post_form
+from factories import make_event
+from helpers import page_queries, post_form
 from helpers import text as html_text
 
 
 def text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html_text(response)).split())
-
-
-def make_event(app, *, days: int, cancelled: bool = False, visitors: int = 0) -> int:
-    with app.app_context():
-        day = services.paris_today() + timedelta(days=days)
-        event = Event(
-            kind="cafe",
-            starts_at=to_utc(day, time(10)),
-            ends_at=to_utc(day, time(12)),
-            place="Place des Lilas",
-            cancelled=cancelled,
-            visitors=visitors,
-        )
-        db.session.add(event)
-        db.session.commit()
-        return event.id
 
 
 def report_of(app, event_id: int) -> EventReport | None:
@@ -258,20 +241,7 @@ def test_the_reports_list_costs_the_same_queries_with_more_events(
     app, animator, users, create_user
 ):
     def queries() -> int:
-        statements = []
-
-        def counter(_conn, _cursor, statement, *_args):
-            if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa_event.listen(engine, "before_cursor_execute", counter)
-        try:
-            assert animator.get("/cafe/bilans").status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", counter)
-        return len(statements)
+        return page_queries(app, animator, "/cafe/bilans")
 
     def add(first: int, number: int) -> None:
         for n in range(first, first + number):

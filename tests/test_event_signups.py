@@ -5,61 +5,14 @@ stay among animators; animators see who is coming; the member's home lists their
 from __future__ import annotations
 
 import json
-from datetime import date, time, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
-from helpers import post_form, text
+from factories import make_event
+from helpers import page_queries, post_form, text
 from coopere.audit.models import AuditEvent
-from coopere.auth.models import User
 from coopere.events.models import Event, EventSignup
-from coopere.events.services import save_event
 from coopere.extensions import db
-from coopere.members.models import Sponsorship
-from coopere.timeutil import utcnow
-
-
-def make_event(
-    app,
-    *,
-    days: int = 10,
-    kind: str = "cafe",
-    max_places: int | None = None,
-    title: str = "",
-    cancelled: bool = False,
-) -> int:
-    with app.app_context():
-        event = save_event(
-            None,
-            {
-                "kind": kind,
-                "title": title,
-                "day": date.today() + timedelta(days=days),
-                "start": time(10),
-                "end": time(12),
-                "place": "Place des Lilas",
-                "rain_place": "Salle de la Maison de quartier",
-                "description": "Café et gâteaux.",
-                "max_places": max_places,
-            },
-        )
-        event.cancelled = cancelled
-        db.session.commit()
-        return event.id
-
-
-def past_event(app) -> int:
-    with app.app_context():
-        event = Event(
-            kind="cafe",
-            starts_at=utcnow() - timedelta(days=2),
-            ends_at=utcnow() - timedelta(days=2, hours=-2),
-            place="Place des Lilas",
-        )
-        db.session.add(event)
-        db.session.commit()
-        return event.id
 
 
 def signups(app, event_id: int) -> list[tuple[int, int | None]]:
@@ -86,31 +39,8 @@ def after(client, response) -> str:
     return text(client.get(response.headers["Location"]))
 
 
-@pytest.fixture
-def sponsee(app, users) -> User:
-    """Odette, offline, sponsored by the member of the `users` fixture."""
-    with app.app_context():
-        odette = User(
-            first_name="Odette",
-            last_name="Lambert",
-            has_internet=False,
-            contact_preference="sponsor",
-        )
-        db.session.add(odette)
-        db.session.flush()
-        db.session.add(
-            Sponsorship(
-                sponsee_id=odette.id, sponsor_id=users["member"].id, consent_reference="P-1"
-            )
-        )
-        db.session.commit()
-        db.session.refresh(odette)
-        db.session.expunge(odette)
-        return odette
-
-
 def test_a_member_says_they_will_come_then_that_they_will_not(app, client_as, users):
-    event_id = make_event(app, max_places=10)
+    event_id = make_event(app, max_places=10, rain_place="Salle de la Maison de quartier")
     member = client_as("member")
     page = text(member.get("/rendez-vous"))
     assert "Café-rencontre" in page and "Place des Lilas" in page
@@ -204,7 +134,7 @@ def test_a_full_event_refuses_with_nothing_changed(app, client_as, users, create
 
 def test_a_cancelled_or_past_event_refuses_with_nothing_changed(app, client_as, users):
     cancelled_id = make_event(app, cancelled=True)
-    past_id = past_event(app)
+    past_id = make_event(app, days=-2)
     member = client_as("member")
     page = text(member.get("/rendez-vous"))
     assert (
@@ -311,21 +241,11 @@ def test_when_an_event_is_cancelled_an_offline_sponsees_sponsor_is_told(
 def test_the_events_pages_cost_the_same_queries_with_more_events(
     app, client_as, users, create_user
 ):
-    from sqlalchemy import event as sa_event
 
     member, animator = client_as("member"), client_as("animator")
 
     def queries(client, path: str) -> int:
-        statements = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda _conn, _cursor, statement, *_args: statements.append(statement)  # noqa: E731
-        sa_event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", listener)
-        return len([s for s in statements if not s.startswith(("BEGIN", "SAVEPOINT", "RELEASE"))])
+        return page_queries(app, client, path)
 
     def add_events(first_day: int, count: int) -> None:
         people = [create_user() for _ in range(2)]

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from factories import make_event
 from helpers import post_form, text
 from coopere.auth.models import User
 from coopere.events.models import Event, EventSeries, EventSignup
@@ -115,7 +116,7 @@ def counts(app) -> tuple[int, int]:
         )
 
 
-# --- the dates a series gives ------------------------------------------------------------------------
+# --- the dates a series gives ---------------------------------------------------------------------
 
 
 def test_a_series_gives_twelve_months_of_first_saturdays_at_ten_paris_time(app, client_as):
@@ -200,7 +201,7 @@ def test_a_last_date_ends_the_series(app, client_as):
     assert 2 <= len(days) <= 4
 
 
-# --- refused series: a French message, nothing saved -------------------------------------------------
+# --- refused series: a French message, nothing saved ----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -289,7 +290,7 @@ def test_members_cannot_create_edit_or_cancel(app, client_as, users):
     )
 
 
-# --- editing the whole series ------------------------------------------------------------------------
+# --- editing the whole series ---------------------------------------------------------------------
 
 
 def test_editing_the_series_updates_its_dates_in_place(app, client_as, users):
@@ -380,7 +381,8 @@ def test_dropped_dates_are_cancelled_and_those_signed_up_told_in_their_language(
         "décembre",
     ][day.month - 1]
     assert notices_of(app, users["member"]) == [
-        f"Le café-rencontre du {french_day} {'1er' if day.day == 1 else day.day} {french_month} est annulé."
+        f"Le café-rencontre du {french_day} {'1er' if day.day == 1 else day.day} "
+        f"{french_month} est annulé."
     ]
     # Emma reads English: the date at least is hers (the sentence is until it is translated).
     assert f"Saturday {day.day} {day.strftime('%B')}" in notices_of(app, english)[0]
@@ -545,18 +547,7 @@ def test_cancelling_one_date_tells_everyone_signed_up_and_keeps_it_visible(
 
 
 def test_a_past_event_cannot_be_cancelled(app, client_as, users):
-    from coopere.timeutil import utcnow
-
-    with app.app_context():
-        past = Event(
-            kind="cafe",
-            starts_at=utcnow() - timedelta(days=3),
-            ends_at=utcnow() - timedelta(days=3, hours=-2),
-            place="Place des Lilas",
-        )
-        db.session.add(past)
-        db.session.commit()
-        past_id = past.id
+    past_id = make_event(app, days=-3)
     animator = client_as("animator")
     response = post_form(animator, f"/evenements/{past_id}/annuler", token_from="/evenements/")
     assert "Ce rendez-vous est déjà passé" in text(animator.get(response.headers["Location"]))
@@ -564,7 +555,7 @@ def test_a_past_event_cannot_be_cancelled(app, client_as, users):
         assert not db.session.get(Event, past_id).cancelled
 
 
-# --- keeping twelve months ahead ---------------------------------------------------------------------
+# --- keeping twelve months ahead ------------------------------------------------------------------
 
 
 def test_flask_events_extend_adds_the_missing_dates(app, client_as, runner):

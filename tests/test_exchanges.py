@@ -15,8 +15,7 @@ from helpers import login, post_form, text
 from coopere.auth.models import Role, User
 from coopere.exchanges.models import Block, Exchange, Message
 from coopere.extensions import db
-from coopere.listings.models import Listing, Participation, Theme
-from coopere.listings.themes import seed_themes
+from coopere.listings.models import Listing, Participation
 from coopere.members.models import Consent, Sponsorship
 from coopere.notifications.models import Notification
 from coopere.timeutil import utcnow
@@ -24,14 +23,6 @@ from coopere.timeutil import utcnow
 PAUL_PHONE, PAUL_PHONE_SHOWN = "+33612345678", "06 12 34 56 78"
 MARIE_PHONE, MARIE_PHONE_SHOWN = "+33698765432", "06 98 76 54 32"
 HIDDEN_SENTENCE = "Les téléphones et adresses restent cachés tant que l'échange n'est pas accepté."
-
-
-@pytest.fixture
-def theme_id(app) -> int:
-    with app.app_context():
-        seed_themes()
-        db.session.commit()
-        return db.session.scalar(select(Theme.id).order_by(Theme.id).limit(1))
 
 
 @pytest.fixture
@@ -62,28 +53,6 @@ def consent(app, user: User, kind: str, given: bool = True) -> None:
             Consent(user_id=user.id, kind=kind, given=given, version="1", method="online")
         )
         db.session.commit()
-
-
-@pytest.fixture
-def make_listing(app, theme_id):
-    def _make(
-        owner: User, title: str = "Je prête ma perceuse", kind: str = "offer", status: str = "open"
-    ) -> int:
-        with app.app_context():
-            listing = Listing(
-                owner_id=owner.id,
-                theme_id=theme_id,
-                kind=kind,
-                title=title,
-                status=status,
-                created_by_id=owner.id,
-                published_at=utcnow() if status == "open" else None,
-            )
-            db.session.add(listing)
-            db.session.commit()
-            return listing.id
-
-    return _make
 
 
 @pytest.fixture
@@ -142,13 +111,13 @@ def started(app, client, listing_id: int) -> int:
 
 
 def test_answer_accept_done_and_thanks_with_contact_shown_only_after_acceptance(
-    app, people, make_listing, as_person
+    app, people, create_listing, as_person
 ):
     paul, marie = people["paul"], people["marie"]
     consent(
         app, paul, "share_phone"
     )  # Paul shows his phone to those he exchanges with; Marie did not agree
-    listing_id = make_listing(paul, "Je prête ma perceuse")
+    listing_id = create_listing(paul, "Je prête ma perceuse")
     marie_client, paul_client = as_person(marie), as_person(paul)
 
     exchange_id = started(app, marie_client, listing_id)
@@ -239,11 +208,11 @@ def test_answer_accept_done_and_thanks_with_contact_shown_only_after_acceptance(
 
 
 def test_the_answer_button_says_i_can_help_under_a_need_and_interested_under_an_offer(
-    app, people, make_listing, as_person
+    app, people, create_listing, as_person
 ):
     client = as_person(people["marie"])
-    need = make_listing(people["paul"], "Quelqu'un pour m'accompagner au marché ?", kind="need")
-    offer = make_listing(people["paul"], "Je donne des cours de tricot")
+    need = create_listing(people["paul"], "Quelqu'un pour m'accompagner au marché ?", kind="need")
+    offer = create_listing(people["paul"], "Je donne des cours de tricot")
     for listing_id, label in ((need, "Je peux aider"), (offer, "Ça m'intéresse")):
         response = answer(client, listing_id, "   ")
         assert response.status_code == 422
@@ -254,12 +223,12 @@ def test_the_answer_button_says_i_can_help_under_a_need_and_interested_under_an_
 
 
 def test_phone_shown_after_acceptance_only_with_the_current_consent(
-    app, people, make_listing, as_person
+    app, people, create_listing, as_person
 ):
     paul, marie = people["paul"], people["marie"]
     consent(app, paul, "share_phone")
     consent(app, paul, "share_phone", given=False)  # withdrawn since: the latest answer counts
-    exchange_id = started(app, as_person(marie), make_listing(paul))
+    exchange_id = started(app, as_person(marie), create_listing(paul))
     post_form(as_person(paul), f"/echanges/{exchange_id}/accepter")
     page = text(as_person(marie).get(f"/echanges/{exchange_id}"))
     assert exchange_row(app, exchange_id)["status"] == "accepted"
@@ -281,10 +250,10 @@ def test_phone_shown_after_acceptance_only_with_the_current_consent(
     ],
 )
 def test_refused_answers_say_why_and_save_nothing(
-    app, people, make_listing, as_person, case, message
+    app, people, create_listing, as_person, case, message
 ):
     paul, marie = people["paul"], people["marie"]
-    listing_id = make_listing(paul, status="paused" if case == "paused" else "open")
+    listing_id = create_listing(paul, status="paused" if case == "paused" else "open")
     if case == "blocked_by_owner":
         with app.app_context():
             db.session.add(Block(blocker_id=paul.id, blocked_id=marie.id))
@@ -303,9 +272,9 @@ def test_refused_answers_say_why_and_save_nothing(
     assert notices(app, paul) == []
 
 
-def test_answering_twice_is_refused(app, people, make_listing, as_person):
+def test_answering_twice_is_refused(app, people, create_listing, as_person):
     client = as_person(people["marie"])
-    listing_id = make_listing(people["paul"])
+    listing_id = create_listing(people["paul"])
     exchange_id = started(app, client, listing_id)
     response = answer(client, listing_id, "Je réponds encore")
     assert response.status_code == 422
@@ -315,11 +284,11 @@ def test_answering_twice_is_refused(app, people, make_listing, as_person):
     assert counts(app) == (1, 1)
 
 
-def test_a_second_answer_racing_the_first_meets_the_unique_constraint(app, people, make_listing):
+def test_a_second_answer_racing_the_first_meets_the_unique_constraint(app, people, create_listing):
     """Both requests passed the « already answered? » check: the database refuses the second."""
     from coopere.exchanges import services
 
-    listing_id = make_listing(people["paul"])
+    listing_id = create_listing(people["paul"])
     with app.test_request_context():
         listing = db.session.get(Listing, listing_id)
         marie = db.session.get(User, people["marie"].id)
@@ -340,8 +309,8 @@ def test_a_second_answer_racing_the_first_meets_the_unique_constraint(app, peopl
     assert counts(app) == (1, 0)
 
 
-def test_drafts_and_unknown_listings_are_not_revealed(app, people, make_listing, as_person):
-    draft = make_listing(people["paul"], status="draft")
+def test_drafts_and_unknown_listings_are_not_revealed(app, people, create_listing, as_person):
+    draft = create_listing(people["paul"], status="draft")
     client = as_person(people["marie"])
     assert answer(client, draft).status_code == 404
     assert answer(client, 9999).status_code == 404
@@ -352,8 +321,8 @@ def test_drafts_and_unknown_listings_are_not_revealed(app, people, make_listing,
 
 
 @pytest.fixture
-def pending(app, people, make_listing, as_person) -> int:
-    return started(app, as_person(people["marie"]), make_listing(people["paul"]))
+def pending(app, people, create_listing, as_person) -> int:
+    return started(app, as_person(people["marie"]), create_listing(people["paul"]))
 
 
 def flash_after(client, path: str) -> str:
@@ -393,15 +362,15 @@ def test_accepting_twice_declining_an_accepted_one_and_strangers_deciding_are_re
 
 
 def test_a_declined_or_withdrawn_exchange_cannot_be_accepted_nor_written_to(
-    app, people, make_listing, as_person
+    app, people, create_listing, as_person
 ):
     paul, marie, lucie = (
         as_person(people["paul"]),
         as_person(people["marie"]),
         as_person(people["lucie"]),
     )
-    declined = started(app, marie, make_listing(people["paul"], "Annonce un"))
-    withdrawn = started(app, lucie, make_listing(people["paul"], "Annonce deux"))
+    declined = started(app, marie, create_listing(people["paul"], "Annonce un"))
+    withdrawn = started(app, lucie, create_listing(people["paul"], "Annonce deux"))
     flash_after(paul, f"/echanges/{declined}/decliner")
     assert notices(app, people["marie"])[-1] == "Paul a décliné votre réponse à « Annonce un »."
     flash_after(lucie, f"/echanges/{withdrawn}/retirer")
@@ -453,7 +422,7 @@ def test_only_the_two_parties_see_the_thread(app, people, pending, as_person, wh
 
 
 def test_blocking_stops_messages_and_answers_but_keeps_the_thread_readable(
-    app, people, make_listing, pending, as_person
+    app, people, create_listing, pending, as_person
 ):
     paul, marie = as_person(people["paul"]), as_person(people["marie"])
     assert "Ne plus recevoir de messages de cette personne" in text(
@@ -474,7 +443,7 @@ def test_blocking_stops_messages_and_answers_but_keeps_the_thread_readable(
     assert response.status_code == 422 and "Vous ne pouvez pas écrire à cette personne." in text(
         response
     )
-    response = answer(marie, make_listing(people["paul"], "Une autre annonce"))
+    response = answer(marie, create_listing(people["paul"], "Une autre annonce"))
     assert response.status_code == 422 and "Vous ne pouvez pas écrire à cette personne." in text(
         response
     )
@@ -513,7 +482,7 @@ def blocks(app) -> set[tuple[int, int]]:
 
 
 def test_one_blocks_only_someone_met_here_in_an_exchange_a_shared_project_or_a_sponsorship(
-    app, people, make_listing, as_person, odette
+    app, people, create_listing, as_person, odette
 ):
     paul, marie, lucie = people["paul"], people["marie"], people["lucie"]
     paul_client, marie_client = as_person(paul), as_person(marie)
@@ -521,8 +490,9 @@ def test_one_blocks_only_someone_met_here_in_an_exchange_a_shared_project_or_a_s
     page = text(post_form(paul_client, f"/membres-bloques/{lucie.id}", follow_redirects=True))
     assert NOT_RELATED in page and "Lucie" not in page
     assert blocks(app) == set()
-    # Lucie joins Paul's project, then Marie joins it too: the organiser and each participant may block.
-    project = make_listing(paul, "Jardin partagé", kind="project")
+    # Lucie joins Paul's project, then Marie joins it too: the organiser and each participant may
+    # block.
+    project = create_listing(paul, "Jardin partagé", kind="project")
     with app.app_context():
         db.session.add_all(
             [
@@ -553,7 +523,7 @@ def test_unblocking_someone_not_blocked_names_nobody(app, people, pending, as_pe
         assert "peut de nouveau vous écrire" not in page and "Lucie" not in page
 
 
-# --- a sponsor for an offline neighbour -------------------------------------------------------------
+# --- a sponsor for an offline neighbour -----------------------------------------------------------
 
 
 @pytest.fixture
@@ -581,12 +551,12 @@ def odette(app, people):
 
 
 def test_a_sponsor_receives_and_answers_the_replies_to_an_offline_neighbours_listing(
-    app, people, odette, make_listing, as_person
+    app, people, odette, create_listing, as_person
 ):
     from coopere.members.printouts import sponsor_digest
     from coopere.perimeter.models import get_perimeter
 
-    listing_id = make_listing(odette, "Aller au marché le samedi", kind="need")
+    listing_id = create_listing(odette, "Aller au marché le samedi", kind="need")
     paul, marie = as_person(people["paul"]), as_person(people["marie"])
     exchange_id = started(app, paul, listing_id)
     # Odette has no account: her sponsor is told, saying for whom.
@@ -625,13 +595,13 @@ def test_a_sponsor_receives_and_answers_the_replies_to_an_offline_neighbours_lis
 
 
 def test_neighbours_are_told_that_a_neighbour_of_the_network_answers_for_odette(
-    app, people, odette, make_listing, as_person
+    app, people, odette, create_listing, as_person
 ):
     """Her listing, its card, the exchange and « Mes échanges » say who answers for an offline
     neighbour; her sponsor is named only within an exchange."""
     from coopere.members.models import Sponsorship
 
-    listing_id = make_listing(odette, "Aller au marché le samedi", kind="need")
+    listing_id = create_listing(odette, "Aller au marché le samedi", kind="need")
     paul = as_person(people["paul"])
     page = text(paul.get(f"/annonces/{listing_id}"))
     assert "Demandée par Odette" in page
@@ -648,8 +618,8 @@ def test_neighbours_are_told_that_a_neighbour_of_the_network_answers_for_odette(
     exchange_id = started(app, paul, listing_id)
     page = text(paul.get(f"/echanges/{exchange_id}"))
     assert (
-        "Odette n'a pas internet : son parrain ou sa marraine, Marie, lit vos messages et répond à sa place."
-        in page
+        "Odette n'a pas internet : son parrain ou sa marraine, Marie, "
+        "lit vos messages et répond à sa place." in page
     )
     assert "Odette (sans internet, un voisin du réseau répond à sa place)" in text(
         paul.get("/echanges")
@@ -677,7 +647,7 @@ def test_neighbours_are_told_that_a_neighbour_of_the_network_answers_for_odette(
     # A neighbour on the site is named plainly.
     page = text(
         as_person(people["lucie"]).get(
-            f"/annonces/{make_listing(people['paul'], 'Je prête un escabeau')}"
+            f"/annonces/{create_listing(people['paul'], 'Je prête un escabeau')}"
         )
     )
     assert (
@@ -688,10 +658,10 @@ def test_neighbours_are_told_that_a_neighbour_of_the_network_answers_for_odette(
 
 
 def test_a_sponsor_not_in_acting_mode_still_reaches_the_thread_from_the_notice(
-    app, people, odette, make_listing, as_person
+    app, people, odette, create_listing, as_person
 ):
     exchange_id = started(
-        app, as_person(people["paul"]), make_listing(odette, "Aller au marché", kind="need")
+        app, as_person(people["paul"]), create_listing(odette, "Aller au marché", kind="need")
     )
     page = text(as_person(people["marie"]).get(f"/echanges/{exchange_id}"))
     assert "Vous agissez pour Odette Lambert." in page and "Accepter" in page
@@ -700,7 +670,7 @@ def test_a_sponsor_not_in_acting_mode_still_reaches_the_thread_from_the_notice(
 # --- « Mes échanges » costs a constant number of queries ----------------------------------------
 
 
-def test_my_exchanges_page_queries_do_not_grow(app, people, make_listing, as_person, create_user):
+def test_my_exchanges_page_queries_do_not_grow(app, people, create_listing, as_person, create_user):
     from helpers import page_queries as queries
 
     paul = as_person(people["paul"])
@@ -710,7 +680,7 @@ def test_my_exchanges_page_queries_do_not_grow(app, people, make_listing, as_per
             neighbour = create_user(
                 first_name=f"Voisin{n}", last_name="Test", email=f"v{n}@example.org"
             )
-            started(app, as_person(neighbour), make_listing(people["paul"], f"Annonce {n}"))
+            started(app, as_person(neighbour), create_listing(people["paul"], f"Annonce {n}"))
 
     add(1, 0)
     small = queries(app, paul, "/echanges")
@@ -724,9 +694,9 @@ def test_my_exchanges_page_queries_do_not_grow(app, people, make_listing, as_per
 
 
 def test_the_listing_page_offers_the_answer_form_then_leads_to_the_exchange(
-    app, people, make_listing, as_person
+    app, people, create_listing, as_person
 ):
-    need = make_listing(people["paul"], "Quelqu'un pour m'accompagner au marché ?", kind="need")
+    need = create_listing(people["paul"], "Quelqu'un pour m'accompagner au marché ?", kind="need")
     marie, paul = as_person(people["marie"]), as_person(people["paul"])
     page = text(marie.get(f"/annonces/{need}"))
     assert f'action="/annonces/{need}/repondre"' in page and ">Je peux aider</button>" in page
@@ -746,17 +716,15 @@ ACTION_PATHS = {"accept": "accepter", "decline": "decliner", "withdraw": "retire
 
 @pytest.mark.parametrize("status", ["pending", "accepted", "declined", "withdrawn", "done"])
 def test_the_page_offers_exactly_the_status_changes_the_rules_allow(
-    app, people, make_listing, as_person, status
+    app, people, create_listing, as_person, status
 ):
     """The buttons come from the transitions table: each button shown works, each one hidden would
     be refused (so the page and the rules cannot drift apart)."""
     from coopere.exchanges.services import ACTION_BUTTONS
 
-    listing_id = make_listing(people["paul"])
+    listing_id = create_listing(people["paul"])
+    exchange_id = started(app, as_person(people["marie"]), listing_id)
     for who in ("paul", "marie"):
-        exchange_id = (
-            started(app, as_person(people["marie"]), listing_id) if who == "paul" else exchange_id
-        )
         with app.app_context():
             db.session.get(Exchange, exchange_id).status = status
             db.session.commit()

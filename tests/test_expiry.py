@@ -13,8 +13,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from helpers import post_form, text
-from listing_helpers import act_for, get_listing, make_listing, sponsee  # noqa: F401
+from helpers import act_for, post_form, text
+from factories import get_listing, make_listing
 from coopere.auth.models import User
 from coopere.extensions import db
 from coopere.listings import services
@@ -179,7 +179,7 @@ def test_an_offline_owners_reminder_goes_to_the_sponsor_and_into_the_printed_dig
     assert re.search(r"Aller au marché le samedi.*Expire bientôt, le", content)
     assert content.count("Expire bientôt") == 1  # not the one that has two months left
     # The sponsor renews it for her, in one click.
-    act_for(sponsor, sponsee)
+    assert act_for(sponsor, sponsee).status_code == 302
     renewed = post_form(
         sponsor,
         f"/mes-annonces/{listing_id}/renouveler",

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers import ROOT
 from coopere import create_app, is_local_address
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_instance_folder_gets_a_private_random_secret_key(tmp_path):

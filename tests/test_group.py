@@ -10,10 +10,10 @@ import pytest
 from babel.dates import format_date
 from sqlalchemy import func, select
 
-from helpers import csrf_token, flat, post_form, text
+from factories import make_event
+from helpers import csrf_token, flat, page_queries, post_form, text
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import Role, User
-from coopere.events.models import Event
 from coopere.events.services import to_paris, to_utc
 from coopere.extensions import db
 from coopere.group.models import FamilyMember, HandoverNote, RosterSlot
@@ -27,31 +27,6 @@ TASKS = ["setup", "coffee", "welcome", "desk", "posters", "tidy"]
 def words(response) -> str:
     """The page's words as read on screen: tags gone, spaces collapsed."""
     return flat(re.sub(r"<[^>]+>", " ", text(response)))
-
-
-def add_event(
-    app,
-    *,
-    start: datetime | None = None,
-    days: float = 7,
-    kind: str = "cafe",
-    cancelled: bool = False,
-    title: str = "",
-    place: str = "Place des Lilas",
-) -> int:
-    with app.app_context():
-        start = start or utcnow().replace(microsecond=0) + timedelta(days=days)
-        event = Event(
-            kind=kind,
-            title=title,
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            place=place,
-            cancelled=cancelled,
-        )
-        db.session.add(event)
-        db.session.commit()
-        return event.id
 
 
 def give(app, event_id: int, task: str, user_id: int | None) -> None:
@@ -101,7 +76,7 @@ def update_user(app, user_id: int, **columns) -> None:
 
 
 def test_members_are_refused_every_group_page_and_action_and_nothing_changes(app, client_as, users):
-    event_id = add_event(app)
+    event_id = make_event(app)
     give(app, event_id, "coffee", users["animator"].id)
     member = client_as("member")
     for path in (
@@ -286,17 +261,17 @@ def test_fair_share_counts_the_tasks_of_the_last_six_months_least_loaded_first(
     paul, claire = users["animator"], users["admin"]
     update_user(app, paul.id, first_name="Paul", last_name="Bernard")
     update_user(app, claire.id, first_name="Claire", last_name="Moreau")
-    recent = add_event(app, days=-10)
-    older = add_event(app, days=-60, kind="group_meeting")
+    recent = make_event(app, days=-10)
+    older = make_event(app, days=-60, kind="group_meeting")
     for task in ("coffee", "setup", "tidy"):
         give(app, recent, task, claire.id)
     give(app, recent, "welcome", paul.id)
     give(app, older, "coffee", claire.id)
     give(app, older, "posters", paul.id)
     # Not counted: more than six months ago, cancelled, still to come, or not in the group any more.
-    give(app, add_event(app, days=-200), "coffee", awa.id)
-    give(app, add_event(app, days=-5, cancelled=True), "coffee", awa.id)
-    give(app, add_event(app, days=3), "coffee", awa.id)
+    give(app, make_event(app, days=-200), "coffee", awa.id)
+    give(app, make_event(app, days=-5, cancelled=True), "coffee", awa.id)
+    give(app, make_event(app, days=3), "coffee", awa.id)
     give(app, recent, "desk", users["member"].id)
     response = client_as("animator").get("/groupe/partage")
     page = words(response)
@@ -314,7 +289,7 @@ def test_fair_share_counts_the_tasks_of_the_last_six_months_least_loaded_first(
 def test_fair_share_says_when_the_load_is_shared(app, client_as, users):
     client = client_as("animator")
     assert "Aucune tâche n'a encore été prise" in words(client.get("/groupe/partage"))
-    past = add_event(app, days=-3)
+    past = make_event(app, days=-3)
     give(app, past, "coffee", users["animator"].id)
     give(app, past, "tidy", users["admin"].id)
     assert "Les tâches sont bien partagées" in words(client.get("/groupe/partage"))
@@ -349,15 +324,15 @@ def notices(app) -> list[tuple[int, str, str, str]]:
 
 def test_reminders_reach_each_volunteer_once_in_their_language(app, runner, users, create_user):
     day, start = paris_tomorrow_at(10)
-    cafe = add_event(app, start=start, place="Place des Lilas")
+    cafe = make_event(app, starts_at=start, place="Place des Lilas")
     anglophone = create_user(Role.ANIMATOR, first_name="Amy", last_name="Smith", locale="en")
     give(app, cafe, "coffee", users["animator"].id)
     give(app, cafe, "welcome", anglophone.id)
     give(app, cafe, "tidy", None)  # an open task reminds nobody
     # Not reminded: too far ahead, cancelled, already past.
-    give(app, add_event(app, days=5), "coffee", users["admin"].id)
-    give(app, add_event(app, start=start, cancelled=True), "setup", users["admin"].id)
-    give(app, add_event(app, days=-1), "setup", users["admin"].id)
+    give(app, make_event(app, days=5), "coffee", users["admin"].id)
+    give(app, make_event(app, starts_at=start, cancelled=True), "setup", users["admin"].id)
+    give(app, make_event(app, days=-1), "setup", users["admin"].id)
 
     result = runner.invoke(args=["roster", "remind", "--days", "2"])
     assert result.exit_code == 0, result.output
@@ -384,8 +359,8 @@ def test_a_task_handed_to_someone_else_is_reminded_to_them(
     app, runner, client_as, users, create_user
 ):
     _day, start = paris_tomorrow_at(18)
-    meeting = add_event(
-        app, start=start, kind="group_meeting", place="Chez Paul", title="Préparer la fête"
+    meeting = make_event(
+        app, starts_at=start, kind="group_meeting", place="Chez Paul", title="Préparer la fête"
     )
     give(app, meeting, "coffee", users["animator"].id)
     runner.invoke(args=["roster", "remind"])
@@ -415,7 +390,7 @@ def test_remind_has_help_and_refuses_a_negative_number_of_days(runner):
 
 
 def steps_back_setup(app, volunteer_id: int) -> tuple[int, int]:
-    past, future = add_event(app, days=-7), add_event(app, days=10)
+    past, future = make_event(app, days=-7), make_event(app, days=10)
     give(app, past, "coffee", volunteer_id)
     give(app, future, "coffee", volunteer_id)
     give(app, future, "tidy", volunteer_id)
@@ -527,27 +502,13 @@ def test_a_plain_member_leaving_leaves_no_trace_in_the_group(app, client_as, use
 def test_group_pages_cost_the_same_queries_whatever_the_group_size(
     app, client_as, users, create_user, path
 ):
-    from sqlalchemy import event as sa_event
 
     client = client_as("animator")
 
     def count() -> int:
-        statements = []
-        with app.app_context():
-            engine = db.engine
+        return page_queries(app, client, path)
 
-        def listener(_conn, _cursor, statement, *_args):
-            if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        sa_event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get(path).status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
-
-    past = add_event(app, days=-3)
+    past = make_event(app, days=-3)
     small = count()
     for n in range(6):
         person = create_user(Role.ANIMATOR)

@@ -23,12 +23,11 @@ from flask import render_template_string
 from flask_babel import force_locale
 from jinja2 import Environment
 
-from helpers import csrf_token, login, post_form, text
+from helpers import ROOT, csrf_token, login, post_form, text
 from coopere.auth.models import User
 from coopere.extensions import db
 from coopere.i18n import long_date, long_datetime
 
-ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "coopere" / "translations"
 ENGLISH_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 TEMPLATES = ROOT / "templates"
@@ -248,7 +247,8 @@ def test_every_message_of_the_source_is_translated_into_english(source_messages)
     assert len(source) > 50, "extraction found almost nothing: is babel.cfg right?"
     problems = catalog_problems(source, read_catalog(ENGLISH_PO))
     assert not problems, (
-        f"{len(problems)} message(s) of the source are not translated in {ENGLISH_PO.relative_to(ROOT)}; "
+        f"{len(problems)} message(s) of the source are not translated in "
+        f"{ENGLISH_PO.relative_to(ROOT)}; "
         "run the extract / update commands and translate them:\n" + "\n".join(problems)
     )
 

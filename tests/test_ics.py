@@ -11,9 +11,10 @@ import icalendar
 import pytest
 from sqlalchemy import select
 
+from factories import get_event, make_event
 from helpers import post_form
 from coopere.events.models import Event, EventSeries
-from coopere.events.services import paris_today, save_event, save_series, to_paris
+from coopere.events.services import paris_today, save_series, to_paris
 from coopere.extensions import db
 from coopere.timeutil import utcnow
 
@@ -28,37 +29,6 @@ def parse(response) -> icalendar.Calendar:
 
 def vevents(cal) -> dict[str, icalendar.Event]:
     return {str(item["UID"]): item for item in cal.walk("VEVENT")}
-
-
-def make_event(
-    app,
-    *,
-    days: int = 10,
-    kind: str = "cafe",
-    title: str = "",
-    cancelled: bool = False,
-    start: time = time(10),
-) -> Event:
-    with app.app_context():
-        event = save_event(
-            None,
-            {
-                "kind": kind,
-                "title": title,
-                "day": date.today() + timedelta(days=days),
-                "start": start,
-                "end": time(start.hour + 2),
-                "place": "Place des Lilas",
-                "rain_place": "Salle de la Maison de quartier",
-                "description": "Café, thé et gâteaux.",
-                "max_places": None,
-            },
-        )
-        event.cancelled = cancelled
-        db.session.commit()
-        db.session.refresh(event)
-        db.session.expunge(event)
-        return event
 
 
 def make_series(app) -> EventSeries:
@@ -88,9 +58,10 @@ def make_series(app) -> EventSeries:
 
 
 def test_the_public_feed_is_a_calendar_with_the_paris_timezone(app, client_as, users):
-    summer = make_event(app, days=(date(date.today().year + 1, 7, 4) - date.today()).days)
-    winter = make_event(
-        app, days=(date(date.today().year + 1, 1, 9) - date.today()).days, start=time(14)
+    next_year, rain = paris_today().year + 1, "Salle de la Maison de quartier"
+    summer = get_event(app, make_event(app, day=date(next_year, 7, 4), rain_place=rain))
+    winter = get_event(
+        app, make_event(app, day=date(next_year, 1, 9), start=time(14), rain_place=rain)
     )
     cal = parse(client_as(None).get("/calendrier.ics"))
     assert str(cal["VERSION"]) == "2.0" and "coopere" in str(cal["PRODID"]).lower()
@@ -117,8 +88,8 @@ def test_the_public_feed_is_a_calendar_with_the_paris_timezone(app, client_as, u
 
 
 def test_the_feed_marks_cancelled_events_and_leaves_group_meetings_out(app, client_as, users):
-    cancelled = make_event(app, cancelled=True)
-    meeting = make_event(app, kind="group_meeting", title="Réunion du groupe")
+    cancelled = get_event(app, make_event(app, cancelled=True))
+    meeting = get_event(app, make_event(app, kind="group_meeting", title="Réunion du groupe"))
     items = vevents(parse(client_as(None).get("/calendrier.ics")))
     assert str(items[cancelled.uid]["STATUS"]) == "CANCELLED"
     assert str(items[cancelled.uid]["SUMMARY"]).startswith("Annulé : ")
@@ -126,20 +97,10 @@ def test_the_feed_marks_cancelled_events_and_leaves_group_meetings_out(app, clie
 
 
 def test_the_feed_goes_a_month_back_and_a_year_ahead(app, client_as, users):
-    with app.app_context():
-
-        def at(days: int) -> Event:
-            return Event(
-                kind="cafe",
-                starts_at=utcnow() + timedelta(days=days),
-                ends_at=utcnow() + timedelta(days=days, hours=2),
-                place="Ici",
-            )
-
-        old, recent, far = at(-60), at(-7), at(400)
-        db.session.add_all([old, recent, far])
-        db.session.commit()
-        uids = {name: event.uid for name, event in (("old", old), ("recent", recent), ("far", far))}
+    uids = {
+        name: get_event(app, make_event(app, starts_at=utcnow() + timedelta(days=days))).uid
+        for name, days in (("old", -60), ("recent", -7), ("far", 400))
+    }
     items = vevents(parse(client_as(None).get("/calendrier.ics")))
     assert uids["recent"] in items and uids["old"] not in items and uids["far"] not in items
 
@@ -216,7 +177,7 @@ def test_uids_stay_the_same_when_the_series_or_one_date_is_edited(app, client_as
 
 
 def test_one_events_ics_is_a_download(app, client_as, users):
-    event = make_event(app)
+    event = get_event(app, make_event(app))
     response = client_as(None).get(f"/rendez-vous/{event.id}.ics")
     cal = parse(response)
     assert response.headers["Content-Disposition"].startswith(
@@ -230,7 +191,7 @@ def test_one_events_ics_is_a_download(app, client_as, users):
     "role, status", [(None, 404), ("member", 404), ("animator", 200), ("admin", 200)]
 )
 def test_a_group_meetings_ics_is_for_animators(app, client_as, users, role, status):
-    meeting = make_event(app, kind="group_meeting")
+    meeting = get_event(app, make_event(app, kind="group_meeting"))
     response = client_as(role).get(f"/rendez-vous/{meeting.id}.ics")
     assert response.status_code == status
     if status == 200:

@@ -8,17 +8,14 @@ import re
 import threading
 import time
 import uuid
-from datetime import time as clock, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from coopere.auth.models import User
-from coopere.cafe import services as cafe_services
 from coopere.cafe.models import CheckIn
 from coopere.dwellings.models import Dwelling
-from coopere.events.models import Event
-from coopere.events.services import to_utc
 from coopere.exchanges.models import Exchange, Message
 from coopere.extensions import db
 from coopere.idempotency import KEEP_DAYS, IdempotencyKey, prune_keys
@@ -26,6 +23,7 @@ from coopere.listings import services as listing_services
 from coopere.listings.models import Listing
 from coopere.members.models import Consent
 from coopere.timeutil import utcnow
+from factories import todays_cafe
 from helpers import csrf_token, form_fields, login, text
 
 
@@ -119,7 +117,8 @@ def test_the_hidden_form_field_works_like_the_header(app, member, themes):
 
 
 def test_the_site_forms_carry_a_key_so_a_double_tap_publishes_once(app, member, themes):
-    """A resident on a slow phone taps « Publier » twice: the form the page gave them is sent twice."""
+    """A resident on a slow phone taps « Publier » twice: the form the page gave them is sent
+    twice."""
 
     def rendered_key() -> str:
         found = re.findall(
@@ -235,18 +234,7 @@ def test_a_message_sent_twice_with_one_key_is_written_once(app, member, exchange
 
 @pytest.fixture
 def today(app, users) -> int:
-    with app.app_context():
-        day = cafe_services.paris_today()
-        event = Event(
-            kind="cafe",
-            title="",
-            starts_at=to_utc(day, clock(0, 1)),
-            ends_at=to_utc(day, clock(23, 59)),
-            place="Place des Lilas",
-        )
-        db.session.add(event)
-        db.session.commit()
-        return event.id
+    return todays_cafe(app)
 
 
 def test_a_check_in_sent_twice_with_one_key_is_recorded_once(app, client_as, today, create_user):
@@ -267,7 +255,7 @@ def test_a_check_in_sent_twice_with_one_key_is_recorded_once(app, client_as, tod
     assert count(app, CheckIn) == 1
 
 
-# --- registration at the desk ----------------------------------------------------------------------
+# --- registration at the desk ---------------------------------------------------------------------
 
 
 def test_a_registration_sent_twice_with_one_key_is_recorded_once(app, client_as, users, themes):

@@ -8,8 +8,8 @@ from datetime import date
 
 import pytest
 
-from helpers import post_form, text
-from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee  # noqa: F401
+from helpers import act_for, post_form, text
+from factories import get_listing, listing_count, make_listing
 from coopere.extensions import db
 from coopere.listings.details import DETAILS, clean_details, DetailError
 from coopere.listings.models import Listing
@@ -179,7 +179,7 @@ def test_a_wrong_detail_on_edit_changes_nothing(app, member, users, themes):
 
 def test_a_sponsor_posts_a_lending_for_their_sponsee(app, client_as, users, themes, sponsee):
     client = client_as("member")
-    act_for(client, sponsee)
+    assert act_for(client, sponsee).status_code == 302
     response = post_form(
         client,
         "/mes-annonces/nouvelle",

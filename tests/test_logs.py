@@ -29,7 +29,8 @@ from coopere.extensions import db
 )
 def test_an_address_or_a_phone_in_a_log_call_is_scrubbed(app, caplog, personal):
     ordinary = (
-        "2026-05-06 12:34:56 +0000 GET /annonces/12?page=3 HTTP/1.1 200 in 0.0712345699 s; run 3F2A; "
+        "2026-05-06 12:34:56 +0000 GET /annonces/12?page=3 HTTP/1.1 200 in 0.0712345699 s; "
+        "run 3F2A; "
         "object at 0x7f2c54f84650; coopere@localhost; listing 1234567"
     )
     with caplog.at_level(logging.INFO):

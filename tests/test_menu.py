@@ -11,7 +11,8 @@ from coopere.policy import POLICY, Access
 
 
 def menu_of(page: str) -> tuple[list[str], list[str], list[str]]:
-    """(top-level link paths, folded section titles, paths inside folded sections) of the main nav."""
+    """(top-level link paths, folded section titles, paths inside folded sections) of the main
+    nav."""
     nav = re.search(r'<nav class="main-nav".*?</nav>', page, re.S).group(0)
     folded = re.findall(r"<details[ >].*?</details>", nav, re.S)
     top = re.sub(r"<details[ >].*?</details>", "", nav, flags=re.S)

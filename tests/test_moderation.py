@@ -8,9 +8,9 @@ import json
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from helpers import login, post_form, text
+from helpers import login, page_queries, post_form, text
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import Role
 from coopere.exchanges.models import Exchange, Message
@@ -322,20 +322,7 @@ def test_the_queue_costs_the_same_queries_with_more_reports(
     app, client_as, create_user, users, world
 ):
     def queries(client) -> int:
-        with app.app_context():
-            engine = db.engine
-        statements = []
-
-        def count(_conn, _cursor, statement, *_args):
-            if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            assert client.get("/moderation").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-        return len(statements)
+        return page_queries(app, client, "/moderation")
 
     client = client_as("animator")
     first = create_user(Role.MEMBER)

@@ -25,37 +25,6 @@ MONEY_REMINDER = "Rappel : les échanges du réseau sont gratuits."
 DRAFTS_SENTENCE = "Voici ce que vous avez dit au café. Confirmez, corrigez ou retirez."
 
 
-@pytest.fixture
-def make_listing(app, themes):
-    """make_listing(owner, title, status="draft", kind="offer", theme="conseils", **columns) -> id."""
-
-    def _make(
-        owner: User,
-        title: str,
-        status: str = "draft",
-        kind: str = "offer",
-        theme: str = "conseils",
-        **columns,
-    ) -> int:
-        if status == "open":
-            columns.setdefault("published_at", utcnow())
-        with app.app_context():
-            listing = Listing(
-                owner_id=owner.id,
-                theme_id=themes[theme],
-                kind=kind,
-                title=title,
-                status=status,
-                created_by_id=columns.pop("created_by_id", owner.id),
-                **columns,
-            )
-            db.session.add(listing)
-            db.session.commit()
-            return listing.id
-
-    return _make
-
-
 def listing_row(app, listing_id: int) -> dict | None:
     with app.app_context():
         listing = db.session.get(Listing, listing_id)
@@ -101,7 +70,7 @@ def member(client_as):
     return client_as("member")
 
 
-# --- the page ---------------------------------------------------------------------------------------
+# --- the page -------------------------------------------------------------------------------------
 
 
 def test_drafts_of_the_registration_desk_wait_on_my_listings(app, client, users, themes):
@@ -141,18 +110,20 @@ def test_drafts_of_the_registration_desk_wait_on_my_listings(app, client, users,
     assert "Odd jobs" in english and "Digital help" in english and "Coups de main" not in english
 
 
-def test_listings_are_grouped_to_confirm_published_and_ended(app, member, users, make_listing):
-    make_listing(users["member"], "Conseils de jardinage")
-    make_listing(users["member"], "Je garde votre chat", status="open", theme="garde-animaux")
-    make_listing(
+def test_listings_are_grouped_to_confirm_published_and_ended(app, member, users, create_listing):
+    create_listing(users["member"], "Conseils de jardinage", status="draft")
+    create_listing(users["member"], "Je garde votre chat", status="open", theme="garde-animaux")
+    create_listing(
         users["member"],
         "Promenade du dimanche",
         status="paused",
         kind="need",
         theme="loisirs-sorties",
     )
-    make_listing(users["member"], "Perceuse prêtée", status="closed", theme="dons-prets")
-    make_listing(users["member"], "Covoiturage au marché", status="fulfilled", theme="covoiturage")
+    create_listing(users["member"], "Perceuse prêtée", status="closed", theme="dons-prets")
+    create_listing(
+        users["member"], "Covoiturage au marché", status="fulfilled", theme="covoiturage"
+    )
     page = text(member.get("/mes-annonces"))
     assert "Conseils de jardinage" in section(page, "a-confirmer")
     published = section(page, "publiees")
@@ -172,12 +143,12 @@ def test_someone_without_listings_is_invited_to_post(member, themes):
     assert "Proposer quelque chose" in page and "Chercher de l'aide" in page
 
 
-# --- publishing, editing, closing, removing ------------------------------------------------------------
+# --- publishing, editing, closing, removing -------------------------------------------------------
 
 
-def test_publishing_a_draft_opens_it_and_records_who(app, member, users, make_listing):
-    listing_id = make_listing(
-        users["member"], "Conseils de jardinage", created_by_id=users["animator"].id
+def test_publishing_a_draft_opens_it_and_records_who(app, member, users, create_listing):
+    listing_id = create_listing(
+        users["member"], "Conseils de jardinage", created_by_id=users["animator"].id, status="draft"
     )
     response = post_form(
         member,
@@ -195,12 +166,12 @@ def test_publishing_a_draft_opens_it_and_records_who(app, member, users, make_li
     assert entry["details"]["listing"] == listing_id and "on_behalf_of" not in entry["details"]
 
 
-def test_publishing_every_draft_at_once(app, member, users, make_listing):
+def test_publishing_every_draft_at_once(app, member, users, create_listing):
     ids = [
-        make_listing(users["member"], title)
+        create_listing(users["member"], title, status="draft")
         for title in ("Conseils", "Coup de main", "Aide numérique")
     ]
-    open_id = make_listing(users["member"], "Déjà publiée", status="open")
+    open_id = create_listing(users["member"], "Déjà publiée", status="open")
     published_at = listing_row(app, open_id)["published_at"]
     response = post_form(
         member, "/mes-annonces/publier-tout", token_from="/mes-annonces", follow_redirects=True
@@ -212,8 +183,8 @@ def test_publishing_every_draft_at_once(app, member, users, make_listing):
     assert len(audits(app, "listing.confirmed")) == 3
 
 
-def test_editing_a_listing_changes_it(app, member, users, themes, make_listing):
-    listing_id = make_listing(users["member"], "Conseils")
+def test_editing_a_listing_changes_it(app, member, users, themes, create_listing):
+    listing_id = create_listing(users["member"], "Conseils", status="draft")
     form = text(member.get(f"/mes-annonces/{listing_id}/modifier"))
     assert (
         'value="Conseils"' in form
@@ -296,8 +267,8 @@ def test_the_new_listing_form_offers_only_current_themes(app, member, themes):
         assert db.session.scalar(select(func.count(Listing.id))) == 0
 
 
-def test_closing_a_published_listing(app, member, users, make_listing):
-    listing_id = make_listing(users["member"], "Je garde votre chat", status="open")
+def test_closing_a_published_listing(app, member, users, create_listing):
+    listing_id = create_listing(users["member"], "Je garde votre chat", status="open")
     response = post_form(
         member,
         f"/mes-annonces/{listing_id}/fermer",
@@ -321,10 +292,10 @@ def test_closing_a_published_listing(app, member, users, make_listing):
 
 
 def test_removing_a_draft_or_an_unanswered_published_listing_deletes_it(
-    app, member, users, make_listing
+    app, member, users, create_listing
 ):
-    draft_id = make_listing(users["member"], "Pas vraiment")
-    open_id = make_listing(users["member"], "Je garde votre chat", status="open")
+    draft_id = create_listing(users["member"], "Pas vraiment", status="draft")
+    open_id = create_listing(users["member"], "Je garde votre chat", status="open")
     response = post_form(
         member,
         f"/mes-annonces/{draft_id}/supprimer",
@@ -347,7 +318,7 @@ def test_removing_a_draft_or_an_unanswered_published_listing_deletes_it(
     assert listing_row(app, open_id) is None
 
 
-# --- refused input --------------------------------------------------------------------------------------
+# --- refused input --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -359,9 +330,9 @@ def test_removing_a_draft_or_an_unanswered_published_listing_deletes_it(
     ],
 )
 def test_an_invalid_title_is_refused_in_french_and_changes_nothing(
-    app, member, users, themes, make_listing, title, message
+    app, member, users, themes, create_listing, title, message
 ):
-    listing_id = make_listing(users["member"], "Conseils")
+    listing_id = create_listing(users["member"], "Conseils", status="draft")
     before = listing_row(app, listing_id)
     edited = post_form(
         member,
@@ -449,15 +420,15 @@ def test_money_words(words, expected):
     assert mentions_money(words) is expected
 
 
-# --- other people's listings ----------------------------------------------------------------------------
+# --- other people's listings ----------------------------------------------------------------------
 
 
 def test_another_members_listing_is_never_reached(
-    app, member, users, create_user, themes, make_listing
+    app, member, users, create_user, themes, create_listing
 ):
     neighbour = create_user(first_name="Paul", last_name="Voisin")
-    draft_id = make_listing(neighbour, "Brouillon du voisin")
-    open_id = make_listing(neighbour, "Annonce du voisin", status="open")
+    draft_id = create_listing(neighbour, "Brouillon du voisin", status="draft")
+    open_id = create_listing(neighbour, "Annonce du voisin", status="open")
     before = {i: listing_row(app, i) for i in (draft_id, open_id)}
     assert "du voisin" not in text(member.get("/mes-annonces"))
     for listing_id in (draft_id, open_id):
@@ -488,8 +459,8 @@ def test_another_members_listing_is_never_reached(
         )
 
 
-def test_a_hidden_listing_cannot_be_edited_or_published(app, member, users, themes, make_listing):
-    listing_id = make_listing(users["member"], "Annonce masquée", status="hidden")
+def test_a_hidden_listing_cannot_be_edited_or_published(app, member, users, themes, create_listing):
+    listing_id = create_listing(users["member"], "Annonce masquée", status="hidden")
     before = listing_row(app, listing_id)
     page = text(member.get("/mes-annonces"))
     assert "Masquée par le groupe d'animation." in section(page, "terminees")
@@ -513,9 +484,9 @@ def test_a_hidden_listing_cannot_be_edited_or_published(app, member, users, them
 
 
 def test_a_draft_of_a_retired_theme_must_be_corrected_before_publishing(
-    app, member, users, themes, make_listing
+    app, member, users, themes, create_listing
 ):
-    listing_id = make_listing(users["member"], "Trajets", theme="covoiturage")
+    listing_id = create_listing(users["member"], "Trajets", theme="covoiturage", status="draft")
     with app.app_context():
         db.session.get(Theme, themes["covoiturage"]).retired = True
         db.session.commit()
@@ -529,8 +500,8 @@ def test_a_draft_of_a_retired_theme_must_be_corrected_before_publishing(
     assert listing_row(app, listing_id)["status"] == "draft"
 
 
-def test_publishing_twice_changes_nothing(app, member, users, make_listing):
-    listing_id = make_listing(users["member"], "Conseils")
+def test_publishing_twice_changes_nothing(app, member, users, create_listing):
+    listing_id = create_listing(users["member"], "Conseils", status="draft")
     post_form(member, f"/mes-annonces/{listing_id}/publier", token_from="/mes-annonces")
     first = listing_row(app, listing_id)
     second = post_form(

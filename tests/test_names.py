@@ -5,13 +5,12 @@ round, and no page or printout glues first and last names together by itself."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
+from helpers import ROOT
 from coopere.i18n import person_name
 
-ROOT = Path(__file__).resolve().parent.parent
 
 # Two name parts side by side in a template: {{ p.last_name }} {{ p.first_name }}, or ~ " " ~.
 TEMPLATE_GLUE = re.compile(
@@ -25,7 +24,9 @@ CODE_GLUE = re.compile(
 )
 # Where gluing is what is wanted, and why.
 ALLOWED = {
-    "coopere/privacy/erasure.py": "looks for the name written either way in the free texts it cleans",
+    "coopere/privacy/erasure.py": (
+        "looks for the name written either way in the free texts it cleans"
+    ),
     "coopere/perimeter/services.py": "searches « prénom nom » as typed, in SQL",
 }
 

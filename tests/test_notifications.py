@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from helpers import post_form, text
+from helpers import QueryCounter, post_form, text
 from coopere.extensions import db
 from coopere.notifications.models import Notification
 from coopere.timeutil import utcnow
@@ -78,21 +78,10 @@ def test_marking_read_touches_only_ones_own_notices(app, client_as, users):
 def test_the_count_costs_one_query_per_page(app, client_as, users):
     add_notice(app, users["member"], "Un avis.")
     client = client_as("member")
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if "notifications" in statement:
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with QueryCounter(app) as queries:
         page = text(client.get("/accueil"))  # the menu and the home page both show the count
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert "Notifications (1)" in page and "Mes notifications (1)" in page
-    assert len(statements) == 1
+    assert queries.naming("notifications") == 1
 
 
 def test_nothing_yet(client_as):

@@ -1,4 +1,5 @@
-"""The admin manages the perimeter's settings and the animation group; visitors see the public page."""
+"""The admin manages the perimeter's settings and the animation group; visitors see the public
+page."""
 
 from __future__ import annotations
 

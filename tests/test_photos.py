@@ -1,6 +1,7 @@
-"""A listing's photo: JPEG or PNG checked from the bytes, rebuilt from its pixels without any metadata
-(EXIF, GPS, comments, ICC profiles, XMP, IPTC, PNG text; after applying the EXIF orientation), at most 1600 px, stored under a random name, served to the members who
-may see the listing with safe headers; bad files refused in French with nothing saved or left behind."""
+"""A listing's photo: JPEG or PNG checked from the bytes, rebuilt from its pixels without any
+metadata (EXIF, GPS, comments, ICC profiles, XMP, IPTC, PNG text; after applying the EXIF
+orientation), at most 1600 px, stored under a random name, served to the members who may see the
+listing with safe headers; bad files refused in French with nothing saved or left behind."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 
-from helpers import csrf_token, post_form, text
-from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee  # noqa: F401
+from helpers import act_for, csrf_token, post_form, text
+from factories import get_listing, listing_count
 from coopere.listings import photos
 
 
@@ -21,7 +22,8 @@ def member(client_as):
 
 
 def jpeg_with_gps(size=(2400, 1200)) -> bytes:
-    """A camera-like JPEG: landscape pixels with « rotate 90° » orientation, a maker and a GPS position."""
+    """A camera-like JPEG: landscape pixels with « rotate 90° » orientation, a maker and a GPS
+    position."""
     exif = Image.Exif()
     exif[0x0112] = 6  # orientation: the camera was held upright
     exif[0x010F] = "Canon"
@@ -63,7 +65,8 @@ def upload(client, path: str, themes, data: bytes, filename: str = "photo.jpg", 
     )
     body += (
         (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="photo"; filename="{filename}"\r\n'
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="photo"; filename="{filename}"\r\n'
             f"Content-Type: image/jpeg\r\n\r\n"
         ).encode()
         + data
@@ -176,7 +179,8 @@ def jpeg_with_metadata() -> bytes:
 
 
 def png_with_metadata(mode: str) -> bytes:
-    """A PNG carrying text chunks (tEXt, zTXt, iTXt with XMP), an ICC profile (iCCP) and EXIF (eXIf)."""
+    """A PNG carrying text chunks (tEXt, zTXt, iTXt with XMP), an ICC profile (iCCP) and EXIF
+    (eXIf)."""
     info = PngImagePlugin.PngInfo()
     info.add_text("Comment", "SECRET-TEXT")
     info.add_text("Author", "SECRET-ZTXT", zip=True)
@@ -393,7 +397,7 @@ def test_only_members_who_may_see_the_listing_get_its_photo(
 
 def test_a_sponsor_adds_a_photo_for_their_sponsee(app, client_as, users, themes, sponsee):
     client = client_as("member")
-    act_for(client, sponsee)
+    assert act_for(client, sponsee).status_code == 302
     assert (
         upload(client, "/mes-annonces/nouvelle", themes, jpeg_with_gps((400, 300))).status_code
         == 302

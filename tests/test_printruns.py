@@ -1,4 +1,5 @@
-"""Print runs as the group uses them: letters for every dwelling, posters, flyers, scans, delivery."""
+"""Print runs as the group uses them: letters for every dwelling, posters, flyers, scans,
+delivery."""
 
 from __future__ import annotations
 
@@ -7,16 +8,16 @@ import re
 import shutil
 import subprocess
 import time
-from datetime import date, time as clock, timedelta
+from datetime import time as clock, timedelta
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from factories import make_event
 from helpers import post_form, text
 from coopere.dwellings.models import Dwelling, LetterSent
 from coopere.dwellings.services import import_file, save_dwelling
-from coopere.events.services import save_event
 from coopere.extensions import db
 from coopere.printruns.models import PrintRun
 
@@ -38,21 +39,15 @@ def register(app, users):
         assert import_file(ADDRESSES.encode()).ok
         db.session.scalar(select(Dwelling).where(Dwelling.number == 4)).no_letters = True
         db.session.scalar(select(Dwelling).where(Dwelling.number == 6)).vacant = True
-        event = save_event(
-            None,
-            {
-                "kind": "apero_info",
-                "title": "",
-                "day": date.today() + timedelta(days=7),
-                "start": clock(18, 30),
-                "end": clock(20),
-                "place": "Square des Lilas",
-                "rain_place": "Maison de quartier",
-                "description": "",
-            },
-        )
         db.session.commit()
-        return event.id
+    return make_event(
+        app,
+        kind="apero_info",
+        start=clock(18, 30),
+        end=clock(20),
+        place="Square des Lilas",
+        rain_place="Maison de quartier",
+    )
 
 
 def download(client, url: str) -> bytes:

@@ -5,13 +5,13 @@ a participants list of first names; refused when full, twice, not open, or for t
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from helpers import login, post_form, text
-from listing_helpers import act_for, get_listing, listing_count, make_listing, sponsee  # noqa: F401
+from helpers import act_for, login, post_form, text
+from factories import get_listing, listing_count, make_event, make_listing
 from coopere.auth.models import Role, User
 from coopere.extensions import db
 from coopere.listings import projects
@@ -26,25 +26,7 @@ def member(client_as):
 
 @pytest.fixture
 def cafe_id(app, users) -> int:
-    from coopere.events.services import save_event
-
-    with app.app_context():
-        event = save_event(
-            None,
-            {
-                "kind": "cafe",
-                "title": "",
-                "day": date.today() + timedelta(days=10),
-                "start": time(10),
-                "end": time(12),
-                "place": "Place des Lilas",
-                "rain_place": "",
-                "description": "",
-                "max_places": None,
-            },
-        )
-        db.session.commit()
-        return event.id
+    return make_event(app, days=10)
 
 
 def project_form(themes, **values) -> dict:
@@ -279,7 +261,7 @@ def test_a_sponsor_signs_their_sponsee_up(app, users, themes, sponsee, client_as
         max_participants=5,
     )
     sponsor = client_as("member")
-    act_for(sponsor, sponsee)
+    assert act_for(sponsor, sponsee).status_code == 302
     page = text(sponsor.get(f"/annonces/{project_id}"))
     assert "Inscrire Odette" in page
     response = post_form(

@@ -1,21 +1,21 @@
 """Absolute addresses come from the PUBLIC_URL setting only, never from the request's Host or
-X-Forwarded-Host headers: QR codes on printouts, letters printed from the command line, `flask init`.
-(Emails: tests/test_email.py.)"""
+X-Forwarded-Host headers: QR codes on printouts, letters printed from the command line,
+`flask init`. (Emails: tests/notifications/test_email.py.)"""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import date, time as clock, timedelta
+from datetime import time as clock
 
 import pytest
 from flask import Config, request
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from factories import make_event
 from helpers import csrf_token, login, post_form, test_config, text
 from coopere import create_app
-from coopere.events.services import save_event
 from coopere.extensions import db
 from coopere.members.models import ActivationCode
 from coopere.printruns.models import PrintRun
@@ -26,22 +26,9 @@ FORGED = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
 
 @pytest.fixture
 def event_id(app, users):
-    with app.app_context():
-        event = save_event(
-            None,
-            {
-                "kind": "apero_info",
-                "title": "",
-                "day": date.today() + timedelta(days=7),
-                "start": clock(18, 30),
-                "end": clock(20),
-                "place": "Square des Lilas",
-                "rain_place": "",
-                "description": "",
-            },
-        )
-        db.session.commit()
-        return event.id
+    return make_event(
+        app, kind="apero_info", start=clock(18, 30), end=clock(20), place="Square des Lilas"
+    )
 
 
 class ForgedHostClient(FlaskClient):

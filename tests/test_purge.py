@@ -19,7 +19,8 @@ LONG_AGO = NOW - timedelta(days=3 * 365)
 
 @pytest.fixture
 def old_world(app, users, create_user):
-    """People and rows of every age around the limits (24 months, 90 days, 12 months, 30 days, 7 days)."""
+    """People and rows of every age around the limits (24 months, 90 days, 12 months, 30 days, 7
+    days)."""
     from coopere.cafe.models import CheckIn
     from coopere.events.models import Event
     from coopere.idempotency import IdempotencyKey

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlencode
 import pytest
 
 from helpers import PASSWORD, csrf_token
-from listing_helpers import make_listing
+from factories import make_listing
 
 import coopere
 
@@ -180,7 +180,7 @@ def test_an_expired_session_sends_back_only_to_a_local_page(app, client_as, monk
     assert response.headers["Location"] == "/connexion"
 
 
-# --- every reader of a redirect target is in ROUTES -------------------------------------------------
+# --- every reader of a redirect target is in ROUTES -----------------------------------------------
 
 PACKAGE = Path(coopere.__file__).parent
 READERS = re.compile(
@@ -198,11 +198,13 @@ def test_only_the_checked_function_reads_a_redirect_target():
 
 
 def _functions_reaching_next_path(tree: ast.Module) -> set[str]:
-    """The module's functions that call next_path, directly or through another function of the module."""
+    """The module's functions that call next_path, directly or through another function of the
+    module."""
     calls: dict[str, set[str]] = {}
     for node in ast.walk(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            # Plain names are the module's functions; of attributes (« ", ".join »), only urls.next_path.
+            # Plain names are the module's functions; of attributes (« ", ".join »), only
+            # urls.next_path.
             calls[node.name] = {
                 call.func.id if isinstance(call.func, ast.Name) else call.func.attr
                 for call in ast.walk(node)

@@ -136,7 +136,6 @@ def test_the_three_screens_record_the_resident_consents_and_draft_listings(app, 
             [("offer", garden, "draft"), ("need", jobs, "draft")]
         )
         assert any(d.title == "Je sais tailler les rosiers" for d in drafts)
-        member_id = person.id
     page = text(desk.get(response.headers["Location"]))
     assert (
         "Élodie Martin" in page and "Imprimer la carte d'accueil" in page and "à confirmer" in page

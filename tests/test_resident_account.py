@@ -118,7 +118,7 @@ def test_the_account_page_links_to_the_three_pages(client_as):
         assert f'href="{path}"' in page
 
 
-# --- profile ----------------------------------------------------------------------------------------
+# --- profile --------------------------------------------------------------------------------------
 
 
 def test_the_profile_shows_the_record_read_only_and_the_preferences(app, resident):
@@ -197,7 +197,7 @@ def test_bad_profile_input_is_refused_in_french(app, resident, data, message):
         assert db.session.get(User, user_id).contact_preference == "phone"
 
 
-# --- consents ---------------------------------------------------------------------------------------
+# --- consents -------------------------------------------------------------------------------------
 
 
 def test_the_consents_page_shows_each_consent_its_state_and_the_history(app, resident, users):
@@ -246,8 +246,12 @@ def test_each_consent_button_says_which_consent_it_changes(app, resident):
         "/compte/accords/share_phone": "Retirer cet accord : mon téléphone montré aux voisins",
         "/compte/accords/newsletter": "Donner cet accord : la lettre d'information par courriel",
         "/compte/accords/photos": "Retirer cet accord : les photos aux événements",
-        "/compte/accords/email_notices": "Donner cet accord : les nouvelles de mes échanges et de mes annonces par courriel",
-        "/compte/accords/weekly_digest": "Donner cet accord : les nouvelles annonces chaque semaine par courriel",
+        "/compte/accords/email_notices": (
+            "Donner cet accord : les nouvelles de mes échanges et de mes annonces par courriel"
+        ),
+        "/compte/accords/weekly_digest": (
+            "Donner cet accord : les nouvelles annonces chaque semaine par courriel"
+        ),
     }
 
 

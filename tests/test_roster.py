@@ -6,45 +6,18 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
-from helpers import csrf_token, flat, post_form, text
+from factories import make_event
+from helpers import csrf_token, flat, page_queries, post_form, text
 from coopere.auth.models import Role, User
-from coopere.events.models import Event
 from coopere.extensions import db
 from coopere.group.models import RosterSlot
 from coopere.timeutil import utcnow
 
 TASKS = ["setup", "coffee", "welcome", "desk", "posters", "tidy"]
-
-
-def add_event(
-    app,
-    *,
-    days: float = 7,
-    kind: str = "cafe",
-    cancelled: bool = False,
-    title: str = "",
-    place: str = "Place des Lilas",
-) -> int:
-    """An event starting `days` from now (negative: in the past), two hours long."""
-    with app.app_context():
-        start = utcnow().replace(microsecond=0) + timedelta(days=days)
-        event = Event(
-            kind=kind,
-            title=title,
-            starts_at=start,
-            ends_at=start + timedelta(hours=2),
-            place=place,
-            cancelled=cancelled,
-        )
-        db.session.add(event)
-        db.session.commit()
-        return event.id
 
 
 def roster_of(app, event_id: int) -> dict[str, int | None]:
@@ -95,7 +68,7 @@ def make_pilote(app, user) -> None:
 
 @pytest.mark.parametrize("kind", ["cafe", "apero_info", "fete"])
 def test_a_cafe_apero_or_fete_roster_opens_with_its_six_tasks_on_first_view(app, client_as, kind):
-    event_id = add_event(app, kind=kind)
+    event_id = make_event(app, kind=kind)
     client = client_as("animator")
     page = text(client.get(f"/groupe/tableau/{event_id}"))
     assert roster_of(app, event_id) == dict.fromkeys(TASKS)
@@ -116,7 +89,7 @@ def test_a_cafe_apero_or_fete_roster_opens_with_its_six_tasks_on_first_view(app,
 
 @pytest.mark.parametrize("kind", ["group_meeting", "collective_action"])
 def test_a_meeting_gets_its_tasks_only_on_demand(app, client_as, kind):
-    event_id = add_event(app, kind=kind)
+    event_id = make_event(app, kind=kind)
     client = client_as("animator")
     page = text(client.get(f"/groupe/tableau/{event_id}"))
     assert "Ce rendez-vous n'a pas encore de tâches." in page and "Ajouter les tâches" in page
@@ -140,9 +113,9 @@ def test_a_meeting_gets_its_tasks_only_on_demand(app, client_as, kind):
 
 def test_past_and_cancelled_events_keep_their_roster_closed(app, client_as, users):
     client = client_as("animator")
-    past = add_event(app, days=-3)
-    cancelled = add_event(app, cancelled=True)
-    meeting = add_event(app, days=-3, kind="group_meeting")
+    past = make_event(app, days=-3)
+    cancelled = make_event(app, cancelled=True)
+    meeting = make_event(app, days=-3, kind="group_meeting")
     set_slot(app, past, "coffee", users["admin"].id)
     set_slot(app, cancelled, "tidy", users["admin"].id)
     for event_id, words in (
@@ -177,7 +150,7 @@ def test_an_unknown_event_or_task_is_not_found(client_as):
         client.post("/groupe/tableau/999/coffee/prendre", data={"csrf_token": token}).status_code
         == 404
     )
-    event_id = add_event(client.application)
+    event_id = make_event(client.application)
     assert (
         client.post(
             f"/groupe/tableau/{event_id}/vaisselle/prendre", data={"csrf_token": token}
@@ -190,7 +163,7 @@ def test_an_unknown_event_or_task_is_not_found(client_as):
 
 
 def test_an_animator_takes_a_task_and_gives_it_back(app, client_as, users):
-    event_id = add_event(app)
+    event_id = make_event(app)
     client = client_as("animator")
     response = act(client, event_id, "coffee", "prendre")
     page = text(response)
@@ -212,7 +185,7 @@ def test_an_animator_takes_a_task_and_gives_it_back(app, client_as, users):
 
 
 def test_a_task_taken_by_someone_else_cannot_be_taken_nor_given_back(app, client_as, users):
-    event_id = add_event(app)
+    event_id = make_event(app)
     admin = client_as("admin")
     act(admin, event_id, "welcome", "prendre")
     animator = client_as("animator")
@@ -220,8 +193,8 @@ def test_a_task_taken_by_someone_else_cannot_be_taken_nor_given_back(app, client
     assert page.count("Je m'en charge") == 5  # no button on the taken task
     response = act(animator, event_id, "welcome", "prendre")
     assert (
-        f"« Accueillir » est déjà pris en charge par {users['admin'].full_name} : rien n'a été changé."
-        in text(response)
+        f"« Accueillir » est déjà pris en charge par {users['admin'].full_name} : "
+        "rien n'a été changé." in text(response)
     )
     response = act(animator, event_id, "welcome", "laisser")
     assert "Vous ne vous chargez pas de « Accueillir » : rien n'a été changé." in text(response)
@@ -232,7 +205,7 @@ def test_a_task_taken_by_someone_else_cannot_be_taken_nor_given_back(app, client
 
 
 def test_the_pilote_and_admins_hand_tasks_to_any_animator(app, client_as, users, create_user):
-    event_id = add_event(app)
+    event_id = make_event(app)
     colleague = create_user(Role.ANIMATOR, first_name="Awa", last_name="Diallo")
     make_pilote(app, users["animator"])
     pilote = client_as("animator")
@@ -253,7 +226,7 @@ def test_the_pilote_and_admins_hand_tasks_to_any_animator(app, client_as, users,
 
 
 def test_a_task_cannot_be_handed_to_someone_outside_the_group(app, client_as, users, create_user):
-    event_id = add_event(app)
+    event_id = make_event(app)
     gone = create_user(Role.ANIMATOR, first_name="Henri", last_name="Petit", left_at=utcnow())
     admin = client_as("admin")
     set_slot(app, event_id, "posters", users["animator"].id)
@@ -273,7 +246,7 @@ def test_a_task_cannot_be_handed_to_someone_outside_the_group(app, client_as, us
 
 
 def test_a_plain_animator_cannot_hand_tasks_out(app, client_as, users):
-    event_id = add_event(app)
+    event_id = make_event(app)
     client = client_as("animator")
     client.get(f"/groupe/tableau/{event_id}")
     assert "Confier" not in text(client.get(f"/groupe/tableau/{event_id}"))
@@ -289,7 +262,7 @@ def test_two_animators_racing_for_one_task_leave_it_to_the_first(
     app, client_as, users, create_user
 ):
     """The second one's page still shows « Je m'en charge »; their click is refused."""
-    event_id = add_event(app)
+    event_id = make_event(app)
     first, second = client_as("animator"), client_as("admin")
     token = csrf_token(second, f"/groupe/tableau/{event_id}")  # page loaded: the task is open
     act(first, event_id, "setup", "prendre")
@@ -306,11 +279,11 @@ def test_two_animators_racing_for_one_task_leave_it_to_the_first(
 
 
 def test_the_next_rosters_show_open_tasks_at_a_glance(app, client_as, users):
-    cafe = add_event(app, days=3, place="Place des Lilas")
-    meeting = add_event(app, days=5, kind="group_meeting", place="Chez Paul")
-    add_event(app, days=6, kind="fete", place="Parc de la Moutonnerie")
-    add_event(app, days=4, cancelled=True, place="Square annulé")
-    add_event(app, days=-4, place="Square passé")
+    cafe = make_event(app, days=3, place="Place des Lilas")
+    meeting = make_event(app, days=5, kind="group_meeting", place="Chez Paul")
+    make_event(app, days=6, kind="fete", place="Parc de la Moutonnerie")
+    make_event(app, days=4, cancelled=True, place="Square annulé")
+    make_event(app, days=-4, place="Square passé")
     set_slot(app, cafe, "coffee", users["admin"].id)
     response = client_as("animator").get("/groupe/tableaux")
     page = text(response)
@@ -331,26 +304,13 @@ def test_the_next_rosters_cost_the_same_queries_whatever_their_number(
     client = client_as("animator")
 
     def count() -> int:
-        statements = []
-        with app.app_context():
-            engine = db.engine
+        return page_queries(app, client, "/groupe/tableaux")
 
-        def listener(_conn, _cursor, statement, *_args):
-            if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-                statements.append(statement)
-
-        sa_event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert client.get("/groupe/tableaux").status_code == 200
-        finally:
-            sa_event.remove(engine, "before_cursor_execute", listener)
-        return len(statements)
-
-    first = add_event(app, days=2)
+    first = make_event(app, days=2)
     set_slot(app, first, "coffee", users["admin"].id)
     small = count()
     for n in range(8):
-        event_id = add_event(app, days=3 + n, kind="group_meeting" if n % 2 else "cafe")
+        event_id = make_event(app, days=3 + n, kind="group_meeting" if n % 2 else "cafe")
         helper = create_user(Role.ANIMATOR)
         for task in TASKS[: n % 6 + 1]:
             set_slot(app, event_id, task, helper.id if n % 2 else users["animator"].id)
@@ -365,7 +325,7 @@ def test_the_next_rosters_cost_the_same_queries_whatever_their_number(
 def test_the_printed_roster_names_the_volunteers_and_leaves_lines_for_the_rest(
     app, client_as, users, create_user
 ):
-    event_id = add_event(app, place="Place des Lilas")
+    event_id = make_event(app, place="Place des Lilas")
     pilote = create_user(Role.ANIMATOR, first_name="Awa", last_name="Diallo", group_role="pilote")
     set_slot(app, event_id, "coffee", users["admin"].id)
     response = client_as("animator").get(f"/groupe/tableau/{event_id}.pdf")

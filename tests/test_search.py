@@ -1,4 +1,5 @@
-"""Searching listings in French: accents, case and plurals do not matter, words match by their start."""
+"""Searching listings in French: accents, case and plurals do not matter, words match by their
+start."""
 
 from __future__ import annotations
 

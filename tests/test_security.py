@@ -1,10 +1,11 @@
-"""Security baseline: headers everywhere, CSRF, POST-only changes, size limits, French error pages."""
+"""Security baseline: headers everywhere, CSRF, POST-only changes, size limits, French error
+pages."""
 
 from __future__ import annotations
 
 import pytest
 
-from helpers import PASSWORD, csrf_token, text
+from helpers import PASSWORD, ROOT, csrf_token, text
 from coopere.security import CSP
 
 
@@ -113,9 +114,8 @@ def test_csp_constant_has_no_inline_allowance():
 
 
 def test_templates_have_no_inline_script_or_style():
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent / "templates"
+    root = ROOT / "templates"
     for template in root.rglob("*.html"):
         source = template.read_text(encoding="utf-8")
         assert (

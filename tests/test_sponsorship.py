@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
-from helpers import login, post_form, text
+from helpers import QueryCounter, login, post_form, text
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import User
 from coopere.dwellings.services import save_dwelling
@@ -121,7 +121,7 @@ def listings_of(app, owner_id: int) -> dict[str, Listing]:
         return result
 
 
-# --- the people I represent --------------------------------------------------------------------------
+# --- the people I represent -----------------------------------------------------------------------
 
 
 def test_a_sponsor_sees_the_people_they_represent(app, sponsor, sponsee_id):
@@ -144,23 +144,12 @@ def test_someone_who_represents_nobody_reads_what_sponsorship_is(client_as, spon
 
 
 def test_the_menu_link_costs_one_query_per_page(app, sponsor, sponsee_id):
-    statements = []
-
-    def count(_conn, _cursor, statement, *_args):
-        if "sponsorships" in statement:
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with QueryCounter(app) as queries:
         page = text(sponsor.get("/compte"))
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    assert "Mes filleuls" in page and len(statements) == 1
+    assert "Mes filleuls" in page and queries.naming("sponsorships") == 1
 
 
-# --- acting for a sponsee ----------------------------------------------------------------------------
+# --- acting for a sponsee -------------------------------------------------------------------------
 
 
 def test_acting_for_a_sponsee_shows_their_listings_and_a_banner_everywhere(
@@ -293,7 +282,7 @@ def test_an_ended_sponsorship_ends_acting_at_the_next_request(
     assert "Odette" not in text(sponsor.get("/parrainage"))
 
 
-# --- the printed news --------------------------------------------------------------------------------
+# --- the printed news -----------------------------------------------------------------------------
 
 
 def pdf_text(data: bytes) -> str:

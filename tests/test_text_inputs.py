@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField
 
 from helpers import post_form, text
-from listing_helpers import get_listing, listing_count
+from factories import get_listing, listing_count
 
 import coopere
 
@@ -100,7 +100,7 @@ def test_passwords_are_kept_exactly_as_typed(app):
         assert form.password.data == " \u202emot\u200b "
 
 
-# --- through the site: a listing ---------------------------------------------------------------------
+# --- through the site: a listing ------------------------------------------------------------------
 
 
 @pytest.fixture
