@@ -302,7 +302,7 @@ def test_templates_show_no_text_outside_translation_calls():
         found += untranslated_template_text(path.read_text(encoding="utf-8"), name)
     assert not found, (
         "text shown to people must go through _(…) (or be in the allow-list of "
-        "tests/test_i18n.py):\n" + "\n".join(found)
+        "tests/interface/test_i18n.py):\n" + "\n".join(found)
     )
 
 

@@ -4,8 +4,6 @@ that stops them; a broken SMTP server never breaks a page; the weekly digest of 
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import re
 import socket
@@ -16,6 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from helpers import login, post_form, text
+from smtp_inbox import SENDER, Inbox, free_port
 from coopere.auth.models import User
 from coopere.exchanges.models import Exchange
 from coopere.extensions import db
@@ -24,33 +23,6 @@ from coopere.members.models import Consent
 from coopere.notifications.models import Notification
 from coopere.notifications.services import notify
 from coopere.timeutil import utcnow
-
-SENDER = "Coop-ère Lilas <lilas@example.org>"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Inbox:
-    """What the SMTP server received, parsed."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.raw: list[bytes] = []  # the bytes as they came over SMTP
-        self.port = 0
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.raw.append(envelope.content)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
-        self.messages.append(message)
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        return [message for message in self.messages if message["To"] == address]
 
 
 @pytest.fixture

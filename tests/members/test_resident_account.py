@@ -235,7 +235,7 @@ def test_the_consents_page_shows_each_consent_its_state_and_the_history(app, res
 def test_each_consent_button_says_which_consent_it_changes(app, resident):
     """A screen reader reads « Retirer cet accord : mon téléphone montré aux voisins », not the
     same « Donner cet accord » five times."""
-    from test_accessible_names import buttons
+    from buttons import buttons
 
     resident()
     html = log_in(app).get("/compte/accords").get_data(as_text=True)

@@ -214,7 +214,7 @@ def test_an_admin_resets_a_members_access_the_old_password_and_sessions_stop(
 def test_the_holder_is_told_at_next_login_by_email_with_consent_and_through_their_sponsor(
     make_app, create_perimeter, create_user
 ):
-    from test_email import SENDER, Inbox, free_port
+    from smtp_inbox import SENDER, Inbox, free_port
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
