@@ -31,7 +31,7 @@ def test_config(tmp_path, pg_schema: str | None, **overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
-        # Counters in memory keep most tests fast; tests/security/test_ratelimit.py runs the shared store.
+        # Counters in memory keep most tests fast; security/test_ratelimit.py runs the shared store.
         "RATELIMIT_STORAGE_URI": "memory://",
         # Links that leave the site come from PUBLIC_URL only (never the request's host).
         "PUBLIC_URL": "http://localhost",

@@ -307,7 +307,7 @@ def test_removing_a_draft_or_an_unanswered_published_listing_deletes_it(
     assert listing_row(app, draft_id) is None
     [entry] = audits(app, "listing.deleted")
     assert entry["details"]["title"] == "Pas vraiment"
-    # Nobody answered the published one: it goes too (one answered is closed: tests/listings/test_expiry.py).
+    # Nobody answered the published one: it goes too (one answered is closed: test_expiry.py).
     deleted = post_form(
         member,
         f"/mes-annonces/{open_id}/supprimer",

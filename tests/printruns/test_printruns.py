@@ -347,7 +347,7 @@ def test_cli_letters_with_a_progress_bar(app, runner, register, tmp_path):
     assert "Préparation des lettres" in result.output and "1 lettre(s)" in result.output
     pages = pdf_text(out.read_bytes())
     assert len(pages) == 2 and "2 Allée des Roses" in pages[1]
-    # Without --base-url: the PUBLIC_URL setting (its unset case: tests/platform/test_public_url.py).
+    # Without --base-url: the PUBLIC_URL setting (its unset case: platform/test_public_url.py).
     assert (
         runner.invoke(args=["letters", "--out", str(out), "--street", "Allée des Roses"]).exit_code
         == 0
