@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from coopere.auth.models import User
 from coopere.events.models import Event
 from coopere.extensions import db
+from coopere.group.models import RosterSlot
 from coopere.listings.models import Listing
 from coopere.listings.search import index_listing
 from coopere.timeutil import paris_today, to_utc, utcnow
@@ -56,6 +57,20 @@ def get_event(app, event_id: int) -> Event:
         event = db.session.get(Event, event_id)
         db.session.expunge(event)
         return event
+
+
+def give_task(app, event_id: int, task: str, user_id: int | None) -> None:
+    """On the event's roster, `task` is now `user_id`'s (None: open again); the slot is made if
+    need be."""
+    with app.app_context():
+        slot = db.session.scalar(
+            select(RosterSlot).where(RosterSlot.event_id == event_id, RosterSlot.task == task)
+        )
+        if slot is None:
+            slot = RosterSlot(event_id=event_id, task=task)
+            db.session.add(slot)
+        slot.volunteer_id = user_id
+        db.session.commit()
 
 
 # --- listings ------------------------------------------------------------------------------------

@@ -120,6 +120,11 @@ def text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+def words(response) -> str:
+    """The page's words as a reader sees them: tags gone, entities decoded, one line."""
+    return flat(re.sub(r"<[^>]+>", " ", text(response)))
+
+
 def form_fields(response, action: str | None = None) -> dict:
     """What a browser would send from the page's form (the first one whose action contains
     `action`, else the first POST form): hidden and text inputs, ticked boxes, selected options."""

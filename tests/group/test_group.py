@@ -3,15 +3,14 @@ reminders before an event, what happens when a volunteer steps back, and members
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from babel.dates import format_date
 from sqlalchemy import func, select
 
-from factories import make_event
-from helpers import csrf_token, flat, page_queries, post_form, text
+from factories import give_task, make_event
+from helpers import csrf_token, page_queries, post_form, text, words
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import Role, User
 from coopere.events.services import to_paris, to_utc
@@ -22,23 +21,6 @@ from coopere.notifications.models import Notification
 from coopere.timeutil import utcnow
 
 TASKS = ["setup", "coffee", "welcome", "desk", "posters", "tidy"]
-
-
-def words(response) -> str:
-    """The page's words as read on screen: tags gone, spaces collapsed."""
-    return flat(re.sub(r"<[^>]+>", " ", text(response)))
-
-
-def give(app, event_id: int, task: str, user_id: int | None) -> None:
-    with app.app_context():
-        slot = db.session.scalar(
-            select(RosterSlot).where(RosterSlot.event_id == event_id, RosterSlot.task == task)
-        )
-        if slot is None:
-            slot = RosterSlot(event_id=event_id, task=task)
-            db.session.add(slot)
-        slot.volunteer_id = user_id
-        db.session.commit()
 
 
 def volunteer_of(app, event_id: int, task: str) -> int | None:
@@ -77,7 +59,7 @@ def update_user(app, user_id: int, **columns) -> None:
 
 def test_members_are_refused_every_group_page_and_action_and_nothing_changes(app, client_as, users):
     event_id = make_event(app)
-    give(app, event_id, "coffee", users["animator"].id)
+    give_task(app, event_id, "coffee", users["animator"].id)
     member = client_as("member")
     for path in (
         "/groupe",
@@ -264,15 +246,15 @@ def test_fair_share_counts_the_tasks_of_the_last_six_months_least_loaded_first(
     recent = make_event(app, days=-10)
     older = make_event(app, days=-60, kind="group_meeting")
     for task in ("coffee", "setup", "tidy"):
-        give(app, recent, task, claire.id)
-    give(app, recent, "welcome", paul.id)
-    give(app, older, "coffee", claire.id)
-    give(app, older, "posters", paul.id)
+        give_task(app, recent, task, claire.id)
+    give_task(app, recent, "welcome", paul.id)
+    give_task(app, older, "coffee", claire.id)
+    give_task(app, older, "posters", paul.id)
     # Not counted: more than six months ago, cancelled, still to come, or not in the group any more.
-    give(app, make_event(app, days=-200), "coffee", awa.id)
-    give(app, make_event(app, days=-5, cancelled=True), "coffee", awa.id)
-    give(app, make_event(app, days=3), "coffee", awa.id)
-    give(app, recent, "desk", users["member"].id)
+    give_task(app, make_event(app, days=-200), "coffee", awa.id)
+    give_task(app, make_event(app, days=-5, cancelled=True), "coffee", awa.id)
+    give_task(app, make_event(app, days=3), "coffee", awa.id)
+    give_task(app, recent, "desk", users["member"].id)
     response = client_as("animator").get("/groupe/partage")
     page = words(response)
     assert page.index("Awa Diallo") < page.index("Paul Bernard") < page.index("Claire Moreau")
@@ -290,8 +272,8 @@ def test_fair_share_says_when_the_load_is_shared(app, client_as, users):
     client = client_as("animator")
     assert "Aucune tâche n'a encore été prise" in words(client.get("/groupe/partage"))
     past = make_event(app, days=-3)
-    give(app, past, "coffee", users["animator"].id)
-    give(app, past, "tidy", users["admin"].id)
+    give_task(app, past, "coffee", users["animator"].id)
+    give_task(app, past, "tidy", users["admin"].id)
     assert "Les tâches sont bien partagées" in words(client.get("/groupe/partage"))
 
 
@@ -326,13 +308,13 @@ def test_reminders_reach_each_volunteer_once_in_their_language(app, runner, user
     day, start = paris_tomorrow_at(10)
     cafe = make_event(app, starts_at=start, place="Place des Lilas")
     anglophone = create_user(Role.ANIMATOR, first_name="Amy", last_name="Smith", locale="en")
-    give(app, cafe, "coffee", users["animator"].id)
-    give(app, cafe, "welcome", anglophone.id)
-    give(app, cafe, "tidy", None)  # an open task reminds nobody
+    give_task(app, cafe, "coffee", users["animator"].id)
+    give_task(app, cafe, "welcome", anglophone.id)
+    give_task(app, cafe, "tidy", None)  # an open task reminds nobody
     # Not reminded: too far ahead, cancelled, already past.
-    give(app, make_event(app, days=5), "coffee", users["admin"].id)
-    give(app, make_event(app, starts_at=start, cancelled=True), "setup", users["admin"].id)
-    give(app, make_event(app, days=-1), "setup", users["admin"].id)
+    give_task(app, make_event(app, days=5), "coffee", users["admin"].id)
+    give_task(app, make_event(app, starts_at=start, cancelled=True), "setup", users["admin"].id)
+    give_task(app, make_event(app, days=-1), "setup", users["admin"].id)
 
     result = runner.invoke(args=["roster", "remind", "--days", "2"])
     assert result.exit_code == 0, result.output
@@ -362,7 +344,7 @@ def test_a_task_handed_to_someone_else_is_reminded_to_them(
     meeting = make_event(
         app, starts_at=start, kind="group_meeting", place="Chez Paul", title="Préparer la fête"
     )
-    give(app, meeting, "coffee", users["animator"].id)
+    give_task(app, meeting, "coffee", users["animator"].id)
     runner.invoke(args=["roster", "remind"])
     assert (
         "pour « Préparer la fête », le " in notices(app)[0][2]
@@ -391,9 +373,9 @@ def test_remind_has_help_and_refuses_a_negative_number_of_days(runner):
 
 def steps_back_setup(app, volunteer_id: int) -> tuple[int, int]:
     past, future = make_event(app, days=-7), make_event(app, days=10)
-    give(app, past, "coffee", volunteer_id)
-    give(app, future, "coffee", volunteer_id)
-    give(app, future, "tidy", volunteer_id)
+    give_task(app, past, "coffee", volunteer_id)
+    give_task(app, future, "coffee", volunteer_id)
+    give_task(app, future, "tidy", volunteer_id)
     join(app, volunteer_id, "communication", "reporting")
     return past, future
 
@@ -513,7 +495,7 @@ def test_group_pages_cost_the_same_queries_whatever_the_group_size(
     for n in range(6):
         person = create_user(Role.ANIMATOR)
         join(app, person.id, ["registrations", "cafes", "site"][n % 3])
-        give(app, past, TASKS[n], person.id)
+        give_task(app, past, TASKS[n], person.id)
         with app.app_context():
             db.session.add(HandoverNote(family="cafes", author_id=person.id, text=f"Note {n}"))
             db.session.commit()

@@ -4,14 +4,13 @@ nothing changed; the next rosters at a glance in a bounded number of queries; th
 
 from __future__ import annotations
 
-import re
 import subprocess
 
 import pytest
 from sqlalchemy import select
 
-from factories import make_event
-from helpers import csrf_token, flat, page_queries, post_form, text
+from factories import give_task, make_event
+from helpers import csrf_token, flat, page_queries, post_form, text, words
 from coopere.auth.models import Role, User
 from coopere.extensions import db
 from coopere.group.models import RosterSlot
@@ -28,23 +27,6 @@ def roster_of(app, event_id: int) -> dict[str, int | None]:
                 select(RosterSlot).where(RosterSlot.event_id == event_id)
             )
         }
-
-
-def set_slot(app, event_id: int, task: str, user_id: int | None) -> None:
-    with app.app_context():
-        slot = db.session.scalar(
-            select(RosterSlot).where(RosterSlot.event_id == event_id, RosterSlot.task == task)
-        )
-        if slot is None:
-            slot = RosterSlot(event_id=event_id, task=task)
-            db.session.add(slot)
-        slot.volunteer_id = user_id
-        db.session.commit()
-
-
-def words(response) -> str:
-    """The page's words as read on screen: tags gone, spaces collapsed."""
-    return flat(re.sub(r"<[^>]+>", " ", text(response)))
 
 
 def act(client, event_id: int, task: str, action: str, **data):
@@ -116,17 +98,17 @@ def test_past_and_cancelled_events_keep_their_roster_closed(app, client_as, user
     past = make_event(app, days=-3)
     cancelled = make_event(app, cancelled=True)
     meeting = make_event(app, days=-3, kind="group_meeting")
-    set_slot(app, past, "coffee", users["admin"].id)
-    set_slot(app, cancelled, "tidy", users["admin"].id)
-    for event_id, words in (
+    give_task(app, past, "coffee", users["admin"].id)
+    give_task(app, cancelled, "tidy", users["admin"].id)
+    for event_id, sentence in (
         (past, "Ce rendez-vous est passé"),
         (cancelled, "Ce rendez-vous est annulé"),
     ):
         before = roster_of(app, event_id)
         page = text(client.get(f"/groupe/tableau/{event_id}"))
-        assert words in page and "Je m'en charge" not in page
+        assert sentence in page and "Je m'en charge" not in page
         for task, action in (("setup", "prendre"), ("tidy", "laisser"), ("coffee", "laisser")):
-            assert words in text(act(client, event_id, task, action))
+            assert sentence in text(act(client, event_id, task, action))
         assert roster_of(app, event_id) == before
     admin = client_as("admin")
     assert "Ce rendez-vous est passé" in text(
@@ -229,8 +211,8 @@ def test_a_task_cannot_be_handed_to_someone_outside_the_group(app, client_as, us
     event_id = make_event(app)
     gone = create_user(Role.ANIMATOR, first_name="Henri", last_name="Petit", left_at=utcnow())
     admin = client_as("admin")
-    set_slot(app, event_id, "posters", users["animator"].id)
-    for volunteer_id, words in (
+    give_task(app, event_id, "posters", users["animator"].id)
+    for volunteer_id, sentence in (
         (
             users["member"].id,
             f"{users['member'].full_name} ne fait pas partie du groupe "
@@ -241,7 +223,7 @@ def test_a_task_cannot_be_handed_to_someone_outside_the_group(app, client_as, us
         ("Paul", "Cette personne ne fait pas partie du groupe d'animation"),
     ):
         response = act(admin, event_id, "posters", "confier", volunteer_id=volunteer_id)
-        assert words in text(response)
+        assert sentence in text(response)
         assert roster_of(app, event_id)["posters"] == users["animator"].id
 
 
@@ -284,7 +266,7 @@ def test_the_next_rosters_show_open_tasks_at_a_glance(app, client_as, users):
     make_event(app, days=6, kind="fete", place="Parc de la Moutonnerie")
     make_event(app, days=4, cancelled=True, place="Square annulé")
     make_event(app, days=-4, place="Square passé")
-    set_slot(app, cafe, "coffee", users["admin"].id)
+    give_task(app, cafe, "coffee", users["admin"].id)
     response = client_as("animator").get("/groupe/tableaux")
     page = text(response)
     assert "Place des Lilas" in page and "Chez Paul" in page
@@ -307,13 +289,13 @@ def test_the_next_rosters_cost_the_same_queries_whatever_their_number(
         return page_queries(app, client, "/groupe/tableaux")
 
     first = make_event(app, days=2)
-    set_slot(app, first, "coffee", users["admin"].id)
+    give_task(app, first, "coffee", users["admin"].id)
     small = count()
     for n in range(8):
         event_id = make_event(app, days=3 + n, kind="group_meeting" if n % 2 else "cafe")
         helper = create_user(Role.ANIMATOR)
         for task in TASKS[: n % 6 + 1]:
-            set_slot(app, event_id, task, helper.id if n % 2 else users["animator"].id)
+            give_task(app, event_id, task, helper.id if n % 2 else users["animator"].id)
     large = count()
     assert small == large, f"{small} queries with 1 event, {large} with 9"
     assert large <= 8
@@ -327,7 +309,7 @@ def test_the_printed_roster_names_the_volunteers_and_leaves_lines_for_the_rest(
 ):
     event_id = make_event(app, place="Place des Lilas")
     pilote = create_user(Role.ANIMATOR, first_name="Awa", last_name="Diallo", group_role="pilote")
-    set_slot(app, event_id, "coffee", users["admin"].id)
+    give_task(app, event_id, "coffee", users["admin"].id)
     response = client_as("animator").get(f"/groupe/tableau/{event_id}.pdf")
     try:
         assert response.status_code == 200 and response.mimetype == "application/pdf"

@@ -20,7 +20,7 @@ from coopere.listings.models import Listing
 from coopere.listings.themes import seed_themes
 from coopere.members.models import ActivationCode, Consent, Sponsorship
 from coopere.members.services import check_code
-from helpers import csrf_token, flat as flat_text, search_people, text
+from helpers import csrf_token, flat as flat_text, search_people, text, words
 
 
 @pytest.fixture
@@ -75,13 +75,6 @@ def people(app, users, create_user):
         ),
         "parti": create_user(first_name="Paul", last_name="Parti", dwelling_id=roses_id),
     }
-
-
-def words(response) -> str:
-    """The page as a reader sees it: tags gone, spaces collapsed."""
-    import re
-
-    return " ".join(re.sub(r"<[^>]+>", " ", text(response)).split())
 
 
 def pdf_text(response) -> str:

@@ -12,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from helpers import QueryCounter, login, post_form, text
+from factories import make_listing
+from helpers import QueryCounter, act_for, login, post_form, text
 from coopere.audit.models import AuditEvent
 from coopere.auth.models import User
 from coopere.dwellings.services import save_dwelling
@@ -85,27 +86,14 @@ def sponsee_id(app, users, themes) -> int:
 @pytest.fixture
 def own_draft(app, users, themes) -> int:
     """A draft of the sponsor's own."""
-    with app.app_context():
-        listing = Listing(
-            owner_id=users["member"].id,
-            theme_id=themes["conseils"],
-            kind="offer",
-            title="Brouillon du parrain",
-            status="draft",
-            created_by_id=users["member"].id,
-        )
-        db.session.add(listing)
-        db.session.commit()
-        return listing.id
+    return make_listing(
+        app, users["member"], themes["conseils"], "Brouillon du parrain", status="draft"
+    )
 
 
 @pytest.fixture
 def sponsor(client_as):
     return client_as("member")
-
-
-def act_for(client, person_id: int):
-    return post_form(client, f"/parrainage/{person_id}/agir", token_from="/parrainage")
 
 
 def acting_in_session(client):

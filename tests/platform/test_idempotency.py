@@ -23,7 +23,7 @@ from coopere.listings import services as listing_services
 from coopere.listings.models import Listing
 from coopere.members.models import Consent
 from coopere.timeutil import utcnow
-from factories import todays_cafe
+from factories import make_listing, todays_cafe
 from helpers import csrf_token, form_fields, login, text
 
 
@@ -192,19 +192,7 @@ def test_read_only_requests_and_anonymous_forms_ignore_the_key(app, users, clien
 @pytest.fixture
 def exchange(app, users, themes) -> int:
     """The animator answered the member's offer: a thread of one message."""
-    with app.app_context():
-        listing = Listing(
-            owner_id=users["member"].id,
-            theme_id=themes["dons-prets"],
-            kind="offer",
-            title="Je prête ma perceuse",
-            status="open",
-            created_by_id=users["member"].id,
-            published_at=utcnow(),
-        )
-        db.session.add(listing)
-        db.session.commit()
-        listing_id = listing.id
+    listing_id = make_listing(app, users["member"], themes["dons-prets"])
     client = app.test_client()
     login(client, users["animator"])
     response = send(

@@ -3,10 +3,9 @@ force (from the configuration), the register's purposes, and a link to it on eve
 
 from __future__ import annotations
 
-import re
 
 from coopere.privacy import register
-from helpers import flat, text
+from helpers import flat, words
 
 PATH = "/donnees-personnelles"
 
@@ -14,12 +13,7 @@ PATH = "/donnees-personnelles"
 def page(client) -> str:
     response = client.get(PATH)
     assert response.status_code == 200
-    return words_of(response)
-
-
-def words_of(response) -> str:
-    """The page's words as a reader sees them: no tags, one line."""
-    return flat(re.sub(r"<[^>]+>", " ", text(response)))
+    return words(response)
 
 
 def test_anonymous_reader_gets_the_whole_explanation(client, create_perimeter, create_user):
@@ -74,7 +68,7 @@ def test_member_gets_a_link_to_their_account(client_as):
     response = client.get(PATH)
     assert response.status_code == 200
     assert 'href="/compte#mes-donnees"' in response.get_data(as_text=True)
-    assert "une fois connecté(e)" not in words_of(response)
+    assert "une fois connecté(e)" not in words(response)
 
 
 def test_page_summarises_every_sheet_of_the_register(client, create_perimeter):

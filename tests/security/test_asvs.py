@@ -17,6 +17,7 @@ from coopere.auth import session_timeouts
 from coopere.auth.models import Role, User
 from coopere.extensions import db
 from coopere.listings.models import Listing
+from factories import make_listing
 from helpers import PASSWORD, csrf_token, form_fields, login, post_form, text
 
 SESSION_COOKIE = "session"
@@ -186,27 +187,14 @@ def test_a_forged_session_cookie_is_ignored(app, client_as):
 
 @pytest.fixture
 def listings(app, users, themes):
-    """A draft of the member's and an open offer of the animator's."""
-    with app.app_context():
-        mine = Listing(
-            owner_id=users["member"].id,
-            theme_id=themes["coups-de-main"],
-            kind="offer",
-            title="Je prête ma perceuse",
-            status="draft",
-            created_by_id=users["member"].id,
-        )
-        theirs = Listing(
-            owner_id=users["animator"].id,
-            theme_id=themes["coups-de-main"],
-            kind="offer",
-            title="Je prête mon escabeau",
-            status="draft",
-            created_by_id=users["animator"].id,
-        )
-        db.session.add_all([mine, theirs])
-        db.session.commit()
-        return {"mine": mine.id, "theirs": theirs.id}
+    """A draft of the member's and one of the animator's."""
+    theme = themes["coups-de-main"]
+    return {
+        "mine": make_listing(app, users["member"], theme, "Je prête ma perceuse", status="draft"),
+        "theirs": make_listing(
+            app, users["animator"], theme, "Je prête mon escabeau", status="draft"
+        ),
+    }
 
 
 def listing_row(app, listing_id):
