@@ -11,11 +11,12 @@ PYTEST_ARGS ?=
 # Tests run in parallel, one worker per core (pytest-xdist); WORKERS=0 runs them in one process.
 WORKERS ?= auto
 
-.PHONY: run test lint-security test-sqlite test-postgresql bench install system-packages postgres translations clean help
+.PHONY: run test lint lint-security test-sqlite test-postgresql bench install system-packages postgres translations clean help
 
 help:
 	@echo "make run    – install, create a demo perimeter if none exists, serve on http://$(HOST):$(PORT)"
 	@echo "make test   – install what the tests need and run them all (SQLite, then PostgreSQL if reachable)"
+	@echo "make lint   – check the layout and the code with ruff (settings in pyproject.toml)"
 	@echo "make bench  – run the benchmarks (each prints one JSON object as its last line)"
 
 $(BIN)/python:
@@ -51,13 +52,20 @@ test: install system-packages postgres
 	$(MAKE) --no-print-directory test-postgresql || status=1; \
 	exit $$status
 
+# ruff over the whole tree (settings in pyproject.toml [tool.ruff]): the layout `ruff format` gives,
+# then the checks; any finding fails the build, before the tests run.
+lint: install
+	@echo "=== Lint: ruff ==="
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
 # bandit over the application code (settings in pyproject.toml [tool.bandit]): any finding not
 # silenced by a justified `# nosec BXXX` fails the build, before the tests run.
 lint-security: install
 	@echo "=== Security lint: bandit ==="
 	$(BIN)/bandit -c pyproject.toml -r coopere -q
 
-test-sqlite: install lint-security
+test-sqlite: install lint lint-security
 	@echo "=== Test leg 1/2: SQLite ==="
 	COOPERE_TEST_DB=sqlite $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 

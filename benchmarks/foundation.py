@@ -15,14 +15,15 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from sqlalchemy import event  # noqa: E402
 
 from coopere import create_app  # noqa: E402
 from coopere.auth.models import Role, User  # noqa: E402
 from coopere.auth.passwords import hash_password  # noqa: E402
 from coopere.extensions import db  # noqa: E402
 from coopere.perimeter.services import DEFAULT_CHARTER, save_settings  # noqa: E402
+from helpers import page_queries  # noqa: E402  (tests/helpers.py: the tests' query counter)
 
 PASSWORD = "benchmark-passphrase"
 PAGES = {
@@ -84,25 +85,11 @@ def logged_in_client(app):
 
 def measure(app) -> dict:
     client = logged_in_client(app)
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(_conn, _cursor, statement, *_args):
-        if not statement.startswith("BEGIN"):  # our own transaction start, not a query
-            statements.append(statement)
-
     results = {}
     for name, path in PAGES.items():
         c = app.test_client() if name in ("home", "login_page") else client
         c.get(path)  # warm up
-        statements.clear()
-        assert c.get(path).status_code == 200, path
-        event.listen(engine, "before_cursor_execute", count)
-        statements.clear()
-        c.get(path)
-        event.remove(engine, "before_cursor_execute", count)
-        queries = len(statements)
+        queries = page_queries(app, c, path)
         times = []
         for _ in range(REPEAT):
             start = time.perf_counter()
@@ -130,7 +117,8 @@ def main() -> None:
         login_ms = login_cost(big_app)
     for name in PAGES:
         print(
-            f"{name:16} 20 accounts: {small[name]['median_ms']:7.2f} ms {small[name]['queries']} queries"
+            f"{name:16} 20 accounts: {small[name]['median_ms']:7.2f} ms "
+            f"{small[name]['queries']} queries"
             f" | 500 accounts: {big[name]['median_ms']:7.2f} ms {big[name]['queries']} queries"
         )
     print(f"login POST (production argon2id): {login_ms} ms")

@@ -10,9 +10,9 @@
    bare page of the same layout that does no database work of its own (a route registered here, on
    the benchmark's app only).
 
-Targets from the issue: query counts equal at both sizes and at most 8; browse and search at 10,000
-listings at most 1.3 × their time at 100 (the search is for a word of a third of the listings, so that
-its first page is full at both sizes). Last line: one JSON object.
+Targets from the issue: query counts equal at both sizes and at most 8; browse and search at
+10,000 listings at most 1.3 × their time at 100 (the search is for a word of a third of the
+listings, so that its first page is full at both sizes). Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from flask import render_template_string  # noqa: E402
-from sqlalchemy import event, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from coopere import create_app  # noqa: E402
 from coopere.auth.models import Role, User  # noqa: E402
@@ -50,6 +51,7 @@ from coopere.listings.themes import seed_themes  # noqa: E402
 from coopere.perimeter.services import DEFAULT_CHARTER, save_settings  # noqa: E402
 from coopere.policy import POLICY, Access  # noqa: E402
 from coopere.timeutil import utcnow  # noqa: E402
+from helpers import page_queries  # noqa: E402  (tests/helpers.py: the tests' query counter)
 
 PASSWORD = "benchmark-passphrase"
 VIEWER = "viewer@example.org"
@@ -115,9 +117,9 @@ DESCRIPTIONS = (
     "Une ou deux heures suffisent.",
     "",
 )
-# A word of a third of the listings (and a plural, folded to its singular): the first page of results
-# is full at 100 listings as at 10,000, so that the two times compare the same amount of page (a page's
-# time grows with what it shows, which is not what this measures).
+# A word of a third of the listings (and a plural, folded to its singular): the first page of
+# results is full at 100 listings as at 10,000, so that the two times compare the same amount of
+# page (a page's time grows with what it shows, which is not what this measures).
 SEARCH = "quartiers"
 
 
@@ -282,31 +284,13 @@ def first_visit(app, days: int = 7) -> None:
         db.session.commit()
 
 
-def count_queries(app, client, path: str) -> int:
-    statements = []
-
-    def _count(_conn, _cursor, statement, *_args):
-        if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", _count)
-    try:
-        response = client.get(path)
-    finally:
-        event.remove(engine, "before_cursor_execute", _count)
-    assert response.status_code == 200, (path, response.status_code)
-    return len(statements)
-
-
 def measure(app, client) -> tuple[dict, dict]:
     """(median ms, query count) of each page."""
     counts, samples = {}, {}
     paths = pages(app)
     for name, path in paths.items():
         first_visit(app)
-        counts[name] = count_queries(app, client, path)  # a first visit: the worst case
+        counts[name] = page_queries(app, client, path)  # a first visit: the worst case
         for _ in range(3):
             client.get(path)
     for _ in range(
@@ -455,11 +439,13 @@ def main() -> None:
     ratios = {name: round(large_times[name] / small_times[name], 2) for name in small_times}
     for name in small_times:
         print(
-            f"{name:12} {SMALL:>6} listings: {small_times[name]:7.2f} ms, {small_counts[name]} queries | "
-            f"{LARGE:>6}: {large_times[name]:7.2f} ms, {large_counts[name]} queries | ratio {ratios[name]}"
+            f"{name:12} {SMALL:>6} listings: {small_times[name]:7.2f} ms, "
+            f"{small_counts[name]} queries | {LARGE:>6}: {large_times[name]:7.2f} ms, "
+            f"{large_counts[name]} queries | ratio {ratios[name]}"
         )
     print(
-        f"gunicorn 2 workers, {CLIENTS} clients: browse {served['browse']['requests_per_s']} req/s, "
+        f"gunicorn 2 workers, {CLIENTS} clients: "
+        f"browse {served['browse']['requests_per_s']} req/s, "
         f"bare page {served['bare']['requests_per_s']} req/s, ratio {served['browse_to_bare']}"
     )
     print(

@@ -1,4 +1,5 @@
-"""Rate limits with several gunicorn workers: does a client get the configured limit, or one per worker?
+"""Rate limits with several gunicorn workers: does a client get the configured limit, or one per
+worker?
 
 For each rate-limit store, starts gunicorn with 2 workers on a throw-away SQLite instance, then one
 client (one address, its own cookie and CSRF token) posts ATTEMPTS failed logins in a row (a new
@@ -6,8 +7,9 @@ connection each time, so either worker may answer; gunicorn's access log tells w
 Counts the answers: 422 (refused password, the attempt was allowed) and 429 (rate limit).
 
 Stores: `memory://` (counters in each worker), `coopere-db://` (the default: counters in a file
-next to the SQLite database, or in the PostgreSQL database), and `coopere-db://` on PostgreSQL (database `test` at 127.0.0.1:5432, in a schema created
-and dropped here) and `redis://127.0.0.1:6379/15` when reachable. The login limit is the shipped one,
+next to the SQLite database, or in the PostgreSQL database), and `coopere-db://` on PostgreSQL
+(database `test` at 127.0.0.1:5432, in a schema created and dropped here) and
+`redis://127.0.0.1:6379/15` when reachable. The login limit is the shipped one,
 RATELIMIT_LOGIN = "20 per minute;200 per hour". RATELIMIT_ATTEMPTS changes the number of attempts
 (default 46). Loopback only, bounded. Last line: one JSON object.
 """
@@ -59,7 +61,8 @@ def make_app(folder: Path, settings: dict):
 
 
 def gunicorn_app():
-    """Entry point for gunicorn (`ratelimit_workers:gunicorn_app()`): BENCH_INSTANCE, BENCH_SETTINGS (JSON)."""
+    """Entry point for gunicorn (`ratelimit_workers:gunicorn_app()`): BENCH_INSTANCE,
+    BENCH_SETTINGS (JSON)."""
     return make_app(Path(os.environ["BENCH_INSTANCE"]), json.loads(os.environ["BENCH_SETTINGS"]))
 
 
@@ -182,7 +185,8 @@ def run(name: str, settings: dict) -> dict:
         "seconds": round(seconds, 2),
     }
     print(
-        f"{name:26} {allowed:3d} allowed, {result['refused_429']:3d} × 429 (limit {PER_MINUTE} per minute; "
+        f"{name:26} {allowed:3d} allowed, {result['refused_429']:3d} × 429 "
+        f"(limit {PER_MINUTE} per minute; "
         f"posts per worker {result['posts_per_worker']})",
         flush=True,
     )

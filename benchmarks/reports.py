@@ -21,9 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from flask_migrate import upgrade  # noqa: E402
-from pages import count_queries  # noqa: E402  (the same SQL statement counter as the pages benchmark)
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from coopere import create_app  # noqa: E402
@@ -38,6 +38,7 @@ from coopere.listings.models import Listing, Theme  # noqa: E402
 from coopere.reports.period import make_period  # noqa: E402
 from coopere.reports.summary import summary  # noqa: E402
 from coopere.timeutil import utcnow  # noqa: E402
+from helpers import page_queries  # noqa: E402  (tests/helpers.py: the tests' query counter)
 
 PASSWORD = "benchmark-passphrase"
 RUNS, PDF_RUNS = 15, 3
@@ -168,7 +169,7 @@ def measure(app, client) -> tuple[dict, int]:
         "json_figures": timed(figures, RUNS),
         "yearly_pdf": timed(get(f"/bilan/rapport-annuel/{year}.pdf"), PDF_RUNS),
     }
-    return medians, count_queries(app, client, dashboard)
+    return medians, page_queries(app, client, dashboard)
 
 
 def main() -> None:

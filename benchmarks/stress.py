@@ -3,15 +3,18 @@ Idempotency-Key and retried until acknowledged, to gunicorn (2 workers × 4 thre
 then the database is checked: every acknowledged write present exactly once, nothing half-written.
 
 Writes: registrations at the desk (animators, the three screens sent at once), new listings and
-exchange messages (members), café check-ins (animators). A client retries a write with the same key
-after a connection error, a timeout or a 5xx, until it is acknowledged (a redirect) or the phase ends.
+exchange messages (members), café check-ins (animators). A client retries a write with the same
+key after a connection error, a timeout or a 5xx, until it is acknowledged (a redirect) or the
+phase ends.
 
 Phases, each STRESS_WRITES writes (default 1,000):
   a. plain, on a throw-away SQLite instance with the demo perimeter and bench accounts;
-  b. the same while backups of the database are taken again and again (`flask --app coopere backup`
-     when the command exists, else the sqlite3 online backup API from this script: the JSON says which);
-  c. the same with faults: `kill -9` of a worker at about a third of the writes, `kill -9` of the master
-     at about two thirds (its workers are then stopped too, as in a crash), gunicorn restarted;
+  b. the same while backups of the database are taken again and again (`flask --app coopere
+     backup` when the command exists, else the sqlite3 online backup API from this script: the
+     JSON says which);
+  c. the same with faults: `kill -9` of a worker at about a third of the writes, `kill -9` of the
+     master at about two thirds (its workers are then stopped too, as in a crash), gunicorn
+     restarted;
   d. the plain run on PostgreSQL (database `test` at 127.0.0.1:5432, in a schema created and dropped
      here), skipped when no server answers.
 
@@ -19,7 +22,8 @@ Checked after each phase: acknowledged writes present once (found by markers in 
 the registration's e-mail, the listing's description, the message's body, the check-in's pair), none
 duplicated, registrations with both their consents, `PRAGMA integrity_check` (SQLite), server errors
 (5xx answers, "database is locked" in the server's log). STRESS_PHASES=abcd chooses the phases.
-Bounded: loopback only, each phase stops after STRESS_PHASE_SECONDS (default 120). Last line: one JSON object.
+Bounded: loopback only, each phase stops after STRESS_PHASE_SECONDS (default 120). Last line: one
+JSON object.
 """
 
 from __future__ import annotations
@@ -90,7 +94,8 @@ def make_app(folder: Path, database: dict | None = None):
 
 
 def gunicorn_app():
-    """Entry point for gunicorn (`stress:gunicorn_app()`): STRESS_INSTANCE, STRESS_DATABASE (JSON)."""
+    """Entry point for gunicorn (`stress:gunicorn_app()`): STRESS_INSTANCE, STRESS_DATABASE
+    (JSON)."""
     return make_app(
         Path(os.environ["STRESS_INSTANCE"]), json.loads(os.environ.get("STRESS_DATABASE") or "{}")
     )
@@ -100,7 +105,8 @@ def gunicorn_app():
 
 
 def build(app) -> dict:
-    """Demo perimeter, bench accounts, café events today, people to check in; returns the plan's ids."""
+    """Demo perimeter, bench accounts, café events today, people to check in; returns the plan's
+    ids."""
     with app.app_context():
         db.create_all()
         create_demo(PASSWORD)
@@ -465,7 +471,8 @@ class Server:
             os.kill(workers[0], signal.SIGKILL)
 
     def crash(self) -> None:
-        """kill -9 the master; its workers notice the lost parent and stop (or are killed by pid)."""
+        """kill -9 the master; its workers notice the lost parent and stop (or are killed by
+        pid)."""
         workers = self.workers()
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait()
@@ -665,12 +672,14 @@ def phase(
                     server.kill_worker()
                     killed_worker = True
                     events.append(
-                        f"{time.monotonic() - start:.1f} s: kill -9 worker at {tally.done} acknowledged"
+                        f"{time.monotonic() - start:.1f} s: "
+                        f"kill -9 worker at {tally.done} acknowledged"
                     )
                 if not crashed and tally.done >= 2 * WRITES // 3:
                     server.crash()
                     events.append(
-                        f"{time.monotonic() - start:.1f} s: kill -9 master at {tally.done} acknowledged"
+                        f"{time.monotonic() - start:.1f} s: "
+                        f"kill -9 master at {tally.done} acknowledged"
                     )
                     time.sleep(1.0)
                     server.start()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Re-extract the French source strings and update the English catalogue (then translate the
-# new entries in coopere/translations/en/LC_MESSAGES/messages.po; tests/test_i18n.py lists them).
+# new entries in coopere/translations/en/LC_MESSAGES/messages.po; tests/interface/test_i18n.py lists them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin

@@ -12,6 +12,7 @@ from coopere import create_app
 from coopere.auth.models import Role, User
 from coopere.auth.passwords import hash_password
 from coopere.extensions import db
+from factories import make_listing
 from helpers import BACKEND, PASSWORD, PG_URL, login, reset_database, test_config
 
 
@@ -161,7 +162,8 @@ def users(create_user, create_perimeter):
 
 @pytest.fixture
 def client_as(app, users):
-    """client_as('member' | 'animator' | 'admin' | None) -> a logged-in (or anonymous) test client."""
+    """client_as('member' | 'animator' | 'admin' | None) -> a logged-in (or anonymous) test
+    client."""
 
     def _client(role: str | None):
         client = app.test_client()
@@ -185,6 +187,42 @@ def themes(app) -> dict[str, int]:
         seed_themes()
         db.session.commit()
         return {theme.slug: theme.id for theme in db.session.scalars(select(Theme))}
+
+
+@pytest.fixture
+def create_listing(app, themes) -> Callable[..., int]:
+    """Factory: create_listing(owner, title=…, theme="conseils", status="open", kind="offer",
+    age=minutes, **columns) -> the id of a committed listing (factories.make_listing)."""
+
+    def _create(
+        owner, title: str = "Je prête ma perceuse", *, theme: str = "conseils", **kw
+    ) -> int:
+        return make_listing(app, owner, themes[theme], title, **kw)
+
+    return _create
+
+
+@pytest.fixture
+def sponsee(app, users, create_user) -> User:
+    """Odette, without internet, sponsored by the member of the `users` fixture."""
+    from coopere.members.models import Sponsorship
+
+    odette = create_user(
+        Role.MEMBER,
+        password=None,
+        first_name="Odette",
+        last_name="Lambert",
+        has_internet=False,
+        contact_preference="sponsor",
+    )
+    with app.app_context():
+        db.session.add(
+            Sponsorship(
+                sponsee_id=odette.id, sponsor_id=users["member"].id, consent_reference="P-1"
+            )
+        )
+        db.session.commit()
+    return odette
 
 
 @pytest.fixture

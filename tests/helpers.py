@@ -1,15 +1,18 @@
-"""Plain helpers shared by the tests: configuration, forms with CSRF tokens, logging in, counting queries."""
+"""Plain helpers shared by the tests: configuration, forms with CSRF tokens, logging in, reading
+pages, counting queries."""
 
 from __future__ import annotations
 
 import html
 import os
 import re
+from pathlib import Path
 
 from sqlalchemy import event
 
 from coopere.extensions import db
 
+ROOT = Path(__file__).resolve().parent.parent  # the repository
 PASSWORD = "lilas-et-tournesols"
 PG_URL = os.environ.get("COOPERE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKEND = os.environ.get("COOPERE_TEST_DB", "sqlite")
@@ -28,14 +31,14 @@ def test_config(tmp_path, pg_schema: str | None, **overrides) -> dict:
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
-        # Counters in memory keep most tests fast; tests/test_ratelimit.py runs the shared store.
+        # Counters in memory keep most tests fast; security/test_ratelimit.py runs the shared store.
         "RATELIMIT_STORAGE_URI": "memory://",
         # Links that leave the site come from PUBLIC_URL only (never the request's host).
         "PUBLIC_URL": "http://localhost",
         "RATELIMIT_LOGIN": "1000 per minute",
         "RATELIMIT_ACTIVATION": "1000 per minute",
         "RATELIMIT_ACTIVATION_GLOBAL": "1000 per minute",
-        # Cheap hashes keep the suite fast; production parameters are checked in test_passwords.
+        # Cheap hashes keep the suite fast; test_production_argon2_parameters checks the real ones.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST": 1024,
         "ARGON2_PARALLELISM": 1,
@@ -98,6 +101,13 @@ def login(client, user_or_login, password: str = PASSWORD):
     return post_form(client, "/connexion", {"login": login_text, "password": password})
 
 
+def act_for(client, person):
+    """The sponsor's « Agir pour » button: from now on the client acts for `person` (a user or an
+    id). Returns the response (a redirect when accepted)."""
+    person_id = getattr(person, "id", person)
+    return post_form(client, f"/parrainage/{person_id}/agir", token_from="/parrainage")
+
+
 def flat(text: str) -> str:
     """Text as one line: NFC, whitespace collapsed (a PDF wraps lines where it likes)."""
     import unicodedata
@@ -108,6 +118,11 @@ def flat(text: str) -> str:
 def text(response) -> str:
     """The page's HTML with entities decoded, as a reader sees the words (’, ', «, é…)."""
     return html.unescape(response.get_data(as_text=True))
+
+
+def words(response) -> str:
+    """The page's words as a reader sees them: tags gone, entities decoded, one line."""
+    return flat(re.sub(r"<[^>]+>", " ", text(response)))
 
 
 def form_fields(response, action: str | None = None) -> dict:
@@ -155,8 +170,13 @@ def form_fields(response, action: str | None = None) -> dict:
 
 
 class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.statements = engine, []
+    """The SQL statements the app's database runs inside the `with` block, in order (transaction
+    control not counted): `with QueryCounter(app) as queries: …; len(queries.statements)`."""
+
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.statements: list[str] = []
 
     def __enter__(self):
         event.listen(self.engine, "before_cursor_execute", self._count)
@@ -169,12 +189,14 @@ class QueryCounter:
         if not statement.startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
             self.statements.append(statement)
 
+    def naming(self, table: str) -> int:
+        """How many of the statements name `table`."""
+        return sum(table in statement for statement in self.statements)
+
 
 def page_queries(app, client, path: str) -> int:
     """How many SQL statements one GET of `path` costs (transaction control not counted)."""
-    with app.app_context():
-        engine = db.engine
-    with QueryCounter(engine) as counter:
+    with QueryCounter(app) as queries:
         response = client.get(path)
-    assert response.status_code == 200, path
-    return len(counter.statements)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries.statements)

@@ -77,7 +77,7 @@ EXAMPLE_ARGS: dict[str, dict] = {
     "exchanges.block": {"member_id": 4},
     "exchanges.unblock": {"member_id": 4},
     "notifications.unsubscribe": {"token": "lien-abime"},  # a damaged link: a page that says so
-    # moderation: listing 901, exchange 901 and message 901 (fixed ids, see _seed_moderation), report 1
+    # moderation: listing, exchange and message 901 (fixed ids, see _seed_moderation), report 1
     **{
         f"moderation.{name}": {"listing_id": 901}
         for name in ("report_listing", "hide_listing", "restore_listing")
@@ -179,8 +179,10 @@ def seed_examples(app) -> None:
         _seed_event_series()  # events: series 1 (its dates are events 2 and after)
         _seed_projects(app)
         _seed_browse()  # browse: listing 800, an open need of the animator's (user 2)
-        _seed_exchanges()  # exchanges: the animator's listing 700, exchange 1 with the member (before 901)
-        _seed_moderation()  # moderation: Gérard (user 901), his listing, exchange and message 901, report 1
+        # exchanges: the animator's listing 700, exchange 1 with the member (before 901)
+        _seed_exchanges()
+        # moderation: Gérard (user 901), his listing, exchange and message 901, report 1
+        _seed_moderation()
 
 
 def _seed_sponsorship_and_listing() -> None:

@@ -182,7 +182,8 @@ def urlencoded(pairs) -> bytes:
 
 @st.composite
 def submissions(draw, base: list[tuple[str, str]]):
-    """The page's own form, each field kept, dropped, replaced by junk or sent twice; plus strangers."""
+    """The page's own form, each field kept, dropped, replaced by junk or sent twice; plus
+    strangers."""
     pairs = []
     for name, value in base:
         op = draw(st.sampled_from(("keep", "keep", "drop", "junk", "junk", "twice")))
@@ -249,7 +250,8 @@ class FormReader(HTMLParser):
 
 
 def _tiny_pdf_stub():
-    """html_to_pdf replaced by a cached real one-page PDF (merging and counting pages still work)."""
+    """html_to_pdf replaced by a cached real one-page PDF (merging and counting pages still
+    work)."""
     from coopere.printing import engine
 
     real, cache = engine.html_to_pdf, {}
@@ -348,7 +350,8 @@ class Site:
                                 "auto",
                             ):
                                 conn.exec_driver_sql(
-                                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                                    "SELECT setval(pg_get_serial_sequence("
+                                    f"'\"{table.name}\"', 'id'), "
                                     f'COALESCE((SELECT MAX(id) FROM "{table.name}"), 0) + 1, false)'
                                 )
                 if not self.postgres:
@@ -399,8 +402,9 @@ def site(tmp_path_factory, pg_schema):
     seed_examples(app)
     stub = _tiny_pdf_stub()
     with pytest.MonkeyPatch.context() as patch:
-        # Not the engine itself: a module first imported during the fuzz would bind the stub from it
-        # (`from .engine import html_to_pdf`) and keep it after the patch is undone, for other tests.
+        # Not the engine itself: a module first imported during the fuzz would bind the stub from
+        # it (`from .engine import html_to_pdf`) and keep it after the patch is undone, for other
+        # tests.
         for name, module in list(sys.modules.items()):
             if (
                 name.startswith("coopere.")
@@ -441,7 +445,8 @@ def _role_for(endpoint) -> str | None:
 
 
 def _read_forms(site: Site) -> None:
-    """Open every page with each role that may, and keep its forms (the fields of POST-only routes)."""
+    """Open every page with each role that may, and keep its forms (the fields of POST-only
+    routes)."""
     for rule in _rules(site.app, "GET"):
         if rule.endpoint not in POLICY or (rule.arguments and rule.endpoint not in EXAMPLE_ARGS):
             continue
@@ -564,7 +569,8 @@ def test_every_form_survives_bad_input(site, endpoint):
 
 
 def test_the_forms_of_the_site_were_found(site):
-    """The fuzzing above starts from real forms: most POST routes must have theirs found on a page."""
+    """The fuzzing above starts from real forms: most POST routes must have theirs found on a
+    page."""
     found = [
         e
         for e in POST_ENDPOINTS
@@ -592,7 +598,8 @@ def multipart(
     for name, filename, data, mimetype in files:
         body += (
             (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
                 f"Content-Type: {mimetype}\r\n\r\n"
             ).encode()
             + data
@@ -610,9 +617,10 @@ BAD_CSV = st.one_of(
             b"\x00" * 500,
             CSV_HEADER,
             b"\xef\xbb\xbf" + CSV_HEADER + b"1;;Rue;;44300;Nantes\r\n",
-            "numero;rep;voie;complement;code_postal;commune\r\n1;;Rue des Lilas;;44300;Nantes\r\n".encode(
-                "utf-16"
-            ),
+            (
+                "numero;rep;voie;complement;code_postal;commune\r\n"
+                "1;;Rue des Lilas;;44300;Nantes\r\n"
+            ).encode("utf-16"),
             CSV_HEADER + "1;;Rue des Lilas;;44300;Nantes\r\n".encode("utf-32"),
             CSV_HEADER + b"1;;Rue \xe9\xff\xfe;;44300;Nantes\r\n",
             CSV_HEADER + b"1;;" + b"A" * 1_000_000 + b";;44300;Nantes\r\n",  # a one-megabyte line
@@ -707,7 +715,8 @@ BAD_IMAGES = st.one_of(
             (_png(0, 0), "zero.png"),
             (_png(10, 10, b"\xff" * 10), "idat-faux.png"),
             (
-                b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>',
+                b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+                b"<script>alert(2)</script></svg>",
                 "image.svg",
             ),
             (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "deguisee.png"),
@@ -912,7 +921,7 @@ def test_huge_or_negative_ids_in_urls_are_404(site, path):
     assert response.status_code == 404
 
 
-# --- regressions found by the fuzzing above (example-based, on the usual per-test app) -------------
+# --- regressions found by the fuzzing above (example-based, on the usual per-test app) ------------
 
 
 def test_regression_a_megabyte_cell_in_a_dwelling_list_is_refused_in_french(app, client_as):
@@ -925,7 +934,8 @@ def test_regression_a_megabyte_cell_in_a_dwelling_list_is_refused_in_french(app,
         CSV_HEADER + b"1;;" + b"A" * 1_000_000 + b";;44300;Nantes\r\n",
         CSV_HEADER + b'1;;"Rue des Lilas;;44300;Nantes\r\n' + b"x" * 200_000,
     ):
-        # The body is built here: the test client would spool a big file to a temporary file it never closes.
+        # The body is built here: the test client would spool a big file to a temporary file it
+        # never closes.
         body, content_type = multipart(
             [("csrf_token", token)], [("file", "adresses.csv", data, "text/csv")]
         )
@@ -968,7 +978,8 @@ def test_every_page_survives_absurd_query_strings(site, value):
     ],
 )
 def test_regression_absurd_page_or_theme_numbers_show_the_list(app, client_as, path):
-    """A 20-digit page overflowed the SQL OFFSET; « ² » and 5,000 digits made int() fail: all 500s."""
+    """A 20-digit page overflowed the SQL OFFSET; « ² » and 5,000 digits made int() fail: all
+    500s."""
     role = "member" if path.startswith("/annonces") else "animator"
     response = client_as(role).get(path)
     assert response.status_code == 200
@@ -1009,7 +1020,8 @@ def test_regression_absurd_ids_in_forms_are_refused_not_500(app, client_as, user
 
 
 def test_regression_nul_characters_are_dropped_not_a_postgresql_500(app, users, client_as, themes):
-    """PostgreSQL refuses NUL in text: a listing, a message or a search holding one was a 500 there."""
+    """PostgreSQL refuses NUL in text: a listing, a message or a search holding one was a 500
+    there."""
     from sqlalchemy import select
 
     from coopere.listings.models import Listing

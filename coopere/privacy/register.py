@@ -64,7 +64,7 @@ COMMON_SECURITY = (
 SHEETS: tuple[Sheet, ...] = MEMBER_SHEETS + NETWORK_SHEETS
 
 # Tables that hold no personal data, and why. A table missing from both SHEETS and this list
-# makes tests/test_privacy_register.py fail when it looks personal (a link to users or to
+# makes tests/privacy/test_privacy_register.py fail when it looks personal (a link to users or to
 # dwellings, or a column named like a name, an address, a note or a free text).
 NO_PERSONAL_DATA: dict[str, str] = {
     "themes": "les thèmes d'entraide (conseils, bricolage…), les mêmes pour tous",

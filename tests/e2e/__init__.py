@@ -1,5 +1,6 @@
 """End-to-end tests in a real headless Chromium.
 
-This folder is a package so that its conftest is imported as `e2e.conftest` and does not take the
-place of the top-level `conftest` module that other test files import helpers from.
+This folder is a package so that its modules are imported as `e2e.conftest`, `e2e.test_…`: they
+share names with modules elsewhere in tests/ (the top-level `conftest`,
+`moderation/test_moderation.py`) without taking their place.
 """

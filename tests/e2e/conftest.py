@@ -138,7 +138,8 @@ def is_file_route(rule: str) -> bool:
 
 
 def policy_pages() -> list[PageCase]:
-    """Every GET page of the app (not static files nor file routes), once per role the policy allows."""
+    """Every GET page of the app (not static files nor file routes), once per role the policy
+    allows."""
     from flask import url_for
     from flask_login import AnonymousUserMixin
 
@@ -184,8 +185,9 @@ def policy_pages() -> list[PageCase]:
                         PageCase(
                             id=endpoint,
                             role="anonymous",
-                            error=f"GET {rule.rule} ({endpoint}) takes {', '.join(missing)}: add an example to "
-                            f"EXAMPLE_ARGS in tests/routes.py (and seed that object in tests/e2e/conftest.py seed())",
+                            error=f"GET {rule.rule} ({endpoint}) takes {', '.join(missing)}: "
+                            "add an example to EXAMPLE_ARGS in tests/routes.py (and seed that "
+                            "object in tests/e2e/conftest.py seed())",
                         )
                     )
                     continue
@@ -338,7 +340,7 @@ def _seed_registration(users: dict) -> None:
 
 def _seed_events(users: dict) -> None:
     """Series 1 (a café every first Saturday from next month, its dates events 2 and after), the
-    member signed up for event 1, and a notice for them (so the menu shows « Notifications (1) »)."""
+    member signed up for event 1, and a notice for them (the menu shows « Notifications (1) »)."""
     from coopere.events.models import EventSignup
     from coopere.events.recurrence import save_series
     from coopere.timeutil import add_months, paris_today
@@ -657,7 +659,8 @@ def browser():
 
 @pytest.fixture
 def new_context(browser, live_server):
-    """new_context(**options) -> a fresh browser context (a device of its own), closed after the test."""
+    """new_context(**options) -> a fresh browser context (a device of its own), closed after the
+    test."""
     contexts = []
 
     def _new(**options):

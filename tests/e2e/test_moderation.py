@@ -1,4 +1,5 @@
-"""Moderation in a real browser: a neighbour reports a listing, an animator hides it from the queue."""
+"""Moderation in a real browser: a neighbour reports a listing, an animator hides it from the
+queue."""
 
 from __future__ import annotations
 

@@ -200,7 +200,8 @@ def axe_violations(page) -> list[dict]:
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.evaluate(axe_source())
     results = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        "tags => axe.run(document, "
+        "{runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         AXE_TAGS,
     )
     return results["violations"]
@@ -242,7 +243,8 @@ SMALL_TARGETS_JS = r"""
         || (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) || el;
     }
     const r = target.getBoundingClientRect();
-    if (r.bottom + scrollY <= 0 || r.right + scrollX <= 0) continue;  // parked off-screen until focused
+    // parked off-screen until focused
+    if (r.bottom + scrollY <= 0 || r.right + scrollX <= 0) continue;
     if (r.width < min || r.height < min)
       offenders.push(`${describe(el)}: ${r.width.toFixed(1)} × ${r.height.toFixed(1)} px`);
   }
@@ -287,7 +289,8 @@ TEXT_JS = r"""
   const problems = [];
   const name = (el) => el.tagName.toLowerCase() + [...el.classList].map(c => '.' + c).join('');
   const quote = (el) => `«${el.textContent.trim().replace(/\s+/g, ' ').slice(0, 40)}»`;
-  const ratio = (s) => s.lineHeight === 'normal' ? 1.2 : parseFloat(s.lineHeight) / parseFloat(s.fontSize);
+  const ratio = (s) =>
+    s.lineHeight === 'normal' ? 1.2 : parseFloat(s.lineHeight) / parseFloat(s.fontSize);
   const body = getComputedStyle(document.body);
   if (parseFloat(body.fontSize) < minFont) problems.push(`body font-size ${body.fontSize}`);
   if (ratio(body) < minRatio) problems.push(`body line-height ${ratio(body).toFixed(2)}`);

@@ -68,8 +68,8 @@ def test_people_expected_are_pre_filled_then_blank_rows_to_the_foot_of_the_page(
     pages = flat_pages(pdf)
     first = pages[0]
     assert (
-        "1 Lefèvre Marie-Thérèse rue des Lilas, Bât. C 2 Ben Saïd Yasmina allée des Érables 3 Dupont Jean 4"
-        in first
+        "1 Lefèvre Marie-Thérèse rue des Lilas, Bât. C "
+        "2 Ben Saïd Yasmina allée des Érables 3 Dupont Jean 4" in first
     )
     rows = [n for page in pages for n in numbers(page)]
     assert rows == list(range(1, len(rows) + 1))

@@ -160,7 +160,7 @@ def test_members_download_the_catalogue_of_open_listings(
     from coopere.listings.themes import seed_themes
     from coopere.members.models import Sponsorship
     from coopere.timeutil import utcnow
-    from listing_helpers import act_for
+    from helpers import act_for
 
     paul = create_user(Role.MEMBER, first_name="Paul", last_name="Martin", phone="+33612345678")
     odette = create_user(
@@ -230,7 +230,8 @@ def test_members_download_the_catalogue_of_open_listings(
         app.test_client().get("/annonces/catalogue.pdf").status_code == 302
     )  # visitors: log in first
     sponsor = client_as("member")
-    act_for(sponsor, odette)  # a sponsor prints it for the neighbour they act for, too
+    # A sponsor prints it for the neighbour they act for, too.
+    assert act_for(sponsor, odette).status_code == 302
     response = sponsor.get("/annonces/catalogue.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("inline;")

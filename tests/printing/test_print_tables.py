@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import unicodedata
-from collections.abc import Callable
 from datetime import datetime
 from html.parser import HTMLParser
 

@@ -295,8 +295,9 @@ def test_report_merge_command(app, runner, known, tmp_path):
         ("[1, 2]", "n'est pas un rapport de périmètre"),
         ('{"members": 3}', "il manque dwellings"),
         (
-            '{"dwellings": 1, "members": "=cmd", "members_offline": 0, "reach": 0, "dwellings_reached": 0, '
-            '"offers_open": 0, "needs_open": 0, "exchanges_done": 0, "cafes_held": 0, "cafe_attendance": 0, '
+            '{"dwellings": 1, "members": "=cmd", "members_offline": 0, "reach": 0, '
+            '"dwellings_reached": 0, "offers_open": 0, "needs_open": 0, "exchanges_done": 0, '
+            '"cafes_held": 0, "cafe_attendance": 0, '
             '"letters_sent": 0}',
             "valeur invalide pour members",
         ),
