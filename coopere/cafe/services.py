@@ -1,6 +1,7 @@
 """Rules of the café-rencontre around the day itself: who is on the call list and what each call
-gave, who is checked in at the desk (members, sponsored neighbours, newcomers, visitors), the
-paper attendance sheet, and the figures of the event report. Views stay thin and call these.
+gave, who is checked in at the desk (members, sponsored neighbours, newcomers, visitors), and the
+figures of the event report (the paper attendance sheet: coopere/cafe/printouts.py). Views stay
+thin and call these.
 
 Checking in is allowed from the event's day (Paris time) on, never before, so that the paper
 sheet can be typed in afterwards; never for a cancelled event. A person is checked in once per
@@ -17,18 +18,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
 from ..inputs import parse_id
-from .. import printing
 from ..audit.services import record
 from ..auth.models import User, fold_name
 from ..dwellings.models import Dwelling
 from ..events.models import Event, EventSignup
-from ..events.printouts import event_data
 from ..extensions import db
 from ..i18n import long_date
 from ..listings.models import Listing, ListingKind
 from ..members.models import Sponsorship
 from ..members.services import members_query, sponsors_by_sponsee
-from ..perimeter.models import Perimeter
 from ..timeutil import paris_today, to_paris, to_utc, utcnow
 from .models import Call, CallOutcome, CheckIn, EventReport
 
@@ -372,44 +370,6 @@ def set_call_before_cafes(person: User, wanted: bool, *, actor: User) -> bool:
     if actor.id != person.id:
         record("member.updated", actor=actor, target=person, fields=["call_before_cafes"])
     return True
-
-
-# --- the paper attendance sheet -----------------------------------------------------------------
-
-
-def street_text(person: User) -> str:
-    """Street and building, never the door number: the sheet lies on a table in the street."""
-    dwelling = person.dwelling
-    if dwelling is None:
-        return ""
-    return ", ".join(part for part in (dwelling.street, dwelling.complement) if part)
-
-
-def attendance_sheet(event: Event, perimeter: Perimeter) -> printing.AttendanceSheet:
-    """The sheet of `event`: the people who said they would come, pre-filled, in French."""
-    people = db.session.scalars(
-        select(User)
-        .join(EventSignup, EventSignup.user_id == User.id)
-        .outerjoin(Dwelling, User.dwelling_id == Dwelling.id)
-        .options(contains_eager(User.dwelling))
-        .where(EventSignup.event_id == event.id, User.left_at.is_(None))
-        .order_by(func.lower(User.last_name), func.lower(User.first_name), User.id)
-    )
-    info = event_data(event, perimeter)
-    title = info.kind[:1].upper() + info.kind[1:]
-    return printing.AttendanceSheet(
-        perimeter=info.perimeter,
-        event_title=title,
-        date_text=info.date_text,
-        time_text=info.time_text,
-        place=info.place,
-        rows=[
-            printing.AttendanceRow(
-                last_name=p.last_name, first_name=p.first_name, street=street_text(p)
-            )
-            for p in people.unique()
-        ],
-    )
 
 
 # --- the event report ---------------------------------------------------------------------------

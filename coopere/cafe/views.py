@@ -19,7 +19,7 @@ from ..extensions import db
 from ..i18n import long_date
 from ..perimeter.models import get_perimeter
 from . import models  # noqa: F401  (tables known to the app and to migrations)
-from . import services
+from . import printouts, services
 from .forms import CallForm, PersonForm, ReportForm, VisitorsForm
 from .services import CafeError
 
@@ -208,7 +208,7 @@ def sheet(event_id: int):
     event = _event(event_id)
     perimeter = get_perimeter() or abort(404)
     try:
-        pdf = printing.render_attendance_sheet(services.attendance_sheet(event, perimeter))
+        pdf = printing.render_attendance_sheet(printouts.attendance_sheet(event, perimeter))
     except ValueError as error:
         flash(str(error), "error")
         return redirect(url_for("cafe.desk", event_id=event.id))

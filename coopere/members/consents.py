@@ -12,8 +12,9 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from .. import printing
+from .. import retention
 from ..perimeter.models import Perimeter
-from ..privacy.register import public_page_address
+from ..urls import has_public_url, public_url_for
 from .models import ConsentKind
 
 PRIVACY_VERSION = "2026-11"
@@ -109,6 +110,12 @@ def privacy_notice_fr() -> str:
         return str(PRIVACY_NOTICE)
 
 
+def public_page_address() -> str:
+    """The full address of the page « Vos données personnelles », for printed papers, from
+    PUBLIC_URL (never the request's host); empty when PUBLIC_URL is not set."""
+    return public_url_for("public.privacy") if has_public_url() else ""
+
+
 def data_protection(perimeter: Perimeter) -> printing.DataProtection:
     """The perimeter's GDPR information for the receipt (French, printed)."""
     address = public_page_address()  # empty without PUBLIC_URL: the page is named, not guessed
@@ -132,11 +139,7 @@ def data_protection(perimeter: Perimeter) -> printing.DataProtection:
 
 def _retention_text() -> str:
     """How long data is kept, from the durations the purge applies (the register says the same)."""
-    from flask import current_app
-
-    from ..privacy.register import retention_settings
-
-    days = retention_settings(current_app.config)["PURGE_LEFT_GRACE_DAYS"]
+    days = retention.setting("PURGE_LEFT_GRACE_DAYS")
     return (
         f"Tant que vous êtes membre du réseau ; {days} jours après votre départ, vos données sont "
         "effacées (il ne reste que des chiffres anonymes). Vous pouvez demander l'effacement à tout moment."

@@ -20,7 +20,7 @@ from ..auth.services import AccountError, set_password
 from ..dwellings.models import REFERENCE_ALPHABET, Dwelling
 from ..extensions import db
 from ..i18n import person_name
-from ..signals import volunteer_leaving
+from ..signals import listings_drafted, volunteer_leaving
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..listings.models import Theme
 from ..perimeter.models import Perimeter
@@ -253,10 +253,8 @@ def add_draft_listings(user: User, answers: list[Answer], *, actor: User) -> lis
                 )
     db.session.add_all(drafts)
     if drafts:
-        from ..listings.search import index_listings
-
         db.session.flush()
-        index_listings(drafts)  # searchable once published
+        listings_drafted.send(drafts)  # searchable once published
     return drafts
 
 

@@ -17,8 +17,8 @@ from typing import Any
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from ..reports.tables import Table
 from .engine import html_to_pdf, render_template
+from .models import Table
 
 STYLESHEETS = ("base.css", "activity-report.css")
 
