@@ -28,21 +28,24 @@ def paris_timezone() -> icalendar.Timezone:
     zone = icalendar.Timezone()
     zone.add("tzid", TZID)
     zone.add("x-lic-location", TZID)
-    summer = icalendar.TimezoneDaylight()
-    summer.add("tzname", "CEST")
-    summer.add("tzoffsetfrom", _offset(1))
-    summer.add("tzoffsetto", _offset(2))
-    summer.add("dtstart", datetime(1970, 3, 29, 2, 0))
-    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
-    winter = icalendar.TimezoneStandard()
-    winter.add("tzname", "CET")
-    winter.add("tzoffsetfrom", _offset(2))
-    winter.add("tzoffsetto", _offset(1))
-    winter.add("dtstart", datetime(1970, 10, 25, 3, 0))
-    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
-    zone.add_component(summer)
-    zone.add_component(winter)
+    zone.add_component(
+        _change(icalendar.TimezoneDaylight(), "CEST", 1, 2, datetime(1970, 3, 29, 2))
+    )
+    zone.add_component(
+        _change(icalendar.TimezoneStandard(), "CET", 2, 1, datetime(1970, 10, 25, 3))
+    )
     return zone
+
+
+def _change(part, name: str, before: int, after: int, first: datetime):
+    """One yearly change of the clock: from UTC+`before` to UTC+`after` on the last Sunday of
+    `first`'s month, at `first`'s hour."""
+    part.add("tzname", name)
+    part.add("tzoffsetfrom", _offset(before))
+    part.add("tzoffsetto", _offset(after))
+    part.add("dtstart", first)
+    part.add("rrule", {"freq": "yearly", "bymonth": first.month, "byday": "-1su"})
+    return part
 
 
 def _offset(hours: int) -> timedelta:
