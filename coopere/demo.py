@@ -731,7 +731,8 @@ def _create_events() -> None:
 def _organise_the_group(
     rng: random.Random, animators: list[User], members: list[User], offline: list[User]
 ) -> None:
-    """Task families shared in the group, the next café's roster half taken, sign-ups, calls wanted."""
+    """Task families shared in the group, the next café's roster half taken, sign-ups, calls
+    wanted."""
     from .events.models import EventKind
     from .events.services import sign_up, upcoming_events
     from .group.models import Family, FamilyMember, Task
@@ -755,5 +756,6 @@ def _organise_the_group(
 
 
 def _unique_names(rng: random.Random, count: int) -> list[tuple[str, str]]:
-    """`count` people, each with a first name of their own: exchange threads show first names only."""
+    """`count` people, each with a first name of their own: exchange threads show first names
+    only."""
     return [(first, rng.choice(LAST_NAMES)) for first in rng.sample(FIRST_NAMES, count)]

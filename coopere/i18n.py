@@ -56,7 +56,8 @@ def hour_text(moment: datetime) -> str:
 
 
 def french_hours(moment: datetime) -> str:
-    """« 10 h », « 18 h 30 »: the French typographic way, whatever the language (printed letters)."""
+    """« 10 h », « 18 h 30 »: the French typographic way, whatever the language (printed
+    letters)."""
     text = f"{moment.hour} h {moment.minute:02d}"
     return text[:-3] if text.endswith(" 00") else text
 

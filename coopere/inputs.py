@@ -72,14 +72,15 @@ SEARCH_MAX = 80
 
 
 def remembered_search(key: str) -> str:
-    """The name typed in a search box for people. It comes by POST and stays in the (signed) session,
-    never in the URL: addresses end up in web-server and proxy logs, a neighbour's name must not."""
+    """The name typed in a search box for people. It comes by POST and stays in the (signed)
+    session, never in the URL: addresses end up in web-server and proxy logs, a neighbour's name
+    must not."""
     if request.method == "POST":
         session[key] = " ".join(request.form.get("q", "").split())[:SEARCH_MAX]
     return session.get(key, "")
 
 
-# --- free text --------------------------------------------------------------------------------------
+# --- free text ------------------------------------------------------------------------------------
 
 #: Bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069), the
 #: left-to-right, right-to-left and Arabic letter marks. An override makes « Perceuse\u202eàbon »
@@ -88,8 +89,8 @@ BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u2
 _NO_BIDI = str.maketrans("", "", BIDI_CONTROLS)
 #: Characters that show nothing although they are not spaces for Python: zero-width space, joiners,
 #: word joiner, byte-order mark, soft hyphen, Hangul fillers, Mongolian vowel separator, invisible
-#: mathematical operators. Kept inside text (a joiner inside an emoji, a word), but text made only of
-#: them (and of spaces and control characters) is empty.
+#: mathematical operators. Kept inside text (a joiner inside an emoji, a word), but text made only
+#: of them (and of spaces and control characters) is empty.
 INVISIBLE = frozenset(
     "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u115f\u1160\u3164\uffa0\u180e"
     "\u2061\u2062\u2063\u2064"
@@ -103,7 +104,8 @@ def _blank(char: str) -> bool:
 def clean_text(value):
     """Free text as typed in a form, cleaned: bidirectional controls removed, blank characters
     (spaces, zero-width, control) trimmed from both ends, so that text made only of them is empty
-    — a required field then says so in French, an optional one is saved empty. Not text: unchanged."""
+    — a required field then says so in French, an optional one is saved empty. Not text:
+    unchanged."""
     if not isinstance(value, str):
         return value
     text = value.translate(_NO_BIDI)

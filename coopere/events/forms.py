@@ -20,8 +20,8 @@ from .models import KIND_LABELS
 TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 # What the places count, for an event and a series alike.
 PLACES_HINT = _l(
-    "Combien de personnes peuvent dire « Je viendrai » sur le site, elles-mêmes ou par leur parrain "
-    "ou marraine. Laissez vide s'il n'y a pas de limite."
+    "Combien de personnes peuvent dire « Je viendrai » sur le site, elles-mêmes ou par leur "
+    "parrain ou marraine. Laissez vide s'il n'y a pas de limite."
 )
 
 

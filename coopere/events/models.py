@@ -118,7 +118,8 @@ class Event(db.Model):
         title = self.title or self.kind_label
         return title[:1].upper() + title[1:]
 
-    # The one definition of "started" and "ended" (the edges count: at the start time it has started).
+    # The one definition of "started" and "ended" (the edges count: at the start time it has
+    # started).
     def has_started(self, now: datetime | None = None) -> bool:
         return self.starts_at <= (now or utcnow())
 

@@ -88,7 +88,8 @@ class Message(db.Model):
 
 
 class Block(db.Model):
-    """`blocker` no longer receives answers or messages from `blocked`, and does not see their listings."""
+    """`blocker` no longer receives answers or messages from `blocked`, and does not see their
+    listings."""
 
     __tablename__ = "blocks"
     __table_args__ = (CheckConstraint("blocker_id <> blocked_id", name="not_oneself"),)

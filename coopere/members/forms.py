@@ -285,7 +285,7 @@ class ResetAccessForm(BaseForm):
     )
 
 
-# --- the resident's own forms ----------------------------------------------------------------------------------
+# --- the resident's own forms ---------------------------------------------------------------------
 
 
 class CodeForm(BaseForm):
@@ -373,6 +373,7 @@ class ProfileForm(BaseForm):
     call_before_cafes = BooleanField(
         CALL_BEFORE_CAFES,
         description=_l(
-            "Un animateur ou une animatrice vous téléphone quelques jours avant chaque café-rencontre."
+            "Un animateur ou une animatrice vous téléphone quelques jours avant chaque "
+            "café-rencontre."
         ),
     )
