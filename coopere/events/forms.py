@@ -25,43 +25,67 @@ PLACES_HINT = _l(
 )
 
 
-class EventForm(BaseForm):
-    kind = SelectField(
+VALID_DATE = _l("Indiquez une date valide, par exemple 12/03/2026.")
+
+
+# The fields an event and a series share. Each form calls these in its own order: WTForms keeps a
+# form's fields in the order they were made.
+
+
+def kind_field():
+    return SelectField(
         _l("Type de rendez-vous"),
         choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
         validators=[DataRequired(_l("Choisissez le type de rendez-vous."))],
     )
-    title = StringField(
+
+
+def title_field(example):
+    return StringField(
         _l("Titre (facultatif)"),
-        description=_l("Par exemple : Café de la rentrée"),
+        description=example,
         validators=[Optional(), Length(max=120, message=TOO_LONG)],
     )
-    day = DateField(
-        _l("Date"),
-        validators=[DataRequired(_l("Indiquez une date valide, par exemple 12/03/2026."))],
-    )
-    start = TimeField(
+
+
+def start_field():
+    return TimeField(
         _l("Heure de début"),
         validators=[DataRequired(_l("Indiquez l'heure de début, par exemple 10:00."))],
     )
-    end = TimeField(
+
+
+def end_field():
+    return TimeField(
         _l("Heure de fin"),
         validators=[DataRequired(_l("Indiquez l'heure de fin, par exemple 12:00."))],
     )
-    place = StringField(
+
+
+def place_field():
+    return StringField(
         _l("Lieu"),
         validators=[DataRequired(_l("Indiquez le lieu.")), Length(max=200, message=TOO_LONG)],
     )
-    rain_place = StringField(
+
+
+def rain_place_field():
+    return StringField(
         _l("Lieu en cas de pluie (facultatif)"),
         validators=[Optional(), Length(max=200, message=TOO_LONG)],
     )
-    description = TextAreaField(
+
+
+def description_field():
+    return TextAreaField(
         _l("Quelques mots pour l'annoncer (facultatif)"),
         validators=[Optional(), Length(max=600, message=TOO_LONG)],
         render_kw={"rows": 4},
     )
-    max_places = IntegerField(
+
+
+def max_places_field():
+    return IntegerField(
         _l("Nombre de places (facultatif)"),
         description=PLACES_HINT,
         validators=[
@@ -70,6 +94,18 @@ class EventForm(BaseForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
+
+
+class EventForm(BaseForm):
+    kind = kind_field()
+    title = title_field(_l("Par exemple : Café de la rentrée"))
+    day = DateField(_l("Date"), validators=[DataRequired(VALID_DATE)])
+    start = start_field()
+    end = end_field()
+    place = place_field()
+    rain_place = rain_place_field()
+    description = description_field()
+    max_places = max_places_field()
 
 
 class CheckboxesField(SelectMultipleField):
@@ -129,16 +165,8 @@ MONTH_CHOICES = [
 class SeriesForm(BaseForm):
     """A recurring event: « le premier samedi du mois, de 10 h à 12 h, sauf en août »."""
 
-    kind = SelectField(
-        _l("Type de rendez-vous"),
-        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
-        validators=[DataRequired(_l("Choisissez le type de rendez-vous."))],
-    )
-    title = StringField(
-        _l("Titre (facultatif)"),
-        description=_l("Par exemple : Café du samedi"),
-        validators=[Optional(), Length(max=120, message=TOO_LONG)],
-    )
+    kind = kind_field()
+    title = title_field(_l("Par exemple : Café du samedi"))
     weekday = SelectField(
         _l("Jour de la semaine"),
         coerce=int,
@@ -153,40 +181,16 @@ class SeriesForm(BaseForm):
         default=1,
         validators=[InputRequired(_l("Choisissez la semaine du mois."))],
     )
-    start_time = TimeField(
-        _l("Heure de début"),
-        validators=[DataRequired(_l("Indiquez l'heure de début, par exemple 10:00."))],
-    )
-    end_time = TimeField(
-        _l("Heure de fin"),
-        validators=[DataRequired(_l("Indiquez l'heure de fin, par exemple 12:00."))],
-    )
-    place = StringField(
-        _l("Lieu"),
-        validators=[DataRequired(_l("Indiquez le lieu.")), Length(max=200, message=TOO_LONG)],
-    )
-    rain_place = StringField(
-        _l("Lieu en cas de pluie (facultatif)"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
-    )
-    description = TextAreaField(
-        _l("Quelques mots pour l'annoncer (facultatif)"),
-        validators=[Optional(), Length(max=600, message=TOO_LONG)],
-        render_kw={"rows": 4},
-    )
-    max_places = IntegerField(
-        _l("Nombre de places (facultatif)"),
-        description=PLACES_HINT,
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=10_000, message=_l("Indiquez un nombre de 1 à 10 000.")),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    start_time = start_field()
+    end_time = end_field()
+    place = place_field()
+    rain_place = rain_place_field()
+    description = description_field()
+    max_places = max_places_field()
     first_date = DateField(
         _l("À partir du"),
         description=_l("La série commence à cette date (ou juste après)."),
-        validators=[DataRequired(_l("Indiquez une date valide, par exemple 12/03/2026."))],
+        validators=[DataRequired(VALID_DATE)],
     )
     last_date = DateField(
         _l("Jusqu'au (facultatif)"),
