@@ -11,9 +11,11 @@ from __future__ import annotations
 import unicodedata
 
 from flask import Request, request, session
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 MAX_ID = 2**31 - 1  # the largest value of a database INTEGER column (ids)
 MAX_PAGE = 10_000  # no list of the site has that many pages
@@ -132,3 +134,27 @@ class BaseForm(FlaskForm):
             if is_free_text(field):
                 field.filters = (clean_text, *field.filters)
             return field
+
+
+TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
+
+
+def text_field(label, max_length: int, required=None, *, kind=StringField, **options):
+    """A free-text field of at most `max_length` characters. `required`, when given, is the French
+    sentence shown when it is left empty; without it the field is optional."""
+    first = DataRequired(required) if required is not None else Optional()
+    return kind(label, validators=[first, Length(max=max_length, message=TOO_LONG)], **options)
+
+
+def postcode_field(autocomplete: str):
+    """A French postcode: five digits, required."""
+    rule = _l("Un code postal compte 5 chiffres, par exemple 44300.")
+    return StringField(
+        _l("Code postal"),
+        description=rule,
+        validators=[
+            DataRequired(_l("Indiquez le code postal.")),
+            Regexp(r"^\d{5}$", message=rule),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": autocomplete},
+    )

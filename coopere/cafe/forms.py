@@ -50,32 +50,26 @@ class VisitorsForm(BaseForm):
     )
 
 
-class ReportForm(BaseForm):
-    offers_collected = IntegerField(
-        _l("Offres recueillies"),
-        description=_l("Ce que les personnes ont dit pouvoir proposer."),
+def _count_field(label, description):
+    """A count of the event report, from 0 to COLLECTED_MAX."""
+    message = _l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)
+    return IntegerField(
+        label,
+        description=description,
         validators=[
-            InputRequired(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)),
-            NumberRange(
-                min=0,
-                max=COLLECTED_MAX,
-                message=_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX),
-            ),
+            InputRequired(message),
+            NumberRange(min=0, max=COLLECTED_MAX, message=message),
         ],
         render_kw={"inputmode": "numeric"},
     )
-    needs_collected = IntegerField(
-        _l("Demandes recueillies"),
-        description=_l("Ce que les personnes ont dit aimer recevoir."),
-        validators=[
-            InputRequired(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)),
-            NumberRange(
-                min=0,
-                max=COLLECTED_MAX,
-                message=_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX),
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
+
+
+class ReportForm(BaseForm):
+    offers_collected = _count_field(
+        _l("Offres recueillies"), _l("Ce que les personnes ont dit pouvoir proposer.")
+    )
+    needs_collected = _count_field(
+        _l("Demandes recueillies"), _l("Ce que les personnes ont dit aimer recevoir.")
     )
     notes = TextAreaField(
         _l("Notes (facultatif)"),

@@ -6,18 +6,16 @@ from wtforms import (
     IntegerField,
     SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..inputs import BaseForm
+from ..inputs import BaseForm, text_field
 from .models import KIND_LABELS
 
-TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 # What the places count, for an event and a series alike.
 PLACES_HINT = _l(
     "Combien de personnes peuvent dire « Je viendrai » sur le site, elles-mêmes ou par leur "
@@ -41,11 +39,7 @@ def kind_field():
 
 
 def title_field(example):
-    return StringField(
-        _l("Titre (facultatif)"),
-        description=example,
-        validators=[Optional(), Length(max=120, message=TOO_LONG)],
-    )
+    return text_field(_l("Titre (facultatif)"), 120, description=example)
 
 
 def start_field():
@@ -63,23 +57,18 @@ def end_field():
 
 
 def place_field():
-    return StringField(
-        _l("Lieu"),
-        validators=[DataRequired(_l("Indiquez le lieu.")), Length(max=200, message=TOO_LONG)],
-    )
+    return text_field(_l("Lieu"), 200, _l("Indiquez le lieu."))
 
 
 def rain_place_field():
-    return StringField(
-        _l("Lieu en cas de pluie (facultatif)"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
-    )
+    return text_field(_l("Lieu en cas de pluie (facultatif)"), 200)
 
 
 def description_field():
-    return TextAreaField(
+    return text_field(
         _l("Quelques mots pour l'annoncer (facultatif)"),
-        validators=[Optional(), Length(max=600, message=TOO_LONG)],
+        600,
+        kind=TextAreaField,
         render_kw={"rows": 4},
     )
 

@@ -11,39 +11,22 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..inputs import BaseForm
+from ..inputs import BaseForm, text_field
 from .details import DATE, DETAILS, QUANTITY, form_name, parse_date
-
-TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 
 class ThemeForm(BaseForm):
-    label_fr = StringField(
-        _l("Nom en français"),
-        validators=[
-            DataRequired(_l("Indiquez le nom du thème.")),
-            Length(max=80, message=TOO_LONG),
-        ],
-    )
-    label_en = StringField(
-        _l("Nom en anglais"),
-        validators=[
-            DataRequired(_l("Indiquez le nom en anglais.")),
-            Length(max=80, message=TOO_LONG),
-        ],
-    )
-    hint_fr = StringField(
+    label_fr = text_field(_l("Nom en français"), 80, _l("Indiquez le nom du thème."))
+    label_en = text_field(_l("Nom en anglais"), 80, _l("Indiquez le nom en anglais."))
+    hint_fr = text_field(
         _l("Exemples, en français (facultatif)"),
+        200,
         description=_l("Aident à trouver quoi proposer, par exemple : outils, livres, matériel…"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
     )
-    hint_en = StringField(
-        _l("Exemples, en anglais (facultatif)"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
-    )
+    hint_en = text_field(_l("Exemples, en anglais (facultatif)"), 200)
 
 
 class ListingForm(BaseForm):
@@ -80,16 +63,17 @@ class ListingForm(BaseForm):
             ),
         ],
     )
-    description = TextAreaField(
+    description = text_field(
         _l("Description (facultatif)"),
+        2000,
+        kind=TextAreaField,
         description=_l("Quand, où, comment : ce qui aide un voisin à répondre."),
-        validators=[Optional(), Length(max=2000, message=TOO_LONG)],
         render_kw={"rows": 5},
     )
-    availability = StringField(
+    availability = text_field(
         _l("Disponibilités (facultatif)"),
+        200,
         description=_l("Par exemple : « le soir après 18 h » ou « pendant les vacances »."),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
     )
     days = SelectMultipleField(
         _l("Jours (facultatif)"),
