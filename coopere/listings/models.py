@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..events.models import Event
+from ..database import one_of
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -56,11 +57,8 @@ class Listing(db.Model):
 
     __tablename__ = "listings"
     __table_args__ = (
-        CheckConstraint("kind IN ('offer', 'need', 'project')", name="kind_known"),
-        CheckConstraint(
-            "status IN ('draft', 'open', 'paused', 'fulfilled', 'closed', 'expired', 'hidden')",
-            name="status_known",
-        ),
+        one_of("kind", ListingKind, name="kind_known"),
+        one_of("status", ListingStatus, name="status_known"),
         CheckConstraint(
             "max_participants IS NULL OR max_participants > 0", name="max_participants_positive"
         ),
