@@ -1,5 +1,6 @@
 """What browsers send, read safely: ids and page numbers, bounded, never an exception; names typed
-in a search box, kept out of URLs; free text cleaned the same way in every form (BaseForm).
+in a search box, kept out of URLs; free text cleaned the same way in every form (BaseForm); the
+fields many forms share (free text with its length limit, whole numbers, postcode, checkboxes).
 
 `int()` on what a browser sent fails three ways that `str.isdigit()` does not prevent: « ² » is a
 digit for Python but no number (ValueError), more than 4,300 digits are refused (ValueError), and a
@@ -14,8 +15,9 @@ from flask import Request, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import HiddenField, IntegerField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 MAX_ID = 2**31 - 1  # the largest value of a database INTEGER column (ids)
 MAX_PAGE = 10_000  # no list of the site has that many pages
@@ -158,3 +160,24 @@ def postcode_field(autocomplete: str):
         ],
         render_kw={"inputmode": "numeric", "autocomplete": autocomplete},
     )
+
+
+def number_field(label, minimum: int, maximum: int, out_of_range, first=None, **options):
+    """A whole number from `minimum` to `maximum`, typed on a numeric keypad; `out_of_range` is the
+    French sentence when it is not. `first` checks it before (Optional(): it may stay empty)."""
+    return IntegerField(
+        label,
+        validators=[
+            first or Optional(),
+            NumberRange(min=minimum, max=maximum, message=out_of_range),
+        ],
+        render_kw={"inputmode": "numeric"},
+        **options,
+    )
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes: easier than a multiple select, on a tablet as with a mouse."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from ..inputs import BaseForm
+from ..inputs import BaseForm, number_field
 from .services import COLLECTED_MAX, NOTE_MAX, OUTCOME_LABELS, REPORT_NOTES_MAX
 
 
@@ -53,14 +53,8 @@ class VisitorsForm(BaseForm):
 def _count_field(label, description):
     """A count of the event report, from 0 to COLLECTED_MAX."""
     message = _l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)
-    return IntegerField(
-        label,
-        description=description,
-        validators=[
-            InputRequired(message),
-            NumberRange(min=0, max=COLLECTED_MAX, message=message),
-        ],
-        render_kw={"inputmode": "numeric"},
+    return number_field(
+        label, 0, COLLECTED_MAX, message, InputRequired(message), description=description
     )
 
 

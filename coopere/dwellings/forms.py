@@ -2,23 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, FloatField, IntegerField, TextAreaField
+from wtforms import BooleanField, FloatField, TextAreaField
 from wtforms.validators import NumberRange, Optional
 
-from ..inputs import BaseForm, postcode_field, text_field
+from ..inputs import BaseForm, number_field, postcode_field, text_field
 
 
 class DwellingForm(BaseForm):
-    number = IntegerField(
+    number = number_field(
         _l("Numéro (facultatif pour un lieu-dit)"),
+        0,
+        99_999,
+        _l("Le numéro doit être un nombre entier positif."),
         description=_l("Le numéro dans la voie, par exemple 12 pour « 12 rue des Lilas »."),
-        validators=[
-            Optional(),
-            NumberRange(
-                min=0, max=99_999, message=_l("Le numéro doit être un nombre entier positif.")
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
     )
     rep = text_field(_l("Indice de répétition (bis, ter…)"), 10)
     street = text_field(

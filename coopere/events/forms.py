@@ -3,17 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
-    IntegerField,
     SelectField,
-    SelectMultipleField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..inputs import BaseForm, text_field
+from ..inputs import BaseForm, CheckboxesField, number_field, text_field
 from .models import KIND_LABELS
 
 # What the places count, for an event and a series alike.
@@ -74,14 +71,12 @@ def description_field():
 
 
 def max_places_field():
-    return IntegerField(
+    return number_field(
         _l("Nombre de places (facultatif)"),
+        1,
+        10_000,
+        _l("Indiquez un nombre de 1 à 10 000."),
         description=PLACES_HINT,
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=10_000, message=_l("Indiquez un nombre de 1 à 10 000.")),
-        ],
-        render_kw={"inputmode": "numeric"},
     )
 
 
@@ -95,13 +90,6 @@ class EventForm(BaseForm):
     rain_place = rain_place_field()
     description = description_field()
     max_places = max_places_field()
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as checkboxes: easier than a multiple select, on a tablet as with a mouse."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 WEEKDAY_CHOICES = [

@@ -1,12 +1,12 @@
 """Forms for the perimeter's settings and its animation group."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, Optional
 
 from ..auth.models import GroupRole, Role
-from ..inputs import BaseForm, postcode_field, text_field
+from ..inputs import BaseForm, number_field, postcode_field, text_field
 
 
 class PerimeterForm(BaseForm):
@@ -24,14 +24,13 @@ class PerimeterForm(BaseForm):
     )
     city = text_field(_l("Commune"), 80, _l("Indiquez la commune."))
     postcode = postcode_field(autocomplete="postal-code")
-    estimated_dwellings = IntegerField(
+    estimated_dwellings = number_field(
         _l("Nombre estimé de logements"),
+        1,
+        100_000,
+        _l("Indiquez un nombre entre 1 et 100 000."),
+        DataRequired(_l("Indiquez un nombre de logements.")),
         description=_l("Un micro-périmètre compte de 100 à 500 logements."),
-        validators=[
-            DataRequired(_l("Indiquez un nombre de logements.")),
-            NumberRange(min=1, max=100_000, message=_l("Indiquez un nombre entre 1 et 100 000.")),
-        ],
-        render_kw={"inputmode": "numeric"},
     )
     meeting_place = text_field(_l("Lieu habituel des cafés-rencontres"), 200)
     contact = text_field(
