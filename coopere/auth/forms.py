@@ -9,6 +9,18 @@ from ..inputs import BaseForm
 from .passwords import MAX_LENGTH
 
 
+def current_password_field(label, required):
+    """The password a person already has, as the browser's password manager fills it in."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(required),
+            Length(max=MAX_LENGTH, message=_l("Ce champ est trop long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 def new_password_field(label, required):
     """A password being chosen: the advice on a good one, at most MAX_LENGTH characters."""
     return PasswordField(
@@ -49,14 +61,7 @@ class LoginForm(BaseForm):
         ],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
-    password = PasswordField(
-        _l("Mot de passe"),
-        validators=[
-            DataRequired(_l("Indiquez votre mot de passe.")),
-            Length(max=MAX_LENGTH, message=_l("Ce champ est trop long.")),
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = current_password_field(_l("Mot de passe"), _l("Indiquez votre mot de passe."))
 
 
 class LanguageForm(BaseForm):
@@ -71,13 +76,8 @@ class LanguageForm(BaseForm):
 
 
 class PasswordChangeForm(BaseForm):
-    current = PasswordField(
-        _l("Mot de passe actuel"),
-        validators=[
-            DataRequired(_l("Indiquez votre mot de passe actuel.")),
-            Length(max=MAX_LENGTH, message=_l("Ce champ est trop long.")),
-        ],
-        render_kw={"autocomplete": "current-password"},
+    current = current_password_field(
+        _l("Mot de passe actuel"), _l("Indiquez votre mot de passe actuel.")
     )
     new = new_password_field(_l("Nouveau mot de passe"), _l("Choisissez un nouveau mot de passe."))
     confirm = password_again_field(

@@ -10,6 +10,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
+from ..i18n import WEEKDAY_NAMES
 from ..inputs import BaseForm, CheckboxesField, number_field, text_field
 from .models import KIND_LABELS
 
@@ -92,20 +93,7 @@ class EventForm(BaseForm):
     max_places = max_places_field()
 
 
-WEEKDAY_CHOICES = [
-    SelectChoice(n, label)
-    for n, label in enumerate(
-        (
-            _l("lundi"),
-            _l("mardi"),
-            _l("mercredi"),
-            _l("jeudi"),
-            _l("vendredi"),
-            _l("samedi"),
-            _l("dimanche"),
-        )
-    )
-]
+WEEKDAY_CHOICES = [SelectChoice(n, label) for n, label in enumerate(WEEKDAY_NAMES)]
 WEEK_CHOICES = [
     SelectChoice(n, label)
     for n, label in (

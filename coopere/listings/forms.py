@@ -6,15 +6,14 @@ from wtforms import (
     BooleanField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..inputs import BaseForm, text_field
+from ..i18n import WEEKDAY_NAMES
+from ..inputs import BaseForm, CheckboxesField, text_field
 from .details import DATE, DETAILS, QUANTITY, form_name, parse_date
 
 
@@ -75,26 +74,11 @@ class ListingForm(BaseForm):
         200,
         description=_l("Par exemple : « le soir après 18 h » ou « pendant les vacances »."),
     )
-    days = SelectMultipleField(
+    days = CheckboxesField(
         _l("Jours (facultatif)"),
         coerce=str,
         validate_choice=False,
-        choices=[
-            SelectChoice(str(number), name)
-            for number, name in enumerate(
-                (
-                    _l("lundi"),
-                    _l("mardi"),
-                    _l("mercredi"),
-                    _l("jeudi"),
-                    _l("vendredi"),
-                    _l("samedi"),
-                    _l("dimanche"),
-                )
-            )
-        ],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
+        choices=[SelectChoice(str(number), name) for number, name in enumerate(WEEKDAY_NAMES)],
     )
     photo = FileField(
         _l("Photo (facultatif)"),

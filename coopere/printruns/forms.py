@@ -7,9 +7,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
-from ..inputs import BaseForm, CheckboxesField, number_field
+from ..inputs import BaseForm, CheckboxesField, number_field, text_field
 
 
 class LetterRunForm(BaseForm):
@@ -48,12 +48,11 @@ class LetterRunForm(BaseForm):
 
 
 class LetterTemplateForm(BaseForm):
-    letter_template = TextAreaField(
+    letter_template = text_field(
         _l("Texte de la lettre"),
-        validators=[
-            DataRequired(_l("Le texte de la lettre est vide.")),
-            Length(max=5000, message=_l("Ce texte est trop long (%(max)d caractères au plus).")),
-        ],
+        5000,
+        _l("Le texte de la lettre est vide."),
+        kind=TextAreaField,
         render_kw={"rows": 18},
     )
     event = SelectField(_l("Rendez-vous pour l'aperçu"), coerce=int, validators=[Optional()])
