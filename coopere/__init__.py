@@ -89,6 +89,7 @@ def configure_extensions(app: Flask) -> None:
     from .extensions import db
     from .reports import models as _reports  # noqa: F401  (its table)
     from .group import services as _group  # noqa: F401  (receives volunteer_leaving)
+    from .listings import search as _search  # noqa: F401  (receives listings_drafted)
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     configure_login(app)

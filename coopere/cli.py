@@ -135,7 +135,8 @@ def _login(_ctx, _param, value: str) -> str:
     "--public-url",
     default=None,
     callback=lambda _ctx, _param, value: _public_url(value),
-    help="The site's public address (PUBLIC_URL), e.g. https://lilas.example.org; asked when not set.",
+    help="The site's public address (PUBLIC_URL), e.g. https://lilas.example.org; "
+    "asked when not set.",
 )
 @click.option(
     "--charter-file",
@@ -226,7 +227,8 @@ def init_command(
         click.echo(f"Adresse publique du site enregistrée dans {path} : {public_url}")
         if os.environ.get("COOPERE_PUBLIC_URL"):
             click.echo(
-                "Attention : la variable d'environnement COOPERE_PUBLIC_URL l'emporte sur ce fichier."
+                "Attention : la variable d'environnement COOPERE_PUBLIC_URL "
+                "l'emporte sur ce fichier."
             )
     else:
         click.echo(f"Adresse publique du site (réglage PUBLIC_URL) : {public_url}")

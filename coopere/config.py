@@ -43,9 +43,10 @@ class Defaults:
         "process"  # "process": long print runs render in a separate process; "inline": at once
     )
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app (0 = none)
-    # Where rate-limit counters live: "coopere-db://" is a table shared by every gunicorn worker, in the
-    # PostgreSQL database or in <instance>/ratelimit.sqlite3 next to a SQLite one (coopere/ratelimit.py);
-    # "redis://host:6379" when several machines serve; "memory://" counts per process (one worker only).
+    # Where rate-limit counters live: "coopere-db://" is a table shared by every gunicorn worker,
+    # in the PostgreSQL database or in <instance>/ratelimit.sqlite3 next to a SQLite one
+    # (coopere/ratelimit.py); "redis://host:6379" when several machines serve; "memory://" counts
+    # per process (one worker only).
     RATELIMIT_STORAGE_URI = "coopere-db://"
     RATELIMIT_LOGIN = "20 per minute;200 per hour"
     RATELIMIT_HEADERS_ENABLED = False
@@ -54,7 +55,8 @@ class Defaults:
     RATELIMIT_ACTIVATION = "10 per hour"  # code attempts per address
     RATELIMIT_ACTIVATION_GLOBAL = "300 per hour"  # code attempts for the whole site
     SPONSEES_MAX = 5  # people one sponsor may represent
-    # Email (Flask-Mail): nothing is sent while MAIL_SERVER is empty; then only with the member's consent
+    # Email (Flask-Mail): nothing is sent while MAIL_SERVER is empty; then only with the member's
+    # consent
     MAIL_SERVER = ""
     MAIL_PORT = 25
     MAIL_USERNAME: str | None = None
@@ -63,13 +65,12 @@ class Defaults:
     MAIL_USE_SSL = False
     MAIL_DEFAULT_SENDER: str | None = None  # e.g. "Coop-ère Lilas <lilas@example.org>"
     MAIL_TIMEOUT = 10  # seconds to wait for the SMTP server
-    MAIL_SUPPRESS_SEND = (
-        False  # Flask-Mail's default follows TESTING; the tests use a real SMTP server
-    )
-    # Login lockout (coopere/auth/lockout.py, docs/securite.md): this many failures for one account from
-    # one place (IPv4 address or IPv6 /64) within the window lock that place out of that account; this
-    # many from all places together close the account to places it never logged in from, while the
-    # holder's usual places (a login within LOGIN_KNOWN_PLACE_DAYS) still get in.
+    # Flask-Mail's default follows TESTING; the tests use a real SMTP server
+    MAIL_SUPPRESS_SEND = False
+    # Login lockout (coopere/auth/lockout.py, docs/securite.md): this many failures for one account
+    # from one place (IPv4 address or IPv6 /64) within the window lock that place out of that
+    # account; this many from all places together close the account to places it never logged in
+    # from, while the holder's usual places (a login within LOGIN_KNOWN_PLACE_DAYS) still get in.
     LOGIN_MAX_FAILURES = 10
     LOGIN_ACCOUNT_MAX_FAILURES = 20
     LOGIN_FAILURE_WINDOW_MINUTES = 15
@@ -95,7 +96,8 @@ class Defaults:
     PRINT_FILES_RETENTION_DAYS = (
         30  # print-run PDFs older than this are deleted (the run stays listed)
     )
-    # Backups (`flask --app coopere backup`): they hold personal data, so they stay in the instance folder
+    # Backups (`flask --app coopere backup`): they hold personal data, so they stay in the instance
+    # folder
     BACKUP_DIR: str | None = (
         None  # default <instance>/backups; a relative path is inside the instance folder
     )
@@ -132,8 +134,8 @@ def ensure_secret_key(instance_path: str | os.PathLike) -> str:
 def write_instance_setting(
     instance_path: str | os.PathLike, name: str, value: str, comment: str = ""
 ) -> Path:
-    """Add `NAME = 'value'` at the end of <instance>/config.py (created mode 0600: it may hold the SMTP
-    password); when the file is read, this last line wins over an earlier one."""
+    """Add `NAME = 'value'` at the end of <instance>/config.py (created mode 0600: it may hold the
+    SMTP password); when the file is read, this last line wins over an earlier one."""
     path = Path(instance_path) / "config.py"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -145,5 +147,6 @@ def write_instance_setting(
 
 
 def default_instance_path() -> str:
-    """COOPERE_INSTANCE chooses the perimeter's folder, so one checkout serves several perimeters."""
+    """COOPERE_INSTANCE chooses the perimeter's folder, so one checkout serves several
+    perimeters."""
     return os.environ.get("COOPERE_INSTANCE") or str(ROOT / "instance")

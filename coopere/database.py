@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import CheckConstraint, event
 from sqlalchemy.engine import Engine
 
 from .extensions import db
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def one_of(column: str, values, *, name: str) -> CheckConstraint:
+    """The database refuses any value of `column` but `values` (an enum: its members, in order),
+    so the Python enum stays the one list of what the column may hold."""
+    allowed = ", ".join(f"'{value.value}'" for value in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=name)
 
 
 def configure_database(app: Flask) -> None:

@@ -8,11 +8,22 @@ from datetime import date, datetime
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_time, get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .extensions import babel
 
 FIRST_OF_MONTH = re.compile(r"^(\S+) 1 ")
+#: The days of the week, Monday first (Python's weekday() numbers them from 0), in words.
+WEEKDAY_NAMES = (
+    _l("lundi"),
+    _l("mardi"),
+    _l("mercredi"),
+    _l("jeudi"),
+    _l("vendredi"),
+    _l("samedi"),
+    _l("dimanche"),
+)
 
 
 def select_locale() -> str:
@@ -56,7 +67,8 @@ def hour_text(moment: datetime) -> str:
 
 
 def french_hours(moment: datetime) -> str:
-    """« 10 h », « 18 h 30 »: the French typographic way, whatever the language (printed letters)."""
+    """« 10 h », « 18 h 30 »: the French typographic way, whatever the language (printed
+    letters)."""
     text = f"{moment.hour} h {moment.minute:02d}"
     return text[:-3] if text.endswith(" 00") else text
 

@@ -78,7 +78,8 @@ def _before_write():
         return _page(
             _("Clé d'envoi invalide"),
             _(
-                "La demande porte une clé d'envoi invalide (64 lettres, chiffres, « - » ou « _ » au plus) : "
+                "La demande porte une clé d'envoi invalide "
+                "(64 lettres, chiffres, « - » ou « _ » au plus) : "
                 "rien n'a été enregistré. Rechargez la page et recommencez."
             ),
             400,

@@ -1,5 +1,6 @@
 """What browsers send, read safely: ids and page numbers, bounded, never an exception; names typed
-in a search box, kept out of URLs; free text cleaned the same way in every form (BaseForm).
+in a search box, kept out of URLs; free text cleaned the same way in every form (BaseForm); the
+fields many forms share (free text with its length limit, whole numbers, postcode, checkboxes).
 
 `int()` on what a browser sent fails three ways that `str.isdigit()` does not prevent: « ² » is a
 digit for Python but no number (ValueError), more than 4,300 digits are refused (ValueError), and a
@@ -11,9 +12,12 @@ from __future__ import annotations
 import unicodedata
 
 from flask import Request, request, session
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import HiddenField, IntegerField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 MAX_ID = 2**31 - 1  # the largest value of a database INTEGER column (ids)
 MAX_PAGE = 10_000  # no list of the site has that many pages
@@ -72,14 +76,15 @@ SEARCH_MAX = 80
 
 
 def remembered_search(key: str) -> str:
-    """The name typed in a search box for people. It comes by POST and stays in the (signed) session,
-    never in the URL: addresses end up in web-server and proxy logs, a neighbour's name must not."""
+    """The name typed in a search box for people. It comes by POST and stays in the (signed)
+    session, never in the URL: addresses end up in web-server and proxy logs, a neighbour's name
+    must not."""
     if request.method == "POST":
         session[key] = " ".join(request.form.get("q", "").split())[:SEARCH_MAX]
     return session.get(key, "")
 
 
-# --- free text --------------------------------------------------------------------------------------
+# --- free text ------------------------------------------------------------------------------------
 
 #: Bidirectional controls: embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069), the
 #: left-to-right, right-to-left and Arabic letter marks. An override makes « Perceuse\u202eàbon »
@@ -88,8 +93,8 @@ BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u2
 _NO_BIDI = str.maketrans("", "", BIDI_CONTROLS)
 #: Characters that show nothing although they are not spaces for Python: zero-width space, joiners,
 #: word joiner, byte-order mark, soft hyphen, Hangul fillers, Mongolian vowel separator, invisible
-#: mathematical operators. Kept inside text (a joiner inside an emoji, a word), but text made only of
-#: them (and of spaces and control characters) is empty.
+#: mathematical operators. Kept inside text (a joiner inside an emoji, a word), but text made only
+#: of them (and of spaces and control characters) is empty.
 INVISIBLE = frozenset(
     "\u200b\u200c\u200d\u2060\ufeff\u00ad\u034f\u115f\u1160\u3164\uffa0\u180e"
     "\u2061\u2062\u2063\u2064"
@@ -103,7 +108,8 @@ def _blank(char: str) -> bool:
 def clean_text(value):
     """Free text as typed in a form, cleaned: bidirectional controls removed, blank characters
     (spaces, zero-width, control) trimmed from both ends, so that text made only of them is empty
-    — a required field then says so in French, an optional one is saved empty. Not text: unchanged."""
+    — a required field then says so in French, an optional one is saved empty. Not text:
+    unchanged."""
     if not isinstance(value, str):
         return value
     text = value.translate(_NO_BIDI)
@@ -130,3 +136,48 @@ class BaseForm(FlaskForm):
             if is_free_text(field):
                 field.filters = (clean_text, *field.filters)
             return field
+
+
+TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
+
+
+def text_field(label, max_length: int, required=None, *, kind=StringField, **options):
+    """A free-text field of at most `max_length` characters. `required`, when given, is the French
+    sentence shown when it is left empty; without it the field is optional."""
+    first = DataRequired(required) if required is not None else Optional()
+    return kind(label, validators=[first, Length(max=max_length, message=TOO_LONG)], **options)
+
+
+def postcode_field(autocomplete: str):
+    """A French postcode: five digits, required."""
+    rule = _l("Un code postal compte 5 chiffres, par exemple 44300.")
+    return StringField(
+        _l("Code postal"),
+        description=rule,
+        validators=[
+            DataRequired(_l("Indiquez le code postal.")),
+            Regexp(r"^\d{5}$", message=rule),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": autocomplete},
+    )
+
+
+def number_field(label, minimum: int, maximum: int, out_of_range, first=None, **options):
+    """A whole number from `minimum` to `maximum`, typed on a numeric keypad; `out_of_range` is the
+    French sentence when it is not. `first` checks it before (Optional(): it may stay empty)."""
+    return IntegerField(
+        label,
+        validators=[
+            first or Optional(),
+            NumberRange(min=minimum, max=maximum, message=out_of_range),
+        ],
+        render_kw={"inputmode": "numeric"},
+        **options,
+    )
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes: easier than a multiple select, on a tablet as with a mouse."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -12,7 +12,8 @@ from .extensions import login_manager
 
 
 class Access(enum.Enum):
-    """Who may reach an endpoint. Each level includes the ones after it (admin ⊇ animator ⊇ member)."""
+    """Who may reach an endpoint. Each level includes the ones after it (admin ⊇ animator ⊇
+    member)."""
 
     PUBLIC = None
     MEMBER = Role.MEMBER
@@ -65,8 +66,8 @@ POLICY: dict[str, Access] = {
     "notifications.mark_read": Access.MEMBER,
     # one-click stop of an email (a signed link in every email: no login needed)
     "notifications.unsubscribe": Access.PUBLIC,
-    # exchanges: answering a listing, the thread (its two parties only, or the sponsor acting for one:
-    # 404 for anyone else, animators included), « Mes échanges », blocking a member
+    # exchanges: answering a listing, the thread (its two parties only, or the sponsor acting for
+    # one: 404 for anyone else, animators included), « Mes échanges », blocking a member
     "exchanges.start": Access.MEMBER,
     "exchanges.index": Access.MEMBER,
     "exchanges.show": Access.MEMBER,
@@ -129,7 +130,8 @@ POLICY: dict[str, Access] = {
     "listings.theme_edit": Access.ADMIN,
     "listings.theme_retire": Access.ADMIN,
     # « Mes annonces » and the sponsor's side (object checks in the views: the subject's listings
-    # only, 404 otherwise; acting for one's active sponsee only; digests by the sponsor or an animator)
+    # only, 404 otherwise; acting for one's active sponsee only; digests by the sponsor or an
+    # animator)
     "listings.mine": Access.MEMBER,
     "listings.mine_new": Access.MEMBER,
     "listings.mine_edit": Access.MEMBER,
@@ -152,7 +154,8 @@ POLICY: dict[str, Access] = {
     "sponsorship.act_for": Access.MEMBER,
     "sponsorship.stop": Access.MEMBER,
     "sponsorship.digest": Access.MEMBER,
-    # the café-rencontre: call list, desk (check-ins, visitors), attendance sheet, reports (animators only)
+    # the café-rencontre: call list, desk (check-ins, visitors), attendance sheet, reports
+    # (animators only)
     "cafe.calls": Access.ANIMATOR,
     "cafe.record_call": Access.ANIMATOR,
     "cafe.desk": Access.ANIMATOR,

@@ -76,8 +76,8 @@ def configure_security(app: Flask) -> None:
     )
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
-        # Never x_host: the Host a proxy passes through is chosen by the client, and links that leave
-        # the site come from PUBLIC_URL only (coopere/urls.py).
+        # Never x_host: the Host a proxy passes through is chosen by the client, and links that
+        # leave the site come from PUBLIC_URL only (coopere/urls.py).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
     if app.config["PREFERRED_URL_SCHEME"] == "https":
         app.config["SESSION_COOKIE_SECURE"] = True

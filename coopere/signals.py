@@ -9,3 +9,7 @@ _signals = Namespace()
 #: sent with (user, actor=...) when someone leaves the animation group: back to member, left the
 #: perimeter or erased. coopere.group.services frees their roster slots and task families.
 volunteer_leaving = _signals.signal("volunteer-leaving")
+
+#: sent with (listings) once new listings are flushed elsewhere than in the listings domain (the
+#: registration desk drafts them from the questionnaire). coopere.listings.search indexes them.
+listings_drafted = _signals.signal("listings-drafted")

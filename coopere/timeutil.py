@@ -15,7 +15,8 @@ UTC = ZoneInfo("UTC")
 
 
 def utcnow() -> datetime:
-    """Naive UTC now, the form every DateTime column stores (portable across SQLite and PostgreSQL)."""
+    """Naive UTC now, the form every DateTime column stores (portable across SQLite and
+    PostgreSQL)."""
     return datetime.now(_UTC).replace(tzinfo=None)
 
 

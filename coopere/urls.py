@@ -1,5 +1,5 @@
-"""Redirect targets taken from a request, kept on this site; absolute addresses from PUBLIC_URL only;
-bounded integer ids in routes.
+"""Redirect targets taken from a request, kept on this site; absolute addresses from PUBLIC_URL
+only; bounded integer ids in routes.
 
 Every redirect to an address that came with the request (a `next` field or parameter) goes through
 `local_path`, through `next_path` in the views: one check, nowhere else.
@@ -14,8 +14,9 @@ from werkzeug.routing import IntegerConverter
 
 
 def _unsafe(text: str) -> bool:
-    """Whether `text`, as written, holds what a browser could read as another site or a new header:
-    a control character (CR, LF, TAB, any below 0x20, DEL), a backslash, or a second leading slash."""
+    """Whether `text`, as written, holds what a browser could read as another site or a new
+    header: a control character (CR, LF, TAB, any below 0x20, DEL), a backslash, or a second
+    leading slash."""
     return (
         any(ord(char) < 0x20 or ord(char) == 0x7F for char in text)
         or "\\" in text
@@ -89,7 +90,8 @@ def configure_url_converters(app) -> None:
 
 
 class PublicUrlInvalid(ValueError):
-    """PUBLIC_URL (or --base-url) is not a usable public address; the message says why, in French."""
+    """PUBLIC_URL (or --base-url) is not a usable public address; the message says why, in
+    French."""
 
 
 class PublicUrlMissing(RuntimeError):
@@ -104,16 +106,17 @@ def public_url_missing_message():
     from flask_babel import lazy_gettext as _l
 
     return _l(
-        "L'adresse publique du site n'est pas réglée (réglage PUBLIC_URL) : les codes QR et les liens "
-        "envoyés par courriel ne peuvent pas être faits. Demandez à la personne qui gère le serveur de "
-        "la renseigner."
+        "L'adresse publique du site n'est pas réglée (réglage PUBLIC_URL) : "
+        "les codes QR et les liens envoyés par courriel ne peuvent pas être faits. "
+        "Demandez à la personne qui gère le serveur de la renseigner."
     )
 
 
 def normalise_public_url(value) -> str | None:
-    """The site's public address as `scheme://host[:port][/path]` without a trailing slash, or None when
-    empty. Refused (PublicUrlInvalid, in French): another scheme than http/https, no host, a login,
-    a query or a fragment. The host is written in ASCII (IDNA) so that mail headers stay ASCII."""
+    """The site's public address as `scheme://host[:port][/path]` without a trailing slash, or
+    None when empty. Refused (PublicUrlInvalid, in French): another scheme than http/https, no host,
+    a login, a query or a fragment. The host is written in ASCII (IDNA) so that mail headers stay
+    ASCII."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -163,17 +166,20 @@ def normalise_public_url(value) -> str | None:
 
 
 def configure_public_url(app) -> None:
-    """At start-up: PUBLIC_URL is checked and written in its normal form, or the app refuses to start."""
+    """At start-up: PUBLIC_URL is checked and written in its normal form, or the app refuses to
+    start."""
     try:
         app.config["PUBLIC_URL"] = normalise_public_url(app.config.get("PUBLIC_URL"))
     except PublicUrlInvalid as error:
         raise SystemExit(f"coopere : réglage PUBLIC_URL refusé : {error}")
-    # Pages that print QR codes show the same words when it is not set (templates/_public_url_missing.html).
+    # Pages that print QR codes show the same words when it is not set
+    # (templates/_public_url_missing.html).
     app.add_template_global(public_url_missing_message)
 
 
 def public_base() -> str:
-    """The site's public address (no trailing slash); PublicUrlMissing when PUBLIC_URL is not set."""
+    """The site's public address (no trailing slash); PublicUrlMissing when PUBLIC_URL is not
+    set."""
     from flask import current_app
 
     base = current_app.config.get("PUBLIC_URL")
@@ -189,8 +195,8 @@ def has_public_url() -> bool:
 
 
 def absolute_url(path: str, base: str | None = None) -> str:
-    """The full address of `path` (a path on this site, from its root): PUBLIC_URL (or `base`, already
-    normalised) followed by the path. Never the request's host."""
+    """The full address of `path` (a path on this site, from its root): PUBLIC_URL (or `base`,
+    already normalised) followed by the path. Never the request's host."""
     if not path.startswith("/"):
         path = "/" + path
     return (base or public_base()) + path

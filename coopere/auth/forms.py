@@ -9,6 +9,49 @@ from ..inputs import BaseForm
 from .passwords import MAX_LENGTH
 
 
+def current_password_field(label, required):
+    """The password a person already has, as the browser's password manager fills it in."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(required),
+            Length(max=MAX_LENGTH, message=_l("Ce champ est trop long.")),
+        ],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+def new_password_field(label, required):
+    """A password being chosen: the advice on a good one, at most MAX_LENGTH characters."""
+    return PasswordField(
+        label,
+        description=_l(
+            "Au moins 8 caractères. Une phrase ou trois mots au hasard, "
+            "c'est facile à retenir et difficile à deviner."
+        ),
+        validators=[
+            DataRequired(required),
+            Length(
+                max=MAX_LENGTH,
+                message=_l("Le mot de passe ne doit pas dépasser %(max)d caractères."),
+            ),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+def password_again_field(label, required, first: str):
+    """The chosen password typed a second time; it must equal the field named `first`."""
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(required),
+            EqualTo(first, _l("Les deux mots de passe ne sont pas identiques.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class LoginForm(BaseForm):
     login = StringField(
         _l("Adresse e-mail ou numéro de téléphone"),
@@ -18,14 +61,7 @@ class LoginForm(BaseForm):
         ],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
-    password = PasswordField(
-        _l("Mot de passe"),
-        validators=[
-            DataRequired(_l("Indiquez votre mot de passe.")),
-            Length(max=MAX_LENGTH, message=_l("Ce champ est trop long.")),
-        ],
-        render_kw={"autocomplete": "current-password"},
-    )
+    password = current_password_field(_l("Mot de passe"), _l("Indiquez votre mot de passe."))
 
 
 class LanguageForm(BaseForm):
@@ -40,36 +76,14 @@ class LanguageForm(BaseForm):
 
 
 class PasswordChangeForm(BaseForm):
-    current = PasswordField(
-        _l("Mot de passe actuel"),
-        validators=[
-            DataRequired(_l("Indiquez votre mot de passe actuel.")),
-            Length(max=MAX_LENGTH, message=_l("Ce champ est trop long.")),
-        ],
-        render_kw={"autocomplete": "current-password"},
+    current = current_password_field(
+        _l("Mot de passe actuel"), _l("Indiquez votre mot de passe actuel.")
     )
-    new = PasswordField(
-        _l("Nouveau mot de passe"),
-        description=_l(
-            "Au moins 8 caractères. Une phrase ou trois mots au hasard, "
-            "c'est facile à retenir et difficile à deviner."
-        ),
-        validators=[
-            DataRequired(_l("Choisissez un nouveau mot de passe.")),
-            Length(
-                max=MAX_LENGTH,
-                message=_l("Le mot de passe ne doit pas dépasser %(max)d caractères."),
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
+    new = new_password_field(_l("Nouveau mot de passe"), _l("Choisissez un nouveau mot de passe."))
+    confirm = password_again_field(
         _l("Nouveau mot de passe, une deuxième fois"),
-        validators=[
-            DataRequired(_l("Retapez le nouveau mot de passe.")),
-            EqualTo("new", _l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
+        _l("Retapez le nouveau mot de passe."),
+        "new",
     )
 
 

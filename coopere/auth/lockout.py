@@ -1,13 +1,16 @@
 """Login lockout that stops guessing without letting a stranger lock the holder out.
 
-Failures are counted for each account at two levels, in the database (every server process sees them):
+Failures are counted for each account at two levels, in the database (every server process sees
+them):
 
-- per place (the client's IPv4 address or IPv6 /64, kept as an HMAC): LOGIN_MAX_FAILURES failures
-  within LOGIN_FAILURE_WINDOW_MINUTES lock that place out of that account for LOGIN_LOCK_MINUTES, even
-  with the right password. Guessing from one place is stopped; the holder elsewhere is not affected.
+- per place (the client's IPv4 address or IPv6 /64, kept as an HMAC): LOGIN_MAX_FAILURES
+  failures within LOGIN_FAILURE_WINDOW_MINUTES lock that place out of that account for
+  LOGIN_LOCK_MINUTES, even with the right password. Guessing from one place is stopped; the holder
+  elsewhere is not affected.
 - per account, all places together: LOGIN_ACCOUNT_MAX_FAILURES failures within the window close the
   account for LOGIN_LOCK_MINUTES to every place it has not logged in from within
-  LOGIN_KNOWN_PLACE_DAYS. Guessing from many places is bounded; the holder's usual places still get in.
+  LOGIN_KNOWN_PLACE_DAYS. Guessing from many places is bounded; the holder's usual places still
+  get in.
 
 Why this choice is explained in docs/securite.md.
 """
@@ -27,7 +30,8 @@ from .models import LoginPlace, User
 
 
 def find_place(user: User, address: str) -> LoginPlace | None:
-    """This account's record of the place `address` (see coopere.security.client_network), if any."""
+    """This account's record of the place `address` (see coopere.security.client_network), if
+    any."""
     return db.session.scalar(
         select(LoginPlace).where(
             LoginPlace.user_id == user.id, LoginPlace.place == keyed_digest(address)

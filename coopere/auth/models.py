@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..database import one_of
 from ..extensions import db
 from ..i18n import person_name
 from ..timeutil import utcnow
@@ -49,8 +50,8 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('member', 'animator', 'admin')", name="role_known"),
-        CheckConstraint("group_role IN ('pilote', 'copilote')", name="group_role_known"),
+        one_of("role", Role, name="role_known"),
+        one_of("group_role", GroupRole, name="group_role_known"),
         CheckConstraint(
             "email IS NOT NULL OR phone IS NOT NULL OR password_hash IS NULL",
             name="login_needs_identifier",

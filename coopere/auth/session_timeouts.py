@@ -1,4 +1,5 @@
-"""Session lifetimes: a logged-in session ends after a while without activity, and after a maximum age.
+"""Session lifetimes: a logged-in session ends after a while without activity, and after a
+maximum age.
 
 The session is a signed cookie: the two timestamps below travel in it, so they cannot be altered
 by the browser and every server process reads the same ones. SESSION_IDLE_MINUTES (default 120)
@@ -47,7 +48,8 @@ def _expiry_reason() -> str | None:
         return None
     if now - started > config["SESSION_ABSOLUTE_HOURS"] * 3600:
         return _(
-            "Par sécurité, une connexion dure au plus %(hours)d heures. Reconnectez-vous, s'il vous plaît.",
+            "Par sécurité, une connexion dure au plus %(hours)d heures. "
+            "Reconnectez-vous, s'il vous plaît.",
             hours=config["SESSION_ABSOLUTE_HOURS"],
         )
     if now - seen > config["SESSION_IDLE_MINUTES"] * 60:

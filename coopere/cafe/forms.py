@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, IntegerField, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
-from ..inputs import BaseForm
+from ..inputs import BaseForm, number_field
 from .services import COLLECTED_MAX, NOTE_MAX, OUTCOME_LABELS, REPORT_NOTES_MAX
 
 
@@ -50,32 +50,20 @@ class VisitorsForm(BaseForm):
     )
 
 
-class ReportForm(BaseForm):
-    offers_collected = IntegerField(
-        _l("Offres recueillies"),
-        description=_l("Ce que les personnes ont dit pouvoir proposer."),
-        validators=[
-            InputRequired(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)),
-            NumberRange(
-                min=0,
-                max=COLLECTED_MAX,
-                message=_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX),
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
+def _count_field(label, description):
+    """A count of the event report, from 0 to COLLECTED_MAX."""
+    message = _l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)
+    return number_field(
+        label, 0, COLLECTED_MAX, message, InputRequired(message), description=description
     )
-    needs_collected = IntegerField(
-        _l("Demandes recueillies"),
-        description=_l("Ce que les personnes ont dit aimer recevoir."),
-        validators=[
-            InputRequired(_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX)),
-            NumberRange(
-                min=0,
-                max=COLLECTED_MAX,
-                message=_l("Indiquez un nombre de 0 à %(max)d.", max=COLLECTED_MAX),
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
+
+
+class ReportForm(BaseForm):
+    offers_collected = _count_field(
+        _l("Offres recueillies"), _l("Ce que les personnes ont dit pouvoir proposer.")
+    )
+    needs_collected = _count_field(
+        _l("Demandes recueillies"), _l("Ce que les personnes ont dit aimer recevoir.")
     )
     notes = TextAreaField(
         _l("Notes (facultatif)"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..database import one_of
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -39,11 +40,7 @@ class Call(db.Model):
     """A call made before an event to an offline resident or someone who asked to be called."""
 
     __tablename__ = "calls"
-    __table_args__ = (
-        CheckConstraint(
-            "outcome IN ('reached', 'no_answer', 'message_left')", name="outcome_known"
-        ),
-    )
+    __table_args__ = (one_of("outcome", CallOutcome, name="outcome_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)

@@ -2,53 +2,31 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, FloatField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms import BooleanField, FloatField, TextAreaField
+from wtforms.validators import NumberRange, Optional
 
-from ..inputs import BaseForm
-
-TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
+from ..inputs import BaseForm, number_field, postcode_field, text_field
 
 
 class DwellingForm(BaseForm):
-    number = IntegerField(
+    number = number_field(
         _l("Numéro (facultatif pour un lieu-dit)"),
+        0,
+        99_999,
+        _l("Le numéro doit être un nombre entier positif."),
         description=_l("Le numéro dans la voie, par exemple 12 pour « 12 rue des Lilas »."),
-        validators=[
-            Optional(),
-            NumberRange(
-                min=0, max=99_999, message=_l("Le numéro doit être un nombre entier positif.")
-            ),
-        ],
-        render_kw={"inputmode": "numeric"},
     )
-    rep = StringField(
-        _l("Indice de répétition (bis, ter…)"),
-        validators=[Optional(), Length(max=10, message=TOO_LONG)],
+    rep = text_field(_l("Indice de répétition (bis, ter…)"), 10)
+    street = text_field(
+        _l("Voie"), 200, _l("Indiquez la voie."), description=_l("Par exemple : Rue des Lilas")
     )
-    street = StringField(
-        _l("Voie"),
-        description=_l("Par exemple : Rue des Lilas"),
-        validators=[DataRequired(_l("Indiquez la voie.")), Length(max=200, message=TOO_LONG)],
-    )
-    complement = StringField(
+    complement = text_field(
         _l("Complément (résidence, bâtiment, escalier, appartement)"),
+        200,
         description=_l("Par exemple : Résidence Les Tilleuls, Bât. B, apt 12"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
     )
-    postcode = StringField(
-        _l("Code postal"),
-        description=_l("Un code postal compte 5 chiffres, par exemple 44300."),
-        validators=[
-            DataRequired(_l("Indiquez le code postal.")),
-            Regexp(r"^\d{5}$", message=_l("Un code postal compte 5 chiffres, par exemple 44300.")),
-        ],
-        render_kw={"inputmode": "numeric", "autocomplete": "off"},
-    )
-    city = StringField(
-        _l("Commune"),
-        validators=[DataRequired(_l("Indiquez la commune.")), Length(max=80, message=TOO_LONG)],
-    )
+    postcode = postcode_field(autocomplete="off")
+    city = text_field(_l("Commune"), 80, _l("Indiquez la commune."))
     lon = FloatField(
         _l("Longitude (facultatif)"),
         description=_l("En degrés décimaux, par exemple -1.5536."),
@@ -72,10 +50,11 @@ class DwellingForm(BaseForm):
         description=_l("Ce logement ne recevra jamais de lettre du réseau (tranquillité)."),
     )
     vacant = BooleanField(_l("Logement vide"))
-    notes = TextAreaField(
+    notes = text_field(
         _l("Notes"),
+        1000,
+        kind=TextAreaField,
         description=_l("Jamais de donnée sur les personnes : seulement sur le logement."),
-        validators=[Optional(), Length(max=1000, message=TOO_LONG)],
         render_kw={"rows": 3},
     )
 

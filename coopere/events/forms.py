@@ -3,96 +3,97 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
-    IntegerField,
     SelectField,
-    SelectMultipleField,
-    StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..inputs import BaseForm
+from ..i18n import WEEKDAY_NAMES
+from ..inputs import BaseForm, CheckboxesField, number_field, text_field
 from .models import KIND_LABELS
 
-TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 # What the places count, for an event and a series alike.
 PLACES_HINT = _l(
-    "Combien de personnes peuvent dire « Je viendrai » sur le site, elles-mêmes ou par leur parrain "
-    "ou marraine. Laissez vide s'il n'y a pas de limite."
+    "Combien de personnes peuvent dire « Je viendrai » sur le site, elles-mêmes ou par leur "
+    "parrain ou marraine. Laissez vide s'il n'y a pas de limite."
 )
 
 
-class EventForm(BaseForm):
-    kind = SelectField(
+VALID_DATE = _l("Indiquez une date valide, par exemple 12/03/2026.")
+
+
+# The fields an event and a series share. Each form calls these in its own order: WTForms keeps a
+# form's fields in the order they were made.
+
+
+def kind_field():
+    return SelectField(
         _l("Type de rendez-vous"),
         choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
         validators=[DataRequired(_l("Choisissez le type de rendez-vous."))],
     )
-    title = StringField(
-        _l("Titre (facultatif)"),
-        description=_l("Par exemple : Café de la rentrée"),
-        validators=[Optional(), Length(max=120, message=TOO_LONG)],
-    )
-    day = DateField(
-        _l("Date"),
-        validators=[DataRequired(_l("Indiquez une date valide, par exemple 12/03/2026."))],
-    )
-    start = TimeField(
+
+
+def title_field(example):
+    return text_field(_l("Titre (facultatif)"), 120, description=example)
+
+
+def start_field():
+    return TimeField(
         _l("Heure de début"),
         validators=[DataRequired(_l("Indiquez l'heure de début, par exemple 10:00."))],
     )
-    end = TimeField(
+
+
+def end_field():
+    return TimeField(
         _l("Heure de fin"),
         validators=[DataRequired(_l("Indiquez l'heure de fin, par exemple 12:00."))],
     )
-    place = StringField(
-        _l("Lieu"),
-        validators=[DataRequired(_l("Indiquez le lieu.")), Length(max=200, message=TOO_LONG)],
-    )
-    rain_place = StringField(
-        _l("Lieu en cas de pluie (facultatif)"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
-    )
-    description = TextAreaField(
+
+
+def place_field():
+    return text_field(_l("Lieu"), 200, _l("Indiquez le lieu."))
+
+
+def rain_place_field():
+    return text_field(_l("Lieu en cas de pluie (facultatif)"), 200)
+
+
+def description_field():
+    return text_field(
         _l("Quelques mots pour l'annoncer (facultatif)"),
-        validators=[Optional(), Length(max=600, message=TOO_LONG)],
+        600,
+        kind=TextAreaField,
         render_kw={"rows": 4},
     )
-    max_places = IntegerField(
+
+
+def max_places_field():
+    return number_field(
         _l("Nombre de places (facultatif)"),
+        1,
+        10_000,
+        _l("Indiquez un nombre de 1 à 10 000."),
         description=PLACES_HINT,
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=10_000, message=_l("Indiquez un nombre de 1 à 10 000.")),
-        ],
-        render_kw={"inputmode": "numeric"},
     )
 
 
-class CheckboxesField(SelectMultipleField):
-    """Several choices as checkboxes: easier than a multiple select, on a tablet as with a mouse."""
+class EventForm(BaseForm):
+    kind = kind_field()
+    title = title_field(_l("Par exemple : Café de la rentrée"))
+    day = DateField(_l("Date"), validators=[DataRequired(VALID_DATE)])
+    start = start_field()
+    end = end_field()
+    place = place_field()
+    rain_place = rain_place_field()
+    description = description_field()
+    max_places = max_places_field()
 
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
-
-WEEKDAY_CHOICES = [
-    SelectChoice(n, label)
-    for n, label in enumerate(
-        (
-            _l("lundi"),
-            _l("mardi"),
-            _l("mercredi"),
-            _l("jeudi"),
-            _l("vendredi"),
-            _l("samedi"),
-            _l("dimanche"),
-        )
-    )
-]
+WEEKDAY_CHOICES = [SelectChoice(n, label) for n, label in enumerate(WEEKDAY_NAMES)]
 WEEK_CHOICES = [
     SelectChoice(n, label)
     for n, label in (
@@ -129,16 +130,8 @@ MONTH_CHOICES = [
 class SeriesForm(BaseForm):
     """A recurring event: « le premier samedi du mois, de 10 h à 12 h, sauf en août »."""
 
-    kind = SelectField(
-        _l("Type de rendez-vous"),
-        choices=[SelectChoice(kind.value, label) for kind, label in KIND_LABELS.items()],
-        validators=[DataRequired(_l("Choisissez le type de rendez-vous."))],
-    )
-    title = StringField(
-        _l("Titre (facultatif)"),
-        description=_l("Par exemple : Café du samedi"),
-        validators=[Optional(), Length(max=120, message=TOO_LONG)],
-    )
+    kind = kind_field()
+    title = title_field(_l("Par exemple : Café du samedi"))
     weekday = SelectField(
         _l("Jour de la semaine"),
         coerce=int,
@@ -153,40 +146,16 @@ class SeriesForm(BaseForm):
         default=1,
         validators=[InputRequired(_l("Choisissez la semaine du mois."))],
     )
-    start_time = TimeField(
-        _l("Heure de début"),
-        validators=[DataRequired(_l("Indiquez l'heure de début, par exemple 10:00."))],
-    )
-    end_time = TimeField(
-        _l("Heure de fin"),
-        validators=[DataRequired(_l("Indiquez l'heure de fin, par exemple 12:00."))],
-    )
-    place = StringField(
-        _l("Lieu"),
-        validators=[DataRequired(_l("Indiquez le lieu.")), Length(max=200, message=TOO_LONG)],
-    )
-    rain_place = StringField(
-        _l("Lieu en cas de pluie (facultatif)"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
-    )
-    description = TextAreaField(
-        _l("Quelques mots pour l'annoncer (facultatif)"),
-        validators=[Optional(), Length(max=600, message=TOO_LONG)],
-        render_kw={"rows": 4},
-    )
-    max_places = IntegerField(
-        _l("Nombre de places (facultatif)"),
-        description=PLACES_HINT,
-        validators=[
-            Optional(),
-            NumberRange(min=1, max=10_000, message=_l("Indiquez un nombre de 1 à 10 000.")),
-        ],
-        render_kw={"inputmode": "numeric"},
-    )
+    start_time = start_field()
+    end_time = end_field()
+    place = place_field()
+    rain_place = rain_place_field()
+    description = description_field()
+    max_places = max_places_field()
     first_date = DateField(
         _l("À partir du"),
         description=_l("La série commence à cette date (ou juste après)."),
-        validators=[DataRequired(_l("Indiquez une date valide, par exemple 12/03/2026."))],
+        validators=[DataRequired(VALID_DATE)],
     )
     last_date = DateField(
         _l("Jusqu'au (facultatif)"),

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..database import one_of
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -80,10 +81,7 @@ class Event(db.Model):
         CheckConstraint("max_places IS NULL OR max_places > 0", name="max_places_positive"),
         CheckConstraint("visitors >= 0", name="visitors_positive"),
         UniqueConstraint("series_id", "occurrence_date", name="uq_events_series_date"),
-        CheckConstraint(
-            "kind IN ('cafe', 'apero_info', 'fete', 'group_meeting', 'collective_action')",
-            name="kind_known",
-        ),
+        one_of("kind", EventKind, name="kind_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -118,7 +116,8 @@ class Event(db.Model):
         title = self.title or self.kind_label
         return title[:1].upper() + title[1:]
 
-    # The one definition of "started" and "ended" (the edges count: at the start time it has started).
+    # The one definition of "started" and "ended" (the edges count: at the start time it has
+    # started).
     def has_started(self, now: datetime | None = None) -> bool:
         return self.starts_at <= (now or utcnow())
 

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..extensions import db
+from ..i18n import WEEKDAY_NAMES
 from ..timeutil import add_months, paris_today, to_paris, to_utc, utcnow
 from .models import Event, EventKind, EventSeries
 from .notices import cancel_and_tell, tell_back_on, tell_moved
@@ -97,15 +98,6 @@ def first_rule_date(
     return None
 
 
-WEEKDAY_NAMES = (
-    _l("lundi"),
-    _l("mardi"),
-    _l("mercredi"),
-    _l("jeudi"),
-    _l("vendredi"),
-    _l("samedi"),
-    _l("dimanche"),
-)
 WEEK_NAMES = {
     1: _l("premier"),
     2: _l("deuxième"),

@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..database import one_of
 from ..extensions import db
 from ..listings.models import Listing
 from ..timeutil import utcnow
@@ -29,10 +30,7 @@ class Exchange(db.Model):
     __tablename__ = "exchanges"
     __table_args__ = (
         UniqueConstraint("listing_id", "requester_id", name="uq_exchanges_once_per_listing"),
-        CheckConstraint(
-            "status IN ('pending', 'accepted', 'declined', 'done', 'withdrawn')",
-            name="status_known",
-        ),
+        one_of("status", ExchangeStatus, name="status_known"),
         CheckConstraint("requester_id <> owner_id", name="not_with_oneself"),
         Index("ix_exchanges_owner_status", "owner_id", "status"),
         Index("ix_exchanges_requester_status", "requester_id", "status"),
@@ -88,7 +86,8 @@ class Message(db.Model):
 
 
 class Block(db.Model):
-    """`blocker` no longer receives answers or messages from `blocked`, and does not see their listings."""
+    """`blocker` no longer receives answers or messages from `blocked`, and does not see their
+    listings."""
 
     __tablename__ = "blocks"
     __table_args__ = (CheckConstraint("blocker_id <> blocked_id", name="not_oneself"),)

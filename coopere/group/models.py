@@ -6,10 +6,11 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..database import one_of
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -62,10 +63,7 @@ class FamilyMember(db.Model):
     __tablename__ = "family_members"
     __table_args__ = (
         UniqueConstraint("user_id", "family", name="uq_family_members_once"),
-        CheckConstraint(
-            "family IN ('registrations', 'communication', 'cafes', 'site', 'events', 'reporting')",
-            name="family_known",
-        ),
+        one_of("family", Family, name="family_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,9 +79,7 @@ class RosterSlot(db.Model):
     __tablename__ = "roster_slots"
     __table_args__ = (
         UniqueConstraint("event_id", "task", name="uq_roster_slots_once"),
-        CheckConstraint(
-            "task IN ('setup', 'coffee', 'welcome', 'desk', 'posters', 'tidy')", name="task_known"
-        ),
+        one_of("task", Task, name="task_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

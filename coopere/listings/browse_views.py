@@ -8,8 +8,8 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from ..i18n import WEEKDAY_NAMES
 from ..inputs import page_number, parse_id
-from ..events.recurrence import WEEKDAY_NAMES
 from ..members.sponsorship import can_act_for, subject
 from . import browse
 from .browse import Filters

@@ -6,44 +6,26 @@ from wtforms import (
     BooleanField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from ..inputs import BaseForm
+from ..i18n import WEEKDAY_NAMES
+from ..inputs import BaseForm, CheckboxesField, text_field
 from .details import DATE, DETAILS, QUANTITY, form_name, parse_date
-
-TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 
 class ThemeForm(BaseForm):
-    label_fr = StringField(
-        _l("Nom en français"),
-        validators=[
-            DataRequired(_l("Indiquez le nom du thème.")),
-            Length(max=80, message=TOO_LONG),
-        ],
-    )
-    label_en = StringField(
-        _l("Nom en anglais"),
-        validators=[
-            DataRequired(_l("Indiquez le nom en anglais.")),
-            Length(max=80, message=TOO_LONG),
-        ],
-    )
-    hint_fr = StringField(
+    label_fr = text_field(_l("Nom en français"), 80, _l("Indiquez le nom du thème."))
+    label_en = text_field(_l("Nom en anglais"), 80, _l("Indiquez le nom en anglais."))
+    hint_fr = text_field(
         _l("Exemples, en français (facultatif)"),
+        200,
         description=_l("Aident à trouver quoi proposer, par exemple : outils, livres, matériel…"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
     )
-    hint_en = StringField(
-        _l("Exemples, en anglais (facultatif)"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
-    )
+    hint_en = text_field(_l("Exemples, en anglais (facultatif)"), 200)
 
 
 class ListingForm(BaseForm):
@@ -80,37 +62,23 @@ class ListingForm(BaseForm):
             ),
         ],
     )
-    description = TextAreaField(
+    description = text_field(
         _l("Description (facultatif)"),
+        2000,
+        kind=TextAreaField,
         description=_l("Quand, où, comment : ce qui aide un voisin à répondre."),
-        validators=[Optional(), Length(max=2000, message=TOO_LONG)],
         render_kw={"rows": 5},
     )
-    availability = StringField(
+    availability = text_field(
         _l("Disponibilités (facultatif)"),
+        200,
         description=_l("Par exemple : « le soir après 18 h » ou « pendant les vacances »."),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
     )
-    days = SelectMultipleField(
+    days = CheckboxesField(
         _l("Jours (facultatif)"),
         coerce=str,
         validate_choice=False,
-        choices=[
-            SelectChoice(str(number), name)
-            for number, name in enumerate(
-                (
-                    _l("lundi"),
-                    _l("mardi"),
-                    _l("mercredi"),
-                    _l("jeudi"),
-                    _l("vendredi"),
-                    _l("samedi"),
-                    _l("dimanche"),
-                )
-            )
-        ],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
+        choices=[SelectChoice(str(number), name) for number, name in enumerate(WEEKDAY_NAMES)],
     )
     photo = FileField(
         _l("Photo (facultatif)"),

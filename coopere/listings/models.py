@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..events.models import Event
+from ..database import one_of
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -56,11 +57,8 @@ class Listing(db.Model):
 
     __tablename__ = "listings"
     __table_args__ = (
-        CheckConstraint("kind IN ('offer', 'need', 'project')", name="kind_known"),
-        CheckConstraint(
-            "status IN ('draft', 'open', 'paused', 'fulfilled', 'closed', 'expired', 'hidden')",
-            name="status_known",
-        ),
+        one_of("kind", ListingKind, name="kind_known"),
+        one_of("status", ListingStatus, name="status_known"),
         CheckConstraint(
             "max_participants IS NULL OR max_participants > 0", name="max_participants_positive"
         ),
@@ -87,14 +85,16 @@ class Listing(db.Model):
     # Free-text availability ("le soir après 18 h") and optional days: "0,2,4" (Monday = 0).
     availability: Mapped[str] = mapped_column(String(200), default="", server_default="")
     days: Mapped[str] = mapped_column(String(20), default="", server_default="")
-    # Theme-specific details, e.g. {"from": "…", "to": "…"} for car-pooling, {"due_back": "2026-12-01"}
-    # for a lent object, {"date_from": …, "date_to": …} for pet-sitting, {"slot": "…"} for visits,
-    # {"target_quantity": 20} for a group purchase. Keys are listed in listings/details.py.
+    # Theme-specific details, e.g. {"from": "…", "to": "…"} for car-pooling,
+    # {"due_back": "2026-12-01"} for a lent object, {"date_from": …, "date_to": …} for pet-sitting,
+    # {"slot": "…"} for visits, {"target_quantity": 20} for a group purchase. Keys are listed in
+    # listings/details.py.
     details: Mapped[dict] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
     # The re-encoded photo's random file name under instance/photos, or None.
     photo: Mapped[str | None] = mapped_column(String(64))
-    # Expiry: set on publication (8 weeks for needs, 6 months for offers and projects, configurable),
-    # pushed back by "renew"; a reminder is sent once before it (expiry_reminded_at).
+    # Expiry: set on publication (8 weeks for needs, 6 months for offers and projects,
+    # configurable), pushed back by "renew"; a reminder is sent once before it
+    # (expiry_reminded_at).
     expires_at: Mapped[datetime | None] = mapped_column(index=True)
     expiry_reminded_at: Mapped[datetime | None]
     # Collective projects: a maximum number of participants, a date, a related event.
@@ -121,9 +121,10 @@ class Listing(db.Model):
 
 
 class ListingTerm(db.Model):
-    """One searchable word of a listing (title, description, theme), folded: lower case, no accents,
-    a French plural reduced to its singular. Search looks words up by prefix through the primary key,
-    so its cost does not grow with the number of listings. Rebuilt whenever the text changes."""
+    """One searchable word of a listing (title, description, theme), folded: lower case, no
+    accents, a French plural reduced to its singular. Search looks words up by prefix through the
+    primary key, so its cost does not grow with the number of listings. Rebuilt whenever the text
+    changes."""
 
     __tablename__ = "listing_terms"
 

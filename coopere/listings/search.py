@@ -15,6 +15,7 @@ import unicodedata
 from sqlalchemy import delete, exists, select
 
 from ..extensions import db
+from ..signals import listings_drafted
 from .models import Listing, ListingTerm, Theme
 
 TERM_MAX = 40  # the column's length
@@ -93,6 +94,11 @@ def index_listings(listings: list[Listing]) -> None:
     ]
     if values:
         db.session.execute(ListingTerm.__table__.insert(), values)
+
+
+@listings_drafted.connect
+def _on_listings_drafted(listings: list[Listing], **_extra) -> None:
+    index_listings(listings)
 
 
 def reindex_all(batch: int = 500, *, theme_id: int | None = None) -> int:

@@ -120,7 +120,8 @@ class ThemeError(ValueError):
 
 
 def seed_themes() -> int:
-    """Add the method's themes that are missing (by slug); never changes edited ones. Returns how many."""
+    """Add the method's themes that are missing (by slug); never changes edited ones. Returns how
+    many."""
     present = set(db.session.scalars(select(Theme.slug)))
     added = 0
     for position, (slug, label_fr, label_en, hint_fr, hint_en) in enumerate(

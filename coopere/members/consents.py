@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
-from .. import printing
+from .. import printing, retention
 from ..perimeter.models import Perimeter
-from .. import retention
 from ..urls import has_public_url, public_url_for
 from .models import ConsentKind
 
@@ -118,10 +117,15 @@ def privacy_notice_fr() -> str:
         return str(PRIVACY_NOTICE)
 
 
+def public_page_address() -> str:
+    """The full address of the page « Vos données personnelles », for printed papers, from
+    PUBLIC_URL (never the request's host); empty when PUBLIC_URL is not set."""
+    return public_url_for("public.privacy") if has_public_url() else ""
+
+
 def data_protection(perimeter: Perimeter) -> printing.DataProtection:
     """The perimeter's GDPR information for the receipt (French, printed)."""
-    # empty without PUBLIC_URL: the page is named, not guessed
-    address = public_url_for("public.privacy") if has_public_url() else ""
+    address = public_page_address()  # empty without PUBLIC_URL: the page is named, not guessed
     return printing.DataProtection(
         controller=f"Le groupe d'animation du réseau {perimeter.name}, {perimeter.city}",
         contact=(perimeter.contact or perimeter.meeting_place or perimeter.name)

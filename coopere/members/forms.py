@@ -6,8 +6,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
-    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -16,20 +14,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
     DataRequired,
-    EqualTo,
     InputRequired,
     Length,
-    NumberRange,
-    Optional,
     ValidationError,
 )
 
+from ..auth.forms import new_password_field, password_again_field
 from ..auth.identifiers import InvalidIdentifier, normalise_email, normalise_phone
-from ..auth.passwords import MAX_LENGTH
-from ..inputs import BaseForm
+from ..inputs import BaseForm, number_field, text_field, TOO_LONG
 from .checks import CONTACT_PREFERENCES
 
-TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 CONTACT_CHOICES = [
     SelectChoice("phone", _l("Par téléphone")),
@@ -69,27 +63,29 @@ def valid_email(_form, field) -> None:
 class PersonFields:
     """Who: the fields of the desk's first screen, shared with the animators' edit form."""
 
-    first_name = StringField(
+    first_name = text_field(
         _l("Prénom"),
-        validators=[DataRequired(_l("Indiquez le prénom.")), Length(max=80, message=TOO_LONG)],
+        80,
+        _l("Indiquez le prénom."),
         render_kw={"autocomplete": "off", "autocapitalize": "words"},
     )
-    last_name = StringField(
+    last_name = text_field(
         _l("Nom"),
-        validators=[DataRequired(_l("Indiquez le nom.")), Length(max=80, message=TOO_LONG)],
+        80,
+        _l("Indiquez le nom."),
         render_kw={"autocomplete": "off", "autocapitalize": "words"},
     )
-    address = StringField(
+    address = text_field(
         _l("Logement"),
+        250,
         description=_l("Tapez le numéro et le début de la rue, puis choisissez dans la liste."),
-        validators=[Optional(), Length(max=250, message=TOO_LONG)],
         render_kw={"list": "logements", "autocomplete": "off"},
     )
     not_in_register = BooleanField(_l("L'adresse n'est pas dans le registre"))
-    address_note = StringField(
+    address_note = text_field(
         _l("Adresse et raison (si elle n'est pas dans le registre)"),
+        200,
         description=_l("Par exemple : 3 impasse des Roses, immeuble neuf."),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
     )
     phone = StringField(
         _l("Téléphone"),
@@ -111,10 +107,8 @@ class PersonFields:
         choices=CONTACT_CHOICES,
         validators=[DataRequired(_l("Choisissez comment joindre cette personne."))],
     )
-    languages = StringField(
-        _l("Langues parlées (facultatif)"),
-        description=_l("Par exemple : français, arabe"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
+    languages = text_field(
+        _l("Langues parlées (facultatif)"), 200, description=_l("Par exemple : français, arabe")
     )
 
 
@@ -157,10 +151,10 @@ def registration_form_class(themes):
             default="tablet",
             validators=[DataRequired(_l("Choisissez tablette ou papier."))],
         )
-        paper_reference = StringField(
+        paper_reference = text_field(
             _l("Numéro du formulaire papier"),
+            20,
             description=_l("Par exemple : P-2026-0007"),
-            validators=[Optional(), Length(max=20, message=TOO_LONG)],
             render_kw={"autocomplete": "off", "autocapitalize": "characters"},
         )
         sponsor_id = SelectField(
@@ -175,11 +169,7 @@ def registration_form_class(themes):
         setattr(
             RegistrationForm,
             f"details_{theme.id}",
-            StringField(
-                _l("Précisions (facultatif)"),
-                validators=[Optional(), Length(max=200, message=TOO_LONG)],
-                render_kw={"autocomplete": "off"},
-            ),
+            text_field(_l("Précisions (facultatif)"), 200, render_kw={"autocomplete": "off"}),
         )
     return RegistrationForm
 
@@ -233,13 +223,11 @@ class SponsorForm(BaseForm):
         validate_choice=False,
         validators=[DataRequired(_l("Choisissez un parrain ou une marraine."))],
     )
-    consent_reference = StringField(
+    consent_reference = text_field(
         _l("Référence du papier signé par la personne"),
+        20,
+        _l("Indiquez la référence du papier signé."),
         description=_l("Le numéro du formulaire d'inscription ou de l'accord signé."),
-        validators=[
-            DataRequired(_l("Indiquez la référence du papier signé.")),
-            Length(max=20, message=TOO_LONG),
-        ],
     )
     represented = BooleanField(
         _l("La personne accepte que son parrain ou sa marraine agisse pour elle."),
@@ -252,18 +240,17 @@ class SponsorForm(BaseForm):
 
 
 class BlankFormsForm(BaseForm):
-    copies = IntegerField(
+    copies = number_field(
         _l("Nombre de formulaires"),
+        1,
+        30,
+        _l("Indiquez un nombre de 1 à 30."),
+        DataRequired(_l("Indiquez un nombre de 1 à 30.")),
         default=5,
         description=_l(
             "Un formulaire par personne à inscrire, chacun avec son propre "
             "numéro ; de 1 à 30 à la fois."
         ),
-        validators=[
-            DataRequired(_l("Indiquez un nombre de 1 à 30.")),
-            NumberRange(min=1, max=30, message=_l("Indiquez un nombre de 1 à 30.")),
-        ],
-        render_kw={"inputmode": "numeric"},
     )
 
 
@@ -278,14 +265,12 @@ class ResetAccessForm(BaseForm):
         )
     )
     step = HiddenField(default="1")
-    first_name = StringField(
-        _l("Prénom de la personne, pour confirmer"),
-        validators=[Optional(), Length(max=80, message=TOO_LONG)],
-        render_kw={"autocomplete": "off"},
+    first_name = text_field(
+        _l("Prénom de la personne, pour confirmer"), 80, render_kw={"autocomplete": "off"}
     )
 
 
-# --- the resident's own forms ----------------------------------------------------------------------------------
+# --- the resident's own forms ---------------------------------------------------------------------
 
 
 class CodeForm(BaseForm):
@@ -322,28 +307,11 @@ class ActivationForm(BaseForm):
         ],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
-    password = PasswordField(
-        _l("Choisissez votre mot de passe"),
-        description=_l(
-            "Au moins 8 caractères. Une phrase ou trois mots au hasard, "
-            "c'est facile à retenir et difficile à deviner."
-        ),
-        validators=[
-            DataRequired(_l("Choisissez un mot de passe.")),
-            Length(
-                max=MAX_LENGTH,
-                message=_l("Le mot de passe ne doit pas dépasser %(max)d caractères."),
-            ),
-        ],
-        render_kw={"autocomplete": "new-password"},
+    password = new_password_field(
+        _l("Choisissez votre mot de passe"), _l("Choisissez un mot de passe.")
     )
-    confirm = PasswordField(
-        _l("Votre mot de passe, une deuxième fois"),
-        validators=[
-            DataRequired(_l("Retapez le mot de passe.")),
-            EqualTo("password", _l("Les deux mots de passe ne sont pas identiques.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
+    confirm = password_again_field(
+        _l("Votre mot de passe, une deuxième fois"), _l("Retapez le mot de passe."), "password"
     )
 
 
@@ -373,6 +341,7 @@ class ProfileForm(BaseForm):
     call_before_cafes = BooleanField(
         CALL_BEFORE_CAFES,
         description=_l(
-            "Un animateur ou une animatrice vous téléphone quelques jours avant chaque café-rencontre."
+            "Un animateur ou une animatrice vous téléphone quelques jours avant chaque "
+            "café-rencontre."
         ),
     )

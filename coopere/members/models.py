@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
+from ..database import one_of
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -39,7 +40,7 @@ class Consent(db.Model):
 
     __tablename__ = "consents"
     __table_args__ = (
-        CheckConstraint("method IN ('tablet', 'paper', 'online')", name="method_known"),
+        one_of("method", Method, name="method_known"),
         CheckConstraint("method <> 'paper' OR paper_reference <> ''", name="paper_has_reference"),
     )
 
@@ -99,9 +100,7 @@ class Sponsorship(db.Model):
     __tablename__ = "sponsorships"
     __table_args__ = (
         CheckConstraint("sponsor_id <> sponsee_id", name="not_oneself"),
-        CheckConstraint(
-            "end_reason IN ('ended', 'transferred', 'activated', 'left')", name="end_reason_known"
-        ),
+        one_of("end_reason", EndReason, name="end_reason_known"),
         Index(
             "uq_sponsorships_one_active",
             "sponsee_id",

@@ -14,8 +14,8 @@ from ..auth.models import User
 from ..dwellings.models import Dwelling
 from ..extensions import db
 from ..listings.models import Listing, ListingKind, ListingStatus, Theme
-from ..listings.search import index_listings
 from ..perimeter.models import Perimeter
+from ..signals import listings_drafted
 from . import consents as texts
 from .checks import MemberError, check_contact_preference, check_identifiers_free
 from .consent_records import add_consent
@@ -197,5 +197,5 @@ def add_draft_listings(user: User, answers: list[Answer], *, actor: User) -> lis
     db.session.add_all(drafts)
     if drafts:
         db.session.flush()
-        index_listings(drafts)  # searchable once published
+        listings_drafted.send(drafts)  # searchable once published
     return drafts

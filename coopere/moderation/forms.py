@@ -3,12 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired
 
-from ..inputs import BaseForm
+from ..inputs import BaseForm, text_field
 from .services import NOTE_MAX, REASON_LABELS, TEXT_MAX
-
-TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
 
 
 class ReportForm(BaseForm):
@@ -18,10 +16,11 @@ class ReportForm(BaseForm):
         validate_choice=False,
         validators=[DataRequired(_l("Choisissez la raison du signalement."))],
     )
-    text = TextAreaField(
+    text = text_field(
         _l("En quelques mots (facultatif, sauf pour « Autre raison »)"),
+        TEXT_MAX,
+        kind=TextAreaField,
         description=_l("Ce que vous avez remarqué. Seul le groupe d'animation le lira."),
-        validators=[Optional(), Length(max=TEXT_MAX, message=TOO_LONG)],
         render_kw={"rows": 4, "maxlength": TEXT_MAX},
     )
 
@@ -34,12 +33,13 @@ class DecisionForm(BaseForm):
     class Meta:
         csrf = False
 
-    note = TextAreaField(
+    note = text_field(
         _l("Raison de la décision"),
+        NOTE_MAX,
+        kind=TextAreaField,
         description=_l(
             "Obligatoire pour masquer, rétablir ou avertir : la personne concernée "
             "la lira. Restez aimable et précis."
         ),
-        validators=[Optional(), Length(max=NOTE_MAX, message=TOO_LONG)],
         render_kw={"rows": 3, "maxlength": NOTE_MAX},
     )

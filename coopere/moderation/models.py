@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..auth.models import User
 from ..exchanges.models import Message
+from ..database import one_of
 from ..extensions import db
 from ..listings.models import Listing
 from ..timeutil import utcnow
@@ -35,11 +36,8 @@ class Report(db.Model):
     __tablename__ = "reports"
     __table_args__ = (
         CheckConstraint("(listing_id IS NULL) <> (message_id IS NULL)", name="one_target"),
-        CheckConstraint(
-            "reason IN ('political', 'religious', 'commercial', 'disrespectful', 'other')",
-            name="reason_known",
-        ),
-        CheckConstraint("status IN ('open', 'hidden', 'kept')", name="status_known"),
+        one_of("reason", ReportReason, name="reason_known"),
+        one_of("status", ReportStatus, name="status_known"),
         Index("ix_reports_status_created", "status", "created_at"),
     )
 

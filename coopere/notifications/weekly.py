@@ -33,7 +33,8 @@ def _link(endpoint: str, **values) -> str:
 def send_weekly_digest(now: datetime | None = None) -> tuple[int, int]:
     """Email each consenting member the open listings published since their last digest (or the
     last 7 days), by theme; nobody gets two digests within 6 days; nothing is sent when there is
-    nothing new. Returns (sent, skipped). Commits after each email, so an interrupted run resumes."""
+    nothing new. Returns (sent, skipped). Commits after each email, so an interrupted run
+    resumes."""
     from ..exchanges.models import Block
 
     if not enabled():

@@ -1,65 +1,45 @@
 """Forms for the perimeter's settings and its animation group."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Optional
 
 from ..auth.models import GroupRole, Role
-from ..inputs import BaseForm
-
-TOO_LONG = _l("Ce texte est trop long (%(max)d caractères au plus).")
+from ..inputs import BaseForm, number_field, postcode_field, text_field
 
 
 class PerimeterForm(BaseForm):
-    name = StringField(
+    name = text_field(
         _l("Nom du réseau"),
+        120,
+        _l("Indiquez le nom du réseau."),
         description=_l("Par exemple : Coop-ère du quartier des Lilas"),
-        validators=[
-            DataRequired(_l("Indiquez le nom du réseau.")),
-            Length(max=120, message=TOO_LONG),
-        ],
     )
-    short_name = StringField(
+    short_name = text_field(
         _l("Nom court"),
+        40,
+        _l("Indiquez un nom court."),
         description=_l("Affiché en haut des pages et sur les affiches."),
-        validators=[DataRequired(_l("Indiquez un nom court.")), Length(max=40, message=TOO_LONG)],
     )
-    city = StringField(
-        _l("Commune"),
-        validators=[DataRequired(_l("Indiquez la commune.")), Length(max=80, message=TOO_LONG)],
-    )
-    postcode = StringField(
-        _l("Code postal"),
-        description=_l("Un code postal compte 5 chiffres, par exemple 44300."),
-        validators=[
-            DataRequired(_l("Indiquez le code postal.")),
-            Regexp(r"^\d{5}$", message=_l("Un code postal compte 5 chiffres, par exemple 44300.")),
-        ],
-        render_kw={"inputmode": "numeric", "autocomplete": "postal-code"},
-    )
-    estimated_dwellings = IntegerField(
+    city = text_field(_l("Commune"), 80, _l("Indiquez la commune."))
+    postcode = postcode_field(autocomplete="postal-code")
+    estimated_dwellings = number_field(
         _l("Nombre estimé de logements"),
+        1,
+        100_000,
+        _l("Indiquez un nombre entre 1 et 100 000."),
+        DataRequired(_l("Indiquez un nombre de logements.")),
         description=_l("Un micro-périmètre compte de 100 à 500 logements."),
-        validators=[
-            DataRequired(_l("Indiquez un nombre de logements.")),
-            NumberRange(min=1, max=100_000, message=_l("Indiquez un nombre entre 1 et 100 000.")),
-        ],
-        render_kw={"inputmode": "numeric"},
     )
-    meeting_place = StringField(
-        _l("Lieu habituel des cafés-rencontres"),
-        validators=[Optional(), Length(max=200, message=TOO_LONG)],
-    )
-    contact = StringField(
+    meeting_place = text_field(_l("Lieu habituel des cafés-rencontres"), 200)
+    contact = text_field(
         _l("Contact du groupe d'animation"),
+        300,
         description=_l("Un téléphone ou une adresse e-mail, affiché sur la page publique."),
-        validators=[Optional(), Length(max=300, message=TOO_LONG)],
     )
-    charter_text = TextAreaField(
-        _l("Texte de la charte"),
-        validators=[Optional(), Length(max=20_000, message=TOO_LONG)],
-        render_kw={"rows": 10},
+    charter_text = text_field(
+        _l("Texte de la charte"), 20_000, kind=TextAreaField, render_kw={"rows": 10}
     )
 
 

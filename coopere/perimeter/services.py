@@ -64,17 +64,18 @@ def save_settings(values: dict, *, actor=None) -> Perimeter:
     return perimeter
 
 
-DEFAULT_CHARTER = """Notre réseau d'entraide de voisinage repose sur quatre principes.
-
-Gratuité : rien ne se paie. On donne, on prête, on rend service sans argent.
-
-Réciprocité : chacun peut donner et recevoir. Tout le monde a quelque chose à offrir.
-
-Neutralité : le réseau n'est utilisé à aucune fin politique, religieuse ou commerciale.
-
-Tranquillité : personne n'est importuné. On ne se contacte que lorsque les deux personnes sont d'accord.
-
-Les membres s'inscrivent en personne, auprès du groupe d'animation, lors d'un café-rencontre ou d'une visite."""
+DEFAULT_CHARTER = "\n\n".join(
+    (
+        "Notre réseau d'entraide de voisinage repose sur quatre principes.",
+        "Gratuité : rien ne se paie. On donne, on prête, on rend service sans argent.",
+        "Réciprocité : chacun peut donner et recevoir. Tout le monde a quelque chose à offrir.",
+        "Neutralité : le réseau n'est utilisé à aucune fin politique, religieuse ou commerciale.",
+        "Tranquillité : personne n'est importuné. On ne se contacte que lorsque les deux personnes "
+        "sont d'accord.",
+        "Les membres s'inscrivent en personne, auprès du groupe d'animation, lors d'un "
+        "café-rencontre ou d'une visite.",
+    )
+)
 
 
 def perimeter_data(perimeter: Perimeter) -> printing.Perimeter:

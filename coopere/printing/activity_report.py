@@ -17,8 +17,8 @@ from typing import Any
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from ..reports.tables import Table
-from .engine import html_to_pdf, render_template
+from .engine import html_to_pdf, render_template, require
+from .models import Table
 
 STYLESHEETS = ("base.css", "activity-report.css")
 
@@ -107,13 +107,11 @@ def render_activity_report(data: Mapping[str, Any]) -> bytes:
     """
     perimeter = str(data.get("perimeter") or "").strip()
     period = str(data.get("period") or "").strip()
-    missing = [
-        label
-        for label, value in (("le nom du périmètre", perimeter), ("la période", period))
-        if not value
-    ]
-    if missing:
-        raise ValueError("Rapport d’activité incomplet : il manque " + " et ".join(missing) + ".")
+    require(
+        "Rapport d’activité incomplet",
+        (("le nom du périmètre", perimeter), ("la période", period)),
+        joiner=" et ",
+    )
     figures = [
         (str(label).strip(), french_number(value)) for label, value in data.get("key_figures") or ()
     ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from .engine import LayoutError, html_to_pdf, render_template
+from .engine import LayoutError, html_to_pdf, render_template, require
 from .models import AttendanceSheet
 
 STYLESHEETS = ("base.css", "attendance.css")
@@ -27,16 +27,13 @@ def render_attendance_sheet(sheet: AttendanceSheet) -> bytes:
     ``max(blank_rows, 20)`` empty rows or more, down to the foot of the last page, and the
     event and « page n/N » in the footer. Raises ValueError (in
     French) when the event's title or date is missing, or the sheet would be absurdly long."""
-    missing = [
-        label
-        for label, value in (
+    require(
+        "Feuille de présence incomplète",
+        (
             ("le rendez-vous", sheet.event_title.strip()),
             ("la date", sheet.date_text.strip()),
-        )
-        if not value
-    ]
-    if missing:
-        raise ValueError("Feuille de présence incomplète : il manque " + ", ".join(missing) + ".")
+        ),
+    )
     blank = max(sheet.blank_rows, MIN_BLANK_ROWS)
     if len(sheet.rows) + blank > MAX_ROWS:
         raise ValueError(

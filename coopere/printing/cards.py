@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Literal
 from urllib.parse import urlsplit
 
-from .engine import html_to_pdf, render_template, text_width_mm
+from .engine import html_to_pdf, render_template, require, text_width_mm
 from .models import WelcomeCard
 from .qr import qr_png
 
@@ -119,11 +119,6 @@ def site_address(card: WelcomeCard) -> str:
     return urlsplit(card.activation_url).hostname or ""
 
 
-def check_card_texts(card: WelcomeCard) -> None:
-    """ValueError (in French) if a text is missing or too long for a welcome card."""
-    _card_context(card, "")
-
-
 def _fits(
     text: str, size_pt: float, width_mm: float, bold: bool = False, tracking_em: float = 0.0
 ) -> bool:
@@ -144,21 +139,15 @@ def _cafe_lines(card: WelcomeCard) -> tuple[str, str]:
 
 def _card_context(card: WelcomeCard, qr: str) -> dict[str, object]:
     """What the template shows on one card; ValueError if something is missing or too long."""
-    missing = [
-        label
-        for label, value in (
-            ("le prénom", card.first_name),
-            ("le nom du réseau", card.perimeter_name),
-            ("l’adresse d’activation", card.activation_url),
-            ("le code", "-" if card.already_active else card.short_code),
-        )
-        if not value.strip()
-    ]
-    if missing:
-        raise ValueError(
-            f"Carte de bienvenue de {card.first_name.strip() or '(sans prénom)'} "
-            "incomplète : il manque " + ", ".join(missing) + "."
-        )
+    require(
+        f"Carte de bienvenue de {card.first_name.strip() or '(sans prénom)'} incomplète",
+        (
+            ("le prénom", card.first_name.strip()),
+            ("le nom du réseau", card.perimeter_name.strip()),
+            ("l’adresse d’activation", card.activation_url.strip()),
+            ("le code", ("-" if card.already_active else card.short_code).strip()),
+        ),
+    )
     problems: list[str] = []
 
     def one_line(label: str, text: str, size: float, width: float, bold: bool = False) -> str:

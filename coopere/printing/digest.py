@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..i18n import person_name
-from .engine import html_to_pdf, render_template
+from .engine import html_to_pdf, render_template, require
 from .models import DigestListing, SponsorDigest
 
 STYLESHEETS = ("base.css", "large-print.css", "digest.css")
@@ -28,17 +28,14 @@ def render_sponsor_digest(digest: SponsorDigest) -> bytes:
     with the resident's name and « page n/N »; the reply slip at the end never splits across
     pages. Raises ValueError (in French) when the name or the date is missing, or a listing's
     kind is neither "offer" nor "need"."""
-    missing = [
-        label
-        for label, value in (
+    require(
+        "Nouvelles du réseau incomplètes",
+        (
             ("le prénom", digest.first_name.strip()),
             ("le nom", digest.last_name.strip()),
             ("la date", digest.date_text.strip()),
-        )
-        if not value
-    ]
-    if missing:
-        raise ValueError("Nouvelles du réseau incomplètes : il manque " + ", ".join(missing) + ".")
+        ),
+    )
     for listing in (*digest.own_listings, *digest.new_listings):
         if listing.kind not in KINDS:
             raise ValueError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -104,6 +104,14 @@ def text_width_mm(
 
 class LayoutError(ValueError):
     """The content does not fit the page layout (e.g. a letter longer than one page)."""
+
+
+def require(what: str, fields: Iterable[tuple[str, object]], *, joiner: str = ", ") -> None:
+    """ValueError in French when a text a printout needs is empty: « `what` : il manque le
+    prénom, la date. », naming each empty one by its label."""
+    missing = [label for label, value in fields if not value]
+    if missing:
+        raise ValueError(f"{what} : il manque " + joiner.join(missing) + ".")
 
 
 def render_template(name: str, **context: Any) -> str:

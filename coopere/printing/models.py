@@ -1,9 +1,10 @@
-"""Plain data the print engine takes in: perimeter, event, letter run and its recipients."""
+"""Plain data the print engine takes in: perimeter, event, letter run and its recipients, figure
+tables."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 
@@ -333,3 +334,37 @@ class Programme:
     events: Sequence[ProgrammeEvent] = ()
     public_url: str = ""  # the site's public page with the next events; QR code when given
     title: str = ""  # PDF title; derived when empty
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # translated words, shown as the column header (and the CSV header)
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    """A figure table: what the dashboard shows, what a chart draws, what a CSV export writes and
+    what the activity report prints. Rows of plain values (str, int, float, None) under labelled
+    columns.
+
+    `name` is a short slug (« reach-streets ») used in URLs and CSV file names; `title` and
+    `caption` are translated words; `total` is an optional last row (e.g. « Tout le périmètre »).
+    """
+
+    name: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[tuple, ...]
+    caption: str = ""
+    total: tuple | None = None
+    meta: dict = field(default_factory=dict)
+
+    def column(self, key: str) -> list:
+        index = [c.key for c in self.columns].index(key)
+        return [row[index] for row in self.rows]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.rows

@@ -165,18 +165,30 @@ def sections(data: dict) -> list[dict]:
             "title": "Vos annonces",
             "items": [
                 {
-                    "heading": f"{l['kind_label']} · {l['theme']} · {l['title']}",
+                    "heading": f"{listing['kind_label']} · {listing['theme']} · {listing['title']}",
                     "lines": [
-                        f"État : {l['status_label']}. Créée le {_day(l['created_at'])}"
-                        + (f", publiée le {_day(l['published_at'])}" if l["published_at"] else "")
+                        f"État : {listing['status_label']}. Créée le {_day(listing['created_at'])}"
+                        + (
+                            f", publiée le {_day(listing['published_at'])}"
+                            if listing["published_at"]
+                            else ""
+                        )
                         + "."
                     ]
-                    + ([l["description"]] if l["description"] else [])
-                    + ([f"Disponibilités : {l['availability']}"] if l["availability"] else [])
-                    + [f"{key} : {value}" for key, value in (l["details"] or {}).items() if value]
-                    + (["Avec une photo."] if l["has_photo"] else []),
+                    + ([listing["description"]] if listing["description"] else [])
+                    + (
+                        [f"Disponibilités : {listing['availability']}"]
+                        if listing["availability"]
+                        else []
+                    )
+                    + [
+                        f"{key} : {value}"
+                        for key, value in (listing["details"] or {}).items()
+                        if value
+                    ]
+                    + (["Avec une photo."] if listing["has_photo"] else []),
                 }
-                for l in data["listings"]
+                for listing in data["listings"]
             ],
             "empty": "Aucune annonce.",
         },
@@ -192,7 +204,8 @@ def sections(data: dict) -> list[dict]:
             "title": "Vos échanges et les messages que vous avez écrits",
             "items": [
                 {
-                    "heading": f"« {e['listing_title']} » avec {e['other_first_name']} : {e['status_label']}",
+                    "heading": f"« {e['listing_title']} » avec {e['other_first_name']} : "
+                    f"{e['status_label']}",
                     "lines": [
                         f"{e['role_label'].capitalize()} le {_day(e['created_at'])}"
                         + (f", fait le {_day(e['done_at'])}" if e["done_at"] else "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import html_to_pdf, render_template
+from .engine import html_to_pdf, render_template, require
 from .models import Programme, ProgrammeEvent
 from .qr import qr_png
 
@@ -23,20 +23,14 @@ def render_programme(programme: Programme) -> bytes:
     if not month_text:
         raise ValueError("Programme incomplet : il manque le mois.")
     for item in programme.events:
-        missing = [
-            label
-            for label, value in (
+        require(
+            f"Rendez-vous incomplet ({item.kind.strip() or 'sans titre'})",
+            (
                 ("la date", item.date_text.strip()),
                 ("le lieu", item.place.strip()),
-            )
-            if not value
-        ]
-        if missing:
-            raise ValueError(
-                f"Rendez-vous incomplet ({item.kind.strip() or 'sans titre'}) : il manque "
-                + " et ".join(missing)
-                + "."
-            )
+            ),
+            joiner=" et ",
+        )
     public_url = programme.public_url.strip()
     memory = {"qr": qr_png(public_url)} if public_url else {}
     html = render_template(

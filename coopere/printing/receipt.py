@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..i18n import person_name
-from .engine import html_to_pdf, render_template
+from .engine import html_to_pdf, render_template, require
 from .models import RegistrationReceipt
 
 STYLESHEETS = ("base.css", "registration.css")
@@ -25,9 +25,9 @@ def render_registration_receipt(receipt: RegistrationReceipt) -> bytes:
     if receipt.method not in METHODS:
         raise ValueError(f"Méthode d’inscription inconnue : {receipt.method!r} (tablet ou paper).")
     protection = receipt.data_protection
-    missing = [
-        label
-        for label, value in (
+    require(
+        "Récépissé d’inscription incomplet",
+        (
             ("le prénom", receipt.first_name.strip()),
             ("le nom", receipt.last_name.strip()),
             ("la date", receipt.date_text.strip()),
@@ -36,13 +36,8 @@ def render_registration_receipt(receipt: RegistrationReceipt) -> bytes:
             ("le contact pour exercer ses droits", protection.contact.strip()),
             ("les finalités", [purpose for purpose in protection.purposes if purpose.strip()]),
             ("la durée de conservation", protection.retention.strip()),
-        )
-        if not value
-    ]
-    if missing:
-        raise ValueError(
-            "Récépissé d’inscription incomplet : il manque " + ", ".join(missing) + "."
-        )
+        ),
+    )
     full_name = person_name(receipt.first_name, receipt.last_name)
     html = render_template(
         "receipt.html",

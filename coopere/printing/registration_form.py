@@ -4,7 +4,7 @@ consents, sponsorship, and a part for the animator. Its reference is on every pa
 
 from __future__ import annotations
 
-from .engine import html_to_pdf, render_template
+from .engine import html_to_pdf, render_template, require
 from .letter_text import paragraphs_html
 from .models import RegistrationFormData
 
@@ -23,20 +23,15 @@ def render_registration_form(form: RegistrationFormData) -> bytes:
     """PDF of a blank registration form: A4, about three pages, each with the form's
     reference and « page n/N ». Raises ValueError (in French) when a text it needs is
     missing."""
-    missing = [
-        label
-        for label, value in (
+    require(
+        "Formulaire d’inscription incomplet",
+        (
             ("la liste des thèmes", [theme for theme in form.themes if theme.strip()]),
             ("le texte de la charte", form.charter_text.strip()),
             ("la version de la charte", form.charter_version.strip()),
             ("la notice sur les données personnelles", form.privacy_notice.strip()),
-        )
-        if not value
-    ]
-    if missing:
-        raise ValueError(
-            "Formulaire d’inscription incomplet : il manque " + ", ".join(missing) + "."
-        )
+        ),
+    )
     reference = form.reference.strip()
     title = form.title or (
         f"Formulaire d’inscription{f' n° {reference}' if reference else ''} — {form.perimeter.name}"

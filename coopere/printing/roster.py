@@ -4,27 +4,24 @@ up in the meeting room or taken to the café, it is read at arm's length."""
 
 from __future__ import annotations
 
-from .engine import html_to_pdf, render_template
+from .engine import html_to_pdf, render_template, require
 from .models import RosterSheet
 
 STYLESHEETS = ("base.css", "large-print.css", "roster.css")
 
 
 def render_roster(roster: RosterSheet) -> bytes:
-    """PDF of a roster: A4 portrait, large print (17 pt body, 19 pt tasks), six tasks on one page,, « page n/N » in the
-    footer. Raises ValueError (in French) when the event's title, date or place is missing, or
-    when there is no task."""
-    missing = [
-        label
-        for label, value in (
+    """PDF of a roster: A4 portrait, large print (17 pt body, 19 pt tasks), six tasks on one page,
+    « page n/N » in the footer. Raises ValueError (in French) when the event's title, date or place
+    is missing, or when there is no task."""
+    require(
+        "Tableau des tâches incomplet",
+        (
             ("le titre du rendez-vous", roster.event_title.strip()),
             ("la date", roster.date_text.strip()),
             ("le lieu", roster.place.strip()),
-        )
-        if not value
-    ]
-    if missing:
-        raise ValueError("Tableau des tâches incomplet : il manque " + ", ".join(missing) + ".")
+        ),
+    )
     tasks = [
         {"label": task.label.strip(), "volunteer": task.volunteer.strip()}
         for task in roster.tasks

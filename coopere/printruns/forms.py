@@ -3,23 +3,13 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import InputRequired, Length, Optional
 
-from ..inputs import BaseForm
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as checkboxes: easier than a multiple select, on a tablet as with a mouse."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from ..inputs import BaseForm, CheckboxesField, number_field, text_field
 
 
 class LetterRunForm(BaseForm):
@@ -43,28 +33,26 @@ class LetterRunForm(BaseForm):
         description=_l("Un mot du complément d'adresse, par exemple « Bât. B » ou « Tilleuls »."),
         validators=[Optional(), Length(max=80, message=_l("Ce texte est trop long."))],
     )
-    unaddressed = IntegerField(
+    unaddressed = number_field(
         _l("Exemplaires sans adresse, pour le porte-à-porte"),
+        0,
+        1000,
+        _l("Indiquez un nombre de 0 à 1 000."),
+        InputRequired(_l("Indiquez un nombre (0 si aucun).")),
         default=0,
         description=_l(
             "Des lettres en plus de celle de chaque logement, sans adresse, "
             "à glisser dans les boîtes au porte-à-porte. 0 si aucune."
         ),
-        validators=[
-            InputRequired(_l("Indiquez un nombre (0 si aucun).")),
-            NumberRange(min=0, max=1000, message=_l("Indiquez un nombre de 0 à 1 000.")),
-        ],
-        render_kw={"inputmode": "numeric"},
     )
 
 
 class LetterTemplateForm(BaseForm):
-    letter_template = TextAreaField(
+    letter_template = text_field(
         _l("Texte de la lettre"),
-        validators=[
-            DataRequired(_l("Le texte de la lettre est vide.")),
-            Length(max=5000, message=_l("Ce texte est trop long (%(max)d caractères au plus).")),
-        ],
+        5000,
+        _l("Le texte de la lettre est vide."),
+        kind=TextAreaField,
         render_kw={"rows": 18},
     )
     event = SelectField(_l("Rendez-vous pour l'aperçu"), coerce=int, validators=[Optional()])

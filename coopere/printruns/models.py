@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..database import one_of
 from ..extensions import db
 from ..timeutil import utcnow
 
@@ -29,7 +30,7 @@ def new_run_code() -> str:
 class PrintRun(db.Model):
     __tablename__ = "print_runs"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status_known"),
+        one_of("status", RunStatus, name="status_known"),
         CheckConstraint(
             "kind IN ('letters', 'poster', 'flyers_a5', 'flyers_a6')", name="kind_known"
         ),

@@ -1,4 +1,5 @@
-"""The forms of personal-data rights: erasure confirmed by typing the first name, an erasure request."""
+"""The forms of personal-data rights: erasure confirmed by typing the first name, an erasure
+request."""
 
 from __future__ import annotations
 

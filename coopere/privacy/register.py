@@ -112,11 +112,3 @@ def public_summary(values: Mapping[str, int]) -> list[PublicSummary]:
         )
         for item in SHEETS
     ]
-
-
-def public_page_address() -> str:
-    """The full address of the page « Vos données personnelles », for printed papers, from
-    PUBLIC_URL (never the request's host); empty when PUBLIC_URL is not set."""
-    from ..urls import has_public_url, public_url_for
-
-    return public_url_for("public.privacy") if has_public_url() else ""

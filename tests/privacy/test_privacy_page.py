@@ -127,8 +127,10 @@ def test_footer_links_to_the_page_everywhere(client, client_as):
 def test_page_address_is_the_route(app):
     from flask import url_for
 
+    from coopere.members.consents import public_page_address
+
     with app.test_request_context("/"):
-        assert register.public_page_address() == "http://localhost" + url_for("public.privacy")
+        assert public_page_address() == "http://localhost" + url_for("public.privacy")
 
 
 def test_registration_receipt_gives_the_page_address(make_app, create_perimeter):
