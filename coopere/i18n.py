@@ -24,6 +24,21 @@ WEEKDAY_NAMES = (
     _l("samedi"),
     _l("dimanche"),
 )
+#: The months, January first, in words.
+MONTH_NAMES = (
+    _l("janvier"),
+    _l("février"),
+    _l("mars"),
+    _l("avril"),
+    _l("mai"),
+    _l("juin"),
+    _l("juillet"),
+    _l("août"),
+    _l("septembre"),
+    _l("octobre"),
+    _l("novembre"),
+    _l("décembre"),
+)
 
 
 def select_locale() -> str:

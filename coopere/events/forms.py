@@ -10,7 +10,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from ..i18n import WEEKDAY_NAMES
+from ..i18n import MONTH_NAMES, WEEKDAY_NAMES
 from ..inputs import BaseForm, CheckboxesField, number_field, text_field
 from .models import KIND_LABELS
 
@@ -105,26 +105,7 @@ WEEK_CHOICES = [
         (-1, _l("le dernier du mois")),
     )
 ]
-MONTH_CHOICES = [
-    SelectChoice(n, label)
-    for n, label in enumerate(
-        (
-            _l("janvier"),
-            _l("février"),
-            _l("mars"),
-            _l("avril"),
-            _l("mai"),
-            _l("juin"),
-            _l("juillet"),
-            _l("août"),
-            _l("septembre"),
-            _l("octobre"),
-            _l("novembre"),
-            _l("décembre"),
-        ),
-        start=1,
-    )
-]
+MONTH_CHOICES = [SelectChoice(n, label) for n, label in enumerate(MONTH_NAMES, start=1)]
 
 
 class SeriesForm(BaseForm):

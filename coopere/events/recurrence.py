@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..extensions import db
-from ..i18n import WEEKDAY_NAMES
+from ..i18n import MONTH_NAMES, WEEKDAY_NAMES
 from ..timeutil import add_months, paris_today, to_paris, to_utc, utcnow
 from .models import Event, EventKind, EventSeries
 from .notices import cancel_and_tell, tell_back_on, tell_moved
@@ -106,20 +106,6 @@ WEEK_NAMES = {
     5: _l("cinquième"),
     -1: _l("dernier"),
 }
-MONTH_NAMES = (
-    _l("janvier"),
-    _l("février"),
-    _l("mars"),
-    _l("avril"),
-    _l("mai"),
-    _l("juin"),
-    _l("juillet"),
-    _l("août"),
-    _l("septembre"),
-    _l("octobre"),
-    _l("novembre"),
-    _l("décembre"),
-)
 
 
 def describe_rule(series: EventSeries) -> str:
