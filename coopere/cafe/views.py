@@ -14,7 +14,7 @@ from .. import printing
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
 from ..events.models import Event
-from ..actions import attempt_and_say
+from ..actions import attempt, attempt_and_say
 from ..extensions import db
 from ..i18n import long_date
 from ..perimeter.models import get_perimeter
@@ -68,22 +68,16 @@ def record_call(event_id: int, person_id: int):
     if not form.validate_on_submit():
         flash(_form_error(form), "error")
         return redirect(target)
-    try:
-        services.record_call(
+    attempt_and_say(
+        lambda: services.record_call(
             event, person, form.outcome.data, form.note.data or "", actor=current_user
-        )
-    except CafeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    db.session.commit()
-    flash(
-        _(
+        ),
+        CafeError,
+        lambda _done: _(
             "Appel à %(name)s noté : %(outcome)s.",
             name=person.full_name,
             outcome=services.OUTCOME_LABELS[form.outcome.data],
         ),
-        "success",
     )
     return redirect(target)
 
@@ -176,20 +170,19 @@ def visitors(event_id: int):
 def newcomer_registered(event: Event, person: User):
     """The registration desk's way back: `person` was just registered from the café desk of
     `event` (/inscription?cafe=<id>); check them in as a newcomer and return to that desk."""
-    try:
-        services.check_in(event, person, actor=current_user, newcomer=True)
-    except CafeError as error:
-        db.session.rollback()
+    checked = attempt(
+        lambda: services.check_in(event, person, actor=current_user, newcomer=True), CafeError
+    )
+    if not checked.ok:
         flash(
             _(
                 "%(name)s est inscrit(e), mais pas noté(e) présent(e) : %(why)s",
                 name=person.full_name,
-                why=str(error),
+                why=checked.error,
             ),
             "error",
         )
         return redirect(url_for("cafe.desk", event_id=event.id))
-    db.session.commit()
     flash(
         _(
             "%(name)s est inscrit(e) et noté(e) présent(e) comme nouvelle personne.",
@@ -246,25 +239,19 @@ def report(event_id: int):
         )
     refused = None
     if form.validate_on_submit():
-        try:
-            services.save_report(
-                event,
-                {
-                    name: form[name].data
-                    for name in ("offers_collected", "needs_collected", "notes")
-                },
-                actor=current_user,
-            )
-        except CafeError as error:
-            db.session.rollback()
-            refused = str(error)
-        else:
-            db.session.commit()
+        values = {
+            name: form[name].data for name in ("offers_collected", "needs_collected", "notes")
+        }
+        saved_now = attempt(
+            lambda: services.save_report(event, values, actor=current_user), CafeError
+        )
+        if saved_now.ok:
             flash(
                 _("Le bilan du %(date)s est enregistré.", date=long_date(event.starts_at)),
                 "success",
             )
             return redirect(url_for("cafe.reports"))
+        refused = saved_now.error
     writer = (
         db.session.get(User, saved.written_by_id)
         if saved is not None and saved.written_by_id

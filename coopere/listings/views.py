@@ -3,15 +3,14 @@ own offers and needs, or those of the neighbour they act for as sponsor."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from ..inputs import parse_id
-from ..urls import next_path
+from ..actions import attempt_and_say, save_and_say
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..members.sponsorship import subject
@@ -43,16 +42,16 @@ def theme_edit(theme_id: int):
 
 def _edit(theme: Theme | None):
     form = ThemeForm(obj=theme)
-    if form.validate_on_submit():
-        try:
-            saved = save_theme(theme, form.data, actor=current_user)
-        except ThemeError as error:
-            db.session.rollback()
-            form.label_fr.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Le thème « %(name)s » est enregistré.", name=saved.label_fr), "success")
-            return redirect(url_for("listings.themes"))
+    if (
+        form.validate_on_submit()
+        and attempt_and_say(
+            lambda: save_theme(theme, form.data, actor=current_user),
+            ThemeError,
+            lambda saved: _("Le thème « %(name)s » est enregistré.", name=saved.label_fr),
+            field=form.label_fr,
+        ).ok
+    ):
+        return redirect(url_for("listings.themes"))
     return render_template(
         "listings/theme_edit.html", form=form, theme=theme
     ), 422 if form.errors else 200
@@ -63,12 +62,10 @@ def theme_retire(theme_id: int):
     theme = db.session.get(Theme, theme_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         set_retired(theme, not theme.retired, actor=current_user)
-        db.session.commit()
-        flash(
+        save_and_say(
             _("Le thème « %(name)s » est retiré.", name=theme.label_fr)
             if theme.retired
-            else _("Le thème « %(name)s » est de nouveau proposé.", name=theme.label_fr),
-            "success",
+            else _("Le thème « %(name)s » est de nouveau proposé.", name=theme.label_fr)
         )
     return redirect(url_for("listings.themes"))
 
@@ -243,7 +240,8 @@ def mine_edit(listing_id: int):
             str(services.HIDDEN)
             if listing.status == "hidden"
             else _(
-                "Cette annonce est terminée : elle ne se modifie plus. Créez-en une nouvelle si besoin."
+                "Cette annonce est terminée : elle ne se modifie plus. Créez-en une nouvelle "
+                "si besoin."
             ),
             "error",
         )
@@ -256,15 +254,19 @@ def _act(listing_id: int, action, success: str):
     listing = _mine(listing_id)
     if ConfirmForm().validate_on_submit():
         title = listing.title
-        try:
-            action(listing, actor=current_user, owner=subject())
-        except ListingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            when = format_date(listing.expires_at, "d MMMM yyyy") if listing.expires_at else ""
-            flash(success % {"title": title, "date": when}, "success")
+        attempt_and_say(
+            lambda: action(listing, actor=current_user, owner=subject()),
+            ListingError,
+            lambda _done: (
+                success
+                % {
+                    "title": title,
+                    "date": format_date(listing.expires_at, "d MMMM yyyy")
+                    if listing.expires_at
+                    else "",
+                }
+            ),
+        )
     return redirect(url_for("listings.mine"))
 
 
@@ -287,25 +289,21 @@ def mine_delete(listing_id: int):
     listing = _mine(listing_id)
     if ConfirmForm().validate_on_submit():
         title, was_draft = listing.title, listing.status == "draft"
-        try:
-            deleted = services.delete_listing(listing, actor=current_user, owner=subject())
-        except ListingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
+        attempt_and_say(
+            lambda: services.delete_listing(listing, actor=current_user, owner=subject()),
+            ListingError,
+            lambda deleted: (
                 _("L'annonce « %(title)s » est retirée.", title=title)
                 if deleted and was_draft
                 else _("L'annonce « %(title)s » est supprimée.", title=title)
                 if deleted
                 else _(
-                    "Des voisins ont répondu à l'annonce « %(title)s » : elle est fermée plutôt que "
-                    "supprimée, pour garder vos échanges.",
+                    "Des voisins ont répondu à l'annonce « %(title)s » : elle est fermée "
+                    "plutôt que supprimée, pour garder vos échanges.",
                     title=title,
-                ),
-                "success",
-            )
+                )
+            ),
+        )
     return redirect(url_for("listings.mine"))
 
 
@@ -339,139 +337,13 @@ def mine_fulfil(listing_id: int):
     )
 
 
-# --- collective projects: joining and leaving (for oneself, or the sponsee one acts for) -----
-
-
-@bp.app_context_processor
-def _project_helpers():
-    def project_info(listing: Listing, viewer) -> dict:
-        """The participants of a project, whether `viewer` is one, and whether it is full."""
-        people = projects.participants(listing)
-        count = len(people)
-        left = (
-            None if listing.max_participants is None else max(listing.max_participants - count, 0)
-        )
-        return {
-            "participants": people,
-            "count": count,
-            "places_left": left,
-            "full": left == 0,
-            "joined": any(person.id == viewer.id for person in people),
-        }
-
-    return {"project_info": project_info}
-
-
-def _back_to(listing: Listing):
-    return redirect(
-        next_path(
-            url_for("browse.show", listing_id=listing.id)
-            if "browse.show" in current_app.view_functions
-            else url_for("listings.mine")
-        )
-    )
-
-
-def _visible_project(listing_id: int) -> Listing:
-    listing = db.session.get(Listing, listing_id)
-    if (
-        listing is None
-        or not projects.is_project(listing)
-        or not services.can_see(current_user, listing)
-    ):
-        abort(404)
-    return listing
-
-
-@bp.route("/annonces/<int:listing_id>/participer", methods=["POST"])
-def join(listing_id: int):
-    listing = _visible_project(listing_id)
-    if ConfirmForm().validate_on_submit():
-        person = subject()
-        try:
-            projects.join(listing, person, actor=current_user)
-        except ListingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("Vous participez au projet « %(title)s ».", title=listing.title)
-                if person.id == current_user.id
-                else _(
-                    "%(name)s participe au projet « %(title)s ».",
-                    name=person.first_name,
-                    title=listing.title,
-                ),
-                "success",
-            )
-    return _back_to(listing)
-
-
-@bp.route("/annonces/<int:listing_id>/quitter", methods=["POST"])
-def leave(listing_id: int):
-    listing = _visible_project(listing_id)
-    if ConfirmForm().validate_on_submit():
-        person = subject()
-        try:
-            projects.leave(listing, person, actor=current_user)
-        except ListingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("Vous ne participez plus au projet « %(title)s ».", title=listing.title)
-                if person.id == current_user.id
-                else _(
-                    "%(name)s ne participe plus au projet « %(title)s ».",
-                    name=person.first_name,
-                    title=listing.title,
-                ),
-                "success",
-            )
-    return _back_to(listing)
-
-
-# --- photos and the printed catalogue ---------------------------------------------------------
-
-
-@bp.route("/annonces/photo/<name>")
-def photo(name: str):
-    """A listing's photo, for members who may see the listing; never another file."""
-    if not photos.NAME.match(name):
-        abort(404)
-    listing = db.session.scalar(select(Listing).where(Listing.photo == name))
-    path = photos.path_of(name)
-    if listing is None or path is None or not services.can_see(current_user, listing):
-        abort(404)
-    extension = name.rsplit(".", 1)[1]
-    response = current_app.response_class(path.read_bytes(), mimetype=photos.MIMETYPES[extension])
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Disposition"] = f'inline; filename="annonce-{listing.id}.{extension}"'
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-@bp.route("/annonces/catalogue.pdf")
-def catalogue():
-    from ..perimeter.models import get_perimeter
-    from .paper import catalogue_pdf
-
-    pdf = catalogue_pdf(get_perimeter() or abort(404))
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = 'inline; filename="catalogue-des-annonces.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.route("/mes-annonces/publier-tout", methods=["POST"])
 def mine_publish_all():
     if ConfirmForm().validate_on_submit():
         published, left = services.publish_all_drafts(subject(), actor=current_user)
-        db.session.commit()
-        if published:
-            flash(_("Annonces publiées : %(count)s.", count=len(published)), "success")
+        save_and_say(
+            _("Annonces publiées : %(count)s.", count=len(published)) if published else None
+        )
         if left:
             flash(
                 _(
@@ -481,3 +353,6 @@ def mine_publish_all():
                 "error",
             )
     return redirect(url_for("listings.mine"))
+
+
+from . import project_views  # noqa: E402, F401  (its routes, on this blueprint)
