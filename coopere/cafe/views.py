@@ -7,6 +7,7 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..inputs import page_number, parse_id, remembered_search
@@ -114,8 +115,8 @@ def _back_to_desk(event: Event):
     return redirect(url_for("cafe.desk", event_id=event.id))
 
 
-@bp.route("/<int:event_id>/accueil/present", methods=["POST"])
-def check_in(event_id: int):
+def _at_desk(event_id: int, change, success):
+    """Check a person in at the café desk, or undo it; back to the desk."""
     event = _event(event_id)
     form = PersonForm()
     if not form.validate_on_submit():
@@ -125,31 +126,22 @@ def check_in(event_id: int):
     if person is None:
         flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
         return _back_to_desk(event)
-    attempt_and_say(
-        lambda: services.check_in(event, person, actor=current_user),
-        CafeError,
-        _("%(name)s est noté(e) présent(e).", name=person.full_name),
-    )
+    attempt_and_say(lambda: change(event, person), CafeError, success % {"name": person.full_name})
     return _back_to_desk(event)
+
+
+@bp.route("/<int:event_id>/accueil/present", methods=["POST"])
+def check_in(event_id: int):
+    return _at_desk(
+        event_id,
+        lambda event, person: services.check_in(event, person, actor=current_user),
+        _l("%(name)s est noté(e) présent(e)."),
+    )
 
 
 @bp.route("/<int:event_id>/accueil/retirer", methods=["POST"])
 def undo_check_in(event_id: int):
-    event = _event(event_id)
-    form = PersonForm()
-    if not form.validate_on_submit():
-        flash(_form_error(form), "error")
-        return _back_to_desk(event)
-    person = _person(form.person_id.data)
-    if person is None:
-        flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
-        return _back_to_desk(event)
-    attempt_and_say(
-        lambda: services.undo_check_in(event, person),
-        CafeError,
-        _("%(name)s n'est plus noté(e) présent(e).", name=person.full_name),
-    )
-    return _back_to_desk(event)
+    return _at_desk(event_id, services.undo_check_in, _l("%(name)s n'est plus noté(e) présent(e)."))
 
 
 @bp.route("/<int:event_id>/accueil/visiteurs", methods=["POST"])

@@ -11,7 +11,7 @@ from flask_login import current_user
 from ..inputs import parse_id
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
-from ..actions import attempt, attempt_and_say, save_and_say
+from ..actions import attempt_and_say, save_and_say
 from ..extensions import db
 from ..i18n import elide
 from ..listings.models import Listing, ListingKind, ListingStatus
@@ -160,17 +160,18 @@ def show(exchange_id: int):
 def reply(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = MessageForm()
-    if form.validate_on_submit():
-        outcome = attempt(
+    if (
+        form.validate_on_submit()
+        and attempt_and_say(
             lambda: services.post_message(
                 exchange, person, form.body.data or "", actor=current_user
             ),
             ExchangeError,
-        )
-        if outcome.ok:
-            flash(_("Votre message est envoyé."), "success")
-            return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="dernier"))
-        form.body.errors = [*form.body.errors, outcome.error]
+            _("Votre message est envoyé."),
+            field=form.body,
+        ).ok
+    ):
+        return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="dernier"))
     exchange, person = _party_exchange(exchange_id)
     return _thread_page(exchange, person, form=form, status=422)
 
@@ -216,17 +217,18 @@ def done(exchange_id: int):
 def thanks(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = ThanksForm()
-    if form.validate_on_submit():
-        outcome = attempt(
+    if (
+        form.validate_on_submit()
+        and attempt_and_say(
             lambda: services.leave_thanks(
                 exchange, person, form.text.data or "", actor=current_user
             ),
             ExchangeError,
-        )
-        if outcome.ok:
-            flash(_("Votre mot de remerciement est envoyé."), "success")
-            return redirect(url_for("exchanges.show", exchange_id=exchange.id))
-        form.text.errors = [*form.text.errors, outcome.error]
+            _("Votre mot de remerciement est envoyé."),
+            field=form.text,
+        ).ok
+    ):
+        return redirect(url_for("exchanges.show", exchange_id=exchange.id))
     exchange, person = _party_exchange(exchange_id)
     return _thread_page(exchange, person, thanks_form=form, status=422)
 

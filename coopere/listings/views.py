@@ -10,7 +10,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..inputs import parse_id
-from ..actions import attempt_and_say, save_and_say
+from ..actions import attempt, attempt_and_say, save_and_say
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..members.sponsorship import subject
@@ -169,26 +169,22 @@ def _photo(form: ListingForm) -> photos.Photo | None:
     return photos.prepare(upload.stream.read(photos.max_bytes() + 1))
 
 
+class _MatchesFirst(Exception):
+    """A new listing that others already answer: show them first (the page), save nothing."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.page = page
+
+
 def _save(listing: Listing | None):
     person = subject()
     form = _listing_form(listing)
     if form.validate_on_submit():
-        try:
+
+        def save() -> Listing:
             photo = _photo(form)
-            if listing is None:
-                saved = services.create_listing(
-                    person, _values(form), actor=current_user, photo=photo
-                )
-                if not request.form.get(
-                    "confirmed"
-                ):  # matching: first show what already answers it
-                    step = matches_step(
-                        person, saved.theme_id, saved.kind, photo_sent=photo is not None
-                    )
-                    if step is not None:
-                        db.session.rollback()  # nothing saved until « Publier quand même »
-                        return step
-            else:
+            if listing is not None:
                 services.update_listing(
                     listing,
                     _values(form),
@@ -197,15 +193,21 @@ def _save(listing: Listing | None):
                     photo=photo,
                     remove_photo=form.remove_photo.data,
                 )
-                saved = listing
-        except photos.PhotoError as error:
-            db.session.rollback()
-            form.photo.errors.append(str(error))
-        except ListingError as error:
-            db.session.rollback()
-            getattr(form, error.field or "title").errors.append(str(error))
-        else:
-            db.session.commit()
+                return listing
+            saved = services.create_listing(person, _values(form), actor=current_user, photo=photo)
+            if not request.form.get("confirmed"):  # matching: first show what already answers it
+                step = matches_step(
+                    person, saved.theme_id, saved.kind, photo_sent=photo is not None
+                )
+                if step is not None:
+                    raise _MatchesFirst(step)  # rolled back: saved only on « Publier quand même »
+            return saved
+
+        outcome = attempt(save, (photos.PhotoError, ListingError, _MatchesFirst))
+        if isinstance(outcome.refusal, _MatchesFirst):
+            return outcome.refusal.page
+        if outcome.ok:
+            saved = outcome.value
             flash(
                 _("L'annonce « %(title)s » est publiée.", title=saved.title)
                 if listing is None
@@ -214,6 +216,9 @@ def _save(listing: Listing | None):
             )
             _money_reminder(saved)
             return redirect(url_for("listings.mine"))
+        error = outcome.refusal
+        field = form.photo if isinstance(error, photos.PhotoError) else None
+        (field or getattr(form, error.field or "title")).errors.append(outcome.error)
     return (
         render_template(
             "listings/listing_edit.html",
