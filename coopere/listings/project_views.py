@@ -16,7 +16,7 @@ from ..urls import next_path
 from . import photos, projects, services
 from .models import Listing
 from .services import ListingError
-from .views import bp
+from .blueprint import bp
 
 
 # --- collective projects: joining and leaving (for oneself, or the sponsee one acts for) -----

@@ -3,7 +3,7 @@ own offers and needs, or those of the neighbour they act for as sponsor."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,14 +15,14 @@ from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..members.sponsorship import subject
 from . import photos, projects, services
+from . import project_views  # noqa: F401  (its routes, on this blueprint)
+from .blueprint import bp
 from .details import DETAILS, form_name, parse_date
 from .browse_views import matches_step
 from .forms import ListingForm, ThemeForm
 from .models import Listing, Theme
 from .services import ListingError, ListingValues
 from .themes import ThemeError, all_themes, save_theme, set_retired
-
-bp = Blueprint("listings", __name__)
 
 
 @bp.route("/admin/themes")
@@ -358,6 +358,3 @@ def mine_publish_all():
                 "error",
             )
     return redirect(url_for("listings.mine"))
-
-
-from . import project_views  # noqa: E402, F401  (its routes, on this blueprint)

@@ -17,11 +17,11 @@ from ..inputs import parse_id
 from ..perimeter.models import get_perimeter
 from ..urls import public_base
 from . import printouts
+from .blueprint import bp, member_or_404, pdf_download
 from .forms import BlankFormsForm, ResetAccessForm
 from .recovery import needs_typed_confirmation, reset_refusal
 from .services import MemberError, welcome_code
 from .services import reset_access as reset_access_of
-from .views import _member, _pdf, bp
 
 
 @bp.route("/inscription/formulaires", methods=["GET", "POST"])
@@ -32,7 +32,7 @@ def blank_forms():
         pdf = printouts.blank_forms(form.copies.data, perimeter, actor=current_user)
         record("paper_forms.printed", actor=current_user, copies=form.copies.data)
         save_and_say()
-        return _pdf(pdf, "formulaires-inscription.pdf")
+        return pdf_download(pdf, "formulaires-inscription.pdf")
     return render_template("members/blank_forms.html", form=form), 422 if form.errors else 200
 
 
@@ -43,7 +43,7 @@ def blank_forms():
 def card(member_id: int):
     """The welcome card: with a new activation code (any earlier card stops working) while the
     account was never activated, without a code once it was (coopere.members.recovery)."""
-    member = _member(member_id)
+    member = member_or_404(member_id)
     perimeter = get_perimeter() or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -60,7 +60,7 @@ def card(member_id: int):
     )
     if not printed.ok:
         return redirect(url_for("members.show", member_id=member.id))
-    return _pdf(printed.value, f"carte-{member.first_name.lower()}.pdf")
+    return pdf_download(printed.value, f"carte-{member.first_name.lower()}.pdf")
 
 
 @bp.route("/membres/cartes", methods=["POST"])
@@ -95,7 +95,7 @@ def cards():
     )
     if not printed.ok:
         return redirect(url_for("members.index", statut="not_activated"))
-    return _pdf(printed.value, "cartes-accueil.pdf")
+    return pdf_download(printed.value, "cartes-accueil.pdf")
 
 
 @bp.route("/membres/<int:member_id>/acces", methods=["GET", "POST"])
@@ -103,7 +103,7 @@ def reset_access(member_id: int):
     """« Réinitialiser l'accès » of an activated account (admins only, never oneself): the page
     says what will happen; the ticked box (and for an animator's or an admin's account, a second
     POST with their first name typed) resets it and prints the new card."""
-    member = _member(member_id)
+    member = member_or_404(member_id)
     perimeter = get_perimeter() or abort(404)
     refused = reset_refusal(member, current_user)
     typed = needs_typed_confirmation(member)
@@ -135,7 +135,7 @@ def reset_access(member_id: int):
                 field=form.first_name if typed else form.confirm,
             )
             if printed.ok:
-                return _pdf(printed.value, f"carte-{member.first_name.lower()}.pdf")
+                return pdf_download(printed.value, f"carte-{member.first_name.lower()}.pdf")
     status = 422 if form.errors or (refused and request.method == "POST") else 200
     return render_template(
         "members/reset_access.html",
@@ -150,7 +150,7 @@ def reset_access(member_id: int):
 
 @bp.route("/membres/<int:member_id>/recepisse.pdf")
 def receipt(member_id: int):
-    member = _member(member_id)
+    member = member_or_404(member_id)
     perimeter = get_perimeter() or abort(404)
     pdf = printing.render_registration_receipt(printouts.receipt(member, perimeter))
-    return _pdf(pdf, f"recepisse-{member.last_name.lower()}.pdf")
+    return pdf_download(pdf, f"recepisse-{member.last_name.lower()}.pdf")

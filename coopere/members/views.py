@@ -3,17 +3,14 @@ page, corrections, departures and sponsorship links (printouts: `printout_views`
 
 from __future__ import annotations
 
-import io
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -33,6 +30,8 @@ from ..i18n import elide
 from ..listings.themes import all_themes
 from ..perimeter.models import get_perimeter
 from . import consents as texts
+from . import printout_views  # noqa: F401  (its routes, on this blueprint)
+from .blueprint import bp, member_or_404
 from .desk import has_errors, registration_of, summary, validate_steps
 from .forms import (
     MemberEditForm,
@@ -69,26 +68,6 @@ from .sponsorship import (
     sponsorship_of,
     sponsorships_history,
 )
-
-bp = Blueprint("members", __name__)
-
-
-def _member(member_id: int) -> User:
-    return db.session.get(User, member_id) or abort(404)
-
-
-def _pdf(data: bytes, name: str):
-    """A printout about a person: never kept in a shared cache or the browser's."""
-    response = send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 # --- the registration desk ------------------------------------------------------------------
 
@@ -203,7 +182,7 @@ def index():
 def show(member_id: int):
     from ..privacy.services import pending_erasure
 
-    member = _member(member_id)
+    member = member_or_404(member_id)
     sponsorship = sponsorship_of(member)
     consents = current_consents(member)
     share = consents.get(ConsentKind.SHARE_PHONE.value)
@@ -231,7 +210,7 @@ def show(member_id: int):
 
 @bp.route("/membres/<int:member_id>/modifier", methods=["GET", "POST"])
 def edit(member_id: int):
-    member = _member(member_id)
+    member = member_or_404(member_id)
     form = MemberEditForm(obj=member)
     if request.method == "GET":
         form.address.data = dwelling_label(member.dwelling) if member.dwelling else ""
@@ -290,7 +269,7 @@ def edit(member_id: int):
 
 @bp.route("/membres/<int:member_id>/depart", methods=["POST"])
 def leave(member_id: int):
-    member = _member(member_id)
+    member = member_or_404(member_id)
     if not ConfirmForm().validate_on_submit() or request.form.get("confirm") != "yes":
         flash(_("Cochez la case pour confirmer le départ : rien n'a été changé."), "error")
         return redirect(url_for("members.show", member_id=member.id))
@@ -307,7 +286,7 @@ def leave(member_id: int):
 
 @bp.route("/membres/<int:member_id>/parrainage", methods=["GET", "POST"])
 def sponsor(member_id: int):
-    member = _member(member_id)
+    member = member_or_404(member_id)
     perimeter = get_perimeter() or abort(404)
     current = sponsorship_of(member)
     form = SponsorForm()
@@ -359,7 +338,7 @@ def sponsor(member_id: int):
 
 @bp.route("/membres/<int:member_id>/parrainage/fin", methods=["POST"])
 def end_sponsor(member_id: int):
-    member = _member(member_id)
+    member = member_or_404(member_id)
     current = sponsorship_of(member)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -388,14 +367,14 @@ def export_pdf(member_id: int):
     """Everything held about the person, printed for them (a resident without internet)."""
     from ..privacy.views import export_response
 
-    return export_response(_member(member_id), "pdf", actor=current_user)
+    return export_response(member_or_404(member_id), "pdf", actor=current_user)
 
 
 @bp.route("/membres/<int:member_id>/donnees.json")
 def export_json(member_id: int):
     from ..privacy.views import export_response
 
-    return export_response(_member(member_id), "json", actor=current_user)
+    return export_response(member_or_404(member_id), "json", actor=current_user)
 
 
 @bp.route("/membres/<int:member_id>/effacer", methods=["GET", "POST"])
@@ -403,7 +382,4 @@ def erase(member_id: int):
     """Erasure by an admin, after typing the person's first name (irreversible)."""
     from ..privacy.views import erase_page
 
-    return erase_page(_member(member_id))
-
-
-from . import printout_views  # noqa: E402, F401  (its routes, on this blueprint)
+    return erase_page(member_or_404(member_id))
