@@ -18,6 +18,7 @@ class Outcome:
     ok: bool
     value: Any = None
     error: str = ""  # why it was refused (French)
+    refusal: Exception | None = None
 
 
 def attempt(
@@ -28,7 +29,7 @@ def attempt(
         value = action()
     except refused as error:
         db.session.rollback()
-        return Outcome(False, error=str(error))
+        return Outcome(False, error=str(error), refusal=error)
     db.session.commit()
     return Outcome(True, value)
 
@@ -36,13 +37,29 @@ def attempt(
 def attempt_and_say(
     action: Callable[[], Any],
     refused: type[Exception] | tuple[type[Exception], ...],
-    success: str | Callable[[Any], str] | None = None,
+    success: str | Callable[[Any], str | None] | None = None,
+    *,
+    field: Any = None,
 ) -> Outcome:
-    """`attempt`, then a flash message: the success sentence (or its function of the result), or
-    the reason of the refusal."""
+    """`attempt`, then say how it went: the success sentence (or its function of the result, which
+    may have nothing to say) as a flash message; the reason of the refusal as a flash message, or
+    under a form's field: `field` is a WTForms field, or a function of the refusal giving one."""
     outcome = attempt(action, refused)
     if not outcome.ok:
-        flash(outcome.error, "error")
+        if field is None:
+            flash(outcome.error, "error")
+        else:
+            target = field if hasattr(field, "errors") else field(outcome.refusal)
+            target.errors.append(outcome.error)
     elif success is not None:
-        flash(success(outcome.value) if callable(success) else success, "success")
+        message = success(outcome.value) if callable(success) else success
+        if message:
+            flash(message, "success")
     return outcome
+
+
+def save_and_say(success: str | None = None) -> None:
+    """Commit the work of an action that the domain never refuses, then say so."""
+    db.session.commit()
+    if success is not None:
+        flash(success, "success")

@@ -10,6 +10,7 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from .extensions import babel
 
@@ -39,6 +40,12 @@ MONTH_NAMES = (
     _l("novembre"),
     _l("décembre"),
 )
+
+# French elides « de » before a vowel (accented or not: Odile, Étienne, Œdipe) and before a y that
+# sounds like one: a y before a consonant (Yves, Yvonne; but « de Yann », « de Yolande »).
+# An h is never elided (« de Hugo », « de Hélène »): mute and aspirated h cannot be told apart.
+VOWELS = "aeiouàâäéèêëîïôöùûüœæ"
+ELIDES = re.compile(rf"[{VOWELS}]|y[^{VOWELS}y]", re.IGNORECASE)
 
 
 def select_locale() -> str:
@@ -117,6 +124,28 @@ def person_name(first_name: str | None, last_name: str | None, *, initial: bool 
     return " ".join(part for part in (first, last) if part)
 
 
+def de(name: str) -> str:
+    """« de » before a name as French writes it: « d'Odile », « d'Étienne », « d'Yves »,
+    « de Marie », « de Yann », « de Hugo » (see ELIDES for the rule)."""
+    name = name.strip()
+    return f"d'{name}" if ELIDES.match(name) else f"de {name}"
+
+
+def elide(text: str, name: str | None) -> str:
+    """A translated sentence with its « de <name> » written as French elides it (`de`): keep the
+    message « Les échanges de %(name)s » whole for translators, and call
+    `elide(_("Les échanges de %(name)s", name=n), n)`, or `|elide(n)` in a template. Only in
+    French: other languages' sentences have no « de » to elide."""
+    if not name or not name.strip() or get_locale().language != "fr":
+        return text
+    name = name.strip()
+    escaped = isinstance(text, Markup)  # a template's translated text: the name in it is escaped
+    written = str(escape(name)) if escaped else name
+    elided = de(written)  # the apostrophe is text: it needs no escaping
+    result = re.sub(rf"(?<!\w)de {re.escape(written)}(?!\w)", lambda _m: elided, str(text))
+    return Markup(result) if escaped else result
+
+
 def configure_i18n(app: Flask) -> None:
     babel.init_app(
         app,
@@ -127,5 +156,6 @@ def configure_i18n(app: Flask) -> None:
     app.jinja_env.filters["long_datetime"] = long_datetime
     app.jinja_env.filters["time_hm"] = time_hm
     app.jinja_env.filters["upper_first"] = upper_first
+    app.jinja_env.filters["elide"] = elide
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["person_name"] = person_name

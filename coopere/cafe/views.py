@@ -7,6 +7,7 @@ import io
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ..inputs import page_number, parse_id, remembered_search
@@ -14,7 +15,7 @@ from .. import printing
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
 from ..events.models import Event
-from ..actions import attempt_and_say
+from ..actions import attempt, attempt_and_say
 from ..extensions import db
 from ..i18n import long_date
 from ..perimeter.models import get_perimeter
@@ -72,22 +73,16 @@ def record_call(event_id: int, person_id: int):
     if not form.validate_on_submit():
         flash(_form_error(form), "error")
         return redirect(target)
-    try:
-        call_rules.record_call(
+    attempt_and_say(
+        lambda: call_rules.record_call(
             event, person, form.outcome.data, form.note.data or "", actor=current_user
-        )
-    except CafeError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(target)
-    db.session.commit()
-    flash(
-        _(
+        ),
+        CafeError,
+        lambda _done: _(
             "Appel à %(name)s noté : %(outcome)s.",
             name=person.full_name,
             outcome=services.OUTCOME_LABELS[form.outcome.data],
         ),
-        "success",
     )
     return redirect(target)
 
@@ -124,8 +119,8 @@ def _back_to_desk(event: Event):
     return redirect(url_for("cafe.desk", event_id=event.id))
 
 
-@bp.route("/<int:event_id>/accueil/present", methods=["POST"])
-def check_in(event_id: int):
+def _at_desk(event_id: int, change, success):
+    """Check a person in at the café desk, or undo it; back to the desk."""
     event = _event(event_id)
     form = PersonForm()
     if not form.validate_on_submit():
@@ -135,31 +130,24 @@ def check_in(event_id: int):
     if person is None:
         flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
         return _back_to_desk(event)
-    attempt_and_say(
-        lambda: desk_rules.check_in(event, person, actor=current_user),
-        CafeError,
-        _("%(name)s est noté(e) présent(e).", name=person.full_name),
-    )
+    attempt_and_say(lambda: change(event, person), CafeError, success % {"name": person.full_name})
     return _back_to_desk(event)
+
+
+@bp.route("/<int:event_id>/accueil/present", methods=["POST"])
+def check_in(event_id: int):
+    return _at_desk(
+        event_id,
+        lambda event, person: desk_rules.check_in(event, person, actor=current_user),
+        _l("%(name)s est noté(e) présent(e)."),
+    )
 
 
 @bp.route("/<int:event_id>/accueil/retirer", methods=["POST"])
 def undo_check_in(event_id: int):
-    event = _event(event_id)
-    form = PersonForm()
-    if not form.validate_on_submit():
-        flash(_form_error(form), "error")
-        return _back_to_desk(event)
-    person = _person(form.person_id.data)
-    if person is None:
-        flash(_("Cette personne n'existe pas : rien n'a changé."), "error")
-        return _back_to_desk(event)
-    attempt_and_say(
-        lambda: desk_rules.undo_check_in(event, person),
-        CafeError,
-        _("%(name)s n'est plus noté(e) présent(e).", name=person.full_name),
+    return _at_desk(
+        event_id, desk_rules.undo_check_in, _l("%(name)s n'est plus noté(e) présent(e).")
     )
-    return _back_to_desk(event)
 
 
 @bp.route("/<int:event_id>/accueil/visiteurs", methods=["POST"])
@@ -180,20 +168,19 @@ def visitors(event_id: int):
 def newcomer_registered(event: Event, person: User):
     """The registration desk's way back: `person` was just registered from the café desk of
     `event` (/inscription?cafe=<id>); check them in as a newcomer and return to that desk."""
-    try:
-        desk_rules.check_in(event, person, actor=current_user, newcomer=True)
-    except CafeError as error:
-        db.session.rollback()
+    checked = attempt(
+        lambda: desk_rules.check_in(event, person, actor=current_user, newcomer=True), CafeError
+    )
+    if not checked.ok:
         flash(
             _(
                 "%(name)s est inscrit(e), mais pas noté(e) présent(e) : %(why)s",
                 name=person.full_name,
-                why=str(error),
+                why=checked.error,
             ),
             "error",
         )
         return redirect(url_for("cafe.desk", event_id=event.id))
-    db.session.commit()
     flash(
         _(
             "%(name)s est inscrit(e) et noté(e) présent(e) comme nouvelle personne.",
@@ -250,25 +237,19 @@ def report(event_id: int):
         )
     refused = None
     if form.validate_on_submit():
-        try:
-            report_rules.save_report(
-                event,
-                {
-                    name: form[name].data
-                    for name in ("offers_collected", "needs_collected", "notes")
-                },
-                actor=current_user,
-            )
-        except CafeError as error:
-            db.session.rollback()
-            refused = str(error)
-        else:
-            db.session.commit()
+        values = {
+            name: form[name].data for name in ("offers_collected", "needs_collected", "notes")
+        }
+        saved_now = attempt(
+            lambda: report_rules.save_report(event, values, actor=current_user), CafeError
+        )
+        if saved_now.ok:
             flash(
                 _("Le bilan du %(date)s est enregistré.", date=long_date(event.starts_at)),
                 "success",
             )
             return redirect(url_for("cafe.reports"))
+        refused = saved_now.error
     writer = (
         db.session.get(User, saved.written_by_id)
         if saved is not None and saved.written_by_id

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.forms import ConfirmForm
+from ..actions import attempt_and_say, save_and_say
 from ..extensions import db
 from ..inputs import page_number
 from ..perimeter.models import get_perimeter
@@ -72,15 +73,14 @@ def edit(dwelling_id: int):
 def _save(dwelling: Dwelling | None, form: DwellingForm):
     if form.validate_on_submit():
         values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
-        try:
-            saved = save_dwelling(dwelling, values, actor=current_user)
-        except DwellingError as error:
-            db.session.rollback()
-            form.street.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Logement enregistré : %(address)s.", address=describe(saved)), "success")
-            return redirect(url_for("dwellings.index", rue=saved.street))
+        saved = attempt_and_say(
+            lambda: save_dwelling(dwelling, values, actor=current_user),
+            DwellingError,
+            lambda saved: _("Logement enregistré : %(address)s.", address=describe(saved)),
+            field=form.street,
+        )
+        if saved.ok:
+            return redirect(url_for("dwellings.index", rue=saved.value.street))
     return render_template(
         "dwellings/edit.html", form=form, dwelling=dwelling
     ), 422 if form.errors else 200
@@ -96,8 +96,7 @@ def delete(dwelling_id: int):
         return redirect(url_for("dwellings.edit", dwelling_id=dwelling.id))
     address = describe(dwelling)
     delete_dwelling(dwelling, actor=current_user)
-    db.session.commit()
-    flash(_("Logement retiré du registre : %(address)s.", address=address), "success")
+    save_and_say(_("Logement retiré du registre : %(address)s.", address=address))
     return redirect(url_for("dwellings.index"))
 
 
@@ -128,8 +127,8 @@ def import_confirm():
         db.session.rollback()
         flash(
             _(
-                "Le registre a changé depuis l'aperçu et le fichier contient maintenant des erreurs : "
-                "rien n'a été importé. Envoyez-le de nouveau pour voir le détail."
+                "Le registre a changé depuis l'aperçu et le fichier contient maintenant des "
+                "erreurs : rien n'a été importé. Envoyez-le de nouveau pour voir le détail."
             ),
             "error",
         )

@@ -18,8 +18,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..actions import attempt_and_say
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..i18n import long_date
@@ -112,18 +114,16 @@ def _edit(event: Event | None):
         initial = {"day": start.date(), "start": start.time(), "end": end.time()}
     form = EventForm(obj=event, **initial)
     if form.validate_on_submit():
-        try:
-            saved = save_event(event, form.data, actor=current_user)
-        except EventError as error:
-            db.session.rollback()
-            getattr(form, error.field or "day").errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(
-                _("Le rendez-vous du %(date)s est enregistré.", date=long_date(saved.starts_at)),
-                "success",
-            )
-            return redirect(url_for("events.show", event_id=saved.id))
+        saved = attempt_and_say(
+            lambda: save_event(event, form.data, actor=current_user),
+            EventError,
+            lambda saved: _(
+                "Le rendez-vous du %(date)s est enregistré.", date=long_date(saved.starts_at)
+            ),
+            field=lambda error: getattr(form, error.field or "day"),
+        )
+        if saved.ok:
+            return redirect(url_for("events.show", event_id=saved.value.id))
     return render_template("events/edit.html", form=form, event=event), 422 if form.errors else 200
 
 
@@ -133,21 +133,15 @@ def cancel(event_id: int):
     event = db.session.get(Event, event_id) or abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
-            told = services.cancel_event(event, actor=current_user)
-        except EventError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Le rendez-vous du %(date)s est annulé. Personnes prévenues : %(count)s.",
-                    date=long_date(event.starts_at),
-                    count=told,
-                ),
-                "success",
-            )
+        attempt_and_say(
+            lambda: services.cancel_event(event, actor=current_user),
+            EventError,
+            lambda told: _(
+                "Le rendez-vous du %(date)s est annulé. Personnes prévenues : %(count)s.",
+                date=long_date(event.starts_at),
+                count=told,
+            ),
+        )
         return redirect(url_for("events.show", event_id=event.id))
     return render_template(
         "events/cancel.html",
@@ -172,6 +166,19 @@ def series_edit(series_id: int):
     return _series(series)
 
 
+def _series_saved(result) -> str:
+    message = _(
+        "La série est enregistrée. Dates ajoutées : %(created)s. Dates modifiées : %(updated)s. "
+        "Dates annulées : %(cancelled)s.",
+        created=len(result.created),
+        updated=len(result.updated) + len(result.restored),
+        cancelled=len(result.cancelled),
+    )
+    if result.told:
+        message += " " + _("Personnes prévenues : %(count)s.", count=result.told)
+    return message
+
+
 def _series(series: EventSeries | None):
     data = None
     if series is not None:
@@ -181,25 +188,20 @@ def _series(series: EventSeries | None):
         data["months_off"] = series.months_off_list
     form = SeriesForm(data=data)
     if form.validate_on_submit():
-        try:
+
+        def save():
             result = recurrence.save_series(series, form.values(), actor=current_user)
             recurrence.extend_all()
-        except EventError as error:
-            db.session.rollback()
-            getattr(form, error.field or "first_date").errors.append(str(error))
-        else:
-            db.session.commit()
-            message = _(
-                "La série est enregistrée. Dates ajoutées : %(created)s. Dates modifiées : %(updated)s. "
-                "Dates annulées : %(cancelled)s.",
-                created=len(result.created),
-                updated=len(result.updated) + len(result.restored),
-                cancelled=len(result.cancelled),
-            )
-            if result.told:
-                message += " " + _("Personnes prévenues : %(count)s.", count=result.told)
-            flash(message, "success")
-            return redirect(url_for("events.index", _anchor=f"serie-{result.series.id}"))
+            return result
+
+        saved = attempt_and_say(
+            save,
+            EventError,
+            _series_saved,
+            field=lambda error: getattr(form, error.field or "first_date"),
+        )
+        if saved.ok:
+            return redirect(url_for("events.index", _anchor=f"serie-{saved.value.series.id}"))
     occurrences = []
     if series is not None:
         occurrences = recurrence.coming_events_of_series(series)
@@ -271,61 +273,46 @@ def _visible_event(event_id: int) -> Event:
     return event
 
 
-@bp.route("/rendez-vous/<int:event_id>/je-viens", methods=["POST"])
-def sign_up(event_id: int):
+def _attendance(event_id: int, change, someone, yourself):
+    """Sign `subject()` up for an event or withdraw them; say so when it changed something."""
     event = _visible_event(event_id)
     person = subject()
     if ConfirmForm().validate_on_submit():
-        try:
-            added = signup_rules.sign_up(event, person, actor=current_user)
-        except EventError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            if added:
-                flash(
-                    _(
-                        "C'est noté : %(name)s viendra le %(date)s.",
-                        name=person.first_name,
-                        date=long_date(event.starts_at),
-                    )
+        date = long_date(event.starts_at)
+        attempt_and_say(
+            lambda: change(event, person, actor=current_user),
+            EventError,
+            lambda changed: (
+                (
+                    someone % {"name": person.first_name, "date": date}
                     if person.id != current_user.id
-                    else _(
-                        "C'est noté : vous viendrez le %(date)s.", date=long_date(event.starts_at)
-                    ),
-                    "success",
+                    else yourself % {"date": date}
                 )
+                if changed
+                else None
+            ),
+        )
     return redirect(url_for("events.upcoming", _anchor=f"rdv-{event.id}"))
+
+
+@bp.route("/rendez-vous/<int:event_id>/je-viens", methods=["POST"])
+def sign_up(event_id: int):
+    return _attendance(
+        event_id,
+        signup_rules.sign_up,
+        _l("C'est noté : %(name)s viendra le %(date)s."),
+        _l("C'est noté : vous viendrez le %(date)s."),
+    )
 
 
 @bp.route("/rendez-vous/<int:event_id>/annuler-venue", methods=["POST"])
 def withdraw(event_id: int):
-    event = _visible_event(event_id)
-    person = subject()
-    if ConfirmForm().validate_on_submit():
-        try:
-            removed = signup_rules.withdraw(event, person, actor=current_user)
-        except EventError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            if removed:
-                flash(
-                    _(
-                        "C'est noté : %(name)s ne viendra pas le %(date)s.",
-                        name=person.first_name,
-                        date=long_date(event.starts_at),
-                    )
-                    if person.id != current_user.id
-                    else _(
-                        "C'est noté : vous ne viendrez pas le %(date)s.",
-                        date=long_date(event.starts_at),
-                    ),
-                    "success",
-                )
-    return redirect(url_for("events.upcoming", _anchor=f"rdv-{event.id}"))
+    return _attendance(
+        event_id,
+        signup_rules.withdraw,
+        _l("C'est noté : %(name)s ne viendra pas le %(date)s."),
+        _l("C'est noté : vous ne viendrez pas le %(date)s."),
+    )
 
 
 # --- calendars: one event, and the perimeter's public feed ----------------------------------------

@@ -11,8 +11,9 @@ from flask_login import current_user
 from ..inputs import parse_id
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
-from ..actions import attempt, attempt_and_say
+from ..actions import attempt_and_say, save_and_say
 from ..extensions import db
+from ..i18n import elide
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..members.sponsorship import can_act_for, subject
 from . import reading, relations, services
@@ -63,18 +64,17 @@ def start(listing_id: int):
     form = MessageForm()
     existing = None
     if form.validate_on_submit():
-        try:
-            exchange = services.start_exchange(
+        started = attempt_and_say(
+            lambda: services.start_exchange(
                 listing, person, form.body.data or "", actor=current_user
-            )
-        except ExchangeError as error:
-            db.session.rollback()
-            form.body.errors = [*form.body.errors, str(error)]
-            existing = reading.existing_answer(listing, person)
-        else:
-            db.session.commit()
-            flash(_("Votre message est envoyé. Vous serez prévenu(e) de la réponse."), "success")
-            return redirect(url_for("exchanges.show", exchange_id=exchange.id))
+            ),
+            ExchangeError,
+            _("Votre message est envoyé. Vous serez prévenu(e) de la réponse."),
+            field=form.body,
+        )
+        if started.ok:
+            return redirect(url_for("exchanges.show", exchange_id=started.value.id))
+        existing = services.existing_answer(listing, person)
     return render_template(
         "exchanges/start.html",
         listing=listing,
@@ -160,17 +160,18 @@ def show(exchange_id: int):
 def reply(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = MessageForm()
-    if form.validate_on_submit():
-        outcome = attempt(
+    if (
+        form.validate_on_submit()
+        and attempt_and_say(
             lambda: services.post_message(
                 exchange, person, form.body.data or "", actor=current_user
             ),
             ExchangeError,
-        )
-        if outcome.ok:
-            flash(_("Votre message est envoyé."), "success")
-            return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="dernier"))
-        form.body.errors = [*form.body.errors, outcome.error]
+            _("Votre message est envoyé."),
+            field=form.body,
+        ).ok
+    ):
+        return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="dernier"))
     exchange, person = _party_exchange(exchange_id)
     return _thread_page(exchange, person, form=form, status=422)
 
@@ -216,17 +217,18 @@ def done(exchange_id: int):
 def thanks(exchange_id: int):
     exchange, person = _party_exchange(exchange_id)
     form = ThanksForm()
-    if form.validate_on_submit():
-        outcome = attempt(
+    if (
+        form.validate_on_submit()
+        and attempt_and_say(
             lambda: services.leave_thanks(
                 exchange, person, form.text.data or "", actor=current_user
             ),
             ExchangeError,
-        )
-        if outcome.ok:
-            flash(_("Votre mot de remerciement est envoyé."), "success")
-            return redirect(url_for("exchanges.show", exchange_id=exchange.id))
-        form.text.errors = [*form.text.errors, outcome.error]
+            _("Votre mot de remerciement est envoyé."),
+            field=form.text,
+        ).ok
+    ):
+        return redirect(url_for("exchanges.show", exchange_id=exchange.id))
     exchange, person = _party_exchange(exchange_id)
     return _thread_page(exchange, person, thanks_form=form, status=422)
 
@@ -266,20 +268,18 @@ def block(member_id: int):
     nobody get the same answer, which names no one."""
     if ConfirmForm().validate_on_submit():
         member = db.session.get(User, member_id)
-        try:
-            services.block(subject(), member, actor=current_user)
-        except ExchangeError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
+        attempt_and_say(
+            lambda: services.block(subject(), member, actor=current_user),
+            ExchangeError,
+            lambda _done: elide(
                 _(
-                    "Vous ne recevrez plus de messages de %(name)s. Les échanges passés restent lisibles.",
+                    "Vous ne recevrez plus de messages de %(name)s. Les échanges passés restent "
+                    "lisibles.",
                     name=member.first_name,
                 ),
-                "success",
-            )
+                member.first_name,
+            ),
+        )
     return _back()
 
 
@@ -290,8 +290,7 @@ def unblock(member_id: int):
     if ConfirmForm().validate_on_submit():
         member = db.session.get(User, member_id)
         if services.unblock(subject(), member, actor=current_user):
-            db.session.commit()
-            flash(_("%(name)s peut de nouveau vous écrire.", name=member.first_name), "success")
+            save_and_say(_("%(name)s peut de nouveau vous écrire.", name=member.first_name))
         else:
             flash(
                 _("Cette personne ne fait pas partie des personnes que vous avez bloquées."), "info"

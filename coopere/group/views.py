@@ -3,7 +3,7 @@ next rosters at a glance, the fair-share view, the printed roster."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -14,6 +14,7 @@ from ..auth.forms import ConfirmForm
 from ..auth.models import GroupRole
 from ..database import writes_on_get
 from ..events.models import Event
+from ..actions import attempt_and_say
 from ..extensions import db
 from ..perimeter.models import get_perimeter
 from . import models  # noqa: F401  (tables known to the app and to migrations)
@@ -72,28 +73,20 @@ def set_family(family: str):
         abort(400)
     # parse_id: a 20-digit id overflowed the database integer (a 500); 0 is nobody, refused below.
     user_ids = [parse_id(value) or 0 for value in request.form.getlist("members")]
-    try:
-        chosen = services.set_family_members(family, user_ids, actor=current_user)
-    except RosterError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        label = FAMILY_LABELS[family]
-        if chosen:
-            flash(
-                _(
-                    "« %(family)s » : %(names)s s'en occupe(nt).",
-                    family=label,
-                    names=", ".join(user.full_name for user in chosen),
-                ),
-                "success",
+    label = FAMILY_LABELS[family]
+    attempt_and_say(
+        lambda: services.set_family_members(family, user_ids, actor=current_user),
+        RosterError,
+        lambda chosen: (
+            _(
+                "« %(family)s » : %(names)s s'en occupe(nt).",
+                family=label,
+                names=", ".join(user.full_name for user in chosen),
             )
-        else:
-            flash(
-                _("« %(family)s » : personne ne s'en occupe pour l'instant.", family=label),
-                "success",
-            )
+            if chosen
+            else _("« %(family)s » : personne ne s'en occupe pour l'instant.", family=label)
+        ),
+    )
     return redirect(url_for("group.index", _anchor=f"famille-{family.value}"))
 
 
@@ -101,22 +94,19 @@ def set_family(family: str):
 def add_note(family: str):
     family = Family(family)
     form = NoteForm(prefix=family.value)
-    if form.validate_on_submit():
-        try:
-            services.add_note(family, form.text.data, author=current_user)
-        except RosterError as error:
-            db.session.rollback()
-            form.text.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "La note de passation de « %(family)s » est enregistrée.",
-                    family=FAMILY_LABELS[family],
-                ),
-                "success",
-            )
-            return redirect(url_for("group.index", _anchor=f"famille-{family.value}"))
+    if (
+        form.validate_on_submit()
+        and attempt_and_say(
+            lambda: services.add_note(family, form.text.data, author=current_user),
+            RosterError,
+            _(
+                "La note de passation de « %(family)s » est enregistrée.",
+                family=FAMILY_LABELS[family],
+            ),
+            field=form.text,
+        ).ok
+    ):
+        return redirect(url_for("group.index", _anchor=f"famille-{family.value}"))
     return _index({family: form}, status=422)
 
 
@@ -153,18 +143,18 @@ def _roster_action(event_id: int, action) -> Response:
     event = _event(event_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        message = action(event)
-        db.session.flush()
-    except RosterError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    except IntegrityError:  # the same slots created at the same moment by someone else
-        db.session.rollback()
-        flash(_("Quelqu'un vient de modifier ce tableau : vérifiez-le, puis recommencez."), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+
+    def run() -> str:
+        try:
+            message = action(event)
+            db.session.flush()
+        except IntegrityError as error:  # the same slots created at the same moment elsewhere
+            raise RosterError(
+                _("Quelqu'un vient de modifier ce tableau : vérifiez-le, puis recommencez.")
+            ) from error
+        return message
+
+    attempt_and_say(run, RosterError, lambda message: message)
     return redirect(url_for("group.roster", event_id=event.id))
 
 
@@ -229,7 +219,9 @@ def roster_pdf(event_id: int):
         pdf,
         mimetype="application/pdf",
         headers={
-            "Content-Disposition": f'inline; filename="tableau-des-taches-{event.starts_at:%Y-%m-%d}.pdf"',
+            "Content-Disposition": (
+                f'inline; filename="tableau-des-taches-{event.starts_at:%Y-%m-%d}.pdf"'
+            ),
             "Cache-Control": "no-store",
         },
     )

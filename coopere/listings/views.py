@@ -3,27 +3,26 @@ own offers and needs, or those of the neighbour they act for as sponsor."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from ..actions import attempt, attempt_and_say, save_and_say
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..inputs import parse_id
 from ..members.sponsorship import subject
-from ..urls import next_path
 from . import photos, projects, services
-from .browse_views import matches_step
+from . import project_views  # noqa: F401  (its routes, on this blueprint)
+from .blueprint import bp
 from .details import DETAILS, form_name, parse_date
+from .browse_views import matches_step
 from .forms import ListingForm, ThemeForm
 from .models import Listing, Theme
 from .themes import ThemeError, all_themes, save_theme, set_retired
 from .validation import ListingError, ListingValues
-
-bp = Blueprint("listings", __name__)
 
 
 @bp.route("/admin/themes")
@@ -43,16 +42,16 @@ def theme_edit(theme_id: int):
 
 def _edit(theme: Theme | None):
     form = ThemeForm(obj=theme)
-    if form.validate_on_submit():
-        try:
-            saved = save_theme(theme, form.data, actor=current_user)
-        except ThemeError as error:
-            db.session.rollback()
-            form.label_fr.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Le thème « %(name)s » est enregistré.", name=saved.label_fr), "success")
-            return redirect(url_for("listings.themes"))
+    if (
+        form.validate_on_submit()
+        and attempt_and_say(
+            lambda: save_theme(theme, form.data, actor=current_user),
+            ThemeError,
+            lambda saved: _("Le thème « %(name)s » est enregistré.", name=saved.label_fr),
+            field=form.label_fr,
+        ).ok
+    ):
+        return redirect(url_for("listings.themes"))
     return render_template(
         "listings/theme_edit.html", form=form, theme=theme
     ), 422 if form.errors else 200
@@ -63,12 +62,10 @@ def theme_retire(theme_id: int):
     theme = db.session.get(Theme, theme_id) or abort(404)
     if ConfirmForm().validate_on_submit():
         set_retired(theme, not theme.retired, actor=current_user)
-        db.session.commit()
-        flash(
+        save_and_say(
             _("Le thème « %(name)s » est retiré.", name=theme.label_fr)
             if theme.retired
-            else _("Le thème « %(name)s » est de nouveau proposé.", name=theme.label_fr),
-            "success",
+            else _("Le thème « %(name)s » est de nouveau proposé.", name=theme.label_fr)
         )
     return redirect(url_for("listings.themes"))
 
@@ -172,26 +169,22 @@ def _photo(form: ListingForm) -> photos.Photo | None:
     return photos.prepare(upload.stream.read(photos.max_bytes() + 1))
 
 
+class _MatchesFirst(Exception):
+    """A new listing that others already answer: show them first (the page), save nothing."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.page = page
+
+
 def _save(listing: Listing | None):
     person = subject()
     form = _listing_form(listing)
     if form.validate_on_submit():
-        try:
+
+        def save() -> Listing:
             photo = _photo(form)
-            if listing is None:
-                saved = services.create_listing(
-                    person, _values(form), actor=current_user, photo=photo
-                )
-                if not request.form.get(
-                    "confirmed"
-                ):  # matching: first show what already answers it
-                    step = matches_step(
-                        person, saved.theme_id, saved.kind, photo_sent=photo is not None
-                    )
-                    if step is not None:
-                        db.session.rollback()  # nothing saved until « Publier quand même »
-                        return step
-            else:
+            if listing is not None:
                 services.update_listing(
                     listing,
                     _values(form),
@@ -200,15 +193,21 @@ def _save(listing: Listing | None):
                     photo=photo,
                     remove_photo=form.remove_photo.data,
                 )
-                saved = listing
-        except photos.PhotoError as error:
-            db.session.rollback()
-            form.photo.errors.append(str(error))
-        except ListingError as error:
-            db.session.rollback()
-            getattr(form, error.field or "title").errors.append(str(error))
-        else:
-            db.session.commit()
+                return listing
+            saved = services.create_listing(person, _values(form), actor=current_user, photo=photo)
+            if not request.form.get("confirmed"):  # matching: first show what already answers it
+                step = matches_step(
+                    person, saved.theme_id, saved.kind, photo_sent=photo is not None
+                )
+                if step is not None:
+                    raise _MatchesFirst(step)  # rolled back: saved only on « Publier quand même »
+            return saved
+
+        outcome = attempt(save, (photos.PhotoError, ListingError, _MatchesFirst))
+        if isinstance(outcome.refusal, _MatchesFirst):
+            return outcome.refusal.page
+        if outcome.ok:
+            saved = outcome.value
             flash(
                 _("L'annonce « %(title)s » est publiée.", title=saved.title)
                 if listing is None
@@ -217,6 +216,9 @@ def _save(listing: Listing | None):
             )
             _money_reminder(saved)
             return redirect(url_for("listings.mine"))
+        error = outcome.refusal
+        field = form.photo if isinstance(error, photos.PhotoError) else None
+        (field or getattr(form, error.field or "title")).errors.append(outcome.error)
     return (
         render_template(
             "listings/listing_edit.html",
@@ -243,7 +245,8 @@ def mine_edit(listing_id: int):
             str(services.HIDDEN)
             if listing.status == "hidden"
             else _(
-                "Cette annonce est terminée : elle ne se modifie plus. Créez-en une nouvelle si besoin."
+                "Cette annonce est terminée : elle ne se modifie plus. Créez-en une nouvelle "
+                "si besoin."
             ),
             "error",
         )
@@ -256,15 +259,19 @@ def _act(listing_id: int, action, success: str):
     listing = _mine(listing_id)
     if ConfirmForm().validate_on_submit():
         title = listing.title
-        try:
-            action(listing, actor=current_user, owner=subject())
-        except ListingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            when = format_date(listing.expires_at, "d MMMM yyyy") if listing.expires_at else ""
-            flash(success % {"title": title, "date": when}, "success")
+        attempt_and_say(
+            lambda: action(listing, actor=current_user, owner=subject()),
+            ListingError,
+            lambda _done: (
+                success
+                % {
+                    "title": title,
+                    "date": format_date(listing.expires_at, "d MMMM yyyy")
+                    if listing.expires_at
+                    else "",
+                }
+            ),
+        )
     return redirect(url_for("listings.mine"))
 
 
@@ -287,25 +294,21 @@ def mine_delete(listing_id: int):
     listing = _mine(listing_id)
     if ConfirmForm().validate_on_submit():
         title, was_draft = listing.title, listing.status == "draft"
-        try:
-            deleted = services.delete_listing(listing, actor=current_user, owner=subject())
-        except ListingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
+        attempt_and_say(
+            lambda: services.delete_listing(listing, actor=current_user, owner=subject()),
+            ListingError,
+            lambda deleted: (
                 _("L'annonce « %(title)s » est retirée.", title=title)
                 if deleted and was_draft
                 else _("L'annonce « %(title)s » est supprimée.", title=title)
                 if deleted
                 else _(
-                    "Des voisins ont répondu à l'annonce « %(title)s » : elle est fermée plutôt que "
-                    "supprimée, pour garder vos échanges.",
+                    "Des voisins ont répondu à l'annonce « %(title)s » : elle est fermée "
+                    "plutôt que supprimée, pour garder vos échanges.",
                     title=title,
-                ),
-                "success",
-            )
+                )
+            ),
+        )
     return redirect(url_for("listings.mine"))
 
 
@@ -339,139 +342,13 @@ def mine_fulfil(listing_id: int):
     )
 
 
-# --- collective projects: joining and leaving (for oneself, or the sponsee one acts for) -----
-
-
-@bp.app_context_processor
-def _project_helpers():
-    def project_info(listing: Listing, viewer) -> dict:
-        """The participants of a project, whether `viewer` is one, and whether it is full."""
-        people = projects.participants(listing)
-        count = len(people)
-        left = (
-            None if listing.max_participants is None else max(listing.max_participants - count, 0)
-        )
-        return {
-            "participants": people,
-            "count": count,
-            "places_left": left,
-            "full": left == 0,
-            "joined": any(person.id == viewer.id for person in people),
-        }
-
-    return {"project_info": project_info}
-
-
-def _back_to(listing: Listing):
-    return redirect(
-        next_path(
-            url_for("browse.show", listing_id=listing.id)
-            if "browse.show" in current_app.view_functions
-            else url_for("listings.mine")
-        )
-    )
-
-
-def _visible_project(listing_id: int) -> Listing:
-    listing = db.session.get(Listing, listing_id)
-    if (
-        listing is None
-        or not projects.is_project(listing)
-        or not services.can_see(current_user, listing)
-    ):
-        abort(404)
-    return listing
-
-
-@bp.route("/annonces/<int:listing_id>/participer", methods=["POST"])
-def join(listing_id: int):
-    listing = _visible_project(listing_id)
-    if ConfirmForm().validate_on_submit():
-        person = subject()
-        try:
-            projects.join(listing, person, actor=current_user)
-        except ListingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("Vous participez au projet « %(title)s ».", title=listing.title)
-                if person.id == current_user.id
-                else _(
-                    "%(name)s participe au projet « %(title)s ».",
-                    name=person.first_name,
-                    title=listing.title,
-                ),
-                "success",
-            )
-    return _back_to(listing)
-
-
-@bp.route("/annonces/<int:listing_id>/quitter", methods=["POST"])
-def leave(listing_id: int):
-    listing = _visible_project(listing_id)
-    if ConfirmForm().validate_on_submit():
-        person = subject()
-        try:
-            projects.leave(listing, person, actor=current_user)
-        except ListingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
-                _("Vous ne participez plus au projet « %(title)s ».", title=listing.title)
-                if person.id == current_user.id
-                else _(
-                    "%(name)s ne participe plus au projet « %(title)s ».",
-                    name=person.first_name,
-                    title=listing.title,
-                ),
-                "success",
-            )
-    return _back_to(listing)
-
-
-# --- photos and the printed catalogue ---------------------------------------------------------
-
-
-@bp.route("/annonces/photo/<name>")
-def photo(name: str):
-    """A listing's photo, for members who may see the listing; never another file."""
-    if not photos.NAME.match(name):
-        abort(404)
-    listing = db.session.scalar(select(Listing).where(Listing.photo == name))
-    path = photos.path_of(name)
-    if listing is None or path is None or not services.can_see(current_user, listing):
-        abort(404)
-    extension = name.rsplit(".", 1)[1]
-    response = current_app.response_class(path.read_bytes(), mimetype=photos.MIMETYPES[extension])
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Disposition"] = f'inline; filename="annonce-{listing.id}.{extension}"'
-    response.headers["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-@bp.route("/annonces/catalogue.pdf")
-def catalogue():
-    from ..perimeter.models import get_perimeter
-    from .printouts import catalogue_pdf
-
-    pdf = catalogue_pdf(get_perimeter() or abort(404))
-    response = current_app.response_class(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = 'inline; filename="catalogue-des-annonces.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @bp.route("/mes-annonces/publier-tout", methods=["POST"])
 def mine_publish_all():
     if ConfirmForm().validate_on_submit():
         published, left = services.publish_all_drafts(subject(), actor=current_user)
-        db.session.commit()
-        if published:
-            flash(_("Annonces publiées : %(count)s.", count=len(published)), "success")
+        save_and_say(
+            _("Annonces publiées : %(count)s.", count=len(published)) if published else None
+        )
         if left:
             flash(
                 _(

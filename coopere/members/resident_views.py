@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
+from ..actions import attempt, attempt_and_say
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import InvalidIdentifier, format_phone, parse_login
 from ..auth.views import flash_login_notices
@@ -170,22 +171,24 @@ def _activate(row, form: ActivationForm, needs_login: bool):
             form.login.errors.append(str(LOGIN_TAKEN))
             return None
     was_reset = row.user.activated_at is not None  # a reset card: the account was active before
-    try:
+
+    def activate():
         user = activate_account(row, form.password.data, login=login)
-    except DuplicateError:
-        db.session.rollback()
-        form.login.errors.append(str(LOGIN_TAKEN))
+        drafts = db.session.scalar(
+            select(func.count())
+            .select_from(Listing)
+            .where(Listing.owner_id == user.id, Listing.status == ListingStatus.DRAFT.value)
+        )
+        return user, drafts
+
+    activated = attempt(activate, (DuplicateError, MemberError))
+    if not activated.ok:
+        if isinstance(activated.refusal, DuplicateError):
+            form.login.errors.append(str(LOGIN_TAKEN))  # never tell whose number it is
+        else:
+            form.password.errors.append(activated.error)
         return None
-    except MemberError as error:
-        db.session.rollback()
-        form.password.errors.append(str(error))
-        return None
-    drafts = db.session.scalar(
-        select(func.count())
-        .select_from(Listing)
-        .where(Listing.owner_id == user.id, Listing.status == ListingStatus.DRAFT.value)
-    )
-    db.session.commit()
+    user, drafts = activated.value
     chosen_language = session.get("lang")
     session.clear()  # a fresh session on login: no fixation
     login_user(user)
@@ -240,21 +243,21 @@ def profile():
         }
     )
     if form.validate_on_submit():
-        try:
-            update_own_profile(
-                me,
-                {
-                    "contact_preference": form.contact_preference.data,
-                    "languages": form.languages.data,
-                },
-            )
+
+        def save():
+            values = {
+                "contact_preference": form.contact_preference.data,
+                "languages": form.languages.data,
+            }
+            update_own_profile(me, values)
             set_call_before_cafes(me, form.call_before_cafes.data, actor=me)
-        except MemberError as error:
-            db.session.rollback()
-            form.contact_preference.errors = [*form.contact_preference.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(_("Vos préférences sont enregistrées."), "success")
+
+        if attempt_and_say(
+            save,
+            MemberError,
+            _("Vos préférences sont enregistrées."),
+            field=form.contact_preference,
+        ).ok:
             return redirect(url_for("resident.profile"))
     address = dwelling_label(me.dwelling) if me.dwelling else me.address_note
     return render_template(
@@ -314,12 +317,11 @@ def set_consent(kind: str):
         # A second click, or a page left open on another device: nothing to record.
         flash(_("Rien à changer : c'était déjà le cas."), "info")
         return redirect(url_for("resident.consents"))
-    try:
-        set_own_consent(me, consent_kind, given, perimeter=get_perimeter())
-    except MemberError as error:
-        db.session.rollback()
-        return _consents_page(str(error))
-    db.session.commit()
+    recorded = attempt(
+        lambda: set_own_consent(me, consent_kind, given, perimeter=get_perimeter()), MemberError
+    )
+    if not recorded.ok:
+        return _consents_page(recorded.error)
     if given:
         flash(_("Accord donné, dès maintenant : %(label)s", label=text.label), "success")
     else:

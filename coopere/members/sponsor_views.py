@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from ..actions import save_and_say
 from ..audit.services import record
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
@@ -139,14 +140,12 @@ def act_for(sponsee_id: int):
         start_acting(sponsee)
     except SponsorshipError:
         abort(403)
-    db.session.commit()
-    flash(
+    save_and_say(
         _(
             "Vous agissez maintenant pour %(name)s. Tout ce que vous faites est enregistré en "
             "son nom et au vôtre.",
             name=sponsee.full_name,
-        ),
-        "success",
+        )
     )
     return redirect(url_for("listings.mine"))
 

@@ -1,20 +1,16 @@
-"""The animators' side: the registration desk (three screens), numbered paper forms, the
-members list, a member's page, corrections, departures, welcome cards, receipts and
-sponsorship links."""
+"""The animators' side: the registration desk (three screens), the members list, a member's
+page, corrections, departures and sponsorship links (printouts: `printout_views`)."""
 
 from __future__ import annotations
 
-import io
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,8 +18,6 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ..inputs import page_number, parse_id, remembered_search
-from .. import printing
-from ..audit.services import record
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import format_phone
 from ..auth.models import User
@@ -31,27 +25,26 @@ from ..cafe.calls import set_call_before_cafes
 from ..cafe.desk import event_for_desk
 from ..cafe.views import newcomer_registered
 from ..dwellings.services import streets
+from ..actions import attempt_and_say, save_and_say
 from ..extensions import db
+from ..i18n import elide
 from ..listings.themes import all_themes
 from ..perimeter.models import get_perimeter
-from ..urls import public_base
 from . import consents as texts
-from . import printouts
+from . import printout_views  # noqa: F401  (its routes, on this blueprint)
+from .blueprint import bp, member_or_404
 from .desk import has_errors, registration_of, summary, validate_steps
 from .forms import (
-    BlankFormsForm,
     MemberEditForm,
-    ResetAccessForm,
     SponsorForm,
     registration_form_class,
     step_fields,
 )
 from .models import ConsentKind
-from .recovery import needs_typed_confirmation, never_activated, reset_refusal
-from .activation import welcome_code
 from .checks import MemberError
 from .consent_records import consent_history, current_consents
 from .dwelling_labels import dwelling_choices, dwelling_label, find_dwelling
+from .recovery import never_activated
 from .registration import register_resident
 from .services import (
     PAGE_SIZE,
@@ -63,7 +56,6 @@ from .services import (
     sponsors_by_sponsee,
     update_member,
 )
-from .activation import reset_access as reset_access_of
 from .sponsorship import (
     SponsorshipError,
     contact_route,
@@ -74,26 +66,6 @@ from .sponsorship import (
     sponsorship_of,
     sponsorships_history,
 )
-
-bp = Blueprint("members", __name__)
-
-
-def _member(member_id: int) -> User:
-    return db.session.get(User, member_id) or abort(404)
-
-
-def _pdf(data: bytes, name: str):
-    """A printout about a person: never kept in a shared cache or the browser's."""
-    response = send_file(
-        io.BytesIO(data),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=name,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
 
 # --- the registration desk ------------------------------------------------------------------
 
@@ -128,7 +100,8 @@ def desk():
                 if saved is not None:
                     flash(
                         _(
-                            "%(name)s est inscrit(e). Imprimez sa carte d'accueil et son récépissé.",
+                            "%(name)s est inscrit(e). Imprimez sa carte d'accueil et son "
+                            "récépissé.",
                             name=saved.full_name,
                         ),
                         "success",
@@ -156,26 +129,11 @@ def desk():
 
 def _save_registration(form, themes, perimeter) -> User | None:
     data = registration_of(form, themes)
-    try:
-        user = register_resident(data, actor=current_user, perimeter=perimeter)
-    except (MemberError, SponsorshipError) as error:
-        db.session.rollback()
-        form.charter.errors.append(str(error))
-        return None
-    db.session.commit()
-    return user
-
-
-@bp.route("/inscription/formulaires", methods=["GET", "POST"])
-def blank_forms():
-    perimeter = get_perimeter() or abort(404)
-    form = BlankFormsForm()
-    if form.validate_on_submit():
-        pdf = printouts.blank_forms(form.copies.data, perimeter, actor=current_user)
-        record("paper_forms.printed", actor=current_user, copies=form.copies.data)
-        db.session.commit()
-        return _pdf(pdf, "formulaires-inscription.pdf")
-    return render_template("members/blank_forms.html", form=form), 422 if form.errors else 200
+    return attempt_and_say(
+        lambda: register_resident(data, actor=current_user, perimeter=perimeter),
+        (MemberError, SponsorshipError),
+        field=form.charter,
+    ).value
 
 
 # --- the members list -----------------------------------------------------------------------
@@ -222,7 +180,7 @@ def index():
 def show(member_id: int):
     from ..privacy.services import pending_erasure
 
-    member = _member(member_id)
+    member = member_or_404(member_id)
     sponsorship = sponsorship_of(member)
     consents = current_consents(member)
     share = consents.get(ConsentKind.SHARE_PHONE.value)
@@ -250,7 +208,7 @@ def show(member_id: int):
 
 @bp.route("/membres/<int:member_id>/modifier", methods=["GET", "POST"])
 def edit(member_id: int):
-    member = _member(member_id)
+    member = member_or_404(member_id)
     form = MemberEditForm(obj=member)
     if request.method == "GET":
         form.address.data = dwelling_label(member.dwelling) if member.dwelling else ""
@@ -283,15 +241,20 @@ def edit(member_id: int):
                 )
             }
             values.update(dwelling_id=dwelling_id, has_internet=form.has_internet.data == "yes")
-            try:
+
+            def save():
                 update_member(member, values, actor=current_user)
                 set_call_before_cafes(member, form.call_before_cafes.data, actor=current_user)
-            except MemberError as error:
-                db.session.rollback()
-                form.first_name.errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(_("La fiche de %(name)s est enregistrée.", name=member.full_name), "success")
+
+            if attempt_and_say(
+                save,
+                MemberError,
+                lambda _done: elide(
+                    _("La fiche de %(name)s est enregistrée.", name=member.full_name),
+                    member.full_name,
+                ),
+                field=form.first_name,
+            ).ok:
                 return redirect(url_for("members.show", member_id=member.id))
     return render_template(
         "members/edit.html",
@@ -304,132 +267,16 @@ def edit(member_id: int):
 
 @bp.route("/membres/<int:member_id>/depart", methods=["POST"])
 def leave(member_id: int):
-    member = _member(member_id)
+    member = member_or_404(member_id)
     if not ConfirmForm().validate_on_submit() or request.form.get("confirm") != "yes":
         flash(_("Cochez la case pour confirmer le départ : rien n'a été changé."), "error")
         return redirect(url_for("members.show", member_id=member.id))
-    try:
-        mark_left(member, actor=current_user)
-    except MemberError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(
-            _("%(name)s est noté(e) comme parti(e) du périmètre.", name=member.full_name), "success"
-        )
+    attempt_and_say(
+        lambda: mark_left(member, actor=current_user),
+        MemberError,
+        _("%(name)s est noté(e) comme parti(e) du périmètre.", name=member.full_name),
+    )
     return redirect(url_for("members.show", member_id=member.id))
-
-
-# --- printouts ------------------------------------------------------------------------------
-
-
-@bp.route("/membres/<int:member_id>/carte", methods=["POST"])
-def card(member_id: int):
-    """The welcome card: with a new activation code (any earlier card stops working) while the
-    account was never activated, without a code once it was (coopere.members.recovery)."""
-    member = _member(member_id)
-    perimeter = get_perimeter() or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    public_url = public_base()  # checked before a code is issued; never the request's host
-    try:
-        code = welcome_code(member, actor=current_user)
-    except MemberError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("members.show", member_id=member.id))
-    pdf = printouts.render_cards([printouts.welcome_card(member, code, perimeter, public_url)])
-    db.session.commit()
-    return _pdf(pdf, f"carte-{member.first_name.lower()}.pdf")
-
-
-@bp.route("/membres/cartes", methods=["POST"])
-def cards():
-    """A sheet of welcome cards (ten per A4) for the members ticked in the list."""
-    perimeter = get_perimeter() or abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    ids = [ident for ident in map(parse_id, request.form.getlist("membre")) if ident is not None][
-        :100
-    ]
-    members = [
-        member
-        for member in (db.session.get(User, ident) for ident in ids)
-        if member is not None and not member.has_left
-    ]
-    if not members:
-        flash(_("Cochez au moins une personne pour imprimer ses cartes."), "error")
-        return redirect(url_for("members.index", statut="not_activated"))
-    public_url = public_base()  # checked before any code is issued; never the request's host
-    try:
-        cards_data = [
-            printouts.welcome_card(
-                member, welcome_code(member, actor=current_user), perimeter, public_url
-            )
-            for member in members
-        ]
-    except MemberError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("members.index", statut="not_activated"))
-    pdf = printing.render_welcome_cards(cards_data, layout="sheet")
-    db.session.commit()
-    return _pdf(pdf, "cartes-accueil.pdf")
-
-
-@bp.route("/membres/<int:member_id>/acces", methods=["GET", "POST"])
-def reset_access(member_id: int):
-    """« Réinitialiser l'accès » of an activated account (admins only, never oneself): the page
-    says what will happen; the ticked box (and for an animator's or an admin's account, a second
-    POST with their first name typed) resets it and prints the new card."""
-    member = _member(member_id)
-    perimeter = get_perimeter() or abort(404)
-    refused = reset_refusal(member, current_user)
-    typed = needs_typed_confirmation(member)
-    form = ResetAccessForm()
-    step = 1
-    if request.method == "POST" and refused is None and form.validate_on_submit():
-        if not form.confirm.data:
-            form.confirm.errors.append(_("Cochez la case pour confirmer : rien n'a été changé."))
-        elif typed and form.step.data != "2":
-            step = 2  # the second step: type the first name
-        else:
-            step = 2 if typed else 1
-            public_url = public_base()  # checked before a code is issued; never the request's host
-            try:
-                code = reset_access_of(
-                    member,
-                    actor=current_user._get_current_object(),
-                    confirmation=form.first_name.data or "",
-                )
-            except MemberError as error:
-                db.session.rollback()
-                (form.first_name if typed else form.confirm).errors.append(str(error))
-            else:
-                pdf = printouts.render_cards(
-                    [printouts.welcome_card(member, code, perimeter, public_url)]
-                )
-                db.session.commit()
-                return _pdf(pdf, f"carte-{member.first_name.lower()}.pdf")
-    status = 422 if form.errors or (refused and request.method == "POST") else 200
-    return render_template(
-        "members/reset_access.html",
-        form=form,
-        member=member,
-        refused=refused,
-        typed=typed,
-        step=step,
-        days=current_app.config["ACTIVATION_CODE_DAYS"],
-    ), status
-
-
-@bp.route("/membres/<int:member_id>/recepisse.pdf")
-def receipt(member_id: int):
-    member = _member(member_id)
-    perimeter = get_perimeter() or abort(404)
-    pdf = printing.render_registration_receipt(printouts.receipt(member, perimeter))
-    return _pdf(pdf, f"recepisse-{member.last_name.lower()}.pdf")
 
 
 # --- sponsorship ----------------------------------------------------------------------------
@@ -437,7 +284,7 @@ def receipt(member_id: int):
 
 @bp.route("/membres/<int:member_id>/parrainage", methods=["GET", "POST"])
 def sponsor(member_id: int):
-    member = _member(member_id)
+    member = member_or_404(member_id)
     perimeter = get_perimeter() or abort(404)
     current = sponsorship_of(member)
     form = SponsorForm()
@@ -450,7 +297,8 @@ def sponsor(member_id: int):
     if form.validate_on_submit():
         sponsor_id = parse_id(form.sponsor_id.data)
         new_sponsor = db.session.get(User, sponsor_id) if sponsor_id is not None else None
-        try:
+
+        def link():
             if new_sponsor is None:
                 raise SponsorshipError(_("Choisissez un parrain ou une marraine."))
             link_sponsor(
@@ -462,19 +310,20 @@ def sponsor(member_id: int):
                 perimeter=perimeter,
                 transfer=current is not None,
             )
-        except SponsorshipError as error:
-            db.session.rollback()
-            form.sponsor_id.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(
+
+        if attempt_and_say(
+            link,
+            SponsorshipError,
+            lambda _done: elide(
                 _(
                     "%(sponsor)s est maintenant le parrain ou la marraine de %(name)s.",
                     sponsor=new_sponsor.full_name,
                     name=member.full_name,
                 ),
-                "success",
-            )
+                member.full_name,
+            ),
+            field=form.sponsor_id,
+        ).ok:
             return redirect(url_for("members.show", member_id=member.id))
     return render_template(
         "members/sponsor.html",
@@ -487,7 +336,7 @@ def sponsor(member_id: int):
 
 @bp.route("/membres/<int:member_id>/parrainage/fin", methods=["POST"])
 def end_sponsor(member_id: int):
-    member = _member(member_id)
+    member = member_or_404(member_id)
     current = sponsorship_of(member)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -495,14 +344,15 @@ def end_sponsor(member_id: int):
         flash(_("Cette personne n'a pas de parrain ni de marraine : rien n'a été changé."), "error")
     else:
         end_sponsorship(current, actor=current_user)
-        db.session.commit()
-        flash(
-            _(
-                "Le parrainage de %(name)s par %(sponsor)s est terminé.",
-                name=member.full_name,
-                sponsor=current.sponsor.full_name,
-            ),
-            "success",
+        save_and_say(
+            elide(
+                _(
+                    "Le parrainage de %(name)s par %(sponsor)s est terminé.",
+                    name=member.full_name,
+                    sponsor=current.sponsor.full_name,
+                ),
+                member.full_name,
+            )
         )
     return redirect(url_for("members.show", member_id=member.id))
 
@@ -515,14 +365,14 @@ def export_pdf(member_id: int):
     """Everything held about the person, printed for them (a resident without internet)."""
     from ..privacy.views import export_response
 
-    return export_response(_member(member_id), "pdf", actor=current_user)
+    return export_response(member_or_404(member_id), "pdf", actor=current_user)
 
 
 @bp.route("/membres/<int:member_id>/donnees.json")
 def export_json(member_id: int):
     from ..privacy.views import export_response
 
-    return export_response(_member(member_id), "json", actor=current_user)
+    return export_response(member_or_404(member_id), "json", actor=current_user)
 
 
 @bp.route("/membres/<int:member_id>/effacer", methods=["GET", "POST"])
@@ -530,4 +380,4 @@ def erase(member_id: int):
     """Erasure by an admin, after typing the person's first name (irreversible)."""
     from ..privacy.views import erase_page
 
-    return erase_page(_member(member_id))
+    return erase_page(member_or_404(member_id))

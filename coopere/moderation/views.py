@@ -19,6 +19,7 @@ from flask_login import current_user
 
 from ..auth.models import User
 from ..exchanges.models import Message
+from ..actions import attempt, attempt_and_say
 from ..extensions import db
 from ..listings.models import Listing, ListingStatus
 from ..members.sponsorship import can_act_for, subject
@@ -107,25 +108,24 @@ def _report(
     if request.method == "POST":
         status = 422
         if own or already or form.validate_on_submit():
-            try:
-                report = services.report_listing if listing is not None else services.report_message
-                report(
+            report = services.report_listing if listing is not None else services.report_message
+            sent = attempt(
+                lambda: report(
                     listing or message,
                     reporter=current_user,
                     reason=form.reason.data or "",
                     text=form.text.data or "",
                     acting_for=person,
-                )
-            except ModerationError as err:
-                db.session.rollback()
-                if err.field:
-                    getattr(form, err.field).errors.append(str(err))
-                else:
-                    error = str(err)
-            else:
-                db.session.commit()
+                ),
+                ModerationError,
+            )
+            if sent.ok:
                 flash(_("Merci, votre signalement est transmis au groupe d'animation."), "success")
                 return redirect(request.path)
+            if sent.refusal.field:
+                getattr(form, sent.refusal.field).errors.append(sent.error)
+            else:
+                error = sent.error
     return render_template(
         "moderation/report.html",
         form=form,
@@ -188,17 +188,16 @@ def queue():
 
 
 def _decide(key: str, action, obj, success: str, **extra):
-    """Run one decision with the reason typed in the object's form; back to the page it came from."""
+    """Run one decision with the reason typed in the object's form; back to the page it came
+    from."""
     form = DecisionForm(prefix=key)
     if form.validate():
-        try:
-            action(obj, actor=current_user, note=form.note.data or "", **extra)
-        except ModerationError as err:
-            db.session.rollback()
-            form.note.errors.append(str(err))
-        else:
-            db.session.commit()
-            flash(success, "success")
+        if attempt_and_say(
+            lambda: action(obj, actor=current_user, note=form.note.data or "", **extra),
+            ModerationError,
+            success,
+            field=form.note,
+        ).ok:
             tab = request.form.get("onglet", "")
             return redirect(
                 url_for("moderation.queue", onglet=tab)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    flash,
     g,
     has_request_context,
     redirect,
@@ -15,6 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..actions import save_and_say
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
 from ..extensions import csrf, db
@@ -55,8 +55,7 @@ def index():
 def mark_read():
     if ConfirmForm().validate_on_submit():
         mark_all_read(current_user)
-        db.session.commit()
-        flash(_("Toutes vos notifications sont marquées comme lues."), "success")
+        save_and_say(_("Toutes vos notifications sont marquées comme lues."))
     return redirect(url_for("notifications.index"))
 
 

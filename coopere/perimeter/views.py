@@ -10,8 +10,10 @@ from sqlalchemy import select
 from ..audit.models import AuditEvent
 from ..auth.models import GroupRole, Role, User
 from ..auth.services import AccountError, set_group_role, set_role
+from ..actions import attempt_and_say, save_and_say
 from ..extensions import db
 from ..group.services import GROUP_IDEAL, GROUP_MAX, animators, size_advice
+from ..i18n import elide
 from ..inputs import remembered_search
 from .forms import GroupRoleForm, PerimeterForm, RoleForm
 from .models import get_perimeter
@@ -29,8 +31,7 @@ def settings():
     form = PerimeterForm(obj=perimeter)
     if form.validate_on_submit():
         save_settings({f: getattr(form, f).data for f in SETTINGS_FIELDS}, actor=current_user)
-        db.session.commit()
-        flash(_("Les réglages du périmètre sont enregistrés."), "success")
+        save_and_say(_("Les réglages du périmètre sont enregistrés."))
         return redirect(url_for("perimeter.settings"))
     return render_template(
         "perimeter/settings.html", form=form, perimeter=perimeter
@@ -71,14 +72,11 @@ def set_role_view(user_id: int):
     user = _person(user_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            set_role(user, Role(form.role.data), actor=current_user)
-        except AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Le rôle de %(name)s est enregistré.", name=user.full_name), "success")
+        attempt_and_say(
+            lambda: set_role(user, Role(form.role.data), actor=current_user),
+            AccountError,
+            elide(_("Le rôle de %(name)s est enregistré.", name=user.full_name), user.full_name),
+        )
     else:
         flash(_("Ce rôle n'existe pas."), "error")
     return redirect(url_for("perimeter.group"))
@@ -89,21 +87,15 @@ def set_group_role_view(user_id: int):
     user = _person(user_id)
     form = GroupRoleForm()
     if form.validate_on_submit():
-        try:
-            set_group_role(
-                user,
-                GroupRole(form.group_role.data) if form.group_role.data else None,
-                actor=current_user,
-            )
-        except AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
+        place = GroupRole(form.group_role.data) if form.group_role.data else None
+        attempt_and_say(
+            lambda: set_group_role(user, place, actor=current_user),
+            AccountError,
+            elide(
                 _("La place de %(name)s dans le groupe est enregistrée.", name=user.full_name),
-                "success",
-            )
+                user.full_name,
+            ),
+        )
     else:
         flash(_("Ce choix n'existe pas."), "error")
     return redirect(url_for("perimeter.group"))

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from .. import printing
 from ..events.models import Event, EventKind
 from ..events.services import upcoming_events
+from ..actions import attempt_and_say, save_and_say
 from ..extensions import db
 from ..i18n import long_date
 from ..dwellings.services import streets
@@ -77,8 +78,8 @@ def new_letters():
     if form.validate_on_submit():
         event = db.session.get(Event, form.event.data)
         base_url = public_base()  # never the request's host; unset: the French « PUBLIC_URL » page
-        try:
-            run = create_letter_run(
+        created = attempt_and_say(
+            lambda: create_letter_run(
                 event=event,
                 base_url=base_url,
                 addressed=form.addressed.data,
@@ -86,14 +87,12 @@ def new_letters():
                 building=form.building.data or "",
                 unaddressed=form.unaddressed.data,
                 actor=current_user,
-            )
-        except (PrintRunError, printing.TemplateError) as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            launch(run)
-            return redirect(url_for("printruns.show", run_id=run.id))
+            ),
+            (PrintRunError, printing.TemplateError),
+        )
+        if created.ok:
+            launch(created.value)
+            return redirect(url_for("printruns.show", run_id=created.value.id))
     return render_template("printruns/letters.html", form=form), 422 if form.errors else 200
 
 
@@ -146,21 +145,15 @@ def confirm(run_id: int):
 
     run = _run(run_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            count = confirm_run(run, actor=current_user)
-        except PrintRunError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "C'est noté : la lettre d'aujourd'hui est enregistrée pour chaque logement de la série "
-                    "(%(n)d).",
-                    n=count,
-                ),
-                "success",
-            )
+        attempt_and_say(
+            lambda: confirm_run(run, actor=current_user),
+            PrintRunError,
+            lambda count: _(
+                "C'est noté : la lettre d'aujourd'hui est enregistrée pour chaque logement de la "
+                "série (%(n)d).",
+                n=count,
+            ),
+        )
     return redirect(url_for("printruns.show", run_id=run.id))
 
 
@@ -205,8 +198,7 @@ def letter_template():
             if request.form.get("action") == "preview":
                 return _preview(perimeter, sample, text)
             perimeter.letter_template = form.letter_template.data
-            db.session.commit()
-            flash(_("Le texte de la lettre est enregistré."), "success")
+            save_and_say(_("Le texte de la lettre est enregistré."))
             return redirect(url_for("printruns.letter_template"))
     return render_template(
         "printruns/template.html", form=form, placeholders=PLACEHOLDER_HELP

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.models import User, fold_name
+from ..actions import attempt
 from ..extensions import db
 from .forms import EraseForm, ErasureRequestForm
 from .services import (
@@ -55,21 +56,19 @@ def erase_page(member: User):
                 _("Ce n'est pas le prénom de la personne : rien n'a été effacé.")
             )
         else:
-            try:
-                erase_member(member, current_user._get_current_object())
-            except ErasureError as error:
-                db.session.rollback()
-                refused = str(error)
-            else:
-                db.session.commit()
+            erased = attempt(
+                lambda: erase_member(member, current_user._get_current_object()), ErasureError
+            )
+            if erased.ok:
                 flash(
                     _(
-                        "Les données de la personne sont effacées. Sa fiche anonyme reste pour les chiffres "
-                        "du réseau."
+                        "Les données de la personne sont effacées. Sa fiche anonyme reste pour "
+                        "les chiffres du réseau."
                     ),
                     "success",
                 )
                 return redirect(url_for("members.show", member_id=member.id))
+            refused = erased.error
     status = 422 if (form.errors or refused) else 200
     return render_template("privacy/erase.html", form=form, member=member, refused=refused), status
 
@@ -83,22 +82,18 @@ def request_erasure_page(me: User):
     if request.method == "POST" and pending is not None:
         refused = already_requested(pending)
     elif form.validate_on_submit():
-        try:
-            request_erasure(me)
-        except ErasureError as error:  # asked meanwhile, from another tab
-            db.session.rollback()
-            refused = str(error)
-            pending = pending_erasure(me)
-        else:
-            db.session.commit()
+        asked = attempt(lambda: request_erasure(me), ErasureError)  # or asked from another tab
+        if asked.ok:
             flash(
                 _(
-                    "Votre demande est envoyée au groupe d'animation. Vos données seront effacées dans un délai "
-                    "d'un mois au plus ; vous pouvez encore télécharger vos données d'ici là."
+                    "Votre demande est envoyée au groupe d'animation. Vos données seront effacées "
+                    "dans un délai d'un mois au plus ; vous pouvez encore télécharger vos données "
+                    "d'ici là."
                 ),
                 "success",
             )
             return redirect(url_for("auth.account"))
+        refused, pending = asked.error, pending_erasure(me)
     status = 422 if (form.errors or refused) else 200
     return render_template(
         "privacy/request_erasure.html", form=form, pending=pending, refused=refused

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..audit.services import record
 from ..timeutil import paris_today
+from ..actions import save_and_say
 from ..extensions import db
 from ..perimeter.models import get_perimeter
 from ..printing.activity_report import render_activity_report
@@ -92,8 +93,7 @@ def yearly():
     form = ReportTextForm(data={"text": report_text(year)})
     if form.validate_on_submit():
         save_report_text(year, form.text.data, actor=current_user)
-        db.session.commit()
-        flash(_("Le texte du rapport %(year)s est enregistré.", year=year), "success")
+        save_and_say(_("Le texte du rapport %(year)s est enregistré.", year=year))
         return redirect(url_for("reports.yearly", annee=year))
     years = list(range(paris_today().year, 1999, -1))[:6]
     return render_template(

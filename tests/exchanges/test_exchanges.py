@@ -507,7 +507,7 @@ def test_one_blocks_only_someone_met_here_in_an_exchange_a_shared_project_or_a_s
         post_form(marie_client, f"/membres-bloques/{lucie.id}", follow_redirects=True)
     )
     # Marie sponsors Odette.
-    assert "Vous ne recevrez plus de messages de Odette." in text(
+    assert "Vous ne recevrez plus de messages d'Odette." in text(
         post_form(marie_client, f"/membres-bloques/{odette.id}", follow_redirects=True)
     )
     assert blocks(app) == {(paul.id, lucie.id), (marie.id, lucie.id), (marie.id, odette.id)}
@@ -567,7 +567,7 @@ def test_a_sponsor_receives_and_answers_the_replies_to_an_offline_neighbours_lis
     # The sponsor, acting for Odette, sees the exchange in her list, and answers it for her.
     assert post_form(marie, f"/parrainage/{odette.id}/agir").status_code == 302
     assert re.search(
-        r"Les échanges de Odette Lambert.*À traiter \(1\).*Aller au marché",
+        r"Les échanges d'Odette Lambert.*À traiter \(1\).*Aller au marché",
         text(marie.get("/echanges")),
         re.S,
     )

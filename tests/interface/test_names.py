@@ -8,8 +8,10 @@ import re
 
 import pytest
 
-from helpers import ROOT
-from coopere.i18n import person_name
+from markupsafe import Markup, escape
+
+from helpers import ROOT, text
+from coopere.i18n import de, elide, person_name
 
 
 # Two name parts side by side in a template: {{ p.last_name }} {{ p.first_name }}, or ~ " " ~.
@@ -44,6 +46,57 @@ ALLOWED = {
 )
 def test_person_name_writes_first_name_then_last_name(first, last, initial, expected):
     assert person_name(first, last, initial=initial) == expected
+
+
+# --- « de » before a name: « d'Odile », « de Marie » (coopere.i18n.de) -------------------------
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("Odile", "d'Odile"),
+        ("Étienne", "d'Étienne"),
+        ("Anne-Marie Lenoir", "d'Anne-Marie Lenoir"),
+        ("Ursule", "d'Ursule"),
+        ("Œdipe", "d'Œdipe"),
+        ("Yves", "d'Yves"),  # a y before a consonant sounds like a vowel
+        ("Yvonne", "d'Yvonne"),
+        ("Yann", "de Yann"),  # a y before a vowel is a consonant
+        ("Yolande", "de Yolande"),
+        ("Marie", "de Marie"),
+        ("Hugo", "de Hugo"),  # an h is never elided: the simple rule, documented
+        ("Hélène", "de Hélène"),
+        (" Odile ", "d'Odile"),
+    ],
+)
+def test_de_elides_before_a_vowel_sound(name, expected):
+    assert de(name) == expected
+
+
+def test_elide_changes_only_de_before_that_name_and_only_in_french(app):
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        assert elide("Les échanges de Odile.", "Odile") == "Les échanges d'Odile."
+        assert elide("Merci de Marie", "Marie") == "Merci de Marie"
+        # another word ending in « de », another name: untouched
+        assert elide("La garde Odile, de Odilon", "Odile") == "La garde Odile, de Odilon"
+        assert elide("Rien", None) == "Rien"
+        # a template's translated text: the name in it is escaped, the apostrophe is not
+        page = Markup("Les échanges de %s") % "Odile <b>"
+        assert elide(page, "Odile <b>") == Markup("Les échanges d'") + escape("Odile <b>")
+        assert isinstance(elide(page, "Odile <b>"), Markup)
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert elide("Thanks from Odile, de Odile", "Odile") == "Thanks from Odile, de Odile"
+
+
+def test_pages_write_d_odile_and_de_marie(app, client_as, create_user):
+    admin = client_as("admin")
+    odile = create_user(first_name="Odile", last_name="Martin")
+    marie = create_user(first_name="Marie", last_name="Dupont")
+    assert "Corriger la fiche d'Odile Martin" in text(admin.get(f"/membres/{odile.id}/modifier"))
+    assert "de Odile" not in text(admin.get(f"/membres/{odile.id}/modifier"))
+    assert "Corriger la fiche de Marie Dupont" in text(admin.get(f"/membres/{marie.id}/modifier"))
+    english = text(admin.get(f"/membres/{odile.id}/modifier", headers={"Accept-Language": "en"}))
+    assert "Correct Odile Martin's record" in english
 
 
 def test_a_user_full_name_is_person_name():

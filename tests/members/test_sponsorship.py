@@ -150,7 +150,7 @@ def test_acting_for_a_sponsee_shows_their_listings_and_a_banner_everywhere(
     page = text(sponsor.get("/mes-annonces"))
     assert BANNER in page and "Revenir à mon compte" in page
     assert 'aria-labelledby="agir-pour"' in page
-    assert "Les annonces de Odette Lambert" in page
+    assert "Les annonces d'Odette Lambert" in page
     assert "Recettes de confitures" in page and "Une visite le jeudi" in page
     assert "Brouillon du parrain" not in page
     assert BANNER in text(sponsor.get("/compte")) and BANNER in text(sponsor.get("/parrainage"))

@@ -41,7 +41,7 @@ def test_the_dashboard_shows_figures_charts_and_tables(client_as, known):
     response = client_as("animator").get(FIRST_HALF)
     assert response.status_code == 200
     page = flat(text(response))
-    assert "Du 1 janvier 2026 au 30 juin 2026" in page
+    assert "En bref, du 1 janvier 2026 au 30 juin 2026" in page
     figures = {
         flat(re.sub(r"<[^>]+>", " ", card))
         for card in re.findall(r'<li class="card">(.*?)</li>', page)
@@ -64,6 +64,37 @@ def test_the_dashboard_shows_figures_charts_and_tables(client_as, known):
     assert "<script" not in html.split("<main", 1)[1]  # no JavaScript chart library
     # the volunteers' task sharing names the group (the page is for animators only)
     assert "Marie E." in page
+
+
+def test_the_dashboard_starts_with_a_summary_then_sections_to_jump_to_or_fold(client_as, known):
+    html = client_as("animator").get(FIRST_HALF).get_data(as_text=True)
+    main = html.split("<main", 1)[1]
+    # the key figures come first, before the period form, the contents and the sections
+    summary = main.index('id="chiffres-cles"')
+    assert "En bref, du 1 janvier 2026 au 30 juin 2026" in flat(text_of(main))
+    assert summary < main.index('<details class="more report-period"')
+    assert summary < main.index('id="sommaire"') < main.index('<details class="report-section"')
+    # a period was asked for in the address: its form stays open; without one it is folded
+    assert '<details class="more report-period" open>' in main
+    plain = client_as("animator").get("/bilan/").get_data(as_text=True)
+    assert '<details class="more report-period">' in plain
+    # every section is a <details> with its title in the summary, listed in the contents
+    sections = re.findall(r'<details class="report-section" id="([\w-]+)"( open)?>', main)
+    assert len(sections) >= 8
+    contents = main[main.index('id="sommaire"') : main.index('<details class="report-section"')]
+    assert re.findall(r'<a href="#([\w-]+)">', contents) == [name for name, _ in sections]
+    # the first two (who the network reaches) are open, the others folded: no JavaScript needed
+    assert [bool(opened) for _, opened in sections] == [True, True] + [False] * (len(sections) - 2)
+    assert sections[0][0] == "reach-streets"
+    # folded, a section keeps its chart, its table and its CSV link
+    cafes = main[main.index('id="cafes"') :].split("</details>", 1)[0]
+    assert "<summary><h2>Cafés-rencontres</h2></summary>" in cafes
+    assert '<table class="figures" id="table-cafes">' in cafes and "cafes.csv" in cafes
+    assert "<script" not in main
+
+
+def text_of(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
 
 
 def test_periods_month_year_and_custom(client_as, known):
