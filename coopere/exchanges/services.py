@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
+from ..i18n import elide
 from ..listings.models import Listing, ListingKind, ListingStatus
 from ..members.sponsorship import on_behalf, sponsorship_of
 from ..notifications.services import notify
@@ -173,8 +174,11 @@ def post_message(exchange: Exchange, person: User, body: str, *, actor: User) ->
         exchange,
         other,
         "exchange.message",
-        lambda: _l(
-            "Nouveau message de %(name)s au sujet de « %(title)s ».", name=name, title=title
+        lambda: elide(
+            str(
+                _l("Nouveau message de %(name)s au sujet de « %(title)s ».", name=name, title=title)
+            ),
+            name,
         ),
     )
     return message

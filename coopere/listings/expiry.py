@@ -15,6 +15,7 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
+from ..i18n import elide
 from ..timeutil import utcnow
 from .models import Listing, ListingStatus
 from .services import PUBLISHED, reminder_window
@@ -80,12 +81,17 @@ def run_expiry(now: datetime | None = None) -> tuple[int, int]:
             else:
                 what = _l("L'annonce « %(title)s »", title=listing.title)
             if recipient.id != owner.id:
-                return _l(
-                    "%(what)s de %(name)s expire le %(date)s. Pour la garder, renouvelez-la depuis "
-                    "« Mes annonces » en agissant pour %(name)s.",
-                    what=what,
-                    name=owner.first_name,
-                    date=when,
+                return elide(
+                    str(
+                        _l(
+                            "%(what)s de %(name)s expire le %(date)s. Pour la garder, "
+                            "renouvelez-la depuis « Mes annonces » en agissant pour %(name)s.",
+                            what=what,
+                            name=owner.first_name,
+                            date=when,
+                        )
+                    ),
+                    owner.first_name,
                 )
             return _l(
                 "%(what)s expire le %(date)s. Pour la garder en ligne, renouvelez-la depuis "

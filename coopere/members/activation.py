@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ..audit.services import record
+from ..i18n import elide
 from ..auth.identifiers import InvalidIdentifier, parse_login
 from ..auth.lockout import unlock
 from ..auth.models import User, fold_name
@@ -139,11 +140,16 @@ def reset_access(user: User, *, actor: User, confirmation: str = "") -> str:
         notify(
             [sponsorship.sponsor],
             RESET_SPONSOR_KIND,
-            lambda: _l(
-                "%(admin)s a réinitialisé l'accès au compte de %(name)s, que vous parrainez : "
-                "une nouvelle carte lui permet de choisir un mot de passe.",
-                admin=admin_name,
-                name=user.first_name,
+            lambda: elide(
+                str(
+                    _l(
+                        "%(admin)s a réinitialisé l'accès au compte de %(name)s, que vous "
+                        "parrainez : une nouvelle carte lui permet de choisir un mot de passe.",
+                        admin=admin_name,
+                        name=user.first_name,
+                    )
+                ),
+                user.first_name,
             ),
         )
     return code

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from ..auth.models import User, fold_name
 from ..extensions import db
-from ..i18n import person_name
+from ..i18n import elide, person_name
 
 CONTACT_PREFERENCES = ("phone", "email", "site", "sponsor")
 
@@ -55,7 +55,7 @@ def check_identifiers_free(
             query = query.where(User.id != exclude_id)
         other = db.session.scalar(query)
         if other is not None:
-            raise DuplicateError(message % {"name": other.full_name}, other)
+            raise DuplicateError(elide(message % {"name": other.full_name}, other.full_name), other)
 
 
 def check_contact_preference(preference: str, *, phone, email, has_internet: bool) -> None:

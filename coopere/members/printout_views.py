@@ -20,8 +20,9 @@ from . import printouts
 from .blueprint import bp, member_or_404, pdf_download
 from .forms import BlankFormsForm, ResetAccessForm
 from .recovery import needs_typed_confirmation, reset_refusal
-from .services import MemberError, welcome_code
-from .services import reset_access as reset_access_of
+from .activation import reset_access as reset_access_of
+from .activation import welcome_code
+from .checks import MemberError
 
 
 @bp.route("/inscription/formulaires", methods=["GET", "POST"])

@@ -16,9 +16,11 @@ These functions only answer; members.activation applies them (issue_code, reset_
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ..auth.models import Role, User
+from ..i18n import elide
 
 
 def never_activated(user: User) -> bool:
@@ -32,10 +34,13 @@ def activation_refusal(user: User, actor: User):
     if user.has_left or user.erased_at is not None:
         return _l("%(name)s a quitté le périmètre.", name=user.full_name)
     if not never_activated(user):
-        return _l(
-            "Le compte de %(name)s est déjà activé : sa carte s'imprime sans code. S'il ou elle a "
-            "perdu son accès, un administrateur peut le réinitialiser.",
-            name=user.full_name,
+        return elide(
+            _(
+                "Le compte de %(name)s est déjà activé : sa carte s'imprime sans code. S'il ou "
+                "elle a perdu son accès, un administrateur peut le réinitialiser.",
+                name=user.full_name,
+            ),
+            user.full_name,
         )
     if user.role_enum.rank >= actor.role_enum.rank:
         return _l("Vous ne pouvez pas obtenir de code pour un compte de ce rôle.")
@@ -54,10 +59,13 @@ def reset_refusal(user: User, actor: User):
     if user.has_left or user.erased_at is not None:
         return _l("%(name)s a quitté le périmètre.", name=user.full_name)
     if never_activated(user):
-        return _l(
-            "Le compte de %(name)s n'a jamais été activé : imprimez-lui simplement une carte "
-            "d'accueil.",
-            name=user.full_name,
+        return elide(
+            _(
+                "Le compte de %(name)s n'a jamais été activé : imprimez-lui simplement une carte "
+                "d'accueil.",
+                name=user.full_name,
+            ),
+            user.full_name,
         )
     return None
 

@@ -741,3 +741,18 @@ def test_the_page_offers_exactly_the_status_changes_the_rules_allow(
             with app.app_context():
                 db.session.get(Exchange, exchange_id).status = status
                 db.session.commit()
+
+
+def test_the_new_message_notice_elides_de_before_a_vowel(
+    app, people, create_user, create_listing, as_person
+):
+    """« Nouveau message d'Odile », not « de Odile »: the notice is written as French writes it."""
+    paul = people["paul"]
+    odile = create_user(first_name="Odile", last_name="Roux", email="odile@example.org")
+    listing_id = create_listing(paul, "Je prête ma perceuse")
+    exchange_id = started(app, as_person(odile), listing_id)
+    response = post_form(as_person(odile), f"/echanges/{exchange_id}/repondre", {"body": "Merci !"})
+    assert response.status_code == 302
+    assert notices(app, paul)[-1] == (
+        "Nouveau message d'Odile au sujet de « Je prête ma perceuse »."
+    )

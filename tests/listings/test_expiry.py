@@ -168,7 +168,7 @@ def test_an_offline_owners_reminder_goes_to_the_sponsor_and_into_the_printed_dig
         db.session.commit()
     assert notices(app, sponsee.id) == []
     [notice] = notices(app, users["member"].id)
-    assert "L'annonce « Aller au marché le samedi » de Odette expire le" in notice.text
+    assert "L'annonce « Aller au marché le samedi » d'Odette expire le" in notice.text
     assert "en agissant pour Odette" in notice.text
     sponsor = client_as("member")
     response = post_form(sponsor, f"/parrainage/{sponsee.id}/nouvelles", token_from="/accueil")
