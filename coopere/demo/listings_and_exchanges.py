@@ -20,7 +20,8 @@ def listings_life(rng: random.Random, residents: list[User], now: datetime) -> N
     to expire, as `flask listings expire` would have had it. Drafts of a resident nobody acts
     for stay drafts."""
     from ..listings.models import Listing
-    from ..listings.services import publish, reminder_window, renew
+    from ..listings.lifetime import reminder_window
+    from ..listings.services import publish, renew
     from ..members.sponsorship import sponsorship_of
 
     for n, person in enumerate(residents):

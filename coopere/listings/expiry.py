@@ -18,7 +18,7 @@ from ..extensions import db
 from ..i18n import elide
 from ..timeutil import utcnow
 from .models import Listing, ListingStatus
-from .services import PUBLISHED, reminder_window
+from .lifetime import PUBLISHED, reminder_window
 
 
 def reminder_recipient(owner: User) -> User:

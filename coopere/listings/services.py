@@ -6,15 +6,12 @@ Every function takes the `owner` (the person the listing belongs to, i.e. `subje
 actor as Listing.created_by on creation and in the audit log, with "on behalf of" when they differ.
 Functions work in the current transaction; the caller commits, or rolls back on ListingError.
 Functions that depend on the time take `now=` (tests pass a fixed moment); how long a listing
-stays published: `lifetime`, and expiry.py."""
+stays published: lifetime.py, and expiry.py."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -24,6 +21,7 @@ from ..extensions import db
 from ..members.sponsorship import can_act_for, on_behalf
 from ..timeutil import utcnow
 from . import photos
+from .lifetime import EDITABLE, PUBLISHED, RENEWABLE, start_clock
 from .models import Listing, ListingKind, ListingStatus, Participation
 from .search import index_listing
 from .validation import (
@@ -34,29 +32,10 @@ from .validation import (
     _clean,
 )
 
-PUBLISHED = (ListingStatus.OPEN.value, ListingStatus.PAUSED.value)
-RENEWABLE = (*PUBLISHED, ListingStatus.EXPIRED.value)
-EDITABLE = (ListingStatus.DRAFT.value, *PUBLISHED)
-
 HIDDEN = _l(
     "Cette annonce a été masquée par le groupe d'animation : elle ne peut être ni modifiée ni "
     "publiée. Parlez-en au groupe d'animation."
 )
-
-# Money words (folded: no accents, lower case). Exchanges are free; these only trigger a reminder.
-MONEY = re.compile(r"€|\beuros?\b|\bprix\b|\bpayer\b|\bpayante?s?\b|\btarifs?\b")
-
-
-def _fold(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in plain if not unicodedata.combining(c)).lower()
-
-
-def mentions_money(*texts: str) -> bool:
-    """Whether a text speaks of money (€, euros, prix, payer, payant, tarif), whatever the accents
-    or the case. Nothing is refused: the page reminds that the network's exchanges are free."""
-    return any(MONEY.search(_fold(text)) for text in texts)
-
 
 # --- reading --------------------------------------------------------------------------------
 
@@ -117,35 +96,6 @@ def audit_listing(action: str, listing: Listing, *, actor: User, owner: User, **
         title=listing.title,
         **details,
         **on_behalf(actor, owner),
-    )
-
-
-# --- expiry (the daily run: expiry.py) ------------------------------------------------------
-
-
-def lifetime(kind: str) -> timedelta:
-    """How long a listing of this kind stays published: 8 weeks for a need, 6 months for an
-    offer or a project (LISTING_NEED_DAYS, LISTING_OFFER_DAYS)."""
-    key = "LISTING_NEED_DAYS" if kind == ListingKind.NEED.value else "LISTING_OFFER_DAYS"
-    return timedelta(days=int(current_app.config[key]))
-
-
-def reminder_window() -> timedelta:
-    return timedelta(days=int(current_app.config["LISTING_REMINDER_DAYS"]))
-
-
-def _start_clock(listing: Listing, now: datetime) -> None:
-    listing.expires_at = now + lifetime(listing.kind)
-    listing.expiry_reminded_at = None
-
-
-def expires_soon(listing: Listing, now: datetime | None = None) -> bool:
-    """Whether a published listing expires within the reminder window."""
-    now = now or utcnow()
-    return (
-        listing.status in PUBLISHED
-        and listing.expires_at is not None
-        and listing.expires_at <= now + reminder_window()
     )
 
 
@@ -225,7 +175,7 @@ def create_listing(
         details={},
     )
     _apply(listing, values)
-    _start_clock(listing, now)
+    start_clock(listing, now)
     db.session.add(listing)
     _set_photo(listing, photo, False)
     db.session.flush()
@@ -327,7 +277,7 @@ def publish(listing: Listing, *, actor: User, owner: User, now: datetime | None 
     now = now or utcnow()
     listing.status = ListingStatus.OPEN.value
     listing.published_at = now
-    _start_clock(listing, now)
+    start_clock(listing, now)
     audit_listing("listing.confirmed", listing, actor=actor, owner=owner)
 
 
@@ -354,7 +304,7 @@ def renew(listing: Listing, *, actor: User, owner: User, now: datetime | None = 
     now = now or utcnow()
     if listing.status == ListingStatus.EXPIRED.value:
         listing.status = ListingStatus.OPEN.value
-    _start_clock(listing, now)
+    start_clock(listing, now)
     audit_listing("listing.renewed", listing, actor=actor, owner=owner)
 
 
@@ -385,7 +335,7 @@ def resume(listing: Listing, *, actor: User, owner: User, now: datetime | None =
     now = now or utcnow()
     listing.status = ListingStatus.OPEN.value
     if listing.expires_at is None or listing.expires_at <= now:
-        _start_clock(listing, now)
+        start_clock(listing, now)
     audit_listing("listing.resumed", listing, actor=actor, owner=owner)
 
 

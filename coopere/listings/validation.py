@@ -1,7 +1,10 @@
-"""What a listing's values must be: kind, theme, title and text lengths, days, details, project."""
+"""What a listing's values must be: kind, theme, title and text lengths, days, details, project;
+and the reminder (never a refusal) when a listing speaks of money."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,6 +16,21 @@ from .details import DetailError, clean_details, form_name
 from .models import ListingKind, Theme
 
 TITLE_MIN, TITLE_MAX, DESCRIPTION_MAX, AVAILABILITY_MAX = 3, 120, 2000, 200
+
+
+# Money words (folded: no accents, lower case). Exchanges are free; these only trigger a reminder.
+MONEY = re.compile(r"€|\beuros?\b|\bprix\b|\bpayer\b|\bpayante?s?\b|\btarifs?\b")
+
+
+def _fold(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in plain if not unicodedata.combining(c)).lower()
+
+
+def mentions_money(*texts: str) -> bool:
+    """Whether a text speaks of money (€, euros, prix, payer, payant, tarif), whatever the accents
+    or the case. Nothing is refused: the page reminds that the network's exchanges are free."""
+    return any(MONEY.search(_fold(text)) for text in texts)
 
 
 PARTICIPANTS_MAX = 1000

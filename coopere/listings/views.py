@@ -22,7 +22,8 @@ from .browse_views import matches_step
 from .forms import ListingForm, ThemeForm
 from .models import Listing, Theme
 from .themes import ThemeError, all_themes, save_theme, set_retired
-from .validation import ListingError, ListingValues
+from .lifetime import EDITABLE, expires_soon
+from .validation import ListingError, ListingValues, mentions_money
 
 
 @bp.route("/admin/themes")
@@ -79,7 +80,7 @@ def _mine(listing_id: int) -> Listing:
 
 
 def _money_reminder(listing: Listing) -> None:
-    if services.mentions_money(listing.title, listing.description):
+    if mentions_money(listing.title, listing.description):
         flash(_("Rappel : les échanges du réseau sont gratuits."), "info")
 
 
@@ -97,7 +98,7 @@ def mine():
         groups=groups,
         language=get_locale().language,
         participant_counts=projects.counts(project_ids),
-        expires_soon=services.expires_soon,
+        expires_soon=expires_soon,
     )
 
 
@@ -240,7 +241,7 @@ def mine_new():
 @bp.route("/mes-annonces/<int:listing_id>/modifier", methods=["GET", "POST"])
 def mine_edit(listing_id: int):
     listing = _mine(listing_id)
-    if listing.status not in services.EDITABLE:
+    if listing.status not in EDITABLE:
         flash(
             str(services.HIDDEN)
             if listing.status == "hidden"

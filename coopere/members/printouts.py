@@ -16,7 +16,7 @@ from ..events.services import upcoming_events
 from ..extensions import db
 from ..i18n import french_hours
 from ..listings.models import Listing, ListingKind, ListingStatus
-from ..listings.services import expires_soon
+from ..listings.lifetime import expires_soon
 from ..listings.themes import all_themes
 from ..perimeter.models import Perimeter
 from ..printing.merge import merge_pdfs

@@ -16,7 +16,7 @@ from coopere.auth.models import User
 from coopere.auth.passwords import hash_password
 from coopere.extensions import db
 from coopere.listings.models import Listing, Theme
-from coopere.listings.services import mentions_money
+from coopere.listings.validation import mentions_money
 from coopere.members.registration import Answer, Registration, register_resident
 from coopere.perimeter.models import get_perimeter
 from coopere.timeutil import utcnow

@@ -23,7 +23,7 @@ from coopere.exchanges.models import Exchange, Message
 from coopere.extensions import db
 from coopere.group.models import RosterSlot
 from coopere.listings.models import Listing
-from coopere.listings.services import lifetime, reminder_window
+from coopere.listings.lifetime import lifetime, reminder_window
 from coopere.members.models import Consent, Sponsorship
 from coopere.printruns.models import LetterScan, PrintRun
 from coopere.timeutil import utcnow
