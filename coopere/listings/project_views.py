@@ -12,9 +12,11 @@ from ..actions import attempt_and_say
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..members.sponsorship import subject
+from ..perimeter.models import get_perimeter
 from ..urls import next_path
 from . import photos, projects, services
 from .models import Listing
+from .printouts import catalogue_pdf
 from .services import ListingError
 from .blueprint import bp
 
@@ -120,9 +122,6 @@ def photo(name: str):
 
 @bp.route("/annonces/catalogue.pdf")
 def catalogue():
-    from ..perimeter.models import get_perimeter
-    from .paper import catalogue_pdf
-
     pdf = catalogue_pdf(get_perimeter() or abort(404))
     response = current_app.response_class(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'inline; filename="catalogue-des-annonces.pdf"'
