@@ -139,17 +139,10 @@ def hide_message(message: Message, *, actor: User, note: str) -> None:
     closed = _close_reports(
         actor=actor, note=note, status=ReportStatus.HIDDEN.value, message=message
     )
-    title = message.exchange.listing.title
-    record(
-        "moderation.message_hidden",
-        actor=actor,
-        target=message.author,
-        message=message.id,
-        exchange=message.exchange_id,
-        title=title,
-        reason=note,
-        reports=closed,
+    _record_message_decision(
+        "moderation.message_hidden", message, actor=actor, note=note, closed=closed
     )
+    title = message.exchange.listing.title
     notify(
         [message.author],
         "moderation.message_hidden",
@@ -169,8 +162,18 @@ def restore_message(message: Message, *, actor: User, note: str) -> None:
         raise ModerationError(_l("Ce message n'est pas masqué : rien à rétablir."))
     message.hidden = False
     closed = _close_reports(actor=actor, note=note, status=ReportStatus.KEPT.value, message=message)
+    _record_message_decision(
+        "moderation.message_restored", message, actor=actor, note=note, closed=closed
+    )
+
+
+def _record_message_decision(
+    action: str, message: Message, *, actor: User, note: str, closed: list[int]
+) -> None:
+    """A decision on a message in the audit log: the message, its exchange and its listing's
+    title, the reason and the reports it closed."""
     record(
-        "moderation.message_restored",
+        action,
         actor=actor,
         target=message.author,
         message=message.id,

@@ -17,7 +17,7 @@ from typing import Any
 from babel.numbers import format_decimal
 from markupsafe import Markup
 
-from .engine import html_to_pdf, render_template, require
+from .engine import filled, html_to_pdf, render_template, require
 from .models import Table
 
 STYLESHEETS = ("base.css", "activity-report.css")
@@ -44,7 +44,7 @@ def paragraphs(text: str) -> list[list[str]]:
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n").strip())
     result = []
     for block in blocks:
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        lines = filled(block.split("\n"))
         if lines:
             result.append(lines)
     return result
@@ -117,7 +117,6 @@ def render_activity_report(data: Mapping[str, Any]) -> bytes:
     ]
     html = render_template(
         "activity_report.html",
-        lang="fr",
         title=str(data.get("title") or f"Rapport d’activité {period} — {perimeter}"),
         perimeter=perimeter,
         period=period,

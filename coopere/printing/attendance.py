@@ -56,7 +56,6 @@ def render_attendance_sheet(sheet: AttendanceSheet) -> bytes:
     def html(blank_rows: int) -> str:
         return render_template(
             "attendance.html",
-            lang="fr",
             title=sheet.title or f"Feuille de présence — {event_title} — {date_text}",
             perimeter=sheet.perimeter,
             event_title=event_title,

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Literal
 from urllib.parse import urlsplit
 
-from .engine import html_to_pdf, render_template, require, text_width_mm
+from .engine import filled, html_to_pdf, render_template, require, text_width_mm
 from .models import WelcomeCard
 from .qr import qr_png
 
@@ -76,7 +76,6 @@ def render_welcome_cards(
         title = f"Cartes de bienvenue ({len(cards)}) — {first.perimeter_name}"
     html = render_template(
         "cards.html",
-        lang="fr",
         title=title,
         layout=layout,
         cards=prepared,
@@ -126,14 +125,14 @@ def _fits(
 
 
 def _contact_line(contact: str) -> str:
-    return " · ".join(line.strip() for line in contact.splitlines() if line.strip())
+    return " · ".join(filled(contact.splitlines()))
 
 
 def _cafe_lines(card: WelcomeCard) -> tuple[str, str]:
     cafe = card.next_cafe
     if cafe is None:
         return "", ""
-    when = ", ".join(part.strip() for part in (cafe.date_text, cafe.time_text) if part.strip())
+    when = ", ".join(filled((cafe.date_text, cafe.time_text)))
     return when, cafe.place.strip()
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .engine import html_to_pdf, render_template
+from .engine import filled, html_to_pdf, render_template
 from .models import NextCafe, Perimeter
 
 STYLESHEETS = ("base.css", "large-print.css", "catalogue.css")
@@ -71,7 +71,6 @@ def render_catalogue(catalogue: Catalogue) -> bytes:
     cafe = catalogue.next_cafe
     html = render_template(
         "catalogue.html",
-        lang="fr",
         title=catalogue.title
         or f"Catalogue des annonces — {catalogue.perimeter.name} — {catalogue.date_text}",
         perimeter=catalogue.perimeter,
@@ -85,9 +84,7 @@ def render_catalogue(catalogue: Catalogue) -> bytes:
         }
         if cafe and cafe.date_text.strip()
         else None,
-        contact_lines=[
-            line.strip() for line in catalogue.perimeter.contact.splitlines() if line.strip()
-        ],
+        contact_lines=filled(catalogue.perimeter.contact.splitlines()),
         slips=range(SLIPS),
     )
     return html_to_pdf(html, STYLESHEETS)

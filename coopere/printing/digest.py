@@ -4,11 +4,11 @@ the next cafés-rencontres, and a tear-off reply slip to hand back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 from ..i18n import person_name
-from .engine import html_to_pdf, render_template, require
+from .engine import filled, html_to_pdf, render_template, require
 from .models import DigestListing, SponsorDigest
 
 STYLESHEETS = ("base.css", "large-print.css", "digest.css")
@@ -47,7 +47,6 @@ def render_sponsor_digest(digest: SponsorDigest) -> bytes:
     sponsor_name = digest.sponsor_name.strip()
     html = render_template(
         "digest.html",
-        lang="fr",
         title=digest.title or f"Nouvelles du réseau — {full_name} — {date_text}",
         perimeter=digest.perimeter,
         full_name=full_name,
@@ -71,7 +70,7 @@ def render_sponsor_digest(digest: SponsorDigest) -> bytes:
             )
             if cafe["date"]
         ],
-        contact_lines=_lines(digest.perimeter.contact),
+        contact_lines=filled(digest.perimeter.contact.splitlines()),
     )
     return html_to_pdf(html, STYLESHEETS)
 
@@ -82,7 +81,7 @@ def _listing(listing: DigestListing, kinds: dict[str, str]) -> dict[str, Any]:
     if reference and not reference.lower().startswith("n°"):
         reference = f"n° {reference}"
     description = listing.description.strip()
-    replies = [reply.strip() for reply in listing.replies if reply.strip()]
+    replies = filled(listing.replies)
     return {
         "kind": listing.kind,
         "kind_text": kinds[listing.kind],
@@ -105,7 +104,3 @@ def _by_theme(listings: Iterable[dict[str, Any]]) -> list[tuple[str, list[dict[s
     for listing in listings:
         groups.setdefault(listing["theme"], []).append(listing)
     return list(groups.items())
-
-
-def _lines(text: str) -> Sequence[str]:
-    return [line.strip() for line in text.splitlines() if line.strip()]

@@ -115,8 +115,13 @@ def require(what: str, fields: Iterable[tuple[str, object]], *, joiner: str = ",
 
 
 def render_template(name: str, **context: Any) -> str:
-    """HTML of a template under templates/printing/."""
-    return _environment.get_template(f"printing/{name}").render(**context)
+    """HTML of a template under templates/printing/; every printout is in French."""
+    return _environment.get_template(f"printing/{name}").render(lang="fr", **context)
+
+
+def filled(lines: Iterable[str]) -> list[str]:
+    """The lines stripped, the blank ones left out."""
+    return [line.strip() for line in lines if line.strip()]
 
 
 class _Styles:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any
 
-from .engine import html_to_pdf, render_template, styles
+from .engine import filled, html_to_pdf, render_template, styles
 from .letter_text import paragraphs_html
 from .merge import PdfMerger, merge_pdfs
 from .models import LetterRun, Recipient
@@ -73,7 +73,7 @@ def render_letters(
 def _pages(run: LetterRun) -> list[_Page]:
     pages = []
     for recipient in run.recipients:
-        lines = tuple(line.strip() for line in recipient.address_lines if line.strip())
+        lines = tuple(filled(recipient.address_lines))
         if len(lines) > MAX_ADDRESS_LINES:
             raise ValueError(
                 f"Adresse de {len(lines)} lignes ({MAX_ADDRESS_LINES} au plus) : "
@@ -105,7 +105,7 @@ def _summary(run: LetterRun) -> dict[str, Any]:
 
 def _street_of(address_lines: Sequence[str]) -> str:
     """Street of an address whose caller gave none: the line before the postcode line."""
-    lines = [line.strip() for line in address_lines if line.strip()]
+    lines = filled(address_lines)
     if len(lines) < 2:
         return "(adresse incomplète)"
     return _LEADING_NUMBER.sub("", lines[-2]) or lines[-2]
@@ -168,7 +168,6 @@ def _letters_html(
     event = run.event
     return render_template(
         "letters.html",
-        lang="fr",
         title=run.title or f"Lettres d’invitation — {event.kind} du {event.date_text}",
         perimeter=run.perimeter,
         event=event,

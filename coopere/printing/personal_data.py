@@ -314,7 +314,6 @@ def render_personal_data(data: dict) -> bytes:
     full_name = person_name(identity["first_name"], identity["last_name"])
     html = render_template(
         "personal_data.html",
-        lang="fr",
         title=f"Vos données — {full_name} — {data['perimeter']}".strip(" —"),
         data=data,
         full_name=full_name,

@@ -63,7 +63,6 @@ def _render(event: Event, size: str, sheets: int) -> bytes:
     kind = "Affiche" if size == "A4" else f"Tracts {size}"
     html = render_template(
         "poster.html",
-        lang="fr",
         title=f"{kind} — {event.kind} du {event.date_text} — {event.perimeter.name}",
         event=event,
         date_lines=date_lines(event.date_text),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import html_to_pdf, render_template, require
+from .engine import filled, html_to_pdf, render_template, require
 from .models import Programme, ProgrammeEvent
 from .qr import qr_png
 
@@ -35,14 +35,11 @@ def render_programme(programme: Programme) -> bytes:
     memory = {"qr": qr_png(public_url)} if public_url else {}
     html = render_template(
         "programme.html",
-        lang="fr",
         title=programme.title or f"Programme de {month_text} — {programme.perimeter.name}",
         perimeter=programme.perimeter,
         month_text=month_text,
         events=[_event(item) for item in programme.events],
-        contact_lines=[
-            line.strip() for line in programme.perimeter.contact.splitlines() if line.strip()
-        ],
+        contact_lines=filled(programme.perimeter.contact.splitlines()),
         public_url=public_url,
         qr="coopere-mem:qr" if memory else "",
     )

@@ -4,10 +4,9 @@ information notice of GDPR article 13 for residents who never visit the site."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from ..i18n import person_name
-from .engine import html_to_pdf, render_template, require
+from .engine import filled, html_to_pdf, render_template, require
 from .models import RegistrationReceipt
 
 STYLESHEETS = ("base.css", "registration.css")
@@ -41,7 +40,6 @@ def render_registration_receipt(receipt: RegistrationReceipt) -> bytes:
     full_name = person_name(receipt.first_name, receipt.last_name)
     html = render_template(
         "receipt.html",
-        lang="fr",
         title=receipt.title
         or (f"Récépissé d’inscription — {full_name} — {receipt.perimeter.name}"),
         receipt=receipt,
@@ -55,7 +53,7 @@ def render_registration_receipt(receipt: RegistrationReceipt) -> bytes:
             if answer.can_offer or answer.would_like or answer.details.strip()
         ],
         protection=protection,
-        purposes=[purpose.strip() for purpose in protection.purposes if purpose.strip()],
+        purposes=filled(protection.purposes),
     )
     return html_to_pdf(html, STYLESHEETS)
 
@@ -70,12 +68,12 @@ def _identity_rows(receipt: RegistrationReceipt) -> list[tuple[str, str, bool]]:
     rows = [
         ("Prénom", receipt.first_name.strip()),
         ("Nom", receipt.last_name.strip()),
-        ("Logement", "\n".join(line.strip() for line in receipt.dwelling_lines if line.strip())),
+        ("Logement", "\n".join(filled(receipt.dwelling_lines))),
         ("Téléphone", receipt.phone.strip()),
         ("Courriel", receipt.email.strip()),
         ("Accès à internet", internet),
-        ("Pour vous contacter", ", ".join(_clean(receipt.contact_preferences))),
-        ("Langues parlées", ", ".join(_clean(receipt.languages))),
+        ("Pour vous contacter", ", ".join(filled(receipt.contact_preferences))),
+        ("Langues parlées", ", ".join(filled(receipt.languages))),
     ]
     return [
         (label, _or_not_given(value), bool(value.strip()) and value != NOT_GIVEN)
@@ -100,7 +98,3 @@ def _registration_rows(receipt: RegistrationReceipt) -> list[tuple[str, str, boo
         ("Parrain ou marraine", sponsor, bool(receipt.sponsor.strip())),
     ]
     return rows
-
-
-def _clean(values: Any) -> list[str]:
-    return [value.strip() for value in values if value.strip()]

@@ -4,7 +4,7 @@ consents, sponsorship, and a part for the animator. Its reference is on every pa
 
 from __future__ import annotations
 
-from .engine import html_to_pdf, render_template, require
+from .engine import filled, html_to_pdf, render_template, require
 from .letter_text import paragraphs_html
 from .models import RegistrationFormData
 
@@ -38,14 +38,13 @@ def render_registration_form(form: RegistrationFormData) -> bytes:
     )
     html = render_template(
         "registration_form.html",
-        lang="fr",
         title=title,
         form=form,
         reference=reference,
         perimeter=form.perimeter,
-        themes=[theme.strip() for theme in form.themes if theme.strip()],
-        languages=[language.strip() for language in form.languages if language.strip()],
-        consents=[consent.strip() for consent in form.optional_consents if consent.strip()],
+        themes=filled(form.themes),
+        languages=filled(form.languages),
+        consents=filled(form.optional_consents),
         contact_choices=CONTACT_CHOICES,
         charter_html=paragraphs_html(form.charter_text),
         privacy_html=paragraphs_html(form.privacy_notice),

@@ -4,7 +4,7 @@ up in the meeting room or taken to the café, it is read at arm's length."""
 
 from __future__ import annotations
 
-from .engine import html_to_pdf, render_template, require
+from .engine import filled, html_to_pdf, render_template, require
 from .models import RosterSheet
 
 STYLESHEETS = ("base.css", "large-print.css", "roster.css")
@@ -33,7 +33,6 @@ def render_roster(roster: RosterSheet) -> bytes:
     date_text = roster.date_text.strip()
     html = render_template(
         "roster.html",
-        lang="fr",
         title=roster.title or f"Tableau des tâches — {event_title} — {date_text}",
         perimeter=roster.perimeter,
         event_title=event_title,
@@ -43,10 +42,8 @@ def render_roster(roster: RosterSheet) -> bytes:
         rain_place=roster.rain_place.strip(),
         tasks=tasks,
         open_count=sum(1 for task in tasks if not task["volunteer"]),
-        coordinators=[line.strip() for line in roster.coordinators if line.strip()],
-        contact_lines=[
-            line.strip() for line in roster.perimeter.contact.splitlines() if line.strip()
-        ],
+        coordinators=filled(roster.coordinators),
+        contact_lines=filled(roster.perimeter.contact.splitlines()),
         printed_text=roster.printed_text.strip(),
     )
     return html_to_pdf(html, STYLESHEETS)

@@ -80,25 +80,10 @@ def group_rows(period: Period) -> list[dict]:
         db.session.scalars(
             select(RosterSlot.volunteer_id)
             .join(Event, Event.id == RosterSlot.event_id)
-            .where(
-                RosterSlot.volunteer_id.is_not(None),
-                Event.cancelled.is_(False),
-                period.covers(Event.starts_at),
-            )
+            .where(Event.cancelled.is_(False), period.covers(Event.starts_at))
         ).all()
     )
-    open_slots = (
-        db.session.scalar(
-            select(func.count(RosterSlot.id))
-            .join(Event, Event.id == RosterSlot.event_id)
-            .where(
-                RosterSlot.volunteer_id.is_(None),
-                Event.cancelled.is_(False),
-                period.covers(Event.starts_at),
-            )
-        )
-        or 0
-    )
+    open_slots = taken.pop(None, 0)  # the tasks nobody took
     end = min(period.end_utc, utcnow())
     volunteers = db.session.execute(
         select(User.id, User.first_name, User.last_name).where(
