@@ -121,7 +121,7 @@ def photo(name: str):
 @bp.route("/annonces/catalogue.pdf")
 def catalogue():
     from ..perimeter.models import get_perimeter
-    from .paper import catalogue_pdf
+    from .printouts import catalogue_pdf
 
     pdf = catalogue_pdf(get_perimeter() or abort(404))
     response = current_app.response_class(pdf, mimetype="application/pdf")
