@@ -22,6 +22,7 @@ from ..auth.forms import new_password_field, password_again_field
 from ..auth.identifiers import InvalidIdentifier, normalise_email, normalise_phone
 from ..inputs import BaseForm, listed_choice_field, number_field, text_field, TOO_LONG
 from .checks import CONTACT_PREFERENCES
+from .services import CONTACT_FIELDS
 
 
 CONTACT_CHOICES = [
@@ -176,12 +177,7 @@ STEP_ONE = (
     "last_name",
     "address",
     "not_in_register",
-    "address_note",
-    "phone",
-    "email",
-    "has_internet",
-    "contact_preference",
-    "languages",
+    *CONTACT_FIELDS,
     "not_duplicate",
 )
 STEP_THREE = (
