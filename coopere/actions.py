@@ -1,6 +1,6 @@
 """One way for a view to carry out a domain action: commit when it succeeds; when the domain
 refuses it (its error's message is French and safe to show), roll back so that nothing changes,
-and give the reason."""
+and give the reason. A page showing a form answers 422 when the form was refused."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash
+from flask import flash, render_template
 
 from .extensions import db
 
@@ -63,3 +63,9 @@ def save_and_say(success: str | None = None) -> None:
     db.session.commit()
     if success is not None:
         flash(success, "success")
+
+
+def form_page(template: str, form, **context):
+    """The page of `form`: status 422 when it was sent and refused (its errors are on the page),
+    200 otherwise."""
+    return render_template(template, form=form, **context), 422 if form.errors else 200

@@ -15,7 +15,14 @@ from flask import Request, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
-from wtforms import HiddenField, IntegerField, PasswordField, SelectMultipleField, StringField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -174,6 +181,14 @@ def number_field(label, minimum: int, maximum: int, out_of_range, first=None, **
         render_kw={"inputmode": "numeric"},
         **options,
     )
+
+
+def listed_choice_field(label, required=None):
+    """A choice among rows the view lists (a theme, a sponsor, an event), their ids as text; not
+    checked against the list here: what reads the id checks it. `required`, when given, is the
+    French sentence shown when nothing is chosen; without it the field is optional."""
+    validators = [DataRequired(required)] if required is not None else []
+    return SelectField(label, coerce=str, validate_choice=False, validators=validators)
 
 
 class CheckboxesField(SelectMultipleField):

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.forms import ConfirmForm
-from ..actions import attempt_and_say, save_and_say
+from ..actions import attempt_and_say, form_page, save_and_say
 from ..extensions import db
 from ..inputs import page_number
 from ..perimeter.models import get_perimeter
@@ -81,9 +81,7 @@ def _save(dwelling: Dwelling | None, form: DwellingForm):
         )
         if saved.ok:
             return redirect(url_for("dwellings.index", rue=saved.value.street))
-    return render_template(
-        "dwellings/edit.html", form=form, dwelling=dwelling
-    ), 422 if form.errors else 200
+    return form_page("dwellings/edit.html", form, dwelling=dwelling)
 
 
 @bp.route("/<int:dwelling_id>/supprimer", methods=["POST"])

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..actions import attempt_and_say
+from ..actions import attempt_and_say, form_page
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..i18n import long_date
@@ -124,7 +124,7 @@ def _edit(event: Event | None):
         )
         if saved.ok:
             return redirect(url_for("events.show", event_id=saved.value.id))
-    return render_template("events/edit.html", form=form, event=event), 422 if form.errors else 200
+    return form_page("events/edit.html", form, event=event)
 
 
 @bp.route("/evenements/<int:event_id>/annuler", methods=["GET", "POST"])
@@ -205,13 +205,13 @@ def _series(series: EventSeries | None):
     occurrences = []
     if series is not None:
         occurrences = recurrence.coming_events_of_series(series)
-    return render_template(
+    return form_page(
         "events/series.html",
-        form=form,
+        form,
         series=series,
         occurrences=occurrences,
         rule=recurrence.describe_rule(series) if series else "",
-    ), 422 if form.errors else 200
+    )
 
 
 # --- animators: the month's programme, printed ---------------------------------------------------

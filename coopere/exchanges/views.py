@@ -156,24 +156,36 @@ def show(exchange_id: int):
     return _thread_page(exchange, person)
 
 
-@bp.route("/echanges/<int:exchange_id>/repondre", methods=["POST"])
-def reply(exchange_id: int):
+def _send(exchange_id: int, form, text: str, send, success: str, *, shown_as: str, **anchor):
+    """Send the text typed in the field `text` of one of the thread's forms; when refused, the
+    thread again with that form showing why (422)."""
     exchange, person = _party_exchange(exchange_id)
-    form = MessageForm()
+    field = getattr(form, text)
     if (
         form.validate_on_submit()
         and attempt_and_say(
-            lambda: services.post_message(
-                exchange, person, form.body.data or "", actor=current_user
-            ),
+            lambda: send(exchange, person, field.data or "", actor=current_user),
             ExchangeError,
-            _("Votre message est envoyé."),
-            field=form.body,
+            success,
+            field=field,
         ).ok
     ):
-        return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="dernier"))
+        return redirect(url_for("exchanges.show", exchange_id=exchange.id, **anchor))
     exchange, person = _party_exchange(exchange_id)
-    return _thread_page(exchange, person, form=form, status=422)
+    return _thread_page(exchange, person, status=422, **{shown_as: form})
+
+
+@bp.route("/echanges/<int:exchange_id>/repondre", methods=["POST"])
+def reply(exchange_id: int):
+    return _send(
+        exchange_id,
+        MessageForm(),
+        "body",
+        services.post_message,
+        _("Votre message est envoyé."),
+        shown_as="form",
+        _anchor="dernier",
+    )
 
 
 def _change(exchange_id: int, action: str, success: str):
@@ -215,22 +227,14 @@ def done(exchange_id: int):
 
 @bp.route("/echanges/<int:exchange_id>/merci", methods=["POST"])
 def thanks(exchange_id: int):
-    exchange, person = _party_exchange(exchange_id)
-    form = ThanksForm()
-    if (
-        form.validate_on_submit()
-        and attempt_and_say(
-            lambda: services.leave_thanks(
-                exchange, person, form.text.data or "", actor=current_user
-            ),
-            ExchangeError,
-            _("Votre mot de remerciement est envoyé."),
-            field=form.text,
-        ).ok
-    ):
-        return redirect(url_for("exchanges.show", exchange_id=exchange.id))
-    exchange, person = _party_exchange(exchange_id)
-    return _thread_page(exchange, person, thanks_form=form, status=422)
+    return _send(
+        exchange_id,
+        ThanksForm(),
+        "text",
+        services.leave_thanks,
+        _("Votre mot de remerciement est envoyé."),
+        shown_as="thanks_form",
+    )
 
 
 # --- « Mes échanges » -------------------------------------------------------------------------

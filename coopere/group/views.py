@@ -158,26 +158,34 @@ def _roster_action(event_id: int, action) -> Response:
     return redirect(url_for("group.roster", event_id=event.id))
 
 
-@bp.route(f"{TASK_URL}/prendre", methods=["POST"])
-def take(event_id: int, task: str):
-    task = Task(task)
+def _own_task(event_id: int, task: Task, rule, said) -> Response:
+    """The logged-in animator takes a task, or leaves it: `rule` does it, `said(label)` says so."""
 
     def action(event):
-        roster_rules.take(event, task, current_user)
-        return _("Merci ! Vous vous chargez de « %(task)s ».", task=TASK_LABELS[task])
+        rule(event, task, current_user)
+        return said(TASK_LABELS[task])
 
     return _roster_action(event_id, action)
+
+
+@bp.route(f"{TASK_URL}/prendre", methods=["POST"])
+def take(event_id: int, task: str):
+    return _own_task(
+        event_id,
+        Task(task),
+        roster_rules.take,
+        lambda label: _("Merci ! Vous vous chargez de « %(task)s ».", task=label),
+    )
 
 
 @bp.route(f"{TASK_URL}/laisser", methods=["POST"])
 def release(event_id: int, task: str):
-    task = Task(task)
-
-    def action(event):
-        roster_rules.release(event, task, current_user)
-        return _("« %(task)s » est de nouveau à prendre.", task=TASK_LABELS[task])
-
-    return _roster_action(event_id, action)
+    return _own_task(
+        event_id,
+        Task(task),
+        roster_rules.release,
+        lambda label: _("« %(task)s » est de nouveau à prendre.", task=label),
+    )
 
 
 @bp.route(f"{TASK_URL}/confier", methods=["POST"])

@@ -5,7 +5,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -13,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..i18n import WEEKDAY_NAMES
-from ..inputs import BaseForm, CheckboxesField, text_field
+from ..inputs import BaseForm, CheckboxesField, listed_choice_field, text_field
 from .details import DATE, DETAILS, QUANTITY, form_name, parse_date
 
 
@@ -41,12 +40,7 @@ class ListingForm(BaseForm):
         validate_choice=False,
         validators=[DataRequired(_l("Choisissez : je propose ou je cherche."))],
     )
-    theme_id = SelectField(
-        _l("Thème"),
-        coerce=str,
-        validate_choice=False,
-        validators=[DataRequired(_l("Choisissez un thème dans la liste."))],
-    )
+    theme_id = listed_choice_field(_l("Thème"), _l("Choisissez un thème dans la liste."))
     title = StringField(
         _l("Titre"),
         description=_l(
@@ -103,9 +97,7 @@ class ListingForm(BaseForm):
         description=_l("Par exemple : 24/12/2026."),
         render_kw={"type": "date"},
     )
-    event_id = SelectField(
-        _l("Lié à un rendez-vous (facultatif)"), coerce=str, validate_choice=False
-    )
+    event_id = listed_choice_field(_l("Lié à un rendez-vous (facultatif)"))
 
     def validate_project_date(self, field):
         if self.kind.data == "project" and field.data and parse_date(field.data) is None:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..actions import attempt, attempt_and_say, save_and_say
+from ..actions import attempt, attempt_and_say, form_page, save_and_say
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..inputs import parse_id
@@ -53,9 +53,7 @@ def _edit(theme: Theme | None):
         ).ok
     ):
         return redirect(url_for("listings.themes"))
-    return render_template(
-        "listings/theme_edit.html", form=form, theme=theme
-    ), 422 if form.errors else 200
+    return form_page("listings/theme_edit.html", form, theme=theme)
 
 
 @bp.route("/admin/themes/<int:theme_id>/retrait", methods=["POST"])
@@ -220,16 +218,13 @@ def _save(listing: Listing | None):
         error = outcome.refusal
         field = form.photo if isinstance(error, photos.PhotoError) else None
         (field or getattr(form, error.field or "title")).errors.append(outcome.error)
-    return (
-        render_template(
-            "listings/listing_edit.html",
-            form=form,
-            listing=listing,
-            person=person,
-            acting=person.id != current_user.id,
-            language=get_locale().language,
-        ),
-        422 if form.errors else 200,
+    return form_page(
+        "listings/listing_edit.html",
+        form,
+        listing=listing,
+        person=person,
+        acting=person.id != current_user.id,
+        language=get_locale().language,
     )
 
 

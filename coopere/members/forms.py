@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     RadioField,
-    SelectField,
     StringField,
 )
 from wtforms.fields.choices import SelectChoice
@@ -21,8 +20,9 @@ from wtforms.validators import (
 
 from ..auth.forms import new_password_field, password_again_field
 from ..auth.identifiers import InvalidIdentifier, normalise_email, normalise_phone
-from ..inputs import BaseForm, number_field, text_field, TOO_LONG
+from ..inputs import BaseForm, listed_choice_field, number_field, text_field, TOO_LONG
 from .checks import CONTACT_PREFERENCES
+from .services import CONTACT_FIELDS
 
 
 CONTACT_CHOICES = [
@@ -157,9 +157,7 @@ def registration_form_class(themes):
             description=_l("Par exemple : P-2026-0007"),
             render_kw={"autocomplete": "off", "autocapitalize": "characters"},
         )
-        sponsor_id = SelectField(
-            _l("Parrain ou marraine (facultatif)"), coerce=str, validate_choice=False
-        )
+        sponsor_id = listed_choice_field(_l("Parrain ou marraine (facultatif)"))
         sponsor_agreed = BooleanField(_l("Le parrain ou la marraine est d'accord."))
 
     RegistrationForm.theme_ids = [theme.id for theme in themes]
@@ -179,12 +177,7 @@ STEP_ONE = (
     "last_name",
     "address",
     "not_in_register",
-    "address_note",
-    "phone",
-    "email",
-    "has_internet",
-    "contact_preference",
-    "languages",
+    *CONTACT_FIELDS,
     "not_duplicate",
 )
 STEP_THREE = (
@@ -217,11 +210,8 @@ def step_fields(form, step: int) -> list[str]:
 class SponsorForm(BaseForm):
     """An animator links an offline resident to a sponsor (or passes them to another one)."""
 
-    sponsor_id = SelectField(
-        _l("Parrain ou marraine"),
-        coerce=str,
-        validate_choice=False,
-        validators=[DataRequired(_l("Choisissez un parrain ou une marraine."))],
+    sponsor_id = listed_choice_field(
+        _l("Parrain ou marraine"), _l("Choisissez un parrain ou une marraine.")
     )
     consent_reference = text_field(
         _l("Référence du papier signé par la personne"),

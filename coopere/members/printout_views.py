@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import printing
-from ..actions import attempt_and_say, save_and_say
+from ..actions import attempt_and_say, form_page, save_and_say
 from ..audit.services import record
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
@@ -34,7 +34,7 @@ def blank_forms():
         record("paper_forms.printed", actor=current_user, copies=form.copies.data)
         save_and_say()
         return pdf_download(pdf, "formulaires-inscription.pdf")
-    return render_template("members/blank_forms.html", form=form), 422 if form.errors else 200
+    return form_page("members/blank_forms.html", form)
 
 
 # --- welcome cards and receipts ----------------------------------------------------------

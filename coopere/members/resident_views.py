@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
 from sqlalchemy import func, select
 
-from ..actions import attempt, attempt_and_say
+from ..actions import attempt, attempt_and_say, form_page
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import InvalidIdentifier, format_phone, parse_login
 from ..auth.views import flash_login_notices
@@ -132,14 +132,14 @@ def _choose_password():
         done = _activate(row, form, needs_login)
         if done is not None:
             return done
-    return render_template(
+    return form_page(
         "resident/choose_password.html",
-        form=form,
+        form,
         person=person,
         phone=format_phone(person.phone),
         needs_login=needs_login,
         perimeter=get_perimeter(),
-    ), 422 if form.errors else 200
+    )
 
 
 LOGIN_TAKEN = _l(
@@ -260,9 +260,9 @@ def profile():
         ).ok:
             return redirect(url_for("resident.profile"))
     address = dwelling_label(me.dwelling) if me.dwelling else me.address_note
-    return render_template(
-        "resident/profile.html", form=form, me=me, address=address, perimeter=get_perimeter()
-    ), 422 if form.errors else 200
+    return form_page(
+        "resident/profile.html", form, me=me, address=address, perimeter=get_perimeter()
+    )
 
 
 # --- consents -------------------------------------------------------------------------------

@@ -113,10 +113,8 @@ def sponsors_by_sponsee(user_ids: list[int]) -> dict[int, User]:
 
 # --- editing and leaving ------------------------------------------------------------------
 
-EDITABLE = (
-    "first_name",
-    "last_name",
-    "dwelling_id",
+# how to reach a member: asked at the registration desk, corrected on the member's record
+CONTACT_FIELDS = (
     "address_note",
     "phone",
     "email",
@@ -124,6 +122,7 @@ EDITABLE = (
     "contact_preference",
     "languages",
 )
+EDITABLE = ("first_name", "last_name", "dwelling_id", *CONTACT_FIELDS)
 
 
 def update_member(user: User, values: dict, *, actor: User) -> None:

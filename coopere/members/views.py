@@ -25,7 +25,7 @@ from ..cafe.calls import set_call_before_cafes
 from ..cafe.desk import event_for_desk
 from ..cafe.views import newcomer_registered
 from ..dwellings.services import streets
-from ..actions import attempt_and_say, save_and_say
+from ..actions import attempt_and_say, form_page, save_and_say
 from ..extensions import db
 from ..i18n import elide
 from ..listings.themes import all_themes
@@ -256,13 +256,13 @@ def edit(member_id: int):
                 field=form.first_name,
             ).ok:
                 return redirect(url_for("members.show", member_id=member.id))
-    return render_template(
+    return form_page(
         "members/edit.html",
-        form=form,
+        form,
         member=member,
         dwellings=dwelling_choices(),
         suggestions=suggestions,
-    ), 422 if form.errors else 200
+    )
 
 
 @bp.route("/membres/<int:member_id>/depart", methods=["POST"])
@@ -325,13 +325,13 @@ def sponsor(member_id: int):
             field=form.sponsor_id,
         ).ok:
             return redirect(url_for("members.show", member_id=member.id))
-    return render_template(
+    return form_page(
         "members/sponsor.html",
-        form=form,
+        form,
         member=member,
         current=current,
         limit=current_app.config["SPONSEES_MAX"],
-    ), 422 if form.errors else 200
+    )
 
 
 @bp.route("/membres/<int:member_id>/parrainage/fin", methods=["POST"])

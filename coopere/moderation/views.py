@@ -141,8 +141,11 @@ def _report(
 # --- the animators' queue -------------------------------------------------------------------
 
 
-def _key(*, listing: Listing | None = None, message: Message | None = None) -> str:
-    return f"annonce-{listing.id}" if listing is not None else f"message-{message.id}"
+def _key(obj: Listing | Message | Report) -> str:
+    """The prefix of the decision form of a listing or a message (a report's: of what it is on)."""
+    if isinstance(obj, Report):
+        obj = obj.listing if obj.listing is not None else obj.message
+    return f"annonce-{obj.id}" if isinstance(obj, Listing) else f"message-{obj.id}"
 
 
 def _page(*, failed: str | None = None, error: str | None = None, status: int = 200):
@@ -165,7 +168,7 @@ def _page(*, failed: str | None = None, error: str | None = None, status: int = 
         reports, pages = services.history(page)
         restorable, seen = {}, set()
         for report in reports:  # one « Rétablir » form per object still hidden, on its latest line
-            key = _key(listing=report.listing, message=report.message)
+            key = _key(report)
             hidden = (
                 report.listing.status == ListingStatus.HIDDEN
                 if report.listing is not None
@@ -187,9 +190,10 @@ def queue():
     return _page()
 
 
-def _decide(key: str, action, obj, success: str, **extra):
+def _decide(action, obj, success: str, **extra):
     """Run one decision with the reason typed in the object's form; back to the page it came
     from."""
+    key = _key(obj)
     form = DecisionForm(prefix=key)
     if form.validate():
         if attempt_and_say(
@@ -211,7 +215,6 @@ def _decide(key: str, action, obj, success: str, **extra):
 def hide_listing(listing_id: int):
     listing = db.session.get(Listing, listing_id) or abort(404)
     return _decide(
-        _key(listing=listing),
         decisions.hide_listing,
         listing,
         _("L'annonce « %(title)s » est masquée ; son auteur est prévenu.", title=listing.title),
@@ -222,7 +225,6 @@ def hide_listing(listing_id: int):
 def restore_listing(listing_id: int):
     listing = db.session.get(Listing, listing_id) or abort(404)
     return _decide(
-        _key(listing=listing),
         decisions.restore_listing,
         listing,
         _("L'annonce « %(title)s » est rétablie ; son auteur est prévenu.", title=listing.title),
@@ -233,19 +235,14 @@ def restore_listing(listing_id: int):
 def hide_message(message_id: int):
     message = db.session.get(Message, message_id) or abort(404)
     return _decide(
-        _key(message=message),
-        decisions.hide_message,
-        message,
-        _("Le message est masqué ; son auteur est prévenu."),
+        decisions.hide_message, message, _("Le message est masqué ; son auteur est prévenu.")
     )
 
 
 @bp.route("/moderation/messages/<int:message_id>/retablir", methods=["POST"])
 def restore_message(message_id: int):
     message = db.session.get(Message, message_id) or abort(404)
-    return _decide(
-        _key(message=message), decisions.restore_message, message, _("Le message est rétabli.")
-    )
+    return _decide(decisions.restore_message, message, _("Le message est rétabli."))
 
 
 def _report_or_404(report_id: int) -> Report:
@@ -256,7 +253,6 @@ def _report_or_404(report_id: int) -> Report:
 def keep(report_id: int):
     report = _report_or_404(report_id)
     return _decide(
-        _key(listing=report.listing, message=report.message),
         decisions.keep,
         report,
         _("C'est noté : le contenu reste visible, le signalement est classé."),
@@ -268,7 +264,6 @@ def warn(report_id: int):
     report = _report_or_404(report_id)
     person = report.listing.owner if report.listing is not None else report.message.author
     return _decide(
-        _key(listing=report.listing, message=report.message),
         decisions.warn,
         report,
         _("L'avertissement est envoyé à %(name)s.", name=person.full_name),

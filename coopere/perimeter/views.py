@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..audit.models import AuditEvent
 from ..auth.models import GroupRole, Role, User
 from ..auth.services import AccountError, set_group_role, set_role
-from ..actions import attempt_and_say, save_and_say
+from ..actions import attempt_and_say, form_page, save_and_say
 from ..extensions import db
 from ..group.services import GROUP_IDEAL, GROUP_MAX, animators, size_advice
 from ..i18n import elide
@@ -33,9 +33,7 @@ def settings():
         save_settings({f: getattr(form, f).data for f in SETTINGS_FIELDS}, actor=current_user)
         save_and_say(_("Les réglages du périmètre sont enregistrés."))
         return redirect(url_for("perimeter.settings"))
-    return render_template(
-        "perimeter/settings.html", form=form, perimeter=perimeter
-    ), 422 if form.errors else 200
+    return form_page("perimeter/settings.html", form, perimeter=perimeter)
 
 
 @bp.route("/groupe", methods=["GET", "POST"])

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from .. import printing
 from ..events.models import Event, EventKind
 from ..events.services import upcoming_events
-from ..actions import attempt_and_say, save_and_say
+from ..actions import attempt_and_say, form_page, save_and_say
 from ..extensions import db
 from ..i18n import long_date
 from ..dwellings.services import streets
@@ -93,7 +93,7 @@ def new_letters():
         if created.ok:
             launch(created.value)
             return redirect(url_for("printruns.show", run_id=created.value.id))
-    return render_template("printruns/letters.html", form=form), 422 if form.errors else 200
+    return form_page("printruns/letters.html", form)
 
 
 def _run(run_id: int) -> PrintRun:
@@ -200,9 +200,7 @@ def letter_template():
             perimeter.letter_template = form.letter_template.data
             save_and_say(_("Le texte de la lettre est enregistré."))
             return redirect(url_for("printruns.letter_template"))
-    return render_template(
-        "printruns/template.html", form=form, placeholders=PLACEHOLDER_HELP
-    ), 422 if form.errors else 200
+    return form_page("printruns/template.html", form, placeholders=PLACEHOLDER_HELP)
 
 
 def _sample_event() -> Event:
