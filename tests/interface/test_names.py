@@ -80,10 +80,14 @@ def test_elide_changes_only_de_before_that_name_and_only_in_french(app):
         # another word ending in « de », another name: untouched
         assert elide("La garde Odile, de Odilon", "Odile") == "La garde Odile, de Odilon"
         assert elide("Rien", None) == "Rien"
-        # a template's translated text: the name in it is escaped, the apostrophe is not
+        # a template's translated text: the name in it stays escaped, and the apostrophe is an
+        # entity, so that the sentence cannot close a quoted attribute (« title='…' »)
         page = Markup("Les échanges de %s") % "Odile <b>"
-        assert elide(page, "Odile <b>") == Markup("Les échanges d'") + escape("Odile <b>")
+        assert elide(page, "Odile <b>") == Markup("Les échanges d&#39;") + escape("Odile <b>")
         assert isinstance(elide(page, "Odile <b>"), Markup)
+        quoted = Markup("<a title='%s'>") % (Markup("Fiche de %s") % "O'Neil")
+        assert elide(quoted, "O'Neil") == Markup("<a title='Fiche d&#39;O&#39;Neil'>")
+        assert str(elide(Markup("de %s") % "Ève", "Ève")) == "d&#39;Ève"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert elide("Thanks from Odile, de Odile", "Odile") == "Thanks from Odile, de Odile"
 
