@@ -17,7 +17,7 @@ from ..urls import next_path
 from . import photos, projects, services
 from .models import Listing
 from .printouts import catalogue_pdf
-from .services import ListingError
+from .validation import ListingError
 from .blueprint import bp
 
 

@@ -14,7 +14,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from .tables import Table
+from ..printing.models import Table
 
 #: Series colours, contrast on white: 8.9, 7.8, 8.2, 9.6, 6.3 and 10.9 to 1.
 COLOURS = ("#1c5433", "#8a3b00", "#2a4f86", "#6b2c6b", "#7a5c00", "#3d3d3d")

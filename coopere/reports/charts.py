@@ -48,7 +48,7 @@ from .chart_parts import (
     _wrap,
     format_number,
 )
-from .tables import Table
+from ..printing.models import Table
 
 # ---------------------------------------------------------------------------- bar chart
 

@@ -17,7 +17,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from .tables import Table
+from ..printing.models import Table
 
 BOM = "\ufeff"
 SEPARATOR = ";"

@@ -23,7 +23,7 @@ from .figures import (
 from .outreach import cafe_rows, group_rows, letter_rows
 from .period import Period
 from .summary import summary
-from .tables import Column, Table
+from ..printing.models import Column, Table
 
 
 def _table(name, title, columns, rows, *, caption="", total=None, public=True) -> Table:

@@ -18,7 +18,7 @@ from .charts import bar_chart, line_chart
 from .dashboard import report
 from .models import ActivityReport
 from .period import Period
-from .tables import Table
+from ..printing.models import Table
 
 REPORT_TEXT_MAX = 20_000
 PRINTED_BARS = 8  # rows drawn in a printed chart

@@ -14,7 +14,7 @@ import pytest
 
 from coopere.printing.activity_report import paragraphs, render_activity_report
 from coopere.reports.charts import bar_chart, line_chart
-from coopere.reports.tables import Column, Table
+from coopere.printing.models import Column, Table
 
 STREETS = Table(
     name="reach-streets",

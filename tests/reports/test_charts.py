@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from coopere.reports.chart_parts import COLOURS, format_number
 from coopere.reports.charts import bar_chart, line_chart
-from coopere.reports.tables import Column, Table
+from coopere.printing.models import Column, Table
 
 SVG = "{http://www.w3.org/2000/svg}"
 EMPTY_TEXT = "Pas encore de données pour cette période."

@@ -9,7 +9,7 @@ import io
 import pytest
 
 from coopere.reports.csv_export import csv_filename, table_to_csv
-from coopere.reports.tables import Column, Table
+from coopere.printing.models import Column, Table
 
 TABLE = Table(
     name="reach-streets",
