@@ -17,8 +17,12 @@ from .extensions import db
 class Outcome:
     ok: bool
     value: Any = None
-    error: str = ""  # why it was refused (French)
     refusal: Exception | None = None
+
+    @property
+    def error(self) -> str:
+        """Why it was refused (French), or empty."""
+        return "" if self.refusal is None else str(self.refusal)
 
 
 def attempt(
@@ -29,7 +33,7 @@ def attempt(
         value = action()
     except refused as error:
         db.session.rollback()
-        return Outcome(False, error=str(error), refusal=error)
+        return Outcome(False, refusal=error)
     db.session.commit()
     return Outcome(True, value)
 
