@@ -124,11 +124,12 @@ def person_name(first_name: str | None, last_name: str | None, *, initial: bool 
     return " ".join(part for part in (first, last) if part)
 
 
-def de(name: str) -> str:
+def de(name: str, apostrophe: str = "'") -> str:
     """« de » before a name as French writes it: « d'Odile », « d'Étienne », « d'Yves »,
-    « de Marie », « de Yann », « de Hugo » (see ELIDES for the rule)."""
+    « de Marie », « de Yann », « de Hugo » (see ELIDES for the rule). Printouts pass the
+    typographic apostrophe « ’ »."""
     name = name.strip()
-    return f"d'{name}" if ELIDES.match(name) else f"de {name}"
+    return f"d{apostrophe}{name}" if ELIDES.match(name) else f"de {name}"
 
 
 def elide(text: str, name: str | None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..i18n import de
 from .engine import filled, html_to_pdf, render_template
 from .models import NextCafe, Perimeter
 
@@ -60,6 +61,8 @@ def render_catalogue(catalogue: Catalogue) -> bytes:
                 "title": listing.title.strip(),
                 "reference": listing.reference.strip(),
                 "first_name": listing.first_name.strip(),
+                # « de Marie », « d’Odile »: the words before the name, which is printed in bold
+                "of": de(listing.first_name, "’").removesuffix(listing.first_name.strip()),
                 "contact": listing.contact.strip(),
                 "description": listing.description.strip(),
                 "details": [(label, value) for label, value in listing.details if value],

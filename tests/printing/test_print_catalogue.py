@@ -94,7 +94,7 @@ def test_catalogue_groups_listings_by_theme_with_slips(
         "Cherche Aller à l’hôpital Nord",
         "Départ : rue des Lilas",
         "Arrivée : hôpital Nord",
-        "de Odette, à contacter par son parrain ou sa marraine",
+        "d’Odette, à contacter par son parrain ou sa marraine",
         "Achats groupés",
         "Projet collectif Achat groupé de pommes",
         "3 participants sur 10 au plus · le samedi 12 décembre 2026",
@@ -240,7 +240,7 @@ def test_members_download_the_catalogue_of_open_listings(
     assert "Disponibilités : jeudi" in content
     assert (
         "Changer une ampoule" in content
-        and "de Odette, à contacter par son parrain ou sa marraine" in content
+        and "d’Odette, à contacter par son parrain ou sa marraine" in content
     )
     assert "Achat groupé de pommes" in content and "1 participant sur 10 au plus" in content
     assert "Une annonce en pause" not in content and "Un brouillon du café" not in content
