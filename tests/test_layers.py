@@ -54,6 +54,7 @@ PLACES = {
     "menu": DELIVERY,
     "cli": DELIVERY,
     "demo": DELIVERY,
+    "network": DELIVERY,
 }
 
 
