@@ -40,7 +40,7 @@ class NetworkDispatcher:
                 self._routes = routes(self.network)
                 self._routes_read = time.monotonic()
                 self._checked &= set(self._routes)
-                for slug in list(self.apps._apps):
+                for slug in self.apps.slugs():
                     if self._routes.get(slug, ("",))[0] != Status.ACTIVE.value:
                         self.apps.drop(slug)
         return self._routes

@@ -152,6 +152,10 @@ class WarmApps:
     def __contains__(self, slug: str) -> bool:
         return slug in self._apps
 
+    def slugs(self) -> list[str]:
+        with self._lock:
+            return list(self._apps)
+
     def get(self, slug: str) -> Flask:
         with self._lock:
             app = self._apps.get(slug)
