@@ -47,6 +47,10 @@ LEFT_OUT = ("coopere.sqlite3", "ratelimit.sqlite3")
 LEFT_OUT_DIRS = ("backups",)
 REGISTRY_FIELDS = ("name", "city", "postcode", "estimated_dwellings", "meeting_place")
 CHUNK = 1 << 20
+#: How long `perimeters archive` waits once the perimeter is in maintenance before dumping it: a
+#: little more than the web workers take to read the list of perimeters again (ROUTES_SECONDS in
+#: dispatch.py, which this module cannot import: dispatch → app → cli → here).
+SETTLE_SECONDS = 2.5
 
 
 class ArchiveError(RuntimeError):

@@ -15,10 +15,9 @@ from ..backup.cli import Failure, human_size
 from ..cli import _login, _postcode
 from ..members.checks import MemberError
 from . import registry
-from .archive import ArchiveError, archive_perimeter, restore_perimeter
+from .archive import SETTLE_SECONDS, ArchiveError, archive_perimeter, restore_perimeter
 from .backups import backup_network, hosted_slugs
 from .create import CreateError, NewPerimeter, create_perimeter
-from .dispatch import ROUTES_SECONDS
 from .each import default_jobs, first_line
 from .folder import Network, NetworkError
 from .sites import head_revision, public_url, schema_revision
@@ -200,7 +199,7 @@ def archive_command(slug):
     are removed once the archive is checked)."""
     network = current_network()
     try:
-        archived = archive_perimeter(network, slug, settle=ROUTES_SECONDS)
+        archived = archive_perimeter(network, slug, settle=SETTLE_SECONDS)
     except ArchiveError as error:
         raise Failure(str(error))
     click.echo(
