@@ -244,3 +244,43 @@ def test_an_archive_of_an_older_schema_waits_in_maintenance_for_upgrade(ops_netw
     assert upgraded.exit_code == 0, upgraded.output
     assert f"lilas-bis : mis à jour ({older} → {head_revision()})" in upgraded.output
     assert browser(network).get("/lilas-bis/").status_code == 200
+
+
+# --- the pilote's letter -----------------------------------------------------------------------
+
+
+def test_the_new_pilote_gets_a_letter_whose_code_opens_their_account(ops_network):
+    from pypdf import PdfReader
+
+    from helpers import csrf_token
+
+    network = ops_network
+    result = cli(
+        network, "perimeters", "create", "tilleuls", "--name", "Coop-ère des Tilleuls",
+        "--city", "Villeurbanne", "--postcode", "69100", "--dwellings", "320",
+        "--meeting-place", "Maison de quartier", "--pilote-first-name", "Bernadette",
+        "--pilote-last-name", "Martin", "--pilote-login", "bernadette@example.org",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    letter = network.instance_path("tilleuls") / "lettre-pilote.pdf"
+    assert str(letter) in flat(result.output)
+    pdf = flat(" ".join(page.extract_text() for page in PdfReader(letter).pages))
+    for words_of_the_letter in (
+        "Bonjour Bernadette",
+        "Coop-ère des Tilleuls",
+        "localhost/tilleuls",
+        "bernadette@example.org",
+        "Activez votre compte",
+        "Remplissez les réglages",
+        "Importez les logements",
+        "Préparez l’apéro-info",
+    ):
+        assert words_of_the_letter in pdf
+    code = re.search(r"tapez ce code : ([A-Z0-9]+(?:-[A-Z0-9]+)+)", pdf).group(1)
+
+    client = browser(network)
+    token = csrf_token(client, "/tilleuls/activer")
+    typed = client.post("/tilleuls/activer", data={"csrf_token": token, "code": code})
+    assert typed.status_code == 303
+    page = words(client.get("/tilleuls/activer"))
+    assert "Bernadette" in page and "mot de passe" in page.lower()
