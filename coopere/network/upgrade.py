@@ -43,6 +43,8 @@ class UpgradeOutcome:
             return f"{self.slug} : à jour"
         if self.result == UPGRADED:
             return f"{self.slug} : mis à jour ({_rev(self.before)} → {_rev(self.after)})"
+        if self.before is None and self.after is None:
+            return f"{self.slug} : ÉCHEC — {self.reason}, page de maintenance affichée"
         where = (
             "reste sur son ancien schéma"
             if self.after == self.before
@@ -64,6 +66,12 @@ def upgrade_one(root: str, slug: str) -> UpgradeOutcome:
     head = head_revision()
     if before == head:
         return UpgradeOutcome(slug, UP_TO_DATE, before, before)
+    if before is None:
+        # Every perimeter is made from a migrated template: no schema means a database lost or
+        # unreadable, never one to build from scratch (that would serve an empty perimeter).
+        return UpgradeOutcome(
+            slug, FAILED, None, None, "sa base de données est introuvable ou illisible"
+        )
     try:
         app = build_perimeter_app(network, slug)
     except Exception as error:  # noqa: BLE001 - reported, the others go on

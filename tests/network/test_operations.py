@@ -103,6 +103,22 @@ def test_upgrade_of_perimeters_all_up_to_date_changes_nothing(ops_network):
     assert "2 périmètre(s) : 0 mis à jour, 2 déjà à jour, 0 en échec" in flat(result.output)
 
 
+def test_upgrade_never_makes_a_new_database_for_a_perimeter_whose_database_is_lost(ops_network):
+    from coopere.network.databases import drop_database
+
+    network = ops_network
+    new_perimeter(network, "lilas")
+    new_perimeter(network, "roses")
+    drop_database(network, "roses")
+    result = cli(network, "upgrade", "--jobs", "1")
+    assert result.exit_code == 1
+    assert "roses : ÉCHEC — sa base de données est introuvable ou illisible" in result.output
+    assert "lilas : à jour" in result.output
+    assert schema_revision(network, "roses") is None
+    assert registry.get(network, "roses").status == Status.MAINTENANCE.value
+    assert browser(network).get("/roses/").status_code == 503
+
+
 # --- backups -----------------------------------------------------------------------------------
 
 
