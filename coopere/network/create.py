@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+from babel.dates import format_date
 
 from ..auth.models import GroupRole, Role
 from ..auth.services import create_account
@@ -14,8 +17,8 @@ from ..audit.services import record
 from ..config import ensure_secret_key
 from ..extensions import db
 from ..members.activation import first_admin_code
-from ..members.printouts import render_cards, welcome_card
-from ..perimeter.services import DEFAULT_CHARTER, save_settings
+from ..perimeter.services import DEFAULT_CHARTER, perimeter_data, save_settings
+from ..printing import PiloteLetter, render_pilote_letter
 from . import registry
 from .databases import create_database, drop_database
 from .folder import Network
@@ -120,7 +123,20 @@ def _settle(network: Network, new: NewPerimeter, slug: str, address: str | None)
             db.session.commit()
             if address is None:
                 return None
-            return render_cards([welcome_card(pilote, code, perimeter, address)])
+            return render_pilote_letter(
+                PiloteLetter(
+                    perimeter=perimeter_data(perimeter),
+                    first_name=pilote.first_name,
+                    last_name=pilote.last_name,
+                    login=new.pilote_login,
+                    site_url=address,
+                    activation_url=f"{address.rstrip('/')}/activer/{code}",
+                    code=code,
+                    date_text=format_date(date.today(), "d MMMM y", locale="fr"),
+                    estimated_dwellings=new.estimated_dwellings,
+                    meeting_place=new.meeting_place.strip(),
+                )
+            )
     finally:
         dispose(app)
 

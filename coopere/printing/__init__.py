@@ -30,6 +30,9 @@ Public API:
 - ``render_attendance_sheet(sheet) -> bytes``: a café's paper attendance sheet (A4
   landscape, large print): the people expected, pre-filled, then at least 20 blank rows
   (name, first name, street, « Nouveau ? », signature), a visitors' tally box, « page n/N ».
+- ``render_pilote_letter(letter) -> bytes``: the first pilote's activation letter (A4, large
+  print): what was created, the site's address, the activation QR code and short code, the
+  first steps (activate, settings, dwellings, apéro-info).
 - ``render_roster(roster) -> bytes``: an event's roster of tasks (A4, large print): the
   event, each task with its volunteer's name or a line to write one, the group's contact.
 
@@ -45,6 +48,7 @@ from .engine import LayoutError
 from .fetcher import ResourceRefused
 from .letter_text import TemplateError, event_placeholders, fill_letter_template
 from .letters import render_letters
+from .pilote_letter import PiloteLetter, render_pilote_letter
 from .models import (
     DEFAULT_OPTIONAL_CONSENTS,
     AttendanceRow,
@@ -113,4 +117,6 @@ __all__ = [
     "Programme",
     "ProgrammeEvent",
     "render_programme",
+    "PiloteLetter",
+    "render_pilote_letter",
 ]
