@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..inputs import page_number, parse_id, remembered_search
+from ..inputs import page_number, paging, parse_id, remembered_search
 from .. import printing
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
@@ -269,8 +269,6 @@ def reports():
     return render_template(
         "cafe/reports.html",
         rows=rows,
-        page=page,
-        pages=max(1, -(-count // services.REPORTS_PAGE_SIZE)),
-        count=count,
+        **paging(count, page, services.REPORTS_PAGE_SIZE),
         totals=report_rules.totals_of_past_events(),
     )

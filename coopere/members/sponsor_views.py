@@ -15,6 +15,7 @@ from ..actions import made_file, save_and_say
 from ..audit.services import record
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
+from ..database import per_key
 from ..extensions import db
 from ..listings.services import draft_counts
 from ..perimeter.models import get_perimeter
@@ -80,14 +81,8 @@ def sponsor_context():
 
 
 def last_digest_dates(sponsee_ids: list[int]) -> dict:
-    if not sponsee_ids:
-        return {}
-    rows = db.session.execute(
-        select(DigestPrint.sponsee_id, func.max(DigestPrint.printed_at))
-        .where(DigestPrint.sponsee_id.in_(sponsee_ids))
-        .group_by(DigestPrint.sponsee_id)
-    )
-    return {sponsee_id: printed_at for sponsee_id, printed_at in rows}
+    """When each sponsee's digest was last printed (absent: never)."""
+    return per_key(DigestPrint.sponsee_id, func.max(DigestPrint.printed_at), sponsee_ids)
 
 
 def address_lines(person: User) -> list[str]:

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..inputs import page_number, parse_id, remembered_search
+from ..inputs import page_number, paging, parse_id, remembered_search
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import format_phone
 from ..auth.models import User
@@ -133,9 +133,7 @@ def index():
     return render_template(
         "members/index.html",
         members=members,
-        count=count,
-        page=page,
-        pages=max(1, -(-count // PAGE_SIZE)),
+        **paging(count, page, PAGE_SIZE),
         q=q,
         street=street,
         building=building,
