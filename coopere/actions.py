@@ -4,11 +4,12 @@ and give the reason. A page showing a form answers 422 when the form was refused
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, render_template
+from flask import flash, render_template, send_file
 
 from .extensions import db
 
@@ -73,3 +74,26 @@ def form_page(template: str, form, **context):
     """The page of `form`: status 422 when it was sent and refused (its errors are on the page),
     200 otherwise."""
     return render_template(template, form=form, **context), 422 if form.errors else 200
+
+
+def made_file(
+    data: bytes,
+    name: str,
+    *,
+    mimetype: str = "application/pdf",
+    attachment: bool = True,
+    private: bool = False,
+):
+    """A file made on the spot (a printout, an export), never served again from a cache
+    (max_age=0); `private` for one about people: kept in no cache at all, not even the
+    browser's (no-store). `attachment=False` opens it in the browser."""
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=mimetype,
+        as_attachment=attachment,
+        download_name=name,
+        max_age=0,
+    )
+    if private:
+        response.headers["Cache-Control"] = "no-store"
+    return response

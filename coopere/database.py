@@ -1,9 +1,10 @@
-"""Database engine set-up: SQLite pragmas, BEGIN IMMEDIATE for writes, and the db CLI helpers."""
+"""Database engine set-up: SQLite pragmas, BEGIN IMMEDIATE for writes, and the db CLI helpers;
+the constraint and the query every domain shares (`one_of`, `per_key`)."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
-from sqlalchemy import CheckConstraint, event
+from sqlalchemy import CheckConstraint, event, select
 from sqlalchemy.engine import Engine
 
 from .extensions import db
@@ -16,6 +17,17 @@ def one_of(column: str, values, *, name: str) -> CheckConstraint:
     so the Python enum stays the one list of what the column may hold."""
     allowed = ", ".join(f"'{value.value}'" for value in values)
     return CheckConstraint(f"{column} IN ({allowed})", name=name)
+
+
+def per_key(key, aggregate, keys, *where) -> dict:
+    """`aggregate` (a count, a latest date…) for each of `keys` that column `key` holds, in one
+    query: {key: value}; a key with no row (or none passing `where`) is absent, and no keys make
+    no query."""
+    if not keys:
+        return {}
+    return dict(
+        db.session.execute(select(key, aggregate).where(key.in_(keys), *where).group_by(key)).all()
+    )
 
 
 def configure_database(app: Flask) -> None:

@@ -45,6 +45,12 @@ def page_number(value) -> int:
     return number if number is not None and 1 <= number <= MAX_PAGE else 1
 
 
+def paging(count: int, page: int, size: int) -> dict[str, int]:
+    """What the template of a paged list shows: how many in all, this page, how many pages of
+    `size` (at least one, for an empty list)."""
+    return {"count": count, "page": page, "pages": max(1, -(-count // size))}
+
+
 # --- NUL characters -------------------------------------------------------------------------------
 
 

@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..inputs import page_number, parse_id, remembered_search
+from ..inputs import page_number, paging, parse_id, remembered_search
 from .. import printing
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
 from ..events.models import Event
-from ..actions import attempt, attempt_and_say
+from ..actions import attempt, attempt_and_say, made_file
 from ..extensions import db
 from ..i18n import long_date
 from ..perimeter.models import get_perimeter
@@ -203,16 +202,12 @@ def sheet(event_id: int):
     except ValueError as error:
         flash(str(error), "error")
         return redirect(url_for("cafe.desk", event_id=event.id))
-    # Names of neighbours: never kept in a shared cache or the browser's.
-    response = send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=False,
-        max_age=0,
-        download_name=f"feuille-de-presence-{desk_rules.event_day(event):%Y-%m-%d}.pdf",
+    return made_file(  # names of neighbours: kept in no cache
+        pdf,
+        f"feuille-de-presence-{desk_rules.event_day(event):%Y-%m-%d}.pdf",
+        attachment=False,
+        private=True,
     )
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 # --- the event report -----------------------------------------------------------------------
@@ -274,8 +269,6 @@ def reports():
     return render_template(
         "cafe/reports.html",
         rows=rows,
-        page=page,
-        pages=max(1, -(-count // services.REPORTS_PAGE_SIZE)),
-        count=count,
+        **paging(count, page, services.REPORTS_PAGE_SIZE),
         totals=report_rules.totals_of_past_events(),
     )

@@ -13,6 +13,7 @@ from sqlalchemy import func, insert, select
 
 from ..audit.services import record
 from ..auth.models import User
+from ..database import per_key
 from ..extensions import db
 from .csv_export import export_csv
 from .csv_import import parse_dwellings_csv
@@ -228,11 +229,7 @@ def facts_for(dwellings: list[Dwelling]) -> dict[int, dict]:
     facts = {i: {"members": 0, "letters": []} for i in ids}
     if not ids:
         return facts
-    for dwelling_id, count in db.session.execute(
-        select(User.dwelling_id, func.count(User.id))
-        .where(User.dwelling_id.in_(ids))
-        .group_by(User.dwelling_id)
-    ):
+    for dwelling_id, count in per_key(User.dwelling_id, func.count(User.id), ids).items():
         facts[dwelling_id]["members"] = count
     for dwelling_id, sent_on in db.session.execute(
         select(LetterSent.dwelling_id, LetterSent.sent_on)

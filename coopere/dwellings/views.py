@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..auth.forms import ConfirmForm
 from ..actions import attempt_and_say, form_page, save_and_say
 from ..extensions import db
-from ..inputs import page_number
+from ..inputs import page_number, paging
 from ..perimeter.models import get_perimeter
 from . import services
 from .forms import DwellingForm, ImportForm
@@ -44,9 +44,7 @@ def index():
     return render_template(
         "dwellings/index.html",
         dwellings=dwellings,
-        count=count,
-        page=page,
-        pages=max(1, -(-count // PAGE_SIZE)),
+        **paging(count, page, PAGE_SIZE),
         street=street,
         building=building,
         streets=streets(),

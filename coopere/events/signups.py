@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from ..audit.services import record
 from ..auth.models import User
+from ..database import per_key
 from ..extensions import db
 from ..members.sponsorship import on_behalf
 from ..timeutil import to_paris, utcnow
@@ -19,15 +20,7 @@ from .services import EventError, visible_to
 
 
 def signup_counts(event_ids: list[int]) -> dict[int, int]:
-    if not event_ids:
-        return {}
-    return dict(
-        db.session.execute(
-            select(EventSignup.event_id, func.count())
-            .where(EventSignup.event_id.in_(event_ids))
-            .group_by(EventSignup.event_id)
-        ).all()
-    )
+    return per_key(EventSignup.event_id, func.count(), event_ids)
 
 
 def signed_up_ids(person: User, event_ids: list[int]) -> set[int]:

@@ -3,7 +3,6 @@ everyone can add them to a calendar (.ics, and the perimeter's feed /calendrier.
 
 from __future__ import annotations
 
-import io
 import re
 
 from flask import (
@@ -14,14 +13,13 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..actions import attempt_and_say, form_page
+from ..actions import attempt_and_say, form_page, made_file
 from ..auth.forms import ConfirmForm
 from ..extensions import db
 from ..i18n import long_date
@@ -237,13 +235,7 @@ def programme():
         year, month = int(match.group(1)), int(match.group(2))
     perimeter = get_perimeter() or abort(404)
     pdf = print_programme(year, month, perimeter, public_url=public_url_for("public.home"))
-    return send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"programme-{year:04d}-{month:02d}.pdf",
-        max_age=0,
-    )
+    return made_file(pdf, f"programme-{year:04d}-{month:02d}.pdf")
 
 
 # --- members: the next events, « Je viendrai » --------------------------------------------------

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..auth.models import User
+from ..database import per_key
 from ..extensions import db
 from .models import Listing, ListingKind, ListingStatus, Participation
 from .services import audit_listing
@@ -42,14 +43,7 @@ def participant_count(listing: Listing) -> int:
 
 def counts(listing_ids: list[int]) -> dict[int, int]:
     """Participants per project, in one query."""
-    if not listing_ids:
-        return {}
-    rows = db.session.execute(
-        select(Participation.listing_id, func.count())
-        .where(Participation.listing_id.in_(listing_ids))
-        .group_by(Participation.listing_id)
-    )
-    return dict(rows.all())
+    return per_key(Participation.listing_id, func.count(), listing_ids)
 
 
 def is_participant(listing: Listing, member: User) -> bool:

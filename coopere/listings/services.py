@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..auth.models import User
+from ..database import per_key
 from ..extensions import db
 from ..members.sponsorship import can_act_for, on_behalf
 from ..timeutil import utcnow
@@ -68,14 +69,9 @@ def my_listings(owner: User) -> dict[str, list[Listing]]:
 
 def draft_counts(owner_ids: list[int]) -> dict[int, int]:
     """How many drafts each of these people has to confirm, in one query."""
-    if not owner_ids:
-        return {}
-    rows = db.session.execute(
-        select(Listing.owner_id, func.count())
-        .where(Listing.owner_id.in_(owner_ids), Listing.status == ListingStatus.DRAFT.value)
-        .group_by(Listing.owner_id)
+    return per_key(
+        Listing.owner_id, func.count(), owner_ids, Listing.status == ListingStatus.DRAFT.value
     )
-    return {owner_id: count for owner_id, count in rows}
 
 
 # --- checks ---------------------------------------------------------------------------------

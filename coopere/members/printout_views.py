@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import printing
-from ..actions import attempt_and_say, form_page, save_and_say
+from ..actions import attempt_and_say, form_page, made_file, save_and_say
 from ..audit.services import record
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
@@ -17,7 +17,7 @@ from ..inputs import parse_id
 from ..perimeter.models import get_perimeter
 from ..urls import public_base
 from . import printouts
-from .blueprint import bp, member_or_404, pdf_download
+from .blueprint import bp, member_or_404
 from .forms import BlankFormsForm, ResetAccessForm
 from .recovery import needs_typed_confirmation, reset_refusal
 from .activation import reset_access as reset_access_of
@@ -33,7 +33,7 @@ def blank_forms():
         pdf = printouts.blank_forms(form.copies.data, perimeter, actor=current_user)
         record("paper_forms.printed", actor=current_user, copies=form.copies.data)
         save_and_say()
-        return pdf_download(pdf, "formulaires-inscription.pdf")
+        return made_file(pdf, "formulaires-inscription.pdf", private=True)
     return form_page("members/blank_forms.html", form)
 
 
@@ -61,7 +61,7 @@ def card(member_id: int):
     )
     if not printed.ok:
         return redirect(url_for("members.show", member_id=member.id))
-    return pdf_download(printed.value, f"carte-{member.first_name.lower()}.pdf")
+    return made_file(printed.value, f"carte-{member.first_name.lower()}.pdf", private=True)
 
 
 @bp.route("/membres/cartes", methods=["POST"])
@@ -96,7 +96,7 @@ def cards():
     )
     if not printed.ok:
         return redirect(url_for("members.index", statut="not_activated"))
-    return pdf_download(printed.value, "cartes-accueil.pdf")
+    return made_file(printed.value, "cartes-accueil.pdf", private=True)
 
 
 @bp.route("/membres/<int:member_id>/acces", methods=["GET", "POST"])
@@ -136,7 +136,9 @@ def reset_access(member_id: int):
                 field=form.first_name if typed else form.confirm,
             )
             if printed.ok:
-                return pdf_download(printed.value, f"carte-{member.first_name.lower()}.pdf")
+                return made_file(
+                    printed.value, f"carte-{member.first_name.lower()}.pdf", private=True
+                )
     status = 422 if form.errors or (refused and request.method == "POST") else 200
     return render_template(
         "members/reset_access.html",
@@ -154,4 +156,4 @@ def receipt(member_id: int):
     member = member_or_404(member_id)
     perimeter = get_perimeter() or abort(404)
     pdf = printing.render_registration_receipt(printouts.receipt(member, perimeter))
-    return pdf_download(pdf, f"recepisse-{member.last_name.lower()}.pdf")
+    return made_file(pdf, f"recepisse-{member.last_name.lower()}.pdf", private=True)

@@ -2,44 +2,28 @@
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    g,
-    has_request_context,
-    redirect,
-    render_template,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, flash, g, has_request_context, redirect, render_template
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from ..actions import save_and_say
+from ..actions import made_file, save_and_say
 from ..audit.services import record
 from ..auth.forms import ConfirmForm
 from ..auth.models import User
+from ..database import per_key
 from ..extensions import db
 from ..listings.services import draft_counts
 from ..perimeter.models import get_perimeter
 from . import printouts
 from .models import DigestPrint, Sponsorship
 from .dwelling_labels import dwelling_label
-from .sponsorship import (
-    SponsorshipError,
-    sponsees_of,
-    sponsored_ids,
-    sponsorship_of,
-    start_acting,
-    stop_acting,
-    subject,
-)
+from .sponsorship import SponsorshipError, sponsees_of, sponsored_ids, sponsorship_of, start_acting
+from .sponsorship import stop_acting, subject
 
 bp = Blueprint("sponsorship", __name__)
 
@@ -97,14 +81,8 @@ def sponsor_context():
 
 
 def last_digest_dates(sponsee_ids: list[int]) -> dict:
-    if not sponsee_ids:
-        return {}
-    rows = db.session.execute(
-        select(DigestPrint.sponsee_id, func.max(DigestPrint.printed_at))
-        .where(DigestPrint.sponsee_id.in_(sponsee_ids))
-        .group_by(DigestPrint.sponsee_id)
-    )
-    return {sponsee_id: printed_at for sponsee_id, printed_at in rows}
+    """When each sponsee's digest was last printed (absent: never)."""
+    return per_key(DigestPrint.sponsee_id, func.max(DigestPrint.printed_at), sponsee_ids)
 
 
 def address_lines(person: User) -> list[str]:
@@ -186,10 +164,4 @@ def digest(sponsee_id: int):
     pdf = printouts.print_digest(sponsee, perimeter, actor=current_user)
     record("sponsorship.digest_printed", actor=current_user, target=sponsee)
     db.session.commit()
-    return send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=_file_name(sponsee.first_name),
-        max_age=0,
-    )
+    return made_file(pdf, _file_name(sponsee.first_name))

@@ -4,20 +4,12 @@ page, corrections, departures and sponsorship links (printouts: `printout_views`
 from __future__ import annotations
 
 
-from flask import (
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ..inputs import page_number, parse_id, remembered_search
+from ..inputs import page_number, paging, parse_id, remembered_search
 from ..auth.forms import ConfirmForm
 from ..auth.identifiers import format_phone
 from ..auth.models import User
@@ -34,38 +26,17 @@ from . import consents as texts
 from . import printout_views  # noqa: F401  (its routes, on this blueprint)
 from .blueprint import bp, member_or_404
 from .desk import has_errors, registration_of, summary, validate_steps
-from .forms import (
-    MemberEditForm,
-    SponsorForm,
-    registration_form_class,
-    step_fields,
-)
+from .forms import MemberEditForm, SponsorForm, registration_form_class, step_fields
 from .models import ConsentKind
 from .checks import MemberError
 from .consent_records import consent_history, current_consents
 from .dwelling_labels import dwelling_choices, dwelling_label, find_dwelling
 from .recovery import never_activated
 from .registration import register_resident
-from .services import (
-    PAGE_SIZE,
-    STATUS_FILTERS,
-    history,
-    listings_of,
-    mark_left,
-    members_page,
-    sponsors_by_sponsee,
-    update_member,
-)
-from .sponsorship import (
-    SponsorshipError,
-    contact_route,
-    end_sponsorship,
-    link_sponsor,
-    possible_sponsors,
-    sponsees_of,
-    sponsorship_of,
-    sponsorships_history,
-)
+from .services import PAGE_SIZE, STATUS_FILTERS, history, listings_of, mark_left, members_page
+from .services import sponsors_by_sponsee, update_member
+from .sponsorship import SponsorshipError, contact_route, end_sponsorship, link_sponsor
+from .sponsorship import possible_sponsors, sponsees_of, sponsorship_of, sponsorships_history
 
 # --- the registration desk ------------------------------------------------------------------
 
@@ -162,9 +133,7 @@ def index():
     return render_template(
         "members/index.html",
         members=members,
-        count=count,
-        page=page,
-        pages=max(1, -(-count // PAGE_SIZE)),
+        **paging(count, page, PAGE_SIZE),
         q=q,
         street=street,
         building=building,

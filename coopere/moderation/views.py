@@ -3,17 +3,8 @@ decisions (hide, restore, keep, warn). Every POST is checked by CSRFProtect."""
 
 from __future__ import annotations
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from .engine import LayoutError, html_to_pdf, render_template, require
+from .engine import LayoutError, event_heading, html_to_pdf, render_template, require
 from .models import AttendanceSheet
 
 STYLESHEETS = ("base.css", "attendance.css")
@@ -50,18 +50,11 @@ def render_attendance_sheet(sheet: AttendanceSheet) -> bytes:
         }
         for row in sheet.rows
     ]
-    event_title = sheet.event_title.strip()
-    date_text = sheet.date_text.strip()
 
     def html(blank_rows: int) -> str:
         return render_template(
             "attendance.html",
-            title=sheet.title or f"Feuille de présence — {event_title} — {date_text}",
-            perimeter=sheet.perimeter,
-            event_title=event_title,
-            date_text=date_text,
-            time_text=sheet.time_text.strip(),
-            place=sheet.place.strip(),
+            **event_heading(sheet, "Feuille de présence"),
             rows=rows,
             blank=blank_rows,
         )

@@ -119,6 +119,22 @@ def render_template(name: str, **context: Any) -> str:
     return _environment.get_template(f"printing/{name}").render(lang="fr", **context)
 
 
+def event_heading(sheet: Any, kind: str) -> dict[str, Any]:
+    """What a sheet about one event says of it, for its template: the event's title, date, time
+    and place (stripped), the network, and the PDF title « `kind` — event — date » unless the
+    sheet names its own."""
+    event_title = sheet.event_title.strip()
+    date_text = sheet.date_text.strip()
+    return {
+        "title": sheet.title or f"{kind} — {event_title} — {date_text}",
+        "perimeter": sheet.perimeter,
+        "event_title": event_title,
+        "date_text": date_text,
+        "time_text": sheet.time_text.strip(),
+        "place": sheet.place.strip(),
+    }
+
+
 def filled(lines: Iterable[str]) -> list[str]:
     """The lines stripped, the blank ones left out."""
     return [line.strip() for line in lines if line.strip()]

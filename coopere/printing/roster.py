@@ -4,7 +4,7 @@ up in the meeting room or taken to the café, it is read at arm's length."""
 
 from __future__ import annotations
 
-from .engine import filled, html_to_pdf, render_template, require
+from .engine import event_heading, filled, html_to_pdf, render_template, require
 from .models import RosterSheet
 
 STYLESHEETS = ("base.css", "large-print.css", "roster.css")
@@ -29,16 +29,9 @@ def render_roster(roster: RosterSheet) -> bytes:
     ]
     if not tasks:
         raise ValueError("Tableau des tâches vide : indiquez au moins une tâche.")
-    event_title = roster.event_title.strip()
-    date_text = roster.date_text.strip()
     html = render_template(
         "roster.html",
-        title=roster.title or f"Tableau des tâches — {event_title} — {date_text}",
-        perimeter=roster.perimeter,
-        event_title=event_title,
-        date_text=date_text,
-        time_text=roster.time_text.strip(),
-        place=roster.place.strip(),
+        **event_heading(roster, "Tableau des tâches"),
         rain_place=roster.rain_place.strip(),
         tasks=tasks,
         open_count=sum(1 for task in tasks if not task["volunteer"]),

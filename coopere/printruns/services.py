@@ -18,6 +18,7 @@ from ..audit.services import record
 from ..dwellings.models import Dwelling, LetterSent
 from ..events.models import Event
 from ..events.printouts import event_data
+from ..database import per_key
 from ..extensions import db
 from ..perimeter.models import Perimeter, get_perimeter
 from ..retention import setting
@@ -319,11 +320,4 @@ def scan_memory_seconds() -> int:
 
 def scan_counts(run_ids: list[int]) -> dict[int, int]:
     """Scans per run: each is one browser on one day (see record_scan), as the reports count it."""
-    if not run_ids:
-        return {}
-    rows = db.session.execute(
-        select(LetterScan.print_run_id, func.count(LetterScan.id))
-        .where(LetterScan.print_run_id.in_(run_ids))
-        .group_by(LetterScan.print_run_id)
-    )
-    return dict(rows.all())
+    return per_key(LetterScan.print_run_id, func.count(LetterScan.id), run_ids)

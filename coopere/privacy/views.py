@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.models import User, fold_name
-from ..actions import attempt
+from ..actions import attempt, made_file
 from ..extensions import db
 from .forms import EraseForm, ErasureRequestForm
 from .services import (
@@ -25,14 +24,6 @@ from .services import (
 from .export import collect_personal_data
 
 
-def _download(data: bytes, mimetype: str, name: str):
-    response = send_file(
-        io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0
-    )
-    response.headers["Cache-Control"] = "no-store"  # personal data: kept in no cache
-    return response
-
-
 def export_response(member: User, kind: str, *, actor: User, download_name: str | None = None):
     """The member's data as a JSON or PDF download; the export is recorded (member.exported)."""
     from ..printing.personal_data import render_personal_data
@@ -43,8 +34,9 @@ def export_response(member: User, kind: str, *, actor: User, download_name: str 
     stem = f"donnees-{member.id}"
     if kind == "json":
         body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-        return _download(body, "application/json", download_name or f"{stem}.json")
-    return _download(render_personal_data(data), "application/pdf", download_name or f"{stem}.pdf")
+        name = download_name or f"{stem}.json"
+        return made_file(body, name, mimetype="application/json", private=True)
+    return made_file(render_personal_data(data), download_name or f"{stem}.pdf", private=True)
 
 
 def erase_page(member: User):

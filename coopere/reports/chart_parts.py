@@ -157,6 +157,17 @@ def _read_columns(
     return labels, values, raw
 
 
+def _chart_data(
+    table: Table, value_keys: Sequence[str], label_key: str, chart_id: str | None
+) -> tuple[list[_Series], str, tuple[list[str], list[list[float]], list[list]] | None]:
+    """What every chart starts from: its series (unknown keys refused, even for an empty
+    table), its id, and its columns as `_read_columns` gives them (None for an empty table)."""
+    series = _series(table, value_keys)
+    chart_id = _chart_id(table, chart_id)
+    columns = None if table.is_empty else _read_columns(table, series, label_key)
+    return series, chart_id, columns
+
+
 def _patterns(chart_id: str, series: list[_Series]) -> str:
     """One fill pattern per series: plain, stripes, dots, cross-hatch, horizontal lines."""
     parts = []

@@ -30,7 +30,7 @@ from .chart_parts import (
     LABEL_SIZE,
     PAD,
     VALUE_SIZE,
-    _chart_id,
+    _chart_data,
     _empty,
     _f,
     _fill,
@@ -40,9 +40,7 @@ from .chart_parts import (
     _nice_ceiling,
     _open,
     _patterns,
-    _read_columns,
     _Series,
-    _series,
     _svg,
     _width,
     _wrap,
@@ -75,11 +73,10 @@ def bar_chart(
     saying so: a chart printed on paper cannot run over two pages (about 8 rows of 2 series
     fit an A4 page); the table beside it keeps every row.
     """
-    series = _series(table, value_keys)
-    chart_id = _chart_id(table, chart_id)
-    if table.is_empty:
+    series, chart_id, columns = _chart_data(table, value_keys, label_key, chart_id)
+    if columns is None:
         return _empty(chart_id, title, "bar")
-    labels, values, raw = _read_columns(table, series, label_key)
+    labels, values, raw = columns
     all_rows = len(labels)
     totals = [sum(values[s][r] for s in range(len(series))) for r in range(all_rows)]
     if max_rows is not None and 0 < max_rows < all_rows:
@@ -217,11 +214,10 @@ def line_chart(
     and dash per series), a y axis from 0 with round ticks, a legend when several series, and
     the last value written at the end of each line. An empty table gives a short sentence.
     """
-    series = _series(table, value_keys)
-    chart_id = _chart_id(table, chart_id)
-    if table.is_empty:
+    series, chart_id, columns = _chart_data(table, value_keys, x_key, chart_id)
+    if columns is None:
         return _empty(chart_id, title, "line")
-    xs, values, raw = _read_columns(table, series, x_key)
+    xs, values, raw = columns
     points = len(xs)
     top_value = _nice_ceiling(max(max(column) for column in values))
     step = _tick_step(top_value)

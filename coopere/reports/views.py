@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..audit.services import record
 from ..timeutil import paris_today
-from ..actions import save_and_say
+from ..actions import made_file, save_and_say
 from ..extensions import db
 from ..perimeter.models import get_perimeter
 from ..printing.activity_report import render_activity_report
@@ -70,15 +69,10 @@ def export_csv(name: str):
     table = tables(period, names={name}).get(name) or abort(404)
     record("report.exported", actor=current_user, table=name, period=period.slug)
     db.session.commit()
-    response = send_file(
-        io.BytesIO(table_to_csv(table)),
-        mimetype="text/csv",
-        as_attachment=True,
-        max_age=0,
-        download_name=csv_filename(table, period.slug),
+    response = made_file(
+        table_to_csv(table), csv_filename(table, period.slug), mimetype="text/csv", private=True
     )
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -111,10 +105,4 @@ def yearly_pdf(year: int):
     pdf = render_activity_report(data)
     record("report.printed", actor=current_user, year=year)
     db.session.commit()
-    return send_file(
-        io.BytesIO(pdf),
-        mimetype="application/pdf",
-        as_attachment=False,
-        max_age=0,
-        download_name=f"rapport-activite-{year}.pdf",
-    )
+    return made_file(pdf, f"rapport-activite-{year}.pdf", attachment=False)
