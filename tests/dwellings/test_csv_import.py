@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -330,7 +329,9 @@ def test_address_key_keeps_different_dwellings_apart(a: tuple, b: tuple) -> None
     assert address_key(*a) != address_key(*b)
 
 
-# --- speed ----------------------------------------------------------------------------------
+# --- a large file -----------------------------------------------------------------------------
+# (its speed is measured by benchmarks/dwelling_import.py, never by a test: a shared machine's
+# clock makes a time limit fail at random)
 
 
 def test_ten_thousand_rows_and_one_bad_one() -> None:
@@ -340,15 +341,12 @@ def test_ten_thousand_rows_and_one_bad_one() -> None:
     ]
     lines.insert(6_000, "12;;Rue X;;443;Nantes;;")  # line 6002 of the spreadsheet
     data = (HEADER + "\n".join(lines) + "\n").encode()
-    started = time.perf_counter()
     result = parse_dwellings_csv(data)
-    elapsed = time.perf_counter() - started
     assert result.errors == [
         (6_002, "Code postal invalide : « 443 » (5 chiffres, par exemple 44300).")
     ]
     assert not result.duplicates
     assert result.rows == [] and result.checked_rows == 10_001  # nothing accepted
-    assert elapsed < 2.0, f"{elapsed:.2f} s for 10,001 rows"
 
     good = parse_dwellings_csv((HEADER + "\n".join(lines[:6_000] + lines[6_001:])).encode())
     assert good.ok and good.new_count == 10_000
