@@ -15,12 +15,15 @@ __version__ = "0.1.0"
 
 
 def create_app(
-    test_config: dict | None = None, instance_path: str | os.PathLike | None = None
+    test_config: dict | None = None,
+    instance_path: str | os.PathLike | None = None,
+    defaults: dict | None = None,
 ) -> Flask:
     """Build the application for one perimeter.
 
-    Configuration is layered: defaults, then `<instance>/config.py` (optional), then the
-    `COOPERE_*` environment variables, then `test_config`.
+    Configuration is layered: defaults, then `defaults` (a network's shared settings, see
+    coopere/network), then `<instance>/config.py` (optional), then the `COOPERE_*` environment
+    variables, then `test_config`.
     """
     instance_path = Path(instance_path or default_instance_path()).resolve()
     app = Flask(
@@ -30,7 +33,7 @@ def create_app(
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    configure_config(app, test_config)
+    configure_config(app, test_config, defaults)
     configure_extensions(app)
     configure_blueprints(app)
     configure_templates(app)
@@ -38,8 +41,10 @@ def create_app(
     return app
 
 
-def configure_config(app: Flask, test_config: dict | None) -> None:
+def configure_config(app: Flask, test_config: dict | None, defaults: dict | None = None) -> None:
     app.config.from_object(Defaults)
+    if defaults:
+        app.config.from_mapping(defaults)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("COOPERE")
@@ -116,10 +121,13 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_queue(app: Flask) -> None:
     """The background queue (coopere/queue.py): where it is, and how a task finds its site."""
+    from functools import partial
+
     from . import queue
     from .schedule import load_site
 
-    queue.site_loader = load_site
+    if queue.site_loader is None:  # a network's commands install their own
+        queue.site_loader = partial(load_site, create_app)
     queue.configure_queue(app)
 
 

@@ -194,3 +194,12 @@ class DatabaseStorage(Storage):
         except SQLAlchemyError:  # two prunes racing on PostgreSQL: the next one will do it
             current_app.logger.warning("rate_limits: pruning skipped", exc_info=True)
             return 0
+
+
+def forget_counters_engine(instance_path: str) -> None:
+    """Drop the cached engine of an instance's counters file (a network drops a perimeter's app
+    from its warm set): nothing stays behind for a perimeter no longer served by this process."""
+    with _sqlite_lock:
+        engine = _sqlite_engines.pop(str(Path(instance_path) / SQLITE_FILE), None)
+    if engine is not None:
+        engine.dispose()

@@ -266,14 +266,15 @@ PROBES = {
 }
 
 
+#: slug -> database URL, installed by the network's queue commands (coopere/network/queue.py).
+database_url_of: Callable[[str], str] | None = None
+
+
 def site_database_url(site: str) -> str | None:
     """The site's database URL without building its app: known for a network's perimeter (from
     the network's settings); None for an instance folder (its app is built: one site only)."""
-    if os.environ.get("COOPERE_NETWORK") and not os.path.isabs(site):
-        from .network.folder import Network
-        from .network.sites import database_url
-
-        return database_url(Network.from_env(), site)
+    if database_url_of is not None and not os.path.isabs(site):
+        return database_url_of(site)
     return None
 
 
@@ -302,24 +303,13 @@ def jobs_with_work(site: str, jobs: list[str], now=None) -> list[str]:
 
 # --- the sites, and running jobs for one ---------------------------------------------------------
 
-#: The sites the schedule serves: set by run_consumer (the single perimeter, or the network's).
+#: The sites the schedule serves: set by run_consumer (the single perimeter, or the network's
+#: served perimeters).
 _sites: Callable[[], list[str]] | None = None
 
 
-def network_sites() -> list[str]:
-    """Every served perimeter of the network named by COOPERE_NETWORK."""
-    from .network.folder import Network
-    from .network.registry import served_slugs
-
-    return list(served_slugs(Network.from_env()))
-
-
 def sites() -> list[str]:
-    if _sites is not None:
-        return _sites()
-    if os.environ.get("COOPERE_NETWORK"):
-        return network_sites()
-    return []
+    return _sites() if _sites is not None else []
 
 
 @huey.task(retries=JOB_RETRIES, retry_delay=JOB_RETRY_DELAY, name="coopere.schedule.run_job")
@@ -399,21 +389,15 @@ _warm: OrderedDict = OrderedDict()
 _warm_lock = threading.Lock()
 
 
-def load_site(site: str):
-    """The app of `site`: the network's perimeter app for a slug, else the instance folder's."""
-    if os.environ.get("COOPERE_NETWORK") and not os.path.isabs(site):
-        from .network.folder import Network
-        from .network.sites import perimeter_app
-
-        return perimeter_app(Network.from_env(), site)
+def load_site(factory: Callable, site: str):
+    """The app of the instance folder `site`, built by `factory` (create_app) and kept warm. In a
+    network the network's commands install their own loader (the perimeters' warm apps)."""
     with _warm_lock:
         app = _warm.get(site)
         if app is not None:
             _warm.move_to_end(site)
             return app
-    from . import create_app
-
-    app = create_app(instance_path=site)
+    app = factory(instance_path=site)
     with _warm_lock:
         _warm[site] = app
         while len(_warm) > WARM_APPS:
@@ -430,8 +414,8 @@ def run_consumer(
     workers: int = 2, names: Callable[[], list[str]] | None = None, periodic: bool = True
 ) -> None:
     """Run the queue's consumer in this process until it is stopped (SIGINT: graceful, SIGTERM:
-    at once). `names` gives the sites the schedule serves (default: the network's served
-    perimeters). The queue must point at a storage, not be immediate (QUEUE_URL)."""
+    at once). `names()` gives the sites the schedule serves at each tick. The queue must point at
+    a storage, not be immediate (QUEUE_URL)."""
     global _sites
     from .notifications import email as _email  # noqa: F401  (its tasks)
     from .printruns import jobs as _jobs  # noqa: F401  (its tasks)
@@ -441,10 +425,7 @@ def run_consumer(
             "QUEUE_URL vaut « immediate » : les tâches s'exécutent déjà dans le site, il n'y a "
             "pas de file à consommer."
         )
-    if names is not None:
-        _sites = names
-    elif os.environ.get("COOPERE_NETWORK"):
-        _sites = network_sites
+    _sites = names
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     consumer.run()
 
@@ -478,37 +459,6 @@ def tick_now(names: list[str], jobs: list[str] | None = None) -> dict:
         "failed": failed,
         "seconds": round(time.perf_counter() - started, 2),
     }
-
-
-def network_queue_cli() -> AppGroup:
-    """`queue work|tick` for the network's command line (flask --app coopere.network queue …)."""
-    group = AppGroup("queue", help="The network's background queue and schedule.")
-
-    @group.command("work")
-    @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-    def network_work(workers):
-        """Run the one consumer of every served perimeter (tasks and periodic jobs)."""
-        from .network.folder import Network
-        from .queue import use_target
-
-        network = Network.from_env()
-        url = (network.config.get("QUEUE_URL") or "").strip()
-        use_target(
-            ("redis", url) if url.startswith("redis") else ("sqlite", str(network.queue_path))
-        )
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
-        run_consumer(workers=workers, names=network_sites)
-
-    @group.command("tick")
-    @click.option("--job", "jobs", multiple=True, type=click.Choice(sorted(JOBS)))
-    def network_tick(jobs):
-        """One tick of the periodic jobs over every served perimeter, now, in this process."""
-        summary = tick_now(network_sites(), list(jobs) or None)
-        click.echo(json.dumps(summary))
-
-    return group
 
 
 queue_cli = AppGroup("queue", help="The background queue: emails, print runs, periodic jobs.")

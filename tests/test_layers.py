@@ -56,6 +56,7 @@ PLACES = {
     "cli": DELIVERY,
     "demo": DELIVERY,
     "schedule": DELIVERY,
+    "network": DELIVERY,
 }
 
 

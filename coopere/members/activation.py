@@ -9,13 +9,13 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..audit.services import record
 from ..i18n import elide
 from ..auth.identifiers import InvalidIdentifier, parse_login
 from ..auth.lockout import unlock
-from ..auth.models import User, fold_name
+from ..auth.models import Role, User, fold_name
 from ..auth.services import AccountError, set_password
 from ..dwellings.models import REFERENCE_ALPHABET
 from ..extensions import db
@@ -26,6 +26,7 @@ from .models import ActivationCode, EndReason
 from .recovery import (
     activation_refusal,
     code_refusal,
+    first_admin_refusal,
     needs_typed_confirmation,
     never_activated,
     reset_refusal,
@@ -56,9 +57,10 @@ def revoke_codes(user: User, now) -> None:
     )
 
 
-def _mint_code(user: User, *, actor: User) -> str:
+def _mint_code(user: User, *, actor: User | None) -> str:
     """A new single-use code for `user`; any earlier code stops working. Only issue_code and
-    reset_access call it, once the rule of coopere.members.recovery allows it."""
+    reset_access call it, once the rule of coopere.members.recovery allows it; `actor` None is the
+    network creating the perimeter (first_admin_code)."""
     now = utcnow()
     revoke_codes(user, now)
     code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -67,7 +69,7 @@ def _mint_code(user: User, *, actor: User) -> str:
         ActivationCode(
             user_id=user.id,
             code_hash=_hash(code),
-            created_by_id=actor.id,
+            created_by_id=actor.id if actor is not None else None,
             expires_at=now + timedelta(days=days),
         )
     )
@@ -82,6 +84,23 @@ def issue_code(user: User, *, actor: User) -> str:
         raise MemberError(refusal)
     code = _mint_code(user, actor=actor)
     record("member.code_issued", actor=actor, target=user)
+    return code
+
+
+def first_admin_code(user: User) -> str:
+    """The activation code of a perimeter's first pilote, minted by the network when it creates
+    the perimeter (`perimeters create`): no password is ever sent. MemberError when refused
+    (coopere.members.recovery.first_admin_refusal)."""
+    activated_admins = db.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == Role.ADMIN.value, User.activated_at.is_not(None)
+        )
+    )
+    refusal = first_admin_refusal(user, activated_admins)
+    if refusal is not None:
+        raise MemberError(refusal)
+    code = _mint_code(user, actor=None)
+    record("member.code_issued", target=user, by="network")
     return code
 
 

@@ -47,6 +47,20 @@ def activation_refusal(user: User, actor: User):
     return None
 
 
+def first_admin_refusal(user: User, activated_admins: int):
+    """Why the network may not mint the code of `user` as the perimeter's first pilote (a French
+    message), or None: only for an admin account never activated, while no admin of the perimeter
+    has ever been activated (from then on, the perimeter's own admins hand out codes)."""
+    if not user.is_admin or not never_activated(user) or user.has_left:
+        return _l("Seul le premier administrateur, jamais activé, reçoit sa lettre du réseau.")
+    if activated_admins:
+        return _l(
+            "Ce périmètre a déjà un administrateur actif : c'est à lui d'imprimer les cartes "
+            "d'accueil."
+        )
+    return None
+
+
 def reset_refusal(user: User, actor: User):
     """Why `actor` may not reset the access of `user` (a French message), or None."""
     if not actor.is_admin:

@@ -268,7 +268,7 @@ def test_a_consumer_killed_with_kill_9_loses_no_print_run(queued, users):
         second.wait()
     killed = run_state(queued, run_id)
     assert killed.status == "running" and killed.done_pages < killed.total_pages
-    assert pending_count() == 0
+    assert not [task for task in huey.pending() if "render_print_run" in task.name]
 
     # 3. Ten minutes without a heartbeat make it stalled; the schedule's sweep enqueues it
     # again and a new consumer carries it out.
@@ -308,7 +308,7 @@ def test_a_job_failing_for_one_site_does_not_stop_the_others(
     good = site_name(app)
     with caplog.at_level(logging.ERROR, logger="coopere.schedule"):
         assert fan_out("listings-expire", [str(broken), good]) == 2
-        assert drain() == 2
+        assert drain() >= 2  # the two sites' ticks (and what the good one's job enqueued)
     assert f"job listings-expire failed for site {broken}" in caplog.text
     with app.app_context():
         assert db.session.get(Listing, listing_id).status == "expired"

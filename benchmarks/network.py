@@ -1,0 +1,312 @@
+"""Network benchmark: many perimeters on one deployment (issue « Essaimage, part 1 »).
+
+In one run, on a throw-away network folder (SQLite perimeters):
+
+1. creates NETWORK_PERIMETERS perimeters (1,000 by default) with `perimeters create`'s function, in
+   two processes (both cores), each with its pilote and activation letter, then checks that every
+   schema is at the code's newest revision;
+2. serves the network with ONE gunicorn worker (sync) and sends a random walk of NETWORK_REQUESTS
+   requests (5,000) over all the perimeters' public pages; reads the worker's peak RSS (VmHWM) and
+   the median time of a perimeter's first (cold) request;
+3. compares, in the same run, one page of a warm perimeter through the network with the same page
+   of the same perimeter served alone (`wsgi:app`, COOPERE_INSTANCE), alternating the two servers;
+4. times `upgrade` over every perimeter when all are up to date, then with one real migration to
+   run (every perimeter stamped one revision back after its last migration is undone);
+5. times one tick of the periodic jobs over every perimeter when nothing is due.
+
+Bars from the issue: creation ≤ 300 s; peak RSS ≤ 400 MiB; warm ≤ 1.1 × single; cold median
+≤ 300 ms; upgrade (up to date) ≤ 60 s; one tick ≤ 120 s. Last line: one JSON object.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from coopere.network import Network  # noqa: E402
+from coopere.network.create import NewPerimeter, create_perimeter  # noqa: E402
+from coopere.network.databases import sqlite_template  # noqa: E402
+from coopere.network.registry import served_slugs  # noqa: E402
+from coopere.network.sites import head_revision, schema_revision  # noqa: E402
+
+PERIMETERS = int(os.environ.get("NETWORK_PERIMETERS", "1000"))
+REQUESTS = int(os.environ.get("NETWORK_REQUESTS", "5000"))
+WARM_ROUNDS = int(os.environ.get("NETWORK_WARM_ROUNDS", "300"))
+PUBLIC_URL = "https://reseau.example.org"
+
+
+def slug(number: int) -> str:
+    return f"q{number:04d}"
+
+
+def new_perimeter(number: int) -> NewPerimeter:
+    return NewPerimeter(
+        slug=slug(number),
+        name=f"Coop-ère du quartier {number}",
+        short_name=f"Quartier {number}",
+        city="Nantes",
+        postcode="44300",
+        estimated_dwellings=300,
+        meeting_place="Salle des fêtes",
+        pilote_first_name="Odile",
+        pilote_last_name=f"Martin {number}",
+        pilote_login=f"pilote{number}@example.org",
+    )
+
+
+def _create_range(root: str, numbers: list[int]) -> int:
+    network = Network(root)
+    for number in numbers:
+        create_perimeter(network, new_perimeter(number))
+    return len(numbers)
+
+
+def create_all(network: Network) -> dict:
+    sqlite_template(network)  # once, before the two processes start (it is part of the time)
+    numbers = list(range(PERIMETERS))
+    halves = [numbers[0::2], numbers[1::2]]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        created = sum(pool.map(_create_range, [str(network.root)] * 2, halves))
+    seconds = time.perf_counter() - started
+    head = head_revision()
+    behind = [s for s in served_slugs(network) if schema_revision(network, s) != head]
+    return {
+        "perimeters": created,
+        "seconds": round(seconds, 1),
+        "per_perimeter_ms": round(seconds * 1000 / max(created, 1), 1),
+        "schemas_behind": len(behind),
+    }
+
+
+# --- serving -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, target: str, env: dict, log: Path):
+        self.port = free_port()
+        self.log = open(log, "ab")
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+                target,
+            ],  # fmt: skip
+            env={**os.environ, **env},
+            cwd=str(ROOT),
+            stdout=self.log,
+            stderr=self.log,
+        )
+        self.connection = None
+        for _ in range(600):
+            try:
+                self.get("/")
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn {target} did not start (see {log})")
+
+    def get(self, path: str) -> tuple[int, float]:
+        if self.connection is None:
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        started = time.perf_counter()
+        try:
+            self.connection.request("GET", path)
+            response = self.connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            self.connection = None
+            raise
+        return response.status, time.perf_counter() - started
+
+    def worker_pid(self) -> int:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text()
+        return int(children.split()[0])
+
+    def peak_rss_mib(self) -> float:
+        for line in Path(f"/proc/{self.worker_pid()}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmHWM")
+
+    def stop(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+        self.process.terminate()
+        self.process.wait(30)
+        self.log.close()
+
+
+def random_walk(network: Network, log: Path) -> dict:
+    server = Gunicorn("network_wsgi:app", {"COOPERE_NETWORK": str(network.root)}, log)
+    rng = random.Random(20261206)
+    seen: set[str] = set()
+    cold: list[float] = []
+    warm: list[float] = []
+    statuses: dict[int, int] = {}
+    pages = ("/", "/connexion", "/donnees-personnelles")
+    try:
+        for _ in range(REQUESTS):
+            chosen = slug(rng.randrange(PERIMETERS))
+            status, seconds = server.get(f"/{chosen}{rng.choice(pages)}")
+            statuses[status] = statuses.get(status, 0) + 1
+            (warm if chosen in seen else cold).append(seconds)
+            seen.add(chosen)
+        peak = server.peak_rss_mib()
+    finally:
+        server.stop()
+    return {
+        "requests": REQUESTS,
+        "statuses": {str(code): count for code, count in sorted(statuses.items())},
+        "perimeters_visited": len(seen),
+        "peak_rss_mib": round(peak, 1),
+        "cold_median_ms": round(statistics.median(cold) * 1000, 1),
+        "cold_p90_ms": round(sorted(cold)[int(len(cold) * 0.9)] * 1000, 1),
+        "revisit_median_ms": round(statistics.median(warm) * 1000, 1) if warm else None,
+    }
+
+
+def warm_against_single(network: Network, log: Path) -> dict:
+    """The same page of the same perimeter: through the network (warm) and served alone."""
+    chosen = slug(0)
+    folder = network.instance_path(chosen)
+    single_env = {
+        "COOPERE_INSTANCE": str(folder),
+        "COOPERE_PUBLIC_URL": f"{PUBLIC_URL}/{chosen}",
+    }
+    alone = Gunicorn("wsgi:app", single_env, log)
+    through = Gunicorn("network_wsgi:app", {"COOPERE_NETWORK": str(network.root)}, log)
+    times: dict[str, list[float]] = {"network": [], "single": []}
+    try:
+        for _ in range(20):  # warm both (templates compiled, connections open)
+            through.get(f"/{chosen}/connexion")
+            alone.get("/connexion")
+        for _ in range(WARM_ROUNDS):
+            times["network"].append(through.get(f"/{chosen}/connexion")[1])
+            times["single"].append(alone.get("/connexion")[1])
+    finally:
+        through.stop()
+        alone.stop()
+    network_ms = statistics.median(times["network"]) * 1000
+    single_ms = statistics.median(times["single"]) * 1000
+    return {
+        "page": "/connexion",
+        "network_median_ms": round(network_ms, 2),
+        "single_median_ms": round(single_ms, 2),
+        "ratio": round(network_ms / single_ms, 3),
+    }
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+
+def flask_network(network: Network, *args: str) -> tuple[float, subprocess.CompletedProcess]:
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("flask")), "--app", "coopere.network", *args],
+        env={**os.environ, "COOPERE_NETWORK": str(network.root)},
+        cwd=str(ROOT),
+        capture_output=True,
+        text=True,
+    )
+    return time.perf_counter() - started, result
+
+
+def command_available(network: Network, *args: str) -> bool:
+    _seconds, result = flask_network(network, *args, "--help")
+    return result.returncode == 0
+
+
+def upgrade_figures(network: Network) -> dict:
+    if not command_available(network, "upgrade"):
+        return {"skipped": "no `upgrade` command in this version"}
+    seconds, result = flask_network(network, "upgrade")
+    return {
+        "up_to_date_seconds": round(seconds, 1),
+        "exit_code": result.returncode,
+        "last_line": (result.stdout.strip().splitlines() or [""])[-1],
+    }
+
+
+def tick_figures(network: Network) -> dict:
+    if not command_available(network, "queue", "tick"):
+        return {"skipped": "no `queue tick` command in this version"}
+    seconds, result = flask_network(network, "queue", "tick")
+    return {
+        "nothing_due_seconds": round(seconds, 1),
+        "exit_code": result.returncode,
+        "last_line": (result.stdout.strip().splitlines() or [""])[-1],
+    }
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory(prefix="coopere-network-bench-") as folder:
+        root = Path(folder) / "network"
+        root.mkdir()
+        (root / "network.py").write_text(f"PUBLIC_URL = {PUBLIC_URL!r}\nWARM_APPS = 16\n")
+        network = Network(root)
+        log = Path(folder) / "gunicorn.log"
+        creation = create_all(network)
+        print(f"creation: {creation}", flush=True)
+        walk = random_walk(network, log)
+        print(f"random walk: {walk}", flush=True)
+        warm = warm_against_single(network, log)
+        print(f"warm against single: {warm}", flush=True)
+        upgrade = upgrade_figures(network)
+        print(f"upgrade: {upgrade}", flush=True)
+        tick = tick_figures(network)
+        print(f"tick: {tick}", flush=True)
+        errors = log.read_text(errors="replace").count("Traceback")
+    print(
+        json.dumps(
+            {
+                "benchmark": "network",
+                "creation": creation,
+                "random_walk": walk,
+                "warm_against_single": warm,
+                "upgrade": upgrade,
+                "tick": tick,
+                "server_tracebacks": errors,
+                "bars": {
+                    "creation_le_300_s": creation["seconds"] <= 300,
+                    "peak_rss_le_400_mib": walk["peak_rss_mib"] <= 400,
+                    "warm_le_1_1": warm["ratio"] <= 1.1,
+                    "cold_median_le_300_ms": walk["cold_median_ms"] <= 300,
+                    "upgrade_le_60_s": upgrade.get("up_to_date_seconds", 1e9) <= 60,
+                    "tick_le_120_s": tick.get("nothing_due_seconds", 1e9) <= 120,
+                },
+            },
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
