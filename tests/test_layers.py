@@ -30,6 +30,7 @@ PLACES = {
     "actions": CORE,
     "security": CORE,
     "logs": CORE,
+    "queue": CORE,
     "audit": PLATFORM,
     "notifications": PLATFORM,
     "idempotency": PLATFORM,
@@ -54,6 +55,7 @@ PLACES = {
     "menu": DELIVERY,
     "cli": DELIVERY,
     "demo": DELIVERY,
+    "schedule": DELIVERY,
     "network": DELIVERY,
 }
 

@@ -231,6 +231,9 @@ def restore_command(archive, slug):
 
 
 def register_cli(app: Flask, network: Network) -> None:
+    from .queue import queue_cli
+
     app.cli.add_command(perimeters_cli)
     app.cli.add_command(upgrade_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(queue_cli)

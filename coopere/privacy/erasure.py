@@ -27,7 +27,7 @@ from ..listings import photos
 from ..listings.models import Listing, ListingStatus, ListingTerm
 from ..members.models import ActivationCode, Consent, EndReason, Method, Sponsorship
 from ..moderation.models import MemberWarning, Report
-from ..notifications.models import Notification
+from ..notifications.models import Notification, OutboxEmail
 from ..timeutil import utcnow
 from .export import names_in_details
 
@@ -222,6 +222,7 @@ def erase_member(user: User, actor: User | None) -> dict:
         update(MemberWarning).where(MemberWarning.member_id == uid).values(reason="")
     )
     db.session.execute(delete(Notification).where(Notification.user_id == uid))
+    db.session.execute(delete(OutboxEmail).where(OutboxEmail.user_id == uid))  # unsent ones too
     db.session.execute(delete(Block).where(or_(Block.blocker_id == uid, Block.blocked_id == uid)))
     db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.user_id == uid))
 

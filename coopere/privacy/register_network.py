@@ -183,14 +183,21 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
         stores=(
             Store("notifications", "user_id kind text link created_at read_at"),
             Store("users", "weekly_digest_sent_at"),
+            Store(
+                "outbox_emails",
+                "user_id to_address subject body unsubscribe_url created_at sent_at",
+                note="les courriels acceptés, le temps que la file des tâches de fond les envoie",
+            ),
         ),
         recipients=(
             "La personne elle-même, ou son parrain ou sa marraine",
             "Le serveur de courriel choisi par le réseau, qui ne fait que transmettre (dans "
             "l'Union européenne)",
         ),
-        retention="Les courriels envoyés ne sont pas gardés par le site. Avis et dates d'envoi "
-        "sont effacés avec le compte : " + ACCOUNT_ERASURE + ".",
+        retention="Un courriel est gardé le temps de son envoi, puis effacé une semaine après "
+        "(envoyé ou abandonné). Avis et dates d'envoi sont effacés avec le compte : "
+        + ACCOUNT_ERASURE
+        + ".",
         keys=("PURGE_LEFT_GRACE_DAYS", "PURGE_INACTIVE_MONTHS"),
         security=(
             "Chaque courriel porte un lien de désinscription sans connexion.",
