@@ -11,6 +11,7 @@ from enum import Enum
 
 from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from .folder import Network
@@ -72,9 +73,22 @@ def engine(network: Network) -> Engine:
             made = create_engine(url, pool_pre_ping=True)
             if made.dialect.name == "sqlite":
                 event.listen(made, "connect", _sqlite_pragmas)
-            Base.metadata.create_all(made)
+            _create_tables(made)
             _engines[url] = made
         return _engines[url]
+
+
+def _create_tables(made: Engine) -> None:
+    """The tables, if missing; two processes starting at once may both try: the loser's
+    « already exists » is the winner's work."""
+    try:
+        Base.metadata.create_all(made)
+    except OperationalError as error:
+        if "already exists" not in str(error):
+            raise
+    except ProgrammingError as error:  # PostgreSQL: DuplicateTable
+        if "already exists" not in str(error):
+            raise
 
 
 def _sqlite_pragmas(connection, _record) -> None:
