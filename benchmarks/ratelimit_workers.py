@@ -52,7 +52,7 @@ CONFIG = {
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 1024,
     "ARGON2_PARALLELISM": 1,
-    "PRINT_JOBS": "inline",
+    "QUEUE_URL": "immediate",
 }
 
 

@@ -112,10 +112,20 @@ def configure_extensions(app: Flask) -> None:
     from .notifications.email import configure_mail
 
     configure_mail(app)
+    configure_queue(app)
     # Last: a write refused by the policy, the CSRF check or the rate limits never records its key.
     from .idempotency import configure_idempotency
 
     configure_idempotency(app)
+
+
+def configure_queue(app: Flask) -> None:
+    """The background queue (coopere/queue.py): where it is, and how a task finds its site."""
+    from . import queue
+    from .schedule import load_site
+
+    queue.site_loader = load_site
+    queue.configure_queue(app)
 
 
 def configure_blueprints(app: Flask) -> None:

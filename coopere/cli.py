@@ -32,6 +32,7 @@ def register_cli(app: Flask) -> None:
     from .privacy.cli import purge_command
     from .privacy.register_command import registre_command
     from .reports.cli import report_command
+    from .schedule import queue_cli
 
     for command in (
         init_command,
@@ -48,6 +49,7 @@ def register_cli(app: Flask) -> None:
         restore_command,
         purge_command,
         registre_command,
+        queue_cli,
     ):
         app.cli.add_command(command)
 

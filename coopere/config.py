@@ -39,9 +39,12 @@ class Defaults:
     PUBLIC_URL: str | None = (
         None  # e.g. https://lilas.example.org, for QR codes printed from the command line
     )
-    PRINT_JOBS = (
-        "process"  # "process": long print runs render in a separate process; "inline": at once
-    )
+    # The background queue (coopere/queue.py): emails, print runs and the periodic jobs.
+    # None: a SQLite file, <COOPERE_NETWORK>/queue.sqlite3 in a network, else
+    # <instance>/queue.sqlite3, read by `flask --app coopere queue work`; "redis://host:6379/0"
+    # when several machines serve; "immediate": tasks run at once in the process that makes them
+    # (the tests, `make run`'s demo), with no consumer.
+    QUEUE_URL: str | None = None
     PROXY_FIX = 0  # number of trusted reverse proxies in front of the app (0 = none)
     # Where rate-limit counters live: "coopere-db://" is a table shared by every gunicorn worker,
     # in the PostgreSQL database or in <instance>/ratelimit.sqlite3 next to a SQLite one

@@ -33,6 +33,8 @@ def test_config(tmp_path, pg_schema: str | None, **overrides) -> dict:
         "SECRET_KEY": "test-secret-key-not-for-production",
         # Counters in memory keep most tests fast; security/test_ratelimit.py runs the shared store.
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Background tasks run at once, in the test's process (a few tests run a real consumer).
+        "QUEUE_URL": "immediate",
         # Links that leave the site come from PUBLIC_URL only (never the request's host).
         "PUBLIC_URL": "http://localhost",
         "RATELIMIT_LOGIN": "1000 per minute",

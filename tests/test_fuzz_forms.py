@@ -368,7 +368,7 @@ class Site:
 def site(tmp_path_factory, pg_schema):
     tmp = tmp_path_factory.mktemp("fuzz")
     app = create_app(
-        test_config(tmp, pg_schema, PRINT_JOBS="inline", MAIL_SERVER=""),
+        test_config(tmp, pg_schema, MAIL_SERVER=""),
         instance_path=tmp / "instance",
     )
     reset_database(app)

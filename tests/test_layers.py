@@ -30,6 +30,7 @@ PLACES = {
     "actions": CORE,
     "security": CORE,
     "logs": CORE,
+    "queue": CORE,
     "audit": PLATFORM,
     "notifications": PLATFORM,
     "idempotency": PLATFORM,
@@ -55,6 +56,7 @@ PLACES = {
     "cli": DELIVERY,
     "demo": DELIVERY,
     "network": DELIVERY,
+    "schedule": DELIVERY,
 }
 
 

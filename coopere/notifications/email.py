@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from dataclasses import dataclass
+from datetime import timedelta
 from email.policy import EmailPolicy
 
 from flask import current_app, render_template
@@ -21,14 +22,18 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mail import Connection
 from flask_mail import Message as MailMessage
+from huey.exceptions import RetryTask
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import event, select
+from sqlalchemy import delete, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..auth.models import User
 from ..extensions import db, mail
 from ..members.models import Consent, ConsentKind
+from .models import OutboxEmail
 from ..perimeter.models import get_perimeter
+from ..queue import site_task
+from ..timeutil import utcnow
 from ..urls import absolute_url, has_public_url, public_url_for
 
 log = logging.getLogger(__name__)
@@ -45,7 +50,7 @@ EMAIL_KINDS = frozenset(
 )
 UNSUBSCRIBE_SALT = "coopere-email-unsubscribe"
 UNSUBSCRIBABLE = (ConsentKind.EMAIL_NOTICES, ConsentKind.WEEKLY_DIGEST)
-OUTBOX = "outbox"
+OUTBOX = "outbox_ids"  # session.info key: the ids of the emails accepted in this transaction
 
 
 def configure_mail(app) -> None:
@@ -211,21 +216,27 @@ def build_email(user: User, kind: ConsentKind, subject, template: str, **context
 
 
 def send_now(email: Email) -> bool:
-    """Send one email at once; False (and a log line) when the SMTP server fails."""
+    """Accept one email: kept in the outbox with the current transaction, sent by the queue
+    once it commits. True when it was accepted (SMTP configured, PUBLIC_URL set)."""
     if not enabled():
         return False
-    try:
-        with connect() as connection:
-            connection.send(email.message())
-    except Exception:  # noqa: BLE001 - any SMTP or network failure: log and carry on
-        log.warning(
-            "email %s to member %s not sent (SMTP failure)",
-            email.kind,
-            email.user_id,
-            exc_info=True,
-        )
-        return False
+    accept(email)
     return True
+
+
+def accept(email: Email) -> OutboxEmail:
+    """Keep `email` in the outbox, in the current transaction: sent by the queue after commit
+    (a rolled-back action sends nothing; a committed one is sent even after a restart)."""
+    row = OutboxEmail(
+        kind=email.kind[:40],
+        user_id=email.user_id or None,
+        to_address=email.to,
+        subject=email.subject,
+        body=email.body,
+        unsubscribe_url=email.unsubscribe_url,
+    )
+    db.session.add(row)
+    return row
 
 
 # --- notices by email, after commit -------------------------------------------------------
@@ -250,7 +261,8 @@ def queue_notice_emails(users: list[User], kind: str, make_text, link: str) -> i
                 link=absolute_url(link) if link else "",
             )
         )
-    db.session.info.setdefault(OUTBOX, []).extend(emails)
+    for email in emails:
+        accept(email)
     return len(emails)
 
 
@@ -259,30 +271,178 @@ def _shorten(text: str, size: int = 90) -> str:
     return line if len(line) <= size else line[: size - 1].rstrip() + "…"
 
 
+@event.listens_for(Session, "after_flush")
+def _collect_outbox(session: Session, _context) -> None:
+    ids = [row.id for row in session.new if isinstance(row, OutboxEmail)]
+    if ids:
+        session.info.setdefault(OUTBOX, []).extend(ids)
+
+
 @event.listens_for(Session, "after_commit")
-def _send_outbox(session: Session) -> None:
-    emails = session.info.pop(OUTBOX, None)
-    if not emails:
+def _enqueue_outbox(session: Session) -> None:
+    """The transaction holding the emails committed: hand their ids to the queue. A lost
+    enqueue (queue unreachable, process killed now) is recovered by the sweep (sweep_outbox)."""
+    ids = session.info.pop(OUTBOX, None)
+    if not ids:
         return
-    if not enabled():
-        return
-    try:
-        with connect() as connection:
-            for email in emails:
-                try:
-                    connection.send(email.message())
-                except Exception:  # noqa: BLE001 - one refused address must not stop the others
-                    log.warning(
-                        "email %s to member %s not sent (SMTP failure)",
-                        email.kind,
-                        email.user_id,
-                        exc_info=True,
-                    )
-    except Exception:  # noqa: BLE001 - the SMTP server is down: the page still works
-        log.warning("emails not sent: SMTP server unreachable", exc_info=True)
+    for outbox_id in ids:
+        try:
+            send_email.enqueue(outbox_id)
+        except Exception:  # noqa: BLE001 - the queue is down: the sweep enqueues it later
+            log.warning("email %s not enqueued (queue unreachable): the sweep will", outbox_id)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_outbox(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the whole transaction, not a savepoint
         session.info.pop(OUTBOX, None)
+
+
+# --- the queue's side: sending, retrying, sweeping ---------------------------------------------
+
+MAX_ATTEMPTS = 6  # then the email is given up (logged)
+RETRY_DELAY = 60  # seconds before the 2nd try, doubled at each try (1, 2, 4, 8, 16 minutes)
+CLAIM_MINUTES = 10  # a send taken by a worker that died is taken again after this
+RESWEEP_MINUTES = 10  # an accepted email not sent this long after its enqueue is enqueued again
+KEEP_SENT_DAYS = 7  # sent (or given up) emails are deleted after this: they hold an address
+
+
+class _Retry(Exception):
+    def __init__(self, delay: int):
+        self.delay = delay
+
+
+def _claim(outbox_id: int, now) -> bool:
+    """Take the email for this worker, atomically: False when it was sent, given up, or is
+    being sent by another worker."""
+    stale = now - timedelta(minutes=CLAIM_MINUTES)
+    result = db.session.execute(
+        update(OutboxEmail)
+        .where(
+            OutboxEmail.id == outbox_id,
+            OutboxEmail.sent_at.is_(None),
+            OutboxEmail.failed_at.is_(None),
+            or_(OutboxEmail.claimed_at.is_(None), OutboxEmail.claimed_at < stale),
+        )
+        .values(claimed_at=now, attempts=OutboxEmail.attempts + 1)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver(outbox_id: int) -> bool:
+    """Send one accepted email unless it was already sent; mark it sent as soon as the SMTP
+    server confirmed it. On failure: retried later with a growing delay (raises _Retry), given
+    up after MAX_ATTEMPTS tries or at once for an address the server refuses for good."""
+    if not _claim(outbox_id, utcnow()):
+        return False
+    row = db.session.get(OutboxEmail, outbox_id)
+    if not enabled():
+        row.failed_at, row.claimed_at = utcnow(), None
+        db.session.commit()
+        log.warning(
+            "email %s to member %s given up: emails are switched off", row.kind, row.user_id
+        )
+        return False
+    email = Email(
+        to=row.to_address,
+        subject=row.subject,
+        body=row.body,
+        unsubscribe_url=row.unsubscribe_url,
+        user_id=row.user_id or 0,
+        kind=row.kind,
+    )
+    try:
+        connection = connect().__enter__()
+    except Exception:  # noqa: BLE001 - the SMTP server is down: try again later
+        return _failed(row, "SMTP server unreachable", permanent=False)
+    try:
+        connection.send(email.message())
+    except smtplib.SMTPRecipientsRefused as error:
+        _close(connection)
+        codes = [code for code, _text in error.recipients.values()]
+        return _failed(row, "SMTP failure", permanent=bool(codes) and min(codes) >= 500)
+    except Exception:  # noqa: BLE001 - any other SMTP or network failure
+        _close(connection)
+        return _failed(row, "SMTP failure", permanent=False)
+    row.sent_at, row.claimed_at = utcnow(), None
+    db.session.commit()
+    _close(connection)
+    return True
+
+
+def _close(connection: Connection) -> None:
+    try:
+        connection.__exit__(None, None, None)
+    except Exception:  # noqa: BLE001 - QUIT failed: the message's fate is already known
+        log.info("SMTP connection not closed cleanly")
+
+
+def _failed(row: OutboxEmail, why: str, *, permanent: bool) -> bool:
+    row.claimed_at = None
+    final = permanent or row.attempts >= MAX_ATTEMPTS
+    if final:
+        row.failed_at = utcnow()
+        log.warning(
+            "email %s to member %s not sent (%s): given up after %s tries",
+            row.kind,
+            row.user_id,
+            why,
+            row.attempts,
+            exc_info=True,
+        )
+        db.session.commit()
+        return False
+    delay = RETRY_DELAY * 2 ** (row.attempts - 1)
+    row.enqueued_at = utcnow() + timedelta(seconds=delay)
+    log.warning(
+        "email %s to member %s not sent (%s), try %s of %s: again in %s s",
+        row.kind,
+        row.user_id,
+        why,
+        row.attempts,
+        MAX_ATTEMPTS,
+        delay,
+        exc_info=True,
+    )
+    db.session.commit()
+    raise _Retry(delay)
+
+
+@site_task()
+def send_email(outbox_id: int) -> bool:
+    """The queue's task: deliver one email, retried with a growing delay."""
+    try:
+        return deliver(outbox_id)
+    except _Retry as retry:
+        raise RetryTask(delay=retry.delay) from None
+
+
+def sweep_outbox(now=None) -> int:
+    """Enqueue again the accepted emails left unsent (an enqueue lost in a crash, a consumer
+    killed mid-send), and delete the old sent or given-up ones. Returns how many were enqueued."""
+    now = now or utcnow()
+    late = now - timedelta(minutes=RESWEEP_MINUTES)
+    stale = now - timedelta(minutes=CLAIM_MINUTES)
+    ids = list(
+        db.session.scalars(
+            select(OutboxEmail.id).where(
+                OutboxEmail.sent_at.is_(None),
+                OutboxEmail.failed_at.is_(None),
+                OutboxEmail.enqueued_at < late,
+                or_(OutboxEmail.claimed_at.is_(None), OutboxEmail.claimed_at < stale),
+            )
+        )
+    )
+    if ids:
+        db.session.execute(
+            update(OutboxEmail).where(OutboxEmail.id.in_(ids)).values(enqueued_at=now)
+        )
+    old = now - timedelta(days=KEEP_SENT_DAYS)
+    db.session.execute(
+        delete(OutboxEmail).where(or_(OutboxEmail.sent_at < old, OutboxEmail.failed_at < old))
+    )
+    db.session.commit()
+    for outbox_id in ids:
+        send_email.enqueue(outbox_id)
+    return len(ids)

@@ -21,3 +21,28 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(String(300), default="")  # a local path
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     read_at: Mapped[datetime | None]
+
+
+class OutboxEmail(db.Model):
+    """An email accepted with the action that caused it (same transaction), sent by the queue.
+
+    `sent_at` is set right after the SMTP server confirmed it: a confirmed email is never sent
+    again. `claimed_at` marks a send in progress (a worker killed mid-send leaves it; it is taken
+    again after CLAIM_MINUTES). `failed_at`: given up after the last try. Sent rows are deleted
+    after a week by the queue's sweep (they hold an address)."""
+
+    __tablename__ = "outbox_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))  # the template's name, e.g. "notice"
+    user_id: Mapped[int | None]  # for the log: an internal id, never the address
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    unsubscribe_url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    enqueued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    claimed_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    failed_at: Mapped[datetime | None]

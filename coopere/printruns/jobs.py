@@ -1,68 +1,60 @@
-"""Background print jobs: a separate process renders the run, so no web worker waits for it."""
+"""Print runs render in the background queue (coopere.queue), so no web request waits for
+WeasyPrint: `launch` enqueues the run once it is committed as queued; a consumer renders it.
+
+A run whose task was lost (an enqueue that never reached the queue, a consumer killed mid-run:
+Huey removes a task from its queue when a worker takes it) is found by `sweep_print_runs`, which
+the schedule runs every few minutes: a run still queued RESWEEP_MINUTES after it was made, or
+running without a heartbeat for 10 minutes (services.is_stalled), is enqueued again. `execute`
+claims the run atomically, so a run enqueued twice is rendered once."""
 
 from __future__ import annotations
 
-import json
-import os
+from datetime import timedelta
 
-# The only use: start `flask print-runs work ID` with a fixed argument list and no shell.
-import subprocess  # nosec B404
-import sys
-from pathlib import Path
+from sqlalchemy import or_, select
 
-from flask import current_app
+from ..extensions import db
+from ..queue import site_task
+from ..timeutil import utcnow
+from .models import PrintRun, RunStatus
+from .services import STALL_MINUTES, execute
 
-from .models import PrintRun
-from .services import execute
+RESWEEP_MINUTES = 10
 
-# Started job processes, kept so that they are reaped (no zombies) once they end.
-_children: set[subprocess.Popen] = set()
+
+@site_task()
+def render_print_run(run_id: int) -> None:
+    """The queue's task: render one queued run (nothing when it is done or taken)."""
+    execute(run_id)
 
 
 def launch(run: PrintRun) -> None:
-    """Start rendering `run` (already committed as queued).
+    """Start rendering `run` (already committed as queued): enqueue it. The transaction that
+    read the run ends first: the task may run at once in this thread (immediate mode) and write
+    to the run from its own session."""
+    run_id = run.id
+    db.session.commit()
+    render_print_run.enqueue(run_id)
 
-    PRINT_JOBS = "process" (default): a detached `flask print-runs work ID` process with the
-    same instance and database; "inline": render now, in this process (tests, command line).
-    """
-    if current_app.config.get("PRINT_JOBS", "process") == "inline":
-        execute(run.id)
-        return
-    config = current_app.config
-    env = {
-        **os.environ,
-        "COOPERE_INSTANCE": current_app.instance_path,
-        "COOPERE_SQLALCHEMY_DATABASE_URI": config["SQLALCHEMY_DATABASE_URI"],
-        "COOPERE_SQLALCHEMY_ENGINE_OPTIONS": json.dumps(
-            config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
-        ),
-    }
-    env.pop("FLASK_DEBUG", None)
-    log = Path(current_app.instance_path) / "printruns" / "jobs.log"
-    log.parent.mkdir(mode=0o700, exist_ok=True)
-    for child in list(_children):
-        if child.poll() is not None:
-            _children.discard(child)
-    with open(log, "ab") as output:
-        # A fixed argument list (this Python, an integer id), no shell, nothing a person typed:
-        # nosec B603.
-        _children.add(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "flask",
-                    "--app",
-                    "coopere",
-                    "print-runs",
-                    "work",
-                    str(run.id),
-                ],  # nosec B603
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=output,
-                start_new_session=True,
-                close_fds=True,
+
+def sweep_print_runs(now=None) -> int:
+    """Enqueue again the runs left queued or stalled; returns how many."""
+    now = now or utcnow()
+    ids = list(
+        db.session.scalars(
+            select(PrintRun.id).where(
+                or_(
+                    (PrintRun.status == RunStatus.QUEUED.value)
+                    & (PrintRun.created_at < now - timedelta(minutes=RESWEEP_MINUTES)),
+                    (PrintRun.status == RunStatus.RUNNING.value)
+                    & (
+                        PrintRun.heartbeat_at.is_(None)
+                        | (PrintRun.heartbeat_at < now - timedelta(minutes=STALL_MINUTES))
+                    ),
+                )
             )
         )
+    )
+    for run_id in ids:
+        render_print_run.enqueue(run_id)
+    return len(ids)

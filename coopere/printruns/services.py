@@ -26,6 +26,9 @@ from .letter import DEFAULT_LETTER
 from .models import LetterScan, PrintRun, RunStatus
 
 
+STALL_MINUTES = 10  # a running job silent this long is stalled (taken again by the queue's sweep)
+
+
 class PrintRunError(ValueError):
     """A print run that cannot be made; the message is French and safe to show."""
 
@@ -159,11 +162,9 @@ def execute(run_id: int) -> None:
     page shows them while the job runs; any failure is recorded on the run, never lost.
     """
     delete_old_files()  # each new run tidies up: no cron job is needed for the 30-day limit
-    run = db.session.get(PrintRun, run_id)
-    if run is None or run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+    if not claim(run_id):
         return
-    run.status, run.heartbeat_at = RunStatus.RUNNING.value, utcnow()
-    db.session.commit()
+    run = db.session.get(PrintRun, run_id)
 
     def progress(done: int, _total: int) -> None:
         db.session.execute(
@@ -174,7 +175,11 @@ def execute(run_id: int) -> None:
         db.session.commit()
 
     try:
-        pdf = printing.render_letters(build_letter_run(run), progress=progress)
+        letter_run = build_letter_run(run)
+        # End the transaction that read the run before rendering: on SQLite it holds the write
+        # lock, which would stop every other writer of the site for the whole render.
+        db.session.commit()
+        pdf = printing.render_letters(letter_run, progress=progress)
     except (ValueError, OSError) as error:
         db.session.rollback()
         run = db.session.get(PrintRun, run_id)
@@ -192,6 +197,29 @@ def execute(run_id: int) -> None:
     db.session.commit()
 
 
+def claim(run_id: int) -> bool:
+    """Take a queued (or stalled) run for this worker, atomically: False when it is done, failed,
+    or being rendered by another worker (a run enqueued twice is rendered once)."""
+    now = utcnow()
+    result = db.session.execute(
+        update(PrintRun)
+        .where(
+            PrintRun.id == run_id,
+            (PrintRun.status == RunStatus.QUEUED.value)
+            | (
+                (PrintRun.status == RunStatus.RUNNING.value)
+                & (
+                    PrintRun.heartbeat_at.is_(None)
+                    | (PrintRun.heartbeat_at < now - timedelta(minutes=STALL_MINUTES))
+                )
+            ),
+        )
+        .values(status=RunStatus.RUNNING.value, heartbeat_at=now)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
 def pdf_path(run: PrintRun) -> Path | None:
     if run.status != RunStatus.DONE or not run.file_name:
         return None
@@ -202,7 +230,7 @@ def pdf_path(run: PrintRun) -> Path | None:
 def is_stalled(run: PrintRun) -> bool:
     """A running job whose process stopped reporting (killed, machine restarted)."""
     return run.status == RunStatus.RUNNING and (
-        run.heartbeat_at is None or utcnow() - run.heartbeat_at > timedelta(minutes=10)
+        run.heartbeat_at is None or utcnow() - run.heartbeat_at > timedelta(minutes=STALL_MINUTES)
     )
 
 

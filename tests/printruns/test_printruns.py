@@ -72,7 +72,10 @@ def make_run(client, event_id, **fields):
 
 @pytest.fixture
 def inline_jobs(app):
-    app.config["PRINT_JOBS"] = "inline"
+    """Print runs render at once: the tests' queue is immediate (QUEUE_URL)."""
+    from coopere.queue import is_immediate
+
+    assert is_immediate()
 
 
 def test_letters_for_every_dwelling_except_skipped_ones(app, client_as, register, inline_jobs):

@@ -1,0 +1,297 @@
+"""The schedule: the periodic jobs that the seven cron lines ran, and the queue's consumer.
+
+One consumer (`flask --app coopere queue work`, or `run_consumer()` from the network's command)
+runs them for every site it serves: the one instance in a single-perimeter deployment, every
+served perimeter of the network (registry.served_slugs) when COOPERE_NETWORK is set. At each
+job's time a tick (a Huey periodic task) enqueues one task per (job, site): a job that fails for
+one site is logged and retried (JOB_RETRIES times, JOB_RETRY_DELAY apart) without stopping the
+others. Every job is idempotent, so a retry or a second run does no harm (each says how).
+
+The jobs are the functions the command lines call; times are the machine's local time, those
+the README's cron examples used.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from huey import crontab
+
+from .extensions import db
+from .queue import huey, site_app, site_name
+from .timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+JOB_RETRIES = 2
+JOB_RETRY_DELAY = 600  # seconds
+BACKUP_MIN_GAP = timedelta(hours=20)  # a retried or repeated daily backup makes no second copy
+
+
+# --- the jobs (each run inside the site's app context) ---------------------------------------
+
+
+def roster_remind() -> str:
+    """Volunteers reminded once of their task (the reminder is recorded: a rerun sends none)."""
+    from .group.reminders import send_reminders
+
+    sent = send_reminders(2)
+    db.session.commit()
+    return f"{sent} reminder(s)"
+
+
+def events_extend() -> str:
+    """Missing dates of running series added (only missing ones: idempotent)."""
+    from .events.recurrence import extend_all
+
+    created = extend_all()
+    db.session.commit()
+    return f"{created} date(s)"
+
+
+def listings_expire() -> str:
+    """Expiry reminders (once per listing) and expired listings (already expired stay so)."""
+    from .listings.expiry import run_expiry
+
+    reminded, expired = run_expiry()
+    db.session.commit()
+    return f"{reminded} reminder(s), {expired} expired"
+
+
+def weekly_digest() -> str:
+    """The weekly digest (nobody gets two within 6 days). Nothing without SMTP or PUBLIC_URL."""
+    from .notifications.email import enabled
+    from .notifications.weekly import send_weekly_digest
+
+    if not enabled():
+        return "emails off"
+    sent, skipped = send_weekly_digest()
+    db.session.commit()
+    return f"{sent} digest(s), {skipped} skipped"
+
+
+def purge() -> str:
+    """The retention run (erasing, flagging, deleting what is past its time: idempotent)."""
+    from .privacy.purge import purge as run_purge
+
+    report = run_purge()
+    return f"{len(report.erased)} erased"
+
+
+def backup() -> str:
+    """A checked backup, unless one was made less than 20 hours ago (a retried job, two
+    consumers): at most one a day from the schedule. `flask backup` always makes one."""
+    from .backup.files import list_backups
+    from .backup.services import backup_database
+
+    backups = list_backups()
+    if backups and utcnow() - backups[0].created_at.replace(tzinfo=None) < BACKUP_MIN_GAP:
+        return "recent backup kept"
+    result = backup_database()
+    return f"backup {result.path.name}"
+
+
+def print_runs_cleanup() -> str:
+    """Print-run PDFs past PRINT_FILES_RETENTION_DAYS deleted (idempotent)."""
+    from .printruns.services import delete_old_files
+
+    return f"{delete_old_files()} file(s)"
+
+
+def sweep() -> str:
+    """Accepted emails and print runs whose task was lost are enqueued again."""
+    from .notifications.email import sweep_outbox
+    from .printruns.jobs import sweep_print_runs
+
+    return f"{sweep_outbox()} email(s), {sweep_print_runs()} print run(s) enqueued again"
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    when: Callable
+    run: Callable[[], str]
+    command: str  # the command line that runs it by hand
+
+
+JOBS = {
+    job.name: job
+    for job in (
+        Job("backup", crontab(minute="0", hour="3"), backup, "backup"),
+        Job(
+            "print-runs-cleanup",
+            crontab(minute="30", hour="3"),
+            print_runs_cleanup,
+            "print-runs cleanup",
+        ),
+        Job(
+            "events-extend", crontab(minute="0", hour="4", day="1"), events_extend, "events extend"
+        ),
+        Job("purge", crontab(minute="0", hour="5", day="1"), purge, "purge"),
+        Job("listings-expire", crontab(minute="30", hour="7"), listings_expire, "listings expire"),
+        Job(
+            "weekly-digest",
+            crontab(minute="0", hour="8", day_of_week="6"),
+            weekly_digest,
+            "listings weekly-digest",
+        ),
+        Job("roster-remind", crontab(minute="0", hour="9"), roster_remind, "roster remind"),
+        Job("sweep", crontab(minute="*/10"), sweep, "(none: the queue's own)"),
+    )
+}
+
+
+# --- the sites, and running a job for one ------------------------------------------------------
+
+#: The sites the schedule serves: set by run_consumer (the single perimeter, or the network's).
+_sites: Callable[[], list[str]] | None = None
+
+
+def network_sites() -> list[str]:
+    """Every served perimeter of the network named by COOPERE_NETWORK."""
+    from .network.folder import Network
+    from .network.registry import served_slugs
+
+    return list(served_slugs(Network.from_env()))
+
+
+def sites() -> list[str]:
+    if _sites is not None:
+        return _sites()
+    if os.environ.get("COOPERE_NETWORK"):
+        return network_sites()
+    return []
+
+
+@huey.task(retries=JOB_RETRIES, retry_delay=JOB_RETRY_DELAY, name="coopere.schedule.run_job")
+def run_job(job: str, site: str) -> str:
+    """One job for one site; an error is logged (with the site and the job) and retried."""
+    with site_app(site).app_context():
+        try:
+            outcome = JOBS[job].run()
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s failed for site %s", job, site)
+            raise
+    log.info("job %s for site %s: %s", job, site, outcome)
+    return outcome
+
+
+def fan_out(job: str, names: list[str] | None = None) -> int:
+    """Enqueue `job` for every site (one task each); returns how many were enqueued."""
+    count = 0
+    for site in sites() if names is None else names:
+        try:
+            run_job(job, site)
+            count += 1
+        except Exception:  # noqa: BLE001 - one site must not stop the others
+            log.exception("job %s not enqueued for site %s", job, site)
+    return count
+
+
+def _tick(job: Job):
+    @huey.periodic_task(job.when, name=f"coopere.schedule.tick.{job.name}")
+    def tick():
+        fan_out(job.name)
+
+    return tick
+
+
+TICKS = {name: _tick(job) for name, job in JOBS.items()}
+
+
+# --- finding a site's app (installed as queue.site_loader by the app factory) ----------------
+
+WARM_APPS = 16  # single-mode apps kept per process (a network keeps its own bounded set)
+_warm: OrderedDict = OrderedDict()
+_warm_lock = threading.Lock()
+
+
+def load_site(site: str):
+    """The app of `site`: the network's perimeter app for a slug, else the instance folder's."""
+    if os.environ.get("COOPERE_NETWORK") and not os.path.isabs(site):
+        from .network.folder import Network
+        from .network.sites import perimeter_app
+
+        return perimeter_app(Network.from_env(), site)
+    with _warm_lock:
+        app = _warm.get(site)
+        if app is not None:
+            _warm.move_to_end(site)
+            return app
+    from . import create_app
+
+    app = create_app(instance_path=site)
+    with _warm_lock:
+        _warm[site] = app
+        while len(_warm) > WARM_APPS:
+            _name, old = _warm.popitem(last=False)
+            with old.app_context():
+                db.engine.dispose()
+    return app
+
+
+# --- the consumer ------------------------------------------------------------------------------
+
+
+def run_consumer(
+    workers: int = 2, names: Callable[[], list[str]] | None = None, periodic: bool = True
+) -> None:
+    """Run the queue's consumer in this process until it is stopped (SIGINT: graceful, SIGTERM:
+    at once). `names` gives the sites the schedule serves (default: the network's served
+    perimeters). The queue must point at a storage, not be immediate (QUEUE_URL)."""
+    global _sites
+    from .notifications import email as _email  # noqa: F401  (its tasks)
+    from .printruns import jobs as _jobs  # noqa: F401  (its tasks)
+
+    if huey.immediate:
+        raise click.ClickException(
+            "QUEUE_URL vaut « immediate » : les tâches s'exécutent déjà dans le site, il n'y a "
+            "pas de file à consommer."
+        )
+    if names is not None:
+        _sites = names
+    elif os.environ.get("COOPERE_NETWORK"):
+        _sites = network_sites
+    consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
+    consumer.run()
+
+
+queue_cli = AppGroup("queue", help="The background queue: emails, print runs, periodic jobs.")
+
+
+@queue_cli.command("work")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--no-periodic", is_flag=True, help="Only run tasks, not the schedule.")
+def work_command(workers, no_periodic):
+    """Run the consumer: tasks of this perimeter and its periodic jobs (replaces the cron lines)."""
+    site = site_name(current_app)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    run_consumer(workers=workers, names=lambda: [site], periodic=not no_periodic)
+
+
+@queue_cli.command("run-job")
+@click.argument("job", type=click.Choice(sorted(JOBS)))
+def run_job_command(job):
+    """Run one periodic job for this perimeter now, in this process."""
+    click.echo(JOBS[job].run())
+
+
+@queue_cli.command("status")
+def status_command():
+    """Where the queue is, and how many tasks wait in it."""
+    from .queue import pending_count, queue_target
+
+    target = queue_target(current_app)
+    click.echo(f"File : {' '.join(target)} ; tâches en attente : {pending_count()}")
+    for name, job in JOBS.items():
+        click.echo(f"  {name:<20} {job.command}")
