@@ -25,9 +25,13 @@ Phases, each STRESS_WRITES writes (default 1,000):
      takes emails; a real SMTP server in this process receives them, each naming its thread).
      The queue's consumer runs as its own process; `kill -9` of a gunicorn worker at about a
      third of the writes, `kill -9` of the consumer at about half (restarted). Then, waiting at
-     most STRESS_DRAIN_SECONDS (default 300) for the queue: every acknowledged print run done once
-     with its PDF, every acknowledged email arrived, none twice. Without coopere/queue.py the
-     phase runs as the code is: print runs rendered in the request, emails sent after its commit.
+     most STRESS_DRAIN_SECONDS (default 1500: the queue's sweep, every 10 minutes, takes back
+     what a killed consumer held for 10 minutes) for the queue: every acknowledged print run
+     done once with its PDF, every acknowledged email arrived, none twice. Without
+     coopere/queue.py the phase runs as the code was: print runs rendered in the request, emails
+     sent after its commit.
+     Its writes stop after STRESS_NETWORK_SECONDS (default 300): the consumer renders the print
+     runs on the same cores.
 
 Checked after each phase: acknowledged writes present once (found by markers in the written text:
 the registration's e-mail, the listing's description, the message's body, the check-in's pair), none
@@ -789,7 +793,11 @@ SLUG = "stress"
 OTHER_SLUGS = ("voisins-nord", "voisins-sud")
 NETWORK_KINDS = (*KINDS, "email", *KINDS, "printrun")  # a tenth each: PDFs take long to render
 MAIL_TO = f"destinataire@{MAIL}"
-DRAIN_SECONDS = float(os.environ.get("STRESS_DRAIN_SECONDS", "300"))
+# The network phase's writes (print runs rendered by the same two cores) take longer: its own
+# bound. The wait for the queue covers its recovery of tasks a killed consumer held (the sweep,
+# every 10 minutes, takes back what was held 10 minutes).
+NETWORK_SECONDS = float(os.environ.get("STRESS_NETWORK_SECONDS", "300"))
+DRAIN_SECONDS = float(os.environ.get("STRESS_DRAIN_SECONDS", "1500"))
 THREAD_RE = re.compile(r"/echanges/(\d+)")
 
 
@@ -961,7 +969,37 @@ def smtp_sink():
     return inbox, controller
 
 
-CONSUMER_COMMAND = ["--app", "coopere.network", "queue", "work"]
+NETWORK_CONSUMER = ["--app", "coopere.network", "queue", "work"]
+
+
+def consumer_command() -> list[str]:
+    """The network's consumer command when the network's command line has one; else this script's
+    own (`stress.py consumer`: the schedule's run_consumer for every served perimeter)."""
+    flask = str(Path(sys.executable).with_name("flask"))
+    probe = subprocess.run(
+        [flask, *NETWORK_CONSUMER, "--help"],
+        env={**os.environ, "COOPERE_NETWORK": tempfile.gettempdir()},
+        cwd=str(ROOT),
+        capture_output=True,
+        timeout=120,
+    )
+    if probe.returncode == 0:
+        return [flask, *NETWORK_CONSUMER]
+    return [sys.executable, str(Path(__file__).resolve()), "consumer"]
+
+
+def consumer_main() -> None:
+    """`stress.py consumer`: the queue's consumer for the network named by COOPERE_NETWORK, as
+    `flask --app coopere queue work` runs it for one perimeter (2 worker threads, the schedule)."""
+    import logging
+
+    from coopere.network.folder import Network
+    from coopere.network.sites import perimeter_app
+    from coopere.schedule import run_consumer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    perimeter_app(Network.from_env(), SLUG)  # points this process's queue at the network's
+    run_consumer(workers=2)
 
 
 class Consumer:
@@ -969,7 +1007,7 @@ class Consumer:
     workers too)."""
 
     def __init__(self, network: Path, log: Path):
-        self.network, self.log = network, log
+        self.network, self.log, self.command = network, log, consumer_command()
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -977,7 +1015,7 @@ class Consumer:
         env = {**os.environ, "COOPERE_NETWORK": str(self.network)}
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [str(Path(sys.executable).with_name("flask")), *CONSUMER_COMMAND],
+                self.command,
                 env=env,
                 cwd=str(ROOT),
                 stdout=log,
@@ -1049,7 +1087,8 @@ def network_outcome(app, tally: Tally, inbox) -> dict:
     done = sum(1 for m in wanted_runs if len(runs.get(m, [])) == 1 and runs[m][0] == ("done", True))
     mails, others = mails_by_thread(inbox)
     wanted_mails = [tally.mail_threads[key] for key in acknowledged if key in tally.mail_threads]
-    return {
+    missing = [t for t in wanted_mails if not mails.get(t)]
+    outcome = {
         "printruns": {
             "acknowledged": len(wanted_runs),
             "done_with_pdf": done,
@@ -1058,22 +1097,63 @@ def network_outcome(app, tally: Tally, inbox) -> dict:
         },
         "emails": {
             "acknowledged": len(wanted_mails),
-            "arrived": sum(1 for t in wanted_mails if mails.get(t, 0) >= 1),
-            "lost": sum(1 for t in wanted_mails if not mails.get(t)),
+            "arrived": len(wanted_mails) - len(missing),
+            "lost": len(missing),
             "twice": sum(1 for count in mails.values() if count > 1),
             "to_others": others,
         },
     }
+    if missing:
+        outcome["emails"]["outbox_of_lost"] = outbox_states(app, missing[:5])
+    return outcome
+
+
+def outbox_states(app, threads: list[int]) -> list[str]:
+    """Where the emails of these threads are in the outbox (when emails go through one)."""
+    try:
+        from coopere.notifications.models import OutboxEmail
+    except ImportError:
+        return []
+    states = []
+    with app.app_context():
+        db.session.remove()
+        for thread in threads:
+            row = db.session.scalar(
+                select(OutboxEmail).where(
+                    OutboxEmail.to_address == MAIL_TO,
+                    OutboxEmail.body.like(f"%/echanges/{thread}%"),
+                )
+            )
+            if row is None:
+                states.append(f"thread {thread}: no outbox row")
+                continue
+            state = "sent" if row.sent_at else "failed" if row.failed_at else "unsent"
+            claimed = f", claimed at {row.claimed_at:%H:%M:%S}" if row.claimed_at else ""
+            states.append(
+                f"thread {thread}: {state}, {row.attempts} attempt(s), enqueued at "
+                f"{row.enqueued_at:%H:%M:%S}{claimed}"
+            )
+        db.session.remove()
+    return states
 
 
 def drain(app, tally: Tally, inbox, seconds: float) -> float:
     """Wait (at most `seconds`) until every acknowledged print run is done and every acknowledged
     email arrived; returns how long it took."""
-    start = time.monotonic()
+    start = told = time.monotonic()
     while time.monotonic() - start < seconds:
         outcome = network_outcome(app, tally, inbox)
-        if outcome["printruns"]["not_done"] == 0 and outcome["emails"]["lost"] == 0:
+        runs, mails = outcome["printruns"]["not_done"], outcome["emails"]["lost"]
+        if runs == 0 and mails == 0:
             break
+        if time.monotonic() - told > 60:
+            told = time.monotonic()
+            print(
+                f"waiting for the queue ({told - start:.0f} s): {runs} print run(s) not done, "
+                f"{mails} email(s) not arrived",
+                file=sys.stderr,
+                flush=True,
+            )
         time.sleep(1.0)
     return time.monotonic() - start
 
@@ -1099,7 +1179,7 @@ def network_phase(folder: Path, results: list) -> None:
             consumer.start()
         tally = Tally()
         start = time.monotonic()
-        deadline = start + PHASE_SECONDS
+        deadline = start + NETWORK_SECONDS
         events: list[str] = []
 
         def note(text: str) -> None:
@@ -1135,7 +1215,7 @@ def network_phase(folder: Path, results: list) -> None:
         )
         seconds = time.monotonic() - start
         watcher.join()
-        waited = drain(app, tally, inbox, DRAIN_SECONDS)
+        waited = drain(app, tally, inbox, DRAIN_SECONDS if consumer is not None else 5)
         with app.app_context():
             db.session.remove()
             extra = {
@@ -1171,7 +1251,8 @@ def network_phase(folder: Path, results: list) -> None:
             "network": {
                 "served": f"network_wsgi:app, /{SLUG}/ among {len(OTHER_SLUGS) + 1} perimeters",
                 "queue": (
-                    f"flask {' '.join(CONSUMER_COMMAND)} (started {consumer.starts} times)"
+                    f"{' '.join(Path(a).name for a in consumer.command)} "
+                    f"(started {consumer.starts} times)"
                     if consumer is not None
                     else "absent: print runs rendered in the request (PRINT_JOBS inline), "
                     "emails sent after the request's commit"
@@ -1316,4 +1397,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["consumer"]:
+        consumer_main()
+    else:
+        main()
