@@ -976,13 +976,14 @@ def consumer_command() -> list[str]:
     """The network's consumer command when the network's command line has one; else this script's
     own (`stress.py consumer`: the schedule's run_consumer for every served perimeter)."""
     flask = str(Path(sys.executable).with_name("flask"))
-    probe = subprocess.run(
-        [flask, *NETWORK_CONSUMER, "--help"],
-        env={**os.environ, "COOPERE_NETWORK": tempfile.gettempdir()},
-        cwd=str(ROOT),
-        capture_output=True,
-        timeout=120,
-    )
+    with tempfile.TemporaryDirectory() as empty:
+        probe = subprocess.run(
+            [flask, *NETWORK_CONSUMER, "--help"],
+            env={**os.environ, "COOPERE_NETWORK": empty},
+            cwd=str(ROOT),
+            capture_output=True,
+            timeout=120,
+        )
     if probe.returncode == 0:
         return [flask, *NETWORK_CONSUMER]
     return [sys.executable, str(Path(__file__).resolve()), "consumer"]
