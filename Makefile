@@ -40,6 +40,8 @@ postgres:
 
 # Links in emails and QR codes come from PUBLIC_URL only: the demo site's own address, unless set.
 run: export COOPERE_PUBLIC_URL ?= http://$(HOST):$(PORT)
+# Background tasks (print runs, emails) run at once inside the demo site: no consumer to start.
+run: export COOPERE_QUEUE_URL ?= immediate
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo --if-empty --password "$(DEMO_PASSWORD)"

@@ -121,10 +121,13 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_queue(app: Flask) -> None:
     """The background queue (coopere/queue.py): where it is, and how a task finds its site."""
+    from functools import partial
+
     from . import queue
     from .schedule import load_site
 
-    queue.site_loader = load_site
+    if queue.site_loader is None:  # a network's commands install their own
+        queue.site_loader = partial(load_site, create_app)
     queue.configure_queue(app)
 
 

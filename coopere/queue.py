@@ -60,7 +60,12 @@ def queue_target(app) -> tuple:
             "« redis://hôte:6379/0 », ou « immediate »."
         )
     network = os.environ.get("COOPERE_NETWORK")
-    folder = Path(network) if network else Path(app.instance_path)
+    if network:
+        folder = Path(network)
+    elif app.config.get("NETWORK_SLUG"):  # <network>/perimeters/<slug>: the network's folder
+        folder = Path(app.instance_path).parent.parent
+    else:
+        folder = Path(app.instance_path)
     return ("sqlite", str(folder / QUEUE_FILE))
 
 

@@ -13,6 +13,7 @@ the README's cron examples used.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -150,26 +151,165 @@ JOBS = {
 }
 
 
-# --- the sites, and running a job for one ------------------------------------------------------
+# --- cheap checks: is there anything to do, read without building the site's app -------------
+#
+# A tick over a thousand perimeters with nothing due must not build a thousand apps: for the jobs
+# below, a query on the site's database (opened with a plain engine, from the URL the network
+# gives) says whether the job has anything to do. The checks are wider than the jobs (a longest
+# reminder window, the shortest retention): a "yes" builds the app and the job decides.
 
-#: The sites the schedule serves: set by run_consumer (the single perimeter, or the network's).
+PROBE_REMINDER_DAYS = 60  # wider than any LISTING_REMINDER_DAYS
+PROBE_RETENTION_DAYS = 1  # shorter than any PRINT_FILES_RETENTION_DAYS
+
+
+def _exists(connection, query) -> bool:
+    return connection.execute(query.limit(1)).first() is not None
+
+
+def _probe_sweep(connection, now) -> bool:
+    from sqlalchemy import or_, select
+
+    from .notifications.email import CLAIM_MINUTES, KEEP_SENT_DAYS, RESWEEP_MINUTES
+    from .notifications.models import OutboxEmail as Out
+    from .printruns.jobs import RESWEEP_MINUTES as RUN_RESWEEP
+    from .printruns.models import PrintRun, RunStatus
+    from .printruns.services import STALL_MINUTES
+
+    old = now - timedelta(days=KEEP_SENT_DAYS)
+    return _exists(
+        connection,
+        select(Out.id).where(
+            or_(
+                Out.sent_at.is_(None)
+                & Out.failed_at.is_(None)
+                & (Out.enqueued_at < now - timedelta(minutes=RESWEEP_MINUTES))
+                & (
+                    Out.claimed_at.is_(None)
+                    | (Out.claimed_at < now - timedelta(minutes=CLAIM_MINUTES))
+                ),
+                Out.sent_at < old,
+                Out.failed_at < old,
+            )
+        ),
+    ) or _exists(
+        connection,
+        select(PrintRun.id).where(
+            (
+                (PrintRun.status == RunStatus.QUEUED.value)
+                & (PrintRun.created_at < now - timedelta(minutes=RUN_RESWEEP))
+            )
+            | (
+                (PrintRun.status == RunStatus.RUNNING.value)
+                & (
+                    PrintRun.heartbeat_at.is_(None)
+                    | (PrintRun.heartbeat_at < now - timedelta(minutes=STALL_MINUTES))
+                )
+            )
+        ),
+    )
+
+
+def _probe_expire(connection, now) -> bool:
+    from sqlalchemy import select
+
+    from .listings.lifetime import PUBLISHED
+    from .listings.models import Listing
+
+    return _exists(
+        connection,
+        select(Listing.id).where(
+            Listing.status.in_(PUBLISHED),
+            Listing.expires_at.is_not(None),
+            Listing.expires_at <= now + timedelta(days=PROBE_REMINDER_DAYS),
+        ),
+    )
+
+
+def _probe_remind(connection, now) -> bool:
+    from sqlalchemy import select
+
+    from .events.models import Event
+    from .group.models import RosterSlot
+
+    return _exists(
+        connection,
+        select(RosterSlot.id)
+        .join(Event, Event.id == RosterSlot.event_id)
+        .where(
+            RosterSlot.reminded_at.is_(None),
+            Event.starts_at > now,
+            Event.starts_at <= now + timedelta(days=3),
+        ),
+    )
+
+
+def _probe_cleanup(connection, now) -> bool:
+    from sqlalchemy import func, select
+
+    from .printruns.models import PrintRun
+
+    return _exists(
+        connection,
+        select(PrintRun.id).where(
+            PrintRun.file_name.is_not(None),
+            func.coalesce(PrintRun.finished_at, PrintRun.created_at)
+            < now - timedelta(days=PROBE_RETENTION_DAYS),
+        ),
+    )
+
+
+PROBES = {
+    "sweep": _probe_sweep,
+    "listings-expire": _probe_expire,
+    "roster-remind": _probe_remind,
+    "print-runs-cleanup": _probe_cleanup,
+}
+
+
+#: slug -> database URL, installed by the network's queue commands (coopere/network/queue.py).
+database_url_of: Callable[[str], str] | None = None
+
+
+def site_database_url(site: str) -> str | None:
+    """The site's database URL without building its app: known for a network's perimeter (from
+    the network's settings); None for an instance folder (its app is built: one site only)."""
+    if database_url_of is not None and not os.path.isabs(site):
+        return database_url_of(site)
+    return None
+
+
+def jobs_with_work(site: str, jobs: list[str], now=None) -> list[str]:
+    """Of `jobs`, those that may have something to do for `site` (the cheap checks); all of them
+    when the site's database cannot be read this way (the job itself will say why)."""
+    checked = [job for job in jobs if job in PROBES]
+    if not checked:
+        return jobs
+    url = site_database_url(site)
+    if url is None:
+        return jobs
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    now = now or utcnow()
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            return [job for job in jobs if job not in PROBES or PROBES[job](connection, now)]
+    except Exception:  # noqa: BLE001 - unreadable here: let the job run and report it
+        return jobs
+    finally:
+        engine.dispose()
+
+
+# --- the sites, and running jobs for one ---------------------------------------------------------
+
+#: The sites the schedule serves: set by run_consumer (the single perimeter, or the network's
+#: served perimeters).
 _sites: Callable[[], list[str]] | None = None
 
 
-def network_sites() -> list[str]:
-    """Every served perimeter of the network named by COOPERE_NETWORK."""
-    from .network.folder import Network
-    from .network.registry import served_slugs
-
-    return list(served_slugs(Network.from_env()))
-
-
 def sites() -> list[str]:
-    if _sites is not None:
-        return _sites()
-    if os.environ.get("COOPERE_NETWORK"):
-        return network_sites()
-    return []
+    return _sites() if _sites is not None else []
 
 
 @huey.task(retries=JOB_RETRIES, retry_delay=JOB_RETRY_DELAY, name="coopere.schedule.run_job")
@@ -186,27 +326,60 @@ def run_job(job: str, site: str) -> str:
     return outcome
 
 
-def fan_out(job: str, names: list[str] | None = None) -> int:
-    """Enqueue `job` for every site (one task each); returns how many were enqueued."""
+@huey.task(name="coopere.schedule.run_jobs")
+def run_jobs(site: str, jobs: list[str]) -> dict[str, str]:
+    """The jobs due at one tick, for one site: nothing is built when the cheap checks find
+    nothing to do; each job runs on its own (one failing is logged and retried alone, later,
+    as `run_job`, while the others run)."""
+    due = jobs_with_work(site, jobs)
+    outcomes = {job: "nothing to do" for job in jobs if job not in due}
+    if not due:
+        return outcomes
+    try:
+        app = site_app(site)
+    except Exception:
+        log.exception("jobs %s failed for site %s: no app (retried later)", ",".join(due), site)
+        for job in due:
+            run_job.schedule((job, site), delay=JOB_RETRY_DELAY)
+        return {**outcomes, **dict.fromkeys(due, "failed")}
+    for job in due:
+        with app.app_context():
+            try:
+                outcomes[job] = JOBS[job].run()
+            except Exception:
+                db.session.rollback()
+                log.exception("job %s failed for site %s (retried later)", job, site)
+                outcomes[job] = "failed"
+                run_job.schedule((job, site), delay=JOB_RETRY_DELAY)
+    return outcomes
+
+
+def due_jobs(moment) -> list[str]:
+    """The jobs whose time is `moment` (local time, to the minute)."""
+    return [name for name, job in JOBS.items() if job.when(moment)]
+
+
+def fan_out(jobs: list[str] | str, names: list[str] | None = None) -> int:
+    """Enqueue `jobs` for every site (one task per site); returns how many were enqueued."""
+    jobs = [jobs] if isinstance(jobs, str) else list(jobs)
     count = 0
     for site in sites() if names is None else names:
         try:
-            run_job(job, site)
+            run_jobs(site, jobs)
             count += 1
         except Exception:  # noqa: BLE001 - one site must not stop the others
-            log.exception("job %s not enqueued for site %s", job, site)
+            log.exception("jobs %s not enqueued for site %s", ",".join(jobs), site)
     return count
 
 
-def _tick(job: Job):
-    @huey.periodic_task(job.when, name=f"coopere.schedule.tick.{job.name}")
-    def tick():
-        fan_out(job.name)
+@huey.periodic_task(crontab(), name="coopere.schedule.tick")
+def tick() -> None:
+    """Every minute: the jobs due now, enqueued for every site."""
+    from datetime import datetime
 
-    return tick
-
-
-TICKS = {name: _tick(job) for name, job in JOBS.items()}
+    jobs = due_jobs(datetime.now().replace(second=0, microsecond=0))
+    if jobs:
+        fan_out(jobs)
 
 
 # --- finding a site's app (installed as queue.site_loader by the app factory) ----------------
@@ -216,21 +389,15 @@ _warm: OrderedDict = OrderedDict()
 _warm_lock = threading.Lock()
 
 
-def load_site(site: str):
-    """The app of `site`: the network's perimeter app for a slug, else the instance folder's."""
-    if os.environ.get("COOPERE_NETWORK") and not os.path.isabs(site):
-        from .network.folder import Network
-        from .network.sites import perimeter_app
-
-        return perimeter_app(Network.from_env(), site)
+def load_site(factory: Callable, site: str):
+    """The app of the instance folder `site`, built by `factory` (create_app) and kept warm. In a
+    network the network's commands install their own loader (the perimeters' warm apps)."""
     with _warm_lock:
         app = _warm.get(site)
         if app is not None:
             _warm.move_to_end(site)
             return app
-    from . import create_app
-
-    app = create_app(instance_path=site)
+    app = factory(instance_path=site)
     with _warm_lock:
         _warm[site] = app
         while len(_warm) > WARM_APPS:
@@ -247,8 +414,8 @@ def run_consumer(
     workers: int = 2, names: Callable[[], list[str]] | None = None, periodic: bool = True
 ) -> None:
     """Run the queue's consumer in this process until it is stopped (SIGINT: graceful, SIGTERM:
-    at once). `names` gives the sites the schedule serves (default: the network's served
-    perimeters). The queue must point at a storage, not be immediate (QUEUE_URL)."""
+    at once). `names()` gives the sites the schedule serves at each tick. The queue must point at
+    a storage, not be immediate (QUEUE_URL)."""
     global _sites
     from .notifications import email as _email  # noqa: F401  (its tasks)
     from .printruns import jobs as _jobs  # noqa: F401  (its tasks)
@@ -258,15 +425,50 @@ def run_consumer(
             "QUEUE_URL vaut « immediate » : les tâches s'exécutent déjà dans le site, il n'y a "
             "pas de file à consommer."
         )
-    if names is not None:
-        _sites = names
-    elif os.environ.get("COOPERE_NETWORK"):
-        _sites = network_sites
+    _sites = names
     consumer = huey.create_consumer(workers=workers, worker_type="thread", periodic=periodic)
     consumer.run()
 
 
+#: What `queue tick` runs by default: the jobs whose "nothing to do" is the usual case (the
+#: backup always has work; the weekly digest, extend and purge are weekly or monthly).
+TICK_JOBS = ["sweep", "listings-expire", "roster-remind", "print-runs-cleanup"]
+
+
+def tick_now(names: list[str], jobs: list[str] | None = None) -> dict:
+    """Run `jobs` (default TICK_JOBS) for every site of `names` now, in this process, as one
+    tick of the consumer would: a summary {sites, built, failed, seconds}."""
+    import time
+
+    jobs = list(jobs or TICK_JOBS)
+    started = time.perf_counter()
+    built = failed = 0
+    for site in names:
+        try:
+            outcomes = run_jobs.call_local(site, jobs)
+        except Exception:  # noqa: BLE001 - counted; the others go on
+            log.exception("tick failed for site %s", site)
+            failed += 1
+            continue
+        built += any(outcome != "nothing to do" for outcome in outcomes.values())
+        failed += "failed" in outcomes.values()
+    return {
+        "sites": len(names),
+        "jobs": jobs,
+        "apps_built": built,
+        "failed": failed,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
 queue_cli = AppGroup("queue", help="The background queue: emails, print runs, periodic jobs.")
+
+
+@queue_cli.command("tick")
+@click.option("--job", "jobs", multiple=True, type=click.Choice(sorted(JOBS)))
+def tick_command(jobs):
+    """One tick of the periodic jobs for this perimeter, now, in this process."""
+    click.echo(json.dumps(tick_now([site_name(current_app)], list(jobs) or None)))
 
 
 @queue_cli.command("work")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import request
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Rule
 
 
 def _unsafe(text: str) -> bool:
@@ -77,9 +77,38 @@ class DatabaseIntConverter(IntegerConverter):
         )
 
 
+class SharedBuilderRule(Rule):
+    """Werkzeug's Rule, whose URL-building function — generated Python code, compiled for each rule
+    of each app: most of the time an app takes to build — is compiled once per process and shared
+    by every app with the same rule (a network builds one app per perimeter).
+
+    The generated function takes the rule as its first argument and depends only on the rule's
+    text, its defaults and the map's matching mode, which the key holds; werkzeug binds it to each
+    rule as usual."""
+
+    _builders: dict[tuple, object] = {}
+
+    def _compile_builder(self, append_unknown: bool = True):
+        key = (
+            self.rule,
+            self.subdomain,
+            self.host,
+            self.merge_slashes,
+            self.map.host_matching,
+            repr(sorted((self.defaults or {}).items())),
+            append_unknown,
+        )
+        builder = self._builders.get(key)
+        if builder is None:
+            builder = self._builders[key] = super()._compile_builder(append_unknown)
+        return builder
+
+
 def configure_url_converters(app) -> None:
-    """Before any blueprint is registered: every `<int:…>` rule uses the bounded converter."""
+    """Before any blueprint is registered: every `<int:…>` rule uses the bounded converter, and
+    rules share their compiled URL builders (SharedBuilderRule)."""
     app.url_map.converters["int"] = DatabaseIntConverter
+    app.url_rule_class = SharedBuilderRule
 
 
 # --- absolute addresses: from the PUBLIC_URL setting only -----------------------------------------

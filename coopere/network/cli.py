@@ -113,4 +113,7 @@ def list_command(check):
 
 
 def register_cli(app: Flask, network: Network) -> None:
+    from .queue import queue_cli
+
     app.cli.add_command(perimeters_cli)
+    app.cli.add_command(queue_cli)

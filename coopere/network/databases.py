@@ -18,8 +18,6 @@ from ..extensions import db
 from .folder import Network
 from .sites import database_url, dispose, head_revision
 
-TEMPLATE_PREFIX = "coopere_template_"
-
 
 def _build_schema(instance: Path, url: str) -> None:
     """Run every migration on `url`, and add what every perimeter starts with (the themes)."""
@@ -91,12 +89,11 @@ def pg_drop(url: str) -> None:
 
 def pg_template(network: Network) -> str:
     """The name of the PostgreSQL template database at the code's newest revision (made once)."""
-    template_url = database_url(network, "x")
-    name = TEMPLATE_PREFIX + head_revision()
-    url = make_url(template_url).set(database=name).render_as_string(hide_password=False)
+    url = database_url(network, f"template_{head_revision()}")  # "template" is no perimeter's slug
+    name = _database_name(url)
     if pg_database_exists(url):
         return name
-    with psycopg.connect(_admin_dsn(template_url), autocommit=True) as connection:
+    with psycopg.connect(_admin_dsn(url), autocommit=True) as connection:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         with tempfile.TemporaryDirectory() as work:

@@ -7,7 +7,6 @@ import io
 import re
 import shutil
 import subprocess
-import time
 from datetime import time as clock, timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from sqlalchemy import func, select
 from factories import make_event
 from helpers import post_form, text
 from coopere.dwellings.models import Dwelling, LetterSent
-from coopere.dwellings.services import import_file, save_dwelling
+from coopere.dwellings.services import import_file
 from coopere.extensions import db
 from coopere.printruns.models import PrintRun
 
@@ -241,43 +240,6 @@ def test_a_run_with_nothing_to_print_is_refused(app, client_as, register, inline
     assert "Aucun logement ne correspond" in text(response)
     with app.app_context():
         assert db.session.scalar(select(func.count(PrintRun.id))) == 0
-
-
-@pytest.mark.slow
-def test_big_run_renders_in_a_background_process_with_progress(app, client_as, register):
-    """The web request returns at once; a separate process renders and reports progress."""
-    with app.app_context():
-        for n in range(100, 160):
-            save_dwelling(
-                None,
-                {
-                    "number": n,
-                    "street": "Rue du Grand Tirage",
-                    "postcode": "44300",
-                    "city": "Nantes",
-                },
-            )
-        db.session.commit()
-    app.config["PRINT_JOBS"] = "process"
-    animator = client_as("animator")
-    run_id = make_run(animator, register)
-    first = text(animator.get(f"/impressions/{run_id}"))
-    assert "Préparation en cours" in first or "Télécharger les lettres" in first
-    deadline = time.monotonic() + 240
-    state = {}
-    while time.monotonic() < deadline:
-        state = animator.get(f"/impressions/{run_id}/etat.json").get_json()
-        if state["status"] in ("done", "failed"):
-            break
-        time.sleep(0.5)
-    assert state["status"] == "done", state
-    assert state["done"] == state["total"] == 1 + 64
-    from coopere.printruns.jobs import _children
-
-    for child in list(_children):
-        child.wait(timeout=30)
-        _children.discard(child)
-    assert len(pdf_text(download(animator, f"/impressions/{run_id}/lettres.pdf"))) == 65
 
 
 def test_poster_and_flyers_for_an_event(app, client_as, register):
