@@ -999,8 +999,13 @@ def consumer_main() -> None:
     from coopere.schedule import run_consumer
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    perimeter_app(Network.from_env(), SLUG)  # points this process's queue at the network's
-    run_consumer(workers=2)
+    try:
+        from coopere.network.queue import run_consumer as run_network_consumer
+    except ImportError:
+        perimeter_app(Network.from_env(), SLUG)  # points this process's queue at the network's
+        run_consumer(workers=2)
+    else:
+        run_network_consumer(workers=2)
 
 
 class Consumer:
