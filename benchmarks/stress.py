@@ -16,12 +16,27 @@ Phases, each STRESS_WRITES writes (default 1,000):
      master at about two thirds (its workers are then stopped too, as in a crash), gunicorn
      restarted;
   d. the plain run on PostgreSQL (database `test` at 127.0.0.1:5432, in a schema created and dropped
-     here), skipped when no server answers.
+     here), skipped when no server answers;
+  e. a perimeter of a network: a network folder (network.py, two other perimeters made by
+     `create_perimeter`, and the stress perimeter under perimeters/stress/ with the same data and
+     its settings in its own config.py) served by `gunicorn network_wsgi:app`, every path under
+     /stress/. Two more kinds of writes go through the background queue: print runs (an animator
+     starts a letter run) and emails (a member writes in a thread of their own to a member who
+     takes emails; a real SMTP server in this process receives them, each naming its thread).
+     The queue's consumer runs as its own process; `kill -9` of a gunicorn worker at about a
+     third of the writes, `kill -9` of the consumer at about half (restarted). Then, waiting at
+     most STRESS_DRAIN_SECONDS (default 1500: the queue's sweep, every 10 minutes, takes back
+     what a killed consumer held for 10 minutes) for the queue: every acknowledged print run
+     done once with its PDF, every acknowledged email arrived, none twice. Without
+     coopere/queue.py the phase runs as the code was: print runs rendered in the request, emails
+     sent after its commit.
+     Its writes stop after STRESS_NETWORK_SECONDS (default 300): the consumer renders the print
+     runs on the same cores.
 
 Checked after each phase: acknowledged writes present once (found by markers in the written text:
 the registration's e-mail, the listing's description, the message's body, the check-in's pair), none
 duplicated, registrations with both their consents, `PRAGMA integrity_check` (SQLite), server errors
-(5xx answers, "database is locked" in the server's log). STRESS_PHASES=abcd chooses the phases.
+(5xx answers, "database is locked" in the server's log). STRESS_PHASES=abcde chooses the phases.
 Bounded: loopback only, each phase stops after STRESS_PHASE_SECONDS (default 120). Last line: one
 JSON object.
 """
@@ -70,7 +85,7 @@ from coopere.timeutil import utcnow  # noqa: E402
 
 PASSWORD = "stress-passphrase"
 WRITES = int(os.environ.get("STRESS_WRITES", "1000"))
-PHASES = os.environ.get("STRESS_PHASES", "abcd")
+PHASES = os.environ.get("STRESS_PHASES", "abcde")
 PHASE_SECONDS = float(os.environ.get("STRESS_PHASE_SECONDS", "120"))
 CLIENTS = 20  # half animators (registrations, check-ins), half members (listings, messages)
 ANIMATORS = MEMBERS = CLIENTS // 2
@@ -213,8 +228,9 @@ CSRF_RE = re.compile(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 class Browser:
     """One person's browser: its cookies, its CSRF token read from a form page."""
 
-    def __init__(self, port: int):
-        self.port, self.cookies, self.token = port, {}, ""
+    def __init__(self, port: int, prefix: str = ""):
+        # prefix: "/<slug>" when the perimeter is served by a network (every path is below it)
+        self.port, self.prefix, self.cookies, self.token = port, prefix, {}, ""
 
     def request(
         self, method: str, path: str, data: dict | None = None, headers: dict | None = None
@@ -228,7 +244,7 @@ class Browser:
             if data is not None:
                 body = urlencode(data)
                 all_headers["Content-Type"] = "application/x-www-form-urlencoded"
-            connection.request(method, path, body=body, headers=all_headers)
+            connection.request(method, self.prefix + path, body=body, headers=all_headers)
             response = connection.getresponse()
             content = response.read()
             for name, value in response.getheaders():
@@ -264,6 +280,7 @@ class Tally:
         self.last_ack = 0.0
         self.refusals: list[str] = []
         self.slow: list[dict] = []
+        self.mail_threads: dict[str, int] = {}  # email write's key -> its thread (exchange id)
 
     def add(self, **counts):
         with self.lock:
@@ -313,23 +330,42 @@ def job_payload(kind: str, key: str, plan: dict, person: str, pair=None) -> tupl
     if kind == "message":
         marker = f"Message {key}"
         return f"/echanges/{plan['threads'][person]}/repondre", {"body": marker}, marker
+    if kind == "printrun":  # a letter run, one unaddressed copy: the marker rides in its params
+        marker = f"Série {key}"
+        form = {"event": str(plan["print_event"]), "unaddressed": "1", "building": marker}
+        return "/impressions/lettres", form, marker
+    if kind == "email":  # a message in a thread of its own, to a member who takes emails
+        marker = f"Courriel {key}"
+        return f"/echanges/{pair}/repondre", {"body": marker}, marker
     event_id, person_id = pair
     return f"/cafe/{event_id}/accueil/present", {"person_id": str(person_id)}, (event_id, person_id)
 
 
+KINDS = ("registration", "listing", "message", "checkin")
+ANIMATOR_KINDS = ("registration", "checkin", "printrun")
+
+
 def run_clients(
-    port: int, plan: dict, writes: int, tally: Tally, deadline: float, pairs: list
+    port: int,
+    plan: dict,
+    writes: int,
+    tally: Tally,
+    deadline: float,
+    pairs: list,
+    *,
+    kinds: tuple = KINDS,
+    prefix: str = "",
 ) -> None:
     """CLIENTS threads: each takes writes from its queue and retries each until acknowledged."""
     jobs = {"animator": queue.Queue(), "member": queue.Queue()}
-    kinds = ("registration", "listing", "message", "checkin")
     for n in range(writes):
-        kind = kinds[n % 4]
-        role = "animator" if kind in ("registration", "checkin") else "member"
+        kind = kinds[n % len(kinds)]
+        role = "animator" if kind in ANIMATOR_KINDS else "member"
         jobs[role].put((kind, pairs.pop() if kind == "checkin" else None))
+    mail_threads = {login: list(ids) for login, ids in plan.get("mail_threads", {}).items()}
 
     def client(role: str, login: str, form_page: str):
-        browser = Browser(port)
+        browser = Browser(port, prefix)
         while True:
             try:
                 browser.log_in(login, form_page)
@@ -344,9 +380,13 @@ def run_clients(
             except queue.Empty:
                 return
             key = f"{kind[:3]}-{uuid.uuid4().hex}"
+            if kind == "email":  # this member's next thread of its own (one write each)
+                pair = mail_threads[login].pop()
             path, form, marker = job_payload(kind, key, plan, login, pair)
             with tally.lock:
                 tally.sent[key] = (kind, marker)
+                if kind == "email":
+                    tally.mail_threads[key] = pair
             began, history = time.monotonic(), []
             while time.monotonic() < deadline:
                 try:
@@ -411,8 +451,20 @@ def free_port() -> int:
 class Server:
     """gunicorn on the instance, restartable; its log is kept for the error count."""
 
-    def __init__(self, folder: Path, database: dict | None, log: Path):
-        self.folder, self.database, self.log, self.port = folder, database, log, free_port()
+    def __init__(
+        self,
+        folder: Path,
+        database: dict | None,
+        log: Path,
+        *,
+        network: Path | None = None,
+        prefix: str = "",
+        port: int | None = None,
+    ):
+        """`network`: serve the network folder with `network_wsgi:app` instead of the instance;
+        `prefix` is then the perimeter's path (`/<slug>`)."""
+        self.folder, self.database, self.log, self.port = folder, database, log, port or free_port()
+        self.network, self.prefix = network, prefix
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -421,6 +473,10 @@ class Server:
             "STRESS_INSTANCE": str(self.folder),
             "STRESS_DATABASE": json.dumps(self.database or {}),
         }
+        target = "stress:gunicorn_app()"
+        if self.network is not None:
+            env["COOPERE_NETWORK"] = str(self.network)
+            target = "network_wsgi:app"
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [
@@ -439,7 +495,7 @@ class Server:
                     str(Path(__file__).resolve().parent),
                     "--log-level",
                     "warning",
-                    "stress:gunicorn_app()",
+                    target,
                 ],
                 env=env,
                 cwd=str(ROOT),
@@ -448,7 +504,7 @@ class Server:
             )
         for _ in range(300):
             try:
-                Browser(self.port).request("GET", "/connexion")
+                Browser(self.port, self.prefix).request("GET", "/connexion")
                 return
             except OSError:
                 time.sleep(0.1)
@@ -580,10 +636,11 @@ class Backups(threading.Thread):
 # --- checking the database --------------------------------------------------------------------
 
 
-def verify(app, tally: Tally) -> dict:
+def verify(app, tally: Tally, extra: dict | None = None) -> dict:
+    """`extra`: counts of other kinds of writes, found by the caller ((kind, marker) -> count)."""
     with app.app_context():
         db.session.remove()
-        found: dict[tuple, int] = {}
+        found: dict[tuple, int] = dict(extra or {})
         emails = db.session.execute(
             select(User.email, func.count())
             .where(User.email.like(f"r-%@{MAIL}"))
@@ -730,6 +787,503 @@ def phase(
     return result
 
 
+# --- the network phase ------------------------------------------------------------------------
+
+SLUG = "stress"
+OTHER_SLUGS = ("voisins-nord", "voisins-sud")
+NETWORK_KINDS = (*KINDS, "email", *KINDS, "printrun")  # a tenth each: PDFs take long to render
+MAIL_TO = f"destinataire@{MAIL}"
+# The network phase's writes (print runs rendered by the same two cores) take longer: its own
+# bound. The wait for the queue covers its recovery of tasks a killed consumer held (the sweep,
+# every 10 minutes, takes back what was held 10 minutes).
+NETWORK_SECONDS = float(os.environ.get("STRESS_NETWORK_SECONDS", "300"))
+DRAIN_SECONDS = float(os.environ.get("STRESS_DRAIN_SECONDS", "1500"))
+THREAD_RE = re.compile(r"/echanges/(\d+)")
+
+
+def queue_available() -> bool:
+    """Whether print runs and emails go through the background queue (coopere/queue.py)."""
+    return importlib.util.find_spec("coopere.queue") is not None
+
+
+def perimeter_config(folder: Path, with_queue: bool) -> None:
+    """The stress settings in the perimeter's own config.py (the network builds its app with
+    defaults → network.py → <instance>/config.py → env → the network's own settings). With the
+    queue, its default: <network>/queue.sqlite3, read by the consumer started here."""
+    settings = {k: v for k, v in CONFIG.items() if k not in ("QUEUE_URL", "PRINT_JOBS")}
+    if not with_queue:
+        settings["PRINT_JOBS"] = "inline"
+    text = "".join(f"{name} = {value!r}\n" for name, value in settings.items())
+    (folder / "config.py").write_text(text)
+
+
+def build_network(root: Path, port: int, smtp_port: int, with_queue: bool):
+    """A network folder with two other perimeters (from the template) and the stress perimeter
+    (the other phases' data, its schema stamped at the code's revision); returns (network, app,
+    plan)."""
+    from coopere.network import registry
+    from coopere.network.create import NewPerimeter, create_perimeter
+    from coopere.network.folder import Network
+
+    root.mkdir(parents=True)
+    (root / "network.py").write_text(
+        f'PUBLIC_URL = "http://127.0.0.1:{port}"\n'
+        'MAIL_SERVER = "127.0.0.1"\n'
+        f"MAIL_PORT = {smtp_port}\n"
+        f'MAIL_DEFAULT_SENDER = "Coop-ère <reseau@{MAIL}>"\n'
+    )
+    network = Network(root)
+    for slug in OTHER_SLUGS:
+        create_perimeter(
+            network,
+            NewPerimeter(
+                slug=slug,
+                name=f"Coop-ère {slug}",
+                city="Nantes",
+                postcode="44300",
+                estimated_dwellings=200,
+                meeting_place="Place du marché",
+                pilote_first_name="Pia",
+                pilote_last_name="Lote",
+                pilote_login=f"pilote@{slug}.{MAIL}",
+            ),
+            letter=False,
+        )
+    folder = network.instance_path(SLUG)
+    folder.mkdir(mode=0o700, parents=True)
+    perimeter_config(folder, with_queue)
+    app = make_app(folder)
+    plan = build(app)
+    plan.update(build_mail_threads(app, plan))
+    stamp_schema(app)
+    registry.add(
+        network,
+        slug=SLUG,
+        name="Coop-ère du quartier des Lilas",
+        city="Nantes",
+        postcode="44300",
+        estimated_dwellings=320,
+        meeting_place="Place des Lilas",
+    )
+    return network, app, plan
+
+
+def build_mail_threads(app, plan: dict) -> dict:
+    """A member who takes emails (EMAIL_NOTICES, an address) and, for each bench member, threads
+    of its own with them (one write each: the email's link names its thread); the event the
+    print runs announce."""
+    from coopere.events.services import upcoming_events
+
+    # enough threads for each member even if one member sends every email
+    per_member = WRITES * NETWORK_KINDS.count("email") // len(NETWORK_KINDS) + 2
+    with app.app_context():
+        reader = User(
+            first_name="Dora",
+            last_name="Destinataire",
+            email=MAIL_TO,
+            role=Role.MEMBER.value,
+            password_hash=hash_password(PASSWORD),
+            activated_at=utcnow(),
+            has_internet=True,
+            contact_preference="email",
+        )
+        db.session.add(reader)
+        db.session.flush()
+        db.session.add(
+            Consent(
+                user_id=reader.id, kind="email_notices", given=True, version="1", method="online"
+            )
+        )
+        members = db.session.execute(
+            select(User.email, User.id).where(User.email.in_(plan["members"]))
+        ).all()
+        listings = [
+            Listing(
+                owner_id=reader.id,
+                theme_id=plan["theme"],
+                kind="offer",
+                title=f"Outil {n}",
+                description="Un outil à prêter.",
+                status="open",
+                published_at=utcnow(),
+            )
+            for n in range(per_member * len(members))
+        ]
+        db.session.add_all(listings)
+        db.session.flush()
+        exchanges = []
+        for n, listing in enumerate(listings):
+            _, member_id = members[n % len(members)]
+            exchanges.append(
+                Exchange(
+                    listing_id=listing.id,
+                    owner_id=reader.id,
+                    requester_id=member_id,
+                    status="pending",
+                    created_at=utcnow(),
+                    last_message_at=utcnow(),
+                )
+            )
+        db.session.add_all(exchanges)
+        db.session.flush()
+        threads: dict[str, list[int]] = {email: [] for email, _ in members}
+        for n, exchange in enumerate(exchanges):
+            threads[members[n % len(members)][0]].append(exchange.id)
+        event = upcoming_events(limit=1)[0].id
+        db.session.commit()
+    return {"mail_threads": threads, "print_event": event}
+
+
+def stamp_schema(app) -> None:
+    """The database was made by create_all: record it at the code's revision, as the network
+    serves only perimeters whose schema is up to date."""
+    from coopere.network.sites import head_revision
+
+    with app.app_context():
+        db.session.execute(
+            sa.text(
+                "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL "
+                "PRIMARY KEY)"
+            )
+        )
+        db.session.execute(
+            sa.text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+            {"v": head_revision()},
+        )
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def smtp_sink():
+    """A real SMTP server in this process (tests/smtp_inbox.py, aiosmtpd): (inbox, controller)."""
+    from aiosmtpd.controller import Controller
+
+    spec = importlib.util.spec_from_file_location("smtp_inbox", ROOT / "tests" / "smtp_inbox.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    inbox = module.Inbox()
+    inbox.port = module.free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=inbox.port)
+    controller.start()
+    return inbox, controller
+
+
+NETWORK_CONSUMER = ["--app", "coopere.network", "queue", "work"]
+
+
+def consumer_command() -> list[str]:
+    """The network's consumer command when the network's command line has one; else this script's
+    own (`stress.py consumer`: the schedule's run_consumer for every served perimeter)."""
+    flask = str(Path(sys.executable).with_name("flask"))
+    with tempfile.TemporaryDirectory() as empty:
+        probe = subprocess.run(
+            [flask, *NETWORK_CONSUMER, "--help"],
+            env={**os.environ, "COOPERE_NETWORK": empty},
+            cwd=str(ROOT),
+            capture_output=True,
+            timeout=120,
+        )
+    if probe.returncode == 0:
+        return [flask, *NETWORK_CONSUMER]
+    return [sys.executable, str(Path(__file__).resolve()), "consumer"]
+
+
+def consumer_main() -> None:
+    """`stress.py consumer`: the queue's consumer for the network named by COOPERE_NETWORK, as
+    `flask --app coopere queue work` runs it for one perimeter (2 worker threads, the schedule)."""
+    import logging
+
+    from coopere.network.folder import Network
+    from coopere.network.sites import perimeter_app
+    from coopere.schedule import run_consumer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        from coopere.network.queue import run_consumer as run_network_consumer
+    except ImportError:
+        perimeter_app(Network.from_env(), SLUG)  # points this process's queue at the network's
+        run_consumer(workers=2)
+    else:
+        run_network_consumer(workers=2)
+
+
+class Consumer:
+    """The queue's consumer for the whole network, in a session of its own (kill -9 takes its
+    workers too)."""
+
+    def __init__(self, network: Path, log: Path):
+        self.network, self.log, self.command = network, log, consumer_command()
+        self.process: subprocess.Popen | None = None
+        self.starts = 0
+
+    def start(self) -> None:
+        env = {**os.environ, "COOPERE_NETWORK": str(self.network)}
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                self.command,
+                env=env,
+                cwd=str(ROOT),
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        self.starts += 1
+
+    def kill(self) -> None:
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def log_counts(self) -> dict:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return {"tracebacks": text.count("Traceback"), "locked": text.count("database is locked")}
+
+
+def mails_by_thread(inbox) -> tuple[dict[int, int], int]:
+    """Emails received for MAIL_TO, counted by the thread their link names; and how many others
+    (the demo's owners answered by the message writes) arrived."""
+    counts: dict[int, int] = {}
+    others = 0
+    for message in list(inbox.messages):
+        if MAIL_TO not in (message["X-Envelope-To"] or ""):
+            others += 1
+            continue
+        found = THREAD_RE.search(message.get_body(("plain",)).get_content())
+        if found:
+            thread = int(found.group(1))
+            counts[thread] = counts.get(thread, 0) + 1
+    return counts, others
+
+
+def print_runs(app) -> dict[str, list[tuple[str, bool]]]:
+    """The print runs of the bench, by marker: [(status, PDF present)]."""
+    from coopere.printruns.models import PrintRun
+
+    runs: dict[str, list[tuple[str, bool]]] = {}
+    with app.app_context():
+        db.session.remove()
+        rows = db.session.execute(
+            select(PrintRun.params_json, PrintRun.status, PrintRun.file_name)
+        ).all()
+        db.session.remove()
+    folder = Path(app.instance_path) / "printruns"
+    for params, status, file_name in rows:
+        marker = json.loads(params or "{}").get("building", "")
+        if marker.startswith("Série "):
+            present = bool(file_name) and (folder / file_name).exists()
+            runs.setdefault(marker, []).append((status, present))
+    return runs
+
+
+def network_outcome(app, tally: Tally, inbox) -> dict:
+    """What the queue carried out for the acknowledged writes: print runs done (their PDF there)
+    exactly once, emails arrived exactly once."""
+    acknowledged = tally.acknowledged
+    runs = print_runs(app)
+    wanted_runs = [marker for kind, marker in acknowledged.values() if kind == "printrun"]
+    done = sum(1 for m in wanted_runs if len(runs.get(m, [])) == 1 and runs[m][0] == ("done", True))
+    mails, others = mails_by_thread(inbox)
+    wanted_mails = [tally.mail_threads[key] for key in acknowledged if key in tally.mail_threads]
+    missing = [t for t in wanted_mails if not mails.get(t)]
+    outcome = {
+        "printruns": {
+            "acknowledged": len(wanted_runs),
+            "done_with_pdf": done,
+            "not_done": len(wanted_runs) - done,
+            "states": sorted({s for m in wanted_runs for s, _ in runs.get(m, [("absent", 0)])}),
+        },
+        "emails": {
+            "acknowledged": len(wanted_mails),
+            "arrived": len(wanted_mails) - len(missing),
+            "lost": len(missing),
+            "twice": sum(1 for count in mails.values() if count > 1),
+            "to_others": others,
+        },
+    }
+    if missing:
+        outcome["emails"]["outbox_of_lost"] = outbox_states(app, missing[:5])
+    return outcome
+
+
+def outbox_states(app, threads: list[int]) -> list[str]:
+    """Where the emails of these threads are in the outbox (when emails go through one)."""
+    try:
+        from coopere.notifications.models import OutboxEmail
+    except ImportError:
+        return []
+    states = []
+    with app.app_context():
+        db.session.remove()
+        for thread in threads:
+            row = db.session.scalar(
+                select(OutboxEmail).where(
+                    OutboxEmail.to_address == MAIL_TO,
+                    OutboxEmail.body.like(f"%/echanges/{thread}%"),
+                )
+            )
+            if row is None:
+                states.append(f"thread {thread}: no outbox row")
+                continue
+            state = "sent" if row.sent_at else "failed" if row.failed_at else "unsent"
+            claimed = f", claimed at {row.claimed_at:%H:%M:%S}" if row.claimed_at else ""
+            states.append(
+                f"thread {thread}: {state}, {row.attempts} attempt(s), enqueued at "
+                f"{row.enqueued_at:%H:%M:%S}{claimed}"
+            )
+        db.session.remove()
+    return states
+
+
+def drain(app, tally: Tally, inbox, seconds: float) -> float:
+    """Wait (at most `seconds`) until every acknowledged print run is done and every acknowledged
+    email arrived; returns how long it took."""
+    start = told = time.monotonic()
+    while time.monotonic() - start < seconds:
+        outcome = network_outcome(app, tally, inbox)
+        runs, mails = outcome["printruns"]["not_done"], outcome["emails"]["lost"]
+        if runs == 0 and mails == 0:
+            break
+        if time.monotonic() - told > 60:
+            told = time.monotonic()
+            print(
+                f"waiting for the queue ({told - start:.0f} s): {runs} print run(s) not done, "
+                f"{mails} email(s) not arrived",
+                file=sys.stderr,
+                flush=True,
+            )
+        time.sleep(1.0)
+    return time.monotonic() - start
+
+
+def network_phase(folder: Path, results: list) -> None:
+    with_queue = queue_available()
+    inbox, controller = smtp_sink()
+    port = free_port()
+    server = consumer = None
+    try:
+        network, app, plan = build_network(folder, port, inbox.port, with_queue)
+        server = Server(
+            network.instance_path(SLUG),
+            None,
+            folder / "gunicorn.log",
+            network=network.root,
+            prefix=f"/{SLUG}",
+            port=port,
+        )
+        server.start()
+        if with_queue:
+            consumer = Consumer(network.root, folder / "consumer.log")
+            consumer.start()
+        tally = Tally()
+        start = time.monotonic()
+        deadline = start + NETWORK_SECONDS
+        events: list[str] = []
+
+        def note(text: str) -> None:
+            events.append(f"{time.monotonic() - start:.1f} s: {text} at {tally.done} acknowledged")
+
+        def watch():
+            killed_worker = killed_consumer = False
+            while time.monotonic() < deadline and tally.done < WRITES:
+                if not killed_worker and tally.done >= WRITES // 3:
+                    server.kill_worker()
+                    killed_worker = True
+                    note("kill -9 gunicorn worker")
+                if consumer is not None and not killed_consumer and tally.done >= WRITES // 2:
+                    consumer.kill()
+                    killed_consumer = True
+                    note("kill -9 queue consumer")
+                    time.sleep(1.0)
+                    consumer.start()
+                    note("queue consumer restarted")
+                time.sleep(0.05)
+
+        watcher = threading.Thread(target=watch)
+        watcher.start()
+        run_clients(
+            port,
+            plan,
+            WRITES,
+            tally,
+            deadline,
+            list(reversed(plan["pairs"])),
+            kinds=NETWORK_KINDS,
+            prefix=f"/{SLUG}",
+        )
+        seconds = time.monotonic() - start
+        watcher.join()
+        waited = drain(app, tally, inbox, DRAIN_SECONDS if consumer is not None else 5)
+        with app.app_context():
+            db.session.remove()
+            extra = {
+                ("email", body): count
+                for body, count in db.session.execute(
+                    select(Message.body, func.count())
+                    .where(Message.body.like("Courriel %"))
+                    .group_by(Message.body)
+                ).all()
+            }
+            db.session.remove()
+        extra.update({("printrun", m): len(r) for m, r in print_runs(app).items()})
+        logs = server.log_counts()
+        consumer_logs = consumer.log_counts() if consumer is not None else {}
+        result = {
+            "phase": "e_network",
+            **verify(app, tally, extra),
+            **network_outcome(app, tally, inbox),
+            "unacknowledged": len(tally.sent) - len(tally.acknowledged),
+            "refused": tally.refused,
+            "replayed": tally.replays,
+            "retries": tally.retries,
+            "errors": {
+                "5xx": tally.server_errors,
+                "locked": logs["locked"] + consumer_logs.get("locked", 0),
+                "connection": tally.connection_errors,
+                "server_tracebacks": logs["tracebacks"],
+                "consumer_tracebacks": consumer_logs.get("tracebacks", 0),
+                "bind_retries": logs["bind_retries"],
+            },
+            "seconds": round(seconds, 1),
+            "writes_per_s": round(len(tally.acknowledged) / seconds, 1),
+            "network": {
+                "served": f"network_wsgi:app, /{SLUG}/ among {len(OTHER_SLUGS) + 1} perimeters",
+                "queue": (
+                    f"{' '.join(Path(a).name for a in consumer.command)} "
+                    f"(started {consumer.starts} times)"
+                    if consumer is not None
+                    else "absent: print runs rendered in the request (PRINT_JOBS inline), "
+                    "emails sent after the request's commit"
+                ),
+                "drain_s": round(waited, 1),
+            },
+            "faults": events + [f"{tally.last_ack - start:.1f} s: last write acknowledged"],
+        }
+        if tally.refusals:
+            result["refusals"] = tally.refusals[:10]
+        if tally.slow:
+            result["slow_writes"] = tally.slow[:5]
+        print(f"phase e_network: {json.dumps(result, ensure_ascii=False)}", flush=True)
+        results.append(result)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if consumer is not None:
+            consumer.stop()
+        if server is not None:
+            server.stop()
+        controller.stop()
+
+
 def postgresql_reachable() -> bool:
     try:
         import psycopg
@@ -816,6 +1370,8 @@ def main() -> None:
             sqlite_phases(Path(tmp) / "sqlite", results)
         if "d" in PHASES:
             postgresql_phase(Path(tmp) / "postgresql", results)
+        if "e" in PHASES:
+            network_phase(Path(tmp) / "network", results)
     ran = [r for r in results if "skipped" not in r]
     ok = all(
         r["lost"] == 0
@@ -825,6 +1381,9 @@ def main() -> None:
         and r["errors"]["locked"] == 0
         and r["integrity"] in ("ok", "n/a (postgresql)")
         and r["acknowledged"] == WRITES
+        and r.get("printruns", {}).get("not_done", 0) == 0
+        and r.get("emails", {}).get("lost", 0) == 0
+        and r.get("emails", {}).get("twice", 0) == 0
         for r in ran
     )
     print(
@@ -844,4 +1403,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["consumer"]:
+        consumer_main()
+    else:
+        main()

@@ -55,8 +55,8 @@ PLACES = {
     "menu": DELIVERY,
     "cli": DELIVERY,
     "demo": DELIVERY,
-    "schedule": DELIVERY,
     "network": DELIVERY,
+    "schedule": DELIVERY,
 }
 
 
