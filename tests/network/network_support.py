@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from werkzeug.test import Client
@@ -37,6 +38,25 @@ B_SECRETS = ("Zéphyrine", "Bartholoméa", "zephyrine.b@tilleuls.example.org", "
 A_SECRETS = ("Anatole", "Aubépine", "anatole.a@lilas.example.org", "Scie sauteuse verte")
 
 
+class Browser(Client):
+    """A test client that honours full addresses (`https://host/path`): their scheme and host
+    are the request's, as a browser sends them (werkzeug's client keeps only the path); a form is
+    posted with the Referer of its own site, as a browser does (HTTPS CSRF checks read it)."""
+
+    def open(self, *args, **kwargs):
+        if args and isinstance(args[0], str) and "://" in args[0]:
+            parts = urlsplit(args[0])
+            origin = f"{parts.scheme}://{parts.netloc}"
+            kwargs.setdefault("base_url", origin)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            args = (path, *args[1:])
+            if kwargs.get("method", "GET") != "GET":
+                headers = dict(kwargs.get("headers") or {})
+                headers.setdefault("Referer", origin + "/")
+                kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
 @dataclass
 class Perimeters:
     network: Network
@@ -47,8 +67,8 @@ class Perimeters:
     def app(self, slug: str):
         return perimeter_app(self.network, slug)
 
-    def client(self, host: str = "reseau.example.org") -> Client:
-        return Client(self.dispatcher)
+    def client(self, **kwargs) -> Browser:
+        return Browser(self.dispatcher, **kwargs)
 
     def login(self, slug: str, login: str | None = None, password: str = PASSWORD) -> Client:
         """A client logged in to perimeter `slug` (its pilote unless `login` is given)."""

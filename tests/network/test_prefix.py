@@ -93,7 +93,7 @@ def test_an_expired_session_comes_back_to_the_page_after_logging_in(perimeters):
     from flask.sessions import SecureCookieSessionInterface
 
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-    cookie = client.get_cookie("session", path="/a/")
+    cookie = client.get_cookie("session", domain="reseau.example.org", path="/a/")
     data = serializer.loads(cookie.value)
     for key in list(data):
         if isinstance(data[key], int) and data[key] > 1_000_000_000:  # a time stamp: long ago
