@@ -12,7 +12,7 @@ from sqlalchemy import text
 from coopere.extensions import db
 from coopere.network import NetworkDispatcher
 from coopere.network.create import create_perimeter
-from coopere.network.sites import WarmApps, database_url, warm_apps
+from coopere.network.sites import WarmApps, database_url, dispose, warm_apps
 from coopere.network.slugs import SlugError, check_slug
 from helpers import PASSWORD, csrf_token
 from helpers_network import body_text
@@ -103,7 +103,7 @@ def test_a_perimeter_behind_the_code_gets_the_maintenance_page_while_others_serv
         with app.app_context():
             db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
             db.session.commit()
-        warm_apps(network).drop("c")
+        dispose(app)
     fresh = NetworkDispatcher(network)
     client.application = fresh
     assert client.get(f"{BASE}/c/connexion").status_code == 200
@@ -162,8 +162,16 @@ def _engine(app):
 def hosted(tmp_path_factory, perimeters):
     """A network whose perimeter A is served on a host name of its own (HOSTS in network.py)."""
     root = tmp_path_factory.mktemp("hosted")
-    shutil.copytree(perimeters.network.template_dir, root / "template")  # no migrations again
-    made = make_network(root, {"HOSTS": {HOST: "a"}})
+    if perimeters.network.template_dir.exists():  # SQLite: no migrations again
+        shutil.copytree(perimeters.network.template_dir, root / "template")
+    made = make_network(
+        root,
+        {
+            "HOSTS": {HOST: "a"},
+            "RATELIMIT_LOGIN": "4 per hour",
+            "RATELIMIT_ACTIVATION_GLOBAL": "3 per hour",
+        },
+    )
     try:
         seed_perimeter(made.app("a"), "a")
         seed_perimeter(made.app("b"), "b")
@@ -216,3 +224,26 @@ def test_the_path_form_of_a_hosted_perimeter_leads_to_its_host(hosted, path, tar
 def test_the_other_perimeter_is_still_served_by_path_on_the_main_host(hosted):
     assert hosted.app("b").config["PUBLIC_URL"] == f"{BASE}/b"
     assert hosted.client().get(f"{BASE}/b/").status_code == 200
+
+
+def _refused_attempts(client, url: str, field: dict, times: int) -> list[int]:
+    statuses = []
+    for _ in range(times):
+        token = csrf_token(client, url)
+        statuses.append(client.post(url, data={"csrf_token": token, **field}).status_code)
+    return statuses
+
+
+def test_the_rate_limits_of_one_perimeter_are_not_spent_by_another(hosted):
+    """One worker's limiter serves every perimeter: attempts on B never use up A's allowance,
+    neither the login's (per address) nor the activation codes' (for the whole site)."""
+    client = hosted.client()
+    wrong = {"login": "personne@example.org", "password": "pas-le-bon-mot"}
+    assert 429 not in _refused_attempts(client, f"{BASE}/b/connexion", wrong, 4)
+    assert _refused_attempts(client, f"{BASE}/b/connexion", wrong, 1) == [429]
+    assert 429 not in _refused_attempts(client, f"https://{HOST}/connexion", wrong, 1)
+
+    code = {"code": "ZZZZZZZZZZ"}
+    assert 429 not in _refused_attempts(client, f"{BASE}/b/activer", code, 3)
+    assert _refused_attempts(client, f"{BASE}/b/activer", code, 1) == [429]
+    assert 429 not in _refused_attempts(client, f"https://{HOST}/activer", code, 1)
