@@ -124,6 +124,14 @@ def test_notices_links_and_their_emails_carry_the_prefix_once(perimeters):
         pilote = db.session.get(User, 1)
         notify([pilote], "test.request", lambda: "Un avis", inside_request)
         db.session.commit()
+        from sqlalchemy import select
+
+        from coopere.notifications.models import Notification
+
+        stored = db.session.scalar(
+            select(Notification.link).where(Notification.kind == "test.request")
+        )
+        assert stored == "/membres/", "kept from the site's root (erasure finds it by that path)"
     with app.app_context():
         assert absolute_url("/membres/") == f"{BASE}/a/membres/"
         pilote = db.session.get(User, 1)
