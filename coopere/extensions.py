@@ -11,7 +11,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm.decl_base import _declarative_constructor
 
-from .security import client_network
+from .security import rate_limit_key
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,5 +42,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 mail = Mail()
-# Counted per IPv4 address or IPv6 /64 network (coopere.security.client_network).
-limiter = Limiter(key_func=client_network)
+# Counted per IPv4 address or IPv6 /64 network (coopere.security.client_network), per perimeter
+# in a network (coopere.security.rate_limit_key).
+limiter = Limiter(key_func=rate_limit_key)

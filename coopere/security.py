@@ -42,6 +42,15 @@ def client_network(address: str | None = None) -> str:
     return str(ip)
 
 
+def rate_limit_key() -> str:
+    """The key of the request's rate-limit counters: its client network (`client_network`), and
+    in a network of perimeters the perimeter's slug before it. Flask-Limiter's extension and its
+    storage are one per process, shared by every perimeter a worker serves: without the slug,
+    attempts on one perimeter's login page would use up the allowance of the others."""
+    slug = current_app.config.get("NETWORK_SLUG")
+    return f"{slug}/{client_network()}" if slug else client_network()
+
+
 def keyed_digest(text: str) -> str:
     """HMAC-SHA256 of `text` with the secret key: stored instead of an address, it lets the site
     recognise the same value again without keeping it (nor letting anyone recompute it)."""

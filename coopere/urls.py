@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote, urlsplit
 
-from flask import request
+from flask import current_app, has_request_context, request
 from werkzeug.routing import IntegerConverter, Rule
 
 
@@ -40,7 +40,47 @@ def local_path(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None
+    # Inside this site's own mount only (`/lilas/…` in a network of perimeters): never another
+    # perimeter served by the same host, not even through a « .. » that a browser resolves.
+    mount = mount_path()
+    if mount and not within(target, mount):
+        return None
+    if any(segment in (".", "..") for segment in unquote(parts.path).split("/")):
+        return None
     return target
+
+
+# --- the mount path: where on its host the site is served ---------------------------------------
+
+
+def mount_path() -> str:
+    """The path this site is served under, without a trailing slash: `` at the root of its host,
+    `/lilas` for a perimeter of a network (the request's WSGI SCRIPT_NAME; outside a request, the
+    APPLICATION_ROOT setting)."""
+    if has_request_context():
+        return request.script_root
+    return (current_app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
+
+
+def within(path: str, mount: str) -> bool:
+    """Whether `path` is the mount's own address or below it (`/lilas`, `/lilas/…`, `/lilas?…`)."""
+    return path == mount or path.startswith((mount + "/", mount + "?", mount + "#"))
+
+
+def site_path(path: str) -> str:
+    """`path` from the site's own root: the mount path taken off when `path` carries it (url_for
+    adds it in a request). A network's slugs never name a first part of a perimeter's routes
+    (coopere/network/slugs.py), so a path from the root is never mistaken for a mounted one."""
+    mount = mount_path()
+    if mount and within(path, mount):
+        rest = path[len(mount) :]
+        return rest if rest.startswith("/") else "/" + rest
+    return path
+
+
+def local_url(path: str) -> str:
+    """A path from the site's root (a notice's link), as a link of the page: under the mount."""
+    return mount_path() + site_path(path)
 
 
 def next_path(default: str) -> str:
@@ -204,6 +244,7 @@ def configure_public_url(app) -> None:
     # Pages that print QR codes show the same words when it is not set
     # (templates/_public_url_missing.html).
     app.add_template_global(public_url_missing_message)
+    app.add_template_global(local_url)
 
 
 def public_base() -> str:
@@ -224,11 +265,12 @@ def has_public_url() -> bool:
 
 
 def absolute_url(path: str, base: str | None = None) -> str:
-    """The full address of `path` (a path on this site, from its root): PUBLIC_URL (or `base`,
-    already normalised) followed by the path. Never the request's host."""
+    """The full address of `path` (a path on this site, from its root, or as url_for makes it in a
+    request, under the mount): PUBLIC_URL (or `base`, already normalised), which already names
+    the mount, followed by the path from the site's root. Never the request's host."""
     if not path.startswith("/"):
         path = "/" + path
-    return (base or public_base()) + path
+    return (base or public_base()) + site_path(path)
 
 
 def public_url_for(endpoint: str, **values) -> str:

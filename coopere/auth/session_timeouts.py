@@ -79,7 +79,7 @@ def end_expired_session():
     # Back to the page asked for after logging in again (a GET only: a form posted from a stale
     # page is not replayed).
     wanted = request.method == "GET" and request.endpoint != "auth.login"
-    next_url = local_path(request.full_path.rstrip("?")) if wanted else None
+    next_url = local_path(request.script_root + request.full_path.rstrip("?")) if wanted else None
     return redirect(url_for("auth.login", next=next_url) if next_url else url_for("auth.login"))
 
 

@@ -44,13 +44,20 @@ def _site_wide() -> str:
     return current_app.config["RATELIMIT_ACTIVATION_GLOBAL"]
 
 
+def _whole_site() -> str:
+    """The key of the count for the whole site: the perimeter's, in a network (the limiter's
+    storage is shared by every perimeter a worker serves)."""
+    slug = current_app.config.get("NETWORK_SLUG")
+    return f"{slug}/activation" if slug else "activation"
+
+
 def activation_limits(methods: list[str] | None = None):
     """Code attempts are counted per address and for the whole site, across both activation
     routes, so that guessing a code is hopeless even from many addresses."""
 
     def decorate(view):
         view = limiter.shared_limit(
-            _site_wide, scope="activation-global", key_func=lambda: "activation", methods=methods
+            _site_wide, scope="activation-global", key_func=_whole_site, methods=methods
         )(view)
         return limiter.shared_limit(_per_address, scope="activation", methods=methods)(view)
 

@@ -112,7 +112,7 @@ def _report(
             )
             if sent.ok:
                 flash(_("Merci, votre signalement est transmis au groupe d'animation."), "success")
-                return redirect(request.path)
+                return redirect(request.script_root + request.path)
             if sent.refusal.field:
                 getattr(form, sent.refusal.field).errors.append(sent.error)
             else:

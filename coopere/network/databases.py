@@ -5,6 +5,7 @@ than replaying every migration for each new perimeter."""
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from pathlib import Path
@@ -93,13 +94,26 @@ def pg_template(network: Network) -> str:
     name = _database_name(url)
     if pg_database_exists(url):
         return name
+    # Built under a name of its own, then renamed: a creation running at the same time (another
+    # worker, another command) never copies a template still being migrated, as a SQLite one is
+    # never seen half-made (os.replace above).
+    work_name = f"{name}_{os.getpid()}_{secrets.token_hex(4)}"
+    work_url = make_url(url).set(database=work_name).render_as_string(hide_password=False)
     with psycopg.connect(_admin_dsn(url), autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(work_name)))
     try:
         with tempfile.TemporaryDirectory() as work:
-            _build_schema(Path(work), url.replace("postgresql://", "postgresql+psycopg://", 1))
+            _build_schema(Path(work), work_url.replace("postgresql://", "postgresql+psycopg://", 1))
+        with psycopg.connect(_admin_dsn(url), autocommit=True) as connection:
+            connection.execute(
+                sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                    sql.Identifier(work_name), sql.Identifier(name)
+                )
+            )
+    except psycopg.errors.DuplicateDatabase:  # another creation finished first: use its template
+        pg_drop(work_url)
     except Exception:
-        pg_drop(url)
+        pg_drop(work_url)
         raise
     return name
 

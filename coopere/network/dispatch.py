@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from .app import MAINTENANCE_MESSAGE, MAINTENANCE_TITLE, create_network_app, message_page
 from .folder import Network
 from .registry import Status, routes
-from .sites import head_revision, schema_revision, warm_apps
+from .sites import head_revision, public_url, schema_revision, warm_apps
 
 ROUTES_SECONDS = 2.0  # the list of perimeters is read again at most this often (a new one is served
 # within 2 s of its creation, an archived one stops within 2 s)
@@ -53,12 +53,16 @@ class NetworkDispatcher:
         path = environ.get("PATH_INFO", "")
         first, slash, rest = path.lstrip("/").partition("/")
         if first and first in self.routes():
-            own_host = self.network.host_of(first)
-            if own_host:  # served on its own name: the path form leads there
-                scheme = environ.get("wsgi.url_scheme", "https")
-                return self.redirect(
-                    f"{scheme}://{own_host}/{quote(rest)}", environ, start_response
+            if self.network.host_of(first):  # served on its own name: the path form leads there
+                # PATH_INFO is the path's bytes read as latin-1 (PEP 3333): quoted from those
+                # bytes, kept with its query, on the perimeter's public address (the proxy may
+                # speak plain HTTP to the workers).
+                path = quote(rest.encode("latin-1"), safe="/:@!$&'()*+,;=-._~%")
+                query = environ.get("QUERY_STRING")
+                target = f"{public_url(self.network, first)}/{path}" + (
+                    f"?{query}" if query else ""
                 )
+                return self.redirect(target, environ, start_response)
             if not slash:  # /lilas → /lilas/
                 base = environ.get("SCRIPT_NAME", "")
                 query = environ.get("QUERY_STRING")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from ..auth.models import User
 from ..extensions import db
 from ..timeutil import utcnow
+from ..urls import site_path
 from .models import Notification
 
 
@@ -16,6 +17,9 @@ def notify(users: list[User], kind: str, make_text, link: str = "") -> int:
     kinds in email.EMAIL_KINDS also go by email to those who consented (sent after commit)."""
     from .email import queue_notice_emails
 
+    # Kept as a path from the site's root (the page adds the mount path, an email PUBLIC_URL):
+    # the same in a request (url_for adds /<slug> in a network) and in a job.
+    link = site_path(link) if link else ""
     for user in users:
         with force_locale(user.locale or "fr"):
             text = str(make_text())
