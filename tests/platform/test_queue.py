@@ -354,3 +354,49 @@ def test_a_tick_with_nothing_due_runs_every_job_quietly(app, users, runner):
     result = runner.invoke(args=["queue", "tick"])
     assert result.exit_code == 0, result.output
     assert '"failed": 0' in result.output and '"sites": 1' in result.output
+
+
+# --- Redis, when several machines serve ----------------------------------------------------------
+
+
+def _redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_with_redis_the_email_waits_in_redis_until_a_consumer_takes_it(
+    make_app, inbox, users, create_user, create_listing
+):
+    """QUEUE_URL=redis://…: the queue shared by several machines (a real Redis server)."""
+    pytest.importorskip(
+        "redis", reason="redis:// needs the redis package: pip install -e '.[redis]'"
+    )
+    if not _redis_reachable():
+        pytest.skip("no Redis server at 127.0.0.1:6379: the redis:// queue is not tried")
+    url = "redis://127.0.0.1:6379/13"
+    app = make_app(
+        QUEUE_URL=url,
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=inbox.port,
+        MAIL_DEFAULT_SENDER=SENDER,
+        PUBLIC_URL="https://lilas.example.org",
+    )
+    huey.flush()
+    try:
+        paul = create_user(first_name="Paul", email="paul@example.org")
+        consent(app, paul)
+        reply(app, users["member"], create_listing(paul))
+        assert inbox.messages == [] and pending_count() == 1
+        import redis
+
+        assert redis.Redis.from_url(url).dbsize() > 0  # the task is in Redis, not in a file
+        assert drain() == 1
+        (message,) = inbox.to("paul@example.org")
+        assert "a répondu à votre annonce" in message.get_content()
+    finally:
+        huey.flush()
