@@ -11,6 +11,9 @@ from coopere.dwellings.csv_import import parse_dwellings_csv
 from coopere.dwellings.csv_rows import Duplicate, DwellingRow
 from coopere.dwellings.normalize import address_key
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
 
 PROJECT = """numero;rep;voie;complement;code_postal;commune

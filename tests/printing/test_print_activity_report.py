@@ -16,6 +16,9 @@ from coopere.printing.activity_report import paragraphs, render_activity_report
 from coopere.reports.charts import bar_chart, line_chart
 from coopere.printing.models import Column, Table
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 STREETS = Table(
     name="reach-streets",
     title="Portée par rue",

@@ -13,6 +13,9 @@ from PIL import Image
 
 from coopere.printing import NextCafe, WelcomeCard, format_short_code, render_welcome_cards
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 MM = 72 / 25.4  # points per millimetre
 CARD = (85.6, 54.0)  # mm, ISO/IEC 7810 ID-1
 A4 = (210.0, 297.0)

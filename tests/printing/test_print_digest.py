@@ -20,6 +20,9 @@ from coopere.printing import (
     render_sponsor_digest,
 )
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 MM = 72 / 25.4
 A4 = (210.0, 297.0)
 #: Every text of the reply slip, in order (the name comes from the digest).

@@ -11,6 +11,9 @@ from coopere.printing import ResourceRefused
 from coopere.printing.engine import html_to_pdf
 from coopere.printing.fetcher import StaticOnlyFetcher
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 FONT = "fonts/AtkinsonHyperlegible-Regular.ttf"
 
 

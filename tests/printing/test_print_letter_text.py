@@ -13,6 +13,9 @@ from coopere.printing import (
 )
 from coopere.printing.letter_text import paragraphs_html
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 
 def test_fills_named_placeholders(event: Event) -> None:
     text = fill_letter_template(

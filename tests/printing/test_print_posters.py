@@ -14,6 +14,9 @@ from PIL import Image
 from coopere.printing import Event, render_flyers, render_poster
 from coopere.printing.posters import date_lines
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 A4 = (595.28, 841.89)  # points
 
 

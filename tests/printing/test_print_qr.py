@@ -13,6 +13,9 @@ from qrcode.constants import ERROR_CORRECT_M
 from coopere.printing import qr_png
 from coopere.printing.qr import _QRCode, mask_penalty
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 
 def payloads(count: int) -> list[str]:
     rng = random.Random(2026)

@@ -26,6 +26,9 @@ from coopere.printing import (
     render_registration_receipt,
 )
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 MM = 72 / 25.4
 A4 = (210.0, 297.0)
 THEMES = [

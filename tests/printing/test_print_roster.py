@@ -11,6 +11,9 @@ import pytest
 
 from coopere.printing import Perimeter, RosterSheet, RosterTask, render_roster
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 MM = 72 / 25.4
 A4 = (210.0, 297.0)
 TASKS = (

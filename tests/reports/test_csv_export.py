@@ -11,6 +11,9 @@ import pytest
 from coopere.reports.csv_export import csv_filename, table_to_csv
 from coopere.printing.models import Column, Table
 
+# No database here: the PostgreSQL leg skips this module (Makefile, -m "not no_database").
+pytestmark = pytest.mark.no_database
+
 TABLE = Table(
     name="reach-streets",
     title="Portée par rue",
