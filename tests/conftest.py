@@ -235,3 +235,18 @@ def demo(app):
         logins = create_demo(PASSWORD)
         db.session.commit()
     return logins
+
+
+@pytest.fixture
+def inbox():
+    """A real SMTP server on a free port for this test (tests/smtp_inbox.py): what it receives."""
+    from aiosmtpd.controller import Controller
+
+    from smtp_inbox import Inbox, free_port
+
+    handler = Inbox()
+    handler.port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
+    controller.start()
+    yield handler
+    controller.stop()

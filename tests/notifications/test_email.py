@@ -26,16 +26,6 @@ from coopere.timeutil import utcnow
 
 
 @pytest.fixture
-def inbox():
-    handler = Inbox()
-    handler.port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
-    yield handler
-    controller.stop()
-
-
-@pytest.fixture
 def app(make_app, inbox):
     """The app sends through the test's SMTP server (overrides conftest's `app`)."""
     return make_app(

@@ -18,12 +18,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from factories import make_event
-from helpers import ROOT, login, post_form, text
-from smtp_inbox import SENDER, Inbox, free_port
+from helpers import ROOT, login, post_form, redis_reachable, text
+from smtp_inbox import SENDER, free_port
 from coopere.dwellings.services import save_dwelling
 from coopere.extensions import db
 from coopere.listings.models import Listing
@@ -34,16 +33,6 @@ from coopere.printruns.models import PrintRun
 from coopere.queue import drain, huey, pending_count, site_name
 from coopere.schedule import JOBS, due_jobs, fan_out, run_job
 from coopere.timeutil import utcnow
-
-
-@pytest.fixture
-def inbox():
-    handler = Inbox()
-    handler.port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
-    controller.start()
-    yield handler
-    controller.stop()
 
 
 @pytest.fixture
@@ -359,16 +348,6 @@ def test_a_tick_with_nothing_due_runs_every_job_quietly(app, users, runner):
 # --- Redis, when several machines serve ----------------------------------------------------------
 
 
-def _redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
-    import socket
-
-    try:
-        socket.create_connection((host, port), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
 def test_with_redis_the_email_waits_in_redis_until_a_consumer_takes_it(
     make_app, inbox, users, create_user, create_listing
 ):
@@ -376,7 +355,7 @@ def test_with_redis_the_email_waits_in_redis_until_a_consumer_takes_it(
     pytest.importorskip(
         "redis", reason="redis:// needs the redis package: pip install -e '.[redis]'"
     )
-    if not _redis_reachable():
+    if not redis_reachable():
         pytest.skip("no Redis server at 127.0.0.1:6379: the redis:// queue is not tried")
     url = "redis://127.0.0.1:6379/13"
     app = make_app(

@@ -4,13 +4,12 @@ several machines serve."""
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import pytest
 from sqlalchemy import select
 
-from helpers import csrf_token, text
+from helpers import csrf_token, redis_reachable, text
 from coopere.ratelimit import DatabaseStorage, RateLimitCounter, counters_engine
 
 SHARED = {"RATELIMIT_STORAGE_URI": "coopere-db://"}
@@ -121,19 +120,11 @@ def test_a_window_ends_and_counting_starts_again(app, monkeypatch):
         assert storage.reset() == 1 and storage.check()
 
 
-def _redis_reachable(host: str = "127.0.0.1", port: int = 6379) -> bool:
-    try:
-        socket.create_connection((host, port), timeout=0.5).close()
-    except OSError:
-        return False
-    return True
-
-
 def test_redis_store_for_several_machines(make_app):
     pytest.importorskip(
         "redis", reason="redis:// needs the redis package: pip install -e '.[redis]'"
     )
-    if not _redis_reachable():
+    if not redis_reachable():
         pytest.skip("no Redis server at 127.0.0.1:6379: the redis:// store is not tried")
     uri = {
         "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
