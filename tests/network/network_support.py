@@ -17,6 +17,7 @@ from coopere.network.create import NewPerimeter, create_perimeter
 from coopere.network.databases import pg_drop
 from coopere.network.sites import database_url, perimeter_app, warm_apps
 from helpers import BACKEND, PASSWORD, PG_URL, csrf_token
+from templates_support import drop_template, seed_template
 
 BASE = "https://reseau.example.org"
 
@@ -119,6 +120,7 @@ def make_network(root: Path, extra: dict | None = None, slugs=("a", "b")) -> Per
     pg_prefix = f"coopere_t{uuid.uuid4().hex[:8]}" if BACKEND == "postgresql" else None
     write_settings(root, extra, pg_prefix=pg_prefix)
     network = Network(root)
+    seed_template(network)
     perimeters = Perimeters(network, None)  # type: ignore[arg-type]
     people = {
         "a": ("Anatole", "Aubépine", "anatole.a@lilas.example.org", "Coop-ère des Lilas"),
@@ -138,6 +140,7 @@ def close_network(perimeters: Perimeters) -> None:
     warm_apps(perimeters.network).clear()
     for url in perimeters.databases:
         pg_drop(url)
+    drop_template(perimeters.network)
 
 
 def seed_perimeter(app, slug: str) -> None:

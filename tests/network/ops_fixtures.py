@@ -25,6 +25,7 @@ from coopere.network.folder import Network
 from coopere.network.sites import build_perimeter_app, dispose, warm_apps
 from factories import make_listing
 from helpers import BACKEND, PASSWORD, PG_URL, csrf_token
+from templates_support import seed_template
 
 SETTINGS = """
 PUBLIC_URL = "http://localhost"
@@ -63,6 +64,7 @@ def ops_networks(tmp_path):
             settings += f"DATABASE_URL_TEMPLATE = {_pg_template(prefix)!r}\n"
         (root / "network.py").write_text(settings)
         network = Network(root)
+        seed_template(network)
         made.append((network, prefix))
         return network
 
