@@ -57,6 +57,7 @@ PLACES = {
     "demo": DELIVERY,
     "network": DELIVERY,
     "schedule": DELIVERY,
+    "schedule_checks": DELIVERY,
 }
 
 

@@ -11,7 +11,7 @@ import logging
 import click
 from flask.cli import AppGroup
 
-from .. import queue, schedule
+from .. import queue, schedule, schedule_checks
 from .folder import Network
 from .registry import served_slugs
 from .sites import database_url, perimeter_app
@@ -26,7 +26,7 @@ def install(network: Network) -> None:
     else:
         queue.use_target(("sqlite", str(network.queue_path)))
     queue.site_loader = lambda slug: perimeter_app(network, slug)
-    schedule.database_url_of = lambda slug: database_url(network, slug)
+    schedule_checks.database_url_of = lambda slug: database_url(network, slug)
 
 
 def run_consumer(network: Network | None = None, workers: int = 2) -> None:
