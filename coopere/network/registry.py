@@ -83,10 +83,7 @@ def _create_tables(made: Engine) -> None:
     « already exists » is the winner's work."""
     try:
         Base.metadata.create_all(made)
-    except OperationalError as error:
-        if "already exists" not in str(error):
-            raise
-    except ProgrammingError as error:  # PostgreSQL: DuplicateTable
+    except (OperationalError, ProgrammingError) as error:  # SQLite; PostgreSQL's DuplicateTable
         if "already exists" not in str(error):
             raise
 
