@@ -1,12 +1,12 @@
 """The network's own small site: the list of its perimeters at `/`, and the French pages for an
 unknown address and a perimeter under maintenance. Its command line: coopere/network/cli.py.
 
-The association's console (issue « Essaimage, part 2 ») will live here, with accounts of its own:
-this app never opens a perimeter's database to answer a page."""
+The association's console (coopere/association, `/association/…`) lives here too, with accounts of
+its own: this app never opens a perimeter's database to answer a page."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, has_request_context, render_template, request
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
@@ -30,6 +30,8 @@ NOT_FOUND_MESSAGE = _l(
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a command: French
+        return "fr"
     return request.accept_languages.best_match(("fr", "en")) or "fr"
 
 
@@ -42,6 +44,7 @@ def create_network_app(network: Network | None = None) -> Flask:
         instance_path=str(network.root),
     )
     app.config["SECRET_KEY"] = network.config.get("SECRET_KEY")
+    app.config["BABEL_DEFAULT_TIMEZONE"] = "Europe/Paris"
     app.extensions["coopere.network"] = network
     Babel(
         app,
@@ -50,6 +53,9 @@ def create_network_app(network: Network | None = None) -> Flask:
     )
     app.jinja_env.globals["get_locale"] = get_locale
     app.after_request(add_security_headers)
+    from ..association.console import configure_console  # the console builds on this package
+
+    configure_console(app, network)
 
     @app.get("/")
     def index():

@@ -231,8 +231,10 @@ def restore_command(archive, slug):
 
 
 def register_cli(app: Flask, network: Network) -> None:
+    from ..association.cli import association_cli
     from .queue import queue_cli
 
+    app.cli.add_command(association_cli)
     app.cli.add_command(perimeters_cli)
     app.cli.add_command(upgrade_command)
     app.cli.add_command(backup_command)

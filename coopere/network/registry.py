@@ -6,58 +6,14 @@ It holds no resident's data: only what the network needs to route, upgrade, back
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
-from enum import Enum
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
 from .folder import Network
-
-
-class Status(str, Enum):
-    ACTIVE = "active"  # served
-    MAINTENANCE = "maintenance"  # its upgrade failed: a French maintenance page, nothing else
-    ARCHIVED = "archived"  # archived and no longer served (`perimeters restore` brings it back)
-
-
-STATUS_LABELS = {
-    Status.ACTIVE: "en service",
-    Status.MAINTENANCE: "en maintenance",
-    Status.ARCHIVED: "archivé",
-}
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class PerimeterEntry(Base):
-    __tablename__ = "perimeters"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(30), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    city: Mapped[str] = mapped_column(String(80))
-    postcode: Mapped[str] = mapped_column(String(5))
-    estimated_dwellings: Mapped[int] = mapped_column(Integer)
-    meeting_place: Mapped[str] = mapped_column(String(200), default="")
-    # None: SQLite in the perimeter's folder; else the database's URL (DATABASE_URL_TEMPLATE)
-    database_url: Mapped[str | None] = mapped_column(Text, nullable=True)
-    status: Mapped[str] = mapped_column(String(12), default=Status.ACTIVE.value)
-    status_reason: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status_changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-    @property
-    def served(self) -> bool:
-        return self.status == Status.ACTIVE.value
-
-    @property
-    def status_label(self) -> str:
-        return STATUS_LABELS[Status(self.status)]
+from .models import Base, PerimeterEntry, Status, now  # noqa: F401  (used by other modules)
 
 
 _engines: dict[str, Engine] = {}
@@ -81,6 +37,8 @@ def engine(network: Network) -> Engine:
 def _create_tables(made: Engine) -> None:
     """The tables, if missing; two processes starting at once may both try: the loser's
     « already exists » is the winner's work."""
+    from ..association import models  # noqa: F401  (the association's tables live here too)
+
     try:
         Base.metadata.create_all(made)
     except (OperationalError, ProgrammingError) as error:  # SQLite; PostgreSQL's DuplicateTable
@@ -97,10 +55,6 @@ def _sqlite_pragmas(connection, _record) -> None:
 
 def session(network: Network) -> Session:
     return Session(engine(network), expire_on_commit=False)
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def get(network: Network, slug: str) -> PerimeterEntry | None:

@@ -96,6 +96,11 @@ def build_perimeter_app(network: Network, slug: str) -> Flask:
         defaults=network.perimeter_defaults(),
     )
     app.jinja_env.bytecode_cache = SHARED_BYTECODE
+    from ..association.link import NetworkLink
+
+    # What a perimeter's pages and jobs may ask of its network (its coach, the training days, where
+    # its nightly figures go): handed in, never imported by the perimeter's code.
+    app.extensions["coopere.network_link"] = NetworkLink(network, slug)
     return app
 
 

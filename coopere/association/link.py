@@ -1,0 +1,46 @@
+"""What a perimeter of a network may ask of the network's database, handed to its app as
+`app.extensions["coopere.network_link"]` (coopere/network/sites.py): the perimeter's code never
+imports the association's. Every method reads or writes rows about this perimeter only."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import select
+
+from ..network import registry
+from ..network.folder import Network
+from .models import Account, PerimeterProfile, Snapshot
+
+
+class NetworkLink:
+    def __init__(self, network: Network, slug: str):
+        self.network = network
+        self.slug = slug
+
+    def _session(self):
+        return registry.session(self.network)
+
+    def coaches(self) -> list[tuple[int, str]]:
+        """The association's coach of this perimeter, as (account id, name): whom the group may
+        open its animator pages to. Empty while no coach is chosen."""
+        with self._session() as db:
+            row = db.execute(
+                select(Account.id, Account.name)
+                .join(PerimeterProfile, PerimeterProfile.coach_id == Account.id)
+                .where(PerimeterProfile.slug == self.slug, Account.active.is_(True))
+            ).first()
+        return [(row.id, row.name)] if row else []
+
+    def write_snapshot(self, data: dict, taken_at: datetime | None = None) -> None:
+        """Replace this perimeter's snapshot (the console reads nothing else of it)."""
+        taken_at = taken_at or registry.now()
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+        with self._session() as db:
+            shot = db.get(Snapshot, self.slug)
+            if shot is None:
+                db.add(Snapshot(slug=self.slug, taken_at=taken_at, data=text))
+            else:
+                shot.taken_at, shot.data = taken_at, text
+            db.commit()

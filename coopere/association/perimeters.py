@@ -1,0 +1,85 @@
+"""The perimeters as the association follows them: each one's profile (phase, coach) and its last
+snapshot, read from the network's database only; who may see which."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from ..network import registry
+from ..network.registry import PerimeterEntry
+from .models import Account, PerimeterProfile, Role, Snapshot
+from .store import db_session, network
+
+
+@dataclass
+class Followed:
+    """One perimeter on the console's pages."""
+
+    entry: PerimeterEntry
+    profile: PerimeterProfile
+    coach: Account | None
+    snapshot: Snapshot | None
+
+    @property
+    def slug(self) -> str:
+        return self.entry.slug
+
+    @property
+    def figures(self) -> dict:
+        return json.loads(self.snapshot.data) if self.snapshot else {}
+
+
+def profile_for(slug: str) -> PerimeterProfile:
+    """The perimeter's profile, made on first use (a perimeter created before the console starts in
+    the phase amorçage)."""
+    session = db_session()
+    profile = session.get(PerimeterProfile, slug)
+    if profile is None:
+        profile = PerimeterProfile(slug=slug, phase="amorcage", phase_since=date.today())
+        session.add(profile)
+        session.flush()
+    return profile
+
+
+def followed(account: Account, slugs: list[str] | None = None) -> list[Followed]:
+    """The perimeters this account follows (coordination: all; a coach: the ones confided to them),
+    archived ones included, in slug order: four queries whatever their number."""
+    session = db_session()
+    entries = list(session.scalars(select(PerimeterEntry).order_by(PerimeterEntry.slug)))
+    if slugs is not None:
+        wanted = set(slugs)
+        entries = [entry for entry in entries if entry.slug in wanted]
+    profiles = {profile.slug: profile for profile in session.scalars(select(PerimeterProfile))}
+    missing = [entry.slug for entry in entries if entry.slug not in profiles]
+    for slug in missing:
+        profiles[slug] = profile_for(slug)
+    if missing:
+        session.commit()
+    coaches = {person.id: person for person in session.scalars(select(Account))}
+    snapshots = {shot.slug: shot for shot in session.scalars(select(Snapshot))}
+    rows = [
+        Followed(
+            entry,
+            profiles[entry.slug],
+            coaches.get(profiles[entry.slug].coach_id),
+            snapshots.get(entry.slug),
+        )
+        for entry in entries
+    ]
+    if account.role != Role.COORDINATION:
+        rows = [row for row in rows if row.profile.coach_id == account.id]
+    return rows
+
+
+def one(account: Account, slug: str) -> Followed | None:
+    """One perimeter if this account follows it, else None (the view answers 404)."""
+    rows = followed(account, [slug])
+    return rows[0] if rows else None
+
+
+def entry(slug: str) -> PerimeterEntry | None:
+    return registry.get(network(), slug)

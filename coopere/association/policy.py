@@ -1,0 +1,55 @@
+"""The console's route × role table: every endpoint of the network's app states who may reach it;
+a route missing here is refused (403), and tests/association/test_console_policy.py fails."""
+
+from __future__ import annotations
+
+from flask import abort, request
+from flask_login import current_user
+
+from .login import login_manager
+from .models import Role
+
+PUBLIC = "public"
+COACH = Role.ACCOMPAGNATEUR  # any association account (coordination included)
+COORDINATION = Role.COORDINATION
+
+CONSOLE_POLICY: dict[str, str] = {
+    "static": PUBLIC,
+    # the network's own pages (coopere/network/app.py)
+    "index": PUBLIC,
+    # the association's console
+    "association.login": PUBLIC,
+    "association.logout": COACH,
+    "association.home": COACH,
+    "association.perimeters": COACH,
+    "association.account": COACH,
+    "association.audit": COORDINATION,
+    "association.accounts": COORDINATION,
+}
+
+
+def allowed(endpoint: str, account) -> bool:
+    level = CONSOLE_POLICY.get(endpoint)
+    if level is None:
+        return False
+    if level == PUBLIC:
+        return True
+    if not (account and account.is_authenticated):
+        return False
+    return level == COACH or account.role == COORDINATION
+
+
+def enforce_console_policy():
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None
+    level = CONSOLE_POLICY.get(endpoint)
+    if level is None:
+        abort(403)
+    if level == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not allowed(endpoint, current_user):
+        abort(403)
+    return None
