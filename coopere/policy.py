@@ -178,6 +178,9 @@ POLICY: dict[str, Access] = {
     "group.add_tasks": Access.ANIMATOR,
     "group.rosters": Access.ANIMATOR,
     "group.fair_share": Access.ANIMATOR,
+    # a network's training days: the pilote and the copilote answer (others: 403; outside a
+    # network: 404)
+    "group.training_answer": Access.ANIMATOR,
     # moderation: members report a listing they can see or a message of their own exchanges (a
     # thread's parties only, 404 otherwise); the animators' queue and decisions
     "moderation.report_listing": Access.MEMBER,

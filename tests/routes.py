@@ -63,6 +63,7 @@ EXAMPLE_ARGS: dict[str, dict] = {
     },
     "cafe.record_call": {"event_id": 1, "person_id": 4},
     "group.set_family": {"family": "registrations"},
+    "group.training_answer": {"day_id": 1},
     "group.add_note": {"family": "registrations"},
     **{f"group.{name}": {"event_id": 1} for name in ("roster", "roster_pdf", "add_tasks")},
     **{
@@ -110,6 +111,8 @@ OBJECT_REFUSALS: dict[str, dict[str, int]] = {
     },
     "sponsorship.act_for": {"animator": 403, "admin": 403},
     "group.assign": {"animator": 403},  # the pilote, the copilote and admins only
+    # a network's training days: none outside a network (tests/association covers a network)
+    "group.training_answer": {"animator": 404, "admin": 404},
     "moderation.report_message": {
         "animator": 404,
         "admin": 404,

@@ -13,6 +13,7 @@ from ..i18n import long_date, long_datetime
 from . import accounts
 from .login import login_manager
 from .models import ROLE_LABELS
+from .topics import TOPICS
 from .policy import allowed, enforce_console_policy
 from .store import close_session
 
@@ -64,12 +65,13 @@ def configure_console(app: Flask, network) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.teardown_appcontext(close_session)
+    app.jinja_env.globals["topic_label"] = lambda key: str(TOPICS.get(key, key))
     app.jinja_env.globals["role_label"] = lambda role: str(ROLE_LABELS.get(role, role))
     app.jinja_env.filters["console_date"] = long_date
     app.jinja_env.filters["console_datetime"] = long_datetime
     app.jinja_env.globals["console_allowed"] = lambda endpoint: allowed(endpoint, current_user)
 
-    from . import perimeters_views, views  # noqa: F401  (their pages join the blueprint)
+    from . import perimeters_views, training_views, views  # noqa: F401  (their pages join the blueprint)
     from .blueprint import bp
     from .menu import console_menu
 

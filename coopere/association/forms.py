@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..auth.forms import current_password_field, new_password_field
-from ..inputs import BaseForm
+from ..events.forms import VALID_DATE, end_field, place_field, start_field
+from ..inputs import BaseForm, text_field
+from .topics import TOPICS
 
 
 class LoginForm(BaseForm):
@@ -47,4 +49,20 @@ class AccountForm(BaseForm):
     )
     password = new_password_field(
         _l("Mot de passe de départ"), _l("Choisissez un mot de passe de départ.")
+    )
+
+
+class TrainingDayForm(BaseForm):
+    title = text_field(_l("Titre"), 160, _l("Indiquez le titre de la journée."))
+    topic = SelectField(
+        _l("Thème"),
+        choices=[SelectChoice(key, label) for key, label in TOPICS.items()],
+        validators=[DataRequired(_l("Choisissez un thème."))],
+    )
+    day = DateField(_l("Date"), validators=[DataRequired(VALID_DATE)])
+    start = start_field()
+    end = end_field()
+    place = place_field()
+    details = text_field(
+        _l("Programme et informations pratiques (facultatif)"), 2000, kind=TextAreaField
     )

@@ -33,6 +33,23 @@ class NetworkLink:
             ).first()
         return [(row.id, row.name)] if row else []
 
+    def training_days(self) -> list[dict]:
+        """The network's training days this perimeter's group sees, with its own answers."""
+        from .training import days_for_perimeter
+
+        with self._session() as db:
+            return days_for_perimeter(db, self.slug)
+
+    def answer_training(self, day_id: int, member_id: int, first_name: str, role: str,
+                        coming: bool) -> None:  # fmt: skip
+        """A pilote's or copilote's answer; TrainingError (French) when the day is past or
+        cancelled."""
+        from .training import answer
+
+        with self._session() as db:
+            answer(db, self.slug, day_id, member_id, first_name, role, coming)
+            db.commit()
+
     def write_snapshot(self, data: dict, taken_at: datetime | None = None) -> None:
         """Replace this perimeter's snapshot (the console reads nothing else of it)."""
         taken_at = taken_at or registry.now()

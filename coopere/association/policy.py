@@ -24,6 +24,13 @@ CONSOLE_POLICY: dict[str, str] = {
     "association.perimeters": COACH,
     "association.account": COACH,
     "association.audit": COORDINATION,
+    # training days: every account sees them (a coach, the answers of their perimeters only);
+    # the coordination plans them (the page's form), cancels them and notes who came
+    "association.training": COACH,
+    "association.training_day": COACH,
+    "association.training_attendance": COORDINATION,
+    "association.training_cancel": COORDINATION,
+    "association.training_history": COACH,
     "association.accounts": COORDINATION,
 }
 

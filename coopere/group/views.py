@@ -63,6 +63,7 @@ def _index(note_forms: dict | None = None, status: int = 200):
         departures=services.departures(notes),
         pilote=GroupRole.PILOTE.value,
         copilote=GroupRole.COPILOTE.value,
+        training=training_days(),
     ), status
 
 
@@ -254,3 +255,40 @@ def fair_share():
         task_labels=TASK_LABELS,
         nudge=roster_rules.share_nudge(shares),
     )
+
+
+# --- the network's training days (a perimeter of a network only) -----------------------------
+
+
+def network_link():
+    """What the perimeter's network offers it (coopere/association/link.py), None outside one."""
+    from flask import current_app
+
+    return current_app.extensions.get("coopere.network_link")
+
+
+def training_days() -> list[dict]:
+    link = network_link()
+    return link.training_days() if link is not None else []
+
+
+@bp.post("/groupe/formations/<int:day_id>")
+def training_answer(day_id: int):
+    """The pilote or the copilote says whether they will come to a training day of the network."""
+    link = network_link()
+    if link is None:
+        abort(404)
+    role = current_user.group_role
+    if role not in (GroupRole.PILOTE.value, GroupRole.COPILOTE.value):
+        abort(403)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    coming = request.form.get("coming") == "oui"
+    attempt_and_say(
+        lambda: link.answer_training(
+            day_id, current_user.id, current_user.first_name, role, coming
+        ),
+        ValueError,
+        _("C'est noté : vous viendrez.") if coming else _("C'est noté : vous ne viendrez pas."),
+    )
+    return redirect(url_for("group.index", _anchor="formations"))
