@@ -56,6 +56,7 @@ PLACES = {
     "cli": DELIVERY,
     "demo": DELIVERY,
     "network": DELIVERY,
+    "association": DELIVERY,
     "schedule": DELIVERY,
     "schedule_checks": DELIVERY,
 }

@@ -1,0 +1,1 @@
+"""The association: its console over the network's perimeters (phases, coaching, figures)."""
