@@ -1,20 +1,28 @@
-"""The perimeter's snapshot for the association's console (coopere/association/snapshot.py): its
-figures are those of the reports, each data milestone goes from None to the day it was met when
-the group does the thing, nothing in it names a resident, and the nightly job hands it to the
-network."""
+"""The perimeter's snapshot for the association's console (coopere/association/snapshot.py): the
+catalogue of phases and milestones; its figures are those of the reports; each data milestone goes
+from None to the day it was met when the group does the thing."""
 
 from __future__ import annotations
 
-import json
 import sys
 import types
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 from factories import give_task, make_event
-from helpers import QueryCounter
+from snapshot_support import (
+    ADDRESSES,
+    NAME,
+    collect,
+    days_ago,
+    group_of,
+    milestone,
+    new_perimeter,
+    noon,
+    today,
+)
 from coopere.association import snapshot
 from coopere.association.months import FIGURE_KEYS, month_periods
 from coopere.association.phases import (
@@ -34,54 +42,12 @@ from coopere.perimeter.services import save_settings
 from coopere.printruns.models import PrintRun, RunStatus
 from coopere.printruns.services import confirm_run
 from coopere.reports.summary import summary
-from coopere.schedule import JOBS, due_jobs
-from coopere.timeutil import add_months, paris_today, to_utc, utcnow
-
-ADDRESSES = (
-    "numero;rep;voie;complement;code_postal;commune\r\n"
-    "7;;Allée des Quatre-Vents;;44300;Nantes\r\n"
-    "9;;Allée des Quatre-Vents;;44300;Nantes\r\n"
-    "11;ter;Chemin de la Gaudinière;;44300;Nantes\r\n"
-)
-
-
-def collect(app, **kw) -> dict:
-    """The snapshot, in its own app context, after a JSON round trip (what the network stores)."""
-    with app.app_context():
-        return json.loads(json.dumps(snapshot.collect(**kw)))
-
-
-def milestone(app, key: str) -> str | None:
-    return collect(app)["milestones"][key]
-
-
-def today() -> str:
-    return paris_today().isoformat()
-
-
-def days_ago(days: int) -> str:
-    return (paris_today() - timedelta(days=days)).isoformat()
-
-
-def noon(days: int) -> datetime:
-    """Noon (Paris) `days` days ago, as the naive UTC the database stores."""
-    return to_utc(paris_today() - timedelta(days=days), time(12))
+from coopere.timeutil import add_months, paris_today, utcnow
 
 
 @pytest.fixture
 def perimeter(create_perimeter):
-    """A perimeter created without a meeting place (amorçage: the place is found later)."""
-    return create_perimeter(name="Coop-ère du Port", short_name="Coop du Port", meeting_place="")
-
-
-def group_of(create_user, size: int, *, since: datetime | None = None) -> list[User]:
-    """`size` animators, the first one pilote and the second copilote."""
-    people = []
-    for n in range(size):
-        columns = {"created_at": since} if since else {}
-        role = {0: GroupRole.PILOTE.value, 1: GroupRole.COPILOTE.value}.get(n)
-        people.append(create_user(Role.ANIMATOR, group_role=role, **columns))
-    return people
+    return new_perimeter(create_perimeter)
 
 
 # --- the catalogue --------------------------------------------------------------------------------
@@ -145,7 +111,7 @@ def test_a_person_is_named_only_with_their_consent_to_be_known_by_the_associatio
 
 def test_a_new_perimeter_has_no_figures_and_no_milestone_met(app, perimeter):
     data = collect(app)
-    assert data["version"] == 1 and data["perimeter_name"] == "Coop-ère du Port"
+    assert data["version"] == 1 and data["perimeter_name"] == NAME
     assert (data["dwellings"], data["members"], data["members_offline"], data["reach"]) == (
         0,
         0,
@@ -349,126 +315,3 @@ def test_the_newsletter_milestone_waits_for_the_newsletter(app, perimeter, monke
     monkeypatch.setitem(sys.modules, "coopere.newsletter", types.ModuleType("coopere.newsletter"))
     monkeypatch.setitem(sys.modules, "coopere.newsletter.services", services)
     assert milestone(app, "newsletter_sent") == "2026-11-02"
-
-
-# --- no personal data ---------------------------------------------------------------------------
-
-
-def test_the_snapshot_names_nobody_but_a_consenting_pilote_by_initial(
-    app, perimeter, create_user, monkeypatch
-):
-    with app.app_context():
-        assert import_file(ADDRESSES.encode()).ok
-        db.session.commit()
-        home = db.session.scalar(select(Dwelling.id))
-    people = [
-        create_user(
-            Role.ANIMATOR,
-            first_name="Ghislaine",
-            last_name="Quernec",
-            email="ghislaine.quernec@example.org",
-            group_role=GroupRole.PILOTE.value,
-            dwelling_id=home,
-        ),
-        create_user(
-            Role.ANIMATOR,
-            first_name="Barnabé",
-            last_name="Lestrohan",
-            phone="+33698765432",
-            group_role=GroupRole.COPILOTE.value,
-        ),
-        create_user(first_name="Eulalie", last_name="Kerfourn", email="eulalie@example.net"),
-        create_user(
-            first_name="Ambroise",
-            last_name="Tréguennec",
-            password=None,
-            phone="+33611223344",
-            has_internet=False,
-        ),
-    ]
-    make_event(app, -4, place="Chez Eulalie Kerfourn, 9 allée des Quatre-Vents")
-    pilote_id = people[0].id
-    monkeypatch.setattr(snapshot, "_known_to_association", lambda user: user.id == pilote_id)
-    data = collect(app)
-    assert data["pilote"] == "Ghislaine Q." and data["copilote"] is None
-    assert data["copilote_set"] is True
-    text = json.dumps(data, ensure_ascii=False).casefold()
-    secrets = [
-        "quernec",
-        "lestrohan",
-        "kerfourn",
-        "tréguennec",
-        "barnabé",
-        "eulalie",
-        "ambroise",
-        "@",
-        "+336",
-        "0698765432",
-        "quatre-vents",
-        "gaudinière",
-    ]
-    assert [secret for secret in secrets if secret in text] == []
-
-
-def test_collecting_writes_nothing(app, perimeter, create_user):
-    group_of(create_user, 6)
-    make_event(app, -3)
-    with QueryCounter(app) as queries:
-        collect(app)
-    writes = [
-        s
-        for s in queries.statements
-        if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
-    ]
-    assert writes == []
-
-
-# --- the demo: the same figures as the reports, in a few queries -----------------------------
-
-
-def test_on_the_demo_each_month_has_the_reports_figures_in_few_queries(app, demo):
-    with app.app_context(), QueryCounter(app) as queries:
-        data = snapshot.collect()
-    assert len(queries.statements) <= 40  # one query per figure, not one per figure and month
-    with app.app_context():
-        for period in month_periods(paris_today()):
-            expected = summary(period)
-            got = data["months"][period.start.strftime("%Y-%m")]
-            assert got == {key: expected[key] for key in FIGURE_KEYS}, period
-    current = data["months"][max(data["months"])]
-    assert (data["members"], data["dwellings"], data["reach"]) == (
-        current["members"],
-        current["dwellings"],
-        current["reach"],
-    )
-    met = {key for key, day in data["milestones"].items() if day}
-    assert {"register_imported", "meeting_place_set", "letter_run_confirmed"} <= met
-    assert {"group_formed", "roster_shared", "cafes_monthly"} <= met
-    assert data["pilote_set"] and data["pilote"] is None  # no consent recorded in the demo
-
-
-# --- the nightly job ------------------------------------------------------------------------------
-
-
-class RecordingLink:
-    """What the network's link receives (the link itself is the network's: association/link.py)."""
-
-    def __init__(self):
-        self.snapshots: list[dict] = []
-
-    def write_snapshot(self, data: dict) -> None:
-        self.snapshots.append(data)
-
-
-def test_the_nightly_job_hands_the_snapshot_to_the_network(app, perimeter):
-    assert "network-snapshot" in due_jobs(datetime(2026, 12, 1, 2, 30))
-    assert "network-snapshot" not in due_jobs(datetime(2026, 12, 1, 3, 30))
-    with app.app_context():
-        assert JOBS["network-snapshot"].run() == "nothing to do: not in a network"
-    link = RecordingLink()
-    app.extensions["coopere.network_link"] = link
-    with app.app_context():
-        outcome = JOBS["network-snapshot"].run()
-    assert outcome.startswith("snapshot of ")
-    assert [data["perimeter_name"] for data in link.snapshots] == ["Coop-ère du Port"]
-    assert json.loads(json.dumps(link.snapshots[0]))["milestones"] == dict.fromkeys(DATA_MILESTONES)
