@@ -116,6 +116,21 @@ def sweep() -> str:
     return f"{sweep_outbox()} email(s), {sweep_print_runs()} print run(s) enqueued again"
 
 
+def network_snapshot() -> str:
+    """The perimeter's snapshot (association/snapshot.py: figures, milestones, no personal data)
+    handed to its network, which keeps one per perimeter for the association's console (a rerun
+    replaces it). Outside a network there is no link: nothing to do."""
+    link = current_app.extensions.get("coopere.network_link")
+    if link is None:
+        return "nothing to do: not in a network"
+    from .association.snapshot import collect
+
+    data = collect()
+    db.session.rollback()  # a pure read: end its transaction
+    link.write_snapshot(data)
+    return f"snapshot of {data['taken_at']}"
+
+
 @dataclass(frozen=True)
 class Job:
     name: str
@@ -127,6 +142,12 @@ class Job:
 JOBS = {
     job.name: job
     for job in (
+        Job(
+            "network-snapshot",
+            crontab(minute="30", hour="2"),
+            network_snapshot,
+            "(none: the network's console reads it)",
+        ),
         Job("backup", crontab(minute="0", hour="3"), backup, "backup"),
         Job(
             "print-runs-cleanup",
