@@ -51,13 +51,26 @@ class NetworkLink:
             db.commit()
 
     def write_snapshot(self, data: dict, taken_at: datetime | None = None) -> None:
-        """Replace this perimeter's snapshot (the console reads nothing else of it)."""
+        """Replace this perimeter's snapshot (the console reads nothing else of it). A milestone met
+        once stays met with its first date, even if the data that showed it has gone since (the
+        audit log is purged after a year; a group may shrink below 6 for a while)."""
         taken_at = taken_at or registry.now()
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
         with self._session() as db:
             shot = db.get(Snapshot, self.slug)
+            if shot is not None:
+                data = keep_first_dates(json.loads(shot.data), data)
+            text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
             if shot is None:
                 db.add(Snapshot(slug=self.slug, taken_at=taken_at, data=text))
             else:
                 shot.taken_at, shot.data = taken_at, text
             db.commit()
+
+
+def keep_first_dates(before: dict, after: dict) -> dict:
+    """`after`, whose milestones keep the earliest date known in either snapshot."""
+    old, new = before.get("milestones") or {}, dict(after.get("milestones") or {})
+    for key, first in old.items():
+        if first and (not new.get(key) or str(first) < str(new[key])):
+            new[key] = first
+    return {**after, "milestones": new} if new or "milestones" in after else after
