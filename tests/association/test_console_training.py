@@ -127,16 +127,3 @@ def test_a_day_in_the_past_or_ending_before_it_starts_is_refused_in_french(conso
     assert "Cette date est passée" in response.get_data(as_text=True)
     with console.app.test_request_context():
         assert db_session().query(TrainingDay).filter_by(title="Trop tard").count() == 0
-
-
-def test_a_milestone_met_once_stays_met_in_the_snapshot(console):
-    from coopere.association.link import NetworkLink
-    from coopere.association.models import Snapshot
-
-    link = NetworkLink(console.network, "b")
-    link.write_snapshot({"members": 3, "milestones": {"group_formed": "2026-03-01"}})
-    link.write_snapshot({"members": 2, "milestones": {"group_formed": None}})
-    with console.app.test_request_context():
-        figures = db_session().get(Snapshot, "b").figures
-    assert figures["members"] == 2
-    assert figures["milestones"]["group_formed"] == "2026-03-01"
