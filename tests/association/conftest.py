@@ -13,8 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "network"))
 from console_support import Console, close_console, make_console  # noqa: E402
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def console(tmp_path_factory) -> Console:
+    """One network per test process, shared by the console's test files (it takes seconds to
+    make): tests add what they need (a training day, a snapshot) and never count on being first."""
     made = make_console(tmp_path_factory.mktemp("console"))
     try:
         yield made
