@@ -31,13 +31,13 @@ class CoachingError(ValueError):
 
 
 def duration_label(minutes: int) -> str:
-    """« 45 min », « 2 h », « 8 h 40 »."""
+    """« 45 min », « 2 h », « 8 h 40 » (with no-break spaces: never cut at the end of a line)."""
     hours, rest = divmod(int(minutes), 60)
     if not hours:
-        return _("%(m)d min", m=rest)
+        return _("%(m)d\u00a0min", m=rest)
     if not rest:
-        return _("%(h)d h", h=hours)
-    return _("%(h)d h %(m)02d", h=hours, m=rest)
+        return _("%(h)d\u00a0h", h=hours)
+    return _("%(h)d\u00a0h\u00a0%(m)02d", h=hours, m=rest)
 
 
 def total_minutes(hours: int | None, minutes: int | None) -> int:
@@ -159,7 +159,9 @@ def per_month(rows, today: date, count: int = MONTHS) -> list[Month]:
     totals: dict[str, int] = defaultdict(int)
     for row in rows:
         totals[row.held_on.strftime("%Y-%m")] += row.minutes
-    return [Month(start, totals.get(start.strftime("%Y-%m"), 0)) for start in month_starts(today, count)]
+    return [
+        Month(start, totals.get(start.strftime("%Y-%m"), 0)) for start in month_starts(today, count)
+    ]
 
 
 # --- workload -------------------------------------------------------------------------------------

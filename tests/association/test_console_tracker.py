@@ -86,7 +86,9 @@ def test_the_coach_ticks_a_milestone_by_hand_then_unticks_it(console):
     untick = post_form(client, f"{url}/decocher", {}, form_url=PAGE_A)
     assert untick.status_code == 302
     assert milestone_item(client.get(PAGE_A), "Amorceurs trouvés").startswith("○ À faire")
-    assert query(console, select(MilestoneTick).where(MilestoneTick.key == "amorceurs_found")) is None
+    assert (
+        query(console, select(MilestoneTick).where(MilestoneTick.key == "amorceurs_found")) is None
+    )
     assert audited(console, "perimeter.milestone_unticked", "a") >= 1
 
 
@@ -117,7 +119,10 @@ def test_a_bad_tick_is_refused_in_french_and_nothing_changes(console):
     assert "Indiquez une date valide, par exemple 12/03/2026." in words(wrong)
     long_note = post_form(client, url, {"done_on": "2026-01-10", "note": "x" * 2001})
     assert "Ce texte est trop long (2000 caractères au plus)." in words(long_note)
-    assert query(console, select(MilestoneTick).where(MilestoneTick.key == "perimeter_defined")) is None
+    assert (
+        query(console, select(MilestoneTick).where(MilestoneTick.key == "perimeter_defined"))
+        is None
+    )
     assert client.get(f"{PAGE_A}/etapes/no_such_step").status_code == 404
 
 
