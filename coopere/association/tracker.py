@@ -131,7 +131,7 @@ def untick(account, slug: str, key: str) -> bool:
 
 
 def phase_index(phase: str) -> int:
-    return PHASES.index(phase)
+    return tuple(PHASES).index(phase)  # PHASES: a tuple here, a dict on the snapshot's branch
 
 
 def pending_before(current: str, target: str, rows: list[MilestoneState]) -> list[MilestoneState]:
