@@ -71,7 +71,13 @@ def configure_console(app: Flask, network) -> None:
     app.jinja_env.filters["console_datetime"] = long_datetime
     app.jinja_env.globals["console_allowed"] = lambda endpoint: allowed(endpoint, current_user)
 
-    from . import perimeters_views, training_views, views  # noqa: F401  (their pages join the blueprint)
+    from . import (  # noqa: F401  (their pages join the blueprint)
+        coaching_views,
+        perimeters_views,
+        tracker_views,
+        training_views,
+        views,
+    )
     from .blueprint import bp
     from .menu import console_menu
 

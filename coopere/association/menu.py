@@ -9,6 +9,7 @@ from .policy import allowed
 
 MENU = (
     ("association.perimeters", _l("Périmètres")),
+    ("association.workload", _l("Charge des accompagnateurs")),
     ("association.training", _l("Formations")),
     ("association.accounts", _l("Comptes")),
     ("association.audit", _l("Journal")),

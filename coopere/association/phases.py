@@ -74,3 +74,6 @@ def milestones_of(phase: str) -> list[str]:
 
 
 PHASE_LABELS = PHASES  # the console's pages name it so: phase key -> label
+
+#: The phases that have milestones, in the method's order.
+MILESTONE_PHASES = ("amorcage", "lancement", "structuration")

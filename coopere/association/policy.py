@@ -23,6 +23,16 @@ CONSOLE_POLICY: dict[str, str] = {
     "association.home": COACH,
     "association.perimeters": COACH,
     "association.account": COACH,
+    # a perimeter's page: the phase tracker and the coaching log (tracker_views, coaching_views);
+    # an accompagnateur reaches only their own perimeters (the views answer 404 for the others)
+    "association.perimeter": COACH,
+    "association.milestone": COACH,
+    "association.milestone_untick": COACH,
+    "association.phase_change": COACH,
+    "association.snapshot_refresh": COACH,
+    "association.session_new": COACH,
+    "association.session_delete": COACH,
+    "association.workload": COACH,  # the coordination: every coach; a coach: their own
     "association.audit": COORDINATION,
     # training days: every account sees them (a coach, the answers of their perimeters only);
     # the coordination plans them (the page's form), cancels them and notes who came
