@@ -73,8 +73,8 @@ test-sqlite: install lint lint-security
 
 test-postgresql: install
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect('$(PG_TEST_URL)'.replace('+psycopg', ''), connect_timeout=3).close()" 2>/dev/null; then \
-		echo "=== Test leg 2/2: PostgreSQL ($(PG_TEST_URL)); browser (e2e) tests and tests without a database run in leg 1 only ==="; \
-		COOPERE_TEST_DB=postgresql COOPERE_TEST_PG_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest -n $(WORKERS) -m "not e2e and not no_database" $(PYTEST_ARGS); \
+		echo "=== Test leg 2/2: PostgreSQL ($(PG_TEST_URL)); browser (e2e) tests, tests without a database and tests of wording and roles (one_database) run in leg 1 only ==="; \
+		COOPERE_TEST_DB=postgresql COOPERE_TEST_PG_URL="$(PG_TEST_URL)" $(BIN)/python -m pytest -n $(WORKERS) -m "not e2e and not no_database and not one_database" $(PYTEST_ARGS); \
 	else \
 		echo "=== Test leg 2/2: PostgreSQL SKIPPED: no server reachable at $(PG_TEST_URL) ==="; \
 	fi

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.no_database  # the source's imports only
+
 PACKAGE = Path(__file__).resolve().parent.parent / "coopere"
 
 LAYERS = ["core", "models", "platform", "people and place", "activity", "aggregates", "delivery"]

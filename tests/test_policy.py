@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import csrf_token
+from helpers import BACKEND, csrf_token
 from coopere import create_app
 from coopere.policy import POLICY, Access
 from routes import EXAMPLE_ARGS, OBJECT_REFUSALS, seed_examples
@@ -51,9 +51,14 @@ def test_every_route_with_arguments_has_an_example():
     assert missing == set(), "add example URL arguments in tests/routes.py"
 
 
+#: Which role reaches which route does not depend on the database: on PostgreSQL every route is
+#: still opened once, by the admin (who may reach them all), to run each view on that database.
+LEG_ROLES = ROLES if BACKEND == "sqlite" else ["admin"]
+
+
 def _cases():
     for rule in RULES:
-        for role in ROLES:
+        for role in LEG_ROLES:
             yield pytest.param(
                 rule.endpoint,
                 rule.rule,

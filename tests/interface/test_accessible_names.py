@@ -10,12 +10,17 @@ object (an event, a member, a listing, an exchange…)."""
 
 from __future__ import annotations
 
+import pytest
+
 
 from sqlalchemy import or_, select
 
 from coopere.extensions import db
 from buttons import buttons
 from helpers import PASSWORD, login, post_form, search_people
+
+#: Rendering and wording, not the database: the PostgreSQL leg skips them (see setup.cfg).
+pytestmark = pytest.mark.one_database
 
 
 def same_name_other_action(html: str) -> dict[str, set]:

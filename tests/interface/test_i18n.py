@@ -28,6 +28,9 @@ from coopere.auth.models import User
 from coopere.extensions import db
 from coopere.i18n import long_date, long_datetime
 
+#: Rendering and wording, not the database: the PostgreSQL leg skips them (see setup.cfg).
+pytestmark = pytest.mark.one_database
+
 TRANSLATIONS = ROOT / "coopere" / "translations"
 ENGLISH_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 TEMPLATES = ROOT / "templates"

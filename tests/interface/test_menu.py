@@ -9,6 +9,9 @@ import pytest
 from coopere.menu import SECTIONS, VISITOR
 from coopere.policy import POLICY, Access
 
+#: Rendering and wording, not the database: the PostgreSQL leg skips them (see setup.cfg).
+pytestmark = pytest.mark.one_database
+
 
 def menu_of(page: str) -> tuple[list[str], list[str], list[str]]:
     """(top-level link paths, folded section titles, paths inside folded sections) of the main

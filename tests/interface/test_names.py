@@ -13,6 +13,9 @@ from markupsafe import Markup, escape
 from helpers import ROOT, text
 from coopere.i18n import de, elide, person_name
 
+#: Rendering and wording, not the database: the PostgreSQL leg skips them (see setup.cfg).
+pytestmark = pytest.mark.one_database
+
 
 # Two name parts side by side in a template: {{ p.last_name }} {{ p.first_name }}, or ~ " " ~.
 TEMPLATE_GLUE = re.compile(

@@ -4,6 +4,8 @@ they count; « Nombre de places » whether the group's own people do."""
 
 from __future__ import annotations
 
+import pytest
+
 import re
 
 from flask_wtf import FlaskForm
@@ -11,6 +13,9 @@ from wtforms import DecimalField, FloatField, IntegerField
 from wtforms.fields.core import UnboundField
 
 from coopere import create_app
+
+#: Rendering and wording, not the database: the PostgreSQL leg skips them (see setup.cfg).
+pytestmark = pytest.mark.one_database
 
 NUMERIC_INPUTS = ("numeric", "decimal")
 
