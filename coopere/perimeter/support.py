@@ -23,7 +23,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 from .models import SupportGrant
 
-TOKEN_SALT = "coopere-support"
+TOKEN_SALT = "coopere-support"  # nosec B105 (a salt that names the purpose, not a secret)
 TOKEN_MAX_AGE = 60  # seconds: the console redirects at once
 DEFAULT_DAYS = 14
 MAX_DAYS = 30

@@ -64,9 +64,7 @@ def give():
         abort(400)
     chosen = {"coach": request.form.get("coach", ""), "days": request.form.get("days", "")}
     actor = db.session.get(User, current_user.id)
-    given = attempt(
-        lambda: give_grant(chosen["coach"], chosen["days"], actor=actor), SupportError
-    )
+    given = attempt(lambda: give_grant(chosen["coach"], chosen["days"], actor=actor), SupportError)
     if not given.ok:
         return _grants_page(given.error, chosen)
     grant = given.value
@@ -173,4 +171,3 @@ def set_known():
     else:
         flash(_("Accord retiré : l'association ne connaîtra plus votre nom."), "success")
     return redirect(url_for("auth.account", _anchor="association"))
-

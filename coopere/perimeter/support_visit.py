@@ -148,8 +148,10 @@ def refused_page(write: bool):
             "l'accès est en lecture seule."
         )
         if write
-        else _("Cette page n'est pas ouverte à l'accompagnement : seules les pages du groupe "
-               "d'animation le sont, en lecture seule.")
+        else _(
+            "Cette page n'est pas ouverte à l'accompagnement : seules les pages du groupe "
+            "d'animation le sont, en lecture seule."
+        )
     )
     return render_error(403, REFUSED_TITLE, message)
 
@@ -178,6 +180,9 @@ def check_support_visit():
         return _end_and_say(reason)
     if visitor is None:
         return None
+    # End the read of the grant: the audit line below is then a transaction of its own that only
+    # writes (on SQLite, a read transaction turned into a write one can fail under concurrency).
+    db.session.commit()
     g._login_user = visitor  # Flask-Login's current_user for this request
     g.support_visitor = visitor
     endpoint = request.endpoint

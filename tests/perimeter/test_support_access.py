@@ -178,7 +178,9 @@ def test_a_plain_animator_and_a_member_cannot_grant_or_revoke(network, leaders, 
         ("x", 14, "dans la liste"),
     ],
 )
-def test_a_bad_grant_is_refused_in_french_and_nothing_changes(network, leaders, coach, days, message):
+def test_a_bad_grant_is_refused_in_french_and_nothing_changes(
+    network, leaders, coach, days, message
+):
     app = network
     response = give(logged_in(app, leaders["pilote"]), coach=coach, days=days)
     assert response.status_code == 422
