@@ -104,6 +104,10 @@ def end_visit() -> None:
     g.pop("_login_user", None)
 
 
+class VisitOver(Exception):
+    """The session's visit may not go on (its grant is over, revoked, or not this coach's)."""
+
+
 def _visitor_from_session() -> SupportVisitor | None:
     """The visitor of this session while its grant runs; None without a visit. A visit whose
     grant is over, revoked or not the coach's raises VisitOver."""
@@ -124,10 +128,6 @@ def _visitor_from_session() -> SupportVisitor | None:
     ):
         raise VisitOver
     return SupportVisitor(coach_id, coach_name, grant.id, grant.ends_at)
-
-
-class VisitOver(Exception):
-    pass
 
 
 def visit_allows(endpoint: str | None, method: str) -> bool:
@@ -175,11 +175,11 @@ def check_support_visit():
                 "groupe d'animation."
             )
         )
+    if visitor is None:
+        return None
     reason = _expiry_reason()  # the same idle and absolute limits as a member's session
     if reason is not None:
         return _end_and_say(reason)
-    if visitor is None:
-        return None
     # End the read of the grant: the audit line below is then a transaction of its own that only
     # writes (on SQLite, a read transaction turned into a write one can fail under concurrency).
     db.session.commit()
