@@ -98,6 +98,10 @@ def configure_extensions(app: Flask) -> None:
 
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     configure_login(app)
+    from .perimeter.support_visit import configure_support_visits
+
+    # A coach's read-only support visit: its visitor and its limits, before the policy table.
+    configure_support_visits(app)
     # The policy table runs before the CSRF check: a denied route answers 403 (or the login
     # page) whatever was posted to it.
     configure_policy(app)
@@ -143,6 +147,7 @@ def configure_blueprints(app: Flask) -> None:
     from .notifications.views import bp as notifications_bp
     from .dwellings.views import bp as dwellings_bp
     from .perimeter.views import bp as perimeter_bp
+    from .perimeter.support_views import bp as support_bp
     from .printruns.views import bp as printruns_bp
     from .public.views import bp as public_bp
     from .exchanges.views import bp as exchanges_bp
@@ -154,6 +159,7 @@ def configure_blueprints(app: Flask) -> None:
         public_bp,
         auth_bp,
         perimeter_bp,
+        support_bp,
         events_bp,
         dwellings_bp,
         printruns_bp,

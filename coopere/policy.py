@@ -44,6 +44,16 @@ POLICY: dict[str, Access] = {
     "perimeter.set_role_view": Access.ADMIN,
     "perimeter.set_group_role_view": Access.ADMIN,
     "perimeter.audit": Access.ADMIN,
+    # support access of the association's coach (coopere/perimeter/support*.py): the grants page
+    # (every animator reads it; giving and ending: the pilote, the copilote and admins only, checked
+    # in the view), the coach's entry (a signed one-minute token) and exit, and a group member's
+    # consent « être connu·e de l'association » (animators only, checked in the view)
+    "support.grants": Access.ANIMATOR,
+    "support.give": Access.ANIMATOR,
+    "support.revoke": Access.ANIMATOR,
+    "support.enter": Access.PUBLIC,
+    "support.leave": Access.PUBLIC,
+    "support.set_known": Access.MEMBER,
     # events
     "events.index": Access.ANIMATOR,
     "events.create": Access.ANIMATOR,

@@ -90,6 +90,7 @@ EXAMPLE_ARGS: dict[str, dict] = {
     **{f"moderation.{name}": {"report_id": 1} for name in ("keep", "warn")},
     "reports.export_csv": {"name": "reach-streets"},
     "reports.yearly_pdf": {"year": __import__("datetime").date.today().year},
+    "support.revoke": {"grant_id": 1},
 }
 
 # Routes whose object belongs to one person. The seeded objects are the member's (user 1 of the
@@ -123,6 +124,11 @@ OBJECT_REFUSALS: dict[str, dict[str, int]] = {
         for name in ("show", "reply", "accept", "decline", "withdraw", "done", "thanks")
     },
     "exchanges.start": {"animator": 404, "admin": 404},  # listing 1 is the member's draft
+    # support access: giving or ending one is for the pilote, the copilote and admins; the consent
+    # « être connu·e de l'association » is for group members
+    "support.give": {"animator": 403},
+    "support.revoke": {"animator": 403},
+    "support.set_known": {"member": 403},
 }
 
 

@@ -95,11 +95,13 @@ def test_route_obeys_policy_for_role(app, client_as, endpoint, rule, methods, ro
         assert response.status_code in expected, f"{role} should reach {url}"
         if method == "GET" and response.status_code in (302, 303):
             # Allowed GET redirects: a logged-in person opening the login page; a letter's QR code;
-            # a welcome card's QR code (its code goes into the session, the address is cleaned).
+            # a welcome card's QR code (its code goes into the session, the address is cleaned);
+            # a coach's support entry without a valid token (to the login page, in French).
             assert (
                 (endpoint == "auth.login" and role is not None)
                 or endpoint == "public.letter_scan"
                 or endpoint == "resident.activate_code"
+                or endpoint == "support.enter"
             )
     elif role is None:
         assert response.status_code == 302

@@ -100,6 +100,10 @@ ACTION_LABELS = {
     "report.exported": _l("Tableau du bilan exporté (CSV)"),
     "report.printed": _l("Rapport d'activité imprimé"),
     "backup.restored": _l("Base de données restaurée depuis une sauvegarde"),
+    "support.granted": _l("Accès d'accompagnement donné"),
+    "support.revoked": _l("Accès d'accompagnement retiré"),
+    "support.page_viewed": _l("Page lue pendant un accès d'accompagnement"),
+    "support.page_refused": _l("Page refusée pendant un accès d'accompagnement"),
 }
 
 

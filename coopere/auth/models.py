@@ -117,6 +117,11 @@ class User(UserMixin, db.Model):
     # Erased at the person's request (RGPD): identity and contact data gone, the row kept anonymous
     # so that the perimeter's figures stay the same.
     erased_at: Mapped[datetime | None]
+    # A pilote's or copilote's consent « être connu·e de l'association » (the association that
+    # coaches the perimeter may see their first name and last initial); default no. Each answer is
+    # also a row of the consents' history (coopere.perimeter.support.set_known_to_association).
+    known_to_association: Mapped[bool] = mapped_column(default=False, server_default=false())
+    known_to_association_at: Mapped[datetime | None]
 
     dwelling = relationship("Dwelling")
 

@@ -17,6 +17,7 @@ from ..events.models import Event
 from ..actions import attempt_and_say
 from ..extensions import db
 from ..perimeter.models import get_perimeter
+from ..perimeter.support import active_grants
 from . import models  # noqa: F401  (tables known to the app and to migrations)
 from . import roster as roster_rules
 from . import services
@@ -64,6 +65,7 @@ def _index(note_forms: dict | None = None, status: int = 200):
         pilote=GroupRole.PILOTE.value,
         copilote=GroupRole.COPILOTE.value,
         training=training_days(),
+        support_grants=active_grants(),
     ), status
 
 

@@ -81,7 +81,20 @@ REPRESENTATION = ConsentText(
     _l("J'accepte que mon parrain ou ma marraine agisse pour moi sur le site du réseau."),
     "J’accepte que mon parrain ou ma marraine agisse pour moi sur le site du réseau.",
 )
-ALL = {text.kind: text for text in (CHARTER, PRIVACY, *OPTIONAL_CONSENTS, REPRESENTATION)}
+KNOWN_TO_ASSOCIATION = ConsentText(
+    ConsentKind.KNOWN_TO_ASSOCIATION,
+    _l(
+        "Pilote ou copilote, j'accepte d'être connu·e de l'association qui accompagne le réseau "
+        "(mon prénom et l'initiale de mon nom)."
+    ),
+    "Pilote ou copilote, j’accepte d’être connu·e de l’association qui accompagne le réseau "
+    "(mon prénom et l’initiale de mon nom).",
+    short=_l("être connu·e de l'association"),
+)
+ALL = {
+    text.kind: text
+    for text in (CHARTER, PRIVACY, *OPTIONAL_CONSENTS, REPRESENTATION, KNOWN_TO_ASSOCIATION)
+}
 
 
 def version_of(kind: ConsentKind, perimeter: Perimeter) -> str:

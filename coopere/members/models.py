@@ -26,6 +26,9 @@ class ConsentKind(enum.StrEnum):
         "email_notices"  # emails about my exchanges and listings (replies, acceptances, expiry)
     )
     WEEKLY_DIGEST = "weekly_digest"  # a weekly email of the new offers and needs
+    # a pilote or copilote agrees that the coaching association knows their name (first name and
+    # last initial); answered on the account page of group members (coopere.perimeter.support)
+    KNOWN_TO_ASSOCIATION = "known_to_association"
 
 
 class Method(enum.StrEnum):

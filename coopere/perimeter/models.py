@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import g
-from sqlalchemy import CheckConstraint, String, Text, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -34,6 +34,23 @@ class Perimeter(db.Model):
     letter_template: Mapped[str] = mapped_column(Text, default="")  # empty: the default letter
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SupportGrant(db.Model):
+    """A time-limited support access given to the association's coach by the pilote, the copilote
+    or an admin: while it lasts, the coach may read the animators' pages (read-only, audited).
+    Rows are kept: a revocation or a replacement stamps `revoked_at`."""
+
+    __tablename__ = "support_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coach_account_id: Mapped[int] = mapped_column(index=True)  # an account of the network's db
+    coach_name: Mapped[str] = mapped_column(String(120))
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ends_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 def get_perimeter() -> Perimeter | None:

@@ -236,6 +236,7 @@ def erase_member(user: User, actor: User | None) -> dict:
     user.email = user.phone = user.password_hash = user.locale = None
     user.languages = user.address_note = user.paper_reference = ""
     user.call_before_cafes = False
+    user.known_to_association, user.known_to_association_at = False, None
     forget_places(user)  # where the account logged in from, and every failure count
     user.erased_at = now
     user.is_enabled = False

@@ -75,9 +75,21 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
             "Notes de passation",
             "Contact public du groupe",
             "Texte du bilan annuel",
+            "Accord du pilote ou du copilote « être connu·e de l'association », avec sa date",
+            "Accès d'accompagnement donnés à l'accompagnateur de l'association : à qui, par qui, "
+            "jusqu'à quand, retrait",
         ),
         stores=(
-            Store("users", "role group_role"),
+            Store(
+                "users",
+                "role group_role known_to_association known_to_association_at",
+                "known_to_association : l'accord « être connu·e de l'association », non par défaut",
+            ),
+            Store(
+                "support_grants",
+                "coach_account_id coach_name granted_by granted_at ends_at revoked_at revoked_by",
+                "au plus 30 jours ; chaque page lue par l'accompagnateur est au journal",
+            ),
             Store("family_members", "user_id family"),
             Store("handover_notes", "author_id family text created_at"),
             Store("activity_reports", "text updated_by_id"),
@@ -90,6 +102,9 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
         recipients=(
             "Les animateurs et animatrices du groupe",
             "Tout le monde pour le contact du groupe (page publique, courriers, affiches)",
+            "L'association qui accompagne le réseau : le prénom et l'initiale du pilote et du "
+            "copilote, seulement avec leur accord ; son accompagnateur lit les pages du groupe "
+            "pendant un accès d'accompagnement que le groupe lui donne (lecture seule, au journal)",
         ),
         retention="Tant que la personne fait partie du groupe ; les notes de passation et les "
         "bilans tant qu'ils sont utiles au groupe ; le nom de l'auteur s'efface avec son compte : "
