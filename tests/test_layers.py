@@ -47,6 +47,7 @@ PLACES = {
     "group": ACTIVITY,
     "cafe": ACTIVITY,
     "moderation": ACTIVITY,
+    "sheets": ACTIVITY,
     "printruns": AGGREGATES,
     "reports": AGGREGATES,
     "privacy": AGGREGATES,
