@@ -16,9 +16,9 @@ STYLESHEETS = ("base.css", "large-print.css", "programme.css")
 def render_programme(programme: Programme) -> bytes:
     """PDF of the month's programme: the perimeter, the month, each event with its day, time,
     place, bad-weather place and description (cancelled ones struck through and marked
-    « Annulé »), the sheet of the month when given, the group's contact, and a QR code to the site when ``public_url`` is given;
-    « page n/N » on every page. Raises ValueError (in French) when the month is missing or an
-    event lacks its date or place."""
+    « Annulé »), the sheet of the month when given, the group's contact, and a QR code to the
+    site when ``public_url`` is given; « page n/N » on every page. Raises ValueError (in French)
+    when the month is missing or an event lacks its date or place."""
     month_text = programme.month_text.strip()
     if not month_text:
         raise ValueError("Programme incomplet : il manque le mois.")

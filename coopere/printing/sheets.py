@@ -47,7 +47,11 @@ def render_sheet(sheet: SheetPrint) -> bytes:
     """PDF of one sheet. ValueError (French) when the title, summary or steps are missing."""
     require(
         "Fiche incomplète",
-        (("le titre", sheet.title.strip()), ("le résumé", sheet.summary.strip()), ("les étapes", filled(sheet.steps))),
+        (
+            ("le titre", sheet.title.strip()),
+            ("le résumé", sheet.summary.strip()),
+            ("les étapes", filled(sheet.steps)),
+        ),
     )
     url = sheet.public_url.strip()
     memory = {"qr": qr_png(url)} if url else {}
@@ -98,7 +102,11 @@ def render_achievements(panels: AchievementPanels) -> bytes:
         "achievements.html",
         title=f"Nos réalisations — {panels.year_text} — {panels.perimeter.name}",
         panels=panels,
-        themes=[(name, count, round(100 * count / top) if top else 0) for name, count in panels.themes],
-        paragraphs=[p.strip() for p in panels.text.replace("\r\n", "\n").split("\n\n") if p.strip()],
+        themes=[
+            (name, count, round(100 * count / top) if top else 0) for name, count in panels.themes
+        ],
+        paragraphs=[
+            p.strip() for p in panels.text.replace("\r\n", "\n").split("\n\n") if p.strip()
+        ],
     )
     return html_to_pdf(html, PANEL_STYLESHEETS[panels.size])

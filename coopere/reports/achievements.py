@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_date
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
@@ -74,7 +75,7 @@ def achievements(year: int, perimeter: Perimeter, size: str = "A4") -> Achieveme
         year_text = (
             str(year)
             if period.end == date(year, 12, 31)
-            else f"du 1er janvier au {period.end.strftime('%d/%m/%Y')}"
+            else f"du 1er janvier au {format_date(period.end, 'd MMMM y', locale='fr')}"
         )
         return AchievementPanels(
             perimeter=perimeter_data(perimeter),

@@ -4,7 +4,6 @@ and invitation letters (the print runs' pages), and the « Nos réalisations » 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 

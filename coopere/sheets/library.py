@@ -120,6 +120,4 @@ def title(sheet: Sheet, language: str = "fr") -> str:
 
 def counts() -> dict[str, int]:
     """How many sheets in use in each family."""
-    return {
-        family: len(current_sheets(family)) for family in (f.value for f in SheetFamily)
-    }
+    return {family: len(current_sheets(family)) for family in (f.value for f in SheetFamily)}

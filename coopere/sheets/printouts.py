@@ -19,15 +19,20 @@ def family_label(family: str) -> str:
 
 
 def sheet_print(
-    sheet: Sheet, perimeter: Perimeter | printing.Perimeter, *, language: str = "fr",
-    public_url: str = ""
+    sheet: Sheet,
+    perimeter: Perimeter | printing.Perimeter,
+    *,
+    language: str = "fr",
+    public_url: str = "",
 ) -> SheetPrint:
     """The sheet's texts in `language`, as the print engine takes them."""
     words = texts(sheet, language)
     with force_locale(language):
         family = family_label(sheet.family)
     return SheetPrint(
-        perimeter=perimeter if isinstance(perimeter, printing.Perimeter) else perimeter_data(perimeter),
+        perimeter=perimeter
+        if isinstance(perimeter, printing.Perimeter)
+        else perimeter_data(perimeter),
         family=family,
         title=words["title"],
         summary=words["summary"],

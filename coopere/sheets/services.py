@@ -127,7 +127,9 @@ def set_retired(sheet: Sheet, retired: bool, *, actor: User) -> None:
 
 
 def _theme_for(sheet: Sheet) -> Theme:
-    theme = db.session.scalar(select(Theme).where(Theme.slug == sheet.theme, Theme.retired.is_(False)))
+    theme = db.session.scalar(
+        select(Theme).where(Theme.slug == sheet.theme, Theme.retired.is_(False))
+    )
     theme = theme or db.session.scalar(
         select(Theme).where(Theme.retired.is_(False)).order_by(Theme.position, Theme.id)
     )
@@ -182,7 +184,9 @@ def launch_project(slug: str, owner: User, *, actor: User, language: str = "fr")
             launched_by_id=actor.id,
         )
     )
-    record("sheet.project_launched", actor=actor, target=owner, sheet=sheet.slug, listing=listing.id)
+    record(
+        "sheet.project_launched", actor=actor, target=owner, sheet=sheet.slug, listing=listing.id
+    )
     return listing
 
 

@@ -67,9 +67,7 @@ def index():
         form.sheet.choices = [
             SelectChoice(s.slug, library.title(s, language)) for s in library.current_sheets()
         ]
-        retired = [
-            (s, library.title(s, language)) for s in library.source().all() if s.retired
-        ]
+        retired = [(s, library.title(s, language)) for s in library.source().all() if s.retired]
     return render_template(
         "sheets/index.html",
         families=families,
@@ -164,13 +162,20 @@ def _edit(sheet: Sheet | None):
     form = _form(sheet)
     if form.validate_on_submit():
         outcome = attempt(
-            lambda: services.create_sheet(_values(form), actor=current_user)
-            if sheet is None
-            else services.update_sheet(sheet, _values(form), actor=current_user),
+            lambda: (
+                services.create_sheet(_values(form), actor=current_user)
+                if sheet is None
+                else services.update_sheet(sheet, _values(form), actor=current_user)
+            ),
             services.SheetError,
         )
         if outcome.ok:
-            save_and_say(_("La fiche « %(title)s » est enregistrée.", title=library.title(outcome.value, _language())))
+            save_and_say(
+                _(
+                    "La fiche « %(title)s » est enregistrée.",
+                    title=library.title(outcome.value, _language()),
+                )
+            )
             return redirect(url_for("sheets.show", slug=outcome.value.slug))
         target = getattr(form, outcome.refusal.field or "title_fr", form.title_fr)
         target.errors.append(outcome.error)
@@ -178,7 +183,10 @@ def _edit(sheet: Sheet | None):
         "sheets/edit.html",
         form,
         sheet=sheet,
-        languages=[(code, [(key, projects) for key, _l, _m, _k, projects in TEXT_FIELDS]) for code in library.LANGUAGES],
+        languages=[
+            (code, [(key, projects) for key, _l, _m, _k, projects in TEXT_FIELDS])
+            for code in library.LANGUAGES
+        ],
     )
 
 

@@ -62,8 +62,15 @@ def test_members_read_every_sheet_and_get_its_large_print_pdf(client_as):
     assert "Écrire une nouvelle fiche" not in page  # the group's tools are not shown to members
 
     sheet = words(member.get("/fiches/jardin-potager-partage"))
-    for expected in ("Les étapes", "Ce qu'il faut", "Combien de personnes", "4 à 10 voisins",
-                     "Les pièges à éviter", "Qui peut aider", "Lancer ce projet"):
+    for expected in (
+        "Les étapes",
+        "Ce qu'il faut",
+        "Combien de personnes",
+        "4 à 10 voisins",
+        "Les pièges à éviter",
+        "Qui peut aider",
+        "Lancer ce projet",
+    ):
         assert expected in sheet
     assert "Lancer ce projet" not in words(member.get("/fiches/composter-chez-soi"))
     assert member.get("/fiches/pas-une-fiche").status_code == 404
@@ -122,7 +129,9 @@ def test_an_eco_gesture_sheet_launches_nothing(app, client_as, users, themes):
     member = client_as("member")
     member.get("/fiches/")
     response = post_form(
-        member, "/fiches/composter-chez-soi/lancer", token_from="/fiches/composter-chez-soi",
+        member,
+        "/fiches/composter-chez-soi/lancer",
+        token_from="/fiches/composter-chez-soi",
         follow_redirects=True,
     )
     assert "Seule une fiche « Lancer un projet » ouvre un projet collectif." in words(response)
@@ -170,7 +179,11 @@ def test_members_cannot_edit_animators_edit_and_bad_input_changes_nothing(app, c
 
     changed = animator.post(
         "/fiches/achat-groupe/modifier",
-        data={**data, "title_fr": "Un achat groupé de pommes", "steps_fr": "Trouver un verger\nCommander"},
+        data={
+            **data,
+            "title_fr": "Un achat groupé de pommes",
+            "steps_fr": "Trouver un verger\nCommander",
+        },
     )
     assert changed.status_code == 302
     page = words(member.get("/fiches/achat-groupe"))
@@ -205,7 +218,9 @@ def test_the_sheet_of_the_month_reaches_the_programme_and_the_newsletter(app, cl
 
     member, animator = client_as("member"), client_as("animator")
     member.get("/fiches/")
-    assert post_form(member, "/fiches/fiche-du-mois", {"sheet": "bien-se-chauffer"}).status_code == 403
+    assert (
+        post_form(member, "/fiches/fiche-du-mois", {"sheet": "bien-se-chauffer"}).status_code == 403
+    )
     with app.app_context():
         assert app.extensions["coopere.sheet_of_month"]() is None
 
@@ -214,7 +229,9 @@ def test_the_sheet_of_the_month_reaches_the_programme_and_the_newsletter(app, cl
     )
     assert "« Bien se chauffer » est la fiche du mois." in words(response)
     assert "La fiche du mois Bien se chauffer" in words(member.get("/fiches/"))
-    refused = post_form(animator, "/fiches/fiche-du-mois", {"sheet": "inconnue"}, follow_redirects=True)
+    refused = post_form(
+        animator, "/fiches/fiche-du-mois", {"sheet": "inconnue"}, follow_redirects=True
+    )
     assert "Cette fiche n'existe pas ou n'est plus proposée." in words(refused)
 
     with app.test_request_context():
@@ -224,5 +241,7 @@ def test_the_sheet_of_the_month_reaches_the_programme_and_the_newsletter(app, cl
         assert info["url"].endswith("/fiches/bien-se-chauffer")
         year, month = (int(part) for part in month_key().split("-"))
         pdf = print_programme(year, month, get_perimeter())
-    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    )
     assert "La fiche du mois" in text and "Bien se chauffer" in text
