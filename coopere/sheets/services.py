@@ -205,7 +205,7 @@ def sheet_of_month(month: str | None = None) -> Sheet | None:
 
 
 def choose_sheet_of_month(slug: str, *, actor: User, month: str | None = None) -> Sheet:
-    """Pick (or change) the sheet of the month; an empty slug takes the choice back."""
+    """Pick (or change) the sheet of the month (`clear_sheet_of_month` takes the choice back)."""
     month = month or month_key()
     chosen = db.session.get(SheetOfMonth, month)
     sheet = find(slug)
