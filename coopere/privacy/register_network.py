@@ -75,12 +75,15 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
             "Notes de passation",
             "Contact public du groupe",
             "Texte du bilan annuel",
+            "Fiches pratiques : qui les a modifiées, qui a choisi la fiche du mois",
         ),
         stores=(
             Store("users", "role group_role"),
             Store("family_members", "user_id family"),
             Store("handover_notes", "author_id family text created_at"),
             Store("activity_reports", "text updated_by_id"),
+            Store("sheets", "content updated_by_id", "les fiches pratiques écrites par le groupe"),
+            Store("sheet_of_month", "sheet_slug chosen_by_id chosen_at"),
             Store(
                 "perimeter",
                 "contact",
