@@ -177,6 +177,12 @@ def configure_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
+    from .sheets.views import configure_sheets
+    from .sheets.fete_views import bp as fete_bp
+
+    configure_sheets(app)
+    app.register_blueprint(fete_bp)
+
 
 def configure_templates(app: Flask) -> None:
     from .audit.services import action_label

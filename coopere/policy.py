@@ -208,6 +208,19 @@ POLICY: dict[str, Access] = {
     "reports.export_csv": Access.ANIMATOR,
     "reports.yearly": Access.ANIMATOR,
     "reports.yearly_pdf": Access.ANIMATOR,
+    # sheets (« fiches »): members read and print them and launch a project from one; the
+    # animation group writes, edits, retires them and picks the sheet of the month
+    "sheets.index": Access.MEMBER,
+    "sheets.show": Access.MEMBER,
+    "sheets.pdf": Access.MEMBER,
+    "sheets.launch": Access.MEMBER,
+    "sheets.create": Access.ANIMATOR,
+    "sheets.edit": Access.ANIMATOR,
+    "sheets.retire": Access.ANIMATOR,
+    "sheets.choose_month": Access.ANIMATOR,
+    # the yearly Fête de la Coopération: its printouts and the « Nos réalisations » panels
+    "fete.index": Access.ANIMATOR,
+    "fete.panels": Access.ANIMATOR,
 }
 
 

@@ -91,6 +91,12 @@ EXAMPLE_ARGS: dict[str, dict] = {
     "reports.export_csv": {"name": "reach-streets"},
     "reports.yearly_pdf": {"year": __import__("datetime").date.today().year},
     "support.revoke": {"grant_id": 1},
+    # sheets: seeded on first use from coopere/sheets/data (a project sheet)
+    **{
+        f"sheets.{name}": {"slug": "achat-groupe"}
+        for name in ("show", "pdf", "launch", "edit", "retire")
+    },
+    "fete.panels": {"size": "a4"},
 }
 
 # Routes whose object belongs to one person. The seeded objects are the member's (user 1 of the

@@ -49,6 +49,7 @@ PLACES = {
     "group": ACTIVITY,
     "cafe": ACTIVITY,
     "moderation": ACTIVITY,
+    "sheets": ACTIVITY,
     "printruns": AGGREGATES,
     "reports": AGGREGATES,
     "privacy": AGGREGATES,

@@ -38,7 +38,9 @@ def event_data(event: Event, perimeter: Perimeter, public_url: str = "") -> prin
 
 
 def print_programme(year: int, month: int, perimeter: Perimeter, *, public_url: str = "") -> bytes:
-    """The month's programme as a PDF."""
+    """The month's programme as a PDF, with the group's sheet of the month when it picked one."""
+    from ..sheets.library import texts
+    from ..sheets.services import sheet_of_month
     from .services import month_events
 
     items = []
@@ -58,11 +60,15 @@ def print_programme(year: int, month: int, perimeter: Perimeter, *, public_url: 
             )
         )
     month_text = format_date(date(year, month, 1), "MMMM y", locale="fr")
+    sheet = sheet_of_month(f"{year:04d}-{month:02d}")
+    words = texts(sheet, "fr") if sheet is not None else {"title": "", "summary": ""}
     return printing.render_programme(
         printing.Programme(
             perimeter=perimeter_data(perimeter),
             month_text=month_text,
             events=items,
             public_url=public_url,
+            sheet_title=words["title"],
+            sheet_summary=words["summary"],
         )
     )

@@ -20,7 +20,7 @@ RESERVED = frozenset(
         # tests/network/test_dispatch.py checks that every route's first part is here.
         "accueil", "activer", "annonces", "bienvenue", "bilan", "cafe", "calendrier.ics",
         "compte", "courriel", "deconnexion", "donnees-personnelles", "echanges", "evenements",
-        "groupe", "impressions", "inscription", "langue", "logements", "membres",
+        "fete", "fiches", "groupe", "impressions", "inscription", "langue", "logements", "membres",
         "membres-bloques", "mes-annonces", "messages", "moderation", "notifications",
         "parrainage", "rendez-vous",
     }

@@ -334,6 +334,8 @@ class Programme:
     events: Sequence[ProgrammeEvent] = ()
     public_url: str = ""  # the site's public page with the next events; QR code when given
     title: str = ""  # PDF title; derived when empty
+    sheet_title: str = ""  # the group's « fiche du mois », printed below the events when given
+    sheet_summary: str = ""
 
 
 @dataclass(frozen=True)

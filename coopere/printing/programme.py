@@ -16,9 +16,9 @@ STYLESHEETS = ("base.css", "large-print.css", "programme.css")
 def render_programme(programme: Programme) -> bytes:
     """PDF of the month's programme: the perimeter, the month, each event with its day, time,
     place, bad-weather place and description (cancelled ones struck through and marked
-    « Annulé »), the group's contact, and a QR code to the site when ``public_url`` is given;
-    « page n/N » on every page. Raises ValueError (in French) when the month is missing or an
-    event lacks its date or place."""
+    « Annulé »), the sheet of the month when given, the group's contact, and a QR code to the
+    site when ``public_url`` is given; « page n/N » on every page. Raises ValueError (in French)
+    when the month is missing or an event lacks its date or place."""
     month_text = programme.month_text.strip()
     if not month_text:
         raise ValueError("Programme incomplet : il manque le mois.")
@@ -42,6 +42,8 @@ def render_programme(programme: Programme) -> bytes:
         contact_lines=filled(programme.perimeter.contact.splitlines()),
         public_url=public_url,
         qr="coopere-mem:qr" if memory else "",
+        sheet_title=programme.sheet_title.strip(),
+        sheet_summary=programme.sheet_summary.strip(),
     )
     return html_to_pdf(html, STYLESHEETS, memory)
 

@@ -20,6 +20,23 @@ DEFAULT_LETTER = "\n\n".join(
     )
 )
 
+# The Fête de la Coopération's invitation: the network exists already, the letter celebrates it.
+FETE_LETTER = "\n\n".join(
+    (
+        "Madame, Monsieur,",
+        "Les voisins de « {perimetre} » vous invitent à la Fête de la Coopération, le {date}, "
+        "{heure}, {lieu}.",
+        "Une année d'entraide entre voisins : des coups de main, des objets prêtés, des "
+        "projets menés ensemble. Venez découvrir ce que nous avons réalisé, partager un verre "
+        "et faire connaissance, seul ou en famille. C'est gratuit et ouvert à tous les "
+        "habitants, membres du réseau ou pas encore.",
+        "Vous pourrez vous inscrire sur place si vous le souhaitez, même sans internet. "
+        "Personne ne vous sollicitera ensuite sans votre accord.",
+        "Pour en savoir plus, scannez le code ci-contre ou contactez-nous : {contact}.",
+        "Au plaisir de vous y retrouver,",
+    )
+)
+
 PLACEHOLDER_HELP = {
     "evenement": _l("le type de rencontre (apéro-info, café-rencontre…)"),
     "date": _l("la date, par exemple « samedi 14 mars 2026 »"),

@@ -16,14 +16,14 @@ from sqlalchemy import func, select, update
 from .. import printing
 from ..audit.services import record
 from ..dwellings.models import Dwelling, LetterSent
-from ..events.models import Event
+from ..events.models import Event, EventKind
 from ..events.printouts import event_data
 from ..database import per_key
 from ..extensions import db
 from ..perimeter.models import Perimeter, get_perimeter
 from ..retention import setting
 from ..timeutil import PARIS, paris_today, to_paris, utcnow
-from .letter import DEFAULT_LETTER
+from .letter import DEFAULT_LETTER, FETE_LETTER
 from .models import LetterScan, PrintRun, RunStatus
 
 
@@ -41,6 +41,12 @@ def letter_text(perimeter: Perimeter, event: printing.Event, template: str | Non
     """The admin's letter template filled for this event (TemplateError lists every mistake)."""
     text = template if template is not None else (perimeter.letter_template or DEFAULT_LETTER)
     return printing.fill_letter_template(text, printing.event_placeholders(event))
+
+
+def template_for(event: Event) -> str | None:
+    """The wording of a letter about `event`: the Fête de la Coopération has its own invitation
+    (FETE_LETTER); other events use the perimeter's letter (None)."""
+    return FETE_LETTER if event.kind == EventKind.FETE.value else None
 
 
 # --- letters ----------------------------------------------------------------------------
@@ -91,7 +97,7 @@ def create_letter_run(
                 "marqués « pas de courrier » ou « vide »."
             )
         )
-    letter_text(perimeter, event_data(event, perimeter))  # raises TemplateError early
+    letter_text(perimeter, event_data(event, perimeter), template_for(event))  # TemplateError
     run = PrintRun(
         kind="letters",
         created_by_id=getattr(actor, "id", None),
@@ -138,7 +144,7 @@ def build_letter_run(run: PrintRun) -> printing.LetterRun:
     ]
     return printing.LetterRun(
         event=event_info,
-        body=letter_text(perimeter, event_info),
+        body=letter_text(perimeter, event_info, template_for(event)),
         recipients=recipients,
         qr_base_url=printing.models.with_query(scan_url, run=run.code),
         unaddressed_copies=params.get("unaddressed", 0),

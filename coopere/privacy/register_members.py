@@ -153,7 +153,7 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
         categories=(
             "Annonces : titre, description, disponibilités, détails (trajet, dates…), photo",
             "Échanges : qui répond à qui, état, remerciements, messages",
-            "Projets collectifs : participants",
+            "Projets collectifs : participants ; la fiche pratique dont un projet est parti",
             "Modération : signalements, motifs, décisions, avertissements ; blocages entre membres",
             "Date de dernière visite des annonces (« nouveau depuis ma dernière visite »)",
         ),
@@ -172,6 +172,11 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
                 "mots des annonces, pour la recherche ; effacés avec l'annonce",
             ),
             Store("participations", "user_id listing_id joined_at added_by_id"),
+            Store(
+                "sheet_launches",
+                "listing_id sheet_slug sheet_title launched_by_id launched_at",
+                "la fiche dont un projet est parti et qui l'a lancé ; effacé avec le projet",
+            ),
             Store(
                 "exchanges",
                 (

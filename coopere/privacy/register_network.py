@@ -78,6 +78,7 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
             "Accord du pilote ou du copilote « être connu·e de l'association », avec sa date",
             "Accès d'accompagnement donnés à l'accompagnateur de l'association : à qui, par qui, "
             "jusqu'à quand, retrait",
+            "Fiches pratiques : qui les a modifiées, qui a choisi la fiche du mois",
         ),
         stores=(
             Store(
@@ -93,6 +94,8 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
             Store("family_members", "user_id family"),
             Store("handover_notes", "author_id family text created_at"),
             Store("activity_reports", "text updated_by_id"),
+            Store("sheets", "content updated_by_id", "les fiches pratiques écrites par le groupe"),
+            Store("sheet_of_month", "sheet_slug chosen_by_id chosen_at"),
             Store(
                 "perimeter",
                 "contact",

@@ -170,6 +170,7 @@ TABLES: dict[str, _Spec] = {
             ("date", _l("Date"), False),
             ("participants", _l("Participants"), True),
             ("maximum", _l("Places"), True),
+            ("sheet", _l("Lancé depuis la fiche"), False),
         ),
         lambda period, shared: shared_rows(shared, "projects", project_rows, period),
         public=False,  # titles are free text a resident typed

@@ -27,6 +27,7 @@ from ..dwellings.models import Dwelling
 from ..exchanges.models import Exchange, ExchangeStatus
 from ..extensions import db
 from ..listings.models import Listing, ListingKind, ListingStatus, Participation, Theme
+from ..sheets.models import SheetLaunch
 from ..timeutil import add_months, utcnow
 from .period import Period, day_start_utc, month_finder
 
@@ -211,7 +212,8 @@ def exchange_rows(period: Period) -> list[dict]:
 
 
 def project_rows(period: Period) -> list[dict]:
-    """Collective projects published (or dated) within the period, with their participants."""
+    """Collective projects published (or dated) within the period, with their participants and
+    the sheet each was launched from (« Lancer ce projet »), if any."""
     participants = func.count(Participation.user_id)
     shown = (
         Listing.id,
@@ -221,10 +223,12 @@ def project_rows(period: Period) -> list[dict]:
         Listing.max_participants,
         Theme.label_fr,
         Theme.label_en,
+        SheetLaunch.sheet_title,
     )
     query = (
         select(*shown, participants)
         .join(Theme, Theme.id == Listing.theme_id)
+        .outerjoin(SheetLaunch, SheetLaunch.listing_id == Listing.id)
         .outerjoin(Participation, Participation.listing_id == Listing.id)
         .where(
             Listing.kind == ListingKind.PROJECT.value,
@@ -243,8 +247,9 @@ def project_rows(period: Period) -> list[dict]:
             "title": row.title,
             "theme": row.label_en if english and row.label_en else row.label_fr,
             "date": row.project_date.isoformat() if row.project_date else "",
-            "participants": row[7],
+            "participants": row[8],
             "maximum": row.max_participants,
+            "sheet": row.sheet_title or "",
         }
         for row in db.session.execute(query)
     ]

@@ -50,6 +50,7 @@ KEY_FIGURES = (
     ("exchanges_accepted", _l("Échanges acceptés")),
     ("exchanges_done", _l("Échanges faits")),
     ("projects", _l("Projets collectifs")),
+    ("projects_from_sheets", _l("Projets lancés depuis une fiche")),
     ("project_participants", _l("Participations aux projets")),
     ("cafes_held", _l("Cafés-rencontres tenus")),
     ("cafe_attendance", _l("Présences aux cafés")),

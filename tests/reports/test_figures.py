@@ -175,7 +175,7 @@ def test_members_exchanges_themes_cafes_letters_tables(app, known):
         1.5,
         4,
     )  # letters, scans, per letter, registrations since (Jules too)
-    assert out["projects"].rows[0][2:] == ("2026-05-09", 2, 10)
+    assert out["projects"].rows[0][2:] == ("2026-05-09", 2, 10, "")  # not from a sheet
     group = {row[0]: row[1] for row in out["group"].rows}
     assert group == {"Marie E.": 2, "Rose E.": 1, "Tâches restées sans volontaire": 1}
     assert out["group"].meta["public"] is False  # names: never in the yearly report
