@@ -9,6 +9,8 @@ from .policy import allowed
 
 MENU = (
     ("association.perimeters", _l("Périmètres")),
+    ("association.perimeter_new", _l("Nouveau périmètre")),
+    ("association.defaults", _l("Textes communs")),
     ("association.accounts", _l("Comptes")),
     ("association.audit", _l("Journal")),
     ("association.account", _l("Mon compte")),
