@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
+from flask import g
+from flask_babel import gettext as _
 from flask_babel import ngettext
 
 MIN_GROUP = 6  # « au moins 6 » animators, so that the load stays light for each
@@ -51,6 +52,30 @@ def months_between(earlier: date, later: date) -> int:
     return months - 1 if later.day < earlier.day else months
 
 
+#: Each alert's words, by kind, for a number (days, months, people).
+WORDS = {
+    "stale_figures": lambda n: ngettext(
+        "pas de chiffres depuis %(num)d jour", "pas de chiffres depuis %(num)d jours", n
+    ),
+    "no_cafe_yet": lambda n: _("pas encore de café"),
+    "no_cafe": lambda n: _("pas de café depuis %(n)d mois", n=n),
+    "small_group": lambda n: ngettext(
+        "groupe de %(num)d personne", "groupe de %(num)d personnes", n
+    ),
+    "no_copilote": lambda n: _("pas de copilote"),
+    "no_backup": lambda n: _("aucune sauvegarde"),
+    "old_backup": lambda n: _("sauvegarde de plus de %(n)d jours", n=n),
+}
+
+
+def _say(kind: str, n: int = 0) -> str:
+    """The alert's words, translated once per request (a page of 1,000 perimeters asks often)."""
+    memo = g.setdefault("association_alert_words", {})
+    if (kind, n) not in memo:
+        memo[kind, n] = WORDS[kind](n)
+    return memo[kind, n]
+
+
 def _days_since(moment: datetime | None, now: datetime) -> int | None:
     if moment is None:
         return None
@@ -72,33 +97,24 @@ def alerts(
     found = []
     age = _days_since(taken_at or created_at, now)
     if age is not None and age >= STALE_DAYS:
-        found.append(
-            Alert("stale_figures", ngettext("pas de chiffres depuis %(num)d jour",
-                                            "pas de chiffres depuis %(num)d jours", age))
-        )  # fmt: skip
+        found.append(Alert("stale_figures", _say("stale_figures", age)))
     if not figures:
         return found
     today = now.date()
     if phase in RUNNING_PHASES:
         last_cafe = parse_day(figures.get("last_cafe"))
         if last_cafe is None:
-            found.append(Alert("no_cafe", str(_l("pas encore de café"))))
+            found.append(Alert("no_cafe", _say("no_cafe_yet")))
         elif months_between(last_cafe, today) >= CAFE_MONTHS:
-            months = months_between(last_cafe, today)
-            found.append(Alert("no_cafe", str(_l("pas de café depuis %(n)d mois", n=months))))
+            found.append(Alert("no_cafe", _say("no_cafe", months_between(last_cafe, today))))
         size = int(figures.get("group_size") or 0)
         if size < MIN_GROUP:
-            found.append(
-                Alert("small_group", ngettext("groupe de %(num)d personne",
-                                              "groupe de %(num)d personnes", size))
-            )  # fmt: skip
+            found.append(Alert("small_group", _say("small_group", size)))
         if not figures.get("copilote_set"):
-            found.append(Alert("no_copilote", str(_l("pas de copilote"))))
+            found.append(Alert("no_copilote", _say("no_copilote")))
     backup_age = _days_since(parse_moment(figures.get("last_backup")), now)
     if backup_age is None:
-        found.append(Alert("old_backup", str(_l("aucune sauvegarde"))))
+        found.append(Alert("old_backup", _say("no_backup")))
     elif backup_age >= BACKUP_DAYS:
-        found.append(
-            Alert("old_backup", str(_l("sauvegarde de plus de %(n)d jours", n=BACKUP_DAYS)))
-        )
+        found.append(Alert("old_backup", _say("old_backup", BACKUP_DAYS)))
     return found

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime
 
+from flask import g
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -45,13 +48,21 @@ class Row:
     last_backup: datetime | None
     alerts: list[Alert] = field(default_factory=list)
 
+    @cached_property
+    def plain_name(self) -> str:
+        return _plain(self.name)
+
+    @cached_property
+    def plain_city(self) -> str:
+        return _plain(self.city)
+
     @property
     def departement(self) -> str:
         return self.postcode[:2]
 
     @property
     def phase_label(self) -> str:
-        return str(PHASE_LABELS.get(self.phase, self.phase))
+        return _phase_label(self.phase)
 
     @property
     def coaching_hours(self) -> float:
@@ -64,10 +75,10 @@ class Row:
 
 #: Sort keys of the query string (`tri`) → the row's value; None sorts last.
 SORTS = {
-    "nom": lambda row: _plain(row.name),
+    "nom": lambda row: row.plain_name,
     "phase": lambda row: PHASES.index(row.phase) if row.phase in PHASES else len(PHASES),
     "accompagnateur": lambda row: _plain(row.coach) or None,
-    "ville": lambda row: _plain(row.city),
+    "ville": lambda row: row.plain_city,
     "logements": lambda row: row.dwellings,
     "membres": lambda row: row.members,
     "portee": lambda row: row.reach,
@@ -88,6 +99,13 @@ def _plain(text: str | None) -> str:
     """Lower case without accents: « Évry » is found by « evry » and sorts beside « Eaubonne »."""
     decomposed = unicodedata.normalize("NFKD", text or "")
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _phase_label(phase: str) -> str:
+    memo = g.setdefault("association_phase_labels", {})
+    if phase not in memo:
+        memo[phase] = str(PHASE_LABELS.get(phase, phase))
+    return memo[phase]
 
 
 def _named(figures: dict, key: str, unnamed, missing) -> str:
@@ -113,8 +131,12 @@ def rows_for(account: Account, now: datetime) -> list[Row]:
     """Every perimeter this account follows, as rows, with their alerts at `now` (aware)."""
     month_start = paris_today().replace(day=1)
     minutes = coaching_minutes(month_start)
+    words = {  # translated once, not once a row
+        "pilote": (_("pilote : oui"), _("pas de pilote")),
+        "copilote": (_("copilote : oui"), _("pas de copilote")),
+    }
     made = []
-    for one in perimeters.followed(account):
+    for one in perimeters.followed(account, brief=True):
         figures = one.figures
         taken_at = one.snapshot.taken_at if one.snapshot else None
         if taken_at is not None and taken_at.tzinfo is None:  # SQLite gives naive datetimes
@@ -138,8 +160,8 @@ def rows_for(account: Account, now: datetime) -> list[Row]:
                 members=figures.get("members"),
                 reach=figures.get("reach"),
                 group_size=figures.get("group_size"),
-                pilote=_named(figures, "pilote", _l("pilote : oui"), _l("pas de pilote")),
-                copilote=_named(figures, "copilote", _l("copilote : oui"), _l("pas de copilote")),
+                pilote=_named(figures, "pilote", *words["pilote"]),
+                copilote=_named(figures, "copilote", *words["copilote"]),
                 last_cafe=parse_day(figures.get("last_cafe")),
                 next_cafe=parse_day(figures.get("next_cafe")),
                 cafes_3_months=figures.get("cafes_last_3_months"),
@@ -215,12 +237,12 @@ def apply(rows: list[Row], filters: Filters) -> list[Row]:
         kept = [row for row in kept if row.alerts]
     if filters.text:
         wanted = _plain(filters.text)
-        kept = [row for row in kept if wanted in _plain(row.name) or wanted in _plain(row.city)]
+        kept = [row for row in kept if wanted in row.plain_name or wanted in row.plain_city]
     key = SORTS[filters.sort]
-    present = [row for row in kept if key(row) is not None]
-    absent = [row for row in kept if key(row) is None]
-    present.sort(key=lambda row: (key(row), _plain(row.name)), reverse=filters.descending)
-    return present + absent
+    keyed = [(key(row), row) for row in kept]
+    present = [(value, row) for value, row in keyed if value is not None]
+    present.sort(key=lambda pair: (pair[0], pair[1].plain_name), reverse=filters.descending)
+    return [row for _, row in present] + [row for value, row in keyed if value is None]
 
 
 def departements(rows: list[Row]) -> list[str]:

@@ -3,10 +3,7 @@ and its CSV export. Creating one, its coach and the common texts: creation_views
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
 from flask import render_template, request
-from flask_babel import format_date, format_decimal, format_percent
 from flask_login import current_user
 
 from ..actions import made_file
@@ -16,30 +13,10 @@ from . import accounts, audit
 from .alerts import MIN_GROUP
 from .blueprint import bp
 from .models import Role
+from .perimeter_display import cells
 from .perimeter_table import Filters, apply, csv_table, departements, rows_for
 from .phases import PHASE_LABELS, PHASES
 from .store import db_session
-
-
-def _number(value) -> str:
-    return "" if value is None else format_decimal(value)
-
-
-def _percent(value) -> str:
-    return "" if value is None else format_percent(value)
-
-
-def _hours(minutes: int) -> str:
-    return f"{format_decimal(round(minutes / 60, 1))} h" if minutes else "0 h"
-
-
-def _day(value: date | datetime | None) -> str:
-    """« 14/03/2026 »: a date, or a moment's day (in Paris)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return format_date(value, "short")
 
 
 @bp.get("/perimetres", endpoint="perimeters")
@@ -58,10 +35,7 @@ def perimeters_page():
         departements=departements(every),
         min_group=MIN_GROUP,
         coordination=coordination,
-        number=_number,
-        percent=_percent,
-        hours=_hours,
-        day=_day,
+        cells=cells(rows, coordination),
     )
 
 
