@@ -57,7 +57,9 @@ _sqlite_lock = threading.Lock()
 
 def counters_engine() -> Engine:
     """Where the current app's counters live: its PostgreSQL database, or its own SQLite file."""
-    if db.engine.dialect.name != "sqlite":
+    # The network's own app (coopere/network/app.py, the association's console) has no perimeter
+    # database: its counters go to a file of its own in the network's folder.
+    if "sqlalchemy" in current_app.extensions and db.engine.dialect.name != "sqlite":
         return db.engine
     path = Path(current_app.instance_path) / SQLITE_FILE
     with _sqlite_lock:

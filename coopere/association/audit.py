@@ -16,6 +16,8 @@ LABELS = {
     "account.password_changed": _l("Mot de passe changé"),
     "perimeter.created": _l("Périmètre créé"),
     "perimeter.coach_set": _l("Accompagnateur choisi"),
+    "perimeter.letter_downloaded": _l("Lettre du pilote téléchargée"),
+    "perimeters.exported": _l("Liste des périmètres exportée"),
     "perimeter.phase_changed": _l("Phase changée"),
     "perimeter.milestone_ticked": _l("Étape cochée"),
     "perimeter.milestone_unticked": _l("Étape décochée"),

@@ -43,6 +43,7 @@ def configure_console(app: Flask, network) -> None:
         "RATELIMIT_STORAGE_URI",
         "RATELIMIT_LOGIN",
         "RATELIMIT_HEADERS_ENABLED",
+        "SQLITE_BUSY_TIMEOUT_MS",
     ):
         config.setdefault(key, getattr(Defaults, key))
     config.setdefault(
@@ -73,6 +74,7 @@ def configure_console(app: Flask, network) -> None:
 
     from . import (  # noqa: F401  (their pages join the blueprint)
         coaching_views,
+        creation_views,
         perimeters_views,
         tracker_views,
         training_views,

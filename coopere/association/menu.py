@@ -9,8 +9,10 @@ from .policy import allowed
 
 MENU = (
     ("association.perimeters", _l("Périmètres")),
+    ("association.perimeter_new", _l("Nouveau périmètre")),
     ("association.workload", _l("Charge des accompagnateurs")),
     ("association.training", _l("Formations")),
+    ("association.defaults", _l("Textes communs")),
     ("association.accounts", _l("Comptes")),
     ("association.audit", _l("Journal")),
     ("association.account", _l("Mon compte")),

@@ -25,6 +25,7 @@ from ..reports.figures import exchange_rows, member_at, members_by_month, ratio
 from ..reports.outreach import cafe_rows
 from ..reports.period import Period, month_finder
 from ..reports.summary import EXTRA_KEYS, SUMMARY_KEYS
+from ..sheets.models import SheetLaunch
 from ..timeutil import add_months
 
 FIGURE_KEYS = SUMMARY_KEYS + EXTRA_KEYS
@@ -143,6 +144,7 @@ def monthly_figures(periods: list[Period], now: datetime) -> dict[str, dict]:
             "exchanges_accepted": exchanges[key]["accepted"],
             "projects": projects[i][0],
             "project_participants": projects[i][1],
+            "projects_from_sheets": projects[i][2],
             "cafe_newcomers": sum(row["first_visits"] for row in held),
             "cafe_registrations": sum(row["registrations"] for row in held),
             "letter_scans": scans[key],
@@ -152,9 +154,9 @@ def monthly_figures(periods: list[Period], now: datetime) -> dict[str, dict]:
     return months
 
 
-def _project_counts(periods: list[Period]) -> list[tuple[int, int]]:
+def _project_counts(periods: list[Period]) -> list[tuple[int, int, int]]:
     """Per period: the collective projects published or dated within it (as `project_rows`
-    selects them) and their participants."""
+    selects them), their participants, and how many were launched from a sheet."""
     first, last = periods[0], periods[-1]
     rows = db.session.execute(
         select(
@@ -162,8 +164,10 @@ def _project_counts(periods: list[Period]) -> list[tuple[int, int]]:
             Listing.published_at,
             Listing.project_date,
             func.count(Participation.user_id),
+            SheetLaunch.listing_id,
         )
         .join(Theme, Theme.id == Listing.theme_id)
+        .outerjoin(SheetLaunch, SheetLaunch.listing_id == Listing.id)
         .outerjoin(Participation, Participation.listing_id == Listing.id)
         .where(
             Listing.kind == ListingKind.PROJECT.value,
@@ -173,12 +177,12 @@ def _project_counts(periods: list[Period]) -> list[tuple[int, int]]:
                 and_(Listing.project_date >= first.start, Listing.project_date <= last.end),
             ),
         )
-        .group_by(Listing.id, Listing.published_at, Listing.project_date)
+        .group_by(Listing.id, Listing.published_at, Listing.project_date, SheetLaunch.listing_id)
     ).all()
     counts = []
     for period in periods:
         inside = Counter()
-        for _id, published_at, project_date, participants in rows:
+        for _id, published_at, project_date, participants, launched in rows:
             if (
                 published_at is not None
                 and period.start_utc <= published_at < period.end_utc
@@ -187,5 +191,6 @@ def _project_counts(periods: list[Period]) -> list[tuple[int, int]]:
             ):
                 inside["projects"] += 1
                 inside["participants"] += participants
-        counts.append((inside["projects"], inside["participants"]))
+                inside["from_sheets"] += launched is not None
+        counts.append((inside["projects"], inside["participants"], inside["from_sheets"]))
     return counts

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from ..network import registry
 from ..network.registry import PerimeterEntry
@@ -22,7 +23,7 @@ class Followed:
     entry: PerimeterEntry
     profile: PerimeterProfile
     coach: Account | None
-    snapshot: Snapshot | None
+    snapshot: Snapshot | BriefSnapshot | None
 
     @property
     def slug(self) -> str:
@@ -45,9 +46,44 @@ def profile_for(slug: str) -> PerimeterProfile:
     return profile
 
 
-def followed(account: Account, slugs: list[str] | None = None) -> list[Followed]:
+@dataclass(frozen=True)
+class BriefSnapshot:
+    """A snapshot read without its heavy keys (not a row of the session: nothing to save)."""
+
+    slug: str
+    taken_at: datetime
+    data: str
+
+
+#: The snapshot's keys a list of perimeters leaves out (`followed(..., brief=True)`): most of
+#: its size, parsed in the database rather than in Python.
+HEAVY_KEYS = ("months", "milestones")
+
+
+def _brief_data(session):
+    """The snapshot's JSON without HEAVY_KEYS, as an SQL expression (SQLite or PostgreSQL)."""
+    if session.get_bind().dialect.name == "postgresql":
+        expression = cast(Snapshot.data, JSONB)
+        for key in HEAVY_KEYS:
+            expression = expression.op("-")(key)
+        return cast(expression, Text)
+    return func.json_remove(Snapshot.data, *(f"$.{key}" for key in HEAVY_KEYS))
+
+
+def _snapshots(session, brief: bool) -> dict[str, Snapshot]:
+    if not brief:
+        return {shot.slug: shot for shot in session.scalars(select(Snapshot))}
+    rows = session.execute(select(Snapshot.slug, Snapshot.taken_at, _brief_data(session)))
+    return {slug: BriefSnapshot(slug, at, data) for slug, at, data in rows}
+
+
+def followed(
+    account: Account, slugs: list[str] | None = None, *, brief: bool = False
+) -> list[Followed]:
     """The perimeters this account follows (coordination: all; a coach: the ones confided to them),
-    archived ones included, in slug order: four queries whatever their number."""
+    archived ones included, in slug order: four queries whatever their number. `brief`: their
+    snapshots without the figures month by month nor the milestones (a list of 1,000 perimeters
+    reads the rest only)."""
     session = db_session()
     entries = list(session.scalars(select(PerimeterEntry).order_by(PerimeterEntry.slug)))
     if slugs is not None:
@@ -60,7 +96,7 @@ def followed(account: Account, slugs: list[str] | None = None) -> list[Followed]
     if missing:
         session.commit()
     coaches = {person.id: person for person in session.scalars(select(Account))}
-    snapshots = {shot.slug: shot for shot in session.scalars(select(Snapshot))}
+    snapshots = _snapshots(session, brief)
     rows = [
         Followed(
             entry,

@@ -12,12 +12,12 @@ from typing import NamedTuple
 from flask_babel import lazy_gettext as _l
 
 PHASES = {
-    "amorcage": _l("amorçage"),
-    "lancement": _l("lancement"),
-    "structuration": _l("structuration"),
-    "autonome": _l("autonome"),
-    "sommeil": _l("en sommeil"),
-    "ferme": _l("fermé"),
+    "amorcage": _l("Amorçage"),
+    "lancement": _l("Lancement"),
+    "structuration": _l("Structuration"),
+    "autonome": _l("Autonome"),
+    "sommeil": _l("En sommeil"),
+    "ferme": _l("Fermé"),
 }
 
 DATA, MANUAL = "data", "manual"

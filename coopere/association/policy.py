@@ -22,6 +22,11 @@ CONSOLE_POLICY: dict[str, str] = {
     "association.logout": COACH,
     "association.home": COACH,
     "association.perimeters": COACH,
+    "association.perimeters_csv": COACH,
+    "association.perimeter_new": COORDINATION,
+    "association.perimeter_setup": COORDINATION,
+    "association.pilote_letter": COORDINATION,
+    "association.defaults": COORDINATION,
     "association.account": COACH,
     # a perimeter's page: the phase tracker and the coaching log (tracker_views, coaching_views);
     # an accompagnateur reaches only their own perimeters (the views answer 404 for the others)

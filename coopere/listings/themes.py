@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..extensions import db
-from .models import Theme
+from .models import Listing, Theme
 
 # (slug, French, English, French hint, English hint) — the themes registration sweeps.
 DEFAULT_THEMES = [
@@ -141,6 +141,37 @@ def seed_themes() -> int:
             added += 1
     db.session.flush()
     return added
+
+
+def start_with_themes(rows) -> None:
+    """A new perimeter's themes are exactly `rows` (French name, English name, French hint,
+    English hint), in this order: a seeded theme of the same French name keeps its slug, the
+    others are removed (before any listing exists) or retired (if one does)."""
+    existing = {theme.label_fr.casefold(): theme for theme in db.session.scalars(select(Theme))}
+    used = {theme.slug for theme in existing.values()}
+    kept = set()
+    for position, (label_fr, label_en, hint_fr, hint_en) in enumerate(rows, start=1):
+        theme = existing.get(label_fr.strip().casefold())
+        if theme is None:
+            slug, n = _slug(label_fr), 1
+            while slug in used:
+                n += 1
+                slug = f"{_slug(label_fr)[:36]}-{n}"
+            used.add(slug)
+            theme = Theme(slug=slug)
+            db.session.add(theme)
+        theme.label_fr, theme.label_en = label_fr.strip(), label_en.strip()
+        theme.hint_fr, theme.hint_en = hint_fr.strip(), hint_en.strip()
+        theme.position, theme.retired = position * 10, False
+        kept.add(theme.slug)
+    in_use = set(db.session.scalars(select(Listing.theme_id).distinct()))
+    for theme in existing.values():
+        if theme.slug not in kept:
+            if theme.id in in_use:
+                theme.retired = True
+            else:
+                db.session.delete(theme)
+    db.session.flush()
 
 
 def all_themes(include_retired: bool = False) -> list[Theme]:

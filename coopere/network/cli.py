@@ -65,7 +65,10 @@ def current_network() -> Network:
 )
 def create_command(slug, name, short_name, city, postcode, dwellings, meeting_place, contact,
                    pilote_first_name, pilote_last_name, pilote_login, no_letter):  # fmt: skip
-    """Create perimeter SLUG, served at <PUBLIC_URL>/SLUG/, with its first pilote."""
+    """Create perimeter SLUG, served at <PUBLIC_URL>/SLUG/, with its first pilote (starting from
+    the network's common texts when the association's console has set them)."""
+    from ..association.defaults import network_starting_texts
+
     network = current_network()
     try:
         created = create_perimeter(
@@ -84,6 +87,7 @@ def create_command(slug, name, short_name, city, postcode, dwellings, meeting_pl
                 pilote_login=pilote_login,
             ),
             letter=not no_letter,
+            texts=network_starting_texts(network),
         )
     except (CreateError, SlugError, NetworkError, AccountError, MemberError) as error:
         raise click.ClickException(str(error))

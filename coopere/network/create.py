@@ -16,6 +16,7 @@ from ..auth.services import create_account
 from ..audit.services import record
 from ..config import ensure_secret_key
 from ..extensions import db
+from ..listings.themes import start_with_themes
 from ..members.activation import first_admin_code
 from ..perimeter.services import DEFAULT_CHARTER, perimeter_data, save_settings
 from ..printing import PiloteLetter, render_pilote_letter
@@ -46,6 +47,16 @@ class NewPerimeter:
 
 
 @dataclass(frozen=True)
+class StartingTexts:
+    """What a new perimeter starts from instead of the built-in texts: the network's defaults
+    (the association's « Textes communs »). An empty field keeps the built-in text."""
+
+    charter: str = ""
+    letter: str = ""  # the invitation letter's template (coopere/printruns/letter.py)
+    themes: tuple[tuple[str, str, str, str], ...] = ()  # (French, English, French hint, English)
+
+
+@dataclass(frozen=True)
 class Created:
     slug: str
     folder: Path
@@ -53,8 +64,15 @@ class Created:
     letter: Path | None  # the pilote's activation letter (PDF, mode 0600), when PUBLIC_URL is set
 
 
-def create_perimeter(network: Network, new: NewPerimeter, *, letter: bool = True) -> Created:
-    """Create perimeter `new.slug`: served as soon as this returns. CreateError when refused."""
+def create_perimeter(
+    network: Network,
+    new: NewPerimeter,
+    *,
+    letter: bool = True,
+    texts: StartingTexts | None = None,
+) -> Created:
+    """Create perimeter `new.slug`: served as soon as this returns. CreateError when refused.
+    `texts`: the network's defaults it starts from (else the built-in charter, letter, themes)."""
     slug = check_slug(new.slug)
     if registry.get(network, slug) is not None:
         raise CreateError(f"le périmètre « {slug} » existe déjà dans ce réseau.")
@@ -71,7 +89,7 @@ def create_perimeter(network: Network, new: NewPerimeter, *, letter: bool = True
     try:
         ensure_secret_key(folder)
         create_database(network, slug)
-        pdf = _settle(network, new, slug, address if letter else None)
+        pdf = _settle(network, new, slug, address if letter else None, texts or StartingTexts())
         letter_path = None
         if pdf is not None:
             letter_path = folder / "lettre-pilote.pdf"
@@ -93,8 +111,10 @@ def create_perimeter(network: Network, new: NewPerimeter, *, letter: bool = True
     return Created(slug=slug, folder=folder, address=address, letter=letter_path)
 
 
-def _settle(network: Network, new: NewPerimeter, slug: str, address: str | None) -> bytes | None:
-    """The perimeter's settings and first pilote, in its own database; the letter's PDF."""
+def _settle(
+    network: Network, new: NewPerimeter, slug: str, address: str | None, texts: StartingTexts
+) -> bytes | None:
+    """The perimeter's settings, texts and first pilote, in its own database; the letter's PDF."""
     app = build_perimeter_app(network, slug)
     try:
         with app.app_context():
@@ -107,9 +127,13 @@ def _settle(network: Network, new: NewPerimeter, slug: str, address: str | None)
                     "estimated_dwellings": new.estimated_dwellings,
                     "meeting_place": new.meeting_place.strip(),
                     "contact": new.contact.strip(),
-                    "charter_text": DEFAULT_CHARTER,
+                    "charter_text": texts.charter or DEFAULT_CHARTER,
                 }
             )
+            if texts.letter:
+                perimeter.letter_template = texts.letter
+            if texts.themes:
+                start_with_themes(texts.themes)
             pilote = create_account(
                 new.pilote_first_name.strip(),
                 new.pilote_last_name.strip(),

@@ -63,7 +63,7 @@ def test_the_catalogue_lists_the_methods_phases_and_milestones_in_order():
         "sommeil",
         "ferme",
     ]
-    assert str(PHASES["sommeil"]) == "en sommeil" and str(PHASES["amorcage"]) == "amorçage"
+    assert str(PHASES["sommeil"]) == "En sommeil" and str(PHASES["amorcage"]) == "Amorçage"
     assert DATA_MILESTONES == (
         "register_imported",
         "meeting_place_set",
