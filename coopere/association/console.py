@@ -69,7 +69,7 @@ def configure_console(app: Flask, network) -> None:
     app.jinja_env.filters["console_datetime"] = long_datetime
     app.jinja_env.globals["console_allowed"] = lambda endpoint: allowed(endpoint, current_user)
 
-    from . import perimeters_views, views  # noqa: F401  (their pages join the blueprint)
+    from . import figures_views, perimeters_views, views  # noqa: F401  (their pages join the blueprint)
     from .blueprint import bp
     from .menu import console_menu
 

@@ -9,6 +9,7 @@ from .policy import allowed
 
 MENU = (
     ("association.perimeters", _l("Périmètres")),
+    ("association.figures", _l("Chiffres du réseau")),
     ("association.accounts", _l("Comptes")),
     ("association.audit", _l("Journal")),
     ("association.account", _l("Mon compte")),

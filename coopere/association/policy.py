@@ -24,6 +24,11 @@ CONSOLE_POLICY: dict[str, str] = {
     "association.perimeters": COACH,
     "association.account": COACH,
     "association.audit": COORDINATION,
+    # the network figures (an accompagnateur: their own perimeters' only)
+    "association.figures": COACH,
+    "association.figures_months_csv": COACH,
+    "association.figures_perimeters_csv": COACH,
+    "association.yearly_pdf": COACH,
     "association.accounts": COORDINATION,
 }
 
