@@ -4,7 +4,11 @@ Table, chart and CSV functions as the perimeter's own reports (coopere/reports).
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import lru_cache
+
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -49,6 +53,33 @@ def _language() -> str:
     return locale.language if locale else "fr"
 
 
+@lru_cache(maxsize=4096)
+def _number_text(value: int | float, language: str) -> str:
+    return format_decimal(value, format="#,##0.##", locale=language)
+
+
+def shown(table: Table) -> Table:
+    """The table with its numbers already written in the page's language (« 1 234 », « 0,13 »):
+    reports/_table.html prints text as it is, and a page of 1,000 perimeters then formats each
+    distinct number once instead of 11,000 times."""
+    language = _language()
+    numeric = [column.numeric for column in table.columns]
+
+    def written(row):
+        return tuple(
+            _number_text(value, language)
+            if is_number and isinstance(value, (int, float)) and not isinstance(value, bool)
+            else value
+            for is_number, value in zip(numeric, row)
+        )
+
+    return replace(
+        table,
+        rows=tuple(written(row) for row in table.rows),
+        total=written(table.total) if table.total is not None else None,
+    )
+
+
 def month_label(key: str, language: str | None = None) -> str:
     """« mars 2026 » (or « March 2026 »)."""
     return format_date(month_start(key), "LLLL y", locale=language or _language())
@@ -74,9 +105,7 @@ def months_table(figures: NetworkFigures, language: str | None = None) -> Table:
         ),
         columns=(Column("month", _("Mois")), *(_column(key) for key in MONTH_KEYS)),
         rows=rows,
-        total=(_("Sur la période"), *(figures.total[key] for key in MONTH_KEYS))
-        if rows
-        else None,
+        total=(_("Sur la période"), *(figures.total[key] for key in MONTH_KEYS)) if rows else None,
         meta={"public": True},
     )
 
@@ -103,7 +132,9 @@ def perimeters_table(figures: NetworkFigures, *, phase: str | None = None) -> Ta
         title=_("Périmètre par périmètre")
         if phase is None
         else _("Les périmètres en phase « %(phase)s »", phase=PHASE_LABELS[phase]),
-        caption=_("Membres, logements et groupe à la fin de la période ; le reste, sur la période."),
+        caption=_(
+            "Membres, logements et groupe à la fin de la période ; le reste, sur la période."
+        ),
         columns=(
             Column("perimeter", _("Périmètre")),
             Column("city", _("Ville")),
@@ -121,7 +152,10 @@ def key_figures(figures: NetworkFigures, *, printed: bool = False) -> list[tuple
     """The large numbers at the top: how many perimeters, then the perimeter reports' key figures
     (on paper, without those the perimeter's report leaves out)."""
     total = figures.total
-    shown = [(str(_("Périmètres")), total["perimeters"]), (str(LABELS["dwellings"]), total["dwellings"])]
+    shown = [
+        (str(_("Périmètres")), total["perimeters"]),
+        (str(LABELS["dwellings"]), total["dwellings"]),
+    ]
     shown += [
         (str(label), total[key])
         for key, label in KEY_FIGURES

@@ -36,6 +36,7 @@ from .figures_tables import (
     months_table,
     perimeters_chart,
     perimeters_table,
+    shown,
 )
 from .models import Role
 from .phases import PHASE_LABELS, PHASES
@@ -52,7 +53,8 @@ class FiguresForm(BaseForm):
         _l("Du mois"), render_kw={"type": "month", "placeholder": "2026-01", "maxlength": 7}
     )
     au = StringField(
-        _l("Au mois (inclus)"), render_kw={"type": "month", "placeholder": "2026-12", "maxlength": 7}
+        _l("Au mois (inclus)"),
+        render_kw={"type": "month", "placeholder": "2026-12", "maxlength": 7},
     )
     departement = SelectField(_l("Département"), default="")
     accompagnateur = SelectField(_l("Accompagnement"), default="")
@@ -80,7 +82,11 @@ def _selection(rows) -> tuple[Selection, FiguresForm, str | None]:
     today = paris_today()
     first, last = default_period(today)
     if not form.validate():
-        return Selection(first, last), form, _("Ce filtre n'est pas valide : choisissez-le dans la liste.")
+        return (
+            Selection(first, last),
+            form,
+            _("Ce filtre n'est pas valide : choisissez-le dans la liste."),
+        )
     try:
         chosen_last = (form.au.data or "").strip() or last
         chosen_first = (form.du.data or "").strip() or default_period(month_start(chosen_last))[0]
@@ -128,8 +134,8 @@ def figures_page():
         period=(month_label(selection.first), month_label(selection.last)),
         key_figures=key_figures(figures),
         sections=[
-            {"table": months, "charts": [members_chart(months), activity_chart(months)]},
-            {"table": per_perimeter, "charts": [perimeters_chart(per_perimeter)]},
+            {"table": shown(months), "charts": [members_chart(months), activity_chart(months)]},
+            {"table": shown(per_perimeter), "charts": [perimeters_chart(per_perimeter)]},
         ],
         filter_args=_filter_args(selection),
         coordination=current_user.role == Role.COORDINATION,

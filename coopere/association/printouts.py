@@ -79,4 +79,3 @@ def yearly_report_data(figures: NetworkFigures, year: int, today: date) -> dict:
         },
         "date_text": _("Édité le %(day)s", day=today.strftime("%d/%m/%Y")),
     }
-

@@ -110,7 +110,7 @@ def test_totals_add_up_the_perimeters_over_the_last_12_months(network_console):
     assert key_figure(page, "Échanges faits") == "14"  # 3 + 2 + 5 + 4: every month summed
     assert key_figure(page, "Cafés-rencontres tenus") == "4"
     assert key_figure(page, "Présences aux cafés") == "41"
-    assert page.count('<svg') >= 3  # members, activity, per perimeter
+    assert page.count("<svg") >= 3  # members, activity, per perimeter
 
 
 def test_the_period_filter_takes_stocks_at_its_end(network_console):
