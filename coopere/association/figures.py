@@ -215,8 +215,11 @@ def network_figures(rows: Iterable, selection: Selection) -> NetworkFigures:
             )
         )
     total = merge([item.figures for item in chosen])
+    # A month alone: the snapshot's month is already its figures (stocks at its end, flows in
+    # it), and merge() reads nothing else; a perimeter without that month adds nothing.
     by_month = [
-        (month, merge([over_months(item.months, [month]) for item in chosen])) for month in wanted
+        (month, merge([item.months[month] for item in chosen if month in item.months]))
+        for month in wanted
     ]
     return NetworkFigures(
         selection,
