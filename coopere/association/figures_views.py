@@ -40,7 +40,7 @@ from .figures_tables import (
 )
 from .models import Role
 from .phases import PHASE_LABELS, PHASES
-from .printouts import yearly_report_data
+from .yearly_report import yearly_report_data
 
 
 class FiguresForm(BaseForm):

@@ -1,4 +1,5 @@
-"""The network's figures as plain data for coopere/printing's network yearly report: aggregate
+"""The network's yearly report as plain data for coopere/printing's network_report (a module of the
+association's own layer, not a `printouts`: it builds on the console's figures): aggregate
 figures only — perimeters, their place and phase, counts — never a person's name (neither a
 resident's nor a pilote's nor an accompagnateur's)."""
 
