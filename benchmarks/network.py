@@ -12,10 +12,16 @@ In one run, on a throw-away network folder (SQLite perimeters):
    of the same perimeter served alone (`wsgi:app`, COOPERE_INSTANCE), alternating the two servers;
 4. times `upgrade` over every perimeter when all are up to date, then with one real migration to
    run (one perimeter's database taken back one revision, copied over every other one);
-5. times one tick of the periodic jobs over every perimeter when nothing is due.
+5. times one tick of the periodic jobs over every perimeter when nothing is due;
+6. the association's console (issue #16) over these perimeters: the nightly snapshot of every
+   perimeter (`coopere.association.snapshot.collect`, when this version has it; else reported as
+   not measured), then the perimeters page and the network figures page (server time, in
+   process; benchmarks/console.py, whose synthetic 24-month snapshots replace the collected
+   ones, which hold almost nothing in new perimeters). NETWORK_CONSOLE=0 skips this step.
 
 Bars from the issue: creation ≤ 300 s; peak RSS ≤ 400 MiB; warm ≤ 1.1 × single; cold median
-≤ 300 ms; upgrade (up to date) ≤ 60 s; one tick ≤ 120 s. Last line: one JSON object.
+≤ 300 ms; upgrade (up to date) ≤ 60 s; one tick ≤ 120 s; each console page ≤ 1 s (the nightly
+snapshot: time reported). Last line: one JSON object.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ PERIMETERS = int(os.environ.get("NETWORK_PERIMETERS", "1000"))
 REQUESTS = int(os.environ.get("NETWORK_REQUESTS", "5000"))
 WARM_ROUNDS = int(os.environ.get("NETWORK_WARM_ROUNDS", "300"))
 PUBLIC_URL = "https://reseau.example.org"
+CONSOLE = os.environ.get("NETWORK_CONSOLE", "1") != "0"
 
 
 def slug(number: int) -> str:
@@ -299,6 +306,57 @@ def tick_figures(network: Network) -> dict:
     }
 
 
+# --- the association's console ------------------------------------------------------------------
+
+
+def nightly_snapshot(network: Network) -> dict:
+    """collect() in every served perimeter's app, each written to the network database, as the
+    nightly job does; timed. Not measured when this version has no collect()."""
+    import importlib
+
+    try:
+        collect = importlib.import_module("coopere.association.snapshot").collect
+    except (ImportError, AttributeError):
+        return {"skipped": "no coopere.association.snapshot.collect in this version: not measured"}
+    from coopere.association.link import NetworkLink
+    from coopere.network.registry import now
+    from coopere.network.sites import build_perimeter_app, dispose
+
+    slugs = served_slugs(network)
+    started = time.perf_counter()
+    for chosen in slugs:
+        app = build_perimeter_app(network, chosen)
+        try:
+            with app.app_context():
+                data = collect(now())
+            NetworkLink(network, chosen).write_snapshot(data)
+        finally:
+            dispose(app)
+    seconds = time.perf_counter() - started
+    return {
+        "perimeters": len(slugs),
+        "seconds": round(seconds, 1),
+        "per_perimeter_ms": round(seconds * 1000 / max(len(slugs), 1), 1),
+    }
+
+
+def console_figures(network: Network) -> dict:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import console
+
+    snapshot = nightly_snapshot(network)
+    print(f"nightly snapshot: {snapshot}", flush=True)
+    console.make_accounts(network, coaches=1)
+    written = console.write_snapshots(network, served_slugs(network))
+    pages = console.measure_pages(network, pdf=False)
+    return {
+        "nightly_snapshot": snapshot,
+        "synthetic_snapshots_seconds": round(written, 1),
+        "pages": pages,
+        "bars": console.bars(pages),
+    }
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="coopere-network-bench-") as folder:
         root = Path(folder) / "network"
@@ -316,6 +374,8 @@ def main() -> None:
         print(f"upgrade: {upgrade}", flush=True)
         tick = tick_figures(network)
         print(f"tick: {tick}", flush=True)
+        association = console_figures(network) if CONSOLE else {"skipped": "NETWORK_CONSOLE=0"}
+        print(f"console: {association}", flush=True)
         errors = log.read_text(errors="replace").count("Traceback")
     print(
         json.dumps(
@@ -326,6 +386,7 @@ def main() -> None:
                 "warm_against_single": warm,
                 "upgrade": upgrade,
                 "tick": tick,
+                "console": association,
                 "server_tracebacks": errors,
                 "bars": {
                     "creation_le_300_s": creation["seconds"] <= 300,
@@ -334,6 +395,7 @@ def main() -> None:
                     "cold_median_le_300_ms": walk["cold_median_ms"] <= 300,
                     "upgrade_le_60_s": upgrade.get("up_to_date_seconds", 1e9) <= 60,
                     "tick_le_120_s": tick.get("nothing_due_seconds", 1e9) <= 120,
+                    **association.get("bars", {}),
                 },
             },
             ensure_ascii=False,

@@ -75,6 +75,7 @@ def configure_console(app: Flask, network) -> None:
     from . import (  # noqa: F401  (their pages join the blueprint)
         coaching_views,
         creation_views,
+        figures_views,
         perimeters_views,
         tracker_views,
         training_views,

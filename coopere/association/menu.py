@@ -10,6 +10,7 @@ from .policy import allowed
 MENU = (
     ("association.perimeters", _l("Périmètres")),
     ("association.perimeter_new", _l("Nouveau périmètre")),
+    ("association.figures", _l("Chiffres du réseau")),
     ("association.workload", _l("Charge des accompagnateurs")),
     ("association.training", _l("Formations")),
     ("association.defaults", _l("Textes communs")),

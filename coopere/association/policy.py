@@ -46,6 +46,11 @@ CONSOLE_POLICY: dict[str, str] = {
     "association.training_attendance": COORDINATION,
     "association.training_cancel": COORDINATION,
     "association.training_history": COACH,
+    # the network figures (an accompagnateur: their own perimeters' only)
+    "association.figures": COACH,
+    "association.figures_months_csv": COACH,
+    "association.figures_perimeters_csv": COACH,
+    "association.yearly_pdf": COACH,
     "association.accounts": COORDINATION,
 }
 

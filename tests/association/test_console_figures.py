@@ -1,0 +1,283 @@
+"""The network figures in the console: the perimeters' snapshot months added up (stocks at the end
+of the period, flows summed, reach recomputed), the filters, the month by month table, the CSV
+exports, the yearly report PDF (totals, no one's name), who sees what, and a query count that
+does not grow with the number of perimeters."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+
+import pytest
+from sqlalchemy import event
+
+from coopere.association.figures import FLOW_KEYS, STOCK_KEYS, over_months
+from coopere.association.link import NetworkLink
+from coopere.association.models import PerimeterProfile
+from coopere.network import registry
+from coopere.network.registry import PerimeterEntry
+from coopere.reports.summary import EXTRA_KEYS, SUMMARY_KEYS
+from coopere.timeutil import add_months, paris_today
+from console_support import COACH, CONSOLE, COORD, OTHER, close_console, make_console
+from helpers import flat, text
+
+TODAY = paris_today().replace(day=1)
+
+
+def month(back: int) -> str:
+    day = add_months(TODAY, -back)
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+M0, M1, M2, M13 = month(0), month(1), month(2), month(13)
+PILOTE = "Zéphyrine Q."  # a pilote named in a snapshot: never printed in the yearly report
+
+SNAPSHOTS = {
+    "a": {
+        M0: {"members": 10, "dwellings": 100, "dwellings_reached": 8, "exchanges_done": 3,
+             "cafes_held": 1, "cafe_attendance": 12, "members_new": 3, "group_size": 6},
+        M1: {"members": 7, "dwellings": 100, "dwellings_reached": 6, "exchanges_done": 2,
+             "cafes_held": 1, "cafe_attendance": 9, "members_new": 7, "group_size": 5},
+        M13: {"members": 2, "dwellings": 100, "exchanges_done": 50},
+    },
+    "b": {
+        M0: {"members": 30, "dwellings": 200, "dwellings_reached": 25, "exchanges_done": 5,
+             "cafes_held": 2, "cafe_attendance": 20, "members_new": 5, "group_size": 8},
+        M2: {"members": 25, "dwellings": 200, "dwellings_reached": 20, "exchanges_done": 4,
+             "members_new": 25, "group_size": 4},
+    },
+}  # fmt: skip
+
+
+def snapshot(slug: str, months: dict) -> dict:
+    return {
+        "version": 1,
+        "perimeter_name": slug,
+        "pilote": PILOTE,
+        "copilote": None,
+        "months": {key: {**dict.fromkeys(SUMMARY_KEYS + EXTRA_KEYS, 0), **values}
+                   for key, values in months.items()},
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    """A network of this file's own: it rewrites postcodes, phases and snapshots, and adds
+    perimeters, which the other files' shared network must not see."""
+    made = make_console(tmp_path_factory.mktemp("figures"))
+    try:
+        yield made
+    finally:
+        close_console(made)
+
+
+@pytest.fixture(scope="module")
+def network_console(console):
+    for slug, months in SNAPSHOTS.items():
+        NetworkLink(console.network, slug).write_snapshot(snapshot(slug, months))
+    with registry.session(console.network) as db:
+        for entry in db.query(PerimeterEntry):
+            entry.postcode = "44300" if entry.slug == "a" else "75011"
+        db.get(PerimeterProfile, "b").phase = "structuration"
+        db.commit()
+    return console
+
+
+def figures_page(client, **args):
+    return client.get(f"{CONSOLE}/chiffres", query_string=args)
+
+
+def key_figure(page: str, label: str) -> str:
+    """The number shown before `label` in the « En bref » list."""
+    before = page.split(f"</strong> <span>{label}</span>")[0]
+    return before.rsplit("<strong>", 1)[1]
+
+
+def csv_rows(response) -> list[list[str]]:
+    body = response.get_data().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body), delimiter=";"))
+
+
+@pytest.mark.no_database
+def test_every_figure_is_either_a_stock_or_a_flow():
+    assert set(STOCK_KEYS) | set(FLOW_KEYS) == set(SUMMARY_KEYS + EXTRA_KEYS)
+    assert not set(STOCK_KEYS) & set(FLOW_KEYS)
+    figures = over_months(snapshot("a", SNAPSHOTS["a"])["months"], [M1, M0])
+    assert figures["members"] == 10  # a stock: the period's last month
+    assert figures["exchanges_done"] == 5  # a flow: summed
+    assert figures["reach"] == 0.1
+
+
+def test_totals_add_up_the_perimeters_over_the_last_12_months(network_console):
+    response = figures_page(network_console.login(COORD))
+    page = text(response)
+    assert response.status_code == 200
+    assert key_figure(page, "Périmètres") == "2"
+    assert key_figure(page, "Membres") == "40"  # 10 + 30 at the end; M13 is out of the period
+    assert key_figure(page, "Logements") == "300"
+    assert key_figure(page, "Membres par logement") == "0,13"  # 40 ÷ 300, not 0.1 + 0.15
+    assert key_figure(page, "Échanges faits") == "14"  # 3 + 2 + 5 + 4: every month summed
+    assert key_figure(page, "Cafés-rencontres tenus") == "4"
+    assert key_figure(page, "Présences aux cafés") == "41"
+    assert page.count("<svg") >= 3  # members, activity, per perimeter
+
+
+def test_the_period_filter_takes_stocks_at_its_end(network_console):
+    client = network_console.login(COORD)
+    page = text(figures_page(client, du=M1, au=M1))
+    assert key_figure(page, "Membres") == "7"  # b holds no month in that period
+    assert key_figure(page, "Échanges faits") == "2"
+    page = text(figures_page(client, du=M13, au=M13))
+    assert key_figure(page, "Échanges faits") == "50"
+    assert key_figure(page, "Membres") == "2"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ({"du": "mars", "au": M0}, "n&#39;est pas un mois"),
+        ({"du": M0, "au": M2}, "Le premier mois doit venir avant le dernier"),
+        ({"du": month(30), "au": M0}, "Choisissez au plus 24 mois"),
+        ({"phase": "<script>"}, "Ce filtre n&#39;est pas valide"),
+    ],
+)
+def test_a_bad_filter_says_why_in_french_and_shows_the_default(network_console, args, message):
+    response = figures_page(network_console.login(COORD), **args)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "<script>" not in page.split("<main")[1]
+
+
+def test_the_chosen_set_departement_phase_coach(network_console):
+    client = network_console.login(COORD)
+    assert key_figure(text(figures_page(client, departement="75")), "Membres") == "30"
+    assert key_figure(text(figures_page(client, phase="structuration")), "Membres") == "30"
+    assert key_figure(text(figures_page(client, phase="amorcage")), "Membres") == "10"
+    coach = network_console.account_id(COACH)
+    assert key_figure(text(figures_page(client, accompagnateur=coach)), "Membres") == "10"
+
+
+def test_the_month_by_month_table(network_console):
+    response = network_console.login(COORD).get(f"{CONSOLE}/chiffres/mois.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    rows = csv_rows(response)
+    header = rows[0]
+    assert header[:3] == ["Mois", "Membres", "Logements touchés"]
+    months = rows[1:-1]
+    assert len(months) == 12
+    by_column = [dict(zip(header, row)) for row in months]
+    assert by_column[-1]["Membres"] == "40"  # this month: a and b
+    assert by_column[-2]["Membres"] == "7"  # last month: a only
+    assert by_column[-3]["Membres"] == "25"  # two months ago: b only
+    assert by_column[-3]["Échanges faits"] == "4"
+    total = dict(zip(header, rows[-1]))
+    assert total["Mois"] == "Sur la période"
+    assert total["Membres"] == "40" and total["Échanges faits"] == "14"
+    assert total["Membres par logement"] == "0,133"
+
+
+def test_the_per_perimeter_csv(network_console):
+    response = network_console.login(COORD).get(f"{CONSOLE}/chiffres/perimetres.csv")
+    rows = csv_rows(response)
+    header = rows[0]
+    table = {row[0]: dict(zip(header, row)) for row in rows[1:]}
+    names = {entry.slug: entry.name for entry in registry.all_entries(network_console.network)}
+    assert table[names["a"]]["Membres"] == "10"
+    assert table[names["b"]]["Département"] == "75"
+    assert table[names["b"]]["Phase"] == "Structuration"
+    assert table["Total"]["Membres"] == "40"
+    assert PILOTE not in response.get_data().decode("utf-8-sig")
+
+
+def test_an_accompagnateur_gets_only_their_perimeters(network_console):
+    coach = network_console.login(COACH)
+    page = text(figures_page(coach))
+    assert key_figure(page, "Membres") == "10"
+    assert key_figure(page, "Périmètres") == "1"
+    names = {entry.slug: entry.name for entry in registry.all_entries(network_console.network)}
+    rows = csv_rows(coach.get(f"{CONSOLE}/chiffres/perimetres.csv"))
+    assert [row[0] for row in rows[1:]] == [names["a"], "Total"]
+    # asking for another coach's perimeters is refused: back to their own
+    response = figures_page(coach, accompagnateur=network_console.account_id(COORD))
+    assert response.status_code == 400
+    assert key_figure(text(response), "Membres") == "10"
+    nobody = network_console.login(OTHER)
+    assert key_figure(text(figures_page(nobody)), "Membres") == "0"
+    assert "Chiffres du réseau" in text(nobody.get(f"{CONSOLE}/perimetres"))  # in the menu
+
+
+def test_anonymous_is_sent_to_the_login(network_console):
+    for path in ("chiffres", "chiffres/mois.csv", f"chiffres/rapport-{TODAY.year}.pdf"):
+        response = network_console.client().get(f"{CONSOLE}/{path}")
+        assert response.status_code == 302
+        assert "/association/connexion" in response.headers["Location"]
+
+
+def pdf_text(pdf: bytes) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return out.stdout.decode("utf-8")
+
+
+def test_the_yearly_report_prints_the_totals_and_names_no_one(network_console):
+    response = network_console.login(COORD).get(f"{CONSOLE}/chiffres/rapport-{TODAY.year}.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    pages = pdf_text(response.data)
+    words = flat(pages)
+    assert "Rapport annuel du réseau" in words
+    assert "Structuration" in words and "Amorçage" in words  # a page per phase
+    names = {entry.slug: entry.name for entry in registry.all_entries(network_console.network)}
+    assert names["a"] in words and names["b"] in words
+    this_year = [key for key in (M0, M1, M2) if key.startswith(str(TODAY.year))]
+    months = [values for shots in SNAPSHOTS.values() for key, values in shots.items()
+              if key in this_year]  # fmt: skip
+    flows = [sum(values.get(key, 0) for values in months)
+             for key in ("exchanges_done", "cafes_held", "cafe_attendance")]  # fmt: skip
+    # the per-perimeter table's total row: dwellings, members, reach, group size, then flows
+    assert "Total — — — 300 40 0,13 14 {} {} {}".format(*flows) in words
+    assert "Sur la période 40 33 0,13" in words  # the month by month table's total row
+    for name in (PILOTE, "Zéphyrine", "Claire Coordination", "Bruno Accompagne", "Odile"):
+        assert name not in words
+
+
+def test_the_yearly_report_of_a_year_out_of_reach_is_not_found(network_console):
+    client = network_console.login(COORD)
+    assert client.get(f"{CONSOLE}/chiffres/rapport-1999.pdf").status_code == 404
+    assert client.get(f"{CONSOLE}/chiffres/rapport-{TODAY.year + 1}.pdf").status_code == 404
+
+
+def count_queries(console, client) -> int:
+    engine = registry.engine(console.network)
+    seen = []
+
+    def count(*_args):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert figures_page(client).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_query_count_does_not_grow_with_the_perimeters(network_console):
+    client = network_console.login(COORD)
+    figures_page(client)
+    before = count_queries(network_console, client)
+    for number in range(5):
+        slug = f"z{number}"
+        registry.add(network_console.network, slug=slug, name=f"Z {number}", city="Rezé",
+                     postcode="44400", estimated_dwellings=100)  # fmt: skip
+        NetworkLink(network_console.network, slug).write_snapshot(snapshot(slug, SNAPSHOTS["b"]))
+    figures_page(client)  # their profiles are made on first sight
+    assert count_queries(network_console, client) == before
+    assert key_figure(text(figures_page(client)), "Périmètres") == "7"
