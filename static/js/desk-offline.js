@@ -124,6 +124,7 @@
     var list = document.getElementById("file-liste");
     list.textContent = "";
     state.queue.forEach(function (item) {
+      if (item.status !== "refused") { return; }
       var row = el("li", { "class": "desk-person" + (item.status === "refused" ? " refused" : "") }, [
         el("span", { "class": "desk-name" }, [el("strong", { text: itemLabel(item) }), document.createTextNode(" "),
           el("span", { "class": item.status === "refused" ? "error-text" : "muted",
@@ -138,6 +139,7 @@
       }
       list.appendChild(row);
     });
+    list.hidden = !list.children.length;
     var answers = document.getElementById("reponses");
     answers.textContent = "";
     state.answers.slice(-30).reverse().forEach(function (answer) {
@@ -146,6 +148,7 @@
           document.createTextNode(answer.message)]),
         answer.link ? el("a", { "class": "link-large", href: answer.link, text: t("open_page") }) : null]));
     });
+    answers.hidden = !answers.children.length;
     var presentList = document.getElementById("liste-presents");
     presentList.textContent = "";
     var shown = 0;
@@ -197,7 +200,11 @@
     box.textContent = navigator.onLine ? t("online") : t("offline");
     box.className = "notice notice-info" + (navigator.onLine ? "" : " offline");
   }
-  function say(text) { document.getElementById("reseau").textContent = text; }
+  function say(text) {
+    var box = document.getElementById("message");
+    box.textContent = text;
+    box.hidden = !text;
+  }
 
   // --- the actions --------------------------------------------------------------------------
   function enqueue(item) {
@@ -286,7 +293,7 @@
         sending = false;
         render();
         if (more) { return send(); }
-        if (more !== null) { setNetwork(); }
+        if (more !== null) { say(""); }
         return null;
       });
   }
