@@ -71,7 +71,6 @@ def open_desk(context, person: str, path: str):
     page.goto(path)
     expect(page.locator("#offline-desk[data-ready='1']")).to_have_count(1)
     expect(page.locator("#reseau")).to_contain_text("En ligne")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || true")
     for _ in range(50):  # the page and its files kept for a reload without a network
         if page.evaluate(KEPT):
             break
