@@ -38,36 +38,9 @@
   }
   function dayOver() { return Date.now() >= ERASE_AFTER; }
 
-  // --- IndexedDB ----------------------------------------------------------------------------
-  var dbPromise = new Promise(function (resolve, reject) {
-    var request = indexedDB.open(DB_NAME, 1);
-    request.onupgradeneeded = function () {
-      var db = request.result;
-      db.createObjectStore("desk", { keyPath: "event" });
-      db.createObjectStore("queue", { keyPath: "key" }).createIndex("event", "event");
-    };
-    request.onsuccess = function () { resolve(request.result); };
-    request.onerror = function () { reject(request.error); };
-  });
-  function tx(stores, mode, work) {
-    return dbPromise.then(function (db) {
-      return new Promise(function (resolve, reject) {
-        var transaction = db.transaction(stores, mode);
-        var result = work(transaction);
-        transaction.oncomplete = function () { resolve(result && result.result !== undefined ? result.result : result); };
-        transaction.onerror = function () { reject(transaction.error); };
-      });
-    });
-  }
-  function allOf(store) {
-    return tx([store], "readonly", function (transaction) { return transaction.objectStore(store).getAll(); });
-  }
-  function put(store, value) {
-    return tx([store], "readwrite", function (transaction) { transaction.objectStore(store).put(value); });
-  }
-  function remove(store, key) {
-    return tx([store], "readwrite", function (transaction) { transaction.objectStore(store).delete(key); });
-  }
+  var store = window.CoopereDeskStore(DB_NAME, CACHE);
+  var tx = store.tx, allOf = store.allOf, put = store.put, remove = store.remove;
+  var forgetEverything = store.forgetEverything;
 
   // The end of the café's day: the names go; actions not accepted yet stay until sent,
   // exported or erased by an animator (never silently dropped).
@@ -341,20 +314,6 @@
       say(t("erased"));
     });
   }
-  function forgetEverything() {
-    return dbPromise.then(function (db) {
-      db.close();
-      return new Promise(function (resolve) {
-        var request = indexedDB.deleteDatabase(DB_NAME);
-        request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
-      });
-    }).then(function () { return window.caches ? caches.delete(CACHE) : null; })
-      .then(function () {
-        dbPromise = Promise.reject(new Error("erased"));
-        dbPromise.catch(function () { return null; });
-      });
-  }
-
   // Keep the page and the site's files for a reload without a network.
   function keepPage() {
     if (!("serviceWorker" in navigator) || !window.caches) { return; }

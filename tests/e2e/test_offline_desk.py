@@ -121,8 +121,10 @@ def test_the_desk_works_offline_and_the_site_gets_each_action_once(
     tablet = new_context(viewport={"width": 768, "height": 1024})
     page = open_desk(tablet, "animator", path)
     shot(page, "768-online")
-    with page.expect_download() as download:  # the pre-printed cards, before the café
-        page.get_by_role("button", name="Imprimer 10 cartes d'accueil numérotées (PDF)").click()
+    with page.expect_download(timeout=30_000) as download:  # the cards, printed before the café
+        page.get_by_role("button", name="Imprimer 10 cartes d'accueil numérotées (PDF)").click(
+            timeout=30_000  # a PDF of ten cards: WeasyPrint takes its time on a busy machine
+        )
     card_url = first_card_url(download.value.path().read_bytes(), tmp_path)
     assert re.search(r"/activer/[A-Z0-9]{10}$", card_url), card_url
     other = open_desk(new_context(viewport={"width": 360, "height": 800}), "admin", path)
@@ -217,5 +219,7 @@ def test_the_desk_works_offline_and_the_site_gets_each_action_once(
     expect(phone.get_by_text("Rosa")).not_to_have_count(0)
     phone.get_by_label("Choisissez votre mot de passe").fill(PASSWORD)
     phone.get_by_label("Votre mot de passe, une deuxième fois").fill(PASSWORD)
-    phone.get_by_role("button").filter(has_text=re.compile("Activer|Valider|Enregistrer")).first.click()
+    phone.get_by_role("button").filter(
+        has_text=re.compile("Activer|Valider|Enregistrer")
+    ).first.click()
     expect(phone.get_by_text("Votre compte est activé")).to_be_visible()
