@@ -61,9 +61,7 @@ EXAMPLE_ARGS: dict[str, dict] = {
         f"cafe.{name}": {"event_id": 1}
         for name in ("calls", "desk", "check_in", "undo_check_in", "visitors", "sheet", "report")
     },
-    **{
-        f"cafe.{name}": {"event_id": 1} for name in ("offline_desk", "offline_data", "offline_sync")
-    },
+    **{f"cafe_offline.{name}": {"event_id": 1} for name in ("desk", "data", "sync")},
     "cafe.record_call": {"event_id": 1, "person_id": 4},
     "group.set_family": {"family": "registrations"},
     "group.add_note": {"family": "registrations"},

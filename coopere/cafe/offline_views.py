@@ -5,7 +5,16 @@ the sheet of ten pre-printed numbered welcome cards."""
 
 from __future__ import annotations
 
-from flask import abort, jsonify, make_response, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    abort,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +25,7 @@ from .. import printing
 from ..actions import attempt_and_say, made_file
 from ..auth.forms import ConfirmForm
 from ..config import ROOT
+from ..events.models import Event
 from ..extensions import db
 from ..inputs import parse_id
 from ..listings.themes import all_themes
@@ -30,9 +40,13 @@ from ..urls import public_base
 from . import desk as desk_rules
 from . import offline
 from .services import CafeError
-from .views import _event, bp
 
+bp = Blueprint("cafe_offline", __name__, url_prefix="/cafe")
 _WORKER = ROOT / "static" / "js" / "desk-sw.js"
+
+
+def _event(event_id: int) -> Event:
+    return db.session.get(Event, event_id) or abort(404)
 
 
 def _json(payload, status: int = 200):
@@ -43,9 +57,9 @@ def _json(payload, status: int = 200):
 
 
 @bp.route("/<int:event_id>/accueil/hors-ligne")
-def offline_desk(event_id: int):
+def desk(event_id: int):
     """The desk that keeps working without a network. No resident's data in the page itself:
-    names come from offline_data and stay in the tablet's IndexedDB for this café only."""
+    names come from `data` and stay in the tablet's IndexedDB for this café only."""
     event = _event(event_id)
     perimeter = get_perimeter() or abort(404)
     session.pop("_flashes", None)  # another page's messages (names) are kept in no tablet's copy
@@ -63,12 +77,12 @@ def offline_desk(event_id: int):
         closed=desk_rules.desk_closed_reason(event),
         confirm=ConfirmForm(),
         erase_after=offline.erase_after(event),
-        worker_scope=url_for("cafe.offline_worker").rsplit("/", 1)[0] + "/",
+        worker_scope=url_for("cafe_offline.worker").rsplit("/", 1)[0] + "/",
     )
 
 
 @bp.route("/<int:event_id>/accueil/donnees.json")
-def offline_data(event_id: int):
+def data(event_id: int):
     """What the tablet keeps for this café: first name, last name and street of each person (for
     the check-in search), who is present, the counts, and a fresh CSRF token for the sending."""
     event = _event(event_id)
@@ -84,14 +98,14 @@ def offline_data(event_id: int):
 
 
 @bp.route("/<int:event_id>/accueil/envoi", methods=["POST"])
-def offline_sync(event_id: int):
+def sync(event_id: int):
     """The queue sent by the tablet (JSON, CSRF token in X-CSRFToken): one answer per action."""
     event = _event(event_id)
     perimeter = get_perimeter() or abort(404)
     payload = request.get_json(silent=True)
     actions = payload.get("actions") if isinstance(payload, dict) else None
     if not isinstance(actions, list):
-        return _json({"error": _("Envoi illisible : rien n'a changé.")}, 400)
+        return _json({"error": _("Envoi illisible : rien n'a changé.")}, 422)
     try:
         outcomes = offline.sync(
             event,
@@ -103,7 +117,7 @@ def offline_sync(event_id: int):
         )
     except CafeError as error:
         db.session.rollback()
-        return _json({"error": str(error)}, 400)
+        return _json({"error": str(error)}, 422)
     db.session.commit()
     return _json(
         {"results": [outcome.as_dict() for outcome in outcomes], **offline.desk_state(event)}
@@ -111,7 +125,7 @@ def offline_sync(event_id: int):
 
 
 @bp.route("/hors-ligne.js")
-def offline_worker():
+def worker():
     """The service worker, served under /cafe/ so that it may keep the desk pages."""
     response = make_response(_WORKER.read_bytes())
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
@@ -120,7 +134,7 @@ def offline_worker():
 
 
 @bp.route("/cartes-numerotees", methods=["POST"])
-def prepared_cards():
+def cards():
     """A sheet of ten pre-printed numbered welcome cards, tied to nobody yet."""
     perimeter = get_perimeter() or abort(404)
     if not ConfirmForm().validate_on_submit():
@@ -139,6 +153,6 @@ def prepared_cards():
     if not printed.ok:
         event_id = parse_id(request.form.get("cafe"))
         if event_id is not None:
-            return redirect(url_for("cafe.offline_desk", event_id=event_id))
+            return redirect(url_for("cafe_offline.desk", event_id=event_id))
         return redirect(url_for("members.index"))
     return made_file(printed.value, "cartes-accueil-numerotees.pdf", private=True)

@@ -272,6 +272,3 @@ def reports():
         **paging(count, page, services.REPORTS_PAGE_SIZE),
         totals=report_rules.totals_of_past_events(),
     )
-
-
-from . import offline_views  # noqa: E402,F401  (its routes, on this blueprint)

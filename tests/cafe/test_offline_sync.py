@@ -234,7 +234,7 @@ def test_only_animators_send_with_a_csrf_token_and_bad_input_changes_nothing(
     response = animator.post(f"/cafe/{cafe}/accueil/envoi", json={"actions": []})
     assert response.status_code == 400  # no CSRF token
     response = send(animator, cafe, "not a list")  # type: ignore[arg-type]
-    assert response.status_code == 400 and "illisible" in response.get_json()["error"]
+    assert response.status_code == 422 and "illisible" in response.get_json()["error"]
     results = send(
         animator,
         cafe,
