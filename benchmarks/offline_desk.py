@@ -198,8 +198,11 @@ def first_paint(app, event_id: int) -> dict:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return {"first_paint_skipped": "Playwright is not installed"}
+    import logging
+
     from werkzeug.serving import make_server
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
