@@ -143,6 +143,7 @@ def configure_blueprints(app: Flask) -> None:
     from .members.sponsor_views import bp as sponsorship_bp
     from .members.views import bp as members_bp
     from .cafe.views import bp as cafe_bp
+    from .cafe.offline_views import bp as cafe_offline_bp
     from .group.views import bp as group_bp
     from .notifications.views import bp as notifications_bp
     from .dwellings.views import bp as dwellings_bp
@@ -168,6 +169,7 @@ def configure_blueprints(app: Flask) -> None:
         resident_bp,
         sponsorship_bp,
         cafe_bp,
+        cafe_offline_bp,
         group_bp,
         notifications_bp,
         moderation_bp,

@@ -61,6 +61,7 @@ EXAMPLE_ARGS: dict[str, dict] = {
         f"cafe.{name}": {"event_id": 1}
         for name in ("calls", "desk", "check_in", "undo_check_in", "visitors", "sheet", "report")
     },
+    **{f"cafe_offline.{name}": {"event_id": 1} for name in ("desk", "data", "sync")},
     "cafe.record_call": {"event_id": 1, "person_id": 4},
     "group.set_family": {"family": "registrations"},
     "group.training_answer": {"day_id": 1},

@@ -96,6 +96,10 @@ def logout():
         logout_user()
         session.clear()
         flash(_("Déconnexion faite. À bientôt !"), "success")
+        response = redirect(url_for("public.home"))
+        # The offline café desk's copy on this device (names, queue, kept pages): erased.
+        response.headers["Clear-Site-Data"] = '"cache", "storage"'
+        return response
     return redirect(url_for("public.home"))
 
 

@@ -44,6 +44,13 @@ def _hash(code: str) -> str:
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
+code_hash = _hash  # what a pre-printed card keeps of its code (members.prepared_cards)
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
 def revoke_codes(user: User, now) -> None:
     """Every code of `user` not used yet stops working (a new one is minted, or they left)."""
     db.session.execute(
@@ -63,7 +70,7 @@ def _mint_code(user: User, *, actor: User | None) -> str:
     network creating the perimeter (first_admin_code)."""
     now = utcnow()
     revoke_codes(user, now)
-    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(CODE_LENGTH))
+    code = new_code()
     days = current_app.config["ACTIVATION_CODE_DAYS"]
     db.session.add(
         ActivationCode(

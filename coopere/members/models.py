@@ -77,6 +77,23 @@ class ActivationCode(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class PreparedCard(db.Model):
+    """A pre-printed numbered welcome card (ten per A4 sheet), printed before a café and tied to
+    nobody yet: its activation code is bound to the resident whose registration names its number
+    when that registration reaches the server (cafe.offline). Only the code's SHA-256 is kept."""
+
+    __tablename__ = "prepared_cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(unique=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime]
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None]
+
+
 class PaperForm(db.Model):
     """A numbered blank registration form; the number ties paper consents to their form."""
 

@@ -81,6 +81,23 @@ def welcome_card(
     )
 
 
+def prepared_card(
+    number: str, code: str, perimeter: Perimeter, public_url: str
+) -> printing.WelcomeCard:
+    """A pre-printed numbered card (members.prepared_cards): no name, its own code."""
+    cafes = next_cafes(1)
+    return printing.WelcomeCard(
+        first_name="",
+        number=number,
+        perimeter_name=perimeter.short_name,
+        activation_url=f"{public_url.rstrip('/')}/activer/{code}",
+        short_code=printing.format_short_code(code),
+        contact=" · ".join(line.strip() for line in perimeter.contact.splitlines() if line.strip()),
+        next_cafe=cafes[0] if cafes else None,
+        site_address=f"{_site(public_url)}/activer",
+    )
+
+
 def render_cards(cards: list[printing.WelcomeCard]) -> bytes:
     return printing.render_welcome_cards(cards, layout="single" if len(cards) == 1 else "sheet")
 

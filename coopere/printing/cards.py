@@ -141,7 +141,7 @@ def _card_context(card: WelcomeCard, qr: str) -> dict[str, object]:
     require(
         f"Carte de bienvenue de {card.first_name.strip() or '(sans prénom)'} incomplète",
         (
-            ("le prénom", card.first_name.strip()),
+            ("le prénom", card.first_name.strip() or card.number.strip()),
             ("le nom du réseau", card.perimeter_name.strip()),
             ("l’adresse d’activation", card.activation_url.strip()),
             ("le code", ("-" if card.already_active else card.short_code).strip()),
@@ -155,7 +155,8 @@ def _card_context(card: WelcomeCard, qr: str) -> dict[str, object]:
         return text
 
     name = card.first_name.strip()
-    greeting = f"Bienvenue, {name} !"
+    number = card.number.strip()
+    greeting = f"Bienvenue ! Carte n° {number}" if number else f"Bienvenue, {name} !"
     name_size = next(
         (css for size, css in _GREETING_SIZES if _fits(greeting, size, _FULL_WIDTH_MM, bold=True)),
         None,
@@ -182,6 +183,7 @@ def _card_context(card: WelcomeCard, qr: str) -> dict[str, object]:
     when, where = _cafe_lines(card)
     context = {
         "first_name": name,
+        "greeting": greeting,
         "name_size": name_size or "",
         "perimeter_name": one_line(
             "le nom du réseau", card.perimeter_name.strip(), 10, _FULL_WIDTH_MM, bold=True

@@ -113,6 +113,7 @@ class WelcomeCard:
     next_cafe: NextCafe | None = None
     site_address: str = ""  # « bottiere.example.org/activer »
     already_active: bool = False  # no code (``short_code`` empty): the card says how to log in
+    number: str = ""  # a pre-printed card (« 0007 »), tied to nobody yet: no first name on it
 
 
 #: Optional consents of the registration form, each with its own box (the app passes its

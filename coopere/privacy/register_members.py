@@ -55,6 +55,13 @@ MEMBER_SHEETS: tuple[Sheet, ...] = (
                 "seule l'empreinte SHA-256 du code est gardée",
             ),
             Store("paper_forms", "reference printed_by_id used_by_id"),
+            Store(
+                "prepared_cards",
+                "number code_hash created_by_id created_at expires_at used_by_id used_at",
+                "cartes d'accueil pré-imprimées et numérotées, liées à personne jusqu'à "
+                "l'arrivée de l'inscription qui donne leur numéro ; seule l'empreinte SHA-256 "
+                "du code est gardée",
+            ),
         ),
         recipients=(
             "Les animateurs et animatrices du groupe (seuls à voir nom, adresse et coordonnées)",

@@ -27,6 +27,9 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
             "Tâches prises par les bénévoles",
             "Bilan : nombre d'offres et de demandes recueillies, notes du groupe",
             "Souhait d'être appelé avant les cafés",
+            "Accueil sans réseau, sur la tablette de l'animateur (IndexedDB du navigateur), pour "
+            "un café : prénom, nom et rue des inscrits (pour les retrouver), présences, visiteurs "
+            "et inscriptions notés sans réseau, jusqu'à leur envoi",
         ),
         stores=(
             Store("event_signups", "event_id user_id created_by_id created_at"),
@@ -46,10 +49,18 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
         retention="Présences, inscriptions et appels sont gardés aussi longtemps que le compte de "
         "la personne, puis rattachés à sa ligne anonyme (les notes d'appel sont effacées) : "
         + ACCOUNT_ERASURE
-        + ". Les chiffres de fréquentation ne gardent alors plus de nom.",
+        + ". Les chiffres de fréquentation ne gardent alors plus de nom. La copie de la "
+        "tablette (accueil sans réseau) est effacée dès que le site a reçu les envois, à la fin "
+        "de la journée du café et à la déconnexion ; une action refusée par le site y reste, "
+        "jamais effacée sans le dire, jusqu'à ce qu'un animateur la renvoie, l'exporte ou "
+        "l'efface.",
         keys=("PURGE_LEFT_GRACE_DAYS", "PURGE_INACTIVE_MONTHS"),
         security=(
             "La liste d'appel et l'accueil du café sont réservés aux animateurs.",
+            "L'accueil sans réseau ne copie sur la tablette que le prénom, le nom et la rue "
+            "(jamais téléphone, courriel ni adresse complète) ; la page gardée par le navigateur "
+            "ne contient aucune donnée d'habitant ; la déconnexion efface la copie "
+            "(Clear-Site-Data).",
             "Les notes d'appel sont courtes (300 caractères au plus) : le résultat de l'appel, "
             "rien de plus.",
         ),

@@ -22,7 +22,7 @@ COACH_ID, COACH = 7, "Claire Accompagnatrice"
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 # Not walked: the visit's own entry and exit (tested in test_support_access.py).
 OWN = {"support.enter", "support.leave"}
-DOWNLOADS = {"member.exported", "report.exported", "report.printed"}
+DOWNLOADS = {"member.exported", "report.exported", "report.printed", "fete.panels_printed"}
 
 
 def _last_id(app) -> int:
