@@ -18,7 +18,8 @@ RESERVED = frozenset(
         # The first part of a perimeter's own addresses: a path from a perimeter's root (a notice's
         # link, coopere/urls.py site_path) is never read as another perimeter's prefix.
         # tests/network/test_dispatch.py checks that every route's first part is here.
-        "accompagnement", "accueil", "activer", "annonces", "bienvenue", "bilan", "cafe", "calendrier.ics",
+        "accompagnement", "accueil", "activer", "annonces", "bienvenue", "bilan", "cafe",
+        "calendrier.ics",
         "compte", "courriel", "deconnexion", "donnees-personnelles", "echanges", "evenements",
         "fete", "fiches", "groupe", "impressions", "inscription", "langue", "logements", "membres",
         "membres-bloques", "mes-annonces", "messages", "moderation", "notifications",
