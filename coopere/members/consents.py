@@ -81,7 +81,20 @@ REPRESENTATION = ConsentText(
     _l("J'accepte que mon parrain ou ma marraine agisse pour moi sur le site du réseau."),
     "J’accepte que mon parrain ou ma marraine agisse pour moi sur le site du réseau.",
 )
-ALL = {text.kind: text for text in (CHARTER, PRIVACY, *OPTIONAL_CONSENTS, REPRESENTATION)}
+# Asked at the thank-you step of an exchange (coopere/exchanges), not at registration.
+QUOTE_STORY = ConsentText(
+    ConsentKind.QUOTE_STORY,
+    _l(
+        "J'accepte que mes échanges terminés par un merci soient racontés dans la lettre des "
+        "voisins, avec mon prénom seulement."
+    ),
+    "J’accepte que mes échanges terminés par un merci soient racontés dans la lettre des "
+    "voisins, avec mon prénom seulement.",
+    short=_l("mes échanges racontés dans la lettre des voisins"),
+)
+ALL = {
+    text.kind: text for text in (CHARTER, PRIVACY, *OPTIONAL_CONSENTS, REPRESENTATION, QUOTE_STORY)
+}
 
 
 def version_of(kind: ConsentKind, perimeter: Perimeter) -> str:

@@ -26,6 +26,7 @@ class ConsentKind(enum.StrEnum):
         "email_notices"  # emails about my exchanges and listings (replies, acceptances, expiry)
     )
     WEEKLY_DIGEST = "weekly_digest"  # a weekly email of the new offers and needs
+    QUOTE_STORY = "quote_story"  # my thanked exchanges may be told in the newsletter (first name)
 
 
 class Method(enum.StrEnum):

@@ -49,7 +49,7 @@ EMAIL_KINDS = frozenset(
     }
 )
 UNSUBSCRIBE_SALT = "coopere-email-unsubscribe"
-UNSUBSCRIBABLE = (ConsentKind.EMAIL_NOTICES, ConsentKind.WEEKLY_DIGEST)
+UNSUBSCRIBABLE = (ConsentKind.EMAIL_NOTICES, ConsentKind.WEEKLY_DIGEST, ConsentKind.NEWSLETTER)
 OUTBOX = "outbox_ids"  # session.info key: the ids of the emails accepted in this transaction
 
 
@@ -180,6 +180,7 @@ class Email:
     unsubscribe_url: str
     user_id: int = 0  # for the log: an internal id, never the address
     kind: str = ""  # the email's template name, e.g. "notice" or "weekly_digest"
+    html: str = ""  # an HTML alternative to `body` ("" = plain text only)
 
     def message(self) -> MailMessage:
         # Plain ASCII headers (RFC 8058): PUBLIC_URL's host is in IDNA form, the path is URL-quoted.
@@ -188,6 +189,7 @@ class Email:
             subject=self.subject,
             recipients=[self.to],
             body=self.body,
+            html=self.html or None,
             sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
             extra_headers={
                 "List-Unsubscribe": f"<{self.unsubscribe_url}>",
@@ -196,11 +198,19 @@ class Email:
         )
 
 
-def build_email(user: User, kind: ConsentKind, subject, template: str, **context) -> Email:
-    """A plain-text email in the member's language, with the link that stops this kind of email."""
+def build_email(
+    user: User, kind: ConsentKind, subject, template: str, *, html_template: str = "", **context
+) -> Email:
+    """A plain-text email in the member's language, with the link that stops this kind of email;
+    with `html_template`, an HTML alternative too (same context)."""
     stop_url = public_url_for("notifications.unsubscribe", token=unsubscribe_token(user, kind))
     with force_locale(user.locale or "fr"):
         body = render_template(template, user=user, stop_url=stop_url, **context)
+        html = (
+            render_template(html_template, user=user, stop_url=stop_url, **context)
+            if html_template
+            else ""
+        )
         subject_text = str(subject() if callable(subject) else subject)
         perimeter = get_perimeter()
         site = perimeter.short_name if perimeter else _("Réseau d'entraide")
@@ -212,6 +222,7 @@ def build_email(user: User, kind: ConsentKind, subject, template: str, **context
         unsubscribe_url=stop_url,
         user_id=user.id,
         kind=template.removeprefix("email/").removesuffix(".txt"),
+        html=html,
     )
 
 
@@ -224,10 +235,13 @@ def send_now(email: Email) -> bool:
     return True
 
 
-def accept(email: Email) -> OutboxEmail:
+def accept(email: Email, key: str | None = None) -> OutboxEmail:
     """Keep `email` in the outbox, in the current transaction: sent by the queue after commit
-    (a rolled-back action sends nothing; a committed one is sent even after a restart)."""
+    (a rolled-back action sends nothing; a committed one is sent even after a restart).
+    `key`: unique per recipient of a mailing (see accepted_keys), or None."""
     row = OutboxEmail(
+        key=key,
+        html_body=email.html,
         kind=email.kind[:40],
         user_id=email.user_id or None,
         to_address=email.to,
@@ -237,6 +251,13 @@ def accept(email: Email) -> OutboxEmail:
     )
     db.session.add(row)
     return row
+
+
+def accepted_keys(prefix: str) -> set[str]:
+    """The keys starting with `prefix` already in the outbox: who a mailing already went to."""
+    return set(
+        db.session.scalars(select(OutboxEmail.key).where(OutboxEmail.key.startswith(prefix)))
+    )
 
 
 # --- notices by email, after commit -------------------------------------------------------
@@ -351,6 +372,7 @@ def deliver(outbox_id: int) -> bool:
         unsubscribe_url=row.unsubscribe_url,
         user_id=row.user_id or 0,
         kind=row.kind,
+        html=row.html_body or "",
     )
     try:
         connection = connect().__enter__()
