@@ -27,9 +27,10 @@ from ..reports.summary import summary
 from ..timeutil import add_months, to_paris, utcnow
 from .models import BlockKind
 
-MAX_EVENTS = 6
-MAX_LISTINGS = 30
-MAX_PROJECTS = 6
+# At most this many of each, so that the draft fits the paper version (one sheet, large print).
+MAX_EVENTS = 4
+MAX_LISTINGS = 8
+MAX_PROJECTS = 4
 MAX_STORIES = 2
 STORY_MAX = 240  # characters of a thank-you note quoted in a story
 SHEET_HOOK = "coopere.sheet_of_month"  # app.extensions key set by coopere/sheets, when present
@@ -103,8 +104,10 @@ def listings_block(period: Period) -> dict | None:
             period.covers(Listing.published_at),
         )
         .order_by(Listing.published_at.desc())
-        .limit(MAX_LISTINGS)
+        .limit(MAX_LISTINGS + 1)
     ).all()
+    more = len(rows) > MAX_LISTINGS
+    rows = rows[:MAX_LISTINGS]
     if not rows:
         return None
     from ..listings.models import Theme
@@ -121,6 +124,9 @@ def listings_block(period: Period) -> dict | None:
             verb = "propose" if kind == ListingKind.OFFER.value else "cherche"
             named.append(f"- {first_name} {verb} : {title}")
             public.append(f"- {verb.capitalize()} : {title}")
+    if more:
+        named.append("Et d'autres annonces sur le site !")
+        public.append("Et d'autres annonces sur le site !")
     return block(
         BlockKind.LISTINGS,
         "Nouvelles annonces du mois",

@@ -9,14 +9,26 @@ which skips the keys already in the outbox; a sent issue sends nothing more."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import SimpleNamespace
+
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import escape
 
 from .. import printing
 from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
 from ..members.models import ConsentKind
-from ..notifications.email import accept, accepted_keys, build_email, enabled
+from ..notifications.email import (
+    Email,
+    accept,
+    accepted_keys,
+    build_email,
+    enabled,
+    unsubscribe_token,
+)
 from ..perimeter.models import get_perimeter
 from ..printruns.jobs import launch
 from ..printruns.services import PrintRunError, create_newsletter_run, letter_dwellings
@@ -29,18 +41,44 @@ from .services import NewsletterError, email_recipients
 BATCH = 100  # emails accepted per commit: an interruption loses at most one batch's work
 
 
-def _email(issue: NewsletterIssue, user: User, *, test: bool = False):
-    return build_email(
-        user,
-        ConsentKind.NEWSLETTER,
-        (_l("[Essai] %(name)s", name=issue.name) if test else issue.name),
-        "email/newsletter.txt",
-        html_template="email/newsletter.html",
-        issue=issue,
-        blocks=issue.blocks,
-        month_text=printouts.month_text(issue),
-        page_url=public_url_for("newsletter.show", issue_id=issue.id),
-        site_url=public_base() + "/",
+STOP = "@@stop-url@@"  # where each member's own stop link goes in the rendered email
+
+
+def _rendered(issue: NewsletterIssue, locale: str, *, test: bool = False) -> Email:
+    """The issue's email in one language, rendered once for every member reading it, with STOP
+    where each one's own stop link goes (build_email: the same templates and subject)."""
+    reader = SimpleNamespace(id=0, email="", first_name="", locale=locale)
+    with force_locale(locale):
+        return build_email(
+            reader,
+            ConsentKind.NEWSLETTER,
+            (_l("[Essai] %(name)s", name=issue.name) if test else issue.name),
+            "email/newsletter.txt",
+            html_template="email/newsletter.html",
+            stop_url=STOP,
+            issue=issue,
+            blocks=issue.blocks,
+            month_text=printouts.month_text(issue),
+            page_url=public_url_for("newsletter.show", issue_id=issue.id),
+        )
+
+
+def _email(issue: NewsletterIssue, user: User, cache: dict | None = None, **options) -> Email:
+    cache = {} if cache is None else cache
+    locale = user.locale or "fr"
+    if locale not in cache:
+        cache[locale] = _rendered(issue, locale, **options)
+    model = cache[locale]
+    stop = public_url_for(
+        "notifications.unsubscribe", token=unsubscribe_token(user, ConsentKind.NEWSLETTER)
+    )
+    return replace(
+        model,
+        to=user.email,
+        user_id=user.id,
+        unsubscribe_url=stop,
+        body=model.body.replace(STOP, stop),
+        html=model.html.replace(STOP, escape(stop)),
     )
 
 
@@ -74,11 +112,20 @@ def queue_emails(issue: NewsletterIssue) -> int:
     """Accept the issue's email for each consenting member not yet in the outbox for it,
     committing every BATCH; returns how many were accepted now."""
     done = accepted_keys(f"newsletter:{issue.id}:")
-    pending = [user for user in email_recipients() if email_key(issue, user.id) not in done]
+    # Every email is built before the first commit, which would expire the members read here.
+    cache: dict = {}
+    pending = [
+        (_email(issue, user, cache), email_key(issue, user.id))
+        for user in email_recipients()
+        if email_key(issue, user.id) not in done
+    ]
+    issue_id = issue.id
     for start in range(0, len(pending), BATCH):
-        for user in pending[start : start + BATCH]:
-            accept(_email(issue, user), key=email_key(issue, user.id))
-        issue.emails_queued = len(done) + min(start + BATCH, len(pending))
+        for email, key in pending[start : start + BATCH]:
+            accept(email, key=key)
+        db.session.get(NewsletterIssue, issue_id).emails_queued = len(done) + min(
+            start + BATCH, len(pending)
+        )
         db.session.commit()
     return len(pending)
 

@@ -51,6 +51,9 @@ EMAIL_KINDS = frozenset(
 UNSUBSCRIBE_SALT = "coopere-email-unsubscribe"
 UNSUBSCRIBABLE = (ConsentKind.EMAIL_NOTICES, ConsentKind.WEEKLY_DIGEST, ConsentKind.NEWSLETTER)
 OUTBOX = "outbox_ids"  # session.info key: the ids of the emails accepted in this transaction
+#: From this many emails in one transaction (a newsletter's batch), one task enqueues them all
+#: from the consumer: the page does not wait for one queue write per email.
+FAN_OUT = 20
 
 
 def configure_mail(app) -> None:
@@ -202,8 +205,11 @@ def build_email(
     user: User, kind: ConsentKind, subject, template: str, *, html_template: str = "", **context
 ) -> Email:
     """A plain-text email in the member's language, with the link that stops this kind of email;
-    with `html_template`, an HTML alternative too (same context)."""
-    stop_url = public_url_for("notifications.unsubscribe", token=unsubscribe_token(user, kind))
+    with `html_template`, an HTML alternative too (same context). `stop_url` may be given: a
+    mailing renders once per language with a placeholder (coopere/newsletter/sending.py)."""
+    stop_url = context.pop("stop_url", None) or public_url_for(
+        "notifications.unsubscribe", token=unsubscribe_token(user, kind)
+    )
     with force_locale(user.locale or "fr"):
         body = render_template(template, user=user, stop_url=stop_url, **context)
         html = (
@@ -306,6 +312,13 @@ def _enqueue_outbox(session: Session) -> None:
     ids = session.info.pop(OUTBOX, None)
     if not ids:
         return
+    if len(ids) >= FAN_OUT:  # a mailing: one task hands them to the queue, in the background
+        try:
+            enqueue_emails.enqueue(ids)
+            return
+        except Exception:  # noqa: BLE001 - the queue is down: the sweep enqueues them later
+            log.warning("%s emails not enqueued (queue unreachable): the sweep will", len(ids))
+            return
     for outbox_id in ids:
         try:
             send_email.enqueue(outbox_id)
@@ -438,6 +451,13 @@ def send_email(outbox_id: int) -> bool:
         return deliver(outbox_id)
     except _Retry as retry:
         raise RetryTask(delay=retry.delay) from None
+
+
+@site_task()
+def enqueue_emails(outbox_ids: list[int]) -> None:
+    """The queue's task for a mailing: one send task per email (each retried on its own)."""
+    for outbox_id in outbox_ids:
+        send_email.enqueue(outbox_id)
 
 
 def sweep_outbox(now=None) -> int:

@@ -88,7 +88,7 @@ def _paragraphs(text: str) -> list[dict[str, Any]]:
 
 #: Lines of 16 pt text the recto holds below its masthead and QR code, and characters a line
 #: holds: the recto is filled with whole blocks up to this, the rest goes on the verso.
-RECTO_LINES = 27
+RECTO_LINES = 22
 LINE_CHARS = 62
 
 
@@ -97,17 +97,34 @@ def _lines(text: str) -> int:
     return 2 + sum(1 + len(line) // LINE_CHARS for line in text.splitlines() if line.strip())
 
 
-def _sides(blocks: list[dict[str, Any]]) -> tuple[list, list]:
-    """The blocks of the recto and of the verso: whole blocks while the recto holds them, the
-    rest on the verso. Each side starts its own page, so a copy is always two pages; a side too
+def _cost(line: str) -> int:
+    return 1 + len(line) // LINE_CHARS if line.strip() else 0
+
+
+def _sides(blocks: list[tuple[str, str]]) -> tuple[list, list]:
+    """The (title, text) blocks of the recto and of the verso: the recto is filled up to
+    RECTO_LINES, the block that does not fit is cut between two lines and goes on « (suite) »
+    on the verso. Each side starts its own page, so a copy is always two pages; a verso too
     full spills over and the engine refuses it (LayoutError)."""
-    recto, used = [], 0
-    for item in blocks:
-        if used + item["size"] > RECTO_LINES:
-            break
-        recto.append(item)
-        used += item["size"]
-    return recto, blocks[len(recto) :]
+    recto: list[tuple[str, str]] = []
+    used = 0
+    for index, (title, text) in enumerate(blocks):
+        size = _lines(text)
+        if used + size <= RECTO_LINES:
+            recto.append((title, text))
+            used += size
+            continue
+        lines, head, room = text.splitlines(), [], RECTO_LINES - used - 2
+        for line in lines:
+            if sum(_cost(kept) for kept in head) + _cost(line) > room:
+                break
+            head.append(line)
+        if not any(line.strip() for line in head):
+            return recto, blocks[index:]
+        rest = "\n".join(lines[len(head) :]).strip()
+        recto.append((title, "\n".join(head)))
+        return recto, ([(f"{title} (suite)", rest)] if rest else []) + list(blocks[index + 1 :])
+    return recto, []
 
 
 def _render_chunk(paper: NewsletterPaper, recipients: Sequence[Recipient]) -> bytes:
@@ -131,13 +148,12 @@ def _render_chunk(paper: NewsletterPaper, recipients: Sequence[Recipient]) -> by
         perimeter=paper.perimeter,
         letter_name=paper.name,
         month_text=paper.month_text,
-        sides=_sides(
-            [
-                {"title": title.strip(), "parts": _paragraphs(text), "size": _lines(text)}
-                for title, text in paper.blocks
-                if title.strip() or text.strip()
-            ]
-        ),
+        sides=[
+            [{"title": title.strip(), "parts": _paragraphs(text)} for title, text in side]
+            for side in _sides(
+                [(title, text) for title, text in paper.blocks if title.strip() or text.strip()]
+            )
+        ],
         copies=copies,
         contact_lines=filled(paper.perimeter.contact.splitlines()),
     )
