@@ -155,6 +155,7 @@ def configure_blueprints(app: Flask) -> None:
     from .moderation.views import bp as moderation_bp
     from .listings.browse_views import bp as browse_bp
     from .reports.views import bp as reports_bp
+    from .newsletter.views import bp as newsletter_bp
 
     for blueprint in (
         public_bp,
@@ -176,6 +177,7 @@ def configure_blueprints(app: Flask) -> None:
         browse_bp,
         exchanges_bp,
         reports_bp,
+        newsletter_bp,
     ):
         app.register_blueprint(blueprint)
 

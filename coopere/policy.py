@@ -210,6 +210,19 @@ POLICY: dict[str, Access] = {
     # impact reporting: the dashboard (it names the group's volunteers), its CSV exports,
     # the yearly activity report's text and PDF (figures only: no personal data)
     "reports.index": Access.ANIMATOR,
+    # the newsletter: members read the published issues; animators build, test and send; the
+    # public version (no names) only when the group chose it (404 otherwise)
+    "newsletter.index": Access.MEMBER,
+    "newsletter.show": Access.MEMBER,
+    "newsletter.public_show": Access.PUBLIC,
+    "newsletter.create": Access.ANIMATOR,
+    "newsletter.edit": Access.ANIMATOR,
+    "newsletter.settings": Access.ANIMATOR,
+    "newsletter.block": Access.ANIMATOR,
+    "newsletter.add_block": Access.ANIMATOR,
+    "newsletter.send_test": Access.ANIMATOR,
+    "newsletter.send": Access.ANIMATOR,
+    "newsletter.paper": Access.ANIMATOR,
     "reports.export_csv": Access.ANIMATOR,
     "reports.yearly": Access.ANIMATOR,
     "reports.yearly_pdf": Access.ANIMATOR,

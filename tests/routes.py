@@ -98,6 +98,13 @@ EXAMPLE_ARGS: dict[str, dict] = {
         for name in ("show", "pdf", "launch", "edit", "retire")
     },
     "fete.panels": {"size": "a4"},
+    # newsletter: issue 1, published and public (seeded by _seed_newsletter), its block 0
+    **{
+        f"newsletter.{name}": {"issue_id": 1}
+        for name in ("show", "public_show", "edit", "settings", "add_block", "send_test", "send")
+    },
+    "newsletter.paper": {"issue_id": 1},
+    "newsletter.block": {"issue_id": 1, "index": 0},
 }
 
 # Routes whose object belongs to one person. The seeded objects are the member's (user 1 of the
@@ -199,6 +206,29 @@ def seed_examples(app) -> None:
         _seed_exchanges()
         # moderation: Gérard (user 901), his listing, exchange and message 901, report 1
         _seed_moderation()
+        _seed_newsletter()
+
+
+def _seed_newsletter() -> None:
+    """Issue 1: a published newsletter of January 2000 (never this month's), public."""
+    from datetime import date
+
+    from coopere.extensions import db
+    from coopere.newsletter.models import NewsletterIssue
+
+    issue = NewsletterIssue(
+        id=1, month=date(2000, 1, 1), status="published", public=True, created_by_id=2
+    )
+    issue.blocks = [
+        {
+            "kind": "text",
+            "title": "Le mot du groupe",
+            "text": "Bonjour !",
+            "public_text": "Bonjour !",
+        }
+    ]
+    db.session.add(issue)
+    db.session.commit()
 
 
 def _seed_sponsorship_and_listing() -> None:

@@ -54,6 +54,7 @@ PLACES = {
     "reports": AGGREGATES,
     "privacy": AGGREGATES,
     "backup": AGGREGATES,
+    "newsletter": AGGREGATES,
     "public": DELIVERY,
     "menu": DELIVERY,
     "cli": DELIVERY,

@@ -2,7 +2,7 @@
 checked by the services (one place, French messages); the fields are only cleaned (BaseForm)."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import TextAreaField
+from wtforms import BooleanField, TextAreaField
 
 from ..inputs import BaseForm
 
@@ -20,3 +20,10 @@ class MessageForm(BaseForm):
 
 class ThanksForm(BaseForm):
     text = TextAreaField(_l("Un mot de remerciement"), render_kw={"rows": 3, "maxlength": 500})
+    quote = BooleanField(
+        _l(
+            "J'accepte que mes échanges terminés par un merci soient racontés dans la lettre des "
+            "voisins, avec mon prénom seulement."
+        ),
+        description=_l("Un échange n'est raconté que si les deux voisins l'acceptent."),
+    )

@@ -300,7 +300,11 @@ def change_status(exchange: Exchange, action: str, person: User, *, actor: User)
     )
 
 
-def leave_thanks(exchange: Exchange, person: User, text: str, *, actor: User) -> None:
+def leave_thanks(
+    exchange: Exchange, person: User, text: str, *, actor: User, quote: bool | None = None
+) -> None:
+    """`person`'s thank-you note; with `quote` (the question asked beside it), their answer to
+    « may my thanked exchanges be told in the newsletter », recorded as a consent."""
     _lock(exchange)
     who = party(exchange, person)
     if who is None:
@@ -316,12 +320,33 @@ def leave_thanks(exchange: Exchange, person: User, text: str, *, actor: User) ->
         _clean(text, empty=THANKS_EMPTY, too_long=THANKS_TOO_LONG, limit=THANKS_MAX),
     )
     _audit("exchange.thanked", exchange, actor=actor, person=person)
+    if quote is not None:
+        _record_quote_consent(person, quote, actor=actor)
     name, title = person.first_name, exchange.listing.title
     _notify(
         exchange,
         other_party(exchange, person),
         "exchange.thanked",
         lambda: _l("%(name)s vous remercie pour l'échange « %(title)s ».", name=name, title=title),
+    )
+
+
+def _record_quote_consent(person: User, given: bool, *, actor: User) -> None:
+    """Recorded like every consent (members/consent_records), only when the answer changes."""
+    from ..members.consent_records import add_consent, current_consents
+    from ..members.models import ConsentKind, Method
+    from ..perimeter.models import get_perimeter
+
+    latest = current_consents(person).get(ConsentKind.QUOTE_STORY.value)
+    if (latest is not None and latest.given == given) or (latest is None and not given):
+        return
+    add_consent(
+        person,
+        ConsentKind.QUOTE_STORY,
+        given,
+        actor=actor,
+        method=Method.ONLINE,
+        perimeter=get_perimeter(),
     )
 
 

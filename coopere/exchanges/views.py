@@ -227,11 +227,14 @@ def done(exchange_id: int):
 
 @bp.route("/echanges/<int:exchange_id>/merci", methods=["POST"])
 def thanks(exchange_id: int):
+    form = ThanksForm()
     return _send(
         exchange_id,
-        ThanksForm(),
+        form,
         "text",
-        services.leave_thanks,
+        lambda exchange, person, text, actor: services.leave_thanks(
+            exchange, person, text, actor=actor, quote=bool(form.quote.data)
+        ),
         _("Votre mot de remerciement est envoyé."),
         shown_as="thanks_form",
     )

@@ -91,9 +91,27 @@ KNOWN_TO_ASSOCIATION = ConsentText(
     "(mon prénom et l’initiale de mon nom).",
     short=_l("être connu·e de l'association"),
 )
+# Asked at the thank-you step of an exchange (coopere/exchanges), not at registration.
+QUOTE_STORY = ConsentText(
+    ConsentKind.QUOTE_STORY,
+    _l(
+        "J'accepte que mes échanges terminés par un merci soient racontés dans la lettre des "
+        "voisins, avec mon prénom seulement."
+    ),
+    "J’accepte que mes échanges terminés par un merci soient racontés dans la lettre des "
+    "voisins, avec mon prénom seulement.",
+    short=_l("mes échanges racontés dans la lettre des voisins"),
+)
 ALL = {
     text.kind: text
-    for text in (CHARTER, PRIVACY, *OPTIONAL_CONSENTS, REPRESENTATION, KNOWN_TO_ASSOCIATION)
+    for text in (
+        CHARTER,
+        PRIVACY,
+        *OPTIONAL_CONSENTS,
+        REPRESENTATION,
+        KNOWN_TO_ASSOCIATION,
+        QUOTE_STORY,
+    )
 }
 
 

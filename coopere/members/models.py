@@ -29,6 +29,7 @@ class ConsentKind(enum.StrEnum):
     # a pilote or copilote agrees that the coaching association knows their name (first name and
     # last initial); answered on the account page of group members (coopere.perimeter.support)
     KNOWN_TO_ASSOCIATION = "known_to_association"
+    QUOTE_STORY = "quote_story"  # my thanked exchanges may be told in the newsletter (first name)
 
 
 class Method(enum.StrEnum):

@@ -49,8 +49,11 @@ EMAIL_KINDS = frozenset(
     }
 )
 UNSUBSCRIBE_SALT = "coopere-email-unsubscribe"
-UNSUBSCRIBABLE = (ConsentKind.EMAIL_NOTICES, ConsentKind.WEEKLY_DIGEST)
+UNSUBSCRIBABLE = (ConsentKind.EMAIL_NOTICES, ConsentKind.WEEKLY_DIGEST, ConsentKind.NEWSLETTER)
 OUTBOX = "outbox_ids"  # session.info key: the ids of the emails accepted in this transaction
+#: From this many emails in one transaction (a newsletter's batch), one task enqueues them all
+#: from the consumer: the page does not wait for one queue write per email.
+FAN_OUT = 20
 
 
 def configure_mail(app) -> None:
@@ -180,6 +183,7 @@ class Email:
     unsubscribe_url: str
     user_id: int = 0  # for the log: an internal id, never the address
     kind: str = ""  # the email's template name, e.g. "notice" or "weekly_digest"
+    html: str = ""  # an HTML alternative to `body` ("" = plain text only)
 
     def message(self) -> MailMessage:
         # Plain ASCII headers (RFC 8058): PUBLIC_URL's host is in IDNA form, the path is URL-quoted.
@@ -188,6 +192,7 @@ class Email:
             subject=self.subject,
             recipients=[self.to],
             body=self.body,
+            html=self.html or None,
             sender=current_app.config.get("MAIL_DEFAULT_SENDER"),
             extra_headers={
                 "List-Unsubscribe": f"<{self.unsubscribe_url}>",
@@ -196,11 +201,22 @@ class Email:
         )
 
 
-def build_email(user: User, kind: ConsentKind, subject, template: str, **context) -> Email:
-    """A plain-text email in the member's language, with the link that stops this kind of email."""
-    stop_url = public_url_for("notifications.unsubscribe", token=unsubscribe_token(user, kind))
+def build_email(
+    user: User, kind: ConsentKind, subject, template: str, *, html_template: str = "", **context
+) -> Email:
+    """A plain-text email in the member's language, with the link that stops this kind of email;
+    with `html_template`, an HTML alternative too (same context). `stop_url` may be given: a
+    mailing renders once per language with a placeholder (coopere/newsletter/sending.py)."""
+    stop_url = context.pop("stop_url", None) or public_url_for(
+        "notifications.unsubscribe", token=unsubscribe_token(user, kind)
+    )
     with force_locale(user.locale or "fr"):
         body = render_template(template, user=user, stop_url=stop_url, **context)
+        html = (
+            render_template(html_template, user=user, stop_url=stop_url, **context)
+            if html_template
+            else ""
+        )
         subject_text = str(subject() if callable(subject) else subject)
         perimeter = get_perimeter()
         site = perimeter.short_name if perimeter else _("Réseau d'entraide")
@@ -212,6 +228,7 @@ def build_email(user: User, kind: ConsentKind, subject, template: str, **context
         unsubscribe_url=stop_url,
         user_id=user.id,
         kind=template.removeprefix("email/").removesuffix(".txt"),
+        html=html,
     )
 
 
@@ -224,10 +241,13 @@ def send_now(email: Email) -> bool:
     return True
 
 
-def accept(email: Email) -> OutboxEmail:
+def accept(email: Email, key: str | None = None) -> OutboxEmail:
     """Keep `email` in the outbox, in the current transaction: sent by the queue after commit
-    (a rolled-back action sends nothing; a committed one is sent even after a restart)."""
+    (a rolled-back action sends nothing; a committed one is sent even after a restart).
+    `key`: unique per recipient of a mailing (see accepted_keys), or None."""
     row = OutboxEmail(
+        key=key,
+        html_body=email.html,
         kind=email.kind[:40],
         user_id=email.user_id or None,
         to_address=email.to,
@@ -237,6 +257,13 @@ def accept(email: Email) -> OutboxEmail:
     )
     db.session.add(row)
     return row
+
+
+def accepted_keys(prefix: str) -> set[str]:
+    """The keys starting with `prefix` already in the outbox: who a mailing already went to."""
+    return set(
+        db.session.scalars(select(OutboxEmail.key).where(OutboxEmail.key.startswith(prefix)))
+    )
 
 
 # --- notices by email, after commit -------------------------------------------------------
@@ -285,6 +312,13 @@ def _enqueue_outbox(session: Session) -> None:
     ids = session.info.pop(OUTBOX, None)
     if not ids:
         return
+    if len(ids) >= FAN_OUT:  # a mailing: one task hands them to the queue, in the background
+        try:
+            enqueue_emails.enqueue(ids)
+            return
+        except Exception:  # noqa: BLE001 - the queue is down: the sweep enqueues them later
+            log.warning("%s emails not enqueued (queue unreachable): the sweep will", len(ids))
+            return
     for outbox_id in ids:
         try:
             send_email.enqueue(outbox_id)
@@ -351,6 +385,7 @@ def deliver(outbox_id: int) -> bool:
         unsubscribe_url=row.unsubscribe_url,
         user_id=row.user_id or 0,
         kind=row.kind,
+        html=row.html_body or "",
     )
     try:
         connection = connect().__enter__()
@@ -416,6 +451,13 @@ def send_email(outbox_id: int) -> bool:
         return deliver(outbox_id)
     except _Retry as retry:
         raise RetryTask(delay=retry.delay) from None
+
+
+@site_task()
+def enqueue_emails(outbox_ids: list[int]) -> None:
+    """The queue's task for a mailing: one send task per email (each retried on its own)."""
+    for outbox_id in outbox_ids:
+        send_email.enqueue(outbox_id)
 
 
 def sweep_outbox(now=None) -> int:

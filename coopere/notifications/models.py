@@ -39,7 +39,11 @@ class OutboxEmail(db.Model):
     to_address: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text, default="", server_default="")  # "" = text only
     unsubscribe_url: Mapped[str] = mapped_column(Text)
+    # A per-recipient key for mailings sent in several commits (the newsletter): accepted once
+    # per key, so that a restarted send resumes instead of sending twice.
+    key: Mapped[str | None] = mapped_column(String(80), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     enqueued_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     claimed_at: Mapped[datetime | None]

@@ -48,6 +48,7 @@ from .engine import LayoutError
 from .fetcher import ResourceRefused
 from .letter_text import TemplateError, event_placeholders, fill_letter_template
 from .letters import render_letters
+from .newsletter import NewsletterPaper, render_newsletter, render_newsletter_run
 from .pilote_letter import PiloteLetter, render_pilote_letter
 from .models import (
     DEFAULT_OPTIONAL_CONSENTS,
@@ -107,6 +108,9 @@ __all__ = [
     "render_registration_form",
     "render_registration_receipt",
     "render_sponsor_digest",
+    "NewsletterPaper",
+    "render_newsletter",
+    "render_newsletter_run",
     "render_welcome_cards",
     "RosterSheet",
     "RosterTask",

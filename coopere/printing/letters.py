@@ -181,7 +181,16 @@ def _letters_html(
 def _render_parallel(
     run: LetterRun, pages: list[_Page], workers: int, progress: Progress | None
 ) -> bytes:
-    """Render chunks in worker processes and merge them in order as they arrive."""
+    return render_in_parallel(run, pages, workers, progress, _render_chunk)
+
+
+def render_in_parallel(
+    run: Any, pages: list, workers: int, progress: Progress | None, render_chunk: Callable
+) -> bytes:
+    """Render chunks in worker processes and merge them in order as they arrive.
+    `render_chunk(light_run, chunk) -> bytes` runs in a worker; `run` is a frozen dataclass
+    with `recipients` (left out of what workers get) and `summary_page`; the newsletter's
+    paper run (printing/newsletter.py) uses it too."""
     size = chunk_size(len(pages), workers)
     chunks = [pages[i : i + size] for i in range(0, len(pages), size)]
     # Workers get the run without its recipient list: their chunk is all they need.
@@ -193,8 +202,7 @@ def _render_parallel(
     pool = ProcessPoolExecutor(max_workers=min(workers, len(chunks)), mp_context=_start_context())
     try:
         futures: dict[Future[bytes], int] = {
-            pool.submit(_render_chunk, light_run, chunk): index
-            for index, chunk in enumerate(chunks)
+            pool.submit(render_chunk, light_run, chunk): index for index, chunk in enumerate(chunks)
         }
         if run.summary_page:  # rendered here while the workers start on the letters
             merger.append(_render_summary(run))

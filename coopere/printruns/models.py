@@ -32,7 +32,8 @@ class PrintRun(db.Model):
     __table_args__ = (
         one_of("status", RunStatus, name="status_known"),
         CheckConstraint(
-            "kind IN ('letters', 'poster', 'flyers_a5', 'flyers_a6')", name="kind_known"
+            "kind IN ('letters', 'poster', 'flyers_a5', 'flyers_a6', 'newsletter')",
+            name="kind_known",
         ),
     )
 

@@ -153,6 +153,57 @@ def build_letter_run(run: PrintRun) -> printing.LetterRun:
     )
 
 
+# --- the newsletter to every dwelling that accepts mail (coopere/newsletter) --------------------
+
+
+def create_newsletter_run(paper: dict, *, base_url: str, actor=None) -> PrintRun:
+    """A queued run of the newsletter, one copy (two pages) per dwelling that accepts mail, each
+    with its QR code as on the invitation letters. `paper`: the issue's texts (JSON-ready)."""
+    dwellings = letter_dwellings()
+    if not dwellings:
+        raise PrintRunError(_l("Aucun logement n'accepte le courrier : rien à imprimer."))
+    run = PrintRun(
+        kind="newsletter",
+        created_by_id=getattr(actor, "id", None),
+        total_pages=2 * len(dwellings),
+        letters_count=len(dwellings),
+    )
+    run.params = {
+        "paper": paper,
+        "base_url": base_url.rstrip("/"),
+        "dwelling_ids": [d.id for d in dwellings],
+    }
+    db.session.add(run)
+    db.session.flush()
+    record("printrun.created", actor=actor, run=run.id, letters=run.letters_count)
+    return run
+
+
+def build_newsletter_run(run: PrintRun) -> printing.NewsletterPaper:
+    params = run.params
+    ids = params["dwelling_ids"]
+    by_id = {d.id: d for d in db.session.scalars(select(Dwelling).where(Dwelling.id.in_(ids)))}
+    paper = params["paper"]
+    return printing.NewsletterPaper(
+        perimeter=printing.Perimeter(**paper["perimeter"]),
+        name=paper["name"],
+        month_text=paper["month_text"],
+        blocks=[tuple(pair) for pair in paper["blocks"]],
+        qr_url=printing.models.with_query(params["base_url"] + "/bienvenue", run=run.code),
+        recipients=[
+            printing.Recipient(
+                address_lines=printing.postal_address_lines(
+                    d.number, d.rep, d.street, d.complement, d.postcode, d.city
+                ),
+                reference=d.reference,
+                street=d.street,
+            )
+            for d in (by_id[i] for i in ids if i in by_id)
+        ],
+        title=f"{paper['name']} – {paper['month_text']} – tous les logements",
+    )
+
+
 # --- running a job ----------------------------------------------------------------------
 
 
@@ -182,11 +233,16 @@ def execute(run_id: int) -> None:
         db.session.commit()
 
     try:
-        letter_run = build_letter_run(run)
-        # End the transaction that read the run before rendering: on SQLite it holds the write
-        # lock, which would stop every other writer of the site for the whole render.
-        db.session.commit()
-        pdf = printing.render_letters(letter_run, progress=progress)
+        if run.kind == "newsletter":
+            paper = build_newsletter_run(run)
+            db.session.commit()  # as below
+            pdf = printing.render_newsletter_run(paper, progress=progress)
+        else:
+            letter_run = build_letter_run(run)
+            # End the transaction that read the run before rendering: on SQLite it holds the
+            # write lock, which would stop every other writer of the site for the whole render.
+            db.session.commit()
+            pdf = printing.render_letters(letter_run, progress=progress)
     except (ValueError, OSError) as error:
         db.session.rollback()
         run = db.session.get(PrintRun, run_id)

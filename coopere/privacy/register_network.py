@@ -214,8 +214,14 @@ NETWORK_SHEETS: tuple[Sheet, ...] = (
             Store("users", "weekly_digest_sent_at"),
             Store(
                 "outbox_emails",
-                "user_id to_address subject body unsubscribe_url created_at sent_at",
+                "user_id to_address subject body html_body unsubscribe_url created_at sent_at",
                 note="les courriels acceptés, le temps que la file des tâches de fond les envoie",
+            ),
+            Store(
+                "newsletter_issues",
+                "blocks_json created_by_id emails_queued",
+                note="la lettre des voisins : titres d'annonces et prénoms, histoires d'échanges "
+                "seulement avec l'accord des deux personnes, jamais d'adresse ni de téléphone",
             ),
         ),
         recipients=(
