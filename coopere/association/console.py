@@ -45,13 +45,14 @@ def configure_console(app: Flask, network) -> None:
         "RATELIMIT_HEADERS_ENABLED",
         "SQLITE_BUSY_TIMEOUT_MS",
     ):
-        config.setdefault(key, getattr(Defaults, key))
+        config[key] = getattr(Defaults, key)  # Flask has defaults of its own for some: set them
     config.setdefault(
         "PERMANENT_SESSION_LIFETIME", timedelta(hours=Defaults.SESSION_ABSOLUTE_HOURS)
     )
     # The console's cookie is its own: never sent to a perimeter's pages, and theirs never here.
-    config.setdefault("SESSION_COOKIE_NAME", "coopere_association")
-    config.setdefault("SESSION_COOKIE_PATH", "/association/")
+    # (Flask's defaults already hold these keys: they are set, not defaulted.)
+    config["SESSION_COOKIE_NAME"] = "coopere_association"
+    config["SESSION_COOKIE_PATH"] = "/association/"
     public = network.public_base or ""
     if public.startswith("https://"):
         config["SESSION_COOKIE_SECURE"] = True
@@ -77,6 +78,7 @@ def configure_console(app: Flask, network) -> None:
         creation_views,
         figures_views,
         perimeters_views,
+        support_views,
         tracker_views,
         training_views,
         views,

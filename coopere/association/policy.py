@@ -46,6 +46,8 @@ CONSOLE_POLICY: dict[str, str] = {
     "association.training_attendance": COORDINATION,
     "association.training_cancel": COORDINATION,
     "association.training_history": COACH,
+    # the perimeter's coach opens its group's pages (read-only, when the group has granted it)
+    "association.support_open": COACH,
     # the network figures (an accompagnateur: their own perimeters' only)
     "association.figures": COACH,
     "association.figures_months_csv": COACH,

@@ -47,3 +47,11 @@ def test_ten_failures_lock_the_account_even_with_the_right_password(tmp_path):
     locked = log_in(client, PASSWORD)
     assert locked.status_code == 200
     assert "Trop d'essais manqués" in locked.get_data(as_text=True).replace("&#39;", "'")
+
+
+def test_the_consoles_cookie_is_never_sent_to_a_perimeters_pages(tmp_path):
+    app = network_app(tmp_path)
+    response = log_in(app.test_client(), PASSWORD)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("coopere_association=") and "Path=/association/" in cookie
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
