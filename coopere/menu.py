@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from .auth.models import Role
 from .policy import allowed
 
 
@@ -20,7 +21,9 @@ from .policy import allowed
 class Entry:
     endpoint: str
     label: object  # a lazy French string
-    only_if: str = ""  # "unread" or "sponsees": shown only when there is something there
+    # "unread" or "sponsees": shown only when there is something there; "group": to the
+    # animation group only (members may open the page, from an email or their home page)
+    only_if: str = ""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,7 @@ SECTIONS = (
             Entry("printruns.index", _l("Impressions")),
             Entry("moderation.queue", _l("Modération")),
             Entry("reports.index", _l("Bilan")),
+            Entry("newsletter.index", _l("Lettre des voisins"), only_if="group"),
             Entry("fete.index", _l("Fête de la Coopération")),
         ),
         folded=True,
@@ -117,6 +121,8 @@ def menu_for(
             if entry.only_if == "unread" and not unread:
                 continue
             if entry.only_if == "sponsees" and not sponsees:
+                continue
+            if entry.only_if == "group" and not user.has_role(Role.ANIMATOR):
                 continue
             label = (
                 _("Notifications (%(count)s)", count=unread)

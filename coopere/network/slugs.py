@@ -21,7 +21,8 @@ RESERVED = frozenset(
         "accompagnement", "accueil", "activer", "annonces", "bienvenue", "bilan", "cafe",
         "calendrier.ics",
         "compte", "courriel", "deconnexion", "donnees-personnelles", "echanges", "evenements",
-        "fete", "fiches", "groupe", "impressions", "inscription", "langue", "logements", "membres",
+        "fete", "fiches", "groupe", "impressions", "inscription", "la-lettre", "langue", "lettre",
+        "logements", "membres",
         "membres-bloques", "mes-annonces", "messages", "moderation", "notifications",
         "parrainage", "rendez-vous",
     }
