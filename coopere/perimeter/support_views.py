@@ -27,7 +27,7 @@ from .support import (
     revoke_grant,
     set_known_to_association,
 )
-from .support_visit import LANDING_ENDPOINT, end_visit, start_visit
+from .support_visit import LANDING_ENDPOINT, end_visit, in_visit, start_visit
 
 bp = Blueprint("support", __name__)
 
@@ -117,7 +117,8 @@ def enter():
     read = read_support_token(current_app.config["SECRET_KEY"], request.args.get("jeton"))
     grant = active_grant_for(read[0]) if read else None
     if grant is None:
-        end_visit()
+        if in_visit():  # a member's own session is left alone: only a visit ends here
+            end_visit()
         message = (
             _(
                 "Ce lien d'accompagnement n'est plus valable (il ne dure qu'une minute). "

@@ -95,6 +95,11 @@ def start_visit(grant: SupportGrant) -> None:
     }
 
 
+def in_visit() -> bool:
+    """Whether this session is a coach's support visit (not a member's login)."""
+    return VISIT_KEY in session
+
+
 def end_visit() -> None:
     language = session.get("lang")
     session.clear()

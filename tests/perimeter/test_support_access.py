@@ -353,3 +353,11 @@ def test_a_group_member_gives_and_withdraws_the_consent_known_to_the_association
         "/compte/association", data={"csrf_token": csrf_token(member, "/compte"), "given": "1"}
     )
     assert response.status_code == 403
+
+
+def test_a_members_session_survives_a_stale_support_link(app, client_as):
+    """A member who follows an old or foreign support link stays logged in."""
+    client = client_as("member")
+    response = client.get("/accompagnement/entree?jeton=pas-un-jeton")
+    assert "/connexion" in response.headers["Location"]
+    assert client.get("/compte").status_code == 200
