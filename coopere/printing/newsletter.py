@@ -14,9 +14,11 @@ from .engine import filled, html_to_pdf, render_template, styles
 from .letters import IN_PROCESS_MAX_PAGES, MAX_ADDRESS_LINES, Progress, render_in_parallel
 from .models import Perimeter, Recipient, with_query
 from .qr import qr_png
+from .stamp import NotStampable, stamp_copies
 
 STYLESHEETS = ("base.css", "newsletter.css")
 PAGES_PER_COPY = 2  # one sheet, recto-verso
+OVERLAY_CHUNK = 50  # copies per overlay document of a stamped run
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,6 +59,12 @@ def render_newsletter_run(
     for recipient in copies:
         if len(filled(recipient.address_lines)) > MAX_ADDRESS_LINES:
             raise ValueError("Adresse de plus de 6 lignes : " + " / ".join(recipient.address_lines))
+    if len(copies) > 1:
+        pdf = _render_stamped(paper, copies, progress)
+        if pdf is not None:
+            if progress:
+                progress(len(copies), len(copies))
+            return pdf
     workers = workers or os.cpu_count() or 1
     if workers == 1 or len(copies) * PAGES_PER_COPY <= IN_PROCESS_MAX_PAGES:
         pdf = _render_chunk(paper, copies)
@@ -127,9 +135,10 @@ def _sides(blocks: list[tuple[str, str]]) -> tuple[list, list]:
     return recto, []
 
 
-def _render_chunk(paper: NewsletterPaper, recipients: Sequence[Recipient]) -> bytes:
+def _copies(paper: NewsletterPaper, recipients: Sequence[Recipient]) -> tuple[list, dict]:
+    """What differs from one copy to the next, for the template, and the QR code images."""
     memory: dict[str, bytes] = {}
-    keys: dict[str, str] = {}
+    keys: dict[str, str] = {}  # QR data -> memory key; identical codes share one image
     copies = []
     for recipient in recipients:
         data = paper.qr_url_for(recipient)
@@ -142,7 +151,14 @@ def _render_chunk(paper: NewsletterPaper, recipients: Sequence[Recipient]) -> by
         copies.append(
             {"lines": filled(recipient.address_lines), "reference": recipient.reference, "qr": src}
         )
-    html = render_template(
+    return copies, memory
+
+
+def _html(paper: NewsletterPaper, copies: list, layer: str = "") -> str:
+    """The copies' HTML. `layer`: "" for whole copies; "shared" for the pages without what
+    differs between copies (laid out, invisible); "overlay" for only what differs, one page
+    per copy, everything else laid out the same but invisible."""
+    return render_template(
         "newsletter.html",
         title=paper.title or f"{paper.name} — {paper.month_text}",
         perimeter=paper.perimeter,
@@ -155,6 +171,44 @@ def _render_chunk(paper: NewsletterPaper, recipients: Sequence[Recipient]) -> by
             )
         ],
         copies=copies,
+        layer=layer,
         contact_lines=filled(paper.perimeter.contact.splitlines()),
     )
-    return html_to_pdf(html, STYLESHEETS, memory, expected_pages=PAGES_PER_COPY * len(copies))
+
+
+def _render_chunk(paper: NewsletterPaper, recipients: Sequence[Recipient]) -> bytes:
+    copies, memory = _copies(paper, recipients)
+    return html_to_pdf(
+        _html(paper, copies), STYLESHEETS, memory, expected_pages=PAGES_PER_COPY * len(copies)
+    )
+
+
+def _shape(copy: dict[str, Any]) -> tuple[bool, bool, bool]:
+    return bool(copy["lines"]), bool(copy["qr"]), bool(copy["reference"])
+
+
+def _render_stamped(
+    paper: NewsletterPaper, recipients: Sequence[Recipient], progress: Progress | None
+) -> bytes | None:
+    """The run as stamped copies (printing/stamp.py): the shared pages laid out once, one
+    overlay page per copy with its address, reference and QR code, in chunks of OVERLAY_CHUNK
+    copies (a 500-page document would hold the layout of every page in memory at once). None
+    when the copies do not all have the same elements (their layouts could then differ)."""
+    copies, memory = _copies(paper, recipients)
+    if len({_shape(copy) for copy in copies}) != 1:
+        return None
+    shared = html_to_pdf(
+        _html(paper, copies[:1], "shared"), STYLESHEETS, memory, expected_pages=PAGES_PER_COPY
+    )
+    overlays = []
+    for start in range(0, len(copies), OVERLAY_CHUNK):
+        chunk = copies[start : start + OVERLAY_CHUNK]
+        overlays.append(
+            html_to_pdf(_html(paper, chunk, "overlay"), STYLESHEETS, memory, len(chunk))
+        )
+        if progress and start + len(chunk) < len(copies):
+            progress(start + len(chunk), len(copies))
+    try:
+        return stamp_copies(shared, overlays)
+    except NotStampable:
+        return None
