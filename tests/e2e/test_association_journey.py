@@ -110,9 +110,10 @@ def short_code(pdf: bytes, folder: Path) -> str:
         text=True,
         check=True,
     ).stdout
-    found = re.search(r"tapez ce code\s*:\s*([0-9A-Z]+(?:-[0-9A-Z]+)+)", text)
+    # The code after « tapez ce code : », its line (pdftotext may cut its spaced letters).
+    found = re.search(r"tapez ce code\s*:\s*([0-9A-Z][0-9A-Z -]*[0-9A-Z])", text)
     assert found, text
-    return found.group(1)
+    return found.group(1).replace(" ", "")
 
 
 def shot(page, name: str) -> None:
@@ -245,6 +246,7 @@ def test_a_new_perimeter_goes_from_the_console_to_its_milestones_and_the_network
         expect(milestone).to_contain_text("✓ Fait")
         expect(milestone).to_contain_text("lu dans les données du périmètre")
         expect(milestone).not_to_contain_text("Coché à la main")
+    expect(coordinator.locator("dl.facts")).to_contain_text("1 personne (au moins 6)")  # the pilote
     shot(coordinator, "suivi")
 
     # 6. The coach logs a coaching session.
