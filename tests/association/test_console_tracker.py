@@ -68,6 +68,15 @@ def test_a_data_milestone_is_done_when_the_snapshot_says_so(console):
     assert "Pas encore dans les données du périmètre" in place
     # a milestone the data shows needs no tick: no « Cocher » button beside it
     assert "Cocher" not in imported and "Cocher à la main" in place
+    assert "4 personnes (au moins 6)" in words(page)
+
+
+def test_a_group_of_one_is_one_personne(console):
+    """A new perimeter's group is its pilote alone: « 1 personne », not « 1 personnes »."""
+    NetworkLink(console.network, "a").write_snapshot({"version": 1, "group_size": 1})
+    page = words(console.login(COACH).get(PAGE_A))
+    assert "Groupe d'animation 1 personne (au moins 6)" in page
+    assert "1 personnes" not in page
 
 
 def test_the_coach_ticks_a_milestone_by_hand_then_unticks_it(console):
