@@ -26,7 +26,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from helpers import PASSWORD, reset_database, test_config  # tests/helpers.py
-from routes import EXAMPLE_ARGS, OBJECT_REFUSALS  # tests/routes.py
+from routes import EXAMPLE_ARGS, OBJECT_REFUSALS, _seed_newsletter  # tests/routes.py
 from coopere.config import ROOT
 
 CHROMIUM = os.environ.get("COOPERE_CHROMIUM", "/usr/bin/chromium")
@@ -282,6 +282,7 @@ def seed(app) -> dict:
         _seed_moderation(users)
         _seed_browse(users)
         _seed_projects(app, users)
+        _seed_newsletter()  # issue 1 (tests/routes.py)
         db.session.commit()
         ids = {person: user.id for person, user in users.items()}
         db.session.remove()
