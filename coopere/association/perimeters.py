@@ -23,7 +23,7 @@ class Followed:
     entry: PerimeterEntry
     profile: PerimeterProfile
     coach: Account | None
-    snapshot: BriefSnapshot | None
+    snapshot: Snapshot | BriefSnapshot | None
     _figures: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -53,8 +53,7 @@ def profile_for(slug: str) -> PerimeterProfile:
 
 @dataclass(frozen=True)
 class BriefSnapshot:
-    """A snapshot's columns (not a row of the session: nothing to save), its JSON whole or
-    without its heavy keys."""
+    """A snapshot read without its heavy keys (not a row of the session: nothing to save)."""
 
     slug: str
     taken_at: datetime
@@ -76,11 +75,10 @@ def _brief_data(session):
     return func.json_remove(Snapshot.data, *(f"$.{key}" for key in HEAVY_KEYS))
 
 
-def _snapshots(session, brief: bool) -> dict[str, BriefSnapshot]:
-    """The snapshots' columns, not ORM rows: 1,000 large texts kept out of the session's
-    identity map (the console only reads them)."""
-    data = _brief_data(session) if brief else Snapshot.data
-    rows = session.execute(select(Snapshot.slug, Snapshot.taken_at, data))
+def _snapshots(session, brief: bool) -> dict[str, Snapshot | BriefSnapshot]:
+    if not brief:
+        return {shot.slug: shot for shot in session.scalars(select(Snapshot))}
+    rows = session.execute(select(Snapshot.slug, Snapshot.taken_at, _brief_data(session)))
     return {slug: BriefSnapshot(slug, at, data) for slug, at, data in rows}
 
 
