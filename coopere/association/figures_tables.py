@@ -117,12 +117,14 @@ def perimeters_table(figures: NetworkFigures, *, phase: str | None = None) -> Ta
 
     chosen = [item for item in figures.perimeters if phase is None or item.phase == phase]
     total = figures.total if phase is None else merge([item.figures for item in chosen])
+    # translated once per phase, not once per row (1,000 gettext calls on a large network)
+    labels = {key: str(PHASE_LABELS.get(key, key)) for key in {item.phase for item in chosen}}
     rows = tuple(
         (
             item.name,
             item.city,
             item.departement,
-            str(PHASE_LABELS.get(item.phase, item.phase)),
+            labels[item.phase],
             *(item.figures[key] for key in PERIMETER_KEYS),
         )
         for item in chosen

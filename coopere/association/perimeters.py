@@ -4,7 +4,7 @@ snapshot, read from the network's database only; who may see which."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Text, cast, func, select
@@ -24,6 +24,7 @@ class Followed:
     profile: PerimeterProfile
     coach: Account | None
     snapshot: Snapshot | BriefSnapshot | None
+    _figures: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def slug(self) -> str:
@@ -31,7 +32,11 @@ class Followed:
 
     @property
     def figures(self) -> dict:
-        return json.loads(self.snapshot.data) if self.snapshot else {}
+        """The snapshot's JSON, parsed on first use only (a 24-month snapshot is most of a
+        figures page's time at 1,000 perimeters)."""
+        if self._figures is None:
+            self._figures = json.loads(self.snapshot.data) if self.snapshot else {}
+        return self._figures
 
 
 def profile_for(slug: str) -> PerimeterProfile:
@@ -70,7 +75,7 @@ def _brief_data(session):
     return func.json_remove(Snapshot.data, *(f"$.{key}" for key in HEAVY_KEYS))
 
 
-def _snapshots(session, brief: bool) -> dict[str, Snapshot]:
+def _snapshots(session, brief: bool) -> dict[str, Snapshot | BriefSnapshot]:
     if not brief:
         return {shot.slug: shot for shot in session.scalars(select(Snapshot))}
     rows = session.execute(select(Snapshot.slug, Snapshot.taken_at, _brief_data(session)))

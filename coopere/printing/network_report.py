@@ -1,6 +1,8 @@
 """The network's yearly report for funders (A4): a cover with the network and the year, the
 totals, the network month by month with its charts, a page for each phase of the method (its
-perimeters and their totals), then every perimeter in one table; « page X / Y » on every page.
+perimeters, each printed once, and their totals), then the per-perimeter chart and the phases
+added up; « page X / Y » on every page. The phases' tables are compact (fixed layout, stripes):
+at 1,000 perimeters WeasyPrint's time is that of their cells.
 
 Pure function of plain data, like the perimeter's activity report (activity_report.py, whose
 pieces it reuses): only aggregate figures reach it — the caller passes counts per perimeter and
@@ -42,7 +44,7 @@ def render_network_report(data: Mapping[str, Any]) -> bytes:
     - ``months``: the month by month table, a Table or (Table, chart) or {"table", "chart"};
     - ``phases``: one page each, {"name": str, "text": str, "key_figures": pairs,
       "table": a table item as above};
-    - ``perimeters``: the per-perimeter table item;
+    - ``perimeters``: the closing table item (the phases added up) with its chart;
     - optional ``date_text`` (« Édité le 7 décembre 2026 ») and ``title``.
 
     Raises ValueError (in French) without a period, or for a malformed table or chart.

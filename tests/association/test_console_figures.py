@@ -241,8 +241,11 @@ def test_the_yearly_report_prints_the_totals_and_names_no_one(network_console):
               if key in this_year]  # fmt: skip
     flows = [sum(values.get(key, 0) for values in months)
              for key in ("exchanges_done", "cafes_held", "cafe_attendance")]  # fmt: skip
-    # the per-perimeter table's total row: dwellings, members, reach, group size, then flows
-    assert "Total — — — 300 40 0,13 14 {} {} {}".format(*flows) in words
+    # the phases' summary, total row: perimeters, dwellings, members, reach, group size, flows
+    assert "Total 2 300 40 0,13 14 {} {} {}".format(*flows) in words
+    # each perimeter in its phase's table: « city (département) », then its figures
+    assert "Nantes (75) 200 30 0,15" in words
+    assert "Phase Structuration" in words
     assert "Sur la période 40 33 0,13" in words  # the month by month table's total row
     for name in (PILOTE, "Zéphyrine", "Claire Coordination", "Bruno Accompagne", "Odile"):
         assert name not in words
