@@ -39,7 +39,12 @@ class PhaseForm(BaseForm):
 class SessionForm(BaseForm):
     held_on = DateField(_l("Date de la séance"), validators=[DataRequired(VALID_DATE)])
     hours = number_field(
-        _l("Heures"), 0, 12, _l("Indiquez un nombre d'heures de 0 à 12."), default=None
+        _l("Heures"),
+        0,
+        12,
+        _l("Indiquez un nombre d'heures de 0 à 12."),
+        default=None,
+        description=_l("La durée de la séance : les heures, puis les minutes en plus."),
     )
     minutes = number_field(
         _l("Minutes"),

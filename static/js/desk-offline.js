@@ -9,6 +9,8 @@
   var root = document.getElementById("offline-desk");
   if (!root || !window.indexedDB || !window.fetch || !window.Promise) { return; }
   var texts = document.getElementById("textes").dataset;
+  // <site>/static/, under the perimeter's prefix in a network (this file is <site>/static/js/…).
+  var STATIC_ROOT = new URL("../", document.currentScript.src).pathname;
   var EVENT = Number(root.dataset.event);
   var ERASE_AFTER = Date.parse(root.dataset.eraseAfter);
   var DB_NAME = "coopere-desk", CACHE = "coopere-desk-v1", BATCH = 100;
@@ -323,7 +325,7 @@
         var urls = [location.pathname];
         performance.getEntriesByType("resource").forEach(function (entry) {
           var url = new URL(entry.name);
-          if (url.origin === location.origin && url.pathname.indexOf("/static/") !== -1) { urls.push(url.pathname + url.search); }
+          if (url.origin === location.origin && url.pathname.indexOf(STATIC_ROOT) === 0) { urls.push(url.pathname + url.search); }
         });
         return Promise.all(urls.map(function (url) {
           return fetch(url, { credentials: "same-origin" }).then(function (response) {

@@ -17,7 +17,10 @@ self.addEventListener("activate", function (event) {
 });
 
 function isDeskPage(url) { return /\/cafe\/\d+\/accueil\/hors-ligne$/.test(url.pathname); }
-function isStatic(url) { return url.pathname.indexOf("/static/") !== -1; }
+// The site's static files, under the perimeter's prefix in a network: this worker is served from
+// <site>/cafe/hors-ligne.js, so they are at <site>/static/.
+var STATIC_ROOT = new URL("../static/", self.location).pathname;
+function isStatic(url) { return url.pathname.indexOf(STATIC_ROOT) === 0; }
 function keepable(response) {
   return response && response.ok && !response.redirected && response.type === "basic";
 }
