@@ -24,6 +24,16 @@ from coopere.printing import (
     postal_address_lines,
 )
 
+
+def pytest_collection_modifyitems(config, items):
+    """The print engine's tests render data to PDF: their subject is the layout, not the
+    database, so the PostgreSQL leg skips them (marker one_database, setup.cfg)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.one_database)
+
+
 LETTER_TEMPLATE = """Madame, Monsieur,
 
 Des habitantes et habitants du quartier lancent {perimetre}, un réseau d’entraide entre \
