@@ -229,6 +229,11 @@ def _seed_newsletter() -> None:
     ]
     db.session.add(issue)
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":  # an explicit id: the next issue comes after it
+        db.session.execute(
+            db.text("SELECT setval(pg_get_serial_sequence('newsletter_issues', 'id'), 1)")
+        )
+        db.session.commit()
 
 
 def _seed_sponsorship_and_listing() -> None:
