@@ -56,12 +56,13 @@ def flash_login_notices(user: User) -> None:
         db.session.commit()
 
 
-def _login_limit() -> str:
+def login_limit() -> str:
+    """The login form's rate limit (RATELIMIT_LOGIN); the association's console uses it too."""
     return current_app.config["RATELIMIT_LOGIN"]
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))
