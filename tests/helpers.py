@@ -8,7 +8,7 @@ import os
 import re
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 
 from coopere.extensions import db
 
@@ -23,7 +23,10 @@ def database_config(tmp_path, pg_schema: str | None) -> dict:
         return {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'coopere.sqlite3'}"}
     return {
         "SQLALCHEMY_DATABASE_URI": PG_URL,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"options": f"-c search_path={pg_schema}"}},
+        # A test's commits need not wait for the disk: the same SQL, without the fsync.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "connect_args": {"options": f"-c search_path={pg_schema} -c synchronous_commit=off"}
+        },
     }
 
 
@@ -54,13 +57,28 @@ test_config.__test__ = False  # not a test, despite its name
 
 
 def reset_database(app) -> None:
-    """Empty schema on SQLite (fresh file); on PostgreSQL, create once then truncate every table."""
+    """Empty schema on SQLite (fresh file); on PostgreSQL, create once then empty every table.
+
+    On PostgreSQL the tables are emptied with DELETE, children first, and their sequences restarted:
+    ten times quicker than one TRUNCATE of every table (which gives each table a new file on disk),
+    and the suite's second leg does this before each test. TRUNCATE stays the fallback."""
     with app.app_context():
         db.create_all()
-        if db.engine.dialect.name == "postgresql":
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        if db.engine.dialect.name != "postgresql":
+            return
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        try:
             with db.engine.begin() as conn:
-                conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+                for name in tables:
+                    conn.exec_driver_sql(f'DELETE FROM "{name}"')
+                for (sequence,) in conn.exec_driver_sql(
+                    "SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()"
+                ):
+                    conn.exec_driver_sql(f'ALTER SEQUENCE "{sequence}" RESTART')
+        except exc.IntegrityError:  # rows that point at each other across tables
+            with db.engine.begin() as conn:
+                listed = ", ".join(f'"{name}"' for name in tables)
+                conn.exec_driver_sql(f"TRUNCATE {listed} RESTART IDENTITY CASCADE")
 
 
 CSRF_RE = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
