@@ -43,7 +43,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from coopere.network import Network  # noqa: E402
+from benchmarks.support import console  # noqa: E402
+from coopere.network import Network, registry  # noqa: E402
 from coopere.network.create import NewPerimeter, create_perimeter  # noqa: E402
 from coopere.network.databases import sqlite_template  # noqa: E402
 from coopere.network.registry import served_slugs  # noqa: E402
@@ -54,6 +55,8 @@ REQUESTS = int(os.environ.get("NETWORK_REQUESTS", "5000"))
 WARM_ROUNDS = int(os.environ.get("NETWORK_WARM_ROUNDS", "300"))
 PUBLIC_URL = "https://reseau.example.org"
 CONSOLE = os.environ.get("NETWORK_CONSOLE", "1") != "0"
+UPGRADE = os.environ.get("NETWORK_UPGRADE", "1") != "0"
+CONSOLE_ONLY = os.environ.get("NETWORK_CONSOLE_ONLY", "") == "1"
 
 
 def slug(number: int) -> str:
@@ -309,52 +312,62 @@ def tick_figures(network: Network) -> dict:
 # --- the association's console ------------------------------------------------------------------
 
 
+def snapshot_count(network: Network) -> int:
+    from sqlalchemy import func, select
+
+    from coopere.association.models import Snapshot
+
+    with registry.session(network) as db:
+        return db.scalar(select(func.count()).select_from(Snapshot))
+
+
 def nightly_snapshot(network: Network) -> dict:
-    """collect() in every served perimeter's app, each written to the network database, as the
-    nightly job does; timed. Not measured when this version has no collect()."""
-    import importlib
-
+    """The nightly `network-snapshot` job over every served perimeter, as the network's consumer
+    runs it (`queue tick --job network-snapshot`, one process: each perimeter's warm app,
+    coopere.association.snapshot.collect() on its database, the snapshot written to the network
+    database); timed from outside (process start included) and inside (the tick's own seconds)."""
+    if not command_available(network, "queue", "tick"):
+        return {"skipped": "no `queue tick` command in this version: not measured"}
+    seconds, result = flask_network(network, "queue", "tick", "--job", "network-snapshot")
     try:
-        collect = importlib.import_module("coopere.association.snapshot").collect
-    except (ImportError, AttributeError):
-        return {"skipped": "no coopere.association.snapshot.collect in this version: not measured"}
-    from coopere.association.link import NetworkLink
-    from coopere.network.registry import now
-    from coopere.network.sites import build_perimeter_app, dispose
-
-    slugs = served_slugs(network)
-    started = time.perf_counter()
-    for chosen in slugs:
-        app = build_perimeter_app(network, chosen)
-        try:
-            with app.app_context():
-                data = collect(now())
-            NetworkLink(network, chosen).write_snapshot(data)
-        finally:
-            dispose(app)
-    seconds = time.perf_counter() - started
+        summary = json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return {"exit_code": result.returncode, "error": result.stderr.strip()[-500:]}
+    sites = summary.get("sites", 0)
     return {
-        "perimeters": len(slugs),
+        "perimeters": sites,
         "seconds": round(seconds, 1),
-        "per_perimeter_ms": round(seconds * 1000 / max(len(slugs), 1), 1),
+        "tick_seconds": summary.get("seconds"),
+        "per_perimeter_ms": round(summary.get("seconds", seconds) * 1000 / max(sites, 1), 1),
+        "failed": summary.get("failed"),
+        "snapshots_written": snapshot_count(network),
+        "exit_code": result.returncode,
     }
 
 
-def console_figures(network: Network) -> dict:
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import console
-
-    snapshot = nightly_snapshot(network)
+def console_figures(network: Network, slugs: list[str]) -> dict:
+    """Step 6: the nightly snapshot over the real perimeters (when they have databases), then
+    the console's pages over synthetic 24-month snapshots of the same perimeters."""
+    snapshot = nightly_snapshot(network) if not CONSOLE_ONLY else {"skipped": "no databases"}
     print(f"nightly snapshot: {snapshot}", flush=True)
-    console.make_accounts(network, coaches=1)
-    written = console.write_snapshots(network, served_slugs(network))
-    pages = console.measure_pages(network, pdf=False)
+    filled = console.fill(network, slugs)
+    print(f"synthetic snapshots: {filled}", flush=True)
+    pages = console.measure_pages(network)
+    for name, value in pages.items():
+        print(f"{name}: {value}", flush=True)
     return {
         "nightly_snapshot": snapshot,
-        "synthetic_snapshots_seconds": round(written, 1),
+        "synthetic_snapshots": filled,
         "pages": pages,
         "bars": console.bars(pages),
     }
+
+
+def console_only(root: Path) -> dict:
+    """NETWORK_CONSOLE_ONLY=1: step 6's pages only, on perimeter entries written straight into the
+    network database (no perimeter database, no nightly snapshot): minutes quicker."""
+    network = Network(root)
+    return console_figures(network, console.add_entries(network, PERIMETERS))
 
 
 def main() -> None:
@@ -362,6 +375,10 @@ def main() -> None:
         root = Path(folder) / "network"
         root.mkdir()
         (root / "network.py").write_text(f"PUBLIC_URL = {PUBLIC_URL!r}\nWARM_APPS = 16\n")
+        if CONSOLE_ONLY:
+            association = console_only(root)
+            print(json.dumps({"benchmark": "network", "console": association}, ensure_ascii=False))
+            return
         network = Network(root)
         log = Path(folder) / "gunicorn.log"
         creation = create_all(network)
@@ -370,11 +387,12 @@ def main() -> None:
         print(f"random walk: {walk}", flush=True)
         warm = warm_against_single(network, log)
         print(f"warm against single: {warm}", flush=True)
-        upgrade = upgrade_figures(network)
+        upgrade = upgrade_figures(network) if UPGRADE else {"skipped": "NETWORK_UPGRADE=0"}
         print(f"upgrade: {upgrade}", flush=True)
         tick = tick_figures(network)
         print(f"tick: {tick}", flush=True)
-        association = console_figures(network) if CONSOLE else {"skipped": "NETWORK_CONSOLE=0"}
+        slugs = served_slugs(network)
+        association = console_figures(network, slugs) if CONSOLE else {"skipped": "NETWORK_CONSOLE=0"}
         print(f"console: {association}", flush=True)
         errors = log.read_text(errors="replace").count("Traceback")
     print(
