@@ -1,0 +1,1 @@
+"""Helpers of the benchmarks, never run on their own (`make bench` runs benchmarks/*.py only)."""
