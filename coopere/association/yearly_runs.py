@@ -114,15 +114,19 @@ def latest_runs(scope_id: int | None, selection: Selection, years) -> dict[int, 
     filters = _filters(selection)
     found = {}
     for year in years:
-        run = db_session().scalars(
-            _same(year, scope_id, filters).order_by(YearlyReportRun.id.desc()).limit(1)
-        ).first()
+        run = (
+            db_session()
+            .scalars(_same(year, scope_id, filters).order_by(YearlyReportRun.id.desc()).limit(1))
+            .first()
+        )
         if run is not None:
             found[year] = run
     return found
 
 
-def ask(year: int, scope_id: int | None, selection: Selection, account) -> tuple[YearlyReportRun, bool]:
+def ask(
+    year: int, scope_id: int | None, selection: Selection, account
+) -> tuple[YearlyReportRun, bool]:
     """The run being prepared for this year, perimeters and filters, or a new one, enqueued:
     (run, whether it is new). The new run is committed before it is enqueued (with an immediate
     queue the task runs at once, in a session of its own)."""
@@ -143,7 +147,9 @@ def ask(year: int, scope_id: int | None, selection: Selection, account) -> tuple
     session.flush()
     from .audit import record
 
-    record("figures.yearly_asked", account=account, target=str(year), detail=", ".join(describe(run)))
+    record(
+        "figures.yearly_asked", account=account, target=str(year), detail=", ".join(describe(run))
+    )
     session.commit()
     run_id = run.id
     use_network_queue(network())

@@ -21,7 +21,16 @@ from coopere.network.registry import PerimeterEntry
 from coopere.reports.summary import EXTRA_KEYS, SUMMARY_KEYS
 from coopere.timeutil import add_months, paris_today
 from coopere.association import yearly_runs
-from console_support import BASE, COACH, CONSOLE, COORD, OTHER, close_console, make_console, post_form
+from console_support import (
+    BASE,
+    COACH,
+    CONSOLE,
+    COORD,
+    OTHER,
+    close_console,
+    make_console,
+    post_form,
+)
 from helpers import flat, text
 
 TODAY = paris_today().replace(day=1)
