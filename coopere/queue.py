@@ -78,6 +78,11 @@ def configure_queue(app) -> None:
     _apps[site_name(app)] = app
 
 
+def remember(site: str, app) -> None:
+    """Let tasks of `site` run in `app` (kept while the app lives), without moving the queue."""
+    _apps[site] = app
+
+
 def use_target(target: tuple) -> None:
     """Point the process's queue at `target` (see queue_target), e.g. the network's file."""
     global _target

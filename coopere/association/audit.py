@@ -29,6 +29,8 @@ LABELS = {
     "training.cancelled": _l("Journée de formation annulée"),
     "training.attendance": _l("Présences à une formation notées"),
     "defaults.updated": _l("Textes communs modifiés"),
+    "figures.yearly_asked": _l("Rapport annuel demandé"),
+    "figures.yearly_downloaded": _l("Rapport annuel téléchargé"),
 }
 
 

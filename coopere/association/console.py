@@ -82,6 +82,7 @@ def configure_console(app: Flask, network) -> None:
         tracker_views,
         training_views,
         views,
+        yearly_views,
     )
     from .blueprint import bp
     from .menu import console_menu

@@ -4,8 +4,7 @@ accompagnateur gets the figures of their own perimeters only (perimeters.followe
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
-from flask_babel import force_locale
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,7 +12,6 @@ from wtforms import SelectField, StringField
 
 from ..actions import made_file
 from ..inputs import BaseForm
-from ..printing.network_report import render_network_report
 from ..reports.csv_export import csv_filename, table_to_csv
 from ..timeutil import paris_today
 from . import perimeters
@@ -24,7 +22,6 @@ from .figures import (
     check_period,
     default_period,
     departement,
-    month_key,
     month_start,
     network_figures,
 )
@@ -40,7 +37,7 @@ from .figures_tables import (
 )
 from .models import Role
 from .phases import PHASE_LABELS, PHASES
-from .yearly_report import yearly_report_data
+from .yearly_runs import latest_runs, state
 
 
 class FiguresForm(BaseForm):
@@ -62,7 +59,12 @@ class FiguresForm(BaseForm):
 
 
 def _form(rows) -> FiguresForm:
-    form = FiguresForm(request.args)
+    return filter_choices(FiguresForm(request.args), rows)
+
+
+def filter_choices(form, rows):
+    """The choices of a form's département, accompagnement and phase filters: those of the
+    followed perimeters (a coach cannot ask for another coach's)."""
     everyone = [("", _("Tous"))]
     form.departement.choices = everyone + [
         (code, code) for code in sorted({departement(row.entry.postcode) for row in rows}) if code
@@ -106,6 +108,11 @@ def _selection(rows) -> tuple[Selection, FiguresForm, str | None]:
     )
 
 
+def prepare_args(selection: Selection) -> dict:
+    """The filters other than the period, as the yearly report's form posts them."""
+    return {key: value for key, value in _filter_args(selection).items() if key not in ("du", "au")}
+
+
 def _filter_args(selection: Selection) -> dict:
     args = {"du": selection.first, "au": selection.last}
     if selection.departement:
@@ -125,6 +132,7 @@ def figures_page():
     months = months_table(figures)
     per_perimeter = perimeters_table(figures)
     this_year = paris_today().year
+    years = list(range(this_year, this_year - 3, -1))
     return render_template(
         "association/figures.html",
         form=form,
@@ -139,7 +147,10 @@ def figures_page():
         ],
         filter_args=_filter_args(selection),
         coordination=current_user.role == Role.COORDINATION,
-        years=list(range(this_year, this_year - 3, -1)),
+        years=years,
+        runs=latest_runs(perimeters.scope_of(current_user), selection, years),
+        run_state=state,
+        prepare_args=prepare_args(selection),
     ), 400 if error else 200
 
 
@@ -173,23 +184,10 @@ def figures_perimeters_csv():
 
 @bp.get("/chiffres/rapport-<int:year>.pdf", endpoint="yearly_pdf")
 def yearly_pdf(year: int):
-    """The network's yearly report for a calendar year (up to this month for the current one),
-    over the followed perimeters and the page's filters other than the period."""
-    today = paris_today()
-    if not 2000 <= year <= today.year:
+    """The former address of the yearly report (rendered in the request): the figures page's
+    « rapport annuel » part, where it is prepared in the background (yearly_views.py)."""
+    if not 2000 <= year <= paris_today().year:
         abort(404)
-    rows = perimeters.followed(current_user)
-    selection, _form_, error = _selection(rows)
-    if error:
-        abort(400, error)
-    last = f"{year}-12" if year < today.year else month_key(today)
-    selection = Selection(
-        f"{year}-01",
-        last,
-        departement=selection.departement,
-        coach_id=selection.coach_id,
-        phase=selection.phase,
-    )
-    with force_locale("fr"):  # the report is in French, whatever the console's language
-        data = yearly_report_data(network_figures(rows, selection), year, today)
-    return made_file(render_network_report(data), f"reseau-rapport-{year}.pdf", attachment=False)
+    args = {key: request.args[key] for key in ("departement", "accompagnateur", "phase")
+            if request.args.get(key)}  # fmt: skip
+    return redirect(url_for("association.figures", _anchor="rapport-annuel", **args))

@@ -216,3 +216,26 @@ class NetworkDefault(Base):
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("association_accounts.id", ondelete="SET NULL"), nullable=True
     )
+
+
+class YearlyReportRun(Base):
+    """A network yearly report prepared in the background (coopere/association/yearly_runs.py):
+    who asked, for which year and perimeters, its state, and the PDF in the network folder."""
+
+    __tablename__ = "yearly_report_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    # None: every perimeter (the coordination's); else the accompagnateur whose perimeters count
+    scope_id: Mapped[int | None] = mapped_column(
+        ForeignKey("association_accounts.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    filters: Mapped[str] = mapped_column(Text, default="{}")  # JSON: departement, coach_id, phase
+    status: Mapped[str] = mapped_column(String(10), default="queued")  # queued|running|done|failed
+    requested_by: Mapped[int | None] = mapped_column(
+        ForeignKey("association_accounts.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    file_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    error: Mapped[str] = mapped_column(Text, default="")

@@ -89,6 +89,20 @@ def followed(
     archived ones included, in slug order: four queries whatever their number. `brief`: their
     snapshots without the figures month by month nor the milestones (a list of 1,000 perimeters
     reads the rest only)."""
+    return in_scope(scope_of(account), slugs, brief=brief)
+
+
+def scope_of(account: Account) -> int | None:
+    """What an account follows: None (every perimeter) for the coordination, else the account's
+    id (the perimeters it coaches)."""
+    return None if account.role == Role.COORDINATION else account.id
+
+
+def in_scope(
+    scope_id: int | None, slugs: list[str] | None = None, *, brief: bool = False
+) -> list[Followed]:
+    """The perimeters of a scope (scope_of): `followed` without a logged-in account (a
+    background job's)."""
     session = db_session()
     entries = list(session.scalars(select(PerimeterEntry).order_by(PerimeterEntry.slug)))
     if slugs is not None:
@@ -111,8 +125,8 @@ def followed(
         )
         for entry in entries
     ]
-    if account.role != Role.COORDINATION:
-        rows = [row for row in rows if row.profile.coach_id == account.id]
+    if scope_id is not None:
+        rows = [row for row in rows if row.profile.coach_id == scope_id]
     return rows
 
 

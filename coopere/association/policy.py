@@ -52,7 +52,12 @@ CONSOLE_POLICY: dict[str, str] = {
     "association.figures": COACH,
     "association.figures_months_csv": COACH,
     "association.figures_perimeters_csv": COACH,
-    "association.yearly_pdf": COACH,
+    "association.yearly_pdf": COACH,  # the former address: to the figures page
+    # the yearly report, prepared in the background (yearly_views.py): a coach, their perimeters'
+    "association.yearly_prepare": COACH,
+    "association.yearly_run": COACH,
+    "association.yearly_run_status": COACH,
+    "association.yearly_download": COACH,
     "association.accounts": COORDINATION,
 }
 

@@ -11,10 +11,12 @@ from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from .. import queue
 from ..config import ROOT
 from ..security import add_security_headers
 from . import registry
 from .folder import Network
+from .queue import network_site
 from .sites import public_url
 
 MAINTENANCE_TITLE = _l("Ce réseau est en travaux")
@@ -56,6 +58,9 @@ def create_network_app(network: Network | None = None) -> Flask:
     from ..association.console import configure_console  # the console builds on this package
 
     configure_console(app, network)
+    # The association's background work (the yearly report) runs in this app: the queue's task
+    # finds it by the network's site name (in this process; a consumer remembers its own).
+    queue.remember(network_site(network), app)
 
     @app.get("/")
     def index():

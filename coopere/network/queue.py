@@ -9,6 +9,7 @@ import json
 import logging
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from .. import queue, schedule, schedule_checks
@@ -17,23 +18,47 @@ from .registry import served_slugs
 from .sites import database_url, perimeter_app
 
 
-def install(network: Network) -> None:
-    """Point this process's queue at the network's, and let tasks and the schedule find the
-    perimeters: their apps, their databases (for the cheap checks), the served ones."""
+def queue_target(network: Network) -> tuple:
+    """Where the network's queue is (coopere.queue.queue_target's forms): its QUEUE_URL (Redis,
+    or « immediate » in the tests and demos), else <network>/queue.sqlite3."""
     url = (network.config.get("QUEUE_URL") or "").strip()
+    if url == queue.IMMEDIATE:
+        return (queue.IMMEDIATE,)
     if url.startswith(("redis://", "rediss://", "unix://")):
-        queue.use_target(("redis", url))
-    else:
-        queue.use_target(("sqlite", str(network.queue_path)))
+        return ("redis", url)
+    return ("sqlite", str(network.queue_path))
+
+
+def network_site(network: Network) -> str:
+    """The site name of the network's own app in a task (the association's background work, such
+    as the yearly report): never a perimeter's slug (a slug has no « @ »)."""
+    return f"@{network.root}"
+
+
+def use_network_queue(network: Network, app=None) -> None:
+    """Point this process's queue at the network's; `app`, the network's own app, runs the tasks
+    named after network_site (the web process's, or the consumer's)."""
+    queue.use_target(queue_target(network))
+    if app is not None:
+        queue.remember(network_site(network), app)
+
+
+def install(network: Network, app=None) -> None:
+    """Point this process's queue at the network's, and let tasks and the schedule find the
+    perimeters: their apps, their databases (for the cheap checks), the served ones; and the
+    network's own app (`app`) for the association's tasks."""
+    use_network_queue(network, app)
     queue.site_loader = lambda slug: perimeter_app(network, slug)
     schedule_checks.database_url_of = lambda slug: database_url(network, slug)
 
 
-def run_consumer(network: Network | None = None, workers: int = 2) -> None:
+def run_consumer(network: Network | None = None, workers: int = 2, app=None) -> None:
     """The network's one consumer: tasks of every perimeter, and the periodic jobs for every
-    served perimeter (re-read at each tick: a new perimeter is served at the next one)."""
+    served perimeter (re-read at each tick: a new perimeter is served at the next one); with
+    the network's own app (`app`, the command's), the association's tasks too (its yearly
+    report)."""
     network = network or Network.from_env()
-    install(network)
+    install(network, app)
     schedule.run_consumer(workers=workers, names=lambda: list(served_slugs(network)))
 
 
@@ -52,7 +77,7 @@ queue_cli = AppGroup("queue", help="The network's background queue and schedule.
 def work_command(workers):
     """Run the one consumer of every served perimeter (tasks and periodic jobs)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    run_consumer(workers=workers)
+    run_consumer(workers=workers, app=current_app._get_current_object())
 
 
 @queue_cli.command("tick")

@@ -1,4 +1,4 @@
-// Progress of a print run: polls the status every 2 seconds and reloads the page when the run
+// Progress of a print run (or of the network's yearly report): polls the status every 2 seconds and reloads the page when the run
 // ends. The page works without this script (an "Actualiser" link does the same by hand).
 (function () {
   "use strict";
@@ -10,8 +10,7 @@
     fetch(box.getAttribute("data-status-url"), { credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (state) {
-        bar.value = state.percent;
-        bar.textContent = state.percent + " %";
+        if (bar) { bar.value = state.percent; bar.textContent = state.percent + " %"; }
         if (label) { label.textContent = label.textContent.replace(/\d+([^\d]+)\d+/, state.done + "$1" + state.total); }
         if (state.status === "done" || state.status === "failed" || state.stalled) {
           window.location.reload();

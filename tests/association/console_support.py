@@ -49,6 +49,7 @@ EXAMPLE_VALUES = {
     "session_id": 1,
     "key": "register_imported",
     "year": 2026,
+    "run_id": 1,
 }
 
 
@@ -69,8 +70,8 @@ def post_form(client: Browser, url: str, data: dict, form_url: str | None = None
     return client.post(url, data={"csrf_token": csrf_token(client, form_url or url), **data})
 
 
-def make_console(root: Path) -> Console:
-    perimeters = make_network(root)
+def make_console(root: Path, extra: dict | None = None) -> Console:
+    perimeters = make_network(root, extra)
     for slug in ("a", "b"):
         seed_perimeter(perimeters.app(slug), slug)
     made = Console(perimeters)

@@ -20,7 +20,17 @@ from coopere.network import registry
 from coopere.network.registry import PerimeterEntry
 from coopere.reports.summary import EXTRA_KEYS, SUMMARY_KEYS
 from coopere.timeutil import add_months, paris_today
-from console_support import COACH, CONSOLE, COORD, OTHER, close_console, make_console
+from coopere.association import yearly_runs
+from console_support import (
+    BASE,
+    COACH,
+    CONSOLE,
+    COORD,
+    OTHER,
+    close_console,
+    make_console,
+    post_form,
+)
 from helpers import flat, text
 
 TODAY = paris_today().replace(day=1)
@@ -66,7 +76,7 @@ def snapshot(slug: str, months: dict) -> dict:
 def console(tmp_path_factory):
     """A network of this file's own: it rewrites postcodes, phases and snapshots, and adds
     perimeters, which the other files' shared network must not see."""
-    made = make_console(tmp_path_factory.mktemp("figures"))
+    made = make_console(tmp_path_factory.mktemp("figures"), {"QUEUE_URL": "immediate"})
     try:
         yield made
     finally:
@@ -226,12 +236,34 @@ def pdf_text(pdf: bytes) -> str:
     return out.stdout.decode("utf-8")
 
 
-def test_the_yearly_report_prints_the_totals_and_names_no_one(network_console):
-    response = network_console.login(COORD).get(f"{CONSOLE}/chiffres/rapport-{TODAY.year}.pdf")
+def prepare(client, year: int, **filters):
+    """Click « Préparer le rapport annuel <year> » on the figures page (its filters posted)."""
+    return post_form(
+        client,
+        f"{CONSOLE}/chiffres/rapport-annuel",
+        {"annee": year, **filters},
+        form_url=f"{CONSOLE}/chiffres",
+    )
+
+
+def run_id_of(response) -> int:
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+
+
+def test_the_yearly_report_is_prepared_in_the_background_and_names_no_one(network_console):
+    client = network_console.login(COORD)
+    assert f"Préparer le rapport annuel {TODAY.year}" in text(figures_page(client))
+    run = run_id_of(prepare(client, TODAY.year))
+    page = text(client.get(f"{CONSOLE}/chiffres/rapport-annuel/{run}"))
+    assert "prêt" in page and "tous les périmètres du réseau" in page
+    assert f"Télécharger le rapport {TODAY.year} (PDF)" in text(figures_page(client))
+    response = client.get(f"{CONSOLE}/chiffres/rapport-annuel/{run}/rapport.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
-    pages = pdf_text(response.data)
-    words = flat(pages)
+    stored = list((network_console.network.root / "rapports").glob("*.pdf"))
+    assert [path.read_bytes() for path in stored] == [response.data]  # in the network folder
+    words = flat(pdf_text(response.data))
     assert "Rapport annuel du réseau" in words
     assert "Structuration" in words and "Amorçage" in words  # a page per phase
     names = {entry.slug: entry.name for entry in registry.all_entries(network_console.network)}
@@ -249,12 +281,76 @@ def test_the_yearly_report_prints_the_totals_and_names_no_one(network_console):
     assert "Sur la période 40 33 0,13" in words  # the month by month table's total row
     for name in (PILOTE, "Zéphyrine", "Claire Coordination", "Bruno Accompagne", "Odile"):
         assert name not in words
+    journal = text(client.get(f"{CONSOLE}/journal"))
+    assert "Rapport annuel demandé" in journal and "Rapport annuel téléchargé" in journal
+    # the former address leads to the figures page's report part
+    old = client.get(f"{CONSOLE}/chiffres/rapport-{TODAY.year}.pdf")
+    assert old.status_code == 302 and old.headers["Location"].endswith("#rapport-annuel")
+
+
+def test_a_second_click_while_it_is_prepared_starts_no_other(network_console, monkeypatch):
+    enqueued = []
+    waiting = yearly_runs.prepare_yearly_report.for_site
+    monkeypatch.setattr(  # a consumer that has not taken the task yet
+        yearly_runs.prepare_yearly_report, "for_site", lambda *args: enqueued.append(args)
+    )
+    client = network_console.login(COORD)
+    year = TODAY.year - 1
+    first = run_id_of(prepare(client, year, phase="structuration"))
+    assert "en préparation" in text(client.get(f"{CONSOLE}/chiffres/rapport-annuel/{first}"))
+    second = prepare(client, year, phase="structuration")
+    assert run_id_of(second) == first and len(enqueued) == 1
+    assert "déjà en préparation" in text(client.get(BASE + second.headers["Location"]))
+    assert "en préparation" in text(figures_page(client, phase="structuration"))
+    other = run_id_of(prepare(client, year))  # other perimeters: another report
+    assert other != first and len(enqueued) == 2
+    waiting(*enqueued[0])  # the consumer takes it
+    page = text(client.get(f"{CONSOLE}/chiffres/rapport-annuel/{first}"))
+    assert "prêt" in page and "en phase « Structuration »" in page
+
+
+def test_a_failed_report_says_why_and_may_be_asked_again(network_console, monkeypatch):
+    def broken(_data):
+        raise ValueError("Rapport du réseau incomplet : la période.")
+
+    monkeypatch.setattr(yearly_runs, "render_network_report", broken)
+    client = network_console.login(COORD)
+    year = TODAY.year - 2
+    run = run_id_of(prepare(client, year))
+    page = text(client.get(f"{CONSOLE}/chiffres/rapport-annuel/{run}"))
+    assert "échec" in page and "Rapport du réseau incomplet" in page and "Réessayer" in page
+    assert client.get(f"{CONSOLE}/chiffres/rapport-annuel/{run}/rapport.pdf").status_code == 404
+    monkeypatch.undo()
+    again = run_id_of(prepare(client, year))
+    assert again != run
+    assert "prêt" in text(client.get(f"{CONSOLE}/chiffres/rapport-annuel/{again}"))
+
+
+def test_an_accompagnateur_prepares_and_opens_their_perimeters_reports_only(network_console):
+    coach, coord = network_console.login(COACH), network_console.login(COORD)
+    theirs = run_id_of(prepare(coach, TODAY.year))
+    names = {entry.slug: entry.name for entry in registry.all_entries(network_console.network)}
+    pdf = coach.get(f"{CONSOLE}/chiffres/rapport-annuel/{theirs}/rapport.pdf").data
+    words = flat(pdf_text(pdf))
+    assert names["a"] in words and names["b"] not in words
+    network_wide = run_id_of(prepare(coord, TODAY.year))
+    assert network_wide != theirs  # the coordination's report is of every perimeter
+    for path in (f"{network_wide}", f"{network_wide}/rapport.pdf", f"{network_wide}/etat.json"):
+        assert coach.get(f"{CONSOLE}/chiffres/rapport-annuel/{path}").status_code == 404
+    assert coord.get(f"{CONSOLE}/chiffres/rapport-annuel/{theirs}").status_code == 200
+    # another coach's perimeters cannot be asked for: nothing is prepared
+    response = prepare(coach, TODAY.year, accompagnateur=network_console.account_id(COORD))
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("#rapport-annuel")
 
 
 def test_the_yearly_report_of_a_year_out_of_reach_is_not_found(network_console):
     client = network_console.login(COORD)
     assert client.get(f"{CONSOLE}/chiffres/rapport-1999.pdf").status_code == 404
     assert client.get(f"{CONSOLE}/chiffres/rapport-{TODAY.year + 1}.pdf").status_code == 404
+    response = prepare(client, TODAY.year + 1)
+    assert response.status_code == 302
+    assert "ne peut pas être préparé" in text(client.get(BASE + response.headers["Location"]))
 
 
 def count_queries(console, client) -> int:
