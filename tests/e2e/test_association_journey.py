@@ -164,7 +164,9 @@ def test_a_new_perimeter_goes_from_the_console_to_its_milestones_and_the_network
     # 1. The coordinator creates the perimeter, with its coach, and downloads the pilote's letter.
     coordinator = console_login(device(), COORD)
     coordinator.goto("/association/perimetres")
-    coordinator.get_by_role("navigation").get_by_role("link", name="Nouveau périmètre").click()
+    menu = coordinator.get_by_role("navigation", name="Menu de la console")
+    menu.locator("summary", has_text="Accompagnement").click()  # a folded section of the menu
+    menu.get_by_role("link", name="Nouveau périmètre").click()
     coordinator.get_by_label("Identifiant court", exact=True).fill(SLUG)
     coordinator.get_by_label("Nom du réseau", exact=True).fill("Coop-ère de la Bottière")
     coordinator.get_by_label("Commune", exact=True).fill("Nantes")
