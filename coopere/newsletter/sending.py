@@ -21,14 +21,9 @@ from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
 from ..members.models import ConsentKind
-from ..notifications.email import (
-    Email,
-    accept,
-    accepted_keys,
-    build_email,
-    enabled,
-    unsubscribe_token,
-)
+from ..notifications.email import build_email, unsubscribe_token
+from ..notifications.outbox import accept, accepted_keys
+from ..notifications.transport import Email, enabled
 from ..perimeter.models import get_perimeter
 from ..printruns.jobs import launch
 from ..printruns.services import PrintRunError, create_newsletter_run, letter_dwellings

@@ -14,7 +14,8 @@ from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
 from ..members.models import ConsentKind, Sponsorship
-from ..notifications.email import consenting, enabled
+from ..notifications.email import consenting
+from ..notifications.transport import enabled
 from ..printruns.services import letter_dwellings
 from ..timeutil import to_paris, utcnow
 from . import draft
