@@ -13,7 +13,7 @@ from ..extensions import db, limiter
 from ..listings.browse import counts_by_theme
 from ..newsletter.services import latest_public_issue
 from ..perimeter.models import get_perimeter
-from ..printruns.services import SCAN_COOKIE, record_scan, scan_memory_seconds
+from ..printruns.scans import SCAN_COOKIE, record_scan, scan_memory_seconds
 from ..urls import next_path
 
 bp = Blueprint("public", __name__)
