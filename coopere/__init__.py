@@ -113,7 +113,7 @@ def configure_extensions(app: Flask) -> None:
     configure_i18n(app)
     configure_security(app)
     configure_errors(app)
-    from .notifications.email import configure_mail
+    from .notifications.transport import configure_mail
 
     configure_mail(app)
     configure_queue(app)

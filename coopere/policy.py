@@ -223,6 +223,8 @@ POLICY: dict[str, Access] = {
     "newsletter.send_test": Access.ANIMATOR,
     "newsletter.send": Access.ANIMATOR,
     "newsletter.paper": Access.ANIMATOR,
+    # a sponsor's copies: the sponsor (object check in the view, 404 otherwise) or an animator
+    "newsletter.sponsor_paper": Access.MEMBER,
     "reports.export_csv": Access.ANIMATOR,
     "reports.yearly": Access.ANIMATOR,
     "reports.yearly_pdf": Access.ANIMATOR,

@@ -70,7 +70,7 @@ def listings_expire() -> str:
 
 def weekly_digest() -> str:
     """The weekly digest (nobody gets two within 6 days). Nothing without SMTP or PUBLIC_URL."""
-    from .notifications.email import enabled
+    from .notifications.transport import enabled
     from .notifications.weekly import send_weekly_digest
 
     if not enabled():
@@ -110,7 +110,7 @@ def print_runs_cleanup() -> str:
 
 def sweep() -> str:
     """Accepted emails and print runs whose task was lost are enqueued again."""
-    from .notifications.email import sweep_outbox
+    from .notifications.outbox import sweep_outbox
     from .printruns.jobs import sweep_print_runs
 
     return f"{sweep_outbox()} email(s), {sweep_print_runs()} print run(s) enqueued again"
@@ -288,7 +288,7 @@ def run_consumer(
     at once). `names()` gives the sites the schedule serves at each tick. The queue must point at
     a storage, not be immediate (QUEUE_URL)."""
     global _sites
-    from .notifications import email as _email  # noqa: F401  (its tasks)
+    from .notifications import outbox as _outbox  # noqa: F401  (its tasks)
     from .printruns import jobs as _jobs  # noqa: F401  (its tasks)
 
     if huey.immediate:

@@ -29,7 +29,7 @@ def _exists(connection, query) -> bool:
 def _probe_sweep(connection, now) -> bool:
     from sqlalchemy import or_, select
 
-    from .notifications.email import CLAIM_MINUTES, KEEP_SENT_DAYS, RESWEEP_MINUTES
+    from .notifications.outbox import CLAIM_MINUTES, KEEP_SENT_DAYS, RESWEEP_MINUTES
     from .notifications.models import OutboxEmail as Out
     from .printruns.jobs import RESWEEP_MINUTES as RUN_RESWEEP
     from .printruns.models import PrintRun, RunStatus

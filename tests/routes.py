@@ -104,6 +104,7 @@ EXAMPLE_ARGS: dict[str, dict] = {
         for name in ("show", "public_show", "edit", "settings", "add_block", "send_test", "send")
     },
     "newsletter.paper": {"issue_id": 1},
+    "newsletter.sponsor_paper": {"issue_id": 1, "sponsor_id": 1},  # the member sponsors user 4
     "newsletter.block": {"issue_id": 1, "index": 0},
 }
 

@@ -5,23 +5,20 @@ names at all. Figures come from coopere/reports (reports.summary), never counted
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
 from ..events.models import Event
 from ..events.services import PUBLIC_KINDS
-from ..exchanges.models import Exchange, ExchangeStatus
+from ..exchanges.stories import consented_stories
 from ..extensions import db
 from ..i18n import day_text, french_hours
 from ..listings.models import Listing, ListingKind, ListingStatus, Participation
-from ..members.models import Consent, ConsentKind
 from ..reports.period import Period
 from ..reports.summary import summary
 from ..timeutil import add_months, to_paris, utcnow
@@ -32,9 +29,7 @@ MAX_EVENTS = 4
 MAX_LISTINGS = 8
 MAX_PROJECTS = 4
 MAX_STORIES = 2
-STORY_MAX = 240  # characters of a thank-you note quoted in a story
 SHEET_HOOK = "coopere.sheet_of_month"  # app.extensions key set by coopere/sheets, when present
-_CONTACT = re.compile(r"\S+@\S+|\+?\d[\d .\-]{6,}\d")  # an address or a phone in a note
 
 
 def block(kind: BlockKind, title: str, text: str, public_text: str | None = None) -> dict:
@@ -172,62 +167,22 @@ def projects_block() -> dict | None:
     return block(BlockKind.PROJECTS, "Des projets cherchent du monde", "\n".join(lines))
 
 
-def quoting_members(user_ids: set[int]) -> set[int]:
-    """Those of `user_ids` whose latest answer to QUOTE_STORY is yes (one query)."""
-    latest: dict[int, bool] = {}
-    if not user_ids:
-        return set()
-    for user_id, given in db.session.execute(
-        select(Consent.user_id, Consent.given)
-        .where(Consent.user_id.in_(user_ids), Consent.kind == ConsentKind.QUOTE_STORY.value)
-        .order_by(Consent.id)
-    ):
-        latest[user_id] = given
-    return {user_id for user_id, given in latest.items() if given}
-
-
 def stories_block(period: Period) -> dict | None:
-    """One or two exchanges done this month and thanked, when both people agreed to be quoted."""
-    exchanges = list(
-        db.session.scalars(
-            select(Exchange)
-            .options(joinedload(Exchange.owner), joinedload(Exchange.requester))
-            .where(
-                Exchange.status == ExchangeStatus.DONE.value,
-                period.covers(Exchange.done_at),
-                (Exchange.owner_thanks != "") | (Exchange.requester_thanks != ""),
-            )
-            .order_by(Exchange.done_at.desc())
-            .limit(50)
-        )
-    )
-    people = {e.owner_id for e in exchanges} | {e.requester_id for e in exchanges}
-    agreed = quoting_members(people)
+    """One or two exchanges done this month and thanked, when both people agreed to be quoted
+    (exchanges/stories.py: the query the fête's panels read too)."""
     named, public = [], []
-    for exchange in exchanges:
-        if exchange.owner_id not in agreed or exchange.requester_id not in agreed:
-            continue
-        title = exchange.listing.title
-        thanks = _quotable(exchange.requester_thanks or exchange.owner_thanks)
-        thanker = exchange.requester if exchange.requester_thanks else exchange.owner
-        other = exchange.owner if thanker is exchange.requester else exchange.requester
+    for story in consented_stories(period, MAX_STORIES):
         named.append(
-            f"{thanker.first_name} et {other.first_name} se sont retrouvés pour « {title} ». "
-            f"{thanker.first_name} dit merci : « {thanks} »"
+            f"{story.thanker} et {story.other} se sont retrouvés pour « {story.title} ». "
+            f"{story.thanker} dit merci : « {story.thanks} »"
         )
         # The note itself may name people: the public version does not quote it.
-        public.append(f"Deux voisins se sont retrouvés pour « {title} », et se sont dit merci.")
-        if len(named) == MAX_STORIES:
-            break
+        public.append(
+            f"Deux voisins se sont retrouvés pour « {story.title} », et se sont dit merci."
+        )
     return block(
         BlockKind.STORIES, "Ils se sont dit merci", "\n\n".join(named), "\n\n".join(public)
     )
-
-
-def _quotable(note: str) -> str:
-    """A thank-you note as the letter quotes it: one line, no address or phone, shortened."""
-    text = " ".join(_CONTACT.sub("…", note).split())
-    return text if len(text) <= STORY_MAX else text[: STORY_MAX - 1].rstrip() + "…"
 
 
 def _plural(count: int, one: str, many: str) -> str:

@@ -21,14 +21,9 @@ from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
 from ..members.models import ConsentKind
-from ..notifications.email import (
-    Email,
-    accept,
-    accepted_keys,
-    build_email,
-    enabled,
-    unsubscribe_token,
-)
+from ..notifications.email import build_email, unsubscribe_token
+from ..notifications.outbox import accept, accepted_keys
+from ..notifications.transport import Email, enabled
 from ..perimeter.models import get_perimeter
 from ..printruns.jobs import launch
 from ..printruns.services import PrintRunError, create_newsletter_run, letter_dwellings
@@ -36,7 +31,7 @@ from ..timeutil import utcnow
 from ..urls import has_public_url, public_base, public_url_for
 from . import printouts
 from .models import IssueStatus, NewsletterIssue
-from .services import NewsletterError, email_recipients
+from .services import NewsletterError, copies_for, email_recipients
 
 BATCH = 100  # emails accepted per commit: an interruption loses at most one batch's work
 
@@ -163,8 +158,23 @@ def send(issue: NewsletterIssue, *, actor: User) -> dict:
     return {"emails": emails, "print_run": run.id if run else None, "already": False}
 
 
-def paper_copy(issue: NewsletterIssue) -> bytes:
-    """The one-copy PDF (A4 recto-verso, large print) for offline members and their sponsors."""
+def _paper(issue: NewsletterIssue) -> printing.NewsletterPaper:
     params = printouts.paper_params(issue, get_perimeter(), issue.blocks)
     qr = public_base() + "/bienvenue" if has_public_url() else ""
-    return printing.render_newsletter(printouts.paper(params, qr))
+    return printouts.paper(params, qr)
+
+
+def paper_copy(issue: NewsletterIssue) -> bytes:
+    """The one-copy PDF (A4 recto-verso, large print) for offline members and their sponsors."""
+    return printing.render_newsletter(_paper(issue))
+
+
+def sponsor_copies(issue: NewsletterIssue, sponsor: User) -> tuple[bytes, int]:
+    """A sponsor's PDF: one copy per offline member they sponsor now (2 pages each), and how
+    many. NewsletterError when they sponsor no offline member."""
+    count = copies_for(sponsor)
+    if not count:
+        raise NewsletterError(
+            _l("Aucun filleul sans internet : pas d'exemplaire papier à imprimer.")
+        )
+    return printing.render_newsletter_copies(_paper(issue), count), count

@@ -14,7 +14,8 @@ from ..audit.services import record
 from ..auth.models import User
 from ..extensions import db
 from ..members.models import ConsentKind, Sponsorship
-from ..notifications.email import consenting, enabled
+from ..notifications.email import consenting
+from ..notifications.transport import enabled
 from ..printruns.services import letter_dwellings
 from ..timeutil import to_paris, utcnow
 from . import draft
@@ -50,8 +51,16 @@ def published_issues(*, public_only: bool = False) -> list[NewsletterIssue]:
 
 
 def latest_public_issue() -> NewsletterIssue | None:
-    found = published_issues(public_only=True)
-    return found[0] if found else None
+    """The newest published issue the group chose to show everyone (the home page's link)."""
+    return db.session.scalar(
+        select(NewsletterIssue)
+        .where(
+            NewsletterIssue.status == IssueStatus.PUBLISHED.value,
+            NewsletterIssue.public.is_(True),
+        )
+        .order_by(NewsletterIssue.month.desc(), NewsletterIssue.id.desc())
+        .limit(1)
+    )
 
 
 def last_name_used() -> str:
@@ -175,14 +184,15 @@ def email_recipients() -> list[User]:
 class Audience:
     emails: int
     paper: int  # offline members, through their sponsor
-    sponsors: list[tuple[str, int]]  # each sponsor's first name and how many copies they hand over
+    # each sponsor's id, first name and how many copies they hand over (their PDF holds as many)
+    sponsors: list[tuple[int, str, int]]
     letterboxes: int
 
 
-def paper_by_sponsor() -> list[tuple[User, int]]:
-    """Each sponsor of an offline member present, with how many copies they hand over."""
+def _sponsored_counts(sponsor_id: int | None = None) -> list[tuple[int, int]]:
+    """(sponsor id, offline members present they sponsor now), one sponsor or all of them."""
     sponsee = db.aliased(User)
-    rows = db.session.execute(
+    query = (
         select(Sponsorship.sponsor_id, func.count(func.distinct(Sponsorship.sponsee_id)))
         .join(sponsee, sponsee.id == Sponsorship.sponsee_id)
         .where(
@@ -192,11 +202,25 @@ def paper_by_sponsor() -> list[tuple[User, int]]:
             sponsee.erased_at.is_(None),
         )
         .group_by(Sponsorship.sponsor_id)
-    ).all()
+    )
+    if sponsor_id is not None:
+        query = query.where(Sponsorship.sponsor_id == sponsor_id)
+    return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+def paper_by_sponsor() -> list[tuple[User, int]]:
+    """Each sponsor of an offline member present, with how many copies they hand over."""
+    rows = _sponsored_counts()
     sponsors = {
         u.id: u for u in db.session.scalars(select(User).where(User.id.in_([r[0] for r in rows])))
     }
     return sorted(((sponsors[i], n) for i, n in rows if i in sponsors), key=lambda pair: pair[0].id)
+
+
+def copies_for(sponsor: User) -> int:
+    """How many paper copies a sponsor hands over: one per offline member they sponsor now."""
+    rows = _sponsored_counts(sponsor.id)
+    return rows[0][1] if rows else 0
 
 
 def audience() -> Audience:
@@ -204,7 +228,7 @@ def audience() -> Audience:
     return Audience(
         emails=len(email_recipients()),
         paper=sum(count for _sponsor, count in sponsors),
-        sponsors=[(sponsor.first_name, count) for sponsor, count in sponsors],
+        sponsors=[(sponsor.id, sponsor.first_name, count) for sponsor, count in sponsors],
         letterboxes=len(letter_dwellings()),
     )
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from ..actions import attempt_and_say, made_file
 from ..auth.forms import ConfirmForm
-from ..auth.models import Role
+from ..auth.models import Role, User
 from ..extensions import db
 from ..printing import LayoutError
 from . import sending, services
@@ -64,6 +64,7 @@ def show(issue_id: int):
         blocks=issue.blocks,
         month_text=month_text(issue),
         preview=issue.is_draft,
+        copies=services.copies_for(current_user),  # a sponsor's paper copies, for their sponsees
     )
 
 
@@ -192,3 +193,26 @@ def paper(issue_id: int):
         )
         return _to_editor(issue_id)
     return made_file(pdf, f"lettre-{issue.month.isoformat()[:7]}.pdf")
+
+
+@bp.route("/lettre/<int:issue_id>/papier/parrain-<int:sponsor_id>.pdf")
+def sponsor_paper(issue_id: int, sponsor_id: int):
+    """A sponsor's copies, one per offline member they sponsor: the sponsor or an animator.
+    Anyone else gets the same 404 as for an id that matches nobody."""
+    issue = _issue(issue_id)
+    sponsor = db.session.get(User, sponsor_id)
+    if sponsor is None or not (
+        sponsor.id == current_user.id or current_user.has_role(Role.ANIMATOR)
+    ):
+        abort(404)
+    back = _to_editor(issue_id) if issue.is_draft else redirect(url_for(".show", issue_id=issue_id))
+    try:
+        pdf, count = sending.sponsor_copies(issue, sponsor)
+    except services.NewsletterError as error:
+        flash(str(error), "error")
+        return back
+    except LayoutError:
+        current_app.logger.info("newsletter %s too long for one sheet", issue.id)
+        flash(_("La lettre est trop longue pour une feuille recto-verso."), "error")
+        return back
+    return made_file(pdf, f"lettre-{issue.month.isoformat()[:7]}-{count}-exemplaires.pdf")

@@ -17,7 +17,8 @@ from ..listings.models import Listing, ListingStatus
 from ..members.models import ConsentKind
 from ..timeutil import utcnow
 from ..urls import absolute_url, public_url_for
-from .email import build_email, consenting, enabled, send_now
+from .email import build_email, consenting, send_now
+from .transport import enabled
 
 WINDOW = timedelta(days=7)  # the first digest covers the last week
 MIN_GAP = timedelta(days=6)  # run twice in a week: the second run sends nothing

@@ -48,7 +48,12 @@ from .engine import LayoutError
 from .fetcher import ResourceRefused
 from .letter_text import TemplateError, event_placeholders, fill_letter_template
 from .letters import render_letters
-from .newsletter import NewsletterPaper, render_newsletter, render_newsletter_run
+from .newsletter import (
+    NewsletterPaper,
+    render_newsletter,
+    render_newsletter_copies,
+    render_newsletter_run,
+)
 from .pilote_letter import PiloteLetter, render_pilote_letter
 from .models import (
     DEFAULT_OPTIONAL_CONSENTS,
@@ -110,6 +115,7 @@ __all__ = [
     "render_sponsor_digest",
     "NewsletterPaper",
     "render_newsletter",
+    "render_newsletter_copies",
     "render_newsletter_run",
     "render_welcome_cards",
     "RosterSheet",

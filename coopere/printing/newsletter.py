@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .engine import filled, html_to_pdf, render_template, styles
+from .merge import merge_pdfs
 from .letters import IN_PROCESS_MAX_PAGES, MAX_ADDRESS_LINES, Progress, render_in_parallel
 from .models import Perimeter, Recipient, with_query
 from .qr import qr_png
@@ -47,6 +48,15 @@ def render_newsletter(paper: NewsletterPaper) -> bytes:
     """PDF of one copy, without address (offline members, sponsors): two A4 pages.
     Raises LayoutError when the texts need more than one sheet."""
     return _render_chunk(paper, [Recipient()])
+
+
+def render_newsletter_copies(paper: NewsletterPaper, copies: int) -> bytes:
+    """PDF of `copies` identical copies without address (a sponsor's, one per offline member
+    they sponsor): rendered once, its two pages repeated, so 2 × copies pages."""
+    if copies < 1:
+        raise ValueError("Aucun exemplaire à imprimer.")
+    one = render_newsletter(paper)
+    return one if copies == 1 else merge_pdfs([one] * copies)
 
 
 def render_newsletter_run(

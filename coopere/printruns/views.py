@@ -40,8 +40,8 @@ from .services import (
     is_stalled,
     letter_text,
     pdf_path,
-    scan_counts,
 )
+from .scans import scan_counts
 
 bp = Blueprint("printruns", __name__, url_prefix="/impressions")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from ..events.models import EventKind
@@ -11,8 +11,9 @@ from ..events.services import upcoming_events
 from ..database import writes_on_get
 from ..extensions import db, limiter
 from ..listings.browse import counts_by_theme
+from ..newsletter.services import latest_public_issue
 from ..perimeter.models import get_perimeter
-from ..printruns.services import SCAN_COOKIE, record_scan, scan_memory_seconds
+from ..printruns.scans import SCAN_COOKIE, record_scan, scan_memory_seconds
 from ..urls import next_path
 
 bp = Blueprint("public", __name__)
@@ -28,11 +29,15 @@ def home():
     counts = (
         counts_by_theme() if perimeter else []
     )  # numbers only: names and titles are for members
+    newsletter = latest_public_issue() if perimeter else None
     return render_template(
         "public/home.html",
         perimeter=perimeter,
         events=events,
         listing_counts=counts,
+        # the latest issue the group chose to publish for everyone (no names), if any
+        newsletter=newsletter,
+        newsletter_month=format_date(newsletter.month, "MMMM y") if newsletter else "",
         language=get_locale().language,
     )
 

@@ -2,8 +2,9 @@
 
 What they show, and nothing else: the year's figures in words, exchanges done by theme (counts),
 the collective projects' titles, and the group's text for the year (the yearly report's text,
-written without photos). Stories of exchanges need both people's consent to be quoted, which
-this version does not record yet: the panels carry no story and no name at all."""
+written without photos), and a few stories: exchanges of the year that ended with a thank-you,
+told only when both people agreed to be quoted (QUOTE_STORY, read by exchanges/stories.py as for
+the newsletter), with their first names. No other name and no contact reach the panels."""
 
 from __future__ import annotations
 
@@ -14,15 +15,18 @@ from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from ..exchanges.models import Exchange
+from ..exchanges.stories import consented_stories
 from ..extensions import db
 from ..listings.models import Listing, Theme
 from ..perimeter.models import Perimeter
 from ..perimeter.services import perimeter_data
-from ..printing.sheets import AchievementPanels, render_achievements
+from ..printing.sheets import AchievementPanels, Story, render_achievements
 from .figures import project_rows
 from .period import Period
 from .services import report_text, year_period
 from .summary import summary
+
+MAX_STORIES = 4  # what one panel holds in large print
 
 # (key of the summary, words after the number); a figure at 0 is left out.
 FIGURE_WORDS = (
@@ -66,6 +70,14 @@ def exchanges_by_theme(period: Period) -> list[tuple[str, int]]:
     return sorted(((label, count) for label, count in rows), key=lambda row: (-row[1], row[0]))
 
 
+def year_stories(period: Period) -> list[Story]:
+    """The year's told stories, as the panel quotes them: the note, then who and what for."""
+    return [
+        Story(text=story.thanks, names=f"{story.thanker} et {story.other}, pour « {story.title} »")
+        for story in consented_stories(period, MAX_STORIES)
+    ]
+
+
 def achievements(year: int, perimeter: Perimeter, size: str = "A4") -> AchievementPanels:
     """The panels' data for a year (ReportError for a year out of range)."""
     with force_locale("fr"):
@@ -83,6 +95,7 @@ def achievements(year: int, perimeter: Perimeter, size: str = "A4") -> Achieveme
             figures=figure_lines(figures),
             themes=exchanges_by_theme(period),
             projects=[row["title"] for row in shared["projects"]],
+            stories=year_stories(period),
             text=report_text(year),
             size=size,
         )

@@ -1,5 +1,5 @@
-"""A month of a small perimeter for the newsletter: members who consent to it or not, an offline
-member and her sponsor, listings, a project, a thanked exchange both agreed to have told,
+"""A month of a small perimeter for the newsletter: members who consent to it or not, two offline
+members and their sponsor, listings, a project, a thanked exchange both agreed to have told,
 dwellings (one refusing mail), an SMTP inbox."""
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ def month(app, create_user, create_perimeter, create_listing):
     people = {
         "animator": create_user(Role.ANIMATOR, **PEOPLE["animator"]),
         **{
-            key: create_user(password=None if key == "odette" else "x" * 12, **PEOPLE[key])
-            for key in ("marie", "jean", "luc", "odette")
+            key: create_user(
+                password=None if key in ("odette", "rose") else "x" * 12, **PEOPLE[key]
+            )
+            for key in ("marie", "jean", "luc", "odette", "rose")
         },
     }
     create_listing(people["marie"], "Je prête ma perceuse", theme="conseils")
@@ -67,13 +69,14 @@ def month(app, create_user, create_perimeter, create_listing):
                 method=Method.ONLINE,
                 perimeter=perimeter,
             )
-        db.session.add(
-            Sponsorship(
-                sponsee_id=people["odette"].id,
-                sponsor_id=people["marie"].id,
-                consent_reference="P-1",
+        for number, key in enumerate(("odette", "rose"), start=1):
+            db.session.add(
+                Sponsorship(
+                    sponsee_id=people[key].id,
+                    sponsor_id=people["marie"].id,
+                    consent_reference=f"P-{number}",
+                )
             )
-        )
         db.session.add(
             Exchange(
                 listing_id=offer,

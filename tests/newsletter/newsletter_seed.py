@@ -8,6 +8,7 @@ PEOPLE = {
     "jean": dict(first_name="Jean", last_name="Martinez", email="jean.m@example.org"),
     "luc": dict(first_name="Luc", last_name="Girardin", email="luc.g@example.org"),
     "odette": dict(first_name="Odette", last_name="Lambertin", has_internet=False),
+    "rose": dict(first_name="Rose", last_name="Vasseurier", has_internet=False),
 }
 DWELLINGS = [
     (12, "rue des Lilas", False),

@@ -111,7 +111,8 @@ def test_edit_remove_reorder_then_send_once(app, month, inbox):
     assert blocks(app, issue_id)[last]["text"] != "x" * 5000  # refused, nothing changed
     audience = animator.get(f"/lettre/{issue_id}/modifier").get_data(as_text=True)
     assert "Par courriel : 3 membre(s)" in audience
-    assert "membre(s) sans internet" in audience and "Marie : 1 exemplaire(s)" in audience
+    assert "Sur papier, par leur parrain ou marraine : 2 membre(s)" in audience
+    assert "Marie : 2 exemplaire(s)" in audience
     assert "Dans les boîtes aux lettres : 2 logement(s)" in audience
 
     animator.post(f"/lettre/{issue_id}/essai", data={"csrf_token": token})
@@ -191,6 +192,8 @@ def test_no_phone_email_street_number_or_last_name_in_any_version(app, month, in
     assert public.status_code == 200
     public_text = public.get_data(as_text=True)
     assert "Marie" not in public_text and "Je prête ma perceuse" in public_text
+    home = app.test_client().get("/").get_data(as_text=True)  # chosen public: linked from home
+    assert f'href="/la-lettre/{issue_id}"' in home and "Lire la lettre de" in home
     with app.app_context():
         run = db.session.scalar(select(PrintRun).where(PrintRun.kind == "newsletter"))
         from coopere.printruns.services import pdf_path
@@ -225,11 +228,32 @@ def _pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_the_paper_copy_is_one_sheet_recto_verso(app, month):
+def test_the_paper_copy_is_one_sheet_recto_verso_and_a_sponsor_gets_one_per_sponsee(app, month):
     animator = as_(app, month["animator"])
     issue_id = draft(app, animator)
-    pdf = animator.get(f"/lettre/{issue_id}/papier.pdf").data
-    assert len(PdfReader(io.BytesIO(pdf)).pages) == 2
+    one = _pdf_pages(animator.get(f"/lettre/{issue_id}/papier.pdf").data)
+    assert len(one) == 2
+    marie_id = month["marie"].id
+    sponsor_pdf = f"/lettre/{issue_id}/papier/parrain-{marie_id}.pdf"
+    assert sponsor_pdf in animator.get(f"/lettre/{issue_id}/modifier").get_data(as_text=True)
+    marie, luc = as_(app, month["marie"], "x" * 12), as_(app, month["luc"], "x" * 12)
+    assert marie.get(sponsor_pdf).status_code == 404  # a draft is the animators' only
+    with app.app_context():
+        db.session.get(NewsletterIssue, issue_id).status = "published"
+        db.session.commit()
+    page = marie.get(f"/lettre/{issue_id}").get_data(as_text=True)
+    assert sponsor_pdf in page and "Imprimer les 2 exemplaires papier de vos filleuls" in page
+    copies = _pdf_pages(marie.get(sponsor_pdf).data)  # Odette's and Rose's
+    assert len(copies) == 4 and copies[:2] == one and copies[2:] == one
+    # Someone else's copies: the same 404 as for nobody; no copy without an offline sponsee.
+    assert luc.get(sponsor_pdf).status_code == 404
+    assert "exemplaire" not in luc.get(f"/lettre/{issue_id}").get_data(as_text=True)
+    refused = luc.get(f"/lettre/{issue_id}/papier/parrain-{month['luc'].id}.pdf")
+    assert refused.status_code == 302
+
+
+def _pdf_pages(data: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
 
 
 def test_public_page_only_when_chosen(app, month):
@@ -239,3 +263,5 @@ def test_public_page_only_when_chosen(app, month):
     token = csrf(animator, f"/lettre/{issue_id}/modifier")
     animator.post(f"/lettre/{issue_id}/envoyer", data={"csrf_token": token})
     assert app.test_client().get(f"/la-lettre/{issue_id}").status_code == 404  # not chosen
+    home = app.test_client().get("/").get_data(as_text=True)
+    assert "/la-lettre/" not in home and "Lire la lettre de" not in home

@@ -27,7 +27,7 @@ from coopere.dwellings.services import save_dwelling
 from coopere.extensions import db
 from coopere.listings.models import Listing
 from coopere.members.models import Consent
-from coopere.notifications.email import send_email, sweep_outbox
+from coopere.notifications.outbox import send_email, sweep_outbox
 from coopere.notifications.models import OutboxEmail
 from coopere.printruns.models import PrintRun
 from coopere.queue import drain, huey, pending_count, site_name

@@ -156,7 +156,7 @@ def scans_shown(client, run_id: int) -> int:
 def test_a_scan_counts_once_per_browser_per_run_and_per_day_not_per_reload(
     app, client_as, register, monkeypatch
 ):
-    from coopere.printruns import services
+    from coopere.printruns import scans
 
     animator = client_as("animator")
     run_id, other_run_id = make_run(animator, register), make_run(animator, register)
@@ -173,21 +173,21 @@ def test_a_scan_counts_once_per_browser_per_run_and_per_day_not_per_reload(
     assert scans_shown(animator, run_id) == 1
     # The browser's memory: sent back to the scan address only, gone at midnight, no identifier.
     cookie = responses[0].headers["Set-Cookie"]
-    assert cookie.startswith(f"{services.SCAN_COOKIE}=") and "Path=/bienvenue" in cookie
+    assert cookie.startswith(f"{scans.SCAN_COOKIE}=") and "Path=/bienvenue" in cookie
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Max-Age=" in cookie
     assert not any("Set-Cookie" in r.headers for r in responses[1:])
     assert app.test_client().get(letter).status_code == 302  # another browser
     assert scans_shown(animator, run_id) == 2
     phone.get(f"/bienvenue?run={other_code}")
     assert scans_shown(animator, other_run_id) == 1  # each run counts on its own
-    tomorrow = services.paris_today() + timedelta(days=1)
-    monkeypatch.setattr(services, "paris_today", lambda: tomorrow)
+    tomorrow = scans.paris_today() + timedelta(days=1)
+    monkeypatch.setattr(scans, "paris_today", lambda: tomorrow)
     for _ in range(3):
         phone.get(letter)
     assert scans_shown(animator, run_id) == 3
     # A forged or damaged memory only counts the browser again, once.
     forger = app.test_client()
-    forger.set_cookie(services.SCAN_COOKIE, "abîmé", path="/bienvenue")
+    forger.set_cookie(scans.SCAN_COOKIE, "abîmé", path="/bienvenue")
     forger.get(letter)
     forger.get(letter)
     assert scans_shown(animator, run_id) == 4

@@ -65,29 +65,66 @@ def test_the_fete_has_its_poster_and_letters_to_every_dwelling_with_its_own_word
 
 
 def test_the_achievements_panels_show_the_year_and_no_personal_data(
-    app, client_as, users, create_listing
+    app, client_as, users, create_listing, create_user
 ):
+    """Figures, themes, projects, and the stories both people agreed to have told (first names
+    only): a thank-you from someone who did not agree never reaches the panels."""
+    from coopere.dwellings.models import Dwelling
+    from coopere.members.consent_records import add_consent
+    from coopere.members.models import ConsentKind, Method
+    from coopere.perimeter.models import get_perimeter
+
     member, animator = users["member"], users["animator"]
+    silent = create_user(first_name="Gisèle", last_name="Quentinier", phone="0698765432")
     offer = create_listing(animator, "Je prête mon escabeau", theme="dons-prets")
+    other_offer = create_listing(animator, "Je répare les vélos", theme="dons-prets")
     create_listing(
         member, "Un composteur au pied de l'immeuble", theme="eco-projets", kind="project"
     )
     with app.app_context():
-        db.session.add(
-            Exchange(
-                listing_id=offer,
-                owner_id=animator.id,
-                requester_id=member.id,
-                status="done",
-                decided_at=utcnow(),
-                done_at=utcnow(),
-            )
+        home = Dwelling(
+            number=27,
+            street="rue des Glycines",
+            postcode="44300",
+            city="Nantes",
+            address_key="27|rue des Glycines",
         )
+        db.session.add(home)
+        db.session.flush()
+        for person in (member, animator, silent):
+            db.session.get(User, person.id).dwelling_id = home.id
+        for person, given in ((member, True), (animator, True), (silent, False)):
+            add_consent(
+                db.session.get(User, person.id),
+                ConsentKind.QUOTE_STORY,
+                given,
+                actor=None,
+                method=Method.ONLINE,
+                perimeter=get_perimeter(),
+            )
+        for listing, requester, thanks in (
+            (offer, member, "Merci, l'escabeau m'a sauvé la journée !"),
+            (other_offer, silent, "Merci pour le vélo, appelez-moi au 06 98 76 54 32"),
+        ):
+            db.session.add(
+                Exchange(
+                    listing_id=listing,
+                    owner_id=animator.id,
+                    requester_id=requester.id,
+                    status="done",
+                    decided_at=utcnow(),
+                    done_at=utcnow(),
+                    requester_thanks=thanks,
+                )
+            )
         db.session.commit()
         people = db.session.scalars(select(User)).all()
         personal = [
-            value for person in people for value in (person.last_name, person.email) if value
-        ]
+            value
+            for person in people
+            for value in (person.last_name, person.email, person.phone)
+            if value
+        ] + ["06 98 76 54 32", "27 rue des Glycines", "27, rue"]
 
     client = client_as("animator")
     assert client_as("member").get("/fete/realisations-a4.pdf").status_code == 403
@@ -98,9 +135,13 @@ def test_the_achievements_panels_show_the_year_and_no_personal_data(
         assert round(float(reader.pages[0].mediabox.width) * 25.4 / 72) == width_mm
         panel = pdf_words(response.data)
         assert "Nos réalisations" in panel
-        assert re.search(r"\b1\s?coup de main rendu entre voisins", panel)
+        assert re.search(r"\b2\s?coups de main rendus entre voisins", panel)
         assert "Donner et prêter des objets" in panel  # exchanges by theme
         assert "Un composteur au pied de l'immeuble" in panel  # the project's title
+        # The story both agreed to, with first names; not the one Gisèle did not agree to.
+        assert "l'escabeau m'a sauvé la journée" in panel
+        assert f"{member.first_name} et {animator.first_name}" in panel
+        assert "vélo" not in panel and "Gisèle" not in panel
         for value in personal:
             assert value not in panel
     refused = client.get("/fete/realisations-a4.pdf?annee=1990", follow_redirects=True)
