@@ -29,6 +29,11 @@ LABELS = {
     "training.cancelled": _l("Journée de formation annulée"),
     "training.attendance": _l("Présences à une formation notées"),
     "defaults.updated": _l("Textes communs modifiés"),
+    "sheet.created": _l("Fiche du réseau écrite"),
+    "sheet.updated": _l("Fiche du réseau modifiée"),
+    "sheet.retired": _l("Fiche du réseau retirée"),
+    "sheet.restored": _l("Fiche du réseau remise"),
+    "sheet.moved": _l("Fiche du réseau déplacée"),
 }
 
 

@@ -14,6 +14,7 @@ MENU = (
     ("association.workload", _l("Charge des accompagnateurs")),
     ("association.training", _l("Formations")),
     ("association.defaults", _l("Textes communs")),
+    ("association.sheets", _l("Fiches")),
     ("association.accounts", _l("Comptes")),
     ("association.audit", _l("Journal")),
     ("association.account", _l("Mon compte")),

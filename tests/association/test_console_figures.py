@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
 
 import pytest
 from sqlalchemy import event
@@ -20,7 +18,7 @@ from coopere.network import registry
 from coopere.network.registry import PerimeterEntry
 from coopere.reports.summary import EXTRA_KEYS, SUMMARY_KEYS
 from coopere.timeutil import add_months, paris_today
-from console_support import COACH, CONSOLE, COORD, OTHER, close_console, make_console
+from console_support import COACH, CONSOLE, COORD, OTHER, close_console, make_console, pdf_text
 from helpers import flat, text
 
 TODAY = paris_today().replace(day=1)
@@ -215,15 +213,6 @@ def test_anonymous_is_sent_to_the_login(network_console):
         response = network_console.client().get(f"{CONSOLE}/{path}")
         assert response.status_code == 302
         assert "/association/connexion" in response.headers["Location"]
-
-
-def pdf_text(pdf: bytes) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
-    )
-    return out.stdout.decode("utf-8")
 
 
 def test_the_yearly_report_prints_the_totals_and_names_no_one(network_console):
