@@ -75,6 +75,7 @@ def test_a_groups_own_sheet_and_a_sheet_it_hides_stay_in_its_perimeter(console):
     response = animator.post(path, data=data)
     assert response.status_code == 302
     own = response.location.rsplit("/", 1)[-1]
+    assert "Fiche du groupe" in words(animator.get(f"{BASE}/a/fiches/"))
     # a network sheet is read-only for the group: its text is the association's
     refused = animator.get(f"{BASE}/a/fiches/{EDITED}/modifier", follow_redirects=True)
     assert "Cette fiche est celle du réseau : l'association la tient à jour." in words(refused)
