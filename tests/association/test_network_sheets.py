@@ -1,6 +1,7 @@
 """The network's sheets: the coordination edits one in the console and every perimeter shows it
 (page and printed sheet); a group's own sheet, and a network sheet it hides, stay in its perimeter;
-an accompagnateur reads only; bad input is refused in French and changes nothing."""
+a network sheet launches a project and is a sheet of the month; an accompagnateur reads only; bad
+input is refused in French and changes nothing."""
 
 from __future__ import annotations
 
@@ -92,6 +93,19 @@ def test_a_groups_own_sheet_and_a_sheet_it_hides_stay_in_its_perimeter(console):
     assert a.get(f"{BASE}/a/fiches/troc-graines-plantes").status_code == 404
     with console.app.test_request_context():
         assert sheets.one(own) is None and not sheets.one("troc-graines-plantes").retired
+
+    # a network sheet launches a project and is the sheet of the month, as a perimeter's own did
+    launch = form_fields(b.get(f"{BASE}/b/fiches/achat-groupe"), action="/lancer")
+    launched = b.post(f"{BASE}/b/fiches/achat-groupe/lancer", data=launch)
+    assert launched.status_code == 302 and "/modifier" in launched.location
+    assert "Un achat groupé" in words(b.get(f"{BASE}/b{launched.location.split('/b', 1)[-1]}"))
+    animator_b = console.perimeters.login("b", "animator.b@example.org")
+    month = form_fields(animator_b.get(f"{BASE}/b/fiches/"), action="/fiche-du-mois")
+    chosen = animator_b.post(
+        f"{BASE}/b/fiches/fiche-du-mois", data={**month, "sheet": "bien-se-chauffer"}
+    )
+    assert chosen.status_code == 302
+    assert "La fiche du mois Bien se chauffer" in words(b.get(f"{BASE}/b/fiches/"))
 
 
 def test_an_accompagnateur_reads_and_bad_input_changes_nothing(console):
