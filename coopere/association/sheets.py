@@ -121,7 +121,9 @@ def create(values: SheetValues, *, themes: set[str], account) -> NetworkSheet:
     `themes`: the slugs its theme may be (defaults.theme_choices)."""
     content = _checked(values, themes)
     session = db_session()
-    slug = unique_slug(content["fr"]["title"], lambda slug: one(slug) is not None)
+    # « reseau-… »: never the slug of a sheet a group wrote before (a group's new sheet is given
+    # a slug no network sheet has; the console never reads the perimeters' databases)
+    slug = unique_slug(f"reseau {content['fr']['title']}", lambda slug: one(slug) is not None)
     row = NetworkSheet(
         slug=slug,
         family=values.family,

@@ -51,6 +51,11 @@ def test_the_coordination_edits_a_sheet_and_every_perimeter_shows_it(console):
     )
     assert response.status_code == 302
     assert "Claire Coordination" in words(coord.get(f"{CONSOLE}/fiches"))
+    new = console_form(console, coord, f"{CONSOLE}/fiches/nouvelle")
+    new.update(family="eco", title_fr="Réparer son vélo", summary_fr="Un vélo qui roule.")
+    new["steps_fr"] = "Gonfler les pneus"
+    written = coord.post(f"{CONSOLE}/fiches/nouvelle", data=new)
+    assert written.location.endswith("/association/fiches/reseau-reparer-son-velo")
     assert "Fiche du réseau modifiée" in words(coord.get(f"{CONSOLE}/journal"))
 
     for slug in ("a", "b"):
@@ -58,7 +63,8 @@ def test_the_coordination_edits_a_sheet_and_every_perimeter_shows_it(console):
         page = words(member.get(f"{BASE}/{slug}/fiches/{EDITED}"))
         assert "Composter au pied de l'immeuble" in page and "Demander un bac au bailleur" in page
         assert "Fiche du réseau — l'association la tient à jour." in page
-        assert "Composter au pied de l'immeuble" in words(member.get(f"{BASE}/{slug}/fiches/"))
+        listed = words(member.get(f"{BASE}/{slug}/fiches/"))
+        assert "Composter au pied de l'immeuble" in listed and "Réparer son vélo" in listed
         printed = flat(pdf_text(member.get(f"{BASE}/{slug}/fiches/{EDITED}.pdf").data))
         assert "Composter au pied de l'immeuble" in printed and "Y mettre les épluchures" in printed
 
