@@ -31,6 +31,11 @@ LABELS = {
     "defaults.updated": _l("Textes communs modifiés"),
     "figures.yearly_asked": _l("Rapport annuel demandé"),
     "figures.yearly_downloaded": _l("Rapport annuel téléchargé"),
+    "sheet.created": _l("Fiche du réseau écrite"),
+    "sheet.updated": _l("Fiche du réseau modifiée"),
+    "sheet.retired": _l("Fiche du réseau retirée"),
+    "sheet.restored": _l("Fiche du réseau remise"),
+    "sheet.moved": _l("Fiche du réseau déplacée"),
 }
 
 

@@ -78,6 +78,7 @@ def configure_console(app: Flask, network) -> None:
         creation_views,
         figures_views,
         perimeters_views,
+        sheets_views,
         support_views,
         tracker_views,
         training_views,

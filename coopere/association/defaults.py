@@ -11,6 +11,7 @@ from ..listings.themes import DEFAULT_THEMES
 from ..network import registry
 from ..network.create import StartingTexts
 from ..perimeter.services import DEFAULT_CHARTER
+from ..sheets.services import slugify
 from ..printing import TemplateError, fill_letter_template
 from ..printruns.letter import DEFAULT_LETTER, PLACEHOLDER_HELP
 from . import audit
@@ -155,3 +156,21 @@ def network_starting_texts(network) -> StartingTexts:
     """The same outside a request (the `perimeters create` command)."""
     with registry.session(network) as session:
         return starting_texts(session)
+
+
+def theme_choices(keep: str = "") -> list[tuple[str, str]]:
+    """The themes a project launched from a network's sheet may go in, as (slug, French name):
+    the network's common themes with the slug a new perimeter gives each, and `keep` (the
+    sheet's own) if it is no longer among them."""
+    seeded = {label_fr.casefold(): slug for slug, label_fr, *_rest in DEFAULT_THEMES}
+    stored = current().get("themes")
+    if stored is None:
+        choices = [(slug, label_fr) for slug, label_fr, *_rest in DEFAULT_THEMES]
+    else:
+        choices = [
+            (seeded.get(label_fr.casefold()) or slugify(label_fr)[:40], label_fr)
+            for label_fr, *_rest in parse_themes(stored.value)
+        ]
+    if keep and keep not in {slug for slug, _label in choices}:
+        choices.append((keep, keep))
+    return choices

@@ -50,6 +50,13 @@ class NetworkLink:
             answer(db, self.slug, day_id, member_id, first_name, role, coming)
             db.commit()
 
+    def sheets(self):
+        """The network's sheets, shared by all its perimeters (coopere/sheets/library.source reads
+        them through `app.extensions["coopere.network_sheets"]`)."""
+        from .sheets import NetworkSheets
+
+        return NetworkSheets(self.network)
+
     def write_snapshot(self, data: dict, taken_at: datetime | None = None) -> None:
         """Replace this perimeter's snapshot (the console reads nothing else of it). A milestone met
         once stays met with its first date, even if the data that showed it has gone since (the

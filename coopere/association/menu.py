@@ -40,6 +40,7 @@ SECTIONS = (
         True,
         (
             ("association.defaults", _l("Textes communs")),
+            ("association.sheets", _l("Fiches")),
             ("association.accounts", _l("Comptes")),
             ("association.audit", _l("Journal")),
         ),

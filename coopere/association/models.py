@@ -1,7 +1,8 @@
 """The association's tables, in the network's own database (coopere/network/registry.py): its
 accounts and audit log, each perimeter's phase and coach, the coaching log, the pilotes' training
-days and the nightly snapshot of each perimeter's figures. No resident's personal data: a
-perimeter's figures arrive as a snapshot, and a pilote's first name only with their consent."""
+days, the nightly snapshot of each perimeter's figures and the network's sheets. No resident's
+personal data: a perimeter's figures arrive as a snapshot, and a pilote's first name only with
+their consent."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -239,3 +241,22 @@ class YearlyReportRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     file_name: Mapped[str | None] = mapped_column(String(80), nullable=True)
     error: Mapped[str] = mapped_column(Text, default="")
+
+
+class NetworkSheet(Base):
+    """A sheet (« fiche ») of the network, shared by all its perimeters: the same shape as a
+    perimeter's `sheets` row (coopere/sheets/models.py), kept by the coordination; seeded once
+    from the package's data files (coopere/association/sheets.py)."""
+
+    __tablename__ = "network_sheets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    family: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    theme: Mapped[str] = mapped_column(String(40), default="")
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_by: Mapped[str] = mapped_column(String(120), default="")  # the account's name

@@ -59,6 +59,14 @@ CONSOLE_POLICY: dict[str, str] = {
     "association.yearly_run_status": COACH,
     "association.yearly_download": COACH,
     "association.accounts": COORDINATION,
+    # the network's sheets, shared by its perimeters: every account reads them, the coordination
+    # writes, edits, retires and reorders them (sheets_views)
+    "association.sheets": COACH,
+    "association.sheet": COACH,
+    "association.sheet_new": COORDINATION,
+    "association.sheet_edit": COORDINATION,
+    "association.sheet_retire": COORDINATION,
+    "association.sheet_move": COORDINATION,
 }
 
 

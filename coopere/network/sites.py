@@ -100,7 +100,11 @@ def build_perimeter_app(network: Network, slug: str) -> Flask:
 
     # What a perimeter's pages and jobs may ask of its network (its coach, the training days, where
     # its nightly figures go): handed in, never imported by the perimeter's code.
-    app.extensions["coopere.network_link"] = NetworkLink(network, slug)
+    link = NetworkLink(network, slug)
+    app.extensions["coopere.network_link"] = link
+    # The network's sheets, shared by its perimeters: every sheet page, printout, the sheet of the
+    # month and « Lancer ce projet » read them (coopere/sheets/library.source).
+    app.extensions["coopere.network_sheets"] = link.sheets
     return app
 
 

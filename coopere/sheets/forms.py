@@ -1,5 +1,6 @@
 """Forms of the sheets: writing or editing a sheet (French, then English), and the sheet of the
-month."""
+month. The association's console edits the network's sheets with the same form
+(coopere/association/sheets_views.py), filled and read by `fill_sheet_form` and `sheet_values`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from wtforms.validators import InputRequired, Optional
 from ..inputs import BaseForm, text_field
 from .library import LANGUAGES
 from .models import SheetFamily
-from .services import LONG_LIMIT, SHORT_LIMIT, TITLE_LIMIT
+from .services import LONG_LIMIT, SHORT_LIMIT, TITLE_LIMIT, SheetValues
 
 FAMILY_LABELS = {
     SheetFamily.ECO.value: _l("Éco-gestes"),
@@ -32,6 +33,11 @@ TEXT_FIELDS = (
     ("helpers", _l("Qui peut aider (un par ligne)"), LONG_LIMIT, TextAreaField, True),
 )
 LANGUAGE_NAMES = {"fr": _l("en français"), "en": _l("en anglais")}
+# What templates/sheets/_fields.html lays out: each language's keys, and whether for projects only
+LANGUAGE_FIELDS = [
+    (code, [(key, projects) for key, _label, _limit, _kind, projects in TEXT_FIELDS])
+    for code in LANGUAGES
+]
 
 
 class SheetForm(BaseForm):
@@ -67,4 +73,30 @@ class MonthForm(BaseForm):
         _l("Fiche du mois"),
         validators=[InputRequired(_l("Choisissez une fiche."))],
         validate_choice=False,  # an unknown sheet is refused by the service, in French
+    )
+
+
+def fill_sheet_form(form: SheetForm, family: str, theme: str, content: dict) -> None:
+    """Show a stored sheet in the form (lists one item a line), unless the form was just sent."""
+    if form.is_submitted():
+        return
+    form.family.data, form.theme.data = family, theme
+    for code in LANGUAGES:
+        entry = (content or {}).get(code, {})
+        for key, *_rest in TEXT_FIELDS:
+            value = entry.get(key, "")
+            getattr(form, f"{key}_{code}").data = (
+                "\n".join(value) if isinstance(value, list) else value
+            )
+
+
+def sheet_values(form: SheetForm) -> SheetValues:
+    """What the form gives, for the services that check and store it."""
+    return SheetValues(
+        family=form.family.data or "",
+        theme=form.theme.data or "",
+        texts={
+            code: {key: getattr(form, f"{key}_{code}").data or "" for key, *_r in TEXT_FIELDS}
+            for code in LANGUAGES
+        },
     )

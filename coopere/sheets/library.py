@@ -1,15 +1,22 @@
 """Where the sheets come from, and reading them in a language.
 
-`source()` is the one place that says where sheets come from: this perimeter's `sheets` table
-today; in a network deployment the network layer will set
-``current_app.extensions["coopere.network_sheets"]`` to a callable returning an object with the
-same two methods (`all()`, `get(slug)`), and every page, printout and count then reads the
-network's sheets, shared by its perimeters. The table is seeded from the package's data files
-(coopere/sheets/data/*.json, French and English) the first time it is read empty."""
+`source()` is the one place that says where sheets come from. A perimeter served alone: its own
+`sheets` table, seeded from the package's data files (coopere/sheets/data/*.json, French and
+English) the first time it is read empty. A perimeter of a network: the network layer sets
+``current_app.extensions["coopere.network_sheets"]`` to a callable returning an object with two
+methods (`all()`, `get(slug)`) that give the network's sheets as `SharedSheet`s, and `WithNetwork`
+shows them together with the group's own: every page, printout and count then reads the
+network's sheets, shared by its perimeters.
+
+In a network, a row of the perimeter's table whose slug is a network sheet's only says whether the
+group hides that sheet in its perimeter (its `retired`); the other rows are the group's own sheets,
+shown after the network's."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -53,10 +60,16 @@ def seed_rows() -> list[dict[str, Any]]:
     return rows
 
 
+def in_network() -> bool:
+    """True when the network provides the sheets (a perimeter of a network deployment)."""
+    return callable(current_app.extensions.get("coopere.network_sheets"))
+
+
 def ensure_seeded() -> bool:
     """Fill an empty table with the package's sheets (once: sheets are retired, never deleted).
-    True when it wrote them; the caller commits."""
-    if db.session.scalar(select(func.count(Sheet.id))):
+    True when it wrote them; the caller commits. Never in a network: the network's sheets are
+    seeded once in the network's database, and this table holds only the group's own."""
+    if in_network() or db.session.scalar(select(func.count(Sheet.id))):
         return False
     try:
         with db.session.begin_nested():
@@ -80,11 +93,59 @@ class LocalSheets:
         return db.session.scalar(select(Sheet).where(Sheet.slug == slug))
 
 
+@dataclass(frozen=True)
+class SharedSheet:
+    """A sheet of the network, as a perimeter reads it: the same attributes as a `Sheet` row (the
+    templates, printouts and services read either), never written by the perimeter. `hidden`: the
+    group does not show it in its perimeter; `network_retired`: the association retired it."""
+
+    slug: str
+    family: str
+    position: int
+    theme: str
+    content: dict
+    network_retired: bool = False
+    hidden: bool = False
+    updated_at: datetime | None = None
+    updated_by: str = ""  # the association's account that last changed it
+
+    shared = True  # a `Sheet` row says False
+
+    @property
+    def retired(self) -> bool:
+        return self.network_retired or self.hidden
+
+
+class WithNetwork:
+    """A perimeter of a network: the network's sheets, each hidden or not by the group's row of
+    the same slug, then the group's own sheets (its other rows)."""
+
+    def __init__(self, network: SheetSource):
+        self.network = network
+
+    @staticmethod
+    def _with_choice(shared: SharedSheet, row: Sheet | None) -> SharedSheet:
+        return shared if row is None else replace(shared, hidden=row.retired)
+
+    def all(self) -> list[SharedSheet | Sheet]:
+        rows = {row.slug: row for row in db.session.scalars(select(Sheet).order_by(Sheet.id))}
+        shared = self.network.all()
+        slugs = {sheet.slug for sheet in shared}
+        return [self._with_choice(sheet, rows.get(sheet.slug)) for sheet in shared] + [
+            row for slug, row in rows.items() if slug not in slugs
+        ]
+
+    def get(self, slug: str) -> SharedSheet | Sheet | None:
+        row = db.session.scalar(select(Sheet).where(Sheet.slug == slug))
+        shared = self.network.get(slug)
+        return row if shared is None else self._with_choice(shared, row)
+
+
 def source() -> SheetSource:
-    """The sheets this site shows: the network's, when the network layer provides them, else
-    this perimeter's table."""
+    """The sheets this site shows: the network's and the group's own, when the network layer
+    provides them, else this perimeter's table."""
     provider = current_app.extensions.get("coopere.network_sheets")
-    return provider() if callable(provider) else LocalSheets()
+    return WithNetwork(provider()) if callable(provider) else LocalSheets()
 
 
 def current_sheets(family: str | None = None) -> list[Sheet]:

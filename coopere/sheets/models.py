@@ -1,13 +1,14 @@
 """Sheets (« fiches »): éco-gestes and « Lancer un projet », written in French and English and
 kept as data the group edits; the project a sheet launched; the group's sheet of the month.
 
-A launch and the sheet of the month name their sheet by its slug (not a foreign key): the sheets
-of a network may later come from the network, shared by its perimeters."""
+A launch and the sheet of the month name their sheet by its slug (not a foreign key): in a network,
+the sheets come from the network's database, shared by its perimeters (library.source)."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import ClassVar
 
 from sqlalchemy import JSON, ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -41,6 +42,8 @@ class Sheet(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    shared: ClassVar[bool] = False  # a network's sheet (library.SharedSheet) says True
 
 
 class SheetLaunch(db.Model):

@@ -1,12 +1,16 @@
 """The rules of the sheets: the group writes, edits and retires them; a member launches a
-collective project from a project sheet; the group picks the sheet of the month.
+collective project from a project sheet; the group picks the sheet of the month. In a network the
+network's sheets are the association's (coopere/association/sheets.py checks them with
+`sheet_content` too): the group reads them, hides one in its perimeter, and writes its own.
 
 Functions work in the current transaction; the caller commits, or rolls back on SheetError."""
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,7 +23,16 @@ from ..extensions import db
 from ..listings.models import Listing, ListingKind, ListingStatus, Theme
 from ..listings.validation import DESCRIPTION_MAX, TITLE_MAX
 from ..timeutil import paris_today
-from .library import LANGUAGES, LIST_KEYS, PROJECT_KEYS, current_sheets, find, texts
+from .library import (
+    LANGUAGES,
+    LIST_KEYS,
+    PROJECT_KEYS,
+    SharedSheet,
+    current_sheets,
+    find,
+    source,
+    texts,
+)
 from .models import Sheet, SheetFamily, SheetLaunch, SheetOfMonth
 
 TITLE_LIMIT = 120
@@ -51,7 +64,17 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:70] or "fiche"
 
 
-def _content(values: SheetValues) -> dict:
+def unique_slug(title: str, taken: Callable[[str], bool]) -> str:
+    """The slug of a new sheet: its French title's, numbered when `taken` says it is in use."""
+    base = slugify(title)
+    slug, n = base, 2
+    while taken(slug):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def sheet_content(values: SheetValues) -> dict:
+    """The sheet's `content` from what the form gives, checked; SheetError (French) otherwise."""
     if values.family not in {f.value for f in SheetFamily}:
         raise SheetError(_l("Choisissez la famille de la fiche."), "family")
     content = {}
@@ -90,11 +113,16 @@ def _content(values: SheetValues) -> dict:
 
 
 def create_sheet(values: SheetValues, *, actor: User) -> Sheet:
-    content = _content(values)
-    base = slugify(content["fr"]["title"])
-    slug, n = base, 2
-    while db.session.scalar(select(Sheet.id).where(Sheet.slug == slug)) is not None:
-        slug, n = f"{base}-{n}", n + 1
+    """A new sheet of the group's (in a network: of its perimeter only), after the others of its
+    family; its slug is used by no sheet the perimeter shows, the network's included."""
+    content = sheet_content(values)
+    slug = unique_slug(
+        content["fr"]["title"],
+        lambda slug: (
+            db.session.scalar(select(Sheet.id).where(Sheet.slug == slug)) is not None
+            or source().get(slug) is not None
+        ),
+    )
     last = [s.position for s in current_sheets(values.family)]
     sheet = Sheet(
         slug=slug,
@@ -110,16 +138,47 @@ def create_sheet(values: SheetValues, *, actor: User) -> Sheet:
     return sheet
 
 
+def check_editable(sheet: Sheet | SharedSheet) -> None:
+    """SheetError when the group may not change the sheet's text: a network's sheet."""
+    if sheet.shared:
+        raise SheetError(
+            _l(
+                "Cette fiche est celle du réseau : l'association la tient à jour. Vous pouvez ne "
+                "plus la proposer ici, ou écrire une fiche à vous."
+            )
+        )
+
+
 def update_sheet(sheet: Sheet, values: SheetValues, *, actor: User) -> Sheet:
-    sheet.content = _content(values)
+    check_editable(sheet)
+    sheet.content = sheet_content(values)
     sheet.family, sheet.theme, sheet.updated_by_id = values.family, values.theme, actor.id
     record("sheet.updated", actor=actor, sheet=sheet.slug)
     return sheet
 
 
-def set_retired(sheet: Sheet, retired: bool, *, actor: User) -> None:
-    """Retire a sheet (kept, hidden from members) or bring it back."""
-    sheet.retired = retired
+def set_retired(sheet: Sheet | SharedSheet, retired: bool, *, actor: User) -> None:
+    """Retire a sheet (kept, hidden from members) or bring it back. A network's sheet is hidden
+    or shown in this perimeter only, by a row of the same slug in its table (a copy of the sheet,
+    which only its `retired` is read of); one the association retired cannot be brought back."""
+    if isinstance(sheet, SharedSheet):
+        if not retired and sheet.network_retired:
+            raise SheetError(
+                _l("L'association a retiré cette fiche du réseau : elle ne peut pas revenir ici.")
+            )
+        row = db.session.scalar(select(Sheet).where(Sheet.slug == sheet.slug))
+        if row is None:
+            row = Sheet(
+                slug=sheet.slug,
+                family=sheet.family,
+                theme=sheet.theme,
+                position=sheet.position,
+                content=copy.deepcopy(sheet.content),
+            )
+            db.session.add(row)
+        row.retired, row.updated_by_id = retired, actor.id
+    else:
+        sheet.retired = retired
     record("sheet.retired" if retired else "sheet.restored", actor=actor, sheet=sheet.slug)
 
 

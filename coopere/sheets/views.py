@@ -27,7 +27,14 @@ from ..members.sponsorship import subject
 from ..perimeter.models import get_perimeter
 from ..urls import has_public_url, public_url_for
 from . import library, services
-from .forms import FAMILY_LABELS, TEXT_FIELDS, MonthForm, SheetForm
+from .forms import (
+    FAMILY_LABELS,
+    LANGUAGE_FIELDS,
+    MonthForm,
+    SheetForm,
+    fill_sheet_form,
+    sheet_values,
+)
 from .models import Sheet, SheetFamily
 from .printouts import sheet_pdf
 
@@ -74,6 +81,7 @@ def index():
         month=(month, library.texts(month, language)) if month else None,
         form=form,
         retired=retired,
+        in_network=library.in_network(),
     )
 
 
@@ -135,27 +143,9 @@ def _form(sheet: Sheet | None) -> SheetForm:
     form.theme.choices = [SelectChoice("", _("Aucun"))] + [
         SelectChoice(t.slug, t.label(language)) for t in themes
     ]
-    if sheet is not None and not form.is_submitted():
-        form.family.data, form.theme.data = sheet.family, sheet.theme
-        for code in library.LANGUAGES:
-            entry = (sheet.content or {}).get(code, {})
-            for key, *_rest in TEXT_FIELDS:
-                value = entry.get(key, "")
-                getattr(form, f"{key}_{code}").data = (
-                    "\n".join(value) if isinstance(value, list) else value
-                )
+    if sheet is not None:
+        fill_sheet_form(form, sheet.family, sheet.theme, sheet.content)
     return form
-
-
-def _values(form: SheetForm) -> services.SheetValues:
-    return services.SheetValues(
-        family=form.family.data or "",
-        theme=form.theme.data or "",
-        texts={
-            code: {key: getattr(form, f"{key}_{code}").data or "" for key, *_r in TEXT_FIELDS}
-            for code in library.LANGUAGES
-        },
-    )
 
 
 def _edit(sheet: Sheet | None):
@@ -163,9 +153,9 @@ def _edit(sheet: Sheet | None):
     if form.validate_on_submit():
         outcome = attempt(
             lambda: (
-                services.create_sheet(_values(form), actor=current_user)
+                services.create_sheet(sheet_values(form), actor=current_user)
                 if sheet is None
-                else services.update_sheet(sheet, _values(form), actor=current_user)
+                else services.update_sheet(sheet, sheet_values(form), actor=current_user)
             ),
             services.SheetError,
         )
@@ -183,10 +173,7 @@ def _edit(sheet: Sheet | None):
         "sheets/edit.html",
         form,
         sheet=sheet,
-        languages=[
-            (code, [(key, projects) for key, _l, _m, _k, projects in TEXT_FIELDS])
-            for code in library.LANGUAGES
-        ],
+        languages=LANGUAGE_FIELDS,
     )
 
 
@@ -198,7 +185,13 @@ def create():
 
 @bp.route("/<slug>/modifier", methods=["GET", "POST"])
 def edit(slug: str):
-    return _edit(_sheet(slug, include_retired=True))
+    sheet = _sheet(slug, include_retired=True)
+    try:
+        services.check_editable(sheet)  # a network's sheet: the association's text
+    except services.SheetError as error:
+        flash(str(error), "error")
+        return redirect(url_for("sheets.show", slug=sheet.slug))
+    return _edit(sheet)
 
 
 @bp.route("/<slug>/retirer", methods=["POST"])
@@ -206,11 +199,12 @@ def retire(slug: str):
     sheet = _sheet(slug, include_retired=True)
     if ConfirmForm().validate_on_submit():
         retired = request.form.get("remettre") is None
-        services.set_retired(sheet, retired, actor=current_user)
-        save_and_say(
+        attempt_and_say(
+            lambda: services.set_retired(sheet, retired, actor=current_user),
+            services.SheetError,
             _("La fiche est retirée : les membres ne la voient plus.")
             if retired
-            else _("La fiche est de nouveau proposée aux membres.")
+            else _("La fiche est de nouveau proposée aux membres."),
         )
     return redirect(url_for("sheets.show", slug=sheet.slug))
 

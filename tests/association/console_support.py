@@ -4,8 +4,12 @@ the console."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 from coopere.association import accounts
 from helpers import PASSWORD, csrf_token
@@ -68,6 +72,16 @@ def example_path(app, rule) -> str:
 def post_form(client: Browser, url: str, data: dict, form_url: str | None = None):
     """Post `data` with the CSRF token of the page at `form_url` (default: `url`)."""
     return client.post(url, data={"csrf_token": csrf_token(client, form_url or url), **data})
+
+
+def pdf_text(pdf: bytes) -> str:
+    """A PDF's text as pdftotext reads it (the test is skipped without poppler-utils)."""
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return out.stdout.decode("utf-8")
 
 
 def make_console(root: Path, extra: dict | None = None) -> Console:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
-import subprocess
 
 import pytest
 from sqlalchemy import event
@@ -29,6 +27,7 @@ from console_support import (
     OTHER,
     close_console,
     make_console,
+    pdf_text,
     post_form,
 )
 from helpers import flat, text
@@ -225,15 +224,6 @@ def test_anonymous_is_sent_to_the_login(network_console):
         response = network_console.client().get(f"{CONSOLE}/{path}")
         assert response.status_code == 302
         assert "/association/connexion" in response.headers["Location"]
-
-
-def pdf_text(pdf: bytes) -> str:
-    if not shutil.which("pdftotext"):
-        pytest.skip("pdftotext (poppler-utils) is not installed")
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
-    )
-    return out.stdout.decode("utf-8")
 
 
 def prepare(client, year: int, **filters):
