@@ -9,6 +9,7 @@ import json
 
 from flask import abort, flash, jsonify, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import IntegerField, SelectField
 
@@ -27,7 +28,7 @@ from .store import db_session
 class YearlyForm(BaseForm):
     """The yearly report's button: the year and the figures page's filters (hidden fields)."""
 
-    annee = IntegerField()
+    annee = IntegerField(description=_l("L'année civile du rapport, de janvier à décembre."))
     departement = SelectField(default="")
     accompagnateur = SelectField(default="")
     phase = SelectField(default="")

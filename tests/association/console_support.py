@@ -57,16 +57,28 @@ EXAMPLE_VALUES = {
 }
 
 
+#: Where a route's `slug` is not a perimeter's: the network's sheets are named by their own.
+EXAMPLE_BY_PREFIX = {"association.sheet": {"slug": "composter-chez-soi"}}
+
+
+def example_values(endpoint: str) -> dict:
+    for prefix, values in EXAMPLE_BY_PREFIX.items():
+        if endpoint.startswith(prefix):
+            return {**EXAMPLE_VALUES, **values}
+    return EXAMPLE_VALUES
+
+
 def example_path(app, rule) -> str:
     """The path of `rule` with example arguments (perimeter A, the first of anything)."""
     from flask import url_for
 
-    missing = set(rule.arguments) - set(EXAMPLE_VALUES)
+    values = example_values(rule.endpoint)
+    missing = set(rule.arguments) - set(values)
     assert not missing, (
         f"{rule.endpoint}: no example for {missing} in console_support.EXAMPLE_VALUES"
     )
     with app.test_request_context():
-        return url_for(rule.endpoint, **{name: EXAMPLE_VALUES[name] for name in rule.arguments})
+        return url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
 
 
 def post_form(client: Browser, url: str, data: dict, form_url: str | None = None):

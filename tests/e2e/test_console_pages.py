@@ -26,7 +26,7 @@ from helpers import PASSWORD
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "network"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "association"))
 
-from console_support import CONSOLE, COORD, EXAMPLE_VALUES, post_form  # noqa: E402
+from console_support import CONSOLE, COORD, example_path, post_form  # noqa: E402
 from network_support import close_network, make_network  # noqa: E402
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +37,6 @@ COACH = "coach@example.org"
 def console_pages() -> list[tuple[str, str, str]]:
     """(id, who, path) of every GET page of the network's app that a coordination account may
     open (anonymous: the public ones), from its url map and CONSOLE_POLICY."""
-    from flask import url_for
 
     from coopere.association.policy import CONSOLE_POLICY, PUBLIC
     from coopere.network import Network, create_network_app
@@ -49,8 +48,7 @@ def console_pages() -> list[tuple[str, str, str]]:
         for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
             if rule.endpoint == "static" or "GET" not in rule.methods or is_file_route(rule.rule):
                 continue
-            with app.test_request_context():
-                path = url_for(rule.endpoint, **{a: EXAMPLE_VALUES[a] for a in rule.arguments})
+            path = example_path(app, rule)
             who = "anonymous" if CONSOLE_POLICY.get(rule.endpoint) == PUBLIC else "coordination"
             pages.append((f"{who}-{rule.endpoint}", who, path))
         from coopere.network import registry
