@@ -112,7 +112,7 @@ def test_edit_remove_reorder_then_send_once(app, month, inbox):
     audience = animator.get(f"/lettre/{issue_id}/modifier").get_data(as_text=True)
     assert "Par courriel : 3 membre(s)" in audience
     assert "Sur papier, par leur parrain ou marraine : 2 membre(s)" in audience
-    assert "Marie : 2 exemplaire(s)" in audience
+    assert "Marie : 2 exemplaires" in audience
     assert "Dans les boîtes aux lettres : 2 logement(s)" in audience
 
     animator.post(f"/lettre/{issue_id}/essai", data={"csrf_token": token})
