@@ -67,6 +67,8 @@ lint-security: install
 	@echo "=== Security lint: bandit ==="
 	$(BIN)/bandit -c pyproject.toml -r coopere -q
 
+# The page scans' screenshots only when asked (make test COOPERE_SHOTS=/tmp/coopere-shots).
+test-sqlite: export COOPERE_SHOTS ?=
 test-sqlite: install lint lint-security
 	@echo "=== Test leg 1/2: SQLite ==="
 	COOPERE_TEST_DB=sqlite $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)

@@ -6,7 +6,8 @@ perimeter and one account per role. Browser contexts are 1280×900, fr-FR; peopl
 the real login form. Page scans reuse one tab per person; journeys start from a fresh session.
 
 Environment: COOPERE_CHROMIUM (default /usr/bin/chromium; the tests skip, saying why, without
-it), COOPERE_SHOTS (screenshot folder, default /tmp/coopere-shots; empty for none).
+it), COOPERE_SHOTS (screenshot folder, default /tmp/coopere-shots; empty for none, as
+`make test` sets it unless told otherwise).
 """
 
 from __future__ import annotations
