@@ -44,7 +44,10 @@ PERIMETER_KEYS = (
     "cafes_held",
     "cafe_attendance",
 )
-WEB_BARS = 15  # perimeters drawn in the per-perimeter chart on the page (the table has them all)
+WEB_BARS = 15  # perimeters drawn in the per-perimeter chart on the page
+# Perimeters listed in the per-perimeter table on the page (its CSV and the yearly report list
+# them all): 1,000 rows are no table to read on a tablet, and most of the page's weight.
+WEB_ROWS = 50
 PRINTED_BARS = 8  # on paper (coopere/reports/services.PRINTED_BARS)
 
 
@@ -148,6 +151,13 @@ def perimeters_table(figures: NetworkFigures, *, phase: str | None = None) -> Ta
         total=(_("Total"), "", "", "", *(total[key] for key in PERIMETER_KEYS)) if rows else None,
         meta={"public": True},
     )
+
+
+def first_rows(table: Table, count: int | None = None) -> tuple[Table, int]:
+    """The table with its first ``count`` rows only (WEB_ROWS by default), its total row still
+    that of every row; and how many rows the whole table has."""
+    count = WEB_ROWS if count is None else count
+    return replace(table, rows=table.rows[:count]), len(table.rows)
 
 
 def key_figures(figures: NetworkFigures, *, printed: bool = False) -> list[tuple[str, object]]:

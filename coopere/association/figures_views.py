@@ -27,6 +27,7 @@ from .figures import (
 )
 from .figures_tables import (
     activity_chart,
+    first_rows,
     key_figures,
     members_chart,
     month_label,
@@ -131,6 +132,7 @@ def figures_page():
     figures = network_figures(rows, selection)
     months = months_table(figures)
     per_perimeter = perimeters_table(figures)
+    listed, count = first_rows(per_perimeter)  # the CSV has every row
     this_year = paris_today().year
     years = list(range(this_year, this_year - 3, -1))
     return render_template(
@@ -143,7 +145,11 @@ def figures_page():
         key_figures=key_figures(figures),
         sections=[
             {"table": shown(months), "charts": [members_chart(months), activity_chart(months)]},
-            {"table": shown(per_perimeter), "charts": [perimeters_chart(per_perimeter)]},
+            {
+                "table": shown(listed),
+                "charts": [perimeters_chart(per_perimeter)],
+                "rows": count,
+            },
         ],
         filter_args=_filter_args(selection),
         coordination=current_user.role == Role.COORDINATION,

@@ -23,7 +23,7 @@ class Followed:
     entry: PerimeterEntry
     profile: PerimeterProfile
     coach: Account | None
-    snapshot: Snapshot | BriefSnapshot | None
+    snapshot: ReadSnapshot | None
     _figures: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -52,8 +52,10 @@ def profile_for(slug: str) -> PerimeterProfile:
 
 
 @dataclass(frozen=True)
-class BriefSnapshot:
-    """A snapshot read without its heavy keys (not a row of the session: nothing to save)."""
+class ReadSnapshot:
+    """A snapshot as a page reads it: three plain columns, not a row of the session (nothing to
+    save, no object for the session to track across 1,000 perimeters). Read `brief`, its JSON
+    lacks HEAVY_KEYS."""
 
     slug: str
     taken_at: datetime
@@ -75,11 +77,10 @@ def _brief_data(session):
     return func.json_remove(Snapshot.data, *(f"$.{key}" for key in HEAVY_KEYS))
 
 
-def _snapshots(session, brief: bool) -> dict[str, Snapshot | BriefSnapshot]:
-    if not brief:
-        return {shot.slug: shot for shot in session.scalars(select(Snapshot))}
-    rows = session.execute(select(Snapshot.slug, Snapshot.taken_at, _brief_data(session)))
-    return {slug: BriefSnapshot(slug, at, data) for slug, at, data in rows}
+def _snapshots(session, brief: bool) -> dict[str, ReadSnapshot]:
+    data = _brief_data(session) if brief else Snapshot.data
+    rows = session.execute(select(Snapshot.slug, Snapshot.taken_at, data))
+    return {slug: ReadSnapshot(slug, at, text) for slug, at, text in rows}
 
 
 def followed(

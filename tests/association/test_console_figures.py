@@ -18,7 +18,7 @@ from coopere.network import registry
 from coopere.network.registry import PerimeterEntry
 from coopere.reports.summary import EXTRA_KEYS, SUMMARY_KEYS
 from coopere.timeutil import add_months, paris_today
-from coopere.association import yearly_runs
+from coopere.association import figures_tables, yearly_runs
 from console_support import (
     BASE,
     COACH,
@@ -30,7 +30,7 @@ from console_support import (
     pdf_text,
     post_form,
 )
-from helpers import flat, text
+from helpers import flat, text, words
 
 TODAY = paris_today().replace(day=1)
 
@@ -200,6 +200,20 @@ def test_the_per_perimeter_csv(network_console):
     assert table[names["b"]]["Phase"] == "Structuration"
     assert table["Total"]["Membres"] == "40"
     assert PILOTE not in response.get_data().decode("utf-8-sig")
+
+
+def test_the_page_lists_the_first_perimeters_and_the_csv_every_one(network_console, monkeypatch):
+    client = network_console.login(COORD)
+    names = {entry.slug: entry.name for entry in registry.all_entries(network_console.network)}
+    assert "premiers sur" not in text(figures_page(client))  # 2 perimeters: all listed
+    monkeypatch.setattr(figures_tables, "WEB_ROWS", 1)
+    response = figures_page(client)
+    listed = text(response).split('id="table-reseau-perimetres"')[1].split("</table>")[0]
+    assert names["a"] in listed and names["b"] not in listed
+    assert '<td class="num">40</td>' in listed.split("<tfoot>")[1]  # the total: a and b
+    assert "1 premiers sur 2 — tout est dans le CSV" in words(response)
+    rows = csv_rows(client.get(f"{CONSOLE}/chiffres/perimetres.csv"))
+    assert [row[0] for row in rows[1:]] == [names["a"], names["b"], "Total"]
 
 
 def test_an_accompagnateur_gets_only_their_perimeters(network_console):
