@@ -16,6 +16,8 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 30_000
+    # FULL: a commit waits until it is on disk. The test suite uses OFF (a throw-away file).
+    SQLITE_SYNCHRONOUS = "FULL"
 
     # i18n
     BABEL_DEFAULT_LOCALE = "fr"

@@ -39,17 +39,29 @@ def configure_database(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
-            _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            _configure_sqlite(
+                engine,
+                app.config["SQLITE_BUSY_TIMEOUT_MS"],
+                app.config.get("SQLITE_SYNCHRONOUS", "FULL"),
+            )
 
 
-def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
-    """WAL, foreign keys, durable commits, and BEGIN IMMEDIATE for every write transaction.
+SQLITE_SYNCHRONOUS = ("FULL", "NORMAL", "OFF")
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str = "FULL") -> None:
+    """WAL, foreign keys, durable commits (`synchronous`: FULL unless the configuration says
+    otherwise), and BEGIN IMMEDIATE for every write transaction.
 
     pysqlite's own transaction handling starts transactions lazily with a plain BEGIN, which
     turns a read-then-write transaction into SQLITE_BUSY as soon as another process writes.
     We switch it off and emit BEGIN ourselves: IMMEDIATE takes the write lock up front (and
     waits for it up to busy_timeout) so such a transaction never fails midway.
     """
+
+    synchronous = str(synchronous).upper()
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ValueError(f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS)}")
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
@@ -58,7 +70,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")  # nosec B608 - one of three words
         cursor.close()
 
     @event.listens_for(engine, "begin")

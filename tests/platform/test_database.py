@@ -22,7 +22,10 @@ sqlite_only = pytest.mark.skipif(
 
 
 @sqlite_only
-def test_sqlite_connection_pragmas(app):
+def test_sqlite_connection_pragmas(tmp_path):
+    config = test_config(tmp_path, None)
+    del config["SQLITE_SYNCHRONOUS"]  # the default, not the suite's (OFF: throw-away files)
+    app = create_app(config, instance_path=tmp_path / "instance")
     with app.app_context():
         with db.engine.connect() as conn:
             pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
@@ -30,6 +33,12 @@ def test_sqlite_connection_pragmas(app):
             assert pragma("foreign_keys") == 1
             assert pragma("synchronous") == 2  # FULL
             assert pragma("busy_timeout") == 30_000
+
+
+@sqlite_only
+def test_an_unknown_sqlite_synchronous_setting_is_refused(make_app):
+    with pytest.raises(ValueError, match="SQLITE_SYNCHRONOUS"):
+        make_app(SQLITE_SYNCHRONOUS="SOMETIMES")
 
 
 @sqlite_only
