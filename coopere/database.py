@@ -70,7 +70,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, synchronous: str = "
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute(f"PRAGMA synchronous = {synchronous}")  # nosec B608 - one of three words
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")  # one of SQLITE_SYNCHRONOUS
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -150,6 +151,17 @@ def console_login(page, email: str):
     return page
 
 
+def goto_once_served(page, path: str) -> None:
+    """Open a new perimeter's page as its pilote would, some time after its creation: the
+    network serves a new perimeter within ROUTES_SECONDS (it reads its list of perimeters again
+    at most that often), and a quick test gets there first."""
+    from coopere.network.dispatch import ROUTES_SECONDS
+
+    deadline = time.monotonic() + ROUTES_SECONDS + 3
+    while page.goto(path).status == 404 and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+
+
 def key_figure(page, label: str):
     """The number of a key figure of the network figures page (« En bref »)."""
     figure = page.locator(".key-figures li").filter(has=page.get_by_text(label, exact=True))
@@ -194,7 +206,7 @@ def test_a_new_perimeter_goes_from_the_console_to_its_milestones_and_the_network
 
     # 2. The pilote types the letter's code on the site and chooses a password.
     pilote = device()
-    pilote.goto(f"/{SLUG}/activer")
+    goto_once_served(pilote, f"/{SLUG}/activer")
     pilote.get_by_label("Code de votre carte d'accueil", exact=True).fill(code)
     pilote.get_by_role("button", name="Continuer").click()
     pilote.get_by_label("Choisissez votre mot de passe", exact=True).fill(PASSWORD)
