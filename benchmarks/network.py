@@ -31,14 +31,13 @@ Bars from the issue: creation ≤ 300 s; peak RSS ≤ 400 MiB; warm ≤ 1.1 × s
 ≤ 300 ms; upgrade (up to date) ≤ 60 s; one tick ≤ 120 s; each console page ≤ 1 s (the nightly
 snapshot: time reported). Last line: one JSON object.
 
-Measured 2026-12-07, 1,000 perimeters, NETWORK_REQUESTS=1000, NETWORK_UPGRADE=0, on 2 cores shared
-with other jobs (load average 8 to 16, so wall times are stretched; CPU times are the request's):
-creation 712 s; peak RSS 173 MiB; cold median 82 ms; warm/single 1.006; tick 34.6 s; nightly
-snapshot 224.5 s (217 ms a perimeter, 1,000 written); perimeters page 0.90 s wall / 0.34 s CPU;
-figures page 1.65 s wall / 0.66 s CPU; figures page of an accompagnateur 0.29 s / 0.09 s.
-The figures page after its work (branch figures), NETWORK_CONSOLE_ONLY=1, four runs alternating
-with the code before, load average 4 to 8: CPU 0.27-0.43 s (before 0.44-0.64 s), wall 0.28-1.11 s
-(before 0.55-1.03 s), 49 KB (before 317 KB).
+Measured 2026-12-07, 1,000 perimeters, NETWORK_REQUESTS=2000 NETWORK_UPGRADE=0 CONSOLE_PDF=1, one
+run on an idle 2-core machine: creation 91.4 s; peak RSS 176 MiB; cold median 24.9 ms; warm/single
+1.024; tick 9.7 s; nightly snapshot 85.3 s (82 ms a perimeter, 1,000 written); perimeters page
+0.276 s (CPU 0.275 s); figures page 0.289 s (CPU 0.289 s); an accompagnateur's figures page
+0.054 s; the yearly report's task 9.5 s CPU. The figures page before and after its work,
+NETWORK_CONSOLE_ONLY=1, four runs alternating, load average 4 to 8: CPU 0.27-0.43 s (before
+0.44-0.64 s), 49 KB (before 317 KB).
 """
 
 from __future__ import annotations
