@@ -122,15 +122,25 @@ def build_letter_run(run: PrintRun) -> printing.LetterRun:
     event = db.session.get(Event, params["event_id"])
     if event is None:
         raise PrintRunError(_l("Le rendez-vous de cette impression a été supprimé."))
-    ids = params["dwelling_ids"]
-    by_id = (
-        {d.id: d for d in db.session.scalars(select(Dwelling).where(Dwelling.id.in_(ids)))}
-        if ids
-        else {}
-    )
     scan_url = params["base_url"] + "/bienvenue"
     event_info = event_data(event, perimeter, public_url=params["base_url"] + "/")
-    recipients = [
+    return printing.LetterRun(
+        event=event_info,
+        body=letter_text(perimeter, event_info, template_for(event)),
+        recipients=_recipients(params["dwelling_ids"]),
+        qr_base_url=printing.models.with_query(scan_url, run=run.code),
+        unaddressed_copies=params.get("unaddressed", 0),
+        summary_page=True,
+        title=f"Lettres d'invitation – {event_info.kind} du {event_info.date_text}",
+    )
+
+
+def _recipients(ids: list[int]) -> list[printing.Recipient]:
+    """The run's dwellings, in the run's order, as letter recipients (a dwelling deleted since
+    the run was made is left out)."""
+    found = db.session.scalars(select(Dwelling).where(Dwelling.id.in_(ids))) if ids else []
+    by_id = {d.id: d for d in found}
+    return [
         printing.Recipient(
             address_lines=printing.postal_address_lines(
                 d.number, d.rep, d.street, d.complement, d.postcode, d.city
@@ -140,15 +150,6 @@ def build_letter_run(run: PrintRun) -> printing.LetterRun:
         )
         for d in (by_id[i] for i in ids if i in by_id)
     ]
-    return printing.LetterRun(
-        event=event_info,
-        body=letter_text(perimeter, event_info, template_for(event)),
-        recipients=recipients,
-        qr_base_url=printing.models.with_query(scan_url, run=run.code),
-        unaddressed_copies=params.get("unaddressed", 0),
-        summary_page=True,
-        title=f"Lettres d'invitation – {event_info.kind} du {event_info.date_text}",
-    )
 
 
 # --- the newsletter to every dwelling that accepts mail (coopere/newsletter) --------------------
@@ -179,8 +180,6 @@ def create_newsletter_run(paper: dict, *, base_url: str, actor=None) -> PrintRun
 
 def build_newsletter_run(run: PrintRun) -> printing.NewsletterPaper:
     params = run.params
-    ids = params["dwelling_ids"]
-    by_id = {d.id: d for d in db.session.scalars(select(Dwelling).where(Dwelling.id.in_(ids)))}
     paper = params["paper"]
     return printing.NewsletterPaper(
         perimeter=printing.Perimeter(**paper["perimeter"]),
@@ -188,16 +187,7 @@ def build_newsletter_run(run: PrintRun) -> printing.NewsletterPaper:
         month_text=paper["month_text"],
         blocks=[tuple(pair) for pair in paper["blocks"]],
         qr_url=printing.models.with_query(params["base_url"] + "/bienvenue", run=run.code),
-        recipients=[
-            printing.Recipient(
-                address_lines=printing.postal_address_lines(
-                    d.number, d.rep, d.street, d.complement, d.postcode, d.city
-                ),
-                reference=d.reference,
-                street=d.street,
-            )
-            for d in (by_id[i] for i in ids if i in by_id)
-        ],
+        recipients=_recipients(params["dwelling_ids"]),
         title=f"{paper['name']} – {paper['month_text']} – tous les logements",
     )
 
