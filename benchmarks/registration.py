@@ -21,14 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select  # noqa: E402
 
-from coopere import create_app  # noqa: E402
-from coopere.auth.models import Role, User  # noqa: E402
-from coopere.auth.passwords import hash_password  # noqa: E402
-from coopere.dwellings.models import Dwelling  # noqa: E402
+from benchmarks.support.perimeter import build_perimeter  # noqa: E402
 from coopere.extensions import db  # noqa: E402
 from coopere.listings.models import Theme  # noqa: E402
-from coopere.listings.themes import seed_themes  # noqa: E402
-from coopere.perimeter.services import DEFAULT_CHARTER, save_settings  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from helpers import form_fields  # noqa: E402
@@ -45,63 +40,9 @@ STREETS = (
 
 
 def build(folder: Path):
-    app = create_app(
-        {
-            "SECRET_KEY": "bench",
-            "RATELIMIT_ENABLED": False,
-            "PUBLIC_URL": "https://lilas.example.org",
-        },
-        instance_path=folder,
+    return build_perimeter(
+        folder, public_url="https://lilas.example.org", streets=STREETS, password=PASSWORD
     )
-    with app.app_context():
-        db.create_all()
-        save_settings(
-            {
-                "name": "Coop-ère Benchmark",
-                "short_name": "Bench",
-                "city": "Nantes",
-                "postcode": "44300",
-                "estimated_dwellings": 500,
-                "meeting_place": "Place",
-                "contact": "06 12 34 56 78",
-                "charter_text": DEFAULT_CHARTER,
-            }
-        )
-        seed_themes()
-        for n in range(500):
-            street = STREETS[n % len(STREETS)]
-            db.session.add(
-                Dwelling(
-                    number=n // len(STREETS) + 1,
-                    street=street,
-                    postcode="44300",
-                    city="Nantes",
-                    address_key=f"{n // len(STREETS) + 1} {street}",
-                )
-            )
-        hashed = hash_password(PASSWORD)
-        db.session.add(
-            User(
-                first_name="Anne",
-                last_name="Animatrice",
-                email="anim@example.org",
-                role=Role.ANIMATOR.value,
-                password_hash=hashed,
-            )
-        )
-        for i in range(300):
-            db.session.add(
-                User(
-                    first_name=f"Prénom{i}",
-                    last_name=f"Nom{i}",
-                    email=f"p{i}@example.org",
-                    role=Role.MEMBER.value,
-                    password_hash=hashed,
-                    dwelling_id=i + 1,
-                )
-            )
-        db.session.commit()
-    return app
 
 
 def timed(samples: dict, name: str, call):
