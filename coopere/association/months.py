@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from ..auth.models import Role, User
 from ..dwellings.models import Dwelling, LetterSent
@@ -21,7 +21,7 @@ from ..extensions import db
 from ..listings.models import Listing, ListingKind, ListingStatus, Participation, Theme
 from ..members.models import Sponsorship
 from ..printruns.models import LetterScan
-from ..reports.figures import exchange_rows, member_at, members_by_month, ratio
+from ..reports.figures import exchange_rows, member_at, members_by_month, projects_in, ratio
 from ..reports.outreach import cafe_rows
 from ..reports.period import Period, month_finder
 from ..reports.summary import EXTRA_KEYS, SUMMARY_KEYS
@@ -169,14 +169,7 @@ def _project_counts(periods: list[Period]) -> list[tuple[int, int, int]]:
         .join(Theme, Theme.id == Listing.theme_id)
         .outerjoin(SheetLaunch, SheetLaunch.listing_id == Listing.id)
         .outerjoin(Participation, Participation.listing_id == Listing.id)
-        .where(
-            Listing.kind == ListingKind.PROJECT.value,
-            Listing.status.not_in([ListingStatus.DRAFT.value, ListingStatus.HIDDEN.value]),
-            or_(
-                and_(Listing.published_at >= first.start_utc, Listing.published_at < last.end_utc),
-                and_(Listing.project_date >= first.start, Listing.project_date <= last.end),
-            ),
-        )
+        .where(*projects_in(Period(first.start, last.end)))
         .group_by(Listing.id, Listing.published_at, Listing.project_date, SheetLaunch.listing_id)
     ).all()
     counts = []

@@ -211,6 +211,19 @@ def exchange_rows(period: Period) -> list[dict]:
     return [rows[month] for month in sorted(rows)]
 
 
+def projects_in(period: Period) -> tuple:
+    """SQL conditions: the collective projects the reports count in `period`, those published or
+    dated within it (drafts and hidden ones left out)."""
+    return (
+        Listing.kind == ListingKind.PROJECT.value,
+        Listing.status.not_in([ListingStatus.DRAFT.value, ListingStatus.HIDDEN.value]),
+        or_(
+            period.covers(Listing.published_at),
+            and_(Listing.project_date >= period.start, Listing.project_date <= period.end),
+        ),
+    )
+
+
 def project_rows(period: Period) -> list[dict]:
     """Collective projects published (or dated) within the period, with their participants and
     the sheet each was launched from (« Lancer ce projet »), if any."""
@@ -230,14 +243,7 @@ def project_rows(period: Period) -> list[dict]:
         .join(Theme, Theme.id == Listing.theme_id)
         .outerjoin(SheetLaunch, SheetLaunch.listing_id == Listing.id)
         .outerjoin(Participation, Participation.listing_id == Listing.id)
-        .where(
-            Listing.kind == ListingKind.PROJECT.value,
-            Listing.status.not_in([ListingStatus.DRAFT.value, ListingStatus.HIDDEN.value]),
-            or_(
-                period.covers(Listing.published_at),
-                and_(Listing.project_date >= period.start, Listing.project_date <= period.end),
-            ),
-        )
+        .where(*projects_in(period))
         .group_by(*shown)
         .order_by(Listing.id)
     )
