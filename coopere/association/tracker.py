@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from ..timeutil import paris_today
 from . import audit
+from .alerts import parse_day
 from .phases import MILESTONE_PHASES, MILESTONES
 from .models import MilestoneTick, PerimeterProfile, PhaseChange
 from .phases import PHASE_LABELS, PHASES
@@ -51,17 +52,6 @@ class MilestoneState:
         return self.data_on is not None
 
 
-def _day(value) -> date | None:
-    """A date of the snapshot (ISO text, a date or a datetime's first ten characters); None for
-    anything unreadable."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
 def ticks(slug: str) -> dict[str, MilestoneTick]:
     rows = db_session().scalars(select(MilestoneTick).where(MilestoneTick.slug == slug))
     return {row.key: row for row in rows}
@@ -77,7 +67,7 @@ def states(slug: str, figures: dict) -> list[MilestoneState]:
             phase=milestone.phase,
             label=str(milestone.label),
             source=milestone.source,
-            data_on=_day(read.get(key)) if isinstance(read, dict) else None,
+            data_on=parse_day(read.get(key)) if isinstance(read, dict) else None,
             tick=ticked.get(key),
         )
         for key, milestone in MILESTONES.items()

@@ -39,15 +39,7 @@ PHASE_TEXTS = {
 }
 PHASE_FIGURES = ("members", "dwellings", "reach", "exchanges_done", "cafes_held")
 # The phases' summary table: how many perimeters, then the per-perimeter table's figures.
-SUMMARY_KEYS = (
-    "dwellings",
-    "members",
-    "reach",
-    "group_size",
-    "exchanges_done",
-    "cafes_held",
-    "cafe_attendance",
-)
+SUMMARY_KEYS = PERIMETER_KEYS
 
 
 def _period_text(figures: NetworkFigures, year: int) -> str:
