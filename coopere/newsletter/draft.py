@@ -156,10 +156,9 @@ def projects_block() -> dict | None:
         count = joined.get(project.id, 0)
         if project.max_participants is not None and count >= project.max_participants:
             continue  # full: it looks for nobody
+        free = (project.max_participants or 0) - count
         wanted = (
-            f" (encore {project.max_participants - count} place(s))"
-            if project.max_participants
-            else ""
+            f" (encore {free} place{'s' if free > 1 else ''})" if project.max_participants else ""
         )
         lines.append(f"- {project.title}{wanted}")
         if len(lines) == MAX_PROJECTS:

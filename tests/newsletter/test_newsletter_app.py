@@ -55,7 +55,7 @@ def test_the_draft_is_built_from_the_month_and_members_cannot_build_it(app, mont
     found = {item["kind"]: item for item in blocks(app, issue_id)}
     assert "- Marie propose : Je prête ma perceuse" in found["listings"]["text"]
     assert "Marie" not in found["listings"]["public_text"]
-    assert "Composteur partagé" in found["projects"]["text"]
+    assert "- Composteur partagé (encore 8 places)" in found["projects"]["text"]
     assert "Jean et Marie se sont retrouvés" in found["stories"]["text"]
     assert "coups de main" in found["figures"]["text"] or "coup de main" in found["figures"]["text"]
     assert "sheet" not in found  # no coopere/sheets hook installed
