@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..timeutil import UTC, to_utc
@@ -79,7 +80,14 @@ def training_attendance(day_id: int):
         flash(str(error), "error")
     else:
         db_session().commit()
-        flash(_("Présences notées : %(n)d personne(s) sont venues.", n=count), "success")
+        flash(
+            ngettext(
+                "Présences notées : %(num)d personne est venue.",
+                "Présences notées : %(num)d personnes sont venues.",
+                count,
+            ),
+            "success",
+        )
     return redirect(url_for("association.training_day", day_id=day.id))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..actions import attempt_and_say, made_file
@@ -168,9 +169,10 @@ def send(issue_id: int):
     def said(result: dict) -> str:
         if result["already"]:
             return _("Cette lettre est déjà envoyée : rien n'est envoyé une seconde fois.")
-        return _(
-            "La lettre est publiée : %(count)d courriel(s) en cours d'envoi.",
-            count=result["emails"],
+        return ngettext(
+            "La lettre est publiée : %(num)d courriel en cours d'envoi.",
+            "La lettre est publiée : %(num)d courriels en cours d'envoi.",
+            result["emails"],
         )
 
     attempt_and_say(lambda: sending.send(issue, actor=current_user), services.NewsletterError, said)

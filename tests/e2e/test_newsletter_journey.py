@@ -112,7 +112,7 @@ def test_animator_builds_tests_and_sends_the_newsletter_once(
 
     page.get_by_role("button", name="Publier et envoyer").click()
     expect(
-        page.get_by_text("La lettre est publiée : 3 courriel(s) en cours d'envoi.")
+        page.get_by_text("La lettre est publiée : 3 courriels en cours d'envoi.")
     ).to_be_visible()
     sent = inbox.messages[1:]
     assert sorted(message["To"] for message in sent) == mail_to  # one per consenting member

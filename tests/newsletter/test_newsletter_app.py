@@ -110,10 +110,10 @@ def test_edit_remove_reorder_then_send_once(app, month, inbox):
     assert response.status_code == 302
     assert blocks(app, issue_id)[last]["text"] != "x" * 5000  # refused, nothing changed
     audience = animator.get(f"/lettre/{issue_id}/modifier").get_data(as_text=True)
-    assert "Par courriel : 3 membre(s)" in audience
-    assert "Sur papier, par leur parrain ou marraine : 2 membre(s)" in audience
+    assert "Par courriel : 3 membres qui l'ont accepté" in audience
+    assert "Sur papier, par leur parrain ou marraine : 2 membres sans internet" in audience
     assert "Marie : 2 exemplaires" in audience
-    assert "Dans les boîtes aux lettres : 2 logement(s)" in audience
+    assert "Dans les boîtes aux lettres : 2 logements qui acceptent le courrier" in audience
 
     animator.post(f"/lettre/{issue_id}/essai", data={"csrf_token": token})
     assert [m["To"] for m in inbox.messages] == [PEOPLE["animator"]["email"]]
